@@ -1,0 +1,265 @@
+// `npm run pack:build -- --pack shapes|digits [--seed N] [--topk K] [--steps S] [--fresh]`: generates the task,
+// trains the vision encoder with a teacher mini-LLaVA (wasm in Node), freezes it, runs the teacher over every
+// sample and writes public/packs/<name>.safetensors.gz (DESIGN §4). Checkpoints to .cache/ so a killed build
+// resumes; deterministic (same seed, same machine → byte-identical pack).
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../src/core/config';
+import { buildPackBytes, type PackInput, type PackMeta } from '../src/core/pack';
+import { deriveSeed, Rng } from '../src/core/rng';
+import { f32ToF16Bits, readSafetensors, type SafeTensor, writeSafetensors } from '../src/core/safetensors';
+import { type Dataset, generateDataset, getTaskSpec, MNIST_LICENSE, type TaskName } from '../src/core/scenes';
+import { initBackend } from '../src/model/backend';
+import { type EncoderConfig, type ModelConfig, modelFor, TEACHER_PRESET } from '../src/model/configs';
+import { initEncoder } from '../src/model/encoder';
+import { evaluate } from '../src/model/evaluate';
+import { countParams, exportParams, loadParams, type HostParams } from '../src/model/params';
+import { readStep, Trainer } from '../src/model/trainer';
+import { computeTeacherOutputs } from '../src/model/teacherRun';
+import { loadMnistBank } from './lib/mnistBank';
+import { fmtSec, intArg, parseArgs, Progress } from './lib/cli';
+
+/** Per-pack recipe: split sizes, teacher-only training data, encoder and teacher shapes, step budget. */
+interface Recipe {
+  sizes: { trainLabeled: number; trainUnlabeled: number; val: number; test: number };
+  teacherTrain: number; // samples of ground truth the teacher (and encoder) learn from; not shipped
+  encoder: Omit<EncoderConfig, 'height' | 'width' | 'channels' | 'patch'>;
+  teacher: Pick<ModelConfig, 'd' | 'layers' | 'heads' | 'mlpRatio'>;
+  steps: number; // teacher training steps
+  batch: number;
+  lr: number;
+}
+
+const RECIPES: Record<TaskName, Recipe> = {
+  shapes: {
+    sizes: { trainLabeled: 500, trainUnlabeled: 3000, val: 500, test: 500 },
+    teacherTrain: 16000,
+    encoder: { dV: 64, layers: 2, heads: 2 },
+    teacher: TEACHER_PRESET,
+    steps: 3000,
+    batch: 32,
+    lr: 2e-3,
+  },
+  digits: {
+    sizes: { trainLabeled: 500, trainUnlabeled: 2500, val: 500, test: 400 },
+    teacherTrain: 16000,
+    encoder: { dV: 64, layers: 2, heads: 2 },
+    teacher: TEACHER_PRESET,
+    steps: 3000,
+    batch: 32,
+    lr: 2e-3,
+  },
+};
+
+const CKPT_EVERY = 100;
+
+function log(msg: string) {
+  process.stderr.write(`${msg}\n`);
+}
+
+function makeDatasets(task: TaskName, seed: number, r: Recipe): { ds: Dataset; teacherDs: Dataset } {
+  const digitBank = task === 'digits' ? loadMnistBank({ size: getTaskSpec('digits').digitSize }) : undefined;
+  const ds = generateDataset({ task, seed, sizes: r.sizes, digitBank });
+  const teacherDs = generateDataset({
+    task,
+    seed: deriveSeed(seed, 'teacher-data'),
+    sizes: { trainLabeled: r.teacherTrain, trainUnlabeled: 0, val: 0, test: 0 },
+    digitBank,
+  });
+  return { ds, teacherDs };
+}
+
+interface Ckpt {
+  step: number;
+  params: HostParams; // encoder.* and lm/projector (teacher, unprefixed)
+  optimizer: { name: string; shape: number[]; data: Float32Array }[];
+}
+
+function saveCkpt(file: string, c: Ckpt, fingerprint: string) {
+  const tensors: Record<string, SafeTensor> = {};
+  for (const [k, v] of Object.entries(c.params)) tensors[`p/${k}`] = { dtype: 'F32', shape: v.shape, data: v.data };
+  c.optimizer.forEach((w, i) => (tensors[`o/${String(i).padStart(5, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
+  const md = { step: String(c.step), fingerprint, optNames: JSON.stringify(c.optimizer.map((w) => w.name)) };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, writeSafetensors(tensors, md));
+  renameSync(`${file}.tmp`, file); // atomic: a kill mid-write leaves the previous checkpoint
+}
+
+function loadCkpt(file: string, fingerprint: string): Ckpt | null {
+  if (!existsSync(file)) return null;
+  const f = readSafetensors(new Uint8Array(readFileSync(file)), file);
+  if (f.metadata.fingerprint !== fingerprint) {
+    log(`checkpoint ${file} was made with other settings; starting fresh`);
+    return null;
+  }
+  const params: HostParams = {};
+  const names = JSON.parse(f.metadata.optNames) as string[];
+  const optimizer: Ckpt['optimizer'] = [];
+  for (const [k, t] of Object.entries(f.tensors)) {
+    if (k.startsWith('p/')) params[k.slice(2)] = { shape: t.shape, data: t.data as Float32Array };
+  }
+  names.forEach((name, i) => {
+    const t = f.tensors[`o/${String(i).padStart(5, '0')}`];
+    optimizer.push({ name, shape: t.shape, data: t.data as Float32Array });
+  });
+  return { step: Number(f.metadata.step), params, optimizer };
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const task = args.pack as TaskName;
+  if (task !== 'shapes' && task !== 'digits') throw new Error(`--pack: expected shapes or digits, got ${JSON.stringify(args.pack)}`);
+  const r = RECIPES[task];
+  const seed = intArg(args, 'seed', 1, 0, 2 ** 32 - 1);
+  const topk = args.topk === undefined ? 0 : intArg(args, 'topk', 0, 1, 4096);
+  const steps = intArg(args, 'steps', r.steps, 1);
+  const out = typeof args.out === 'string' ? args.out : join('public', 'packs', `${task}.safetensors.gz`);
+  const backend = await initBackend(((args.backend as string) ?? 'wasm') as 'wasm' | 'cpu');
+  const t0 = performance.now();
+  log(`pack:build ${task} seed=${seed} steps=${steps} topk=${topk || 'dense'} backend=${backend}`);
+
+  const { ds, teacherDs } = makeDatasets(task, seed, r);
+  log(`data: ${ds.n} shipped samples, ${teacherDs.n} teacher-training samples, V=${ds.vocab.length} Lp=${ds.promptLen} A=${ds.answerLen}`);
+  const spec = ds.spec;
+  const encCfg: EncoderConfig = { height: spec.height, width: spec.width, channels: spec.channels, patch: spec.patchSize, ...r.encoder };
+  const model = modelFor(r.teacher, encCfg, { vocabSize: ds.vocab.length, Lp: ds.promptLen, A: ds.answerLen });
+  const fingerprint = JSON.stringify({ task, seed, steps, r, backend, v: 1 });
+  const ckptFile = join('.cache', `pack-${task}-${seed}`, 'teacher.ckpt.safetensors');
+  const ckpt = args.fresh ? null : loadCkpt(ckptFile, fingerprint);
+
+  // 1. Train encoder + teacher jointly on the teacher's ground truth (CE only).
+  const encParams = ckpt
+    ? loadParams(ckpt.params, '', undefined, ckptFile)
+    : initEncoder(encCfg, new Rng(deriveSeed(seed, 'encoder-init')));
+  const encOnly = Object.fromEntries(Object.entries(encParams).filter(([k]) => k.startsWith('encoder.')));
+  const lmInit = ckpt ? Object.fromEntries(Object.entries(encParams).filter(([k]) => !k.startsWith('encoder.'))) : undefined;
+  const cfg: TrainConfig = mergeConfig(DEFAULT_CONFIG, {
+    seed: deriveSeed(seed, 'teacher'),
+    optim: { lr: r.lr, batchSize: r.batch, warmupSteps: 100, totalSteps: steps, minLrFrac: 0.05, clipNorm: 1 },
+  });
+  const tdata = {
+    images: teacherDs.images,
+    promptIds: teacherDs.promptIds,
+    answerIds: teacherDs.answerIds,
+    labeled: Array.from({ length: teacherDs.n }, (_, i) => i),
+  };
+  const trainer = new Trainer({ model, encoder: { config: encCfg, params: encOnly }, config: cfg, data: tdata, trainEncoder: true, init: lmInit });
+  if (ckpt) {
+    await trainer.restore(ckpt.step, ckpt.optimizer);
+    log(`resumed from ${ckptFile} at step ${ckpt.step}`);
+  }
+  const prog = new Progress('teacher', steps, trainer.stepCount);
+  let ema = NaN;
+  while (trainer.stepCount < steps) {
+    const s = await readStep(trainer.step());
+    ema = Number.isNaN(ema) ? s.ce : 0.98 * ema + 0.02 * s.ce;
+    prog.update(trainer.stepCount, `ce≈${ema.toFixed(4)} lr=${s.lr.toExponential(2)}`);
+    if (trainer.stepCount % CKPT_EVERY === 0 || trainer.stepCount === steps) {
+      const params = { ...(await exportParams(encOnly)), ...(await trainer.exportModel()) };
+      saveCkpt(ckptFile, { step: trainer.stepCount, params, optimizer: await trainer.optimizerState() }, fingerprint);
+    }
+  }
+  const trainSec = (performance.now() - t0) / 1000;
+
+  // 2. Freeze; evaluate on val; run the teacher over every shipped sample.
+  const teacher = { config: model, params: trainer.params };
+  const encoder = { config: encCfg, params: encOnly };
+  const val = [...ds.split.keys()].filter((i) => ds.split[i] === 2);
+  const ev = await evaluate(teacher, encoder, ds, val, ds.families.length);
+  const accuracy = Object.fromEntries(ds.families.map((f, i) => [f, Math.round(ev.perFamily[i] * 10) / 10]));
+  log(`teacher val exact match: overall ${ev.overall.toFixed(1)}% ${JSON.stringify(accuracy)}`);
+  const tp = new Progress('targets', ds.n);
+  const to = await computeTeacherOutputs({
+    encoder,
+    teacher,
+    images: ds.images,
+    promptIds: ds.promptIds,
+    answerIds: ds.answerIds,
+    labeled: (n) => ds.split[n] !== 1,
+    onProgress: (d) => tp.update(d),
+  });
+
+  // 3. Write the pack.
+  const N = ds.n, A = model.A, V = model.vocabSize, P = model.P, d = model.d;
+  const tensors: Record<string, SafeTensor> = {
+    images: { dtype: 'U8', shape: [N, spec.height, spec.width, spec.channels], data: ds.images },
+    split: { dtype: 'U8', shape: [N], data: ds.split },
+    family: { dtype: 'U8', shape: [N], data: ds.family },
+    prompt_ids: { dtype: 'I32', shape: [N, model.Lp], data: ds.promptIds },
+    answer_ids: { dtype: 'I32', shape: [N, A], data: ds.answerIds },
+    teacher_answer_ids: { dtype: 'I32', shape: [N, A], data: to.teacherAnswerIds },
+    kd_ids: { dtype: 'I32', shape: [N, A], data: to.kdIds },
+    teacher_hidden: { dtype: 'F16', shape: [N, A, d], data: f32ToF16Bits(to.hidden) },
+    teacher_affinity: { dtype: 'F16', shape: [N, P, A], data: f32ToF16Bits(to.affinity) },
+    teacher_attention: { dtype: 'F16', shape: [N, A, P], data: f32ToF16Bits(to.attention) },
+  };
+  if (topk > 0) Object.assign(tensors, topkTensors(to.logits, N, A, V, Math.min(topk, V), to.kdIds));
+  else tensors.teacher_logits = { dtype: 'F16', shape: [N, A, V], data: f32ToF16Bits(to.logits) };
+  for (const [k, w] of Object.entries(await exportParams(encOnly))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+  for (const [k, w] of Object.entries(await trainer.exportModel('teacher.'))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+  const meta: PackMeta = {
+    format: 'llavadi-lab-pack',
+    version: '1',
+    vocab: ds.vocab,
+    image: { height: spec.height, width: spec.width, channels: spec.channels },
+    families: ds.families,
+    targets: { kind: topk > 0 ? 'topk' : 'dense', k: topk > 0 ? Math.min(topk, V) : V, positions: 'answer' },
+    encoder: encCfg as unknown as Record<string, unknown>,
+    teacher: { config: model as unknown as Record<string, unknown>, params: countParams(trainer.params), accuracy, trainedSteps: steps, seed },
+    license:
+      task === 'digits'
+        ? `Scenes generated by LLaVADI Lab (MIT). Digits: ${MNIST_LICENSE}`
+        : 'Scenes generated by LLaVADI Lab (MIT); no third-party data.',
+  };
+  const input: PackInput = {
+    meta,
+    tensors,
+    extraMetadata: {
+      task,
+      teacher_overall_accuracy: ev.overall.toFixed(2),
+      hidden: JSON.stringify({ width: d, note: 'full teacher width; last layer after the final LN' }),
+      build: JSON.stringify({ tool: 'npm run pack:build', steps, teacherTrainSamples: teacherDs.n, recipe: r }),
+    },
+  };
+  const bytes = buildPackBytes(input, { gzip: true, fileName: out });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, bytes);
+  trainer.dispose();
+  const sec = (performance.now() - t0) / 1000;
+  log(`wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB; teacher training ${fmtSec(trainSec)}, total ${fmtSec(sec)}`);
+  console.log(JSON.stringify({ pack: out, bytes: bytes.length, teacherOverall: ev.overall, accuracy, trainSeconds: trainSec, totalSeconds: sec, tensors: tf.memory().numTensors }));
+}
+
+/** Top-K of the dense teacher logits per slot (descending), with the full-vocabulary logsumexp. */
+function topkTensors(logits: Float32Array, N: number, A: number, V: number, K: number, kdIds: Int32Array): Record<string, SafeTensor> {
+  const ids = new Int32Array(N * A * K);
+  const lg = new Float32Array(N * A * K);
+  const lse = new Float32Array(N * A);
+  const order = new Array<number>(V);
+  for (let r = 0; r < N * A; r++) {
+    const z = logits.subarray(r * V, (r + 1) * V);
+    if (kdIds[r] === 0) continue; // <pad> slot: zeros (never used)
+    for (let v = 0; v < V; v++) order[v] = v;
+    order.sort((a, b) => z[b] - z[a] || a - b);
+    let m = -Infinity;
+    for (let v = 0; v < V; v++) m = Math.max(m, z[v]);
+    let s = 0;
+    for (let v = 0; v < V; v++) s += Math.exp(z[v] - m);
+    lse[r] = m + Math.log(s);
+    for (let k = 0; k < K; k++) {
+      ids[r * K + k] = order[k];
+      lg[r * K + k] = z[order[k]];
+    }
+  }
+  return {
+    teacher_topk_ids: { dtype: 'I32', shape: [N, A, K], data: ids },
+    teacher_topk_logits: { dtype: 'F16', shape: [N, A, K], data: f32ToF16Bits(lg) },
+    teacher_lse: { dtype: 'F32', shape: [N, A], data: lse },
+  };
+}
+
+main().catch((e) => {
+  process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

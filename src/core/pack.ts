@@ -1,0 +1,343 @@
+// Teacher pack (DESIGN §4): typed schema over safetensors, the full validating reader, the writer and the summary
+// printed by `pack:inspect`. Every rejection names the file, the field (`tensor X` / `metadata.key`) and what was expected.
+import {
+  PackError, readSafetensors, writeSafetensors, maybeGunzip, gzip, isF16NonFinite, f16BitsToF32,
+  DEFAULT_MAX_GUNZIP_BYTES, brief, nameOf, type Dtype, type SafeTensor,
+} from './safetensors';
+
+export { PackError } from './safetensors';
+
+export const PACK_FORMAT = 'llavadi-lab-pack';
+export const PACK_VERSION = '1';
+export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
+/** Values of the `split` tensor. */
+export const SPLIT = { trainLabeled: 0, trainUnlabeled: 1, val: 2, test: 3 } as const;
+/** Metadata keys every pack carries (all string values; JSON where DESIGN §4 says so). */
+export const REQUIRED_METADATA = ['format', 'version', 'vocab', 'image', 'families', 'targets', 'encoder', 'teacher', 'license'] as const;
+
+export interface ImageSpec { height: number; width: number; channels: number } // pixels, pixels, 1..n
+export interface TargetsSpec { kind: 'dense' | 'topk'; k: number; positions: 'answer' } // k = V for dense, 1..V for topk
+export interface TeacherInfo {
+  config: Record<string, unknown>;
+  params: number; // parameter count, ≥ 0
+  accuracy: Record<string, number>; // family → percent on val, 0..100
+  trainedSteps: number; // ≥ 0
+  seed: number; // integer
+}
+export interface PackMeta {
+  format: typeof PACK_FORMAT;
+  version: typeof PACK_VERSION;
+  vocab: string[]; // index = token id
+  image: ImageSpec;
+  families: string[]; // index = value in `family`
+  targets: TargetsSpec;
+  encoder: Record<string, unknown>; // vision-encoder config; weights are the `encoder.*` tensors
+  teacher: TeacherInfo;
+  license: string;
+}
+/** N samples, image H×W×C, Lp prompt tokens, A answer slots, V vocab, K targets per slot (V when dense), P patches, dh teacher hidden width. */
+export interface PackDims { N: number; H: number; W: number; C: number; Lp: number; A: number; V: number; K: number; P: number; dh: number }
+export interface PackTensors {
+  images: Uint8Array; // [N, H, W, C]
+  split: Uint8Array; // [N] 0 train-labeled, 1 train-unlabeled, 2 val, 3 test
+  family: Uint8Array; // [N] index into meta.families
+  prompt_ids: Int32Array; // [N, Lp]
+  answer_ids: Int32Array; // [N, A]
+  teacher_answer_ids: Int32Array; // [N, A]
+  kd_ids: Int32Array; // [N, A]
+  teacher_logits?: Uint16Array; // [N, A, V] F16 bits (dense)
+  teacher_topk_ids?: Int32Array; // [N, A, K] (topk)
+  teacher_topk_logits?: Uint16Array; // [N, A, K] F16 bits, descending along K (topk)
+  teacher_lse?: Float32Array; // [N, A] logsumexp of the full teacher logits (topk)
+  teacher_hidden: Uint16Array; // [N, A, dh] F16 bits
+  teacher_affinity: Uint16Array; // [N, P, A] F16 bits
+  teacher_attention: Uint16Array; // [N, A, P] F16 bits
+}
+export interface PackWeight { shape: number[]; data: Float32Array }
+export interface Pack {
+  meta: PackMeta;
+  dims: PackDims;
+  special: { pad: number; bos: number; eos: number; unk: number }; // token ids
+  tensors: PackTensors;
+  weights: Record<string, PackWeight>; // every `encoder.*` and `teacher.*` tensor
+  tensorInfo: Record<string, { dtype: Dtype; shape: number[] }>; // every tensor in the file, sorted by name
+  extraMetadata: Record<string, string>; // metadata keys beyond REQUIRED_METADATA, kept verbatim
+}
+/** What buildPackBytes writes: metadata plus every tensor (targets and `encoder.*`/`teacher.*` weights alike). */
+export interface PackInput {
+  meta: PackMeta;
+  tensors: Record<string, SafeTensor>;
+  extraMetadata?: Record<string, string>;
+}
+
+type Sym = 'N' | 'H' | 'W' | 'C' | 'Lp' | 'A' | 'V' | 'K' | 'P' | 'dh';
+/** Named tensors: dtype and symbolic shape, in the order their dims are bound. */
+const SPEC: readonly [keyof PackTensors, Dtype, Sym[]][] = [
+  ['images', 'U8', ['N', 'H', 'W', 'C']],
+  ['split', 'U8', ['N']],
+  ['family', 'U8', ['N']],
+  ['prompt_ids', 'I32', ['N', 'Lp']],
+  ['answer_ids', 'I32', ['N', 'A']],
+  ['teacher_answer_ids', 'I32', ['N', 'A']],
+  ['kd_ids', 'I32', ['N', 'A']],
+  ['teacher_logits', 'F16', ['N', 'A', 'V']],
+  ['teacher_topk_ids', 'I32', ['N', 'A', 'K']],
+  ['teacher_topk_logits', 'F16', ['N', 'A', 'K']],
+  ['teacher_lse', 'F32', ['N', 'A']],
+  ['teacher_hidden', 'F16', ['N', 'A', 'dh']],
+  ['teacher_affinity', 'F16', ['N', 'P', 'A']],
+  ['teacher_attention', 'F16', ['N', 'A', 'P']],
+];
+const ALWAYS_REQUIRED: readonly string[] = ['images', 'split', 'family', 'prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids', 'teacher_hidden', 'teacher_affinity', 'teacher_attention'];
+const TARGET_TENSORS = { dense: ['teacher_logits'], topk: ['teacher_topk_ids', 'teacher_topk_logits', 'teacher_lse'] } as const;
+const ID_TENSORS = ['prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids', 'teacher_topk_ids'] as const;
+const isWeightName = (name: string): boolean => name.startsWith('encoder.') || name.startsWith('teacher.');
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+
+// ---------------------------------------------------------------- metadata
+
+/** Parse and check the `__metadata__` strings of a pack (missing keys, format, version, JSON and its shape). */
+export function parsePackMeta(md: Record<string, string>, file: string): PackMeta {
+  for (const key of REQUIRED_METADATA) {
+    if (!Object.prototype.hasOwnProperty.call(md, key)) throw new PackError(file, `metadata.${key}`, 'present (a required metadata key; see docs/pack-format.md)');
+  }
+  if (md.format !== PACK_FORMAT) throw new PackError(file, 'metadata.format', `"${PACK_FORMAT}" (got ${brief(md.format)})`);
+  if (md.version !== PACK_VERSION) throw new PackError(file, 'metadata.version', `"${PACK_VERSION}", the only version this reader supports (got ${brief(md.version)})`);
+  const json = (key: string): unknown => {
+    try {
+      return JSON.parse(md[key]);
+    } catch (e) {
+      throw new PackError(file, `metadata.${key}`, `a JSON string (${e instanceof Error ? e.message : String(e)})`);
+    }
+  };
+  const bad = (key: string, expected: string): never => { throw new PackError(file, `metadata.${key}`, expected); };
+
+  const vocab = json('vocab');
+  const vocabWant = `a JSON array of unique token strings containing ${SPECIAL_TOKENS.join(' ')}`;
+  if (!Array.isArray(vocab) || !vocab.every((t) => typeof t === 'string')) bad('vocab', vocabWant);
+  const vocabArr = vocab as string[];
+  if (new Set(vocabArr).size !== vocabArr.length) bad('vocab', `${vocabWant} (it has duplicates)`);
+  for (const s of SPECIAL_TOKENS) if (!vocabArr.includes(s)) bad('vocab', `${vocabWant} (${s} is missing)`);
+
+  const image = json('image');
+  const imageWant = 'a JSON object {height, width, channels} of positive integers';
+  if (!isObj(image) || !isInt(image.height, 1) || !isInt(image.width, 1) || !isInt(image.channels, 1)) bad('image', imageWant);
+  const img = image as Record<string, number>;
+
+  const families = json('families');
+  if (!Array.isArray(families) || families.length < 1 || families.length > 256 || !families.every((f) => typeof f === 'string' && f.length > 0) || new Set(families).size !== families.length) {
+    bad('families', 'a JSON array of 1..256 unique non-empty family names');
+  }
+
+  const targets = json('targets');
+  const V = vocabArr.length;
+  if (!isObj(targets) || (targets.kind !== 'dense' && targets.kind !== 'topk')) bad('targets', 'a JSON object {kind: "dense" | "topk", k, positions: "answer"}');
+  const tg = targets as Record<string, unknown>;
+  if (tg.positions !== 'answer') bad('targets', `positions "answer" (got ${brief(tg.positions)})`);
+  if (tg.kind === 'dense' && tg.k !== V) bad('targets', `k = V = ${V} (the vocab size) for a dense pack (got ${brief(tg.k)})`);
+  if (tg.kind === 'topk' && !(isInt(tg.k, 1) && tg.k <= V)) bad('targets', `k an integer in 1..${V} for a topk pack (got ${brief(tg.k)})`);
+
+  const encoder = json('encoder');
+  if (!isObj(encoder)) bad('encoder', 'a JSON object (the vision-encoder config)');
+
+  const teacher = json('teacher');
+  const teacherWant = 'a JSON object {config: object, params: integer ≥ 0, accuracy: {family: percent 0..100}, trainedSteps: integer ≥ 0, seed: integer}';
+  if (!isObj(teacher) || !isObj(teacher.config) || !isInt(teacher.params, 0) || !isObj(teacher.accuracy) || !isInt(teacher.trainedSteps, 0) || !isInt(teacher.seed, Number.MIN_SAFE_INTEGER)) {
+    bad('teacher', teacherWant);
+  }
+  const th = teacher as Record<string, unknown>;
+  for (const [fam, acc] of Object.entries(th.accuracy as Record<string, unknown>)) {
+    if (typeof acc !== 'number' || !(acc >= 0 && acc <= 100)) bad('teacher', `accuracy.${nameOf(fam)} a percent in 0..100 (got ${brief(acc)})`);
+  }
+
+  return {
+    format: PACK_FORMAT,
+    version: PACK_VERSION,
+    vocab: vocabArr,
+    image: { height: img.height, width: img.width, channels: img.channels },
+    families: families as string[],
+    targets: { kind: tg.kind as 'dense' | 'topk', k: tg.k as number, positions: 'answer' },
+    encoder: encoder as Record<string, unknown>,
+    teacher: {
+      config: th.config as Record<string, unknown>,
+      params: th.params as number,
+      accuracy: th.accuracy as Record<string, number>,
+      trainedSteps: th.trainedSteps as number,
+      seed: th.seed as number,
+    },
+    license: md.license,
+  };
+}
+
+/** PackMeta → the `__metadata__` strings of DESIGN §4 (JSON where the contract says so). */
+export function serializePackMeta(meta: PackMeta, extra: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = { ...extra };
+  out.format = meta.format;
+  out.version = meta.version;
+  out.vocab = JSON.stringify(meta.vocab);
+  out.image = JSON.stringify({ height: meta.image.height, width: meta.image.width, channels: meta.image.channels });
+  out.families = JSON.stringify(meta.families);
+  out.targets = JSON.stringify({ kind: meta.targets.kind, k: meta.targets.k, positions: meta.targets.positions });
+  out.encoder = JSON.stringify(meta.encoder);
+  out.teacher = JSON.stringify(meta.teacher);
+  out.license = meta.license;
+  return out;
+}
+
+// ---------------------------------------------------------------- tensors
+
+function fmt(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Parse a pack (gzipped or not, detected by magic bytes) and perform every check of DESIGN §4. */
+export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzipBytes?: number } = {}): Pack {
+  const F = fileName;
+  const raw = maybeGunzip(bytes, F, opts.maxGunzipBytes ?? DEFAULT_MAX_GUNZIP_BYTES);
+  const file = readSafetensors(raw, F);
+  const meta = parsePackMeta(file.metadata, F);
+  const all = file.tensors;
+  const tfield = (name: string): string => `tensor ${nameOf(name)}`;
+
+  const required = [...ALWAYS_REQUIRED, ...TARGET_TENSORS[meta.targets.kind]];
+  for (const name of required) {
+    if (!Object.prototype.hasOwnProperty.call(all, name)) {
+      const why = (TARGET_TENSORS[meta.targets.kind] as readonly string[]).includes(name) ? ` for targets.kind "${meta.targets.kind}"` : '';
+      throw new PackError(F, tfield(name), `present (a required tensor${why})`);
+    }
+  }
+
+  // Bind dims: H, W, C from metadata.image, V from the vocab, K from targets.k; the rest from the first tensor having them.
+  const V = meta.vocab.length;
+  const dims: Partial<Record<Sym, number>> = { H: meta.image.height, W: meta.image.width, C: meta.image.channels, V };
+  const source: Partial<Record<Sym, string>> = { H: 'metadata.image.height', W: 'metadata.image.width', C: 'metadata.image.channels', V: 'the vocab size' };
+  if (meta.targets.kind === 'topk') { dims.K = meta.targets.k; source.K = 'metadata.targets.k'; }
+  const tensors: Partial<Record<keyof PackTensors, SafeTensor['data']>> = {};
+  for (const [name, dtype, syms] of SPEC) {
+    const t = all[name];
+    if (!t) continue;
+    if (t.dtype !== dtype) throw new PackError(F, tfield(name), `dtype ${dtype} (got ${t.dtype})`);
+    const sym = `[${syms.join(', ')}]`;
+    if (t.shape.length !== syms.length) throw new PackError(F, tfield(name), `shape ${sym} of rank ${syms.length} (got ${fmt(t.shape)})`);
+    syms.forEach((s, i) => {
+      const d = t.shape[i];
+      if (dims[s] === undefined) {
+        if (d < 1) throw new PackError(F, tfield(name), `shape ${sym} with ${s} ≥ 1 (got ${fmt(t.shape)})`);
+        dims[s] = d;
+        source[s] = `tensor ${name}`;
+      } else if (dims[s] !== d) {
+        const want = syms.map((q) => (dims[q] === undefined ? q : `${q}=${dims[q]}`)).join(', ');
+        throw new PackError(F, tfield(name), `shape [${want}] with ${s} = ${dims[s]} as in ${source[s]} (got ${fmt(t.shape)})`);
+      }
+    });
+    tensors[name] = t.data;
+  }
+  if (meta.targets.kind === 'dense') dims.K = V;
+  const D = dims as PackDims;
+  const tn = tensors as PackTensors;
+
+  // Values: split, family, ids, topk order.
+  const maxCheck = (name: string, arr: ArrayLike<number>, hi: number, want: string): void => {
+    for (let i = 0; i < arr.length; i++) {
+      const v = arr[i];
+      if (!(v >= 0 && v < hi)) throw new PackError(F, tfield(name), `${want} (got ${v} at flat index ${i})`);
+    }
+  };
+  maxCheck('split', tn.split, 4, 'values in 0..3 (0 train-labeled, 1 train-unlabeled, 2 val, 3 test)');
+  maxCheck('family', tn.family, meta.families.length, `values in 0..${meta.families.length - 1} (indices into metadata.families)`);
+  for (const name of ID_TENSORS) {
+    const arr = tn[name];
+    if (arr) maxCheck(name, arr, V, `token ids in [0, ${V}) (V = vocab size)`);
+  }
+  // Non-finite values in every float tensor, named or not, weights included.
+  const weights: Record<string, PackWeight> = {};
+  for (const [name, t] of Object.entries(all)) {
+    if (t.dtype === 'F16') {
+      for (let i = 0; i < t.data.length; i++) {
+        if (isF16NonFinite(t.data[i])) throw new PackError(F, tfield(name), `finite values (got ${(t.data[i] & 0x3ff) ? 'NaN' : 'Infinity'} at flat index ${i})`);
+      }
+    } else if (t.dtype === 'F32') {
+      for (let i = 0; i < t.data.length; i++) {
+        if (!Number.isFinite(t.data[i])) throw new PackError(F, tfield(name), `finite values (got ${t.data[i]} at flat index ${i})`);
+      }
+    }
+    if (isWeightName(name)) {
+      if (t.dtype !== 'F32') throw new PackError(F, tfield(name), `dtype F32 for encoder.*/teacher.* weights (got ${t.dtype})`);
+      weights[name] = { shape: t.shape, data: t.data };
+    }
+  }
+  if (tn.teacher_topk_logits) {
+    const K = all.teacher_topk_logits.shape[2];
+    const z = f16BitsToF32(tn.teacher_topk_logits);
+    for (let r = 0; r < z.length; r += K) {
+      for (let j = 1; j < K; j++) {
+        if (z[r + j] > z[r + j - 1]) throw new PackError(F, tfield('teacher_topk_logits'), `logits sorted descending along K (not at flat index ${r + j})`);
+      }
+    }
+  }
+
+  const sortedNames = Object.keys(all).sort();
+  const tensorInfo = Object.fromEntries(sortedNames.map((n) => [n, { dtype: all[n].dtype, shape: all[n].shape }]));
+  const extraMetadata = Object.fromEntries(Object.entries(file.metadata).filter(([k]) => !(REQUIRED_METADATA as readonly string[]).includes(k)));
+  const id = (tok: string): number => meta.vocab.indexOf(tok);
+  return {
+    meta,
+    dims: { N: D.N, H: D.H, W: D.W, C: D.C, Lp: D.Lp, A: D.A, V: D.V, K: D.K, P: D.P, dh: D.dh },
+    special: { pad: id('<pad>'), bos: id('<bos>'), eos: id('<eos>'), unk: id('<unk>') },
+    tensors: tn,
+    weights,
+    tensorInfo,
+    extraMetadata,
+  };
+}
+
+/** Serialise a pack. validate (default true) re-parses the result, so a bad input fails here, not in the lab. */
+export function buildPackBytes(input: PackInput, opts: { gzip?: boolean; validate?: boolean; fileName?: string } = {}): Uint8Array {
+  const bytes = writeSafetensors(input.tensors, serializePackMeta(input.meta, input.extraMetadata));
+  if (opts.validate ?? true) parsePack(bytes, opts.fileName ?? 'buildPackBytes');
+  return opts.gzip ? gzip(bytes) : bytes;
+}
+
+/** A parsed pack back to buildPackBytes input (named tensors and weights; unknown extra tensors are not kept). */
+export function packToInput(pack: Pack): PackInput {
+  const tensors: Record<string, SafeTensor> = {};
+  for (const [name] of SPEC) {
+    const data = pack.tensors[name];
+    if (data) tensors[name] = { dtype: pack.tensorInfo[name].dtype, shape: pack.tensorInfo[name].shape, data } as SafeTensor;
+  }
+  for (const [name, w] of Object.entries(pack.weights)) tensors[name] = { dtype: 'F32', shape: w.shape, data: w.data };
+  return { meta: pack.meta, tensors, extraMetadata: pack.extraMetadata };
+}
+
+export interface PackSummary {
+  format: string;
+  version: string;
+  n: { train_labeled: number; train_unlabeled: number; val: number; test: number };
+  families: string[];
+  vocab_size: number;
+  answer_slots: number;
+  patches: number;
+  targets: { kind: 'dense' | 'topk'; k: number };
+  teacher_accuracy: Record<string, number>;
+  tensors: Record<string, { dtype: Dtype; shape: number[] }>;
+}
+
+/** The object `npm run pack:inspect` prints. */
+export function summarizePack(pack: Pack): PackSummary {
+  const n = [0, 0, 0, 0];
+  for (const s of pack.tensors.split) n[s]++;
+  return {
+    format: pack.meta.format,
+    version: pack.meta.version,
+    n: { train_labeled: n[0], train_unlabeled: n[1], val: n[2], test: n[3] },
+    families: pack.meta.families,
+    vocab_size: pack.dims.V,
+    answer_slots: pack.dims.A,
+    patches: pack.dims.P,
+    targets: { kind: pack.meta.targets.kind, k: pack.meta.targets.k },
+    teacher_accuracy: pack.meta.teacher.accuracy,
+    tensors: pack.tensorInfo,
+  };
+}

@@ -1,0 +1,412 @@
+// Generic safetensors reader/writer (pure TS: browser, worker and Node), gzip detection with a decompression-bomb
+// guard, and float16 bit conversions. Every size a header declares is checked against the real bytes before use.
+import { Inflate, inflateSync, gzipSync } from 'fflate';
+import { Float16Array } from '@petamoriken/float16';
+
+/** An error about an input file: which file, which field, what was expected. message = `${file}: ${field}: ${expected}`. */
+export class PackError extends Error {
+  readonly file: string;
+  readonly field: string;
+  readonly expected: string;
+  constructor(file: string, field: string, expected: string) {
+    super(`${file}: ${field}: ${expected}`);
+    this.name = 'PackError';
+    this.file = file;
+    this.field = field;
+    this.expected = expected;
+  }
+}
+
+export type Dtype = 'U8' | 'I32' | 'F16' | 'F32';
+export const DTYPES: readonly Dtype[] = ['U8', 'I32', 'F16', 'F32'];
+/** Bytes per element of each dtype. */
+export const DTYPE_BYTES: Readonly<Record<Dtype, number>> = { U8: 1, I32: 4, F16: 2, F32: 4 };
+
+/** One tensor: dtype, shape and its elements (F16 as raw half-precision bits). */
+export type SafeTensor =
+  | { dtype: 'U8'; shape: number[]; data: Uint8Array }
+  | { dtype: 'I32'; shape: number[]; data: Int32Array }
+  | { dtype: 'F16'; shape: number[]; data: Uint16Array }
+  | { dtype: 'F32'; shape: number[]; data: Float32Array };
+
+export interface SafetensorsFile {
+  metadata: Record<string, string>;
+  tensors: Record<string, SafeTensor>;
+}
+
+/** Largest header the reader accepts (bytes); the reference implementation uses the same 100 MB limit. */
+export const MAX_HEADER_BYTES = 100_000_000;
+/** Default cap on gunzipped size (bytes): far above any lab pack, low enough that the worst case inflates in seconds. */
+export const DEFAULT_MAX_GUNZIP_BYTES = 256 * 1024 * 1024;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Number of elements of a shape, or -1 when it is not an array of non-negative safe integers or overflows. */
+export function shapeSize(shape: unknown): number {
+  if (!Array.isArray(shape)) return -1;
+  let n = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) return -1;
+    n *= d;
+    if (!Number.isSafeInteger(n)) return -1;
+  }
+  return n;
+}
+
+/** JSON of a value for an error message, cut to `max` characters (headers are untrusted and may be huge). */
+export function brief(v: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A tensor or key name for an error field, cut to 200 characters. */
+export function nameOf(name: string): string {
+  return name.length > 200 ? `${name.slice(0, 200)}…` : name;
+}
+
+function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Raw little-endian bytes of a typed array (a view when the platform is little-endian). */
+function leBytes(data: Uint8Array | Int32Array | Uint16Array | Float32Array): Uint8Array {
+  const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (LITTLE_ENDIAN || data.BYTES_PER_ELEMENT === 1) return raw;
+  const out = new Uint8Array(raw.length);
+  const w = data.BYTES_PER_ELEMENT;
+  for (let i = 0; i < raw.length; i += w) for (let j = 0; j < w; j++) out[i + j] = raw[i + w - 1 - j];
+  return out;
+}
+
+/** Data order: larger elements first (then name), so that every tensor is aligned to its element size. */
+function dataOrder(names: string[], tensors: Record<string, SafeTensor>): string[] {
+  return [...names].sort((a, b) => {
+    const d = DTYPE_BYTES[tensors[b].dtype] - DTYPE_BYTES[tensors[a].dtype];
+    return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/**
+ * Serialise tensors + string metadata as safetensors. Deterministic: same input → same bytes. Header JSON holds
+ * `__metadata__` (keys sorted) then the tensors in data order (element size descending, then name), padded with
+ * spaces to a multiple of 8 bytes as the Python library does; offsets are contiguous, so each tensor is aligned.
+ */
+export function writeSafetensors(tensors: Record<string, SafeTensor>, metadata: Record<string, string>): Uint8Array {
+  const W = 'writeSafetensors';
+  const names = Object.keys(tensors);
+  for (const name of names) {
+    const t = tensors[name];
+    if (name === '__metadata__' || name.length === 0) throw new PackError(W, `tensor ${JSON.stringify(name)}`, 'a non-empty name other than __metadata__');
+    if (!DTYPES.includes(t.dtype)) throw new PackError(W, `tensor ${name}`, `dtype one of ${DTYPES.join(', ')} (got ${String(t.dtype)})`);
+    const n = shapeSize(t.shape);
+    if (n < 0) throw new PackError(W, `tensor ${name}`, 'shape an array of non-negative integers');
+    if (n !== t.data.length) throw new PackError(W, `tensor ${name}`, `${n} elements for shape ${fmtShape(t.shape)} (got ${t.data.length})`);
+    if (t.data.BYTES_PER_ELEMENT !== DTYPE_BYTES[t.dtype]) throw new PackError(W, `tensor ${name}`, `a typed array matching dtype ${t.dtype}`);
+  }
+  const meta: Record<string, string> = {};
+  for (const k of Object.keys(metadata).sort()) {
+    if (typeof metadata[k] !== 'string') throw new PackError(W, `metadata.${k}`, 'a string value');
+    meta[k] = metadata[k];
+  }
+  const order = dataOrder(names, tensors);
+  const header: [string, unknown][] = [];
+  if (Object.keys(meta).length > 0) header.push(['__metadata__', meta]);
+  let offset = 0;
+  for (const name of order) {
+    const t = tensors[name];
+    const end = offset + t.data.byteLength;
+    header.push([name, { dtype: t.dtype, shape: t.shape, data_offsets: [offset, end] }]);
+    offset = end;
+  }
+  // Object.fromEntries defines own properties, so a name like "__proto__" is serialised rather than swallowed.
+  const json = new TextEncoder().encode(JSON.stringify(Object.fromEntries(header)));
+  const pad = (8 - (json.length % 8)) % 8;
+  const headerLen = json.length + pad;
+  const out = new Uint8Array(8 + headerLen + offset);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, headerLen >>> 0, true);
+  dv.setUint32(4, Math.floor(headerLen / 2 ** 32), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLen);
+  let pos = 8 + headerLen;
+  for (const name of order) {
+    const bytes = leBytes(tensors[name].data);
+    out.set(bytes, pos);
+    pos += bytes.length;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Typed view (or aligned copy) over `byteLength` bytes at `start` of `bytes`. Caller has checked the bounds. */
+function typedAt(bytes: Uint8Array, start: number, count: number, dtype: Dtype): SafeTensor['data'] {
+  const w = DTYPE_BYTES[dtype];
+  const abs = bytes.byteOffset + start;
+  let buf = bytes.buffer as ArrayBuffer;
+  let off = abs;
+  if (abs % w !== 0 || (!LITTLE_ENDIAN && w > 1)) {
+    const copy = new Uint8Array(count * w);
+    copy.set(bytes.subarray(start, start + count * w));
+    if (!LITTLE_ENDIAN && w > 1) {
+      for (let i = 0; i < copy.length; i += w) copy.subarray(i, i + w).reverse();
+    }
+    buf = copy.buffer;
+    off = 0;
+  }
+  switch (dtype) {
+    case 'U8': return new Uint8Array(buf, off, count);
+    case 'I32': return new Int32Array(buf, off, count);
+    case 'F16': return new Uint16Array(buf, off, count);
+    case 'F32': return new Float32Array(buf, off, count);
+  }
+}
+
+/**
+ * Parse a safetensors file. Validates the header against the real byte length before creating any view:
+ * header length, JSON, dtype, shape × element size = offsets span, offsets inside the data region and not
+ * overlapping, string metadata. Tensor data are views into `bytes` where aligned (copies otherwise), so keep
+ * `bytes` unchanged while they are used. Throws PackError(fileName, field, expected).
+ */
+export function readSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile {
+  const F = fileName;
+  if (bytes.length < 8) throw new PackError(F, 'header length', `8-byte little-endian header length (file has ${bytes.length} bytes)`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lo = dv.getUint32(0, true);
+  const hi = dv.getUint32(4, true);
+  const headerLen = hi * 2 ** 32 + lo;
+  if (headerLen > bytes.length - 8) {
+    throw new PackError(F, 'header length', `at most ${bytes.length - 8} (the bytes after the length field; got ${headerLen})`);
+  }
+  if (headerLen > MAX_HEADER_BYTES) throw new PackError(F, 'header length', `at most ${MAX_HEADER_BYTES} bytes (got ${headerLen})`);
+  if (headerLen < 2) throw new PackError(F, 'header', `a JSON object (header length ${headerLen} is too short)`);
+  let header: unknown;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
+    header = JSON.parse(text);
+  } catch (e) {
+    throw new PackError(F, 'header', `UTF-8 JSON that parses (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!isPlainObject(header)) throw new PackError(F, 'header', 'a JSON object');
+  const dataStart = 8 + headerLen;
+  const dataLen = bytes.length - dataStart;
+
+  const metaEntries: [string, string][] = [];
+  const rawMeta = header['__metadata__'];
+  if (rawMeta !== undefined && rawMeta !== null) {
+    if (!isPlainObject(rawMeta)) throw new PackError(F, '__metadata__', 'a JSON object of string values');
+    for (const [k, v] of Object.entries(rawMeta)) {
+      if (typeof v !== 'string') throw new PackError(F, `metadata.${nameOf(k)}`, `a string value (got ${v === null ? 'null' : typeof v})`);
+      metaEntries.push([k, v]);
+    }
+  }
+
+  interface Entry { name: string; dtype: Dtype; shape: number[]; begin: number; end: number; count: number }
+  const entries: Entry[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const field = `tensor ${nameOf(name)}`;
+    if (!isPlainObject(info)) throw new PackError(F, field, 'an object {dtype, shape, data_offsets}');
+    const dtype = info['dtype'];
+    if (typeof dtype !== 'string' || !(DTYPES as readonly string[]).includes(dtype)) {
+      const hint = dtype === 'I64' ? '; cast ids with .astype(np.int32)' : dtype === 'F64' ? '; cast with .astype(np.float32)' : '';
+      throw new PackError(F, field, `dtype one of ${DTYPES.join(', ')} (got ${brief(dtype)}${hint})`);
+    }
+    const shape = info['shape'];
+    const count = shapeSize(shape);
+    if (count < 0) throw new PackError(F, field, `shape an array of non-negative integers (got ${brief(shape)})`);
+    const offs = info['data_offsets'];
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0)) {
+      throw new PackError(F, field, `data_offsets [begin, end] of non-negative integers (got ${brief(offs)})`);
+    }
+    const [begin, end] = offs as number[];
+    if (begin > end) throw new PackError(F, field, `data_offsets begin ≤ end (got [${begin}, ${end}])`);
+    if (end > dataLen) throw new PackError(F, field, `data_offsets inside the ${dataLen} data bytes of the file (got [${begin}, ${end}])`);
+    const bytesNeeded = count * DTYPE_BYTES[dtype as Dtype];
+    if (bytesNeeded !== end - begin) {
+      throw new PackError(F, field, `shape ${fmtShape(shape as number[])} × ${DTYPE_BYTES[dtype as Dtype]} bytes = ${bytesNeeded} bytes, equal to its data_offsets span ${end - begin}`);
+    }
+    entries.push({ name, dtype: dtype as Dtype, shape: [...(shape as number[])], begin, end, count });
+  }
+  // Non-empty spans, in order of begin, must each start at or after the furthest end seen so far.
+  const byBegin = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < byBegin.length; i++) {
+    const prev = byBegin[i - 1];
+    const cur = byBegin[i];
+    if (cur.begin < prev.end) {
+      throw new PackError(F, `tensor ${nameOf(cur.name)}`, `data_offsets not overlapping tensor ${nameOf(prev.name)} (got [${cur.begin}, ${cur.end}] vs [${prev.begin}, ${prev.end}])`);
+    }
+  }
+  const tensorEntries: [string, SafeTensor][] = entries.map((e) => [
+    e.name,
+    { dtype: e.dtype, shape: e.shape, data: typedAt(bytes, dataStart + e.begin, e.count, e.dtype) } as SafeTensor,
+  ]);
+  return { metadata: Object.fromEntries(metaEntries), tensors: Object.fromEntries(tensorEntries) };
+}
+
+// ---------------------------------------------------------------- gzip
+
+/** True when the bytes start with the gzip magic 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+let crcTables: Uint32Array | null = null; // 8 tables of 256 entries (slicing-by-8)
+/** CRC-32 (IEEE, as in gzip) of the bytes. */
+export function crc32(bytes: Uint8Array): number {
+  if (!crcTables) {
+    const t = new Uint32Array(8 * 256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      t[n] = c >>> 0;
+    }
+    for (let k = 1; k < 8; k++) {
+      for (let n = 0; n < 256; n++) {
+        const prev = t[(k - 1) * 256 + n];
+        t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff];
+      }
+    }
+    crcTables = t;
+  }
+  const t = crcTables;
+  const b = bytes;
+  const n = b.length;
+  let c = 0xffffffff;
+  let i = 0;
+  for (; i < n && (b.byteOffset + i) % 4 !== 0; i++) c = t[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  if (LITTLE_ENDIAN && n - i >= 8) {
+    // Eight bytes per step through an aligned 32-bit view.
+    const words = new Uint32Array(b.buffer, b.byteOffset + i, ((n - i) >>> 3) << 1);
+    for (let w = 0; w < words.length; w += 2) {
+      const a = c ^ words[w];
+      const d = words[w + 1];
+      c = t[1792 + (a & 0xff)] ^ t[1536 + ((a >>> 8) & 0xff)] ^ t[1280 + ((a >>> 16) & 0xff)] ^ t[1024 + (a >>> 24)]
+        ^ t[768 + (d & 0xff)] ^ t[512 + ((d >>> 8) & 0xff)] ^ t[256 + ((d >>> 16) & 0xff)] ^ t[d >>> 24];
+    }
+    i += words.length * 4;
+  }
+  for (; i < n; i++) c = t[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** Deflate's best ratio is about 1032:1; a trailer claiming more than this is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
+const INFLATE_CHUNK = 16 * 1024;
+
+const tooLong = (F: string, isize: number): PackError =>
+  new PackError(F, 'gzip', `decompressed data no longer than the trailer's size ${isize} (it is longer: corrupt, or a bomb)`);
+
+/** One-shot inflate into isize + 1 bytes: used only when even a maximal expansion of the body fits the cap. */
+function inflateWhole(body: Uint8Array, isize: number, F: string): Uint8Array {
+  const res = inflateSync(body, { out: new Uint8Array(isize + 1) });
+  if (res.length > isize) throw tooLong(F, isize);
+  if (res.length !== isize) throw new PackError(F, 'gzip', `decompressed size ${isize} as the trailer says (got ${res.length})`);
+  return res;
+}
+
+/** Chunked inflate into isize bytes that stops as soon as the output would pass isize (a lying trailer). */
+function inflateStreamed(body: Uint8Array, isize: number, F: string): Uint8Array {
+  const out = new Uint8Array(isize);
+  let got = 0;
+  let overflow = false;
+  const inflater = new Inflate((chunk) => {
+    if (overflow) return;
+    if (got + chunk.length > isize) {
+      overflow = true;
+      return;
+    }
+    out.set(chunk, got);
+    got += chunk.length;
+  });
+  for (let i = 0; i < body.length && !overflow; i += INFLATE_CHUNK) {
+    const end = Math.min(body.length, i + INFLATE_CHUNK);
+    inflater.push(body.subarray(i, end), end === body.length);
+  }
+  if (overflow) throw tooLong(F, isize);
+  if (got !== isize) throw new PackError(F, 'gzip', `decompressed size ${isize} as the trailer says (got ${got})`);
+  return out;
+}
+
+/**
+ * Return `bytes` unchanged unless they start with the gzip magic (1f 8b; the name is not consulted), else the
+ * decompressed bytes of its (single) member. Bomb guard: the ISIZE trailer must be ≤ maxBytes and plausible for the
+ * compressed size before anything is allocated. When even a maximal (1032:1) expansion of the body fits the cap it is
+ * inflated in one call; otherwise in 16 KiB chunks, stopping as soon as the output passes ISIZE. Either way the work
+ * is bounded by the cap. The result must match ISIZE and the CRC-32. Throws PackError(fileName, 'gzip', …).
+ */
+export function maybeGunzip(bytes: Uint8Array, fileName: string, maxBytes: number = DEFAULT_MAX_GUNZIP_BYTES): Uint8Array {
+  if (!isGzip(bytes)) return bytes;
+  const F = fileName;
+  const G = 'gzip';
+  if (bytes.length < 18) throw new PackError(F, G, `a complete gzip stream (file has ${bytes.length} bytes)`);
+  if (bytes[2] !== 8) throw new PackError(F, G, 'compression method 8 (deflate)');
+  const flg = bytes[3];
+  let pos = 10;
+  if (flg & 4) pos += 2 + (bytes[10] | (bytes[11] << 8));
+  for (const bit of [8, 16]) {
+    if (flg & bit) {
+      while (pos < bytes.length && bytes[pos] !== 0) pos++;
+      pos++;
+    }
+  }
+  if (flg & 2) pos += 2;
+  if (pos > bytes.length - 8) throw new PackError(F, G, 'a gzip header followed by data and an 8-byte trailer');
+  const tail = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 8);
+  const wantCrc = tail.getUint32(0, true);
+  const isize = tail.getUint32(4, true);
+  const body = bytes.subarray(pos, bytes.length - 8);
+  if (isize > maxBytes) throw new PackError(F, G, `decompressed size at most ${maxBytes} bytes (trailer says ${isize})`);
+  if (isize > body.length * MAX_DEFLATE_RATIO + 1024) {
+    throw new PackError(F, G, `a decompressed size possible for ${body.length} compressed bytes (trailer says ${isize})`);
+  }
+  const maxPossible = body.length * MAX_DEFLATE_RATIO + 1024;
+  let out: Uint8Array;
+  try {
+    out = maxPossible <= maxBytes ? inflateWhole(body, isize, F) : inflateStreamed(body, isize, F);
+  } catch (e) {
+    if (e instanceof PackError) throw e;
+    throw new PackError(F, G, `a valid deflate stream (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (crc32(out) !== wantCrc) throw new PackError(F, G, 'decompressed data matching the trailer CRC-32');
+  return out;
+}
+
+/** gzip with a zero mtime and no file name, so the same input always gives the same bytes. */
+export function gzip(bytes: Uint8Array, level: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 = 6): Uint8Array {
+  return gzipSync(bytes, { level, mtime: 0 });
+}
+
+// ---------------------------------------------------------------- float16
+
+/** float32 → IEEE half-precision bits (round to nearest even; |x| > 65504 → ±Infinity, NaN stays NaN). */
+export function f32ToF16Bits(values: Float32Array): Uint16Array {
+  const h = new Float16Array(values);
+  return new Uint16Array(h.buffer, h.byteOffset, h.length);
+}
+
+let f16Table: Float32Array | null = null;
+/** Half-precision bits → float32 (exact), through a 65,536-entry table built once. */
+export function f16BitsToF32(bits: Uint16Array): Float32Array {
+  if (!f16Table) {
+    const all = new Uint16Array(65536);
+    for (let i = 0; i < 65536; i++) all[i] = i;
+    f16Table = Float32Array.from(new Float16Array(all.buffer));
+  }
+  const t = f16Table;
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = t[bits[i]];
+  return out;
+}
+
+/** True when the half-precision bits encode ±Infinity or NaN (exponent all ones). */
+export function isF16NonFinite(bits: number): boolean {
+  return (bits & 0x7c00) === 0x7c00;
+}

@@ -1,0 +1,96 @@
+// Rasterises a scene description into RGB uint8 pixels with integer arithmetic only, so Node and the
+// browser produce identical bytes. Shapes are pixel masks; cards blend a real MNIST digit over their colour.
+
+import { Rng } from '../rng';
+import { COLOR_RGB, type DigitBank, getTaskSpec, type KindName, PIXEL_NOISE, type Scene } from './spec';
+
+const FILE = 'src/core/scenes/draw.ts';
+
+/**
+ * Whether pixel (x, y) of an s×s box belongs to the shape. Integer tests on doubled coordinates
+ * (u = 2x + 1 − s is twice the offset of the pixel centre from the box centre).
+ */
+export function shapeMask(kind: KindName, s: number, x: number, y: number): boolean {
+  const u = 2 * x + 1 - s;
+  const v = 2 * y + 1 - s;
+  switch (kind) {
+    case 'square':
+    case 'card':
+      return true;
+    case 'circle':
+      return u * u + v * v <= s * s - s; // radius slightly under s/2 so small circles lose their corners
+    case 'triangle':
+      return Math.abs(u) <= y + 1; // apex at the top centre, base on the bottom row
+    case 'cross': {
+      const m = Math.floor((s + 1) / 3); // arm margin: arms span [m, s − m)
+      return (x >= m && x < s - m) || (y >= m && y < s - m);
+    }
+  }
+}
+
+/** Ink colour for a card: black on light cards, white on dark ones (by the base colour's luma). */
+function inkFor(color: keyof typeof COLOR_RGB): number {
+  const [r, g, b] = COLOR_RGB[color];
+  return 299 * r + 587 * g + 114 * b >= 128_000 ? 0 : 255;
+}
+
+/**
+ * Renders `scene` to a new Uint8Array [H, W, C] (row-major, RGB). The digits task needs the DigitBank the
+ * scene's digitIndex values refer to (same bank, same bytes, same pixels).
+ */
+export function renderScene(scene: Scene, digitBank?: DigitBank): Uint8Array {
+  const spec = getTaskSpec(scene.task);
+  const { height: H, width: W, channels: C, patchSize: cell } = spec;
+  const out = new Uint8Array(H * W * C).fill(scene.background);
+  const put = (x: number, y: number, r: number, g: number, b: number): void => {
+    const o = (y * W + x) * C;
+    out[o] = r;
+    out[o + 1] = g;
+    out[o + 2] = b;
+  };
+  for (const obj of scene.objects) {
+    const x0 = obj.col * cell;
+    const y0 = obj.row * cell;
+    const [r, g, b] = obj.rgb;
+    if (obj.kind === 'card') {
+      if (!digitBank) throw new Error(`${FILE}: renderScene needs field "digitBank" for a scene with cards`);
+      const n = digitBank.labels.length;
+      if (digitBank.size !== spec.digitSize || digitBank.images.length !== n * spec.digitSize * spec.digitSize) {
+        throw new Error(`${FILE}: DigitBank field "size" must be ${spec.digitSize} with images [n, size, size] ` +
+          `(got size ${digitBank.size}, ${digitBank.images.length} bytes for ${n} labels); validate it with validateDigitBank`);
+      }
+      if (!(obj.digitIndex >= 0 && obj.digitIndex < n) || digitBank.labels[obj.digitIndex] !== obj.digit) {
+        throw new Error(`${FILE}: scene object field "digitIndex" ${obj.digitIndex} must index a bank digit labelled ${obj.digit}`);
+      }
+      for (let y = 0; y < cell; y++) for (let x = 0; x < cell; x++) put(x0 + x, y0 + y, r, g, b);
+      const ds = spec.digitSize;
+      const off = Math.floor((cell - ds) / 2);
+      const ink = inkFor(obj.color);
+      const base = obj.digitIndex * ds * ds;
+      for (let y = 0; y < ds; y++) {
+        for (let x = 0; x < ds; x++) {
+          const a = digitBank.images[base + y * ds + x]; // 0..255 ink coverage
+          const mix = (c: number): number => Math.round((c * (255 - a) + ink * a) / 255);
+          put(x0 + off + x, y0 + off + y, mix(r), mix(g), mix(b));
+        }
+      }
+      continue;
+    }
+    const s = spec.shapePx[obj.size];
+    if (obj.dx < 0 || obj.dy < 0 || obj.dx + s > cell || obj.dy + s > cell) {
+      throw new Error(`${FILE}: scene object fields "dx"/"dy" (${obj.dx}, ${obj.dy}) must keep a ${s}px shape inside its ${cell}px cell`);
+    }
+    for (let y = 0; y < s; y++) {
+      for (let x = 0; x < s; x++) if (shapeMask(obj.kind, s, x, y)) put(x0 + obj.dx + x, y0 + obj.dy + y, r, g, b);
+    }
+  }
+  if (PIXEL_NOISE > 0) {
+    const rng = new Rng(scene.noiseSeed);
+    const span = 2 * PIXEL_NOISE + 1;
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i] + rng.int(span) - PIXEL_NOISE;
+      out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return out;
+}

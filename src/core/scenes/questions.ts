@@ -1,0 +1,209 @@
+// Question generator: one (prompt, answer) pair of a given family about a scene, following vocab.ts's
+// templates. Every answer is a function of the scene description; check.ts recomputes it independently.
+
+import type { Rng } from '../rng';
+import { categoryKey, type CategoryStats, taskCategories } from './generate';
+import {
+  COL_WORDS, COLORS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
+  RELATIONS, ROW_WORDS, type Scene, type SceneObject, SIZES,
+} from './spec';
+
+const FILE = 'src/core/scenes/questions.ts';
+
+/** POPE sample kinds: a present object, or an absent one drawn at random / among the most frequent / adversarially. */
+export type PopeKind = 'yes' | 'random' | 'popular' | 'adversarial';
+export const POPE_KINDS: readonly PopeKind[] = ['yes', 'random', 'popular', 'adversarial'];
+/** Pope kind of the k-th pope sample of a split: half yes, the no's split equally (exact per 6 samples). */
+export const POPE_CYCLE: readonly PopeKind[] = ['yes', 'random', 'yes', 'popular', 'yes', 'adversarial'];
+/** How many of the most frequent absent categories a "popular" negative is drawn from. */
+export const POPULAR_TOP = 3;
+
+export interface Question {
+  family: FamilyName;
+  prompt: string;
+  answer: string;
+  /** pope only: which kind of sample this is. */
+  popeKind?: PopeKind;
+}
+
+export interface QuestionOptions {
+  /** pope only: force the kind of sample (default: yes with probability ½, else a uniform no-kind). */
+  popeKind?: PopeKind;
+}
+
+const pos = (o: SceneObject): string => `${ROW_WORDS[o.row]} ${COL_WORDS[o.col]}`;
+const desc = (o: SceneObject): string => `${o.color} ${o.kind}`;
+
+/** Objects whose "color kind" description is unique in the scene (so "the red square" names one object). */
+function uniqueObjects(scene: Scene): SceneObject[] {
+  const n = new Map<string, number>();
+  for (const o of scene.objects) n.set(desc(o), (n.get(desc(o)) ?? 0) + 1);
+  return scene.objects.filter((o) => n.get(desc(o)) === 1);
+}
+
+/** Objects in the same row (left of / right of) or column (above / below) on that side of `ref`. */
+function sideOf(scene: Scene, ref: SceneObject, rel: string): SceneObject[] {
+  return scene.objects.filter((o) => {
+    if (o === ref) return false;
+    if (rel === 'left of') return o.row === ref.row && o.col < ref.col;
+    if (rel === 'right of') return o.row === ref.row && o.col > ref.col;
+    if (rel === 'above') return o.col === ref.col && o.row < ref.row;
+    return o.col === ref.col && o.row > ref.row;
+  });
+}
+
+/** Whether "a REL b" holds anywhere on the grid (columns for left/right, rows for above/below). */
+function holds(a: SceneObject, b: SceneObject, rel: string): boolean {
+  if (rel === 'left of') return a.col < b.col;
+  if (rel === 'right of') return a.col > b.col;
+  if (rel === 'above') return a.row < b.row;
+  return a.row > b.row;
+}
+
+function gqa(rng: Rng, scene: Scene): Question | null {
+  const uniq = uniqueObjects(scene);
+  const order = rng.shuffle(['relColor', 'relShape', 'size', 'relYesNo']);
+  for (const t of order) {
+    if (t === 'relColor' || t === 'relShape') {
+      const cands: [SceneObject, string, SceneObject][] = [];
+      for (const r of uniq) {
+        for (const rel of RELATIONS) {
+          const side = sideOf(scene, r, rel);
+          if (side.length === 1) cands.push([r, rel, side[0]]);
+        }
+      }
+      if (cands.length === 0) continue;
+      const [r, rel, target] = rng.pick(cands);
+      const attr = t === 'relColor' ? 'color' : 'shape';
+      const answer = t === 'relColor' ? target.color : target.kind;
+      return { family: 'gqa', prompt: `what ${attr} is the object ${rel} the ${desc(r)} ?`, answer };
+    }
+    if (t === 'size') {
+      const cands = uniq.filter((o) => o.kind !== 'card');
+      if (cands.length === 0) continue;
+      const o = rng.pick(cands);
+      return { family: 'gqa', prompt: `what size is the ${desc(o)} ?`, answer: o.size };
+    }
+    // relYesNo: choose the answer first so yes and no are balanced.
+    if (uniq.length < 2) continue;
+    const want = rng.next() < 0.5;
+    for (const w of [want, !want]) {
+      const cands: [SceneObject, string, SceneObject][] = [];
+      for (const a of uniq) for (const b of uniq) if (a !== b) for (const rel of RELATIONS) if (holds(a, b, rel) === w) cands.push([a, rel, b]);
+      if (cands.length === 0) continue;
+      const [a, rel, b] = rng.pick(cands);
+      return { family: 'gqa', prompt: `is the ${desc(a)} ${rel} the ${desc(b)} ?`, answer: w ? 'yes' : 'no' };
+    }
+  }
+  return null;
+}
+
+function pope(rng: Rng, scene: Scene, stats: CategoryStats, kind: PopeKind): Question {
+  if (stats.task !== scene.task) throw new Error(`${FILE}: field "stats.task" must be "${scene.task}", got "${stats.task}"`);
+  const present = new Set(scene.objects.map((o) => categoryKey(o.color, o.kind)));
+  const absent = taskCategories(scene.task).filter((c) => !present.has(c));
+  let cat: string;
+  if (kind === 'yes') {
+    cat = rng.pick([...present].sort());
+  } else if (kind === 'random') {
+    cat = rng.pick(absent);
+  } else if (kind === 'popular') {
+    cat = rng.pick(stats.ranked.filter((c) => !present.has(c)).slice(0, POPULAR_TOP));
+  } else {
+    // adversarial: an absent category that shares the shape of a present object (other colour); else its colour.
+    const kinds = new Set(scene.objects.map((o) => o.kind));
+    const colors = new Set(scene.objects.map((o) => o.color as string));
+    const sameKind = absent.filter((c) => kinds.has(c.split(' ')[1] as SceneObject['kind']));
+    const sameColor = absent.filter((c) => colors.has(c.split(' ')[0]));
+    cat = rng.pick(sameKind.length > 0 ? sameKind : sameColor.length > 0 ? sameColor : absent);
+  }
+  return { family: 'pope', prompt: `is there a ${cat} ?`, answer: kind === 'yes' ? 'yes' : 'no', popeKind: kind };
+}
+
+function count(rng: Rng, scene: Scene): Question {
+  const spec = getTaskSpec(scene.task);
+  const objs = scene.objects;
+  const fromScene = rng.next() < 0.75; // most queried values are present, the rest uniform (zero is possible)
+  const o = rng.pick(objs);
+  const color = fromScene ? o.color : rng.pick(COLORS);
+  const kind = fromScene ? o.kind : rng.pick(spec.kinds);
+  const size = fromScene ? o.size : rng.pick(SIZES);
+  const t = rng.int(5);
+  const n = (f: (x: SceneObject) => boolean): string => NUMBER_WORDS[objs.filter(f).length];
+  if (t === 0) return { family: 'count', prompt: 'how many objects are there ?', answer: n(() => true) };
+  if (t === 1) return { family: 'count', prompt: `how many ${color} objects are there ?`, answer: n((x) => x.color === color) };
+  if (t === 2) return { family: 'count', prompt: `how many ${size} objects are there ?`, answer: n((x) => x.size === size) };
+  if (t === 3) return { family: 'count', prompt: `how many ${KIND_PLURAL[kind]} are there ?`, answer: n((x) => x.kind === kind) };
+  return {
+    family: 'count',
+    prompt: `how many ${color} ${KIND_PLURAL[kind]} are there ?`,
+    answer: n((x) => x.color === color && x.kind === kind),
+  };
+}
+
+function textvqa(rng: Rng, scene: Scene): Question | null {
+  const cards = scene.objects.filter((o) => o.kind === 'card');
+  if (cards.length === 0) return null;
+  const uniqueBy = (key: (o: SceneObject) => unknown): SceneObject[] =>
+    cards.filter((c) => cards.filter((d) => key(d) === key(c)).length === 1);
+  for (const t of rng.shuffle(['color', 'position', 'digit'])) {
+    if (t === 'position') {
+      const c = rng.pick(cards);
+      return { family: 'textvqa', prompt: `what number is on the card at ${pos(c)} ?`, answer: DIGIT_WORDS[c.digit] };
+    }
+    const cands = uniqueBy(t === 'color' ? (o) => o.color : (o) => o.digit);
+    if (cands.length === 0) continue;
+    const c = rng.pick(cands);
+    if (t === 'color') return { family: 'textvqa', prompt: `what number is on the ${c.color} card ?`, answer: DIGIT_WORDS[c.digit] };
+    return { family: 'textvqa', prompt: `what color is the card with number ${DIGIT_WORDS[c.digit]} ?`, answer: c.color };
+  }
+  return null;
+}
+
+function sqa(rng: Rng, scene: Scene): Question {
+  const spec = getTaskSpec(scene.task);
+  const cards = scene.objects.filter((o) => o.kind === 'card');
+  const attrs = cards.length > 0 ? ['color', 'shape', 'number'] : ['color', 'shape'];
+  const attr = rng.pick(attrs);
+  const o = rng.pick(attr === 'number' ? cards : scene.objects);
+  const values: readonly string[] = attr === 'color' ? COLORS : attr === 'shape' ? spec.kinds : DIGIT_WORDS;
+  const truth = attr === 'color' ? o.color : attr === 'shape' ? o.kind : DIGIT_WORDS[o.digit];
+  const distractors = rng.shuffle(values.filter((v) => v !== truth)).slice(0, OPTION_LETTERS.length - 1);
+  const at = rng.int(OPTION_LETTERS.length);
+  const options = [...distractors.slice(0, at), truth, ...distractors.slice(at)];
+  const opts = options.map((v, i) => `${OPTION_LETTERS[i]} ${v}`).join(' ');
+  return { family: 'sqa', prompt: `which ${attr} is at ${pos(o)} ? options : ${opts}`, answer: OPTION_LETTERS[at] };
+}
+
+function caption(rng: Rng, scene: Scene): Question {
+  const rows = [...new Set(scene.objects.map((o) => o.row))];
+  if (rng.next() < 0.5) {
+    const words = scene.objects.map((o) => (o.kind === 'card' ? `${o.color} ${DIGIT_WORDS[o.digit]}` : desc(o)));
+    return { family: 'caption', prompt: 'describe the image .', answer: words.join(' ') };
+  }
+  const row = rng.next() < 0.9 ? rng.pick(rows) : rng.int(getTaskSpec(scene.task).grid); // empty rows: "nothing"
+  const objs = scene.objects.filter((o) => o.row === row);
+  const words = objs.map((o) => (o.kind === 'card' ? `${o.color} card ${DIGIT_WORDS[o.digit]}` : `${o.size} ${desc(o)}`));
+  return { family: 'caption', prompt: `describe the ${ROW_WORDS[row]} row .`, answer: words.length ? words.join(' ') : 'nothing' };
+}
+
+/**
+ * A question of `family` about `scene`, or null when the scene admits none (e.g. gqa on a scene where no
+ * object has a unique description; the dataset then draws a new scene). `stats` ranks categories for POPE.
+ */
+export function makeQuestion(
+  rng: Rng, scene: Scene, family: FamilyName, stats: CategoryStats, opts: QuestionOptions = {},
+): Question | null {
+  const spec = getTaskSpec(scene.task);
+  if (!spec.families.includes(family)) {
+    throw new Error(`${FILE}: field "family" must be one of ${spec.families.join(', ')} for task "${scene.task}", got "${family}"`);
+  }
+  switch (family) {
+    case 'gqa': return gqa(rng, scene);
+    case 'pope': return pope(rng, scene, stats, opts.popeKind ?? (rng.next() < 0.5 ? 'yes' : rng.pick(POPE_KINDS.slice(1))));
+    case 'count': return count(rng, scene);
+    case 'textvqa': return textvqa(rng, scene);
+    case 'sqa': return sqa(rng, scene);
+    case 'caption': return caption(rng, scene);
+  }
+}

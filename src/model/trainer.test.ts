@@ -1,0 +1,179 @@
+// Trainer behaviour on tiny models: flat tensor count across steps, seeded determinism on cpu and wasm (and their
+// agreement), stage 1 freezing, on-policy/online paths, online vs cached teacher targets, config checks.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeepPartial, TrainConfig } from '../core/config';
+import { Rng } from '../core/rng';
+import { initBackend } from './backend';
+import { initEncoder } from './encoder';
+import { initLlava } from './llava';
+import { disposeParams, type Params } from './params';
+import { computeTeacherOutputs } from './teacherRun';
+import { readStep, Trainer, type TrainerInit } from './trainer';
+import { syntheticData, TINY_ENC, tinyConfig, tinyModel, topkOf } from './testing/tiny';
+
+const m = tinyModel();
+const tm = tinyModel({ d: 24 });
+const ALL = { weights: { ce: 1, seq: 0.5, kd: 1, hidden: 0.5, affinity: 1, attention: 1 } };
+const data = syntheticData(TINY_ENC, m, { N: 24, labeled: 16, targets: 'both', hiddenDim: 24, topK: 4 });
+
+let enc: Params;
+let teacher: { config: typeof tm; params: Params };
+
+function make(patch: DeepPartial<TrainConfig>, extra: Partial<TrainerInit> = {}): Trainer {
+  return new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig(patch), data, teacher, ...extra });
+}
+
+async function totals(tr: Trainer, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((await readStep(tr.step())).total);
+  return out;
+}
+
+function setup(backend: 'cpu' | 'wasm') {
+  beforeAll(async () => {
+    await initBackend(backend);
+    enc = initEncoder(TINY_ENC, new Rng(1));
+    teacher = { config: tm, params: initLlava(tm, new Rng(2)) };
+  });
+  afterAll(() => {
+    disposeParams(enc);
+    disposeParams(teacher.params);
+  });
+}
+
+describe('trainer on cpu', () => {
+  setup('cpu');
+
+  it('keeps tf.memory().numTensors flat from step 2 to step 100 with every term on', async () => {
+    const tr = make({ ...ALL, data: { useUnlabeled: true } });
+    let at2 = 0;
+    for (let i = 1; i <= 100; i++) {
+      const r = await readStep(tr.step());
+      expect(Number.isFinite(r.total)).toBe(true);
+      if (i === 2) at2 = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(at2);
+    const before = tf.memory().numTensors;
+    tr.dispose();
+    expect(tf.memory().numTensors).toBeLessThan(before);
+  });
+
+  it('keeps the count flat with the online teacher, on-policy batches and all positions', async () => {
+    const tr = make({ ...ALL, kd: { source: 'online', allPositions: true, topKMode: 'renorm', topK: 5 }, onPolicy: { lambda: 0.5 } });
+    let at2 = 0;
+    const seen = new Set<boolean>();
+    for (let i = 1; i <= 12; i++) {
+      const r = await readStep(tr.step());
+      seen.add(r.onPolicy);
+      for (const k of ['total', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const) expect(Number.isFinite(r[k])).toBe(true);
+      expect(r.onPolicy ? Number.isNaN(r.ce) : Number.isFinite(r.ce)).toBe(true);
+      if (i === 2) at2 = tf.memory().numTensors;
+    }
+    expect(seen).toEqual(new Set([true, false]));
+    expect(tf.memory().numTensors).toBe(at2);
+    tr.dispose();
+  });
+
+  it('reports weight-0 logit terms (measured, not optimised) and NaN where nothing can be measured', async () => {
+    const tr = make({});
+    const r = await readStep(tr.step());
+    expect(r.total).toBeCloseTo(r.ce, 6);
+    expect(Number.isFinite(r.kd) && Number.isFinite(r.hidden) && Number.isFinite(r.affinity)).toBe(true);
+    expect(Number.isNaN(r.seq)).toBe(true); // seqCE needs a second forward: only when its weight > 0
+    tr.dispose();
+    const bare = { ...data, targets: undefined, teacherAnswerIds: undefined };
+    const t2 = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: bare });
+    const r2 = await readStep(t2.step());
+    expect(Number.isNaN(r2.kd) && Number.isNaN(r2.hidden) && Number.isNaN(r2.attention)).toBe(true);
+    t2.dispose();
+  });
+
+  it('stage 1 trains the projector only', async () => {
+    const tr = make({ ...ALL, stage1Steps: 3 });
+    const lm0 = tr.params['lm.blocks.0.attn.wq'].dataSync().slice();
+    const pr0 = tr.params['projector.fc1.w'].dataSync().slice();
+    for (let i = 0; i < 3; i++) expect((await readStep(tr.step())).stage).toBe(1);
+    expect(Array.from(tr.params['lm.blocks.0.attn.wq'].dataSync())).toEqual(Array.from(lm0));
+    expect(Array.from(tr.params['projector.fc1.w'].dataSync())).not.toEqual(Array.from(pr0));
+    expect((await readStep(tr.step())).stage).toBe(2);
+    expect(Array.from(tr.params['lm.blocks.0.attn.wq'].dataSync())).not.toEqual(Array.from(lm0));
+    tr.dispose();
+  });
+
+  it('applies setConfig at the next step and rejects configs the data cannot serve', async () => {
+    const tr = make({});
+    tr.setConfig({ optim: { lr: 0.5, warmupSteps: 0, minLrFrac: 1 } });
+    expect((await readStep(tr.step())).lr).toBeCloseTo(0.5);
+    tr.dispose();
+    const noTeacher = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data });
+    expect(() => noTeacher.setConfig({ kd: { source: 'online' } })).toThrow(/kd\.source.*teacher/);
+    expect(() => noTeacher.setConfig({ onPolicy: { lambda: 0.3 } })).toThrow(/onPolicy\.lambda/);
+    noTeacher.dispose();
+    const topOnly = { ...data, targets: { ...data.targets, logits: undefined } };
+    expect(() => new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ weights: { kd: 1 } }), data: topOnly })).toThrow(/kd\.topKMode/);
+  });
+
+  it('online and cached teacher give the same terms on answer positions (dense and top-K)', async () => {
+    const lab = new Set(data.labeled);
+    const t = await computeTeacherOutputs({ encoder: { config: TINY_ENC, params: enc }, teacher, ...data, labeled: (n) => lab.has(n) });
+    const { logits, hidden, affinity, attention } = t;
+    const topk = topkOf(logits, 24 * m.A, m.vocabSize, 4);
+    const targets = { logits, topk, hidden, hiddenDim: tm.d, affinity, attention };
+    const cached = { ...data, kdIds: t.kdIds, teacherAnswerIds: t.teacherAnswerIds, targets };
+    const batch = [0, 3, 5, 17, 20, 22];
+    for (const kd of [{ topKMode: 'dense' as const, divergence: 'jsd' as const, T: 2, t2: true }, { topKMode: 'renorm' as const, topK: 4 }, { topKMode: 'tail' as const, topK: 4 }]) {
+      const a = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ ...ALL, kd }), data: cached, teacher });
+      const b = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ ...ALL, kd: { ...kd, source: 'online' } }), data: cached, teacher });
+      const ta = await a.evalTerms(batch);
+      const tb = await b.evalTerms(batch);
+      for (const k of ['kd', 'hidden', 'affinity', 'attention'] as const) expect(ta[k]).toBeCloseTo(tb[k], 5);
+      a.dispose();
+      b.dispose();
+    }
+    // a dense cache truncated on the fly equals a top-K cache of the same teacher
+    const top = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ kd: { topKMode: 'renorm', topK: 4 } }), data: { ...cached, targets: { ...cached.targets, logits: undefined } } });
+    const den = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ kd: { topKMode: 'renorm', topK: 4 } }), data: { ...cached, targets: { ...cached.targets, topk: undefined } } });
+    expect((await top.evalTerms(batch)).kd).toBeCloseTo((await den.evalTerms(batch)).kd, 5);
+    top.dispose();
+    den.dispose();
+  });
+
+  it('trains the encoder only with trainEncoder', async () => {
+    const own = initEncoder(TINY_ENC, new Rng(3));
+    const w0 = own['encoder.patch.w'].dataSync().slice();
+    const tr = new Trainer({ model: m, encoder: { config: TINY_ENC, params: own }, config: tinyConfig({}), data, trainEncoder: true });
+    await readStep(tr.step());
+    expect(tr.features).toBeNull();
+    expect(Array.from(own['encoder.patch.w'].dataSync())).not.toEqual(Array.from(w0));
+    tr.dispose();
+    disposeParams(own);
+  });
+});
+
+const firstTotals: Record<string, number[]> = {};
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`determinism on ${backend}`, () => {
+    setup(backend);
+    it('same seed → same first five totals (all terms, on-policy on)', async () => {
+      const patch = { ...ALL, onPolicy: { lambda: 0.4 }, data: { useUnlabeled: true } };
+      const a = make(patch);
+      const b = make(patch);
+      const ta = await totals(a, 5);
+      const tb = await totals(b, 5);
+      expect(tb).toEqual(ta);
+      a.dispose();
+      b.dispose();
+      firstTotals[backend] = ta;
+    });
+  });
+}
+
+describe('cpu vs wasm', () => {
+  it('agree on the first five totals within 1e-4', () => {
+    const c = firstTotals.cpu;
+    const w = firstTotals.wasm;
+    expect(c?.length).toBe(5);
+    c.forEach((v, i) => expect(Math.abs(v - w[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(v))));
+  });
+});

@@ -1,0 +1,352 @@
+// The training loop of one run: seeded batches, stage 1 (projector) / stage 2 (projector + LM + φ), on-policy
+// sampling, online or cached teacher, Adam with warmup-cosine and global-norm clipping; every term reported per step.
+import * as tf from '@tensorflow/tfjs-core';
+import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+import { deriveSeed, Rng } from '../core/rng';
+import { type EncoderConfig, encoderGeometry, type ModelConfig, PAD_ID, validateModelConfig } from './configs';
+import { encodeAll, encodeImages } from './encoder';
+import { generateIds } from './generate';
+import { linearSpecs } from './layers';
+import { affinityMatrix, initLlava, llavaForward, llavaSpecs, makeTextIds } from './llava';
+import { cloneParams, disposeParams, exportParams, type HostParams, initParams, type Params, pick } from './params';
+import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './trainerData';
+import { computeTerms, type PreBatch, TERM_NAMES, type TermName } from './trainerTerms';
+
+export { TERM_NAMES, type TermName } from './trainerTerms';
+export type { TrainData, TeacherTargets } from './trainerData';
+
+/** Order of StepResult.values. NaN = not measured this step (no targets, weight-0 seqCE, CE on an on-policy batch). */
+export const STEP_VALUE_NAMES = ['total', 'ce', 'seq', 'kd', 'hidden', 'affinity', 'attention', 'gradNorm'] as const;
+export type StepValueName = (typeof STEP_VALUE_NAMES)[number];
+
+export interface StepResult {
+  values: tf.Tensor1D; // [8] in STEP_VALUE_NAMES order; owned by the caller (readStep reads and disposes it)
+  step: number; // 0-based index of this step
+  lr: number; // learning rate used
+  stage: 1 | 2; // 1 = projector only, 2 = projector + LM (+ φ, + encoder when trainEncoder)
+  onPolicy: boolean; // answers sampled from the student this step
+  batch: number[]; // sample indices
+}
+export type StepNumbers = Record<StepValueName, number> & Omit<StepResult, 'values'>;
+
+/** Read a step's values with one `await data()` and dispose the tensor. */
+export async function readStep(r: StepResult): Promise<StepNumbers> {
+  const v = await r.values.data();
+  r.values.dispose();
+  const out = { step: r.step, lr: r.lr, stage: r.stage, onPolicy: r.onPolicy, batch: r.batch } as StepNumbers;
+  STEP_VALUE_NAMES.forEach((n, i) => (out[n] = v[i]));
+  return out;
+}
+
+export interface TrainerInit {
+  model: ModelConfig; // the model being trained (student, or the teacher in the pack builder)
+  encoder: { config: EncoderConfig; params: Params }; // frozen unless trainEncoder; not owned by the trainer
+  config: TrainConfig;
+  data: TrainData;
+  teacher?: { config: ModelConfig; params: Params }; // online teacher (kd.source 'online', allPositions, on-policy); not owned
+  trainEncoder?: boolean; // train the encoder too in stage 2 (teacher training); no feature cache then
+  init?: Params; // initial model values (copied); default: seeded init
+}
+
+const FILE = 'src/model/trainer.ts';
+
+export class Trainer {
+  readonly model: ModelConfig;
+  /** The trained model's parameters (projector.*, lm.*); owned by the trainer. */
+  readonly params: Params;
+  /** φ for the hidden term (phi.fc1, phi.fc2); not part of the exported model. Null without a teacher hidden width. */
+  readonly phi: Params | null;
+  private cfg: TrainConfig;
+  private pending: TrainConfig | null = null;
+  private stepNo = 0;
+  private readonly N: number;
+  private readonly labeledSet: Set<number>;
+  private readonly cache: tf.Tensor3D | null;
+  private readonly iters = new Map<string, EpochIterator>();
+  private readonly policyRng: Rng;
+  private readonly sampleRng: Rng;
+  private opt: tf.AdamOptimizer | null = null;
+  private optKey = '';
+  private disposed = false;
+
+  constructor(private readonly init: TrainerInit) {
+    this.model = validateModelConfig(init.model);
+    this.cfg = validateConfig(init.config);
+    const enc = init.encoder.config;
+    const { P } = encoderGeometry(enc);
+    if (P !== this.model.P || enc.dV !== this.model.dV) {
+      throw new Error(`${FILE}: model.P/dV = ${this.model.P}/${this.model.dV}; expected the encoder's ${P}/${enc.dV}`);
+    }
+    const t = init.teacher?.config;
+    if (t) {
+      for (const k of ['vocabSize', 'P', 'Lp', 'A', 'dV'] as const) {
+        if (t[k] !== this.model[k]) throw new Error(`${FILE}: teacher.config.${k} = ${t[k]}; expected the student's ${this.model[k]}`);
+      }
+    }
+    this.N = validateTrainData(init.data, this.model, enc.height * enc.width * enc.channels);
+    this.labeledSet = new Set(init.data.labeled);
+    const seed = this.cfg.seed;
+    this.policyRng = new Rng(deriveSeed(seed, 'policy'));
+    this.sampleRng = new Rng(deriveSeed(seed, 'sample'));
+    this.params = init.init
+      ? loadParamsFrom(init.init, llavaSpecs(this.model))
+      : initLlava(this.model, new Rng(deriveSeed(seed, 'init')));
+    const dhCached = init.data.targets?.hiddenDim;
+    if (dhCached !== undefined && t && dhCached !== t.d) {
+      throw new Error(`${FILE}: data.targets.hiddenDim = ${dhCached}; expected the teacher's d = ${t.d}`);
+    }
+    const dh = dhCached ?? t?.d;
+    if (dh) {
+      const hp = this.cfg.hiddenProjDim || dh;
+      const specs = { ...linearSpecs('phi.fc1', this.model.d, hp), ...linearSpecs('phi.fc2', hp, dh) };
+      this.phi = initParams(specs, new Rng(deriveSeed(seed, 'phi')));
+    } else this.phi = null;
+    this.checkAvailability(this.cfg);
+    this.cache = init.trainEncoder ? null : encodeAll(enc, init.encoder.params, init.data.images);
+  }
+
+  get config(): TrainConfig {
+    return this.pending ?? this.cfg;
+  }
+  get stepCount(): number {
+    return this.stepNo;
+  }
+  /** Frozen-encoder features of all N samples [N, P, dV] (null when the encoder trains); reuse it for evaluation. */
+  get features(): tf.Tensor3D | null {
+    return this.cache;
+  }
+
+  /** Merge a partial config; validated now, applied at the next step. Seed and hiddenProjDim act only at construction. */
+  setConfig(patch: DeepPartial<TrainConfig>): void {
+    const next = validateConfig(mergeConfig(this.pending ?? this.cfg, patch));
+    this.checkAvailability(next);
+    this.pending = next;
+  }
+
+  private applyPending(): void {
+    if (this.disposed) throw new Error(`${FILE}: the trainer was disposed`);
+    if (this.pending) {
+      this.cfg = this.pending;
+      this.pending = null;
+    }
+  }
+
+  private checkAvailability(c: TrainConfig): void {
+    const t = this.init.data.targets;
+    const online = c.kd.source === 'online' || c.kd.allPositions || c.onPolicy.lambda > 0;
+    const err = (field: string, expected: string) => {
+      throw new Error(`${FILE}: config.${field}: ${expected}`);
+    };
+    if (online && !this.init.teacher) {
+      err(c.onPolicy.lambda > 0 ? 'onPolicy.lambda' : 'kd.source', "needs the pack's teacher weights (teacher.*) to run the teacher online");
+    }
+    if (!online) {
+      if (c.weights.kd > 0 && !t?.logits && !t?.topk) err('weights.kd', '> 0 needs teacher targets (teacher_logits or top-K) or kd.source "online"');
+      if (c.weights.kd > 0 && !t?.logits && c.kd.topKMode === 'dense') err('kd.topKMode', '"dense" needs dense teacher logits; this pack holds top-K (use renorm or tail)');
+      if (c.weights.hidden > 0 && !t?.hidden) err('weights.hidden', '> 0 needs teacher_hidden or an online teacher');
+      if (c.weights.affinity > 0 && !t?.affinity) err('weights.affinity', '> 0 needs teacher_affinity or an online teacher');
+      if (c.weights.attention > 0 && !t?.attention) err('weights.attention', '> 0 needs teacher_attention or an online teacher');
+    }
+    if (c.weights.hidden > 0 && !this.phi) err('weights.hidden', '> 0 needs a teacher hidden width (data.targets.hiddenDim or a teacher)');
+    if (c.weights.seq > 0 && !this.init.data.teacherAnswerIds) err('weights.seq', '> 0 needs teacher answers (teacher_answer_ids)');
+  }
+
+  private iterator(stage: 1 | 2): EpochIterator {
+    const d = this.init.data;
+    const useU = this.cfg.data.useUnlabeled && (d.unlabeled?.length ?? 0) > 0;
+    const key = stage === 1 && d.stage1?.length ? 'stage1' : useU ? 'main+unlabeled' : 'main';
+    let it = this.iters.get(key);
+    if (!it) {
+      const pool = key === 'stage1' ? d.stage1! : useU ? [...d.labeled, ...d.unlabeled!] : d.labeled;
+      it = new EpochIterator(pool, new Rng(deriveSeed(this.cfg.seed, `order:${key}`)));
+      this.iters.set(key, it);
+    }
+    return it;
+  }
+
+  private trainable(stage: 1 | 2): tf.Variable[] {
+    if (stage === 1) return Object.values(pick(this.params, 'projector.'));
+    const vars = [...Object.values(this.params), ...Object.values(this.phi ?? {})];
+    if (this.init.trainEncoder) vars.push(...Object.values(this.init.encoder.params));
+    return vars;
+  }
+
+  private optimizer(stage: 1 | 2, lr: number): tf.AdamOptimizer {
+    const o = this.cfg.optim;
+    const key = `${stage}:${o.beta1}:${o.beta2}:${o.epsilon}`;
+    if (!this.opt || key !== this.optKey) {
+      this.opt?.dispose();
+      this.opt = tf.train.adam(lr, o.beta1, o.beta2, o.epsilon); // explicit ε: webgl's backend ε is 1e-4 (DESIGN §5)
+      this.optKey = key;
+    }
+    (this.opt as unknown as { learningRate: number }).learningRate = lr;
+    return this.opt;
+  }
+
+  private feats(idx: number[]): tf.Tensor3D {
+    if (this.cache) return tf.gather(this.cache, tf.tensor1d(idx, 'int32')) as tf.Tensor3D;
+    return encodeImages(this.init.encoder.config, this.init.encoder.params, this.init.data.images, idx);
+  }
+
+  private wanted(h: HostBatch, pre: PreBatch): Record<TermName, boolean> {
+    const t = this.init.data.targets;
+    const on = pre.teacher != null;
+    return {
+      ce: !pre.onPolicy,
+      seq: this.cfg.weights.seq > 0 && h.teacherAns != null,
+      kd: on || h.logits != null || (h.topk != null && this.cfg.kd.topKMode !== 'dense'),
+      hidden: this.phi != null && (on || t?.hidden != null),
+      affinity: on || t?.affinity != null,
+      attention: on || t?.attention != null,
+    };
+  }
+
+  /** Sequence, masks and online teacher outputs, computed before (outside) the gradient tape. */
+  private prepare(h: HostBatch, onPolicy: boolean): PreBatch {
+    const m = this.model;
+    const c = this.cfg;
+    const needTeacher = onPolicy || c.kd.source === 'online' || c.kd.allPositions;
+    let textIds: tf.Tensor2D;
+    let ansMask: tf.Tensor2D;
+    let feats: tf.Tensor3D | null = null;
+    if (onPolicy || needTeacher) feats = tf.tidy(() => this.feats(h.idx));
+    if (onPolicy) {
+      const prompt = tf.tensor2d(h.prompt, [h.B, m.Lp], 'int32');
+      const opts = { temperature: c.onPolicy.genTemperature, rng: this.sampleRng };
+      const sampled = generateIds(m, this.params, feats!, prompt, opts);
+      textIds = makeTextIds(prompt, sampled);
+      ansMask = tf.cast(tf.notEqual(sampled, PAD_ID), 'float32') as tf.Tensor2D;
+    } else {
+      textIds = tf.tensor2d(h.textKd, [h.B, m.Lp + m.A], 'int32');
+      ansMask = tf.tensor2d(h.kdMask, [h.B, m.A]);
+    }
+    let teacher: PreBatch['teacher'] = null;
+    if (needTeacher) {
+      const t = this.init.teacher!;
+      const out = llavaForward(t.config, t.params, feats!, textIds, { allPositions: c.kd.allPositions });
+      teacher = { out, affinity: affinityMatrix(out.hiddenImg, out.hiddenAns) };
+    }
+    return { textIds, ansMask, onPolicy, teacher };
+  }
+
+  /** Terms (and the weighted total) of one batch; with vars, also the gradients (keyed by variable name). */
+  private run(h: HostBatch, pre: PreBatch, vars: tf.Variable[] | null) {
+    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats: (i: number[]) => this.feats(i), want: this.wanted(h, pre) };
+    let terms: Partial<Record<TermName, tf.Scalar>> = {};
+    let hasTotal = false;
+    const f = () => {
+      const r = computeTerms(ctx, h, pre);
+      terms = r.terms;
+      Object.values(terms).forEach((t) => tf.keep(t!));
+      hasTotal = r.total != null;
+      return r.total ?? tf.scalar(0);
+    };
+    if (!vars) {
+      const total = tf.tidy(f);
+      return { total: hasTotal ? total : null, terms, grads: null };
+    }
+    const { value, grads } = tf.variableGrads(f, vars);
+    return { total: hasTotal ? value : null, terms, grads };
+  }
+
+  private valuesTensor(total: tf.Scalar | null, terms: Partial<Record<TermName, tf.Scalar>>, gradNorm: tf.Scalar | null): tf.Tensor1D {
+    const nan = () => tf.scalar(NaN);
+    const t = tf.stack([total ?? nan(), ...TERM_NAMES.map((n) => terms[n] ?? nan()), gradNorm ?? nan()]) as tf.Tensor1D;
+    Object.values(terms).forEach((s) => s!.dispose());
+    return t;
+  }
+
+  /** One optimisation step (no host reads). Uses `indices` as the batch when given, else the seeded iterator. */
+  step(indices?: number[]): StepResult {
+    this.applyPending();
+    const c = this.cfg;
+    const stage: 1 | 2 = this.stepNo < c.stage1Steps ? 1 : 2;
+    const batch = indices ?? this.iterator(stage).next(c.optim.batchSize);
+    const coin = this.policyRng.next(); // drawn every step so λ never shifts the other streams
+    const onPolicy = c.onPolicy.lambda > 0 && coin < c.onPolicy.lambda;
+    const lr = lrAt(c.optim, this.stepNo);
+    const h = buildHostBatch(this.init.data, this.model, batch, this.labeledSet, c.kd.topK);
+    const values = tf.tidy(() => {
+      const pre = this.prepare(h, onPolicy);
+      const want = this.wanted(h, pre);
+      const active = TERM_NAMES.some((n) => want[n] && c.weights[n] > 0);
+      if (!active) {
+        const r = this.run(h, pre, null);
+        return this.valuesTensor(r.total, r.terms, null);
+      }
+      const r = this.run(h, pre, this.trainable(stage));
+      const grads = r.grads!;
+      const gs = Object.values(grads);
+      const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+      let apply = grads;
+      if (c.optim.clipNorm > 0) {
+        const scale = tf.div(c.optim.clipNorm, tf.maximum(norm, c.optim.clipNorm));
+        apply = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+      }
+      this.optimizer(stage, lr).applyGradients(apply as unknown as Record<string, tf.Variable>);
+      return this.valuesTensor(r.total, r.terms, norm);
+    });
+    const res: StepResult = { values, step: this.stepNo, lr, stage, onPolicy, batch };
+    this.stepNo++;
+    return res;
+  }
+
+  /** Forward-only terms of a fixed batch (answers from the data, no sampling), as numbers. For tests and kd:eval. */
+  async evalTerms(indices: number[]): Promise<Record<'total' | TermName, number>> {
+    this.applyPending();
+    const h = buildHostBatch(this.init.data, this.model, indices, this.labeledSet, this.cfg.kd.topK);
+    const v = tf.tidy(() => {
+      const r = this.run(h, this.prepare(h, false), null);
+      return this.valuesTensor(r.total, r.terms, null);
+    });
+    const a = await v.data();
+    v.dispose();
+    const out = { total: a[0] } as Record<'total' | TermName, number>;
+    TERM_NAMES.forEach((n, i) => (out[n] = a[i + 1]));
+    return out;
+  }
+
+  /** Gradients of the weighted total on a fixed batch w.r.t. the stage-2 parameters, by dotted name. For tests. */
+  async gradients(indices: number[]): Promise<Record<string, Float32Array>> {
+    this.applyPending();
+    const h = buildHostBatch(this.init.data, this.model, indices, this.labeledSet, this.cfg.kd.topK);
+    const named: Params = { ...this.params, ...(this.phi ?? {}), ...(this.init.trainEncoder ? this.init.encoder.params : {}) };
+    const byVar = new Map(Object.entries(named).map(([k, v]) => [v.name, k]));
+    const grads = tf.tidy(() => {
+      const r = this.run(h, this.prepare(h, false), Object.values(named));
+      return r.grads!;
+    });
+    const out: Record<string, Float32Array> = {};
+    for (const [vn, g] of Object.entries(grads)) {
+      out[byVar.get(vn)!] = (await g.data()) as Float32Array;
+      g.dispose();
+    }
+    return out;
+  }
+
+  /** The trained model's parameters on the host (φ excluded), names prefixed with `prefix`. */
+  exportModel(prefix = ''): Promise<HostParams> {
+    return exportParams(this.params, prefix);
+  }
+
+  /** Free the model, φ, the optimizer and the feature cache (not the encoder or teacher passed in). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    disposeParams(this.params);
+    if (this.phi) disposeParams(this.phi);
+    this.opt?.dispose();
+    this.cache?.dispose();
+  }
+}
+
+function loadParamsFrom(src: Params, specs: ReturnType<typeof llavaSpecs>): Params {
+  for (const [name, s] of Object.entries(specs)) {
+    const v = src[name];
+    if (!v || v.shape.join() !== s.shape.join()) {
+      throw new Error(`${FILE}: init.${name}: expected shape [${s.shape}], got ${v ? `[${v.shape}]` : 'nothing'}`);
+    }
+  }
+  return cloneParams(pick(src, 'projector.', 'lm.'));
+}
+

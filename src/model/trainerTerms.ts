@@ -1,0 +1,182 @@
+// The loss terms of one batch (DESIGN §3): CE on ground truth, seqCE on teacher answers, a logit divergence
+// (dense, top-K cached or truncated on the fly, answer or all positions), hidden via φ, affinity and attention.
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainConfig } from '../core/config';
+import { buildTextIds, type ModelConfig, seqLayout } from './configs';
+import { gelu, linear } from './layers';
+import { type LlavaOutput, llavaForward } from './llava';
+import {
+  affinityLoss,
+  attentionLoss,
+  cePerRow,
+  divergencePerRow,
+  hiddenPerRow,
+  maskedMean,
+  topkDivergencePerRow,
+  truncateTeacherTopK,
+} from './losses';
+import type { Params } from './params';
+import type { HostBatch } from './trainerData';
+
+export const TERM_NAMES = ['ce', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const;
+export type TermName = (typeof TERM_NAMES)[number];
+
+/** Teacher outputs computed online on the same sequence as the student (constants for the tape). */
+export interface TeacherOnline {
+  out: LlavaOutput; // logits [B,A,V], hiddenAns [B,A,dT], attnAnsImg [B,A,P], logitsAll? [B,L,V]
+  affinity: tf.Tensor3D; // S_t [B,P,A]
+}
+
+/** Everything computed before the gradient tape: sequence, masks, teacher outputs. */
+export interface PreBatch {
+  textIds: tf.Tensor2D; // [B, Lp+A] the sequence the student (and teacher) read
+  ansMask: tf.Tensor2D; // [B, A] answer slots up to and incl. <eos>
+  onPolicy: boolean; // textIds hold student samples: no ground-truth CE
+  teacher: TeacherOnline | null; // online teacher outputs (source online, allPositions or on-policy)
+}
+
+export interface TermContext {
+  model: ModelConfig;
+  params: Params; // student
+  phi: Params | null; // φ: phi.fc1 (d→hp), phi.fc2 (hp→dh)
+  cfg: TrainConfig;
+  /** Encoder features [n, P, dV] of these samples: a cache gather, or the encoder forward (on the tape) when it trains. */
+  feats: (idx: number[]) => tf.Tensor3D;
+  /** Which terms to compute this batch (availability decided by the trainer). */
+  want: Record<TermName, boolean>;
+}
+
+/** φ(h) = Linear(d→hp) → GELU → Linear(hp→dh). h [..., d] → [..., dh]. */
+export function phiForward(phi: Params, h: tf.Tensor): tf.Tensor {
+  return linear(gelu(linear(h, phi['phi.fc1.w'], phi['phi.fc1.b'])), phi['phi.fc2.w'], phi['phi.fc2.b']);
+}
+
+const nextPow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/** seqCE: CE on the teacher's answers; rows whose forward sequence differs get a second (bucketed) forward. */
+function seqTerm(x: TermContext, h: HostBatch, pre: PreBatch, zs: tf.Tensor2D): tf.Scalar {
+  const { A, Lp, vocabSize: V } = x.model;
+  const B = h.B;
+  const ans = h.teacherAns!;
+  const tMask = h.teacherMask!;
+  const vals: tf.Tensor1D[] = [];
+  const masks: tf.Tensor1D[] = [];
+  const diff: number[] = [];
+  const m1 = new Float32Array(B * A);
+  for (let b = 0; b < B; b++) {
+    if (!pre.onPolicy && h.sameAsTeacher![b]) m1.set(tMask.subarray(b * A, (b + 1) * A), b * A);
+    else diff.push(b);
+  }
+  if (diff.length < B) {
+    vals.push(cePerRow(zs, tf.tensor1d(ans, 'int32')));
+    masks.push(tf.tensor1d(m1));
+  }
+  if (diff.length > 0) {
+    // Bucket the sub-batch to a power of two (≤ B) so that webgl/webgpu compile few shapes; pad rows are masked.
+    const n = Math.min(nextPow2(diff.length), B);
+    const rows = Array.from({ length: n }, (_, i) => diff[Math.min(i, diff.length - 1)]);
+    const prompt = new Int32Array(n * Lp);
+    const tgt = new Int32Array(n * A);
+    const m2 = new Float32Array(n * A);
+    rows.forEach((b, i) => {
+      prompt.set(h.prompt.subarray(b * Lp, (b + 1) * Lp), i * Lp);
+      tgt.set(ans.subarray(b * A, (b + 1) * A), i * A);
+      if (i < diff.length) m2.set(tMask.subarray(b * A, (b + 1) * A), i * A);
+    });
+    const text = tf.tensor2d(buildTextIds(prompt, tgt, n, Lp, A), [n, Lp + A], 'int32');
+    const out2 = llavaForward(x.model, x.params, x.feats(rows.map((b) => h.idx[b])), text);
+    vals.push(cePerRow(tf.reshape(out2.logits, [n * A, V]) as tf.Tensor2D, tf.tensor1d(tgt, 'int32')));
+    masks.push(tf.tensor1d(m2));
+  }
+  return maskedMean(tf.concat(vals) as tf.Tensor1D, tf.concat(masks) as tf.Tensor1D);
+}
+
+/** Logit divergence term over the answer positions (or all positions with allPositions). */
+function kdTerm(x: TermContext, h: HostBatch, pre: PreBatch, out: LlavaOutput): tf.Scalar {
+  const { A, vocabSize: V } = x.model;
+  const { L, P } = seqLayout(x.model);
+  const B = h.B;
+  const kd = x.cfg.kd;
+  const o = { divergence: kd.divergence, T: kd.T, t2: kd.t2, normLogits: kd.normLogits, beta: kd.beta, alpha: kd.alpha };
+  let zs: tf.Tensor2D;
+  let mask: tf.Tensor1D;
+  let zt: tf.Tensor2D | null = null;
+  if (kd.allPositions && pre.teacher?.out.logitsAll && out.logitsAll) {
+    zs = tf.reshape(out.logitsAll, [B * L, V]) as tf.Tensor2D;
+    zt = tf.reshape(pre.teacher.out.logitsAll, [B * L, V]) as tf.Tensor2D;
+    const m = tf.concat([tf.ones([B, P]), tf.tensor2d(h.promptMask, [B, x.model.Lp]), pre.ansMask], 1);
+    mask = tf.reshape(m, [B * L]) as tf.Tensor1D;
+  } else {
+    zs = tf.reshape(out.logits, [B * A, V]) as tf.Tensor2D;
+    mask = tf.reshape(pre.ansMask, [B * A]) as tf.Tensor1D;
+    if (pre.teacher) zt = tf.reshape(pre.teacher.out.logits, [B * A, V]) as tf.Tensor2D;
+    else if (h.logits) zt = tf.tensor2d(h.logits, [B * A, V]);
+  }
+  let vals: tf.Tensor1D;
+  if (zt) {
+    if (kd.topKMode === 'dense') vals = divergencePerRow(zs, zt, o);
+    else {
+      const t = truncateTeacherTopK(zt, Math.min(kd.topK, V));
+      vals = topkDivergencePerRow(zs, t.ids, t.logits, t.lse, o, kd.topKMode);
+    }
+  } else {
+    const t = h.topk!;
+    const R = B * A;
+    if (kd.topKMode === 'dense') throw new Error('src/model/trainerTerms.ts: config.kd.topKMode "dense" needs dense teacher logits');
+    vals = topkDivergencePerRow(
+      zs,
+      tf.tensor2d(t.ids, [R, t.k], 'int32'),
+      tf.tensor2d(t.logits, [R, t.k]),
+      tf.tensor1d(t.lse),
+      o,
+      kd.topKMode,
+    );
+  }
+  return maskedMean(vals, mask);
+}
+
+/**
+ * Compute the wanted terms and the weighted total (null when no wanted term has a positive weight).
+ * Runs inside the gradient tape; teacher outputs in `pre` are constants.
+ */
+export function computeTerms(
+  x: TermContext,
+  h: HostBatch,
+  pre: PreBatch,
+): { total: tf.Scalar | null; terms: Partial<Record<TermName, tf.Scalar>> } {
+  const { A, vocabSize: V } = x.model;
+  const B = h.B;
+  const R = B * A;
+  const allPos = x.cfg.kd.allPositions && pre.teacher?.out.logitsAll != null;
+  const out = llavaForward(x.model, x.params, x.feats(h.idx), pre.textIds, { allPositions: allPos });
+  const zs = tf.reshape(out.logits, [R, V]) as tf.Tensor2D;
+  const terms: Partial<Record<TermName, tf.Scalar>> = {};
+  const w = x.want;
+  if (w.ce) terms.ce = maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), tf.tensor1d(h.ceMask));
+  if (w.seq) terms.seq = seqTerm(x, h, pre, zs);
+  if (w.kd) terms.kd = kdTerm(x, h, pre, out);
+  if (w.hidden && x.phi) {
+    const hs = phiForward(x.phi, out.hiddenAns);
+    const dh = hs.shape[2]!;
+    const ht = pre.teacher ? pre.teacher.out.hiddenAns : tf.tensor3d(h.hidden!, [B, A, dh]);
+    const vals = hiddenPerRow(tf.reshape(hs, [R, dh]) as tf.Tensor2D, tf.reshape(ht, [R, dh]) as tf.Tensor2D, x.cfg.hiddenMode);
+    terms.hidden = maskedMean(vals, tf.reshape(pre.ansMask, [R]) as tf.Tensor1D);
+  }
+  if (w.affinity) {
+    const St = pre.teacher ? pre.teacher.affinity : tf.tensor3d(h.affinity!, [B, x.model.P, A]);
+    terms.affinity = affinityLoss(out.hiddenImg, out.hiddenAns, St, pre.ansMask);
+  }
+  if (w.attention) {
+    const At = pre.teacher ? pre.teacher.out.attnAnsImg : tf.tensor3d(h.attention!, [B, A, x.model.P]);
+    terms.attention = attentionLoss(out.attnAnsImg, At, pre.ansMask);
+  }
+  let total: tf.Scalar | null = null;
+  for (const name of TERM_NAMES) {
+    const t = terms[name];
+    const wt = x.cfg.weights[name];
+    if (!t || !(wt > 0)) continue;
+    const part = tf.mul(t, wt) as tf.Scalar;
+    total = total ? (tf.add(total, part) as tf.Scalar) : part;
+  }
+  return { total, terms };
+}
