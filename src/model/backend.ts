@@ -11,14 +11,21 @@ export interface BackendOptions {
   wasmPaths?: string | Record<string, string>;
   /** wasm threads; only honoured by the threaded build, which this project disables (minified-build trap). */
   threads?: number;
+  /**
+   * 'auto' on a software WebGPU adapter: milliseconds per training step on the active backend (a few warm steps).
+   * Each candidate that initialises is measured and the fastest is kept (DESIGN §5).
+   */
+  measure?: () => Promise<number>;
 }
 
 export interface BackendInfo {
   name: string; // the active tfjs backend
   isFallbackAdapter: boolean | null; // webgpu only: true on a software adapter (SwiftShader); null elsewhere
+  adapter: string | null; // the WebGPU adapter's vendor / architecture / description, when known
+  measured: Record<string, number> | null; // 'auto' on a software adapter: ms per step of each candidate
 }
 
-let info: BackendInfo = { name: 'none', isFallbackAdapter: null };
+let info: BackendInfo = { name: 'none', isFallbackAdapter: null, adapter: null, measured: null };
 let gradientsReady: Promise<void> | null = null;
 const failures: string[] = [];
 
@@ -70,22 +77,34 @@ async function trySet(name: BackendName, opts: BackendOptions): Promise<boolean>
   }
 }
 
-async function webgpuFallback(): Promise<boolean | null> {
+interface AdapterInfo {
+  isFallbackAdapter?: boolean;
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+}
+
+/** The WebGPU adapter's fallback flag (`adapter.info.isFallbackAdapter`, older `adapter.isFallbackAdapter`) and name. */
+async function webgpuAdapter(): Promise<{ fallback: boolean | null; name: string | null }> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
-  if (!gpu) return null;
+  if (!gpu) return { fallback: null, name: null };
   try {
-    const adapter = (await gpu.requestAdapter()) as { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean } } | null;
-    if (!adapter) return null;
-    return Boolean(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
+    const adapter = (await gpu.requestAdapter()) as { isFallbackAdapter?: boolean; info?: AdapterInfo } | null;
+    if (!adapter) return { fallback: null, name: null };
+    const i = adapter.info ?? {};
+    const name = [i.vendor, i.architecture, i.description].filter((x) => x).join(' / ') || null;
+    const software = /swiftshader|llvmpipe|software/i.test(name ?? '');
+    return { fallback: Boolean(i.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false) || software, name };
   } catch {
-    return null;
+    return { fallback: null, name: null };
   }
 }
 
 /**
  * Select a tfjs backend and register gradients. Returns the active backend's name.
- * 'auto': Node → wasm (then cpu); browser → webgpu → webgl → wasm → cpu, the first that initialises.
- * TODO(lab issue): on a software WebGPU adapter, measure a few steps on each candidate and keep the fastest.
+ * 'auto': Node → wasm (then cpu); browser → webgpu → webgl → wasm → cpu, the first that initialises. When that is
+ * WebGPU on a software adapter (SwiftShader) and `opts.measure` is given, every candidate that initialises is
+ * measured and the fastest is kept.
  */
 export async function initBackend(name: BackendChoice, opts: BackendOptions = {}): Promise<string> {
   await ensureGradients();
@@ -94,7 +113,26 @@ export async function initBackend(name: BackendChoice, opts: BackendOptions = {}
     name !== 'auto' ? [name] : isNode() ? ['wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
   for (const candidate of order) {
     if (await trySet(candidate, opts)) {
-      info = { name: candidate, isFallbackAdapter: candidate === 'webgpu' ? await webgpuFallback() : null };
+      const ad = candidate === 'webgpu' ? await webgpuAdapter() : { fallback: null, name: null };
+      info = { name: candidate, isFallbackAdapter: ad.fallback, adapter: ad.name, measured: null };
+      if (name === 'auto' && candidate === 'webgpu' && ad.fallback && opts.measure) {
+        const measured: Record<string, number> = {};
+        for (const c of ['webgpu', 'webgl', 'wasm'] as BackendName[]) {
+          if (c !== candidate && !(await trySet(c, opts))) continue;
+          try {
+            measured[c] = await opts.measure();
+          } catch (e) {
+            failures.push(`${c} (measure): ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+        const best = Object.entries(measured).sort((a, b) => a[1] - b[1])[0]?.[0] as BackendName | undefined;
+        if (best && (await trySet(best, opts))) {
+          info = { name: best, isFallbackAdapter: ad.fallback, adapter: ad.name, measured };
+          return best;
+        }
+        await trySet(candidate, opts);
+        info = { ...info, measured };
+      }
       return candidate;
     }
   }

@@ -42,7 +42,7 @@ async function check(patch: DeepPartial<TrainConfig>, opts: { trainEncoder?: boo
   if (opts.trainEncoder) expect(picks.some((p) => p.name.startsWith('encoder.'))).toBe(true);
   for (const { name, j, g } of picks) {
     const v = vars[name];
-    const base = v.dataSync().slice();
+    const base = (v.dataSync() as Float32Array).slice();
     const at = async (delta: number) => {
       const x = base.slice();
       x[j] += delta;

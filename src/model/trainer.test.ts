@@ -7,7 +7,7 @@ import { Rng } from '../core/rng';
 import { initBackend } from './backend';
 import { initEncoder } from './encoder';
 import { initLlava } from './llava';
-import { disposeParams, type Params } from './params';
+import { disposeParams, loadParams, type Params } from './params';
 import { computeTeacherOutputs } from './teacherRun';
 import { readStep, Trainer, type TrainerInit } from './trainer';
 import { syntheticData, TINY_ENC, tinyConfig, tinyModel, topkOf } from './testing/tiny';
@@ -75,6 +75,14 @@ describe('trainer on cpu', () => {
     tr.dispose();
   });
 
+  it('dispose() frees every tensor it made (model, φ, Adam state, feature cache)', async () => {
+    const before = tf.memory().numTensors;
+    const tr = make({ ...ALL, kd: { source: 'online' }, onPolicy: { lambda: 0.5 } });
+    await totals(tr, 3);
+    tr.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('reports weight-0 logit terms (measured, not optimised) and NaN where nothing can be measured', async () => {
     const tr = make({});
     const r = await readStep(tr.step());
@@ -137,6 +145,39 @@ describe('trainer on cpu', () => {
     expect((await top.evalTerms(batch)).kd).toBeCloseTo((await den.evalTerms(batch)).kd, 5);
     top.dispose();
     den.dispose();
+  });
+
+  it('resumes from a checkpoint (params + optimizer state + step) exactly', async () => {
+    const patch = { ...ALL, onPolicy: { lambda: 0.5 }, stage1Steps: 2 };
+    const full = make(patch);
+    const ref = await totals(full, 7);
+    full.dispose();
+    const first = make(patch);
+    await totals(first, 4);
+    const params = await first.exportModel();
+    const state = await first.optimizerState();
+    const phi = await first.exportPhi();
+    expect(state.some((s) => s.name === 'lm.head.w/m')).toBe(true);
+    first.dispose();
+    const init = loadParams(params);
+    const resumed = make(patch, { init });
+    await resumed.restore(4, state, phi);
+    const rest = await totals(resumed, 3);
+    rest.forEach((v, i) => expect(v).toBeCloseTo(ref[4 + i], 5));
+    resumed.dispose();
+    disposeParams(init);
+  });
+
+  it('rejects bad data with the field and what was expected', () => {
+    const mk = (d: typeof data) => () => new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: d });
+    const badIds = data.promptIds.slice();
+    badIds[5] = m.vocabSize;
+    expect(mk({ ...data, promptIds: badIds })).toThrow(/data\.promptIds\[5\].*\[0, 12\)/);
+    expect(mk({ ...data, labeled: [0, 99] })).toThrow(/data\.labeled\[1\]/);
+    expect(mk({ ...data, answerIds: data.answerIds.slice(1) })).toThrow(/data\.answerIds/);
+    const kd = data.kdIds!.slice();
+    kd[0] = 5 + ((kd[0] + 1) % 7);
+    expect(mk({ ...data, kdIds: kd })).toThrow(/kdIds\[0\].*kd_ids = answer_ids/);
   });
 
   it('trains the encoder only with trainEncoder', async () => {

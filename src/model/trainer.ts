@@ -2,13 +2,14 @@
 // sampling, online or cached teacher, Adam with warmup-cosine and global-norm clipping; every term reported per step.
 import * as tf from '@tensorflow/tfjs-core';
 import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+import { Adam, type OptimizerTensor } from './adam';
 import { deriveSeed, Rng } from '../core/rng';
 import { type EncoderConfig, encoderGeometry, type ModelConfig, PAD_ID, validateModelConfig } from './configs';
 import { encodeAll, encodeImages } from './encoder';
 import { generateIds } from './generate';
 import { linearSpecs } from './layers';
 import { affinityMatrix, initLlava, llavaForward, llavaSpecs, makeTextIds } from './llava';
-import { cloneParams, disposeParams, exportParams, type HostParams, initParams, type Params, pick } from './params';
+import { cloneParams, disposeParams, exportParams, type HostParams, initParams, loadParams, type Params, pick } from './params';
 import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './trainerData';
 import { computeTerms, type PreBatch, TERM_NAMES, type TermName } from './trainerTerms';
 
@@ -65,8 +66,10 @@ export class Trainer {
   private readonly iters = new Map<string, EpochIterator>();
   private readonly policyRng: Rng;
   private readonly sampleRng: Rng;
-  private opt: tf.AdamOptimizer | null = null;
-  private optKey = '';
+  private readonly adam: Adam;
+  /** Every parameter the trainer may update, by dotted name (model, φ, and the encoder when it trains). */
+  private readonly named: Params;
+  private readonly dotted = new Map<string, string>(); // tf variable name → dotted name
   private disposed = false;
 
   constructor(private readonly init: TrainerInit) {
@@ -102,6 +105,10 @@ export class Trainer {
       this.phi = initParams(specs, new Rng(deriveSeed(seed, 'phi')));
     } else this.phi = null;
     this.checkAvailability(this.cfg);
+    this.named = { ...this.params, ...(this.phi ?? {}), ...(init.trainEncoder ? init.encoder.params : {}) };
+    for (const [k, v] of Object.entries(this.named)) this.dotted.set(v.name, k);
+    const o = this.cfg.optim;
+    this.adam = new Adam(o.lr, o.beta1, o.beta2, o.epsilon);
     this.cache = init.trainEncoder ? null : encodeAll(enc, init.encoder.params, init.data.images);
   }
 
@@ -165,22 +172,7 @@ export class Trainer {
   }
 
   private trainable(stage: 1 | 2): tf.Variable[] {
-    if (stage === 1) return Object.values(pick(this.params, 'projector.'));
-    const vars = [...Object.values(this.params), ...Object.values(this.phi ?? {})];
-    if (this.init.trainEncoder) vars.push(...Object.values(this.init.encoder.params));
-    return vars;
-  }
-
-  private optimizer(stage: 1 | 2, lr: number): tf.AdamOptimizer {
-    const o = this.cfg.optim;
-    const key = `${stage}:${o.beta1}:${o.beta2}:${o.epsilon}`;
-    if (!this.opt || key !== this.optKey) {
-      this.opt?.dispose();
-      this.opt = tf.train.adam(lr, o.beta1, o.beta2, o.epsilon); // explicit ε: webgl's backend ε is 1e-4 (DESIGN §5)
-      this.optKey = key;
-    }
-    (this.opt as unknown as { learningRate: number }).learningRate = lr;
-    return this.opt;
+    return Object.values(stage === 1 ? pick(this.params, 'projector.') : this.named);
   }
 
   private feats(idx: number[]): tf.Tensor3D {
@@ -278,12 +270,12 @@ export class Trainer {
       const grads = r.grads!;
       const gs = Object.values(grads);
       const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
-      let apply = grads;
-      if (c.optim.clipNorm > 0) {
-        const scale = tf.div(c.optim.clipNorm, tf.maximum(norm, c.optim.clipNorm));
-        apply = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
-      }
-      this.optimizer(stage, lr).applyGradients(apply as unknown as Record<string, tf.Variable>);
+      const scale = c.optim.clipNorm > 0 ? tf.div(c.optim.clipNorm, tf.maximum(norm, c.optim.clipNorm)) : null;
+      const apply: Record<string, tf.Tensor> = {};
+      for (const [vn, g] of Object.entries(grads)) apply[this.dotted.get(vn)!] = scale ? tf.mul(g, scale) : g;
+      // Explicit ε on every backend (webgl's backend ε is 1e-4, DESIGN §5); β/ε/lr are live knobs.
+      Object.assign(this.adam, { lr, beta1: c.optim.beta1, beta2: c.optim.beta2, epsilon: c.optim.epsilon });
+      this.adam.apply(apply, this.named);
       return this.valuesTensor(r.total, r.terms, norm);
     });
     const res: StepResult = { values, step: this.stepNo, lr, stage, onPolicy, batch };
@@ -310,18 +302,50 @@ export class Trainer {
   async gradients(indices: number[]): Promise<Record<string, Float32Array>> {
     this.applyPending();
     const h = buildHostBatch(this.init.data, this.model, indices, this.labeledSet, this.cfg.kd.topK);
-    const named: Params = { ...this.params, ...(this.phi ?? {}), ...(this.init.trainEncoder ? this.init.encoder.params : {}) };
-    const byVar = new Map(Object.entries(named).map(([k, v]) => [v.name, k]));
-    const grads = tf.tidy(() => {
-      const r = this.run(h, this.prepare(h, false), Object.values(named));
-      return r.grads!;
-    });
+    const grads = tf.tidy(() => this.run(h, this.prepare(h, false), Object.values(this.named)).grads!);
     const out: Record<string, Float32Array> = {};
     for (const [vn, g] of Object.entries(grads)) {
-      out[byVar.get(vn)!] = (await g.data()) as Float32Array;
+      out[this.dotted.get(vn)!] = (await g.data()) as Float32Array;
       g.dispose();
     }
     return out;
+  }
+
+  /** Adam's moments and per-parameter step counts (`<param>/m`, `/v`, `/t`) for a checkpoint. */
+  optimizerState(): Promise<OptimizerTensor[]> {
+    return this.adam.state();
+  }
+
+  /**
+   * Resume a checkpoint taken after `step` steps: load Adam's state and replay the seeded streams (batch order,
+   * on-policy coins, sampling noise) so the next step is the one the uninterrupted run would take. The model's
+   * parameters come in through TrainerInit.init, φ through `phi` (exportPhi); the config must be the checkpoint's.
+   */
+  async restore(step: number, state: OptimizerTensor[], phi?: HostParams): Promise<void> {
+    this.applyPending();
+    if (this.stepNo !== 0) throw new Error(`${FILE}: restore() must come before the first step`);
+    if (phi && this.phi) {
+      const specs = Object.fromEntries(Object.entries(this.phi).map(([k, v]) => [k, { shape: v.shape, init: 'zeros' as const }]));
+      const loaded = loadParams(phi, '', specs, 'restore(phi)');
+      for (const [k, v] of Object.entries(this.phi)) v.assign(loaded[k]);
+      disposeParams(loaded);
+    }
+    const c = this.cfg;
+    for (let s = 0; s < step; s++) {
+      this.iterator(s < c.stage1Steps ? 1 : 2).next(c.optim.batchSize);
+      const coin = this.policyRng.next();
+      if (c.onPolicy.lambda > 0 && coin < c.onPolicy.lambda) {
+        const n = c.optim.batchSize * this.model.A * this.model.vocabSize; // Gumbel draws of generateIds
+        for (let i = 0; i < n; i++) this.sampleRng.next();
+      }
+    }
+    this.adam.load(state);
+    this.stepNo = step;
+  }
+
+  /** φ's parameters on the host (phi.fc1, phi.fc2), for a checkpoint; {} without φ. */
+  exportPhi(): Promise<HostParams> {
+    return this.phi ? exportParams(this.phi) : Promise.resolve({});
   }
 
   /** The trained model's parameters on the host (φ excluded), names prefixed with `prefix`. */
@@ -335,7 +359,7 @@ export class Trainer {
     this.disposed = true;
     disposeParams(this.params);
     if (this.phi) disposeParams(this.phi);
-    this.opt?.dispose();
+    this.adam.dispose();
     this.cache?.dispose();
   }
 }

@@ -27,6 +27,7 @@ export interface SyntheticOptions {
   topK?: number; // K of the top-K targets (default 4)
   hiddenDim?: number; // teacher hidden width of the random hidden targets (default 24)
   teacherAnswers?: 'random' | 'same'; // teacher answers: random, or equal to the ground truth (default random)
+  teacherAgree?: number; // with 'random': fraction of labeled samples whose teacher answer equals the ground truth
 }
 
 /** Random answer row: 1 … A-1 content tokens (ids ≥ 4), then <eos>, then <pad>. */
@@ -55,7 +56,8 @@ export function syntheticData(enc: EncoderConfig, m: ModelConfig, o: SyntheticOp
   for (let n = 0; n < N; n++) {
     answerRow(rng, V, A, teacherAnswerIds, n * A);
     if (n < nl) {
-      if (o.teacherAnswers === 'same') answerIds.set(teacherAnswerIds.subarray(n * A, (n + 1) * A), n * A);
+      const agree = o.teacherAnswers === 'same' || (o.teacherAgree !== undefined && rng.next() < o.teacherAgree);
+      if (agree) answerIds.set(teacherAnswerIds.subarray(n * A, (n + 1) * A), n * A);
       else answerRow(rng, V, A, answerIds, n * A);
     }
   }

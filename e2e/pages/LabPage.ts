@@ -1,0 +1,91 @@
+// Page object of the lab: every control by its data-testid, plus the typed in-page API (window.__lab, ?e2e only).
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { LabTestApi } from '../../src/ui/testApi';
+
+export type LabState = ReturnType<LabTestApi['state']>;
+
+export class LabPage {
+  readonly badge: Locator;
+  readonly toggle: Locator;
+  readonly stepOnce: Locator;
+  readonly reset: Locator;
+  readonly counter: Locator;
+  readonly lossChart: Locator;
+  readonly accuracyChart: Locator;
+  readonly heatmap: Locator;
+  readonly banner: Locator;
+  readonly valAccuracy: Locator;
+  readonly presetSelect: Locator;
+  readonly packSelect: Locator;
+  readonly packInput: Locator;
+  readonly divergence: Locator;
+  readonly temperature: Locator;
+
+  constructor(readonly page: Page) {
+    const t = (id: string) => page.getByTestId(id);
+    this.badge = t('backend-badge');
+    this.toggle = t('train-toggle');
+    this.stepOnce = t('step-once');
+    this.reset = t('reset');
+    this.counter = t('step-counter');
+    this.lossChart = t('loss-chart');
+    this.accuracyChart = t('accuracy-chart');
+    this.heatmap = t('alignment-heatmap');
+    this.banner = t('error-banner');
+    this.valAccuracy = t('val-accuracy');
+    this.presetSelect = t('preset-select');
+    this.packSelect = t('pack-select');
+    this.packInput = t('pack-input');
+    this.divergence = t('divergence-select');
+    this.temperature = t('temperature');
+  }
+
+  weight(name: 'ce' | 'seq' | 'kd' | 'hidden' | 'affinity' | 'attention'): Locator {
+    return this.page.getByTestId(`weight-${name === 'seq' ? 'seq' : name}`);
+  }
+
+  /** Open the lab with URL options (backend, preset, small eval settings) and wait for the default pack. */
+  async open(query: Record<string, string | number>, packTimeout = 120_000): Promise<void> {
+    const qs = new URLSearchParams({ e2e: '1', ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
+    await this.page.goto(`/?${qs}`);
+    await expect.poll(() => this.state().then((s) => s.pack), { timeout: packTimeout }).not.toBeNull();
+  }
+
+  state(): Promise<LabState> {
+    return this.page.evaluate(() => (window as unknown as { __lab: LabTestApi }).__lab.state());
+  }
+
+  async step(): Promise<number> {
+    return Number(await this.counter.textContent());
+  }
+
+  /** Wait until the step counter reaches n. */
+  async waitForStep(n: number, timeout = 120_000): Promise<void> {
+    await expect.poll(() => this.step(), { timeout }).toBeGreaterThanOrEqual(n);
+  }
+
+  async pause(): Promise<void> {
+    await this.toggle.click();
+    await expect.poll(() => this.state().then((s) => s.status)).toBe('paused');
+  }
+
+  /** Simulate the tab being hidden or shown (document.hidden + visibilitychange). */
+  async setHidden(hidden: boolean): Promise<void> {
+    await this.page.evaluate((h) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  }
+
+  /** Is the heatmap canvas drawn with more than one colour? */
+  heatmapColours(): Promise<number> {
+    return this.heatmap.evaluate((cv: HTMLCanvasElement) => {
+      const ctx = cv.getContext('2d')!;
+      const d = ctx.getImageData(0, 0, cv.width, cv.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 16) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return seen.size;
+    });
+  }
+}

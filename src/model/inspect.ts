@@ -1,0 +1,148 @@
+// What the lab shows besides the training step: teacher-vs-student distributions at the answer positions of one
+// sample (the alignment heatmap) and forward-only CE / KD on a fixed val batch (the val loss curve).
+import * as tf from '@tensorflow/tfjs-core';
+import type { KdOptions } from '../core/config';
+import type { ModelConfig } from './configs';
+import { llavaForward } from './llava';
+import { cePerRow, divergencePerRow, maskedMean, topkDivergencePerRow, truncateTeacherTopK } from './losses';
+import type { Params } from './params';
+import { buildHostBatch, type TrainData } from './trainerData';
+
+export interface Alignment {
+  k: number; // teacher tokens kept per position
+  topIds: Int32Array; // [A, k] the teacher's most likely ids per answer position, descending
+  teacher: Float32Array; // [A, k] teacher probabilities p_t = softmax(z_t / T) of those ids (top-K packs: exp(ẑ − lse) at T = 1)
+  student: Float32Array; // [A, k] student probabilities p_s = softmax(z_s / T) of the same ids
+  divergence: Float32Array; // [A] the configured divergence per position (as the trainer computes it; NaN when unavailable)
+}
+
+function divOpts(kd: KdOptions) {
+  return { divergence: kd.divergence, T: kd.T, t2: kd.t2, normLogits: kd.normLogits, beta: kd.beta, alpha: kd.alpha };
+}
+
+/** Per-row divergence as the trainer's KD term computes it (dense, truncated on the fly, or against a top-K cache). */
+function kdRows(zs: tf.Tensor2D, h: ReturnType<typeof buildHostBatch>, kd: KdOptions, V: number): tf.Tensor1D | null {
+  const R = zs.shape[0];
+  const o = divOpts(kd);
+  if (h.logits) {
+    const zt = tf.tensor2d(h.logits, [R, V]);
+    if (kd.topKMode === 'dense') return divergencePerRow(zs, zt, o);
+    const t = truncateTeacherTopK(zt, Math.min(kd.topK, V));
+    return topkDivergencePerRow(zs, t.ids, t.logits, t.lse, o, kd.topKMode);
+  }
+  if (h.topk) {
+    if (kd.divergence === 'mse' || kd.normLogits) return null;
+    const mode = kd.topKMode === 'tail' && kd.T === 1 ? 'tail' : 'renorm';
+    const t = h.topk;
+    return topkDivergencePerRow(zs, tf.tensor2d(t.ids, [R, t.k], 'int32'), tf.tensor2d(t.logits, [R, t.k]), tf.tensor1d(t.lse), o, mode);
+  }
+  return null;
+}
+
+/**
+ * Teacher and student distributions of one sample at its answer positions (teacher-forced on kd_ids).
+ * features: [N, P, dV] frozen-encoder features of every sample (Trainer.features).
+ */
+export async function alignmentOf(
+  model: ModelConfig,
+  params: Params,
+  features: tf.Tensor3D,
+  data: TrainData,
+  sample: number,
+  kd: KdOptions,
+  k: number,
+): Promise<Alignment> {
+  const { A, vocabSize: V } = model;
+  const h = buildHostBatch(data, model, [sample], new Set([sample]), data.targets?.topk?.k ?? kd.topK);
+  const T = kd.T;
+  const [ps, div] = tf.tidy(() => {
+    const feats = tf.gather(features, tf.tensor1d([sample], 'int32')) as tf.Tensor3D;
+    const out = llavaForward(model, params, feats, tf.tensor2d(h.textKd, [1, model.Lp + A], 'int32'));
+    const zs = tf.reshape(out.logits, [A, V]) as tf.Tensor2D;
+    let d: tf.Tensor1D | null = null;
+    try {
+      d = kdRows(zs, h, kd, V);
+    } catch {
+      d = null; // a config the divergence cannot take (e.g. mse against a top-K cache): show no values
+    }
+    return [tf.softmax(tf.div(zs, T)), d ?? tf.fill([A], NaN)];
+  });
+  const [psHost, divHost] = await Promise.all([ps.data() as Promise<Float32Array>, div.data() as Promise<Float32Array>]);
+  tf.dispose([ps, div]);
+
+  const kk = Math.max(1, Math.min(k, h.topk ? h.topk.k : V));
+  const topIds = new Int32Array(A * kk);
+  const teacher = new Float32Array(A * kk);
+  const student = new Float32Array(A * kk);
+  for (let a = 0; a < A; a++) {
+    let ids: number[];
+    let probs: number[];
+    if (h.logits) {
+      const z = h.logits.subarray(a * V, (a + 1) * V);
+      let m = -Infinity;
+      for (let v = 0; v < V; v++) m = Math.max(m, z[v] / T);
+      const e = Array.from(z, (x) => Math.exp(x / T - m));
+      const s = e.reduce((x, y) => x + y, 0);
+      ids = Array.from({ length: V }, (_, v) => v).sort((x, y) => e[y] - e[x] || x - y).slice(0, kk);
+      probs = ids.map((v) => e[v] / s);
+    } else if (h.topk) {
+      const K = h.topk.k;
+      ids = Array.from(h.topk.ids.subarray(a * K, a * K + kk));
+      const lg = h.topk.logits.subarray(a * K, a * K + K);
+      if (T === 1) probs = Array.from(lg.subarray(0, kk), (x) => Math.exp(x - h.topk!.lse[a]));
+      else {
+        const m = Math.max(...Array.from(lg, (x) => x / T));
+        const e = Array.from(lg, (x) => Math.exp(x / T - m));
+        const s = e.reduce((x, y) => x + y, 0);
+        probs = e.slice(0, kk).map((x) => x / s);
+      }
+    } else {
+      ids = Array.from({ length: kk }, (_, j) => j);
+      probs = ids.map(() => NaN);
+    }
+    for (let j = 0; j < kk; j++) {
+      topIds[a * kk + j] = ids[j];
+      teacher[a * kk + j] = probs[j];
+      student[a * kk + j] = psHost[a * V + ids[j]];
+    }
+    if (h.kdMask[a] === 0) divHost[a] = NaN; // after <eos>: no target
+  }
+  return { k: kk, topIds, teacher, student, divergence: divHost };
+}
+
+/**
+ * Forward-only CE (ground truth) and KD (configured divergence vs the pack's targets) on a fixed labeled batch.
+ * Returns [w_ce·CE + w_kd·KD, CE, KD] (KD NaN when the pack's targets cannot give it).
+ */
+export async function valTerms(
+  model: ModelConfig,
+  params: Params,
+  features: tf.Tensor3D,
+  data: TrainData,
+  indices: number[],
+  kd: KdOptions,
+  weights: { ce: number; kd: number },
+): Promise<Float32Array> {
+  const { A, vocabSize: V } = model;
+  const B = indices.length;
+  const h = buildHostBatch(data, model, indices, new Set(indices), kd.topK);
+  const v = tf.tidy(() => {
+    const feats = tf.gather(features, tf.tensor1d(indices, 'int32')) as tf.Tensor3D;
+    const out = llavaForward(model, params, feats, tf.tensor2d(h.textKd, [B, model.Lp + A], 'int32'));
+    const zs = tf.reshape(out.logits, [B * A, V]) as tf.Tensor2D;
+    const mask = tf.tensor1d(h.ceMask);
+    const ce = maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), mask);
+    let rows: tf.Tensor1D | null = null;
+    try {
+      rows = kdRows(zs, h, kd, V);
+    } catch {
+      rows = null;
+    }
+    const kdv = rows ? maskedMean(rows, tf.tensor1d(h.kdMask)) : tf.scalar(NaN);
+    const total = tf.add(tf.mul(ce, weights.ce), weights.kd > 0 ? tf.mul(kdv, weights.kd) : 0);
+    return tf.stack([total, ce, kdv]);
+  });
+  const out = new Float32Array(await v.data());
+  v.dispose();
+  return out;
+}

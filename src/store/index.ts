@@ -1,0 +1,162 @@
+// The lab's one zustand store, in slices (run, config, pack, metrics). Worker messages reach it only through
+// applyMessage(msg); metric series are mutated in place and announced by a version counter (no history copies).
+import { create, type StateCreator } from 'zustand';
+import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
+import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } from '../worker/protocol';
+import { type EvalRow, StepSeries } from './series';
+
+export interface BackendState {
+  name: string;
+  isFallbackAdapter: boolean | null;
+  adapter: string | null;
+  note: string | null;
+}
+
+export interface RunSlice {
+  backend: BackendState | null;
+  status: RunStatus;
+  step: number;
+  stepsPerSec: number; // latest delta
+  stepsPerSecBySource: { cached: number | null; online: number | null }; // the cost of each teacher source
+  hiddenPause: boolean; // paused because the tab is hidden
+  banner: { title: string; error: SerializedError } | null; // the error banner (pack, config, worker)
+  dismissBanner: () => void;
+  setHiddenPause: (on: boolean) => void;
+  setBanner: (title: string, error: SerializedError) => void;
+}
+
+export interface ConfigSlice {
+  config: TrainConfig; // what the UI shows and the worker applies at the next step
+  presetId: string | null;
+  sampleIndex: number;
+  heatK: number;
+  setLocalConfig: (c: TrainConfig, presetId?: string | null) => void;
+  setSampleIndex: (i: number) => void;
+  setHeatK: (k: number) => void;
+}
+
+export interface PackSlice {
+  pack: PackInfo | null;
+  packLoading: { name: string; loaded: number; total: number | null } | null;
+  setPackLoading: (name: string) => void;
+}
+
+export interface MetricsSlice {
+  series: StepSeries; // mutated in place; read after `version` changes
+  evals: EvalRow[]; // val evaluations (small: one per N steps)
+  version: number; // bumps on every metrics / eval message
+  sample: SampleView | null;
+  lastValues: Float32Array | null; // the latest step's 8 values
+  lastWeights: Float32Array | null; // the latest step's 6 weights
+}
+
+export interface Actions {
+  applyMessage: (msg: WorkerToUi) => void; // the only writer of worker state
+}
+
+export type LabState = RunSlice & ConfigSlice & PackSlice & MetricsSlice & Actions;
+
+const runSlice: StateCreator<LabState, [], [], RunSlice> = (set) => ({
+  backend: null,
+  status: 'loading',
+  step: 0,
+  stepsPerSec: 0,
+  stepsPerSecBySource: { cached: null, online: null },
+  hiddenPause: false,
+  banner: null,
+  dismissBanner: () => set({ banner: null }),
+  setHiddenPause: (on) => set({ hiddenPause: on }),
+  setBanner: (title, error) => set({ banner: { title, error } }),
+});
+
+const configSlice: StateCreator<LabState, [], [], ConfigSlice> = (set) => ({
+  config: DEFAULT_CONFIG,
+  presetId: null,
+  sampleIndex: 0,
+  heatK: 8,
+  setLocalConfig: (config, presetId) => set((s) => ({ config, presetId: presetId === undefined ? s.presetId : presetId })),
+  setSampleIndex: (sampleIndex) => set({ sampleIndex }),
+  setHeatK: (heatK) => set({ heatK }),
+});
+
+const packSlice: StateCreator<LabState, [], [], PackSlice> = (set) => ({
+  pack: null,
+  packLoading: null,
+  setPackLoading: (name) => set({ packLoading: { name, loaded: 0, total: null } }),
+});
+
+const metricsSlice: StateCreator<LabState, [], [], MetricsSlice> = () => ({
+  series: new StepSeries(),
+  evals: [],
+  version: 0,
+  sample: null,
+  lastValues: null,
+  lastWeights: null,
+});
+
+function resetMetrics(s: LabState): Partial<LabState> {
+  s.series.clear();
+  return { evals: [], version: s.version + 1, lastValues: null, lastWeights: null, step: 0 };
+}
+
+export const useLab = create<LabState>()((set, get, api) => ({
+  ...runSlice(set, get, api),
+  ...configSlice(set, get, api),
+  ...packSlice(set, get, api),
+  ...metricsSlice(set, get, api),
+  applyMessage: (msg) => {
+    const s = get();
+    switch (msg.type) {
+      case 'ready':
+        set({ backend: { name: msg.backend, isFallbackAdapter: msg.isFallbackAdapter, adapter: msg.adapter, note: msg.note } });
+        return;
+      case 'packProgress':
+        set({ packLoading: { name: msg.name, loaded: msg.loaded, total: msg.total } });
+        return;
+      case 'packLoaded':
+        set({ pack: msg.info, packLoading: null, sample: null, sampleIndex: 0, ...resetMetrics(s) });
+        return;
+      case 'packError':
+        set({ packLoading: null, banner: { title: `Could not load ${msg.name}; the lab keeps ${s.pack ? s.pack.name : 'no pack'}`, error: msg.error } });
+        return;
+      case 'status': {
+        const patch: Partial<LabState> = { status: msg.status, step: msg.step };
+        if (msg.status === 'idle' && msg.step === 0) Object.assign(patch, resetMetrics(s), { step: 0 });
+        set(patch);
+        return;
+      }
+      case 'configApplied':
+        set({ config: msg.config });
+        return;
+      case 'configError':
+        set({ banner: { title: 'That setting was refused; the previous one stays', error: msg.error } });
+        return;
+      case 'metrics': {
+        s.series.append(msg.fromStep, msg.count, msg.values, msg.weights, msg.lr);
+        const last = msg.count - 1;
+        set({
+          version: s.version + 1,
+          step: msg.fromStep + msg.count,
+          stepsPerSec: msg.stepsPerSec,
+          stepsPerSecBySource: { ...s.stepsPerSecBySource, [msg.source]: msg.stepsPerSec },
+          lastValues: msg.values.slice(last * 8, last * 8 + 8),
+          lastWeights: msg.weights.slice(last * 6, last * 6 + 6),
+        });
+        return;
+      }
+      case 'eval':
+        set({ evals: [...s.evals, { step: msg.step, overall: msg.overall, perFamily: msg.perFamily, valLoss: msg.valLoss }], version: s.version + 1 });
+        return;
+      case 'sample':
+        set({ sample: msg.view });
+        return;
+      case 'error':
+        set({ banner: { title: 'The training worker reported an error', error: msg.error } });
+        return;
+      default: {
+        const never: never = msg;
+        throw new Error(`store: unknown worker message ${JSON.stringify(never)}`);
+      }
+    }
+  },
+}));

@@ -1,0 +1,90 @@
+// The paper's ablations as config presets (also `?preset=`), each with two lines on what LLAVADI found. Numbers are
+// the ones in the paper's notes (TextVQA); where a line has no number it states the paper's qualitative finding.
+import type { DeepPartial, TrainConfig } from '../core/config';
+
+export interface Preset {
+  id: string;
+  label: string;
+  found: [string, string]; // two lines: what the paper found
+  patch: DeepPartial<TrainConfig>;
+}
+
+const W0 = { ce: 0, seq: 0, kd: 0, hidden: 0, affinity: 0, attention: 0 };
+const KD = (divergence: TrainConfig['kd']['divergence'], T = 1) => ({ divergence, T, t2: false, normLogits: false, topKMode: 'dense' as const, allPositions: false, source: 'cached' as const });
+
+export const PRESETS: Preset[] = [
+  {
+    id: 'ce-only',
+    label: 'CE only (no distillation)',
+    found: ['Baseline: the student fine-tuned on ground truth alone.', 'Every distillation recipe in the paper is measured against it.'],
+    patch: { weights: { ...W0, ce: 1 }, kd: KD('fkl'), data: { useUnlabeled: false } },
+  },
+  {
+    id: 'fkl',
+    label: 'Logits: forward KL',
+    found: ['Logit distillation alone (KL(p_t‖p_s) on answer tokens): TextVQA 49.5.', 'Forward KL was the paper\'s best single divergence for logits.'],
+    patch: { weights: { ...W0, ce: 1, kd: 1 }, kd: KD('fkl') },
+  },
+  {
+    id: 'rkl',
+    label: 'Logits: reverse KL',
+    found: ['Reverse KL(p_s‖p_t) is mode-seeking: the student locks onto the teacher\'s top token.', 'In the paper it did not beat forward KL.'],
+    patch: { weights: { ...W0, ce: 1, kd: 1 }, kd: KD('rkl') },
+  },
+  {
+    id: 'jsd',
+    label: 'Logits: JSD',
+    found: ['Jensen–Shannon (β = 0.5) is bounded and symmetric.', 'In the paper it did not beat forward KL.'],
+    patch: { weights: { ...W0, ce: 1, kd: 1 }, kd: { ...KD('jsd'), beta: 0.5 } },
+  },
+  {
+    id: 'hidden-only',
+    label: 'Hidden only',
+    found: ['Aligning last hidden states through φ, no logit term: TextVQA 48.7.', 'Weaker than logits alone (49.5).'],
+    patch: { weights: { ...W0, ce: 1, hidden: 1 }, hiddenMode: 'mse', kd: KD('fkl') },
+  },
+  {
+    id: 'affinity-logits',
+    label: 'Affinity + logits',
+    found: ['Adds the image×answer affinity matrix MSE to forward-KL logits.', 'The paper found affinity alignment added little over logits.'],
+    patch: { weights: { ...W0, ce: 1, kd: 1, affinity: 1 }, kd: KD('fkl') },
+  },
+  {
+    id: 'llavadi',
+    label: 'LLAVADI recipe (CE + logits×5 + hidden×5)',
+    found: ['Hidden ×5 + logits ×5 on top of CE: TextVQA 50.7,', 'better than logits only (49.5) or hidden only (48.7).'],
+    patch: { weights: { ...W0, ce: 1, kd: 5, hidden: 5 }, hiddenMode: 'mse', kd: KD('fkl') },
+  },
+  {
+    id: 'kd-t01',
+    label: 'KD only, T = 0.1',
+    found: ['Only the logit term, at a sharp temperature T = 0.1:', 'the teacher\'s distribution is nearly one-hot, close to its greedy answer.'],
+    patch: { weights: { ...W0, kd: 1 }, kd: KD('fkl', 0.1) },
+  },
+  {
+    id: 'kd-t07',
+    label: 'KD only, T = 0.7',
+    found: ['Only the logit term, at T = 0.7: more of the teacher\'s "dark knowledge"', 'reaches the student than at T = 0.1.'],
+    patch: { weights: { ...W0, kd: 1 }, kd: KD('fkl', 0.7) },
+  },
+  {
+    id: 'teacher-data',
+    label: 'Teacher data (seqCE + KD on unlabeled)',
+    found: ['Unlabeled images answered by the teacher: sequence KD plus logit KD.', 'The paper found teacher-generated data helps the student.'],
+    patch: { weights: { ...W0, ce: 1, seq: 1, kd: 1 }, kd: KD('fkl'), data: { useUnlabeled: true } },
+  },
+];
+
+export function presetById(id: string | null | undefined): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}
+
+/** Formula of each term, for the info tips (DESIGN §3). */
+export const TERM_FORMULAS: Record<string, string> = {
+  ce: 'CE = mean over answer tokens of −log p_s(y_t)',
+  seq: 'seqCE = mean over the teacher\'s greedy answer tokens of −log p_s(ŷ_t)',
+  kd: 'KD = mean over answer positions of D(p_t, p_s), p = softmax(z / T); fkl = Σ p_t log(p_t / p_s)',
+  hidden: 'hidden = mean of (φ(h_s) − h_t)² (mse) or 1 − cos(φ(h_s), h_t); φ = Linear→GELU→Linear',
+  affinity: 'affinity = mean of (S_s − S_t)², S = ĥ_img · ĥ_ansᵀ with ĥ = h / ‖h‖',
+  attention: 'attention = mean of (A_s − A_t)², A = last-layer answer→image attention, head mean',
+};

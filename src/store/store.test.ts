@@ -1,0 +1,53 @@
+// applyMessage is the store's only worker-facing writer: metrics deltas append in place, a pack error raises the
+// banner without dropping the pack, a config error names its field, and a new pack resets the series.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../core/config';
+import type { PackInfo } from '../worker/protocol';
+import { useLab } from './index';
+import { selectValAccuracy } from './selectors';
+
+const info = { name: 'p', families: ['a', 'b'], A: 4 } as unknown as PackInfo;
+const delta = (fromStep: number, count: number) => ({
+  type: 'metrics' as const,
+  fromStep,
+  count,
+  values: new Float32Array(8 * count).map((_, i) => i),
+  weights: new Float32Array(6 * count).fill(1),
+  lr: new Float32Array(count),
+  stepsPerSec: 12,
+  source: 'cached' as const,
+});
+
+describe('store.applyMessage', () => {
+  it('appends metrics deltas, tracks steps/s per teacher source and the latest row', () => {
+    const { applyMessage } = useLab.getState();
+    applyMessage({ type: 'packLoaded', info });
+    applyMessage(delta(0, 3));
+    applyMessage(delta(3, 2));
+    const s = useLab.getState();
+    expect(s.series.n).toBe(5);
+    expect(s.step).toBe(5);
+    expect(s.stepsPerSecBySource.cached).toBe(12);
+    expect(Array.from(s.lastValues!)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+  });
+
+  it('keeps the pack on a pack error and shows the banner; config errors too', () => {
+    const { applyMessage } = useLab.getState();
+    applyMessage({ type: 'packError', name: 'bad.safetensors', error: { name: 'PackError', message: 'bad: metadata.version: "1"', field: 'metadata.version' } });
+    expect(useLab.getState().pack?.name).toBe('p');
+    expect(useLab.getState().banner?.error.field).toBe('metadata.version');
+    applyMessage({ type: 'configError', error: { name: 'ConfigError', message: 'x', field: 'config.kd.T' } });
+    expect(useLab.getState().banner?.error.field).toBe('config.kd.T');
+    applyMessage({ type: 'configApplied', config: { ...DEFAULT_CONFIG, seed: 9 } });
+    expect(useLab.getState().config.seed).toBe(9);
+  });
+
+  it('records evaluations and resets series on a new pack', () => {
+    const { applyMessage } = useLab.getState();
+    applyMessage({ type: 'eval', step: 5, overall: 42, perFamily: new Float32Array([40, 44]), valLoss: new Float32Array(3) });
+    expect(selectValAccuracy(useLab.getState())).toBe(42);
+    applyMessage({ type: 'packLoaded', info });
+    expect(useLab.getState().series.n).toBe(0);
+    expect(selectValAccuracy(useLab.getState())).toBeNull();
+  });
+});

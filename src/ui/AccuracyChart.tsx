@@ -1,0 +1,50 @@
+// Accuracy chart (recharts): val exact match per question family over steps, with the teacher's val accuracy as a
+// reference line; the latest overall value is shown as text (data-testid val-accuracy).
+import { useMemo } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { schemeTableau10 } from 'd3-scale-chromatic';
+import { useLab } from '../store';
+import { useThrottledVersion } from './useThrottledVersion';
+
+export function AccuracyChart() {
+  const version = useThrottledVersion(500);
+  const pack = useLab((s) => s.pack);
+  const families = pack?.families ?? [];
+  const data = useMemo(() => {
+    const { evals } = useLab.getState();
+    return evals.map((e) => {
+      const row: Record<string, number | null> = { step: e.step, overall: Number.isFinite(e.overall) ? e.overall : null };
+      families.forEach((f, i) => (row[f] = Number.isFinite(e.perFamily[i]) ? e.perFamily[i] : null));
+      return row;
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version, pack]);
+  const last = data.length ? data[data.length - 1].overall : null;
+  const accs = Object.values(pack?.teacherAccuracy ?? {});
+  const teacher = pack?.teacherOverall ?? (accs.length ? accs.reduce((a, b) => a + b, 0) / accs.length : null);
+  return (
+    <section className="card" data-testid="accuracy-chart">
+      <header>
+        <h2>Val accuracy</h2>
+        <span>
+          student <b data-testid="val-accuracy">{last == null ? '–' : `${last.toFixed(1)}%`}</b>
+          {teacher != null ? ` · teacher ${teacher.toFixed(1)}%` : ''} · exact match on {pack?.evalSamples ?? 0} val samples
+        </span>
+      </header>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} />
+          <YAxis domain={[0, 100]} width={40} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+          <Legend />
+          {teacher != null ? <ReferenceLine y={teacher} stroke="#888" strokeDasharray="6 3" label={{ value: 'teacher', position: 'insideTopRight' }} /> : null}
+          <Line dataKey="overall" stroke="#222" strokeWidth={2} isAnimationActive={false} dot={false} />
+          {families.map((f, i) => (
+            <Line key={f} dataKey={f} stroke={schemeTableau10[i % 10]} isAnimationActive={false} dot={false} connectNulls />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </section>
+  );
+}

@@ -1,0 +1,96 @@
+// Token-alignment heatmap (canvas): for the chosen sample, answer positions (rows, labelled with their tokens) ×
+// the teacher's top tokens (columns): teacher, student and student − teacher panels, and the per-position divergence.
+import { interpolateBlues, interpolateRdBu } from 'd3-scale-chromatic';
+import { useEffect, useRef } from 'react';
+import { useLab } from '../store';
+import { selectSample } from '../store/selectors';
+import { lab } from './controller';
+
+const CELL_W = 44;
+const CELL_H = 22;
+const LABEL_W = 64;
+const GAP = 18;
+const TOP = 20;
+
+export function AlignmentHeatmap() {
+  const view = useLab(selectSample);
+  const k = useLab((s) => s.heatK);
+  const kd = useLab((s) => s.config.kd);
+  const ref = useRef<HTMLCanvasElement>(null);
+  const rows = view?.positions.length ?? 0;
+  const K = view?.k ?? k;
+  const panelW = K * CELL_W;
+  const width = LABEL_W + 3 * (panelW + GAP) + 90;
+  const height = TOP + Math.max(1, rows) * CELL_H + 6;
+
+  useEffect(() => {
+    const cv = ref.current;
+    const ctx = cv?.getContext('2d');
+    if (!cv || !ctx) return;
+    ctx.clearRect(0, 0, cv.width, cv.height);
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, cv.width, cv.height);
+    if (!view) {
+      ctx.fillStyle = '#888';
+      ctx.font = '13px system-ui';
+      ctx.fillText('waiting for the pack…', 8, 24);
+      return;
+    }
+    ctx.font = '11px system-ui';
+    ctx.textBaseline = 'middle';
+    const panels = [
+      { title: 'teacher p_t', get: (i: number) => view.teacher[i], color: (x: number) => interpolateBlues(Math.min(1, x)) },
+      { title: 'student p_s', get: (i: number) => view.student[i], color: (x: number) => interpolateBlues(Math.min(1, x)) },
+      { title: 'p_s − p_t', get: (i: number) => view.student[i] - view.teacher[i], color: (x: number) => interpolateRdBu(0.5 - Math.max(-1, Math.min(1, x)) / 2) },
+    ];
+    const maxDiv = Math.max(1e-6, ...Array.from(view.divergence.subarray(0, rows)).filter(Number.isFinite));
+    for (let a = 0; a < rows; a++) {
+      const y = TOP + a * CELL_H;
+      ctx.fillStyle = '#222';
+      ctx.textAlign = 'right';
+      ctx.fillText(view.positions[a], LABEL_W - 6, y + CELL_H / 2);
+      panels.forEach((p, pi) => {
+        const x0 = LABEL_W + pi * (panelW + GAP);
+        for (let j = 0; j < view.k; j++) {
+          const i = a * view.k + j;
+          const v = p.get(i);
+          ctx.fillStyle = Number.isFinite(v) ? p.color(v) : '#eee';
+          ctx.fillRect(x0 + j * CELL_W, y, CELL_W - 1, CELL_H - 1);
+          const dark = pi < 2 ? v > 0.5 : Math.abs(v) > 0.5;
+          ctx.fillStyle = dark ? '#fff' : '#222';
+          ctx.textAlign = 'center';
+          ctx.fillText(view.topTokens[i].slice(0, 7), x0 + j * CELL_W + CELL_W / 2, y + CELL_H / 2);
+        }
+      });
+      const d = view.divergence[a];
+      const xd = LABEL_W + 3 * (panelW + GAP);
+      ctx.fillStyle = '#d62728';
+      if (Number.isFinite(d)) ctx.fillRect(xd, y + 3, (60 * d) / maxDiv, CELL_H - 7);
+      ctx.fillStyle = '#222';
+      ctx.textAlign = 'left';
+      ctx.fillText(Number.isFinite(d) ? d.toFixed(3) : '–', xd + 62, y + CELL_H / 2);
+    }
+    ctx.textAlign = 'left';
+    ctx.font = 'bold 11px system-ui';
+    ctx.fillStyle = '#222';
+    panels.forEach((p, pi) => ctx.fillText(p.title, LABEL_W + pi * (panelW + GAP), 9));
+    ctx.fillText(kd.divergence, LABEL_W + 3 * (panelW + GAP), 9);
+  }, [view, rows, panelW, kd.divergence]);
+
+  return (
+    <section className="card">
+      <header>
+        <h2>Token alignment</h2>
+        <span className="hint">
+          rows: answer positions of the sample; columns: the teacher's top {K} tokens there (T = {kd.T}); step {view?.step ?? 0}
+        </span>
+        <label>
+          tokens shown {k} <input type="range" min={1} max={16} value={k} onChange={(e) => lab.setHeatK(Number(e.target.value))} />
+        </label>
+      </header>
+      <div className="scroll">
+        <canvas ref={ref} data-testid="alignment-heatmap" width={width} height={height} />
+      </div>
+    </section>
+  );
+}

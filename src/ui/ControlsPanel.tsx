@@ -1,0 +1,174 @@
+// Every knob of a run, live: each change is sent as a config patch the worker applies at its next step.
+// Play / pause / single step / reset; Space toggles play (see controller.ts).
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { DIVERGENCES, type TrainConfig } from '../core/config';
+import { useLab } from '../store';
+import { TERM_FORMULAS } from '../store/presets';
+import { selectConfig } from '../store/selectors';
+import { lab } from './controller';
+
+/** A numeric input that keeps what is typed and commits every finite value. */
+function NumberField(props: { label: ReactNode; value: number; onCommit: (x: number) => void; testId?: string; step?: number; min?: number; max?: number; title?: string; disabled?: boolean }) {
+  const [text, setText] = useState(String(props.value));
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (document.activeElement !== ref.current || Number(text) !== props.value) setText(String(props.value));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.value]);
+  return (
+    <label className="field" title={props.title}>
+      <span>{props.label}</span>
+      <input
+        ref={ref}
+        type="number"
+        data-testid={props.testId}
+        value={text}
+        step={props.step ?? 'any'}
+        min={props.min}
+        max={props.max}
+        disabled={props.disabled}
+        onChange={(e) => {
+          setText(e.target.value);
+          const x = Number(e.target.value);
+          if (e.target.value.trim() !== '' && Number.isFinite(x)) props.onCommit(x);
+        }}
+      />
+    </label>
+  );
+}
+
+function Check(props: { label: ReactNode; checked: boolean; onChange: (on: boolean) => void; title?: string; testId?: string }) {
+  return (
+    <label className="check" title={props.title}>
+      <input type="checkbox" data-testid={props.testId} checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} /> {props.label}
+    </label>
+  );
+}
+
+const WEIGHTS: [keyof TrainConfig['weights'], string, string][] = [
+  ['ce', 'CE', 'weight-ce'],
+  ['seq', 'seqCE', 'weight-seq'],
+  ['kd', 'KD (logits)', 'weight-kd'],
+  ['hidden', 'hidden', 'weight-hidden'],
+  ['affinity', 'affinity', 'weight-affinity'],
+  ['attention', 'attention', 'weight-attention'],
+];
+
+export function RunButtons() {
+  const status = useLab((s) => s.status);
+  const step = useLab((s) => s.step);
+  const hidden = useLab((s) => s.hiddenPause);
+  const ready = useLab((s) => s.pack != null);
+  const running = status === 'running';
+  return (
+    <div className="run">
+      <button data-testid="train-toggle" disabled={!ready} onClick={() => (running ? lab.pause() : lab.play())} title="Space">
+        {running ? '❚❚ Pause' : '▶ Train'}
+      </button>
+      <button data-testid="step-once" disabled={!ready || running} onClick={lab.step}>
+        Step
+      </button>
+      <button data-testid="reset" disabled={!ready} onClick={lab.reset}>
+        Reset
+      </button>
+      <span className="counter">
+        step <b data-testid="step-counter">{step}</b>
+      </span>
+      <span className="status" data-testid="run-status">
+        {hidden ? 'paused: the tab is hidden' : status}
+      </span>
+    </div>
+  );
+}
+
+export function ControlsPanel() {
+  const c = useLab(selectConfig);
+  const pack = useLab((s) => s.pack);
+  const sps = useLab((s) => s.stepsPerSecBySource);
+  const set = lab.setConfig;
+  const kd = c.kd;
+  const online = pack?.hasTeacherWeights ?? false;
+  const fmt = (x: number | null) => (x == null ? 'not measured yet' : `${x.toFixed(1)} steps/s`);
+  return (
+    <div className="controls">
+      <fieldset>
+        <legend>Loss weights</legend>
+        {WEIGHTS.map(([k, label, id]) => (
+          <NumberField key={k} label={label} testId={id} value={c.weights[k]} min={0} step={0.5} title={TERM_FORMULAS[k]} onCommit={(x) => set({ weights: { [k]: x } })} />
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Logit divergence</legend>
+        <label className="field" title={TERM_FORMULAS.kd}>
+          <span>divergence</span>
+          <select data-testid="divergence-select" value={kd.divergence} onChange={(e) => set({ kd: { divergence: e.target.value as TrainConfig['kd']['divergence'] } })}>
+            {DIVERGENCES.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <NumberField label="T" testId="temperature" value={kd.T} min={0.05} step={0.1} title="p = softmax(z / T); T > 0" onCommit={(x) => set({ kd: { T: x } })} />
+        <Check label="× T²" checked={kd.t2} onChange={(on) => set({ kd: { t2: on } })} title="multiply every divergence except mse by T²" />
+        <NumberField label="β (jsd)" value={kd.beta} step={0.1} title="m = β·p_t + (1−β)·p_s; β ∈ (0,1)" onCommit={(x) => set({ kd: { beta: x } })} />
+        <NumberField label="α (skew)" value={kd.alpha} step={0.05} title="sfkl: KL(p_t ‖ α·p_t + (1−α)·p_s); α ∈ [0,1)" onCommit={(x) => set({ kd: { alpha: x } })} />
+        <Check label="normalise logits" checked={kd.normLogits} onChange={(on) => set({ kd: { normLogits: on } })} title="(z − mean) / (std + 1e-7) before T" />
+        <Check
+          label="all positions (online teacher)"
+          checked={kd.allPositions}
+          onChange={(on) => set({ kd: on ? { allPositions: true, source: 'online' } : { allPositions: false } })}
+          title="align image and prompt positions too; the cache holds answers only, so the teacher runs online"
+        />
+        <label className="field">
+          <span>teacher</span>
+          <select data-testid="teacher-source" value={kd.source} onChange={(e) => set({ kd: { source: e.target.value as 'cached' | 'online', ...(e.target.value === 'cached' ? { allPositions: false } : {}) } })}>
+            <option value="cached">cached ({fmt(sps.cached)})</option>
+            <option value="online" disabled={!online}>
+              online ({fmt(sps.online)})
+            </option>
+          </select>
+        </label>
+        <label className="field" title="Truncate the teacher to its top K tokens (renormalised, or with a tail bucket at T = 1)">
+          <span>top-K</span>
+          <select value={kd.topKMode} onChange={(e) => set({ kd: { topKMode: e.target.value as TrainConfig['kd']['topKMode'] } })}>
+            <option value="dense" disabled={pack?.targets.kind === 'topk'}>
+              full vocabulary
+            </option>
+            <option value="renorm">top-K renorm</option>
+            <option value="tail">top-K + tail</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>K = {kd.topK}</span>
+          <input type="range" min={1} max={pack ? pack.targets.k : 64} value={kd.topK} disabled={kd.topKMode === 'dense'} onChange={(e) => set({ kd: { topK: Number(e.target.value) } })} />
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Hidden, on-policy, data</legend>
+        <label className="field" title={TERM_FORMULAS.hidden}>
+          <span>hidden</span>
+          <select value={c.hiddenMode} onChange={(e) => set({ hiddenMode: e.target.value as 'mse' | 'cosine' })}>
+            <option value="mse">mse</option>
+            <option value="cosine">cosine</option>
+          </select>
+        </label>
+        <label className="field" title="chance a batch's answers are sampled from the student and scored by the online teacher (GKD)">
+          <span>on-policy λ = {c.onPolicy.lambda.toFixed(2)}</span>
+          <input type="range" min={0} max={1} step={0.05} value={c.onPolicy.lambda} disabled={!online} onChange={(e) => set({ onPolicy: { lambda: Number(e.target.value) } })} />
+        </label>
+        <NumberField label="sampling T" value={c.onPolicy.genTemperature} step={0.1} onCommit={(x) => set({ onPolicy: { genTemperature: x } })} />
+        <NumberField label="learning rate" testId="learning-rate" value={c.optim.lr} step={0.001} onCommit={(x) => set({ optim: { lr: x } })} />
+        <NumberField label="batch size" testId="batch-size" value={c.optim.batchSize} step={1} min={1} max={512} onCommit={(x) => set({ optim: { batchSize: x } })} />
+        <label className="field">
+          <span>data</span>
+          <select value={c.data.useUnlabeled ? 'u' : 'l'} onChange={(e) => set({ data: { useUnlabeled: e.target.value === 'u' } })}>
+            <option value="l">labeled only</option>
+            <option value="u">+ unlabeled (teacher answers)</option>
+          </select>
+        </label>
+        <NumberField label="stage-1 steps" value={c.stage1Steps} step={10} min={0} title="projector-only steps on captions before stage 2" onCommit={(x) => set({ stage1Steps: x })} />
+      </fieldset>
+    </div>
+  );
+}

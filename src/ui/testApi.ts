@@ -1,0 +1,22 @@
+// The typed in-page API the e2e specs read through page.evaluate (installed as window.__lab, only under ?e2e).
+// Types only, so the Playwright side can import it without the app's Vite imports.
+import type { TrainConfig } from '../core/config';
+
+export interface LabTestApi {
+  state: () => {
+    step: number;
+    status: string;
+    backend: string | null;
+    pack: string | null;
+    values: number[] | null; // latest step: total ce seq kd hidden affinity attention gradNorm
+    weights: number[] | null; // latest step: ce seq kd hidden affinity attention
+    kdContribution: number | null; // weights.kd × kd of the latest step
+    valAccuracy: number | null;
+    hiddenPause: boolean;
+    banner: string | null;
+    presetId: string | null;
+    config: TrainConfig;
+    losses: number[]; // every total so far
+    stepsPerSec: number; // latest metrics delta
+  };
+}

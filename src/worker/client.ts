@@ -1,0 +1,27 @@
+// The main-thread side of the worker boundary: owns the module worker, registers its one listener, sends typed
+// commands (with transfer lists) and terminates it. UI code talks to training only through this.
+import { transferablesOf, type UiToWorker, type WorkerToUi } from './protocol';
+
+export class TrainClient {
+  private readonly worker: Worker;
+  private terminated = false;
+
+  constructor(onMessage: (msg: WorkerToUi) => void, onCrash: (message: string) => void) {
+    this.worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (ev: MessageEvent<WorkerToUi>) => onMessage(ev.data);
+    this.worker.onerror = (ev: ErrorEvent) => onCrash(ev.message || 'the training worker failed to start');
+  }
+
+  send(msg: UiToWorker): void {
+    if (this.terminated) return;
+    this.worker.postMessage(msg, transferablesOf(msg));
+  }
+
+  /** Hard stop: ask the worker to free its tensors, then end it. */
+  terminate(): void {
+    if (this.terminated) return;
+    this.send({ type: 'stop' });
+    this.terminated = true;
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,158 @@
+// The worker handler in Node with a stubbed postMessage (web-llm's pattern): init, pack loading and rejection,
+// single steps, live config, play/pause deltas, reset determinism, and flat tensor count (tfjs cpu backend).
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
+import { initBackend } from '../model/backend';
+import { LabHandler } from './handler';
+import { PROTOCOL_VERSION, type UiToWorker, type WorkerToUi } from './protocol';
+import { labPackBytes } from './testing/labPack';
+
+type Msg<T extends WorkerToUi['type']> = Extract<WorkerToUi, { type: T }>;
+
+const config = mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 4, warmupSteps: 0 } });
+let packBytes: Uint8Array;
+let h: LabHandler;
+const got: WorkerToUi[] = [];
+const transfers: Transferable[][] = [];
+
+function send(msg: UiToWorker) {
+  h.onmessage({ data: msg });
+  return h.idle();
+}
+const ofType = <T extends WorkerToUi['type']>(t: T, from = 0) => got.slice(from).filter((m): m is Msg<T> => m.type === t);
+const copy = () => packBytes.slice().buffer as ArrayBuffer;
+
+async function until(pred: () => boolean, ms = 20_000) {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  packBytes = await labPackBytes({ n: 24 });
+  h = new LabHandler((m, tr) => {
+    got.push(m);
+    transfers.push(tr);
+  }, { reportMs: 20, sampleMs: 50 });
+  await send({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', config, evalEvery: 5, evalSamples: 6 });
+});
+afterAll(() => send({ type: 'stop' }));
+
+describe('LabHandler', () => {
+  it('answers init with ready and the backend; refuses another protocol version', async () => {
+    const ready = ofType('ready');
+    expect(ready).toHaveLength(1);
+    expect(ready[0]).toMatchObject({ version: PROTOCOL_VERSION, backend: 'cpu', isFallbackAdapter: null });
+    const n = got.length;
+    await send({ type: 'init', version: PROTOCOL_VERSION + 1, backend: 'cpu', config });
+    const err = ofType('error', n);
+    expect(err[0].error.message).toMatch(/version/);
+    expect(err[0].error.name).toBe('Error');
+  });
+
+  it('loads a pack: progress, packLoaded, applied config, idle status, a step-0 eval and a sample view', async () => {
+    const n = got.length;
+    h.onmessage({ data: { type: 'loadPack', source: { kind: 'bytes', bytes: copy(), name: 'tiny.safetensors' } } });
+    await until(() => ofType('sample', n).length > 0);
+    await h.idle();
+    const types = got.slice(n).map((m) => m.type);
+    expect(types).toEqual(['packProgress', 'packLoaded', 'configApplied', 'status', 'eval', 'sample', 'status']);
+    const info = ofType('packLoaded', n)[0].info;
+    expect(info).toMatchObject({ name: 'tiny.safetensors', families: ['color', 'count'], targets: { kind: 'dense' }, hasTeacherWeights: true, teacherOverall: 62.5 });
+    const ev = ofType('eval', n)[0];
+    expect(ev.step).toBe(0);
+    expect(ev.perFamily).toBeInstanceOf(Float32Array);
+    expect(Number.isFinite(ev.valLoss[1])).toBe(true);
+    const view = ofType('sample', n)[0].view;
+    expect(view.image.length).toBe(8 * 8 * 3);
+    expect(view.teacher.length).toBe(view.k * info.A);
+    expect(view.positions.length).toBeGreaterThan(0);
+    expect(Number.isFinite(view.divergence[0])).toBe(true);
+  });
+
+  it('takes exactly one step on `step` and posts it as a one-row delta with transferred arrays', async () => {
+    const n = got.length;
+    await send({ type: 'step' });
+    const m = ofType('metrics', n);
+    expect(m).toHaveLength(1);
+    expect(m[0]).toMatchObject({ fromStep: 0, count: 1, source: 'cached' });
+    expect(m[0].values).toHaveLength(8);
+    expect(m[0].weights).toHaveLength(6);
+    expect(Number.isFinite(m[0].values[0])).toBe(true);
+    const idx = got.indexOf(m[0]);
+    expect(transfers[idx]).toContain(m[0].values.buffer);
+    expect(ofType('status', n).at(-1)?.step).toBe(1);
+  });
+
+  it('applies setConfig at the next step (weights travel with each row) and refuses a bad patch naming the field', async () => {
+    let n = got.length;
+    await send({ type: 'setConfig', patch: { weights: { kd: 2.5 } } });
+    expect(ofType('configApplied', n)[0].config.weights.kd).toBe(2.5);
+    await send({ type: 'step' });
+    const row = ofType('metrics', n)[0];
+    expect(row.weights[2]).toBe(2.5);
+    const [total, ce, , kd] = row.values;
+    expect(total).toBeCloseTo(ce + 2.5 * kd, 4);
+    n = got.length;
+    await send({ type: 'setConfig', patch: { kd: { T: -1 } } });
+    const err = ofType('configError', n);
+    expect(err).toHaveLength(1);
+    expect(err[0].error.field).toBe('config.kd.T');
+    expect(ofType('configApplied', n)[0].config.kd.T).toBe(1); // the UI is re-synced with the config in force
+  });
+
+  it('plays in contiguous deltas until paused, then posts nothing more', async () => {
+    const n = got.length;
+    await send({ type: 'play' });
+    await until(() => ofType('metrics', n).reduce((s, m) => s + m.count, 0) >= 12);
+    await send({ type: 'pause' });
+    const rows = ofType('metrics', n);
+    for (let i = 1; i < rows.length; i++) expect(rows[i].fromStep).toBe(rows[i - 1].fromStep + rows[i - 1].count);
+    expect(ofType('eval', n).some((e) => e.step % 5 === 0)).toBe(true);
+    expect(ofType('status', n).at(-1)?.status).toBe('paused');
+    const m = got.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ofType('metrics', m)).toHaveLength(0);
+  });
+
+  it('keeps its pack and run when a malformed pack arrives; the banner error names the field', async () => {
+    const bad = packBytes.slice();
+    const hdr = new TextDecoder().decode(bad.subarray(8, 8 + Number(new DataView(bad.buffer).getBigUint64(0, true))));
+    const at = hdr.indexOf('"version":"1"');
+    expect(at).toBeGreaterThan(0);
+    bad[8 + at + 11] = '7'.charCodeAt(0); // metadata.version "7"
+    const n = got.length;
+    h.onmessage({ data: { type: 'loadPack', source: { kind: 'bytes', bytes: bad.buffer as ArrayBuffer, name: 'bad.safetensors' } } });
+    await until(() => ofType('packError', n).length > 0);
+    await h.idle();
+    const e = ofType('packError', n)[0];
+    expect(e.error.field).toBe('metadata.version');
+    expect(e.error.message).toMatch(/bad\.safetensors/);
+    expect(ofType('packLoaded', n)).toHaveLength(0);
+    await send({ type: 'step' });
+    expect(ofType('metrics', n)).toHaveLength(1);
+  });
+
+  it('resets to step 0 and reproduces the same first losses; tensor count stays flat while stepping', async () => {
+    await send({ type: 'setConfig', patch: { weights: { kd: 0 } } });
+    await send({ type: 'reset' });
+    let n = got.length;
+    await send({ type: 'step' });
+    await send({ type: 'step' });
+    const first = ofType('metrics', n).map((m) => m.values[0]);
+    expect(ofType('metrics', n)[0].fromStep).toBe(0);
+    const tensors = tf.memory().numTensors;
+    await send({ type: 'step' });
+    await send({ type: 'step' });
+    expect(tf.memory().numTensors).toBe(tensors);
+    await send({ type: 'reset' });
+    n = got.length;
+    await send({ type: 'step' });
+    await send({ type: 'step' });
+    expect(ofType('metrics', n).map((m) => m.values[0])).toEqual(first);
+  });
+});

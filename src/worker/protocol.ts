@@ -1,0 +1,138 @@
+// The typed, versioned protocol between the lab UI and the training worker (DESIGN §5): two discriminated unions on
+// `type`, each payload tied to its type; metrics travel as deltas in transferred typed arrays, never the history.
+import type { DeepPartial, TrainConfig } from '../core/config';
+import type { BackendChoice } from '../model/backend';
+
+/** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
+export const PROTOCOL_VERSION = 1;
+
+/** An Error as it crosses the boundary (comlink's way): name, message, stack; `field` for config and pack errors. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  field?: string; // the offending field (`config.kd.T`, `metadata.version`, `tensor images`) when known
+}
+
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof Error) {
+    const field = (e as { field?: unknown }).field;
+    const out: SerializedError = { name: e.name, message: e.message, stack: e.stack };
+    if (typeof field === 'string') out.field = e.name === 'ConfigError' ? `config.${field}` : field;
+    else {
+      const m = /config\.([\w.]+)/.exec(e.message);
+      if (m) out.field = `config.${m[1]}`;
+    }
+    return out;
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+/** Where a pack comes from: a URL the worker fetches (with progress) or bytes the UI read from a file. */
+export type PackSource = { kind: 'url'; url: string; name: string } | { kind: 'bytes'; bytes: ArrayBuffer; name: string };
+
+export type RunStatus = 'loading' | 'idle' | 'running' | 'paused';
+
+/** Messages from the UI to the worker. */
+export type UiToWorker =
+  | {
+      type: 'init';
+      version: number; // PROTOCOL_VERSION of the sender
+      backend: BackendChoice; // 'auto' or forced by ?backend=
+      wasmPaths?: Record<string, string>; // file name → URL of tfjs-backend-wasm's .wasm binaries
+      config: TrainConfig;
+      evalEvery?: number; // steps between val evaluations (default 50; 0 = never)
+      evalSamples?: number; // fixed val subset size (default 100)
+    }
+  | { type: 'loadPack'; source: PackSource }
+  | { type: 'setConfig'; patch: DeepPartial<TrainConfig> } // validated now, applied at the next step
+  | { type: 'play' }
+  | { type: 'pause'; reason?: 'user' | 'hidden' }
+  | { type: 'step' } // exactly one step, then report
+  | { type: 'reset'; config?: TrainConfig } // a fresh student at step 0 (seed and hiddenProjDim take effect here)
+  | { type: 'setSample'; index: number } // heatmap sample: index into the val subset
+  | { type: 'setHeatmapK'; k: number } // teacher top tokens shown per answer position
+  | { type: 'stop' }; // pause and free everything (the client terminates the worker after)
+
+/** A pack as the UI sees it (the heavy tensors stay in the worker). */
+export interface PackInfo {
+  name: string;
+  bytes: number; // file size as loaded (compressed when gzip)
+  families: string[];
+  vocab: string[];
+  counts: { trainLabeled: number; trainUnlabeled: number; val: number; test: number };
+  targets: { kind: 'dense' | 'topk'; k: number };
+  V: number;
+  A: number;
+  image: { height: number; width: number; channels: number };
+  teacherAccuracy: Record<string, number>; // family → percent on val
+  teacherOverall: number | null; // percent on val, when the pack says
+  hasTeacherWeights: boolean; // online teacher, on-policy and allPositions are possible
+  evalSamples: number; // size of the fixed val subset the accuracy chart uses
+}
+
+/** Everything the alignment heatmap and the sample viewer show for one sample. */
+export interface SampleView {
+  step: number;
+  index: number; // position in the val subset
+  sample: number; // pack sample index
+  image: Uint8Array; // [H, W, C]
+  question: string;
+  truth: string;
+  teacherAnswer: string;
+  studentAnswer: string;
+  family: string;
+  positions: string[]; // label per answer position (the token at that slot of kd_ids), up to and incl. <eos>
+  topTokens: string[]; // [A·K] the teacher's top tokens per position (row-major)
+  teacher: Float32Array; // [A, K] teacher probabilities at T of those tokens
+  student: Float32Array; // [A, K] student probabilities at T of the same tokens
+  divergence: Float32Array; // [A] the configured divergence per position
+  k: number;
+}
+
+/** Messages from the worker to the UI. */
+export type WorkerToUi =
+  | { type: 'ready'; version: number; backend: string; isFallbackAdapter: boolean | null; adapter: string | null; note: string | null }
+  | { type: 'packProgress'; name: string; loaded: number; total: number | null }
+  | { type: 'packLoaded'; info: PackInfo }
+  | { type: 'packError'; name: string; error: SerializedError } // the lab keeps the pack it had
+  | { type: 'status'; status: RunStatus; step: number; reason?: string }
+  | { type: 'configApplied'; config: TrainConfig } // the config the next step uses
+  | { type: 'configError'; error: SerializedError } // the patch was refused; the previous config stays
+  | {
+      type: 'metrics';
+      fromStep: number; // step index of the first row
+      count: number; // rows in this delta
+      values: Float32Array; // [count, 8] in STEP_VALUE_NAMES order (total ce seq kd hidden affinity attention gradNorm)
+      weights: Float32Array; // [count, 6] loss weights in force at each step (ce seq kd hidden affinity attention)
+      lr: Float32Array; // [count]
+      stepsPerSec: number; // over this delta's wall time
+      source: 'cached' | 'online'; // teacher source during this delta (the cost comparison)
+    }
+  | {
+      type: 'eval';
+      step: number; // steps done when evaluated
+      overall: number; // percent exact match on the val subset
+      perFamily: Float32Array; // [families] percent (NaN where the subset has none)
+      valLoss: Float32Array; // [3] total (w_ce·CE + w_kd·KD), CE, KD on a fixed val batch
+    }
+  | { type: 'sample'; view: SampleView }
+  | { type: 'error'; error: SerializedError };
+
+export type WorkerToUiType = WorkerToUi['type'];
+
+/** Transferable buffers of a message (metrics arrays, sample pixels), for postMessage's transfer list. */
+export function transferablesOf(msg: WorkerToUi | UiToWorker): ArrayBuffer[] {
+  switch (msg.type) {
+    case 'metrics':
+      return [msg.values.buffer, msg.weights.buffer, msg.lr.buffer] as ArrayBuffer[];
+    case 'eval':
+      return [msg.perFamily.buffer, msg.valLoss.buffer] as ArrayBuffer[];
+    case 'sample':
+      return [msg.view.image.buffer, msg.view.teacher.buffer, msg.view.student.buffer, msg.view.divergence.buffer] as ArrayBuffer[];
+    case 'loadPack':
+      return msg.source.kind === 'bytes' ? [msg.source.bytes] : [];
+    default:
+      return [];
+  }
+}
