@@ -37,18 +37,18 @@ const RECIPES: Record<TaskName, Recipe> = {
     teacherTrain: 16000,
     encoder: { dV: 64, layers: 2, heads: 2 },
     teacher: TEACHER_PRESET,
-    steps: 3000,
+    steps: 2500,
     batch: 32,
-    lr: 2e-3,
+    lr: 3e-3,
   },
   digits: {
     sizes: { trainLabeled: 500, trainUnlabeled: 2500, val: 500, test: 400 },
     teacherTrain: 16000,
     encoder: { dV: 64, layers: 2, heads: 2 },
     teacher: TEACHER_PRESET,
-    steps: 3000,
+    steps: 2500,
     batch: 32,
-    lr: 2e-3,
+    lr: 3e-3,
   },
 };
 

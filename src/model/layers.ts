@@ -48,7 +48,7 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 }
 
 /** Specs of a Linear(n→m) under `${prefix}.w` [n,m] and `${prefix}.b` [m]. */
-export function linearSpecs(prefix: string, n: number, m: number, std = 0.02): ParamSpecs {
+export function linearSpecs(prefix: string, n: number, m: number, std = 1 / Math.sqrt(n)): ParamSpecs {
   return { [`${prefix}.w`]: { shape: [n, m], init: 'normal', std }, [`${prefix}.b`]: { shape: [m], init: 'zeros' } };
 }
 
@@ -58,19 +58,23 @@ export function lnSpecs(prefix: string, d: number): ParamSpecs {
 
 /**
  * Pre-LN block parameters under `${prefix}`: ln1, attn.{wq,bq,wk,bk,wv,bv,wo,bo}, ln2, mlp.fc1, mlp.fc2.
- * Output projections use std 0.02/√(2·layers) (GPT-2) so the residual stream starts near the identity.
+ * Weights start at std 1/√fan_in, so attention scores are not all ≈ 0 at init: with GPT-2's fixed 0.02 at these
+ * small widths (d = 64–128), q·k starts ~100× too small and training sits on a long plateau before the LM learns
+ * to look at the image (measured: CE flat for 1,200 steps on shapes). Output projections are further scaled by
+ * 1/√(2·layers) (GPT-2) so the residual stream starts near the identity.
  */
 export function blockSpecs(prefix: string, d: number, mlpRatio: number, layers: number): ParamSpecs {
-  const outStd = 0.02 / Math.sqrt(2 * Math.max(1, layers));
+  const std = 1 / Math.sqrt(d);
+  const outStd = std / Math.sqrt(2 * Math.max(1, layers));
   const h = d * mlpRatio;
   const a = `${prefix}.attn`;
   return {
     ...lnSpecs(`${prefix}.ln1`, d),
-    [`${a}.wq`]: { shape: [d, d], init: 'normal', std: 0.02 },
+    [`${a}.wq`]: { shape: [d, d], init: 'normal', std },
     [`${a}.bq`]: { shape: [d], init: 'zeros' },
-    [`${a}.wk`]: { shape: [d, d], init: 'normal', std: 0.02 },
+    [`${a}.wk`]: { shape: [d, d], init: 'normal', std },
     [`${a}.bk`]: { shape: [d], init: 'zeros' },
-    [`${a}.wv`]: { shape: [d, d], init: 'normal', std: 0.02 },
+    [`${a}.wv`]: { shape: [d, d], init: 'normal', std },
     [`${a}.bv`]: { shape: [d], init: 'zeros' },
     [`${a}.wo`]: { shape: [d, d], init: 'normal', std: outStd },
     [`${a}.bo`]: { shape: [d], init: 'zeros' },
