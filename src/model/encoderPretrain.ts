@@ -1,0 +1,72 @@
+// Stage 0 of a pack build: pretrain the vision encoder on per-patch labels (colour, kind, size, digit of each
+// cell) with linear heads, so the teacher's LM starts from features that already name objects (CLIP's role).
+import * as tf from '@tensorflow/tfjs-core';
+import { deriveSeed, Rng } from '../core/rng';
+import { Adam } from './adam';
+import { type EncoderConfig, encoderGeometry } from './configs';
+import { encodeImages } from './encoder';
+import { linear, linearSpecs } from './layers';
+import { cePerRow } from './losses';
+import { disposeParams, initParams, type Params } from './params';
+
+export interface PretrainOptions {
+  steps: number; // optimisation steps, ≥ 1
+  batch: number; // images per step
+  lr: number; // Adam learning rate
+  seed: number;
+  onStep?: (step: number, loss: number) => void; // called every 25 steps with the loss (one host read)
+}
+
+/**
+ * Train `params` (the encoder, in place) + throwaway linear heads: loss = Σ_heads mean CE over B·P patches.
+ * images U8 [N, H, W, C]; labels I32 [N, P, heads]; classes per head. Returns the last loss.
+ */
+export async function pretrainEncoder(
+  cfg: EncoderConfig,
+  params: Params,
+  images: Uint8Array,
+  labels: Int32Array,
+  classes: number[],
+  o: PretrainOptions,
+): Promise<number> {
+  const { P } = encoderGeometry(cfg);
+  const Hn = classes.length;
+  const N = labels.length / (P * Hn);
+  let specs = {};
+  classes.forEach((c, h) => (specs = { ...specs, ...linearSpecs(`head${h}`, cfg.dV, c) }));
+  const heads = initParams(specs, new Rng(deriveSeed(o.seed, 'pretrain-heads')));
+  const vars: Params = { ...params, ...heads };
+  const adam = new Adam(o.lr, 0.9, 0.999, 1e-7);
+  const rng = new Rng(deriveSeed(o.seed, 'pretrain-order'));
+  let order: number[] = [];
+  let last = NaN;
+  for (let s = 0; s < o.steps; s++) {
+    if (order.length < o.batch) order = order.concat(rng.shuffle([...Array(N).keys()]));
+    const idx = order.splice(0, o.batch);
+    const lab = new Int32Array(idx.length * P * Hn);
+    idx.forEach((n, b) => lab.set(labels.subarray(n * P * Hn, (n + 1) * P * Hn), b * P * Hn));
+    const loss = tf.tidy(() => {
+      const labT = tf.tensor2d(lab, [idx.length * P, Hn], 'int32');
+      const { value, grads } = tf.variableGrads(() => {
+        const f = tf.reshape(encodeImages(cfg, params, images, idx), [idx.length * P, cfg.dV]);
+        const terms = classes.map((_, h) => {
+          const z = linear(f, heads[`head${h}.w`], heads[`head${h}.b`]) as tf.Tensor2D;
+          const t = tf.reshape(tf.slice(labT, [0, h], [-1, 1]), [-1]) as tf.Tensor1D;
+          return tf.mean(cePerRow(z, t));
+        });
+        return tf.addN(terms) as tf.Scalar;
+      }, Object.values(vars));
+      const byName = new Map(Object.entries(vars).map(([k, v]) => [v.name, k]));
+      adam.apply(Object.fromEntries(Object.entries(grads).map(([vn, g]) => [byName.get(vn)!, g])), vars);
+      return value;
+    });
+    if (s % 25 === 0 || s === o.steps - 1) {
+      last = (await loss.data())[0];
+      o.onStep?.(s, last);
+    }
+    loss.dispose();
+  }
+  adam.dispose();
+  disposeParams(heads);
+  return last;
+}
