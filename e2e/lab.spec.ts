@@ -13,9 +13,6 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 for (const b of BACKENDS) {
   test.describe(`lab on ${b.name}`, () => {
     test.describe.configure({ mode: 'serial' });
-    // KNOWN ISSUE (webgpu on SwiftShader, in the module worker): the first training step is enqueued in ~2 s but its
-    // `await data()` (and any inference read: val eval, sample view) had not resolved after 150 s. Open until fixed.
-    test.fixme(b.name === 'webgpu', 'webgpu data() readback never resolves in the worker on SwiftShader');
     let page: Page;
     let lab: LabPage;
 

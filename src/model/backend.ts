@@ -12,11 +12,19 @@ export interface BackendOptions {
   /** wasm threads; only honoured by the threaded build, which this project disables (minified-build trap). */
   threads?: number;
   /**
-   * 'auto' on a software WebGPU adapter: milliseconds per training step on the active backend (a few warm steps).
-   * Each candidate that initialises is measured and the fastest is kept (DESIGN §5).
+   * 'auto' on a software WebGPU adapter: milliseconds per training step on the active backend (a few warm steps),
+   * or Infinity when they would take longer than `budgetMs` (milliseconds, the whole measurement). Each candidate
+   * that initialises is measured, wasm first, and the fastest is kept (DESIGN §5).
    */
-  measure?: () => Promise<number>;
+  measure?: (budgetMs: number) => Promise<number>;
 }
+
+/**
+ * 'auto' measuring budget of a GPU candidate, milliseconds: 5× wasm's whole measurement, within 4–30 s. A software
+ * adapter that cannot finish warm-up + 2 steps in that is not going to beat wasm; uncapped, SwiftShader's took
+ * minutes here.
+ */
+export const MEASURE_BUDGET = { factor: 5, minMs: 4000, maxMs: 30_000 } as const;
 
 export interface BackendInfo {
   name: string; // the active tfjs backend
@@ -27,6 +35,7 @@ export interface BackendInfo {
 
 let info: BackendInfo = { name: 'none', isFallbackAdapter: null, adapter: null, measured: null };
 let gradientsReady: Promise<void> | null = null;
+let lastOpts: BackendOptions = {};
 const failures: string[] = [];
 
 const isNode = (): boolean => {
@@ -84,6 +93,26 @@ interface AdapterInfo {
   description?: string;
 }
 
+const SOFTWARE = /swiftshader|llvmpipe|software/i;
+
+interface GlLike {
+  RENDERER: number;
+  getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
+  getParameter(p: number): unknown;
+}
+
+/** The active webgl backend's renderer string (unmasked when the browser allows), or null. */
+function webglRenderer(): string | null {
+  try {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: GlLike } }).gpgpu?.gl;
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return null;
+  }
+}
+
 /** The WebGPU adapter's fallback flag (`adapter.info.isFallbackAdapter`, older `adapter.isFallbackAdapter`) and name. */
 async function webgpuAdapter(): Promise<{ fallback: boolean | null; name: string | null }> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
@@ -93,7 +122,7 @@ async function webgpuAdapter(): Promise<{ fallback: boolean | null; name: string
     if (!adapter) return { fallback: null, name: null };
     const i = adapter.info ?? {};
     const name = [i.vendor, i.architecture, i.description].filter((x) => x).join(' / ') || null;
-    const software = /swiftshader|llvmpipe|software/i.test(name ?? '');
+    const software = SOFTWARE.test(name ?? '');
     return { fallback: Boolean(i.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false) || software, name };
   } catch {
     return { fallback: null, name: null };
@@ -109,6 +138,7 @@ async function webgpuAdapter(): Promise<{ fallback: boolean | null; name: string
 export async function initBackend(name: BackendChoice, opts: BackendOptions = {}): Promise<string> {
   await ensureGradients();
   failures.length = 0;
+  lastOpts = opts;
   const order: BackendName[] =
     name !== 'auto' ? [name] : isNode() ? ['wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
   for (const candidate of order) {
@@ -117,10 +147,20 @@ export async function initBackend(name: BackendChoice, opts: BackendOptions = {}
       info = { name: candidate, isFallbackAdapter: ad.fallback, adapter: ad.name, measured: null };
       if (name === 'auto' && candidate === 'webgpu' && ad.fallback && opts.measure) {
         const measured: Record<string, number> = {};
-        for (const c of ['webgpu', 'webgl', 'wasm'] as BackendName[]) {
-          if (c !== candidate && !(await trySet(c, opts))) continue;
+        let budget: number = MEASURE_BUDGET.maxMs;
+        // wasm first (its time sets the GPU budget); webgpu last, so its abandoned work (if over budget) does not hold
+        // up the GPU process while webgl initialises.
+        for (const c of ['wasm', 'webgl', 'webgpu'] as BackendName[]) {
+          if (!(await trySet(c, opts))) continue;
+          const renderer = c === 'webgl' ? webglRenderer() : null;
+          if (renderer && SOFTWARE.test(renderer)) {
+            failures.push(`webgl: software renderer (${renderer}), not measured`);
+            continue;
+          }
           try {
-            measured[c] = await opts.measure();
+            const t0 = performance.now();
+            measured[c] = await opts.measure(budget);
+            if (c === 'wasm') budget = Math.min(MEASURE_BUDGET.maxMs, Math.max(MEASURE_BUDGET.minMs, MEASURE_BUDGET.factor * (performance.now() - t0)));
           } catch (e) {
             failures.push(`${c} (measure): ${e instanceof Error ? e.message : String(e)}`);
           }
@@ -137,6 +177,21 @@ export async function initBackend(name: BackendChoice, opts: BackendOptions = {}
     }
   }
   throw new Error(`backend.ts initBackend: backend '${name}' could not be initialised (${failures.join('; ') || `tried ${order.join(', ')}`})`);
+}
+
+/**
+ * Run `fn` with the first of `candidates` that initialises as the active tfjs backend (set up with the options of
+ * the last initBackend call), then switch back. `fn` must leave nothing on that backend that outlives it (return
+ * host data). For work a software GPU would take minutes over, e.g. the frozen-encoder feature cache.
+ */
+export async function withBackend<T>(candidates: BackendName[], fn: (name: BackendName) => T | Promise<T>): Promise<T> {
+  const prev = tf.getBackend();
+  try {
+    for (const c of candidates) if (await trySet(c, lastOpts)) return await fn(c);
+    throw new Error(`backend.ts withBackend: none of ${candidates.join(', ')} could be initialised (${failures.join('; ')})`);
+  } finally {
+    if (tf.getBackend() !== prev && !(await tf.setBackend(prev))) throw new Error(`backend.ts withBackend: could not switch back to '${prev}'`);
+  }
 }
 
 /** The backend chosen by the last initBackend call, with the WebGPU adapter's fallback flag. */

@@ -46,6 +46,11 @@ export interface TrainerInit {
   data: TrainData;
   teacher?: { config: ModelConfig; params: Params }; // online teacher (kd.source 'online', allPositions, on-policy); not owned
   trainEncoder?: boolean; // train the encoder too in stage 2 (teacher training); no feature cache then
+  /**
+   * Frozen-encoder features of all N samples [N, P, dV], computed by the caller (once per pack, possibly on another
+   * backend: see encodeAllVia); not owned. Default: encodeAll on the active backend, owned by the trainer.
+   */
+  features?: tf.Tensor3D;
   init?: Params; // initial model values (copied); default: seeded init
 }
 
@@ -63,6 +68,7 @@ export class Trainer {
   private readonly N: number;
   private readonly labeledSet: Set<number>;
   private readonly cache: tf.Tensor3D | null;
+  private readonly ownsCache: boolean;
   private readonly iters = new Map<string, EpochIterator>();
   private readonly policyRng: Rng;
   private readonly sampleRng: Rng;
@@ -109,7 +115,12 @@ export class Trainer {
     for (const [k, v] of Object.entries(this.named)) this.dotted.set(v.name, k);
     const o = this.cfg.optim;
     this.adam = new Adam(o.lr, o.beta1, o.beta2, o.epsilon);
-    this.cache = init.trainEncoder ? null : encodeAll(enc, init.encoder.params, init.data.images);
+    const f = init.features;
+    if (f && !init.trainEncoder && f.shape.join() !== [this.N, P, enc.dV].join()) {
+      throw new Error(`${FILE}: features: expected shape [${this.N}, ${P}, ${enc.dV}] (N, P, dV), got [${f.shape.join(', ')}]`);
+    }
+    this.ownsCache = !init.trainEncoder && !f;
+    this.cache = init.trainEncoder ? null : (f ?? encodeAll(enc, init.encoder.params, init.data.images));
   }
 
   get config(): TrainConfig {
@@ -269,7 +280,9 @@ export class Trainer {
       const r = this.run(h, pre, this.trainable(stage));
       const grads = r.grads!;
       const gs = Object.values(grads);
-      const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+      // Not tf.addN: tfjs-webgpu 4.22 binds every input as a storage buffer, and more than 7 exceed the default
+      // device limit (8 per stage): an invalid pipeline that silently drops its whole command buffer. Stack → sum.
+      const norm = tf.sqrt(tf.sum(tf.stack(gs.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
       const scale = c.optim.clipNorm > 0 ? tf.div(c.optim.clipNorm, tf.maximum(norm, c.optim.clipNorm)) : null;
       const apply: Record<string, tf.Tensor> = {};
       for (const [vn, g] of Object.entries(grads)) apply[this.dotted.get(vn)!] = scale ? tf.mul(g, scale) : g;
@@ -353,14 +366,14 @@ export class Trainer {
     return exportParams(this.params, prefix);
   }
 
-  /** Free the model, φ, the optimizer and the feature cache (not the encoder or teacher passed in). */
+  /** Free the model, φ, the optimizer and its own feature cache (not the encoder, teacher or features passed in). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     disposeParams(this.params);
     if (this.phi) disposeParams(this.phi);
     this.adam.dispose();
-    this.cache?.dispose();
+    if (this.ownsCache) this.cache?.dispose();
   }
 }
 

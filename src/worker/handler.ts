@@ -60,6 +60,7 @@ export class LabHandler {
   private pending: Pending[] = [];
   private windowStart = 0;
   private lastSample = 0;
+  private sampleGap = 0; // ms between sample views while running: sampleMs, or 4× the last view's cost when slower
   private sampleIndex = 0;
   private heatK = 8;
   private evalEvery = 50;
@@ -117,7 +118,7 @@ export class LabHandler {
         this.evalSamples = msg.evalSamples ?? this.evalSamples;
         const name = await initBackend(msg.backend, { wasmPaths: msg.wasmPaths, measure: measureStepMs });
         const bi = backendInfo();
-        const note = bi.measured ? `measured ms/step: ${Object.entries(bi.measured).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}` : null;
+        const note = bi.measured ? `measured ms/step: ${Object.entries(bi.measured).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(0) : 'over budget'}`).join(', ')}` : null;
         this.send({ type: 'ready', version: PROTOCOL_VERSION, backend: name, isFallbackAdapter: bi.isFallbackAdapter, adapter: bi.adapter, note });
         return;
       }
@@ -226,7 +227,7 @@ export class LabHandler {
     await this.enqueue(async () => {
       let next: Session;
       try {
-        next = new Session(bytes, src.name, this.config, this.evalSamples);
+        next = await Session.load(bytes, src.name, this.config, this.evalSamples);
       } catch (e) {
         this.send({ type: 'packError', name: src.name, error: serializeError(e) });
         return; // the lab keeps the pack (and run) it had
@@ -313,16 +314,19 @@ export class LabHandler {
       this.windowStart = performance.now(); // evaluation time is not training time
     }
     const now = performance.now();
-    if (force || now - this.lastSample >= this.sampleMs) {
+    if (force || now - this.lastSample >= Math.max(this.sampleMs, this.sampleGap)) {
       await this.sendSample();
       this.windowStart += performance.now() - now;
     }
     if (force && !this.running) this.send({ type: 'status', status: this.status === 'running' ? 'paused' : this.status, step });
   }
 
+  /** The sample view; on a slow backend (SwiftShader: ~4 s per view) it is spaced to ≤ ~20% of the run's time. */
   private async sendSample(): Promise<void> {
-    this.lastSample = performance.now();
+    const t0 = performance.now();
     const view = await this.session!.sampleView(this.sampleIndex, this.heatK);
+    this.lastSample = performance.now();
+    this.sampleGap = 4 * (this.lastSample - t0);
     this.send({ type: 'sample', view });
   }
 }
