@@ -208,3 +208,46 @@ export function lrAt(o: OptimOptions, step: number): number {
   const floor = o.minLrFrac * o.lr;
   return floor + 0.5 * (o.lr - floor) * (1 + Math.cos(Math.PI * t));
 }
+
+/** The leaves of `c` that differ from `base`, as a patch (what a shareable URL carries). */
+export function configDiff(base: TrainConfig, c: TrainConfig): DeepPartial<TrainConfig> {
+  const walk = (b: Record<string, unknown>, v: Record<string, unknown>): Record<string, unknown> | null => {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const y = b[k];
+      if (x !== null && typeof x === 'object' && y !== null && typeof y === 'object') {
+        const d = walk(y as Record<string, unknown>, x as Record<string, unknown>);
+        if (d) out[k] = d;
+      } else if (x !== y) out[k] = x;
+    }
+    return Object.keys(out).length ? out : null;
+  };
+  return (walk(base as unknown as Record<string, unknown>, c as unknown as Record<string, unknown>) ?? {}) as DeepPartial<TrainConfig>;
+}
+
+/**
+ * A config patch from its JSON text (the URL's `cfg`), merged over `base` and validated. Unknown keys are refused:
+ * throws ConfigError naming the dotted field.
+ */
+export function configFromPatchJson(base: TrainConfig, text: string): TrainConfig {
+  let patch: unknown;
+  try {
+    patch = JSON.parse(text);
+  } catch {
+    throw new ConfigError('(cfg)', 'a JSON object of config fields', text.slice(0, 80));
+  }
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new ConfigError('(cfg)', 'a JSON object of config fields', patch);
+  const check = (b: Record<string, unknown>, v: Record<string, unknown>, path: string) => {
+    for (const [k, x] of Object.entries(v)) {
+      const field = path ? `${path}.${k}` : k;
+      if (!(k in b)) throw new ConfigError(field, `a known field (one of ${Object.keys(b).join(', ')})`, x);
+      const y = b[k];
+      if (y !== null && typeof y === 'object') {
+        if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new ConfigError(field, 'an object', x);
+        check(y as Record<string, unknown>, x as Record<string, unknown>, field);
+      }
+    }
+  };
+  check(base as unknown as Record<string, unknown>, patch as Record<string, unknown>, '');
+  return validateConfig(mergeConfig(base, patch as DeepPartial<TrainConfig>));
+}

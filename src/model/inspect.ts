@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KdOptions } from '../core/config';
 import type { ModelConfig } from './configs';
-import { llavaForward } from './llava';
+import { affinityMatrix, llavaForward } from './llava';
 import { cePerRow, divergencePerRow, maskedMean, topkDivergencePerRow, truncateTeacherTopK } from './losses';
 import type { Params } from './params';
 import { buildHostBatch, type TrainData } from './trainerData';
@@ -145,4 +145,59 @@ export async function valTerms(
   const out = new Float32Array(await v.data());
   v.dispose();
   return out;
+}
+
+/**
+ * Per-position divergence of several samples at once (the alignment-over-training view): teacher-forced on kd_ids,
+ * the configured divergence per answer slot. Returns [S, A] row-major; NaN after <eos> or when unavailable.
+ */
+export async function divergenceGrid(
+  model: ModelConfig,
+  params: Params,
+  features: tf.Tensor3D,
+  data: TrainData,
+  samples: number[],
+  kd: KdOptions,
+): Promise<Float32Array> {
+  const { A, vocabSize: V } = model;
+  const S = samples.length;
+  const h = buildHostBatch(data, model, samples, new Set(samples), data.targets?.topk?.k ?? kd.topK);
+  const div = tf.tidy(() => {
+    const feats = tf.gather(features, tf.tensor1d(samples, 'int32')) as tf.Tensor3D;
+    const out = llavaForward(model, params, feats, tf.tensor2d(h.textKd, [S, model.Lp + A], 'int32'));
+    const zs = tf.reshape(out.logits, [S * A, V]) as tf.Tensor2D;
+    let d: tf.Tensor1D | null = null;
+    try {
+      d = kdRows(zs, h, kd, V);
+    } catch {
+      d = null;
+    }
+    return d ?? tf.fill([S * A], NaN);
+  });
+  const host = new Float32Array(await div.data());
+  div.dispose();
+  for (let i = 0; i < S * A; i++) if (h.kdMask[i] === 0) host[i] = NaN;
+  return host;
+}
+
+/**
+ * The student's image×answer affinity S = ĥ_img · ĥ_ansᵀ of one sample (DESIGN §3), teacher-forced on kd_ids, as
+ * the pack's teacher_affinity is. Returns [P, A] row-major.
+ */
+export async function studentAffinityOf(
+  model: ModelConfig,
+  params: Params,
+  features: tf.Tensor3D,
+  data: TrainData,
+  sample: number,
+): Promise<Float32Array> {
+  const h = buildHostBatch(data, model, [sample], new Set([sample]), data.targets?.topk?.k ?? 1);
+  const s = tf.tidy(() => {
+    const feats = tf.gather(features, tf.tensor1d([sample], 'int32')) as tf.Tensor3D;
+    const out = llavaForward(model, params, feats, tf.tensor2d(h.textKd, [1, model.Lp + model.A], 'int32'));
+    return affinityMatrix(out.hiddenImg, out.hiddenAns); // [1, P, A]
+  });
+  const host = new Float32Array(await s.data());
+  s.dispose();
+  return host;
 }

@@ -3,6 +3,8 @@
 import { create, type StateCreator } from 'zustand';
 import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
 import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } from '../worker/protocol';
+import { DEFAULT_SETTINGS, type LabSettings } from './persist';
+import { type AlignmentRow, type LiveRunMeta, type RunRecord, snapshotRun } from './runs';
 import { type EvalRow, StepSeries } from './series';
 
 export interface BackendState {
@@ -50,11 +52,32 @@ export interface MetricsSlice {
   lastWeights: Float32Array | null; // the latest step's 6 weights
 }
 
+export interface RunsSlice {
+  live: LiveRunMeta | null; // the run being trained (created at its first logged step)
+  alignRows: AlignmentRow[]; // the live run's alignment over training, one row per evaluation
+  runs: RunRecord[]; // kept runs (finished, imported, and the live run's last saved snapshot after a reload)
+  selectedRunId: string | null; // the run the export buttons act on (null: the live run)
+  settings: LabSettings;
+  runCounter: number; // names "Run N"
+  savedVersion: number; // metrics version of the live run's last saved snapshot
+  dark: boolean; // the theme in force (settings.theme resolved against the system preference)
+  setDark: (dark: boolean) => void;
+  hydrate: (runs: RunRecord[], settings: LabSettings) => void;
+  setSettings: (patch: Partial<LabSettings>) => void;
+  addRun: (r: RunRecord) => void;
+  removeRun: (id: string) => void;
+  selectRun: (id: string | null) => void;
+  toggleOverlay: (id: string) => void;
+  /** The live run as a record (null before its first step). */
+  liveRecord: () => RunRecord | null;
+  markSaved: (version: number) => void;
+}
+
 export interface Actions {
   applyMessage: (msg: WorkerToUi) => void; // the only writer of worker state
 }
 
-export type LabState = RunSlice & ConfigSlice & PackSlice & MetricsSlice & Actions;
+export type LabState = RunSlice & ConfigSlice & PackSlice & MetricsSlice & RunsSlice & Actions;
 
 const runSlice: StateCreator<LabState, [], [], RunSlice> = (set) => ({
   backend: null,
@@ -94,9 +117,76 @@ const metricsSlice: StateCreator<LabState, [], [], MetricsSlice> = () => ({
   lastWeights: null,
 });
 
+const runsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, get) => ({
+  live: null,
+  alignRows: [],
+  runs: [],
+  selectedRunId: null,
+  settings: DEFAULT_SETTINGS,
+  runCounter: 0,
+  savedVersion: -1,
+  dark: false,
+  setDark: (dark) => set({ dark }),
+  hydrate: (runs, settings) =>
+    set((s) => {
+      const known = new Set(s.runs.map((r) => r.id));
+      const merged = [...runs.filter((r) => !known.has(r.id)), ...s.runs];
+      const maxN = Math.max(0, ...merged.map((r) => Number(/^Run (\d+)$/.exec(r.name)?.[1] ?? 0)));
+      return { runs: merged, settings, runCounter: Math.max(s.runCounter, maxN) };
+    }),
+  setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
+  addRun: (r) => set((s) => ({ runs: [...s.runs.filter((x) => x.id !== r.id), r] })),
+  removeRun: (id) =>
+    set((s) => ({
+      runs: s.runs.filter((r) => r.id !== id),
+      selectedRunId: s.selectedRunId === id ? null : s.selectedRunId,
+      settings: { ...s.settings, overlay: s.settings.overlay.filter((x) => x !== id) },
+    })),
+  selectRun: (selectedRunId) => set({ selectedRunId }),
+  toggleOverlay: (id) =>
+    set((s) => {
+      const on = s.settings.overlay.includes(id);
+      return { settings: { ...s.settings, overlay: on ? s.settings.overlay.filter((x) => x !== id) : [...s.settings.overlay, id] } };
+    }),
+  liveRecord: () => {
+    const s = get();
+    return s.live && s.series.n > 0 ? snapshotRun(s.live, s.series, s.evals, s.alignRows, s.config) : null;
+  },
+  markSaved: (savedVersion) => set({ savedVersion }),
+});
+
+/** Keep the live run (if it logged a step) among the runs, then clear the live series. */
 function resetMetrics(s: LabState): Partial<LabState> {
+  const rec = s.liveRecord();
   s.series.clear();
-  return { evals: [], version: s.version + 1, lastValues: null, lastWeights: null, step: 0 };
+  return {
+    evals: [],
+    alignRows: [],
+    live: null,
+    runs: rec ? [...s.runs.filter((r) => r.id !== rec.id), rec] : s.runs,
+    version: s.version + 1,
+    lastValues: null,
+    lastWeights: null,
+    step: 0,
+  };
+}
+
+/** A new live run at its first logged step: the config in force, the pack and backend. */
+function newLive(s: LabState): Partial<LabState> {
+  const n = s.runCounter + 1;
+  const created = new Date();
+  const live: LiveRunMeta = {
+    id: `run-${created.getTime().toString(36)}-${n}`,
+    name: `Run ${n}`,
+    createdAt: created.toISOString(),
+    pack: s.pack?.name ?? 'unknown',
+    backend: s.backend?.name ?? null,
+    config: s.config,
+    families: s.pack?.families ?? [],
+    alignSamples: s.pack?.alignSamples ?? 0,
+    A: s.pack?.A ?? 0,
+  };
+  return { live, runCounter: n, selectedRunId: null };
 }
 
 export const useLab = create<LabState>()((set, get, api) => ({
@@ -104,6 +194,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
   ...configSlice(set, get, api),
   ...packSlice(set, get, api),
   ...metricsSlice(set, get, api),
+  ...runsSlice(set, get, api),
   applyMessage: (msg) => {
     const s = get();
     switch (msg.type) {
@@ -121,7 +212,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
         return;
       case 'status': {
         const patch: Partial<LabState> = { status: msg.status, step: msg.step };
-        if (msg.status === 'idle' && msg.step === 0) Object.assign(patch, resetMetrics(s), { step: 0 });
+        if (msg.status === 'idle' && msg.step === 0 && (s.series.n > 0 || s.live)) Object.assign(patch, resetMetrics(s), { step: 0 });
         set(patch);
         return;
       }
@@ -132,9 +223,11 @@ export const useLab = create<LabState>()((set, get, api) => ({
         set({ banner: { title: 'That setting was refused; the previous one stays', error: msg.error } });
         return;
       case 'metrics': {
+        const start = s.live ? {} : newLive(s);
         s.series.append(msg.fromStep, msg.count, msg.values, msg.weights, msg.lr);
         const last = msg.count - 1;
         set({
+          ...start,
           version: s.version + 1,
           step: msg.fromStep + msg.count,
           stepsPerSec: msg.stepsPerSec,
@@ -145,8 +238,14 @@ export const useLab = create<LabState>()((set, get, api) => ({
         return;
       }
       case 'eval':
-        set({ evals: [...s.evals, { step: msg.step, overall: msg.overall, perFamily: msg.perFamily, valLoss: msg.valLoss }], version: s.version + 1 });
+        set({
+          evals: [...s.evals, { step: msg.step, overall: msg.overall, perFamily: msg.perFamily, valLoss: msg.valLoss }],
+          alignRows: [...s.alignRows, { step: msg.step, values: Array.from(msg.alignment) }],
+          version: s.version + 1,
+        });
         return;
+      case 'weights':
+        return; // a download: the controller handles it
       case 'sample':
         set({ sample: msg.view });
         return;

@@ -44,10 +44,29 @@ describe('store.applyMessage', () => {
 
   it('records evaluations and resets series on a new pack', () => {
     const { applyMessage } = useLab.getState();
-    applyMessage({ type: 'eval', step: 5, overall: 42, perFamily: new Float32Array([40, 44]), valLoss: new Float32Array(3) });
+    applyMessage({ type: 'eval', step: 5, overall: 42, perFamily: new Float32Array([40, 44]), valLoss: new Float32Array(3), alignment: new Float32Array(8) });
     expect(selectValAccuracy(useLab.getState())).toBe(42);
+    expect(useLab.getState().alignRows.length).toBe(1);
     applyMessage({ type: 'packLoaded', info });
     expect(useLab.getState().series.n).toBe(0);
     expect(selectValAccuracy(useLab.getState())).toBeNull();
+  });
+
+  it('keeps a run when a new one starts: reset finalises the live run into runs', () => {
+    const { applyMessage } = useLab.getState();
+    applyMessage({ type: 'packLoaded', info });
+    const before = useLab.getState().runs.length;
+    applyMessage(delta(0, 4));
+    const live = useLab.getState().live!;
+    expect(live.name).toMatch(/^Run \d+$/);
+    applyMessage({ type: 'status', status: 'idle', step: 0 });
+    const s = useLab.getState();
+    expect(s.live).toBeNull();
+    expect(s.runs.length).toBe(before + 1);
+    const kept = s.runs[s.runs.length - 1];
+    expect(kept.id).toBe(live.id);
+    expect(kept.metrics.step).toEqual([1, 2, 3, 4]);
+    applyMessage(delta(0, 2));
+    expect(useLab.getState().live!.id).not.toBe(live.id);
   });
 });

@@ -4,12 +4,14 @@ import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useLab } from '../store';
+import { usePalette } from './palette';
 import { useThrottledVersion } from './useThrottledVersion';
 
 export function AccuracyChart() {
   const version = useThrottledVersion(500);
   const pack = useLab((s) => s.pack);
   const families = pack?.families ?? [];
+  const pal = usePalette();
   const data = useMemo(() => {
     const { evals } = useLab.getState();
     return evals.map((e) => {
@@ -33,13 +35,13 @@ export function AccuracyChart() {
       </header>
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} />
-          <YAxis domain={[0, 100]} width={40} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+          <CartesianGrid strokeDasharray="3 3" stroke={pal.grid} />
+          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} stroke={pal.muted} />
+          <YAxis domain={[0, 100]} width={40} stroke={pal.muted} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} contentStyle={{ background: pal.bg, color: pal.fg }} />
           <Legend />
-          {teacher != null ? <ReferenceLine y={teacher} stroke="#888" strokeDasharray="6 3" label={{ value: 'teacher', position: 'insideTopRight' }} /> : null}
-          <Line dataKey="overall" stroke="#222" strokeWidth={2} isAnimationActive={false} dot={false} />
+          {teacher != null ? <ReferenceLine y={teacher} stroke={pal.muted} strokeDasharray="6 3" label={{ value: 'teacher', position: 'insideTopRight', fill: pal.fg }} /> : null}
+          <Line dataKey="overall" stroke={pal.total} strokeWidth={2} isAnimationActive={false} dot={false} />
           {families.map((f, i) => (
             <Line key={f} dataKey={f} stroke={schemeTableau10[i % 10]} isAnimationActive={false} dot={false} connectNulls />
           ))}

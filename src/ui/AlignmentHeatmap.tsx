@@ -5,6 +5,7 @@ import { useEffect, useRef } from 'react';
 import { useLab } from '../store';
 import { selectSample } from '../store/selectors';
 import { lab } from './controller';
+import { usePalette } from './palette';
 
 const CELL_W = 44;
 const CELL_H = 22;
@@ -16,6 +17,7 @@ export function AlignmentHeatmap() {
   const view = useLab(selectSample);
   const k = useLab((s) => s.heatK);
   const kd = useLab((s) => s.config.kd);
+  const pal = usePalette();
   const ref = useRef<HTMLCanvasElement>(null);
   const rows = view?.positions.length ?? 0;
   const K = view?.k ?? k;
@@ -28,10 +30,10 @@ export function AlignmentHeatmap() {
     const ctx = cv?.getContext('2d');
     if (!cv || !ctx) return;
     ctx.clearRect(0, 0, cv.width, cv.height);
-    ctx.fillStyle = '#fff';
+    ctx.fillStyle = pal.bg;
     ctx.fillRect(0, 0, cv.width, cv.height);
     if (!view) {
-      ctx.fillStyle = '#888';
+      ctx.fillStyle = pal.muted;
       ctx.font = '13px system-ui';
       ctx.fillText('waiting for the pack…', 8, 24);
       return;
@@ -46,7 +48,7 @@ export function AlignmentHeatmap() {
     const maxDiv = Math.max(1e-6, ...Array.from(view.divergence.subarray(0, rows)).filter(Number.isFinite));
     for (let a = 0; a < rows; a++) {
       const y = TOP + a * CELL_H;
-      ctx.fillStyle = '#222';
+      ctx.fillStyle = pal.fg;
       ctx.textAlign = 'right';
       ctx.fillText(view.positions[a], LABEL_W - 6, y + CELL_H / 2);
       panels.forEach((p, pi) => {
@@ -54,7 +56,7 @@ export function AlignmentHeatmap() {
         for (let j = 0; j < view.k; j++) {
           const i = a * view.k + j;
           const v = p.get(i);
-          ctx.fillStyle = Number.isFinite(v) ? p.color(v) : '#eee';
+          ctx.fillStyle = Number.isFinite(v) ? p.color(v) : pal.empty;
           ctx.fillRect(x0 + j * CELL_W, y, CELL_W - 1, CELL_H - 1);
           const dark = pi < 2 ? v > 0.5 : Math.abs(v) > 0.5;
           ctx.fillStyle = dark ? '#fff' : '#222';
@@ -66,16 +68,16 @@ export function AlignmentHeatmap() {
       const xd = LABEL_W + 3 * (panelW + GAP);
       ctx.fillStyle = '#d62728';
       if (Number.isFinite(d)) ctx.fillRect(xd, y + 3, (60 * d) / maxDiv, CELL_H - 7);
-      ctx.fillStyle = '#222';
+      ctx.fillStyle = pal.fg;
       ctx.textAlign = 'left';
       ctx.fillText(Number.isFinite(d) ? d.toFixed(3) : '–', xd + 62, y + CELL_H / 2);
     }
     ctx.textAlign = 'left';
     ctx.font = 'bold 11px system-ui';
-    ctx.fillStyle = '#222';
+    ctx.fillStyle = pal.fg;
     panels.forEach((p, pi) => ctx.fillText(p.title, LABEL_W + pi * (panelW + GAP), 9));
     ctx.fillText(kd.divergence, LABEL_W + 3 * (panelW + GAP), 9);
-  }, [view, rows, panelW, kd.divergence]);
+  }, [view, rows, panelW, kd.divergence, pal]);
 
   return (
     <section className="card">
@@ -88,8 +90,8 @@ export function AlignmentHeatmap() {
           tokens shown {k} <input type="range" min={1} max={16} value={k} onChange={(e) => lab.setHeatK(Number(e.target.value))} />
         </label>
       </header>
-      <div className="scroll">
-        <canvas ref={ref} data-testid="alignment-heatmap" width={width} height={height} />
+      <div className="scroll" tabIndex={0} role="region" aria-label="token alignment heatmap">
+        <canvas ref={ref} data-testid="alignment-heatmap" width={width} height={height} role="img" aria-label="teacher and student distributions at each answer position" />
       </div>
     </section>
   );

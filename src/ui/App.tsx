@@ -1,15 +1,19 @@
-// The lab: header (pack, preset, backend), run controls and knobs on the left; loss and accuracy charts, the token
-// alignment heatmap and the sample viewer on the right. The worker starts once, on mount.
+// The lab: header (pack, preset, backend, theme), run controls and knobs on the left; loss and accuracy charts, the
+// alignment views, the sample viewer and the runs table on the right. The worker starts once, on mount.
 import { useEffect } from 'react';
 import { AccuracyChart } from './AccuracyChart';
+import { AffinityOverlay } from './AffinityOverlay';
 import { AlignmentHeatmap } from './AlignmentHeatmap';
+import { AlignmentOverTime } from './AlignmentOverTime';
 import { BackendBadge } from './BackendBadge';
+import { CopyLink, FirstVisitHint, ThemeToggle } from './Chrome';
 import { ControlsPanel, RunButtons } from './ControlsPanel';
 import { startLab } from './controller';
 import { ErrorBanner } from './ErrorBanner';
 import { LossChart } from './LossChart';
 import { PackPicker } from './PackPicker';
 import { PresetSelect } from './PresetSelect';
+import { RunsPanel } from './RunsPanel';
 import { SampleViewer } from './SampleViewer';
 import './lab.css';
 
@@ -21,22 +25,32 @@ export function App() {
         <h1>LLaVADI Lab</h1>
         <p className="tag">Distil a mini-LLaVA teacher into a small student, live in your browser (Xu et al., 2024).</p>
         <BackendBadge />
+        <CopyLink />
+        <ThemeToggle />
       </header>
       <ErrorBanner />
+      <FirstVisitHint />
       <div className="bar">
         <PackPicker />
         <PresetSelect />
       </div>
       <RunButtons />
       <div className="grid">
-        <aside>
+        <aside className="side" data-testid="controls-panel">
           <ControlsPanel />
         </aside>
         <div className="main">
-          <LossChart />
-          <AccuracyChart />
+          <div className="pair">
+            <LossChart />
+            <AccuracyChart />
+          </div>
+          <RunsPanel />
+          <div className="pair">
+            <AffinityOverlay />
+            <SampleViewer />
+          </div>
           <AlignmentHeatmap />
-          <SampleViewer />
+          <AlignmentOverTime />
         </div>
       </div>
     </main>

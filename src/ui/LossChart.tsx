@@ -1,13 +1,15 @@
 // Loss chart (recharts): the total and each term, train (smoothed with TensorBoard's EMA) and val, optional log
-// scale. Recomputed from a throttled snapshot of the typed series, at most a few times a second.
+// scale, and the total of every kept run ticked for overlay. Recomputed from a throttled snapshot a few times a second.
+import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useLab } from '../store';
 import { sampleIndices, tbSmooth, type ValueName } from '../store/series';
+import { usePalette } from './palette';
 import { useThrottledVersion } from './useThrottledVersion';
 
 const TERMS: { key: ValueName; color: string }[] = [
-  { key: 'total', color: '#222' },
+  { key: 'total', color: 'var(--total)' },
   { key: 'ce', color: '#1f77b4' },
   { key: 'seq', color: '#9467bd' },
   { key: 'kd', color: '#d62728' },
@@ -19,10 +21,16 @@ const MAX_POINTS = 400;
 
 export function LossChart() {
   const version = useThrottledVersion(250);
-  const [smooth, setSmooth] = useState(0.6);
-  const [log, setLog] = useState(false);
+  const smooth = useLab((s) => s.settings.smoothing);
+  const log = useLab((s) => s.settings.logScale);
+  const setSmooth = (smoothing: number) => useLab.getState().setSettings({ smoothing });
+  const setLog = (logScale: boolean) => useLab.getState().setSettings({ logScale });
+  const overlayIds = useLab((s) => s.settings.overlay);
+  const kept = useLab((s) => s.runs);
+  const liveId = useLab((s) => s.live?.id ?? null);
+  const pal = usePalette();
   const [shown, setShown] = useState<Record<string, boolean>>({ total: true, ce: true, kd: true, hidden: true, seq: false, affinity: false, attention: false });
-  const { train, val } = useMemo(() => {
+  const { train, val, overlays } = useMemo(() => {
     const { series, evals } = useLab.getState();
     const idx = sampleIndices(series.n, MAX_POINTS);
     const cols = Object.fromEntries(TERMS.map((t) => [t.key, tbSmooth(series.column(t.key), smooth)]));
@@ -33,9 +41,16 @@ export function LossChart() {
       return row;
     });
     const val = evals.map((e) => ({ step: e.step, valTotal: pos(e.valLoss[0]), valCe: pos(e.valLoss[1]), valKd: pos(e.valLoss[2]) }));
-    return { train, val };
+    const overlays = kept
+      .filter((r) => overlayIds.includes(r.id) && r.id !== liveId)
+      .map((r, j) => {
+        const ys = tbSmooth(r.metrics.values.total, smooth);
+        const data = sampleIndices(ys.length, MAX_POINTS).map((i) => ({ step: r.metrics.step[i], total: pos(ys[i]) }));
+        return { id: r.id, name: `${r.name} total`, color: schemeTableau10[(j + 4) % 10], data };
+      });
+    return { train, val, overlays };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, smooth, log]);
+  }, [version, smooth, log, overlayIds, kept, liveId]);
   return (
     <section className="card" data-testid="loss-chart">
       <header>
@@ -47,7 +62,7 @@ export function LossChart() {
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
         </label>
         {TERMS.map((t) => (
-          <label key={t.key} style={{ color: t.color }}>
+          <label key={t.key} className={`term term-${t.key}`}>
             <input type="checkbox" checked={shown[t.key]} onChange={(e) => setShown({ ...shown, [t.key]: e.target.checked })} />
             {t.key}
           </label>
@@ -55,15 +70,18 @@ export function LossChart() {
       </header>
       <ResponsiveContainer width="100%" height={260}>
         <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} />
-          <YAxis scale={log ? 'log' : 'linear'} domain={['auto', 'auto']} allowDataOverflow width={56} tickFormatter={(v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2))} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+          <CartesianGrid strokeDasharray="3 3" stroke={pal.grid} />
+          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} stroke={pal.muted} />
+          <YAxis stroke={pal.muted} scale={log ? 'log' : 'linear'} domain={['auto', 'auto']} allowDataOverflow width={56} tickFormatter={(v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2))} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} contentStyle={{ background: pal.bg, color: pal.fg }} />
           <Legend />
-          {TERMS.filter((t) => shown[t.key]).map((t) => (
-            <Line key={t.key} data={train} dataKey={t.key} name={`train ${t.key}`} stroke={t.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={t.key === 'total' ? 2 : 1.2} />
+          {overlays.map((o) => (
+            <Line key={o.id} data={o.data} dataKey="total" name={o.name} stroke={o.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} strokeDasharray="2 2" />
           ))}
-          {shown.total ? <Line data={val} dataKey="valTotal" name="val total" stroke="#222" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
+          {TERMS.filter((t) => shown[t.key]).map((t) => (
+            <Line key={t.key} data={train} dataKey={t.key} name={`train ${t.key}`} stroke={t.key === 'total' ? pal.total : t.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={t.key === 'total' ? 2 : 1.2} />
+          ))}
+          {shown.total ? <Line data={val} dataKey="valTotal" name="val total" stroke={pal.total} strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
           {shown.ce ? <Line data={val} dataKey="valCe" name="val ce" stroke="#1f77b4" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
           {shown.kd ? <Line data={val} dataKey="valKd" name="val kd" stroke="#d62728" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
         </LineChart>

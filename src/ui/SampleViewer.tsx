@@ -36,7 +36,7 @@ export function SampleViewer() {
       <header>
         <h2>Sample</h2>
         <button onClick={() => lab.setSample((index - 1 + n) % n)} aria-label="previous sample">‹</button>
-        <input type="number" data-testid="sample-index" min={0} max={n - 1} value={index} onChange={(e) => lab.setSample(Math.max(0, Math.min(n - 1, Number(e.target.value) || 0)))} />
+        <input type="number" aria-label="val sample index" data-testid="sample-index" min={0} max={n - 1} value={index} onChange={(e) => lab.setSample(Math.max(0, Math.min(n - 1, Number(e.target.value) || 0)))} />
         <button onClick={() => lab.setSample((index + 1) % n)} aria-label="next sample">›</button>
       </header>
       <div className="samplebody">

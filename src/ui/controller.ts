@@ -1,14 +1,15 @@
 // Wires the training worker to the store and gives the UI its commands (play, pause, step, reset, live config,
-// presets, packs). Reads ?backend= ?preset= ?pack= ?seed= ?e2e from the URL; pauses training while the tab is hidden.
+// presets, packs, weights export). Reads ?backend= ?preset= ?pack= ?seed= ?cfg= ?e2e; pauses while the tab is hidden.
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
+import { configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
 import type { BackendChoice } from '../model/backend';
 import { useLab } from '../store';
 import { presetById } from '../store/presets';
 import { TrainClient } from '../worker/client';
-import { PROTOCOL_VERSION } from '../worker/protocol';
+import { PROTOCOL_VERSION, serializeError, type WorkerToUi } from '../worker/protocol';
+import { download, startPersistence, startTheme, startUrlSync } from './runsController';
 import type { LabTestApi } from './testApi';
 
 export const SHIPPED_PACKS = [
@@ -29,7 +30,12 @@ export const urlOptions = {
   batch: intParam('batch'),
   evalEvery: intParam('evalEvery'),
   evalSamples: intParam('evalSamples'),
+  cfg: params.get('cfg'),
 };
+
+/** The shipped pack id of a loaded pack's file name (null for a pack the person brought). */
+export const packIdOf = (name: string) => SHIPPED_PACKS.find((p) => `${p.id}.safetensors.gz` === name)?.id ?? null;
+let weightsRequest = 0;
 
 let client: TrainClient | null = null;
 const store = () => useLab.getState();
@@ -76,7 +82,17 @@ export const lab = {
     store().setHeatK(k);
     client?.send({ type: 'setHeatmapK', k });
   },
+  /** Ask the worker for the student's weights; the reply downloads as a .safetensors file. */
+  exportWeights: () => client?.send({ type: 'exportWeights', requestId: ++weightsRequest }),
 };
+
+function onWorkerMessage(msg: WorkerToUi) {
+  if (msg.type === 'weights') {
+    download(msg.name, msg.bytes, 'application/octet-stream');
+    return;
+  }
+  store().applyMessage(msg);
+}
 
 function onVisibility() {
   const s = store();
@@ -101,7 +117,7 @@ function onKey(e: KeyboardEvent) {
 export function startLab(): void {
   if (client) return;
   client = new TrainClient(
-    (msg) => store().applyMessage(msg),
+    onWorkerMessage,
     (message) => store().setBanner('The training worker crashed', { name: 'WorkerError', message }),
   );
   let config = mergeConfig(DEFAULT_CONFIG, {
@@ -109,6 +125,13 @@ export function startLab(): void {
     optim: { batchSize: urlOptions.batch ?? DEFAULT_CONFIG.optim.batchSize },
   });
   if (urlOptions.preset) config = presetConfig(urlOptions.preset, config) ?? config;
+  if (urlOptions.cfg) {
+    try {
+      config = configFromPatchJson(config, urlOptions.cfg);
+    } catch (e) {
+      store().setBanner("The link's settings were refused; the lab starts from the defaults", serializeError(e));
+    }
+  }
   store().setLocalConfig(config, presetById(urlOptions.preset) ? urlOptions.preset : null);
   client.send({
     type: 'init',
@@ -125,6 +148,9 @@ export function startLab(): void {
   });
   const shipped = SHIPPED_PACKS.find((p) => p.id === urlOptions.pack) ?? SHIPPED_PACKS[0];
   lab.loadPackUrl(`${shipped.id}.safetensors.gz`, shipped.url);
+  startTheme();
+  void startPersistence();
+  startUrlSync(packIdOf);
   document.addEventListener('visibilitychange', onVisibility);
   window.addEventListener('keydown', onKey);
   if (urlOptions.e2e) installTestApi();
@@ -151,6 +177,10 @@ function installTestApi() {
         config: s.config,
         losses: Array.from(s.series.column('total')),
         stepsPerSec: s.stepsPerSec,
+        runs: s.runs.map((r) => ({ id: r.id, name: r.name, steps: r.metrics.step.length })),
+        live: s.live ? { id: s.live.id, name: s.live.name } : null,
+        saved: !s.live || s.savedVersion === s.version,
+        theme: document.documentElement.dataset.theme ?? null,
       };
     },
   };

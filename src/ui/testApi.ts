@@ -18,5 +18,9 @@ export interface LabTestApi {
     config: TrainConfig;
     losses: number[]; // every total so far
     stepsPerSec: number; // latest metrics delta
+    runs: { id: string; name: string; steps: number }[]; // kept runs (not the live one)
+    live: { id: string; name: string } | null;
+    saved: boolean; // the live run's latest curves are in IndexedDB
+    theme: string | null; // 'light' | 'dark'
   };
 }

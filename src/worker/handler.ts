@@ -176,6 +176,14 @@ export class LabHandler {
         this.heatK = Math.max(1, Math.floor(msg.k));
         if (this.session) await this.sendSample();
         return;
+      case 'exportWeights': {
+        if (!this.session) throw new Error('export weights: no pack is loaded, so there is no student yet');
+        await this.flush();
+        const bytes = await this.session.weightsFile();
+        const name = `student-${this.session.info.name.replace(/\.safetensors(\.gz)?$/, '')}-step${this.session.trainer.stepCount}.safetensors`;
+        this.send({ type: 'weights', requestId: msg.requestId, name, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+        return;
+      }
       case 'stop':
         this.running = false;
         this.dropPending();
@@ -310,7 +318,7 @@ export class LabHandler {
       await this.flush();
       this.lastEvalStep = step;
       const ev = await s.evaluate();
-      this.send({ type: 'eval', step, overall: ev.overall, perFamily: ev.perFamily, valLoss: ev.valLoss });
+      this.send({ type: 'eval', step, overall: ev.overall, perFamily: ev.perFamily, valLoss: ev.valLoss, alignment: ev.alignment });
       this.windowStart = performance.now(); // evaluation time is not training time
     }
     const now = performance.now();

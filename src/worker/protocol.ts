@@ -4,7 +4,7 @@ import type { DeepPartial, TrainConfig } from '../core/config';
 import type { BackendChoice } from '../model/backend';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** An Error as it crosses the boundary (comlink's way): name, message, stack; `field` for config and pack errors. */
 export interface SerializedError {
@@ -52,6 +52,7 @@ export type UiToWorker =
   | { type: 'reset'; config?: TrainConfig } // a fresh student at step 0 (seed and hiddenProjDim take effect here)
   | { type: 'setSample'; index: number } // heatmap sample: index into the val subset
   | { type: 'setHeatmapK'; k: number } // teacher top tokens shown per answer position
+  | { type: 'exportWeights'; requestId: number } // the student's weights as safetensors → 'weights'
   | { type: 'stop' }; // pause and free everything (the client terminates the worker after)
 
 /** A pack as the UI sees it (the heavy tensors stay in the worker). */
@@ -69,6 +70,8 @@ export interface PackInfo {
   teacherOverall: number | null; // percent on val, when the pack says
   hasTeacherWeights: boolean; // online teacher, on-policy and allPositions are possible
   evalSamples: number; // size of the fixed val subset the accuracy chart uses
+  alignSamples: number; // S: the first S samples of the val subset feed the alignment-over-training view
+  grid: { rows: number; cols: number }; // image patch grid (rows·cols = P)
 }
 
 /** Everything the alignment heatmap and the sample viewer show for one sample. */
@@ -88,6 +91,8 @@ export interface SampleView {
   student: Float32Array; // [A, K] student probabilities at T of the same tokens
   divergence: Float32Array; // [A] the configured divergence per position
   k: number;
+  teacherAffinity: Float32Array; // [P, A] the pack's S_t = ĥ_img·ĥ_ansᵀ (cosine, −1…1)
+  studentAffinity: Float32Array; // [P, A] the student's S_s, teacher-forced on kd_ids
 }
 
 /** Messages from the worker to the UI. */
@@ -115,7 +120,9 @@ export type WorkerToUi =
       overall: number; // percent exact match on the val subset
       perFamily: Float32Array; // [families] percent (NaN where the subset has none)
       valLoss: Float32Array; // [3] total (w_ce·CE + w_kd·KD), CE, KD on a fixed val batch
+      alignment: Float32Array; // [S, A] per-position divergence of the first S val-subset samples (NaN: no slot)
     }
+  | { type: 'weights'; requestId: number; name: string; bytes: ArrayBuffer } // safetensors file of the student
   | { type: 'sample'; view: SampleView }
   | { type: 'error'; error: SerializedError };
 
@@ -127,9 +134,13 @@ export function transferablesOf(msg: WorkerToUi | UiToWorker): ArrayBuffer[] {
     case 'metrics':
       return [msg.values.buffer, msg.weights.buffer, msg.lr.buffer] as ArrayBuffer[];
     case 'eval':
-      return [msg.perFamily.buffer, msg.valLoss.buffer] as ArrayBuffer[];
-    case 'sample':
-      return [msg.view.image.buffer, msg.view.teacher.buffer, msg.view.student.buffer, msg.view.divergence.buffer] as ArrayBuffer[];
+      return [msg.perFamily.buffer, msg.valLoss.buffer, msg.alignment.buffer] as ArrayBuffer[];
+    case 'sample': {
+      const v = msg.view;
+      return [v.image.buffer, v.teacher.buffer, v.student.buffer, v.divergence.buffer, v.teacherAffinity.buffer, v.studentAffinity.buffer] as ArrayBuffer[];
+    }
+    case 'weights':
+      return [msg.bytes];
     case 'loadPack':
       return msg.source.kind === 'bytes' ? [msg.source.bytes] : [];
     default:

@@ -10,11 +10,15 @@ import { backendInfo } from '../model/backend';
 import { encodeAll, encodeAllVia, encoderSpecs, initEncoder } from '../model/encoder';
 import { evaluate, generateAnswers } from '../model/evaluate';
 import { encoderConfigOf, indicesOf, SPLIT_CODE, teacherConfigOf, trainDataOf, weightsOf } from '../model/fromPack';
-import { alignmentOf, valTerms } from '../model/inspect';
+import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
 import { llavaSpecs } from '../model/llava';
 import { disposeParams, loadParams, type Params } from '../model/params';
 import { readStep, Trainer, type TrainData } from '../model/trainer';
+import { f16BitsToF32, writeSafetensors, type SafeTensor } from '../core/safetensors';
 import type { PackInfo, SampleView } from './protocol';
+
+/** Val samples followed by the alignment-over-training view (the first of the fixed val subset). */
+export const ALIGN_SAMPLES = 8;
 
 /** Adjust a config to what a pack can give (top-K packs have no dense targets; no teacher weights → no online teacher). */
 export function fitConfigToPack(c: TrainConfig, pack: Pack): TrainConfig {
@@ -113,6 +117,8 @@ export class Session {
       teacherOverall: Number.isFinite(overall) ? overall : null,
       hasTeacherWeights: teacher != null,
       evalSamples: this.evalIdx.length,
+      alignSamples: Math.min(ALIGN_SAMPLES, this.evalIdx.length),
+      grid: { rows: encCfg.height / encCfg.patch, cols: encCfg.width / encCfg.patch },
     };
   }
 
@@ -132,7 +138,7 @@ export class Session {
   }
 
   /** Greedy exact match on the val subset, and val CE / KD on its first 64 samples. */
-  async evaluate(): Promise<{ overall: number; perFamily: Float32Array; valLoss: Float32Array }> {
+  async evaluate(): Promise<{ overall: number; perFamily: Float32Array; valLoss: Float32Array; alignment: Float32Array }> {
     const t = this.trainer;
     const feats = this.features;
     const pk = this.pack.tensors;
@@ -146,7 +152,8 @@ export class Session {
     );
     const c = t.config;
     const valLoss = await valTerms(this.model, t.params, feats, this.data, this.evalIdx.slice(0, 64), c.kd, c.weights);
-    return { overall: ev.overall, perFamily: Float32Array.from(ev.perFamily), valLoss };
+    const alignment = await divergenceGrid(this.model, t.params, feats, this.data, this.evalIdx.slice(0, this.info.alignSamples), c.kd);
+    return { overall: ev.overall, perFamily: Float32Array.from(ev.perFamily), valLoss, alignment };
   }
 
   /** The sample view and alignment heatmap data of val-subset sample `index`, K teacher tokens per position. */
@@ -169,6 +176,9 @@ export class Session {
     }
     const { height: H, width: W, channels: C } = this.info.image;
     const S = H * W * C;
+    const P = this.model.P;
+    const studentAffinity = await studentAffinityOf(this.model, t.params, this.features, this.data, n);
+    const teacherAffinity = f16BitsToF32(pk.teacher_affinity.subarray(n * P * A, (n + 1) * P * A));
     return {
       step: t.stepCount,
       index: i,
@@ -185,7 +195,23 @@ export class Session {
       student: al.student,
       divergence: al.divergence,
       k: al.k,
+      teacherAffinity,
+      studentAffinity,
     };
+  }
+
+  /** The student's weights as a safetensors file (F32, names `student.*`) with its config and step in the metadata. */
+  async weightsFile(): Promise<Uint8Array> {
+    const t = this.trainer;
+    const tensors: Record<string, SafeTensor> = {};
+    for (const [k, w] of Object.entries(await t.exportModel('student.'))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+    return writeSafetensors(tensors, {
+      format: 'llavadi-lab-student',
+      pack: this.info.name,
+      step: String(t.stepCount),
+      model: JSON.stringify(this.model),
+      config: JSON.stringify(t.config),
+    });
   }
 
   dispose(): void {

@@ -1,0 +1,181 @@
+// A run as the lab keeps it (config + every logged step + val evaluations + alignment over training), and its
+// CSV / JSON forms: export, and an import that names the file, the field and what was expected. Pure TS.
+import { type TrainConfig, validateConfig } from '../core/config';
+import { type EvalRow, type StepSeries, VALUE_NAMES, type ValueName } from './series';
+
+export const RUN_FORMAT = 'llavadi-lab-run';
+export const RUN_VERSION = 1;
+
+/** The loss terms, in CSV column order after `step,loss` (the total is `loss`). */
+export const CSV_TERMS = ['ce', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const;
+
+export interface AlignmentRow {
+  step: number; // steps done when measured
+  values: number[]; // [S·A] per-position divergence of the fixed val samples (NaN: no answer slot)
+}
+
+export interface RunRecord {
+  format: typeof RUN_FORMAT;
+  version: typeof RUN_VERSION;
+  id: string;
+  name: string;
+  createdAt: string; // ISO time of the first step
+  pack: string; // pack file name
+  backend: string | null;
+  config: TrainConfig; // in force at the first step (what a shared URL carries)
+  finalConfig: TrainConfig; // in force at the last logged step (knobs may move mid-run)
+  families: string[];
+  metrics: {
+    step: number[]; // steps done (1-based) of each logged row
+    lr: number[];
+    values: Record<ValueName, number[]>; // total ce seq kd hidden affinity attention gradNorm (NaN: not measured)
+  };
+  evals: { step: number; overall: number; perFamily: number[]; valLoss: number[] }[]; // valLoss: total, CE, KD
+  alignment: { samples: number; A: number; rows: AlignmentRow[] };
+  imported?: boolean;
+}
+
+export interface LiveRunMeta {
+  id: string;
+  name: string;
+  createdAt: string;
+  pack: string;
+  backend: string | null;
+  config: TrainConfig;
+  families: string[];
+  alignSamples: number;
+  A: number;
+}
+
+/** Snapshot the live run (series rows, evals, alignment rows) into a RunRecord. */
+export function snapshotRun(meta: LiveRunMeta, series: StepSeries, evals: EvalRow[], alignment: AlignmentRow[], finalConfig: TrainConfig): RunRecord {
+  const n = series.n;
+  const values = Object.fromEntries(VALUE_NAMES.map((k) => [k, Array.from(series.column(k))])) as Record<ValueName, number[]>;
+  return {
+    format: RUN_FORMAT,
+    version: RUN_VERSION,
+    id: meta.id,
+    name: meta.name,
+    createdAt: meta.createdAt,
+    pack: meta.pack,
+    backend: meta.backend,
+    config: meta.config,
+    finalConfig,
+    families: meta.families,
+    metrics: { step: Array.from(series.step.subarray(0, n), (s) => s + 1), lr: Array.from(series.lr.subarray(0, n)), values },
+    evals: evals.map((e) => ({ step: e.step, overall: e.overall, perFamily: Array.from(e.perFamily), valLoss: Array.from(e.valLoss) })),
+    alignment: { samples: meta.alignSamples, A: meta.A, rows: alignment.map((r) => ({ step: r.step, values: [...r.values] })) },
+  };
+}
+
+/** The last evaluation of a run, or null. */
+export function lastEval(r: RunRecord): RunRecord['evals'][number] | null {
+  return r.evals.length ? r.evals[r.evals.length - 1] : null;
+}
+
+const num = (v: number) => (Number.isFinite(v) ? String(v) : '');
+
+/** CSV: one row per logged step; header `step,loss,<terms>,lr,val_overall,val_<family>…,val_loss,val_ce,val_kd`. */
+export function runToCsv(r: RunRecord): string {
+  const valCols = ['val_overall', ...r.families.map((f) => `val_${f}`), 'val_loss', 'val_ce', 'val_kd'];
+  const lines = [['step', 'loss', ...CSV_TERMS, 'lr', ...valCols].join(',')];
+  const byStep = new Map(r.evals.map((e) => [e.step, e]));
+  r.metrics.step.forEach((step, i) => {
+    const e = byStep.get(step);
+    const val = e ? [e.overall, ...r.families.map((_, f) => e.perFamily[f]), ...e.valLoss].map(num) : valCols.map(() => '');
+    lines.push([String(step), num(r.metrics.values.total[i]), ...CSV_TERMS.map((t) => num(r.metrics.values[t][i])), num(r.metrics.lr[i]), ...val].join(','));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** JSON export: the record itself; non-finite numbers become null. */
+export function runToJson(r: RunRecord): string {
+  return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1);
+}
+
+/** An import error names the file, the field and what was expected. */
+export class RunImportError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    expected: string,
+  ) {
+    super(`${file}: ${field}: expected ${expected}`);
+    this.name = 'RunImportError';
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** JSON's null back to NaN; anything else not a number is refused. */
+function nums(file: string, field: string, v: unknown, len?: number): number[] {
+  if (!Array.isArray(v)) throw new RunImportError(file, field, 'an array of numbers');
+  if (len !== undefined && v.length !== len) throw new RunImportError(file, field, `${len} entries (one per logged step), got ${v.length}`);
+  return v.map((x, i) => {
+    if (x === null) return NaN;
+    if (typeof x !== 'number') throw new RunImportError(file, `${field}[${i}]`, `a number or null, got ${JSON.stringify(x)}`);
+    return x;
+  });
+}
+function str(file: string, field: string, v: unknown): string {
+  if (typeof v !== 'string') throw new RunImportError(file, field, `a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+function cfg(file: string, field: string, v: unknown): TrainConfig {
+  try {
+    return validateConfig(v as TrainConfig);
+  } catch (e) {
+    throw new RunImportError(file, field, `a valid training config (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** Parse an exported run (JSON text). Throws RunImportError; the imported run gets a fresh id. */
+export function parseRunJson(text: string, file: string, newId: string): RunRecord {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    throw new RunImportError(file, '(file)', `JSON text (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!isObj(o)) throw new RunImportError(file, '(root)', 'a JSON object');
+  if (o.format !== RUN_FORMAT) throw new RunImportError(file, 'format', `"${RUN_FORMAT}", got ${JSON.stringify(o.format)}`);
+  if (o.version !== RUN_VERSION) throw new RunImportError(file, 'version', `${RUN_VERSION}, got ${JSON.stringify(o.version)}`);
+  const m = o.metrics;
+  if (!isObj(m)) throw new RunImportError(file, 'metrics', 'an object {step, lr, values}');
+  const step = nums(file, 'metrics.step', m.step);
+  const n = step.length;
+  if (!isObj(m.values)) throw new RunImportError(file, 'metrics.values', `an object with ${VALUE_NAMES.join(', ')}`);
+  const mv = m.values;
+  const values = Object.fromEntries(VALUE_NAMES.map((k) => [k, nums(file, `metrics.values.${k}`, mv[k], n)])) as Record<ValueName, number[]>;
+  if (!Array.isArray(o.families) || !o.families.every((f) => typeof f === 'string')) throw new RunImportError(file, 'families', 'an array of family names');
+  const families = o.families as string[];
+  if (!Array.isArray(o.evals)) throw new RunImportError(file, 'evals', 'an array');
+  const evals = o.evals.map((e, i) => {
+    if (!isObj(e) || typeof e.step !== 'number') throw new RunImportError(file, `evals[${i}]`, 'an object {step, overall, perFamily, valLoss}');
+    const overall = e.overall === null ? NaN : e.overall;
+    if (typeof overall !== 'number') throw new RunImportError(file, `evals[${i}].overall`, 'a number or null');
+    return { step: e.step, overall, perFamily: nums(file, `evals[${i}].perFamily`, e.perFamily, families.length), valLoss: nums(file, `evals[${i}].valLoss`, e.valLoss, 3) };
+  });
+  const al = isObj(o.alignment) ? o.alignment : { samples: 0, A: 0, rows: [] };
+  if (!Array.isArray(al.rows)) throw new RunImportError(file, 'alignment.rows', 'an array');
+  const rows = (al.rows as unknown[]).map((r, i) => {
+    if (!isObj(r) || typeof r.step !== 'number') throw new RunImportError(file, `alignment.rows[${i}]`, 'an object {step, values}');
+    return { step: r.step, values: nums(file, `alignment.rows[${i}].values`, r.values) };
+  });
+  const config = cfg(file, 'config', o.config);
+  return {
+    format: RUN_FORMAT,
+    version: RUN_VERSION,
+    id: newId,
+    name: str(file, 'name', o.name),
+    createdAt: str(file, 'createdAt', o.createdAt),
+    pack: str(file, 'pack', o.pack),
+    backend: o.backend === null ? null : str(file, 'backend', o.backend),
+    config,
+    finalConfig: o.finalConfig === undefined ? config : cfg(file, 'finalConfig', o.finalConfig),
+    families,
+    metrics: { step, lr: nums(file, 'metrics.lr', m.lr, n), values },
+    evals,
+    alignment: { samples: Number(al.samples) || 0, A: Number(al.A) || 0, rows },
+    imported: true,
+  };
+}

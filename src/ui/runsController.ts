@@ -1,0 +1,160 @@
+// Runs that persist and travel: IndexedDB hydration and autosave, CSV / JSON / weights downloads, JSON import, the
+// shareable URL (pack, seed and config diff kept in the address bar), and the light / dark theme.
+import { configDiff, DEFAULT_CONFIG, type TrainConfig } from '../core/config';
+import { useLab } from '../store';
+import { deleteRun, loadAll, putRun, putSettings, type LabSettings } from '../store/persist';
+import { parseRunJson, type RunRecord, runToCsv, runToJson } from '../store/runs';
+
+const store = () => useLab.getState();
+const AUTOSAVE_MS = 1000;
+
+/** Trigger a browser download of `data` as `name`. */
+export function download(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The run the export buttons act on: the selected kept run, else the live run, else the latest kept run. */
+export function targetRun(): RunRecord | null {
+  const s = store();
+  if (s.selectedRunId) return s.runs.find((r) => r.id === s.selectedRunId) ?? null;
+  return s.liveRecord() ?? s.runs[s.runs.length - 1] ?? null;
+}
+
+const fileStem = (r: RunRecord) => `${r.name.replace(/\s+/g, '-').toLowerCase()}-${r.pack.replace(/\.safetensors(\.gz)?$/, '')}`;
+
+export const runs = {
+  exportCsv: () => {
+    const r = targetRun();
+    if (r) download(`${fileStem(r)}.csv`, runToCsv(r), 'text/csv');
+  },
+  exportJson: () => {
+    const r = targetRun();
+    if (r) download(`${fileStem(r)}.json`, runToJson(r), 'application/json');
+  },
+  importJson: async (file: File) => {
+    try {
+      const r = parseRunJson(await file.text(), file.name, `run-${Date.now().toString(36)}-imported`);
+      store().addRun(r);
+      const s = store();
+      if (!s.settings.overlay.includes(r.id)) s.toggleOverlay(r.id);
+    } catch (e) {
+      store().setBanner(`Could not import ${file.name}; the runs are unchanged`, { name: (e as Error).name, message: (e as Error).message });
+    }
+  },
+  remove: (id: string) => {
+    store().removeRun(id);
+  },
+};
+
+let lastSettings: LabSettings | null = null;
+let lastRuns: RunRecord[] = [];
+let saving = false;
+
+/** One autosave pass: the live run when its curves moved, kept runs added or removed, settings when changed. */
+async function saveNow(): Promise<void> {
+  if (saving) return;
+  saving = true;
+  try {
+    const s = store();
+    if (s.live && s.version !== s.savedVersion) {
+      const rec = s.liveRecord();
+      const v = s.version;
+      if (rec) await putRun(rec);
+      store().markSaved(v);
+    }
+    if (s.runs !== lastRuns) {
+      const now = new Set(s.runs.map((r) => r.id));
+      const before = new Map(lastRuns.map((r) => [r.id, r]));
+      for (const r of s.runs) if (before.get(r.id) !== r) await putRun(r);
+      const liveId = store().live?.id;
+      for (const id of before.keys()) if (!now.has(id) && id !== liveId) await deleteRun(id);
+      lastRuns = s.runs;
+    }
+    if (s.settings !== lastSettings) {
+      await putSettings(s.settings);
+      lastSettings = s.settings;
+    }
+  } catch (e) {
+    console.warn('LLaVADI Lab: could not save to IndexedDB; runs stay in memory', e);
+  } finally {
+    saving = false;
+  }
+}
+
+/** Load kept runs and settings, then autosave every second and when the page is hidden. */
+export async function startPersistence(): Promise<void> {
+  try {
+    const { runs: kept, settings } = await loadAll();
+    store().hydrate(kept, settings);
+  } catch (e) {
+    console.warn('LLaVADI Lab: IndexedDB unavailable; runs will not survive a reload', e);
+  }
+  lastSettings = store().settings;
+  lastRuns = store().runs;
+  setInterval(() => void saveNow(), AUTOSAVE_MS);
+  const flush = () => void saveNow();
+  window.addEventListener('pagehide', flush);
+  document.addEventListener('visibilitychange', () => document.hidden && flush());
+  // A deleted live run is dropped from IndexedDB too (removeRun only touches kept runs).
+}
+
+/** The address bar carries the pack, the seed and every changed knob: opening it reproduces the run. */
+export function shareableUrl(config: TrainConfig, packId: string | null): string {
+  const u = new URL(location.href);
+  const p = u.searchParams;
+  if (packId) p.set('pack', packId);
+  p.set('seed', String(config.seed));
+  const diff = configDiff({ ...DEFAULT_CONFIG, seed: config.seed }, config);
+  if (Object.keys(diff).length) p.set('cfg', JSON.stringify(diff));
+  else p.delete('cfg');
+  p.delete('preset');
+  p.delete('batch');
+  return u.toString();
+}
+
+/** Keep the address bar in step with the config in force (replaceState: no history entry per knob). */
+export function startUrlSync(packIdOf: (name: string) => string | null): void {
+  let last = '';
+  const sync = () => {
+    const s = store();
+    if (!s.pack) return;
+    const url = shareableUrl(s.config, packIdOf(s.pack.name));
+    if (url !== last) {
+      last = url;
+      history.replaceState(null, '', url);
+    }
+  };
+  useLab.subscribe((s, prev) => {
+    if (s.config !== prev.config || s.pack !== prev.pack) sync();
+  });
+}
+
+/** Light / dark: the saved choice, else the system preference; applied as <html data-theme>. */
+export function startTheme(): void {
+  const mq = window.matchMedia?.('(prefers-color-scheme: dark)');
+  const apply = () => {
+    const t = store().settings.theme;
+    const dark = t === 'dark' || (t === 'system' && !!mq?.matches);
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+    document.documentElement.style.colorScheme = dark ? 'dark' : 'light';
+    if (store().dark !== dark) store().setDark(dark);
+  };
+  apply();
+  mq?.addEventListener?.('change', apply);
+  useLab.subscribe((s, prev) => {
+    if (s.settings.theme !== prev.settings.theme) apply();
+  });
+}
+
+/** Toggle between light and dark (leaving "system" for an explicit choice). */
+export function toggleTheme(): void {
+  const dark = document.documentElement.dataset.theme === 'dark';
+  store().setSettings({ theme: dark ? 'light' : 'dark' });
+}
