@@ -72,6 +72,27 @@ describe('LabHandler', () => {
     expect(view.teacher.length).toBe(view.k * info.A);
     expect(view.positions.length).toBeGreaterThan(0);
     expect(Number.isFinite(view.divergence[0])).toBe(true);
+    // Alignment over training: [S, A] divergences of the first S val samples; affinity [P, A] of teacher and student.
+    expect(ev.alignment.length).toBe(info.alignSamples * info.A);
+    expect(Array.from(ev.alignment).some(Number.isFinite)).toBe(true);
+    const P = info.grid.rows * info.grid.cols;
+    expect(view.teacherAffinity.length).toBe(P * info.A);
+    expect(view.studentAffinity.length).toBe(P * info.A);
+    expect(Array.from(view.studentAffinity).every((x) => x >= -1.0001 && x <= 1.0001)).toBe(true);
+  });
+
+  it('exports the student as a safetensors file that reads back with the live weights', async () => {
+    const n = got.length;
+    await send({ type: 'exportWeights', requestId: 7 });
+    const w = ofType('weights', n)[0];
+    expect(w.requestId).toBe(7);
+    expect(w.name).toMatch(/^student-tiny-step\d+\.safetensors$/);
+    const { readSafetensors } = await import('../core/safetensors');
+    const f = readSafetensors(new Uint8Array(w.bytes), w.name);
+    expect(f.metadata.format).toBe('llavadi-lab-student');
+    expect(Object.keys(f.tensors).every((k) => k.startsWith('student.'))).toBe(true);
+    expect(f.tensors['student.lm.embed'].dtype).toBe('F32');
+    expect(transfers[got.indexOf(w)]).toContain(w.bytes);
   });
 
   it('takes exactly one step on `step` and posts it as a one-row delta with transferred arrays', async () => {

@@ -7,6 +7,7 @@ const ROWS = ['top', 'middle', 'bottom'];
 const COLS = ['left', 'center', 'right'];
 const NUMS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const PLURALS: Record<string, string> = { circles: 'circle', squares: 'square', triangles: 'triangle', crosses: 'cross', cards: 'card' };
+const COLOR_WORDS = ['red', 'blue', 'green', 'yellow', 'purple', 'white'];
 const W = '([a-z0-9]+)';
 const REL = '(left of|right of|above|below)';
 
@@ -32,21 +33,10 @@ function cell(rowWord: string, colWord: string): { row: number; col: number } | 
 }
 
 function solveGqa(scene: Scene, p: string): string | null {
-  let m = new RegExp(`^what (color|shape) is the object ${REL} the ${W} ${W} \\?$`).exec(p);
-  if (m) {
-    const ref = one(find(scene, { color: m[3], kind: m[4] }));
-    if (!ref) return null;
-    const rel = m[2];
-    const hits = scene.objects.filter((o) => {
-      if (o === ref) return false;
-      const dr = o.row - ref.row;
-      const dc = o.col - ref.col;
-      return rel === 'left of' ? dr === 0 && dc < 0 : rel === 'right of' ? dr === 0 && dc > 0
-        : rel === 'above' ? dc === 0 && dr < 0 : dc === 0 && dr > 0;
-    });
-    const t = one(hits);
-    return t ? (m[1] === 'color' ? t.color : t.kind) : null;
-  }
+  let m = new RegExp(`^what color is the ${W} \\?$`).exec(p);
+  if (m) return one(find(scene, { kind: m[1] }))?.color ?? null;
+  m = new RegExp(`^what shape is the ${W} object \\?$`).exec(p);
+  if (m) return one(find(scene, { color: m[1] }))?.kind ?? null;
   m = new RegExp(`^what size is the ${W} ${W} \\?$`).exec(p);
   if (m) return one(find(scene, { color: m[1], kind: m[2] }))?.size ?? null;
   m = new RegExp(`^is the ${W} ${W} ${REL} the ${W} ${W} \\?$`).exec(p);
@@ -72,8 +62,8 @@ function solveCount(scene: Scene, p: string): string | null {
   }
   if (words.length > 1) return null;
   if (words.length === 1) {
-    if (words[0] === 'small' || words[0] === 'big') q.size = words[0];
-    else q.color = words[0];
+    if (last !== 'objects' || !COLOR_WORDS.includes(words[0])) return null; // "how many <colour> objects"
+    q.color = words[0];
   }
   return NUMS[find(scene, q).length];
 }
@@ -90,16 +80,11 @@ function solveTextvqa(scene: Scene, p: string): string | null {
     const c = at && one(find(scene, { kind: 'card', ...at }));
     return c ? String(c.digit) : null;
   }
-  m = /^what color is the card with number ([0-9]) \?$/.exec(p);
-  if (m) {
-    const c = one(scene.objects.filter((o) => o.kind === 'card' && o.digit === Number(m![1])));
-    return c ? c.color : null;
-  }
   return null;
 }
 
 function solveSqa(scene: Scene, p: string): string | null {
-  const m = new RegExp(`^which (color|shape|number) is at ${W} ${W} \\? options : a ${W} b ${W} c ${W}$`).exec(p);
+  const m = new RegExp(`^which (color|shape|number) is at ${W} ${W} \\? a ${W} b ${W} c ${W}$`).exec(p);
   if (!m) return null;
   const at = cell(m[2], m[3]);
   const o = at && one(find(scene, at));
@@ -112,15 +97,14 @@ function solveSqa(scene: Scene, p: string): string | null {
 }
 
 function solveCaption(scene: Scene, p: string): string | null {
-  const sorted = scene.objects.slice().sort((a, b) => a.row * 100 + a.col - (b.row * 100 + b.col));
-  if (p === 'describe the image .') {
-    return sorted.map((o) => [o.color, o.kind === 'card' ? String(o.digit) : o.kind].join(' ')).join(' ');
-  }
-  const m = new RegExp(`^describe the ${W} row \\.$`).exec(p);
-  if (!m || ROWS.indexOf(m[1]) < 0) return null;
-  const inRow = sorted.filter((o) => o.row === ROWS.indexOf(m[1]));
-  if (inRow.length === 0) return 'nothing';
-  return inRow.map((o) => (o.kind === 'card' ? `${o.color} card ${o.digit}` : `${o.size} ${o.color} ${o.kind}`)).join(' ');
+  const m = new RegExp(`^describe the object at ${W} ${W} \\.$`).exec(p);
+  const at = m && cell(m[1], m[2]);
+  if (!at) return null;
+  const list = find(scene, at);
+  if (list.length === 0) return 'nothing';
+  const o = one(list);
+  if (!o) return null;
+  return o.kind === 'card' ? `${o.color} card ${o.digit}` : `${o.size} ${o.color} ${o.kind}`;
 }
 
 /** The answer a prompt of `family` has on `scene`, recomputed from the scene; null if unparseable or ambiguous. */

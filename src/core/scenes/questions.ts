@@ -62,21 +62,21 @@ function holds(a: SceneObject, b: SceneObject, rel: string): boolean {
 
 function gqa(rng: Rng, scene: Scene): Question | null {
   const uniq = uniqueObjects(scene);
-  const order = rng.shuffle(['relColor', 'relShape', 'size', 'relYesNo']);
+  const order = rng.shuffle(['colorOf', 'shapeOf', 'size', 'relYesNo']);
+  const uniqueBy = (key: (o: SceneObject) => string): SceneObject[] =>
+    scene.objects.filter((o) => scene.objects.filter((p) => key(p) === key(o)).length === 1);
   for (const t of order) {
-    if (t === 'relColor' || t === 'relShape') {
-      const cands: [SceneObject, string, SceneObject][] = [];
-      for (const r of uniq) {
-        for (const rel of RELATIONS) {
-          const side = sideOf(scene, r, rel);
-          if (side.length === 1) cands.push([r, rel, side[0]]);
-        }
-      }
+    if (t === 'colorOf') {
+      const cands = uniqueBy((o) => o.kind);
       if (cands.length === 0) continue;
-      const [r, rel, target] = rng.pick(cands);
-      const attr = t === 'relColor' ? 'color' : 'shape';
-      const answer = t === 'relColor' ? target.color : target.kind;
-      return { family: 'gqa', prompt: `what ${attr} is the object ${rel} the ${desc(r)} ?`, answer };
+      const o = rng.pick(cands);
+      return { family: 'gqa', prompt: `what color is the ${o.kind} ?`, answer: o.color };
+    }
+    if (t === 'shapeOf') {
+      const cands = uniqueBy((o) => o.color);
+      if (cands.length === 0) continue;
+      const o = rng.pick(cands);
+      return { family: 'gqa', prompt: `what shape is the ${o.color} object ?`, answer: o.kind };
     }
     if (t === 'size') {
       const cands = uniq.filter((o) => o.kind !== 'card');
@@ -127,37 +127,23 @@ function count(rng: Rng, scene: Scene): Question {
   const o = rng.pick(objs);
   const color = fromScene ? o.color : rng.pick(COLORS);
   const kind = fromScene ? o.kind : rng.pick(spec.kinds);
-  const size = fromScene ? o.size : rng.pick(SIZES);
-  const t = rng.int(5);
+  const t = rng.int(3);
   const n = (f: (x: SceneObject) => boolean): string => NUMBER_WORDS[objs.filter(f).length];
   if (t === 0) return { family: 'count', prompt: 'how many objects are there ?', answer: n(() => true) };
   if (t === 1) return { family: 'count', prompt: `how many ${color} objects are there ?`, answer: n((x) => x.color === color) };
-  if (t === 2) return { family: 'count', prompt: `how many ${size} objects are there ?`, answer: n((x) => x.size === size) };
-  if (t === 3) return { family: 'count', prompt: `how many ${KIND_PLURAL[kind]} are there ?`, answer: n((x) => x.kind === kind) };
-  return {
-    family: 'count',
-    prompt: `how many ${color} ${KIND_PLURAL[kind]} are there ?`,
-    answer: n((x) => x.color === color && x.kind === kind),
-  };
+  return { family: 'count', prompt: `how many ${KIND_PLURAL[kind]} are there ?`, answer: n((x) => x.kind === kind) };
 }
 
 function textvqa(rng: Rng, scene: Scene): Question | null {
   const cards = scene.objects.filter((o) => o.kind === 'card');
   if (cards.length === 0) return null;
-  const uniqueBy = (key: (o: SceneObject) => unknown): SceneObject[] =>
-    cards.filter((c) => cards.filter((d) => key(d) === key(c)).length === 1);
-  for (const t of rng.shuffle(['color', 'position', 'digit'])) {
-    if (t === 'position') {
-      const c = rng.pick(cards);
-      return { family: 'textvqa', prompt: `what number is on the card at ${pos(c)} ?`, answer: DIGIT_WORDS[c.digit] };
-    }
-    const cands = uniqueBy(t === 'color' ? (o) => o.color : (o) => o.digit);
-    if (cands.length === 0) continue;
-    const c = rng.pick(cands);
-    if (t === 'color') return { family: 'textvqa', prompt: `what number is on the ${c.color} card ?`, answer: DIGIT_WORDS[c.digit] };
-    return { family: 'textvqa', prompt: `what color is the card with number ${DIGIT_WORDS[c.digit]} ?`, answer: c.color };
+  const byColor = cards.filter((c) => cards.filter((d) => d.color === c.color).length === 1);
+  if (byColor.length > 0 && rng.next() < 0.5) {
+    const c = rng.pick(byColor);
+    return { family: 'textvqa', prompt: `what number is on the ${c.color} card ?`, answer: DIGIT_WORDS[c.digit] };
   }
-  return null;
+  const c = rng.pick(cards);
+  return { family: 'textvqa', prompt: `what number is on the card at ${pos(c)} ?`, answer: DIGIT_WORDS[c.digit] };
 }
 
 function sqa(rng: Rng, scene: Scene): Question {
@@ -172,19 +158,18 @@ function sqa(rng: Rng, scene: Scene): Question {
   const at = rng.int(OPTION_LETTERS.length);
   const options = [...distractors.slice(0, at), truth, ...distractors.slice(at)];
   const opts = options.map((v, i) => `${OPTION_LETTERS[i]} ${v}`).join(' ');
-  return { family: 'sqa', prompt: `which ${attr} is at ${pos(o)} ? options : ${opts}`, answer: OPTION_LETTERS[at] };
+  return { family: 'sqa', prompt: `which ${attr} is at ${pos(o)} ? ${opts}`, answer: OPTION_LETTERS[at] };
 }
 
 function caption(rng: Rng, scene: Scene): Question {
-  const rows = [...new Set(scene.objects.map((o) => o.row))];
-  if (rng.next() < 0.5) {
-    const words = scene.objects.map((o) => (o.kind === 'card' ? `${o.color} ${DIGIT_WORDS[o.digit]}` : desc(o)));
-    return { family: 'caption', prompt: 'describe the image .', answer: words.join(' ') };
-  }
-  const row = rng.next() < 0.9 ? rng.pick(rows) : rng.int(getTaskSpec(scene.task).grid); // empty rows: "nothing"
-  const objs = scene.objects.filter((o) => o.row === row);
-  const words = objs.map((o) => (o.kind === 'card' ? `${o.color} card ${DIGIT_WORDS[o.digit]}` : `${o.size} ${desc(o)}`));
-  return { family: 'caption', prompt: `describe the ${ROW_WORDS[row]} row .`, answer: words.length ? words.join(' ') : 'nothing' };
+  const grid = getTaskSpec(scene.task).grid;
+  // Mostly an occupied cell (a 3-token description); sometimes any cell, so "nothing" is learned too.
+  const o = rng.next() < 0.85 ? rng.pick(scene.objects) : null;
+  const row = o ? o.row : rng.int(grid);
+  const col = o ? o.col : rng.int(grid);
+  const at = scene.objects.find((x) => x.row === row && x.col === col);
+  const answer = !at ? 'nothing' : at.kind === 'card' ? `${at.color} card ${DIGIT_WORDS[at.digit]}` : `${at.size} ${desc(at)}`;
+  return { family: 'caption', prompt: `describe the object at ${ROW_WORDS[row]} ${COL_WORDS[col]} .`, answer };
 }
 
 /**

@@ -20,8 +20,8 @@ export interface FamilyTemplates {
 export const TEMPLATES: Readonly<Record<FamilyName, FamilyTemplates>> = {
   gqa: {
     prompts: [
-      { text: 'what color is the object $REL the $C $K ?' },
-      { text: 'what shape is the object $REL the $C $K ?' },
+      { text: 'what color is the $K ?' },
+      { text: 'what shape is the $C object ?' },
       { text: 'what size is the $C $K ?' },
       { text: 'is the $C $K $REL the $C $K ?' },
     ],
@@ -35,9 +35,7 @@ export const TEMPLATES: Readonly<Record<FamilyName, FamilyTemplates>> = {
     prompts: [
       { text: 'how many objects are there ?' },
       { text: 'how many $C objects are there ?' },
-      { text: 'how many $S objects are there ?' },
       { text: 'how many $KP are there ?' },
-      { text: 'how many $C $KP are there ?' },
     ],
     answers: [{ text: '$N' }],
   },
@@ -45,27 +43,20 @@ export const TEMPLATES: Readonly<Record<FamilyName, FamilyTemplates>> = {
     prompts: [
       { text: 'what number is on the $C card ?', digitsOnly: true },
       { text: 'what number is on the card at $R $L ?', digitsOnly: true },
-      { text: 'what color is the card with number $D ?', digitsOnly: true },
     ],
-    answers: [{ text: '$D', digitsOnly: true }, { text: '$C', digitsOnly: true }],
+    answers: [{ text: '$D', digitsOnly: true }],
   },
   sqa: {
     prompts: [
-      { text: 'which color is at $R $L ? options : a $V b $V c $V' },
-      { text: 'which shape is at $R $L ? options : a $V b $V c $V' },
-      { text: 'which number is at $R $L ? options : a $V b $V c $V', digitsOnly: true },
+      { text: 'which color is at $R $L ? a $V b $V c $V' },
+      { text: 'which shape is at $R $L ? a $V b $V c $V' },
+      { text: 'which number is at $R $L ? a $V b $V c $V', digitsOnly: true },
     ],
     answers: [{ text: '$O' }],
   },
   caption: {
-    prompts: [{ text: 'describe the image .' }, { text: 'describe the $R row .' }],
-    answers: [
-      { text: '$C $K' },
-      { text: '$C $D', digitsOnly: true },
-      { text: '$S $C $K' },
-      { text: '$C card $D', digitsOnly: true },
-      { text: 'nothing' },
-    ],
+    prompts: [{ text: 'describe the object at $R $L .' }],
+    answers: [{ text: '$S $C $K' }, { text: '$C card $D', digitsOnly: true }, { text: 'nothing' }],
   },
 };
 
