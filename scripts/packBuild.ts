@@ -1,7 +1,7 @@
 // `npm run pack:build -- --pack shapes|digits [--seed N] [--topk K] [--steps S] [--fresh]`: generates the task,
-// trains the vision encoder with a teacher mini-LLaVA (wasm in Node), freezes it, runs the teacher over every
-// sample and writes public/packs/<name>.safetensors.gz (DESIGN §4). Checkpoints to .cache/ so a killed build
-// resumes; deterministic (same seed, same machine → byte-identical pack).
+// trains the vision encoder (stage 0: per-patch labels, CLIP's role) and the teacher mini-LLaVA on the frozen encoder
+// (wasm in Node), runs the teacher over every sample and writes public/packs/<name>.safetensors.gz (DESIGN §4).
+// Checkpoints to .cache/ so a killed build resumes; deterministic (same seed, same machine → byte-identical pack).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,7 +12,9 @@ import { f32ToF16Bits, readSafetensors, type SafeTensor, writeSafetensors } from
 import { type Dataset, generateDataset, getTaskSpec, MNIST_LICENSE, type TaskName } from '../src/core/scenes';
 import { initBackend } from '../src/model/backend';
 import { type EncoderConfig, type ModelConfig, modelFor, TEACHER_PRESET } from '../src/model/configs';
-import { initEncoder } from '../src/model/encoder';
+import { patchHeadClasses, patchLabels } from '../src/core/scenes/patchLabels';
+import { encodeAll, initEncoder } from '../src/model/encoder';
+import { pretrainEncoder } from '../src/model/encoderPretrain';
 import { evaluate } from '../src/model/evaluate';
 import { countParams, exportParams, loadParams, type HostParams } from '../src/model/params';
 import { readStep, Trainer } from '../src/model/trainer';
@@ -26,7 +28,8 @@ interface Recipe {
   teacherTrain: number; // samples of ground truth the teacher (and encoder) learn from; not shipped
   encoder: Omit<EncoderConfig, 'height' | 'width' | 'channels' | 'patch'>;
   teacher: Pick<ModelConfig, 'd' | 'layers' | 'heads' | 'mlpRatio'>;
-  steps: number; // teacher training steps
+  pretrain: { steps: number; batch: number; lr: number }; // stage 0: encoder on per-patch labels
+  steps: number; // teacher (LM + projector) training steps on the frozen encoder
   batch: number;
   lr: number;
 }
@@ -37,6 +40,7 @@ const RECIPES: Record<TaskName, Recipe> = {
     teacherTrain: 16000,
     encoder: { dV: 64, layers: 2, heads: 2 },
     teacher: TEACHER_PRESET,
+    pretrain: { steps: 600, batch: 32, lr: 2e-3 },
     steps: 2500,
     batch: 32,
     lr: 3e-3,
@@ -46,6 +50,7 @@ const RECIPES: Record<TaskName, Recipe> = {
     teacherTrain: 16000,
     encoder: { dV: 64, layers: 2, heads: 2 },
     teacher: TEACHER_PRESET,
+    pretrain: { steps: 800, batch: 32, lr: 2e-3 },
     steps: 2500,
     batch: 32,
     lr: 3e-3,
@@ -126,16 +131,28 @@ async function main() {
   const model = modelFor(r.teacher, encCfg, { vocabSize: ds.vocab.length, Lp: ds.promptLen, A: ds.answerLen });
   // What the teacher checkpoint depends on (not the shipped split sizes, so they can change without retraining).
   const { sizes: _sizes, ...trainRecipe } = r;
-  const fingerprint = JSON.stringify({ task, seed, steps, trainRecipe, backend, v: 2 });
+  const fingerprint = JSON.stringify({ task, seed, steps, trainRecipe, backend, v: 3 });
   const ckptFile = join('.cache', `pack-${task}-${seed}`, 'teacher.ckpt.safetensors');
   const ckpt = args.fresh ? null : loadCkpt(ckptFile, fingerprint);
 
-  // 1. Train encoder + teacher jointly on the teacher's ground truth (CE only).
+  // 0. The encoder learns what sits in each cell (per-patch colour / kind / size / digit), then is frozen.
   const encParams = ckpt
     ? loadParams(ckpt.params, '', undefined, ckptFile)
     : initEncoder(encCfg, new Rng(deriveSeed(seed, 'encoder-init')));
   const encOnly = Object.fromEntries(Object.entries(encParams).filter(([k]) => k.startsWith('encoder.')));
   const lmInit = ckpt ? Object.fromEntries(Object.entries(encParams).filter(([k]) => !k.startsWith('encoder.'))) : undefined;
+  if (!ckpt) {
+    const pre = new Progress('encoder', r.pretrain.steps);
+    const last = await pretrainEncoder(encCfg, encOnly, teacherDs.images, patchLabels(teacherDs.scenes, spec), patchHeadClasses(spec), {
+      ...r.pretrain,
+      seed: deriveSeed(seed, 'encoder-pretrain'),
+      onStep: (st, loss) => pre.update(st + 1, `per-patch CE ${loss.toFixed(4)}`),
+    });
+    log(`encoder pretrained: per-patch CE ${last.toFixed(4)}`);
+  }
+  const features = encodeAll(encCfg, encOnly, teacherDs.images);
+
+  // 1. The teacher (projector + LM) learns the questions on the frozen encoder's features (CE on ground truth).
   const cfg: TrainConfig = mergeConfig(DEFAULT_CONFIG, {
     seed: deriveSeed(seed, 'teacher'),
     optim: { lr: r.lr, batchSize: r.batch, warmupSteps: 100, totalSteps: steps, minLrFrac: 0.05, clipNorm: 1 },
@@ -146,11 +163,17 @@ async function main() {
     answerIds: teacherDs.answerIds,
     labeled: Array.from({ length: teacherDs.n }, (_, i) => i),
   };
-  const trainer = new Trainer({ model, encoder: { config: encCfg, params: encOnly }, config: cfg, data: tdata, trainEncoder: true, init: lmInit });
+  const trainer = new Trainer({ model, encoder: { config: encCfg, params: encOnly }, config: cfg, data: tdata, features, init: lmInit });
   if (ckpt) {
     await trainer.restore(ckpt.step, ckpt.optimizer);
     log(`resumed from ${ckptFile} at step ${ckpt.step}`);
+  } else {
+    saveCkpt(ckptFile, { step: 0, params: { ...(await exportParams(encOnly)), ...(await trainer.exportModel()) }, optimizer: await trainer.optimizerState() }, fingerprint);
   }
+  const val = [...ds.split.keys()].filter((i) => ds.split[i] === 2);
+  const spy = new Rng(deriveSeed(seed, 'progress-val'));
+  const valProbe = spy.shuffle(val).slice(0, 200);
+  const dsFeatures = encodeAll(encCfg, encOnly, ds.images);
   const prog = new Progress('teacher', steps, trainer.stepCount);
   let ema = NaN;
   while (trainer.stepCount < steps) {
@@ -161,14 +184,18 @@ async function main() {
       const params = { ...(await exportParams(encOnly)), ...(await trainer.exportModel()) };
       saveCkpt(ckptFile, { step: trainer.stepCount, params, optimizer: await trainer.optimizerState() }, fingerprint);
     }
+    if (trainer.stepCount % 500 === 0 && trainer.stepCount < steps) {
+      const ev = await evaluate({ config: model, params: trainer.params }, { config: encCfg, params: encOnly }, ds, valProbe, ds.families.length, { features: dsFeatures });
+      log(`  step ${trainer.stepCount}: val probe ${ev.overall.toFixed(1)}% ${ds.families.map((f, i) => `${f} ${ev.perFamily[i].toFixed(0)}`).join(' ')}`);
+    }
   }
+  features.dispose();
   const trainSec = (performance.now() - t0) / 1000;
 
   // 2. Freeze; evaluate on val; run the teacher over every shipped sample.
   const teacher = { config: model, params: trainer.params };
   const encoder = { config: encCfg, params: encOnly };
-  const val = [...ds.split.keys()].filter((i) => ds.split[i] === 2);
-  const ev = await evaluate(teacher, encoder, ds, val, ds.families.length);
+  const ev = await evaluate(teacher, encoder, ds, val, ds.families.length, { features: dsFeatures });
   const accuracy = Object.fromEntries(ds.families.map((f, i) => [f, Math.round(ev.perFamily[i] * 10) / 10]));
   log(`teacher val exact match: overall ${ev.overall.toFixed(1)}% ${JSON.stringify(accuracy)}`);
   const tp = new Progress('targets', ds.n);
