@@ -45,7 +45,7 @@ for (const b of BACKENDS) {
       const k = Math.min(3, Math.floor(losses.length / 3));
       expect(mean(losses.slice(-k))).toBeLessThan(mean(losses.slice(0, k)));
       await expect.poll(() => lab.heatmapColours(), { timeout: 60_000 }).toBeGreaterThan(10);
-      await expect(lab.lossChart.locator('.recharts-line').first()).toBeVisible();
+      await expect(lab.lossChart.locator('.recharts-line').filter({ visible: true }).first()).toBeVisible();
     });
 
     test('changing weight-kd mid-run changes the next reported KD contribution', async () => {
