@@ -37,22 +37,22 @@ interface Recipe {
 const RECIPES: Record<TaskName, Recipe> = {
   shapes: {
     sizes: { trainLabeled: 500, trainUnlabeled: 3000, val: 500, test: 500 },
-    teacherTrain: 16000,
+    teacherTrain: 48000,
     encoder: { dV: 64, layers: 2, heads: 2 },
     teacher: TEACHER_PRESET,
     pretrain: { steps: 600, batch: 32, lr: 2e-3 },
-    steps: 2500,
-    batch: 32,
+    steps: 5000,
+    batch: 64,
     lr: 3e-3,
   },
   digits: {
-    sizes: { trainLabeled: 500, trainUnlabeled: 1400, val: 500, test: 300 }, // images dominate the size: N kept under 16 MB
-    teacherTrain: 16000,
+    sizes: { trainLabeled: 500, trainUnlabeled: 2000, val: 500, test: 300 }, // images dominate the size: N kept under 16 MB
+    teacherTrain: 48000,
     encoder: { dV: 64, layers: 2, heads: 2 },
     teacher: TEACHER_PRESET,
     pretrain: { steps: 800, batch: 32, lr: 2e-3 },
-    steps: 2500,
-    batch: 32,
+    steps: 5000,
+    batch: 64,
     lr: 3e-3,
   },
 };
