@@ -1,5 +1,5 @@
 // Accuracy chart (recharts): val exact match per question family over steps, with the teacher's val accuracy as a
-// reference line; the latest overall value is shown as text (data-testid val-accuracy).
+// reference line and the overall accuracy of every overlaid kept run; the latest value as text (val-accuracy).
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { schemeTableau10 } from 'd3-scale-chromatic';
@@ -12,6 +12,15 @@ export function AccuracyChart() {
   const pack = useLab((s) => s.pack);
   const families = pack?.families ?? [];
   const pal = usePalette();
+  const overlayIds = useLab((s) => s.settings.overlay);
+  const kept = useLab((s) => s.runs);
+  const overlays = useMemo(
+    () =>
+      kept
+        .filter((r) => overlayIds.includes(r.id))
+        .map((r, j) => ({ id: r.id, name: `${r.name} overall`, color: schemeTableau10[(j + 4) % 10], data: r.evals.map((e) => ({ step: e.step, overall: Number.isFinite(e.overall) ? e.overall : null })) })),
+    [kept, overlayIds],
+  );
   const data = useMemo(() => {
     const { evals } = useLab.getState();
     return evals.map((e) => {
@@ -41,6 +50,9 @@ export function AccuracyChart() {
           <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} contentStyle={{ background: pal.bg, color: pal.fg }} />
           <Legend />
           {teacher != null ? <ReferenceLine y={teacher} stroke={pal.muted} strokeDasharray="6 3" label={{ value: 'teacher', position: 'insideTopRight', fill: pal.fg }} /> : null}
+          {overlays.map((o) => (
+            <Line key={o.id} data={o.data} dataKey="overall" name={o.name} stroke={o.color} strokeDasharray="2 2" isAnimationActive={false} dot={false} connectNulls />
+          ))}
           <Line dataKey="overall" stroke={pal.total} strokeWidth={2} isAnimationActive={false} dot={false} />
           {families.map((f, i) => (
             <Line key={f} dataKey={f} stroke={schemeTableau10[i % 10]} isAnimationActive={false} dot={false} connectNulls />
