@@ -1,6 +1,7 @@
 // `npm run study -- --quick --pack NAME [--seeds 3] [--steps S]`: the student preset at the lab's default step
 // budget under (a) CE on labeled, (b) CE + forward-KL logits, (c) (b) + seqCE and KD on the unlabeled split;
-// prints mean ± std val exact match per family and writes study/quick-<pack>.json.
+// prints mean ± std val exact match per family and writes study/quick-<pack>.json. `--only a,b --out F` runs a
+// subset into another file (two processes use two cores); `--merge F1,F2` joins such files into the study.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, mergeConfig, type DeepPartial, type TrainConfig } from '../src/core/config';
 import { parsePack } from '../src/core/pack';
@@ -28,12 +29,25 @@ async function main() {
   const seeds = intArg(args, 'seeds', 3, 1, 20);
   const file = typeof args.file === 'string' ? args.file : `public/packs/${name}.safetensors.gz`;
   const only = typeof args.only === 'string' ? args.only.split(',') : Object.keys(CONDITIONS);
-  const backend = await initBackend(((args.backend as string) ?? 'wasm') as 'wasm' | 'cpu');
   const pack = parsePack(new Uint8Array(readFileSync(file)), file);
   const steps = intArg(args, 'steps', DEFAULT_CONFIG.optim.totalSteps, 1);
+  const results: Record<string, Pick<StudentRunResult, 'overall' | 'perFamily' | 'seconds' | 'msPerStep'>[]> = {};
+  let backend = String(args.backend ?? 'wasm');
+  if (typeof args.merge === 'string') {
+    only.length = 0;
+    for (const f of args.merge.split(',')) {
+      const j = JSON.parse(readFileSync(f, 'utf8')) as { backend: string; conditions: Record<string, { runs: { overall: number; perFamily: Record<string, number>; seconds: number; msPerStep: number }[] }> };
+      backend = j.backend;
+      for (const [k, c] of Object.entries(j.conditions)) {
+        results[k] = c.runs;
+        if (!only.includes(k)) only.push(k);
+      }
+    }
+    only.sort();
+  }
+  if (typeof args.merge !== 'string') backend = await initBackend(backend as 'wasm' | 'cpu');
   process.stderr.write(`study ${name}: ${seeds} seeds × ${only.join(',')}, ${steps} steps, backend ${backend}\n`);
-  const results: Record<string, StudentRunResult[]> = {};
-  for (const key of only) {
+  for (const key of typeof args.merge === 'string' ? [] : only) {
     results[key] = [];
     for (let s = 0; s < seeds; s++) {
       const cfg = mergeConfig(DEFAULT_CONFIG, { ...CONDITIONS[key].patch, seed: s + 1, optim: { totalSteps: steps } });
@@ -53,7 +67,7 @@ async function main() {
   rows.forEach((r) => console.log(line(r)));
   console.log(line(teacherRow));
   mkdirSync('study', { recursive: true });
-  const out = `study/quick-${name}.json`;
+  const out = typeof args.out === 'string' ? args.out : `study/quick-${name}.json`;
   const summary = Object.fromEntries(
     only.map((k) => [
       k,
