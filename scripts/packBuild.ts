@@ -39,21 +39,21 @@ const RECIPES: Record<TaskName, Recipe> = {
     sizes: { trainLabeled: 500, trainUnlabeled: 3000, val: 500, test: 500 },
     teacherTrain: 48000,
     encoder: { dV: 64, layers: 2, heads: 2 },
-    teacher: TEACHER_PRESET,
+    teacher: { d: 128, layers: 4, heads: 8, mlpRatio: 4 },
     pretrain: { steps: 600, batch: 32, lr: 2e-3 },
-    steps: 5000,
+    steps: 3000,
     batch: 64,
-    lr: 3e-3,
+    lr: 1e-3,
   },
   digits: {
     sizes: { trainLabeled: 500, trainUnlabeled: 2000, val: 500, test: 300 }, // images dominate the size: N kept under 16 MB
     teacherTrain: 48000,
     encoder: { dV: 64, layers: 2, heads: 2 },
     teacher: TEACHER_PRESET,
-    pretrain: { steps: 800, batch: 32, lr: 2e-3 },
-    steps: 5000,
+    pretrain: { steps: 2400, batch: 32, lr: 2e-3 },
+    steps: 4000,
     batch: 64,
-    lr: 3e-3,
+    lr: 6e-4,
   },
 };
 
