@@ -21,6 +21,8 @@ ap.add_argument('--tag', default='x')
 ap.add_argument('--maxwall', type=float, default=480)
 ap.add_argument('--data', default='/tmp/data')
 ap.add_argument('--out', default='/tmp/res')
+ap.add_argument('--feats', type=int, default=0)  # 1: real encoder features (exportFeatures.ts) in place of oracle labels
+ap.add_argument('--fscales', default='1')  # multipliers on the features, one variant each
 a = ap.parse_args()
 dev = "cuda" if torch.cuda.is_available() else "cpu"
 torch.backends.cuda.matmul.allow_tf32 = True
@@ -34,7 +36,10 @@ def load(split):
         raw = gzip.open(p + '.gz').read() if os.path.exists(p + '.gz') else open(p, 'rb').read()
         return np.frombuffer(raw, dtype=dt)
     n, P, Lp, A = meta['n'], meta['P'], meta['Lp'], meta['A']
-    lab = torch.from_numpy(rd('lab', np.int8).astype(np.int64).reshape(n, P, 4))
+    if a.feats:
+        lab = torch.from_numpy(rd('feat', np.int8).astype(np.float32).reshape(n, P, -1) * meta['featScale'])
+    else:
+        lab = torch.from_numpy(rd('lab', np.int8).astype(np.int64).reshape(n, P, 4))
     prm = torch.from_numpy(rd('prm', np.int16).astype(np.int64).reshape(n, Lp))
     ans = torch.from_numpy(rd('ans', np.int16).astype(np.int64).reshape(n, A))
     fam = torch.from_numpy(rd('fam', np.uint8).astype(np.int64))
@@ -53,11 +58,12 @@ def feats_of(lab):  # oracle one-hot features [N, P, dV]
         out.scatter_(2, (lab[:, :, h] + off).unsqueeze(-1), 1.0)
         off += c
     return out
-trX, vaX = feats_of(trL), feats_of(vaL)
+trX, vaX = (trL, vaL) if a.feats else (feats_of(trL), feats_of(vaL))
 L, T = P + Lp + A, Lp + A
 lrs = [float(x) for x in a.lrs.split(',')]
 ns = [int(x) for x in a.ns.split(',')]
-variants = [(lr, n) for n in ns for lr in lrs]
+fss = [float(x) for x in a.fscales.split(',')]
+variants = [(lr, n, fs) for n in ns for fs in fss for lr in lrs]
 K = len(variants)
 d, H, NL, hdim = a.d, a.heads, a.layers, a.d * a.mlp
 std, outStd = 1 / math.sqrt(d), 1 / math.sqrt(d) / math.sqrt(2 * max(1, NL))
@@ -92,8 +98,10 @@ gelu = lambda x: F.gelu(x)
 causal = torch.triu(torch.full((L, L), -1e9, device=dev), diagonal=1)
 kidx = torch.arange(K, device=dev)
 
+fsT = torch.tensor([fs for _, _, fs in variants], device=dev)
 def forward(X, ids):  # X [K,B,P,dV], ids [K,B,T] → logits [K,B,A,V]
     B = X.shape[1]
+    X = X * fsT[:, None, None, None]
     img = lin(gelu(lin(X, p['p1w'], p['p1b'])), p['p2w'], p['p2b'])
     txt = p['emb'][kidx[:, None, None], ids]
     x = torch.cat([img, txt], 2) + p['pos'][:, None]
@@ -125,7 +133,7 @@ def amask(ans):  # 1 up to and including the first <eos>(2), not <pad>(0)
         stop = stop | (ans[..., t] == 2) | (ans[..., t] == 0)
     return m
 
-nT = torch.tensor([n for _, n in variants], device=dev, dtype=torch.float32)
+nT = torch.tensor([n for _, n, _ in variants], device=dev, dtype=torch.float32)
 mom = {k: torch.zeros_like(v) for k, v in p.items()}
 vel = {k: torch.zeros_like(v) for k, v in p.items()}
 b1, b2, eps = 0.9, 0.999, 1e-7
@@ -145,9 +153,9 @@ def evaluate(step, ce_ema):
         m = amask(ans)[None]
         ok = ((pred == ans[None]) | (m == 0)).all(-1)
         correct[:, s:s + 500] = ok.float()
-    for k, (lr, n) in enumerate(variants):
+    for k, (lr, n, fs) in enumerate(variants):
         pf = {f: round(100 * correct[k][vaF == j].mean().item(), 1) for j, f in enumerate(fams)}
-        rec = dict(tag=a.tag, task=a.task, d=d, layers=NL, heads=H, batch=a.batch, steps=a.steps, lr=lr, n=n, step=step,
+        rec = dict(tag=a.tag, task=a.task, d=d, layers=NL, heads=H, batch=a.batch, steps=a.steps, lr=lr, n=n, fs=fs, feats=a.feats, step=step,
                    overall=round(100 * correct[k].mean().item(), 2), fam=pf, ce=round(ce_ema[k], 4), wall=round(time.time() - t_start, 1))
         outf.write(json.dumps(rec) + '\n'); outf.flush()
         print(json.dumps(rec), flush=True)
@@ -169,7 +177,7 @@ for step in range(1, a.steps + 1):
         scale = 1.0 / torch.clamp(sq.sqrt(), min=1.0)
         s0 = step - 1
         lrk = []
-        for lr, _ in variants:
+        for lr, _, _ in variants:
             if s0 < a.warmup: lrk.append(lr * (s0 + 1) / a.warmup)
             else:
                 t = min(1.0, (s0 - a.warmup) / max(1, a.steps - a.warmup))
