@@ -14,7 +14,7 @@ import { initBackend } from '../src/model/backend';
 import { type EncoderConfig, type ModelConfig, modelFor, TEACHER_PRESET } from '../src/model/configs';
 import { patchHeadClasses, patchLabels } from '../src/core/scenes/patchLabels';
 import { encodeAll, initEncoder } from '../src/model/encoder';
-import { pretrainEncoder } from '../src/model/encoderPretrain';
+import { pretrainEncoder, rescaleEncoderOutput } from '../src/model/encoderPretrain';
 import { evaluate } from '../src/model/evaluate';
 import { countParams, exportParams, loadParams, type HostParams } from '../src/model/params';
 import { readStep, Trainer } from '../src/model/trainer';
@@ -152,7 +152,7 @@ async function main() {
       onStep: (st, loss) => pre.update(st + 1, `per-patch CE ${loss.toFixed(4)}`),
     });
     log(`encoder pretrained: per-patch CE ${last.toFixed(4)}`);
-    const scale = rescaleFeatures(encCfg, encOnly, teacherDs.images, r.featureNorm);
+    const scale = rescaleEncoderOutput(encCfg, encOnly, teacherDs.images, r.featureNorm);
     log(`encoder features rescaled ×${scale.toFixed(4)} to mean patch norm ${r.featureNorm}`);
   }
   const features = encodeAll(encCfg, encOnly, teacherDs.images);
@@ -263,22 +263,6 @@ async function main() {
   const sec = (performance.now() - t0) / 1000;
   log(`wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB; teacher training ${fmtSec(trainSec)}, total ${fmtSec(sec)}`);
   console.log(JSON.stringify({ pack: out, bytes: bytes.length, teacherOverall: ev.overall, accuracy, trainSeconds: trainSec, totalSeconds: sec, tensors: tf.memory().numTensors }));
-}
-
-/**
- * Scales the encoder's final LN (g and b) so its patch features have mean L2 norm `target` over `images`. Stage 0
- * leaves them at norm ≈ 10 (rms 1.3 per channel), which swamps the LM's learned positions after the projector: on a
- * 500-step shapes teacher, features at norm 2 lifted `caption` (find the object at a cell) from 34 to 59 %, as
- * high as oracle one-hot labels (bench/teacher-sweep/README.md). Baked into the weights, so the pack, the lab and
- * the student see the same encoder function.
- */
-function rescaleFeatures(e: EncoderConfig, p: Record<string, tf.Variable>, images: Uint8Array, target: number): number {
-  const f = encodeAll(e, p, images); // [N, P, dV]
-  const mean = tf.tidy(() => tf.mean(tf.norm(f, 'euclidean', -1)).dataSync()[0]);
-  f.dispose();
-  const s = target / mean;
-  for (const k of ['encoder.lnf.g', 'encoder.lnf.b']) tf.tidy(() => p[k].assign(tf.mul(p[k], s)));
-  return s;
 }
 
 /** Top-K of the dense teacher logits per slot (descending), with the full-vocabulary logsumexp. */

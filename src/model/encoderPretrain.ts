@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, Rng } from '../core/rng';
 import { Adam } from './adam';
 import { type EncoderConfig, encoderGeometry } from './configs';
-import { encodeImages } from './encoder';
+import { encodeAll, encodeImages } from './encoder';
 import { linear, linearSpecs } from './layers';
 import { cePerRow } from './losses';
 import { disposeParams, initParams, type Params } from './params';
@@ -69,4 +69,20 @@ export async function pretrainEncoder(
   adam.dispose();
   disposeParams(heads);
   return last;
+}
+
+/**
+ * Scales the encoder's final LN (g and b) so its patch features have mean L2 norm `target` over `images`; returns the
+ * factor. Stage 0 leaves them at norm ≈ 10 (rms 1.3 per channel), which swamps the LM's learned positions after the
+ * projector, and the teacher then misses the questions that name a cell (bench/teacher-sweep/README.md). Baked into
+ * the weights, so the pack, the lab and the student all see the same encoder function.
+ */
+export function rescaleEncoderOutput(e: EncoderConfig, p: Params, images: Uint8Array, target: number): number {
+  if (!(target > 0)) throw new Error(`rescaleEncoderOutput: target norm must be > 0, got ${target}`);
+  const f = encodeAll(e, p, images); // [N, P, dV]
+  const mean = tf.tidy(() => tf.mean(tf.norm(f, 'euclidean', -1)).dataSync()[0]);
+  f.dispose();
+  const s = target / mean;
+  for (const k of ['encoder.lnf.g', 'encoder.lnf.b']) tf.tidy(() => p[k].assign(tf.mul(p[k], s)));
+  return s;
 }
