@@ -10,14 +10,14 @@ import { intArg, parseArgs } from './lib/cli';
 import { runStudent, type StudentRunResult } from './lib/runStudent';
 
 /** The three conditions of the quick study (DEFAULT_CONFIG underneath: the lab's default run). KD runs at T = 4 with
- *  the T² factor: at T = 1 the confident teacher's targets are nearly one-hot and add nothing to 500 labels (see
+ *  the T² factor and weight 3: at T = 1 the confident teacher's targets are nearly one-hot and add nothing to 500 labels (see
  *  docs/packs.md), while its softened answer distribution also ranks the image's other colours, shapes and digits. */
 export const CONDITIONS: Record<string, { label: string; patch: DeepPartial<TrainConfig> }> = {
   a: { label: '(a) CE, labeled', patch: { weights: { ce: 1 } } },
-  b: { label: '(b) CE + fKL logits, labeled', patch: { weights: { ce: 1, kd: 1 }, kd: { divergence: 'fkl', T: 4, t2: true } } },
+  b: { label: '(b) CE + 3 fKL(T 4) logits, labeled', patch: { weights: { ce: 1, kd: 3 }, kd: { divergence: 'fkl', T: 4, t2: true } } },
   c: {
     label: '(c) (b) + seqCE + KD on unlabeled',
-    patch: { weights: { ce: 1, kd: 1, seq: 1 }, kd: { divergence: 'fkl', T: 4, t2: true }, data: { useUnlabeled: true } },
+    patch: { weights: { ce: 1, kd: 3, seq: 1 }, kd: { divergence: 'fkl', T: 4, t2: true }, data: { useUnlabeled: true } },
   },
 };
 
