@@ -3,23 +3,15 @@
 // prints mean ± std val exact match per family and writes study/quick-<pack>.json. `--only a,b --out F` runs a
 // subset into another file (two processes use two cores); `--merge F1,F2` joins such files into the study.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, mergeConfig, type DeepPartial, type TrainConfig } from '../src/core/config';
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
 import { parsePack } from '../src/core/pack';
+import { STUDY_CONDITIONS } from '../src/core/study';
 import { initBackend } from '../src/model/backend';
 import { intArg, parseArgs } from './lib/cli';
 import { runStudent, type StudentRunResult } from './lib/runStudent';
 
-/** The three conditions of the quick study (DEFAULT_CONFIG underneath: the lab's default run). KD runs at T = 4 with
- *  the T² factor and weight 3: at T = 1 the confident teacher's targets are nearly one-hot and add nothing to 500 labels (see
- *  docs/packs.md), while its softened answer distribution also ranks the image's other colours, shapes and digits. */
-export const CONDITIONS: Record<string, { label: string; patch: DeepPartial<TrainConfig> }> = {
-  a: { label: '(a) CE, labeled', patch: { weights: { ce: 1 } } },
-  b: { label: '(b) CE + 3 fKL(T 4) logits, labeled', patch: { weights: { ce: 1, kd: 3 }, kd: { divergence: 'fkl', T: 4, t2: true } } },
-  c: {
-    label: '(c) (b) + seqCE + KD on unlabeled',
-    patch: { weights: { ce: 1, kd: 3, seq: 1 }, kd: { divergence: 'fkl', T: 4, t2: true }, data: { useUnlabeled: true } },
-  },
-};
+/** The three conditions of the quick study (DEFAULT_CONFIG underneath: the lab's default run; src/core/study.ts). */
+export const CONDITIONS = STUDY_CONDITIONS as Record<string, (typeof STUDY_CONDITIONS)['a']>;
 
 const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
 const std = (x: number[]) => (x.length < 2 ? 0 : Math.sqrt(x.reduce((a, b) => a + (b - mean(x)) ** 2, 0) / (x.length - 1)));
