@@ -1,10 +1,11 @@
 // applyMessage is the store's only worker-facing writer: metrics deltas append in place, a pack error raises the
 // banner without dropping the pack, a config error names its field, and a new pack resets the series.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config';
 import type { PackInfo } from '../worker/protocol';
 import { useLab } from './index';
 import { selectValAccuracy } from './selectors';
+import { resetLabStore } from './testing/reset';
 
 const info = { name: 'p', families: ['a', 'b'], A: 4 } as unknown as PackInfo;
 const delta = (fromStep: number, count: number) => ({
@@ -19,6 +20,8 @@ const delta = (fromStep: number, count: number) => ({
 });
 
 describe('store.applyMessage', () => {
+  beforeEach(resetLabStore);
+
   it('appends metrics deltas, tracks steps/s per teacher source and the latest row', () => {
     const { applyMessage } = useLab.getState();
     applyMessage({ type: 'packLoaded', info });
@@ -33,6 +36,7 @@ describe('store.applyMessage', () => {
 
   it('keeps the pack on a pack error and shows the banner; config errors too', () => {
     const { applyMessage } = useLab.getState();
+    applyMessage({ type: 'packLoaded', info });
     applyMessage({ type: 'packError', name: 'bad.safetensors', error: { name: 'PackError', message: 'bad: metadata.version: "1"', field: 'metadata.version' } });
     expect(useLab.getState().pack?.name).toBe('p');
     expect(useLab.getState().banner?.error.field).toBe('metadata.version');
@@ -55,14 +59,14 @@ describe('store.applyMessage', () => {
   it('keeps a run when a new one starts: reset finalises the live run into runs', () => {
     const { applyMessage } = useLab.getState();
     applyMessage({ type: 'packLoaded', info });
-    const before = useLab.getState().runs.length;
+    expect(useLab.getState().runs).toEqual([]);
     applyMessage(delta(0, 4));
     const live = useLab.getState().live!;
-    expect(live.name).toMatch(/^Run \d+$/);
+    expect(live.name).toBe('Run 1'); // the reset store starts counting again
     applyMessage({ type: 'status', status: 'idle', step: 0 });
     const s = useLab.getState();
     expect(s.live).toBeNull();
-    expect(s.runs.length).toBe(before + 1);
+    expect(s.runs.length).toBe(1);
     const kept = s.runs[s.runs.length - 1];
     expect(kept.id).toBe(live.id);
     expect(kept.metrics.step).toEqual([1, 2, 3, 4]);
