@@ -1,11 +1,12 @@
 // One student run on a pack, as the lab's default run does it: the student preset, a TrainConfig, the default
 // step budget; returns val exact match per family and the loss trace. Shared by the study and the budget check.
+import { SPLIT } from '../../src/core/terms';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../../src/core/config';
 import type { Pack } from '../../src/core/pack';
 import { modelFor, STUDENT_PRESET } from '../../src/model/configs';
 import { evaluate } from '../../src/model/evaluate';
-import { encoderConfigOf, indicesOf, SPLIT_CODE, trainDataOf, weightsOf } from '../../src/model/fromPack';
+import { encoderConfigOf, indicesOf, trainDataOf, weightsOf } from '../../src/model/fromPack';
 import { disposeParams, loadParams } from '../../src/model/params';
 import { readStep, Trainer } from '../../src/model/trainer';
 
@@ -24,7 +25,7 @@ export async function runStudent(pack: Pack, cfg: TrainConfig, opts: { evalEvery
   const model = modelFor(STUDENT_PRESET, enc, { vocabSize: pack.dims.V, Lp: pack.dims.Lp, A: pack.dims.A });
   const data = trainDataOf(pack);
   const trainer = new Trainer({ model, encoder: { config: enc, params: encParams }, config: cfg, data });
-  const val = indicesOf(pack, SPLIT_CODE.val);
+  const val = indicesOf(pack, SPLIT.val);
   const evalData = { images: pack.tensors.images, promptIds: pack.tensors.prompt_ids, answerIds: pack.tensors.answer_ids, family: pack.tensors.family };
   const fams = pack.meta.families;
   const trace: StudentRunResult['trace'] = [];

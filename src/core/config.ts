@@ -1,5 +1,6 @@
 // The training configuration of a distillation run: its schema with units and ranges, defaults, and a
 // validator whose errors name the field and the allowed range (DESIGN §3). Pure TS: no tfjs, no DOM.
+import { TERM_NAMES } from './terms';
 
 export const DIVERGENCES = ['fkl', 'rkl', 'jsd', 'tvd', 'sfkl', 'srkl', 'mse'] as const;
 export type Divergence = (typeof DIVERGENCES)[number];
@@ -151,7 +152,7 @@ export function validateKdOptions(kd: KdOptions, prefix = 'kd'): void {
 /** Validate a whole config; throws the first ConfigError found. Returns the config for chaining. */
 export function validateConfig(c: TrainConfig): TrainConfig {
   num(c.seed, 'seed', 0, 2 ** 32, false, true, true);
-  for (const k of ['ce', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const) {
+  for (const k of TERM_NAMES) {
     num(c.weights?.[k], `weights.${k}`, 0, 1000, false, false);
   }
   validateKdOptions(c.kd);

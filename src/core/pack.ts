@@ -5,13 +5,15 @@ import {
   DEFAULT_MAX_GUNZIP_BYTES, brief, nameOf, type Dtype, type SafeTensor,
 } from './safetensors';
 
+import { SPLIT, SPLIT_COUNT } from './terms';
+
 export { PackError } from './safetensors';
 
 export const PACK_FORMAT = 'llavadi-lab-pack';
 export const PACK_VERSION = '1';
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 /** Values of the `split` tensor. */
-export const SPLIT = { trainLabeled: 0, trainUnlabeled: 1, val: 2, test: 3 } as const;
+export { SPLIT } from './terms';
 /** Metadata keys every pack carries (all string values; JSON where DESIGN §4 says so). */
 export const REQUIRED_METADATA = ['format', 'version', 'vocab', 'image', 'families', 'targets', 'encoder', 'teacher', 'license'] as const;
 
@@ -245,7 +247,7 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
       if (!(v >= 0 && v < hi)) throw new PackError(F, tfield(name), `${want} (got ${v} at flat index ${i})`);
     }
   };
-  maxCheck('split', tn.split, 4, 'values in 0..3 (0 train-labeled, 1 train-unlabeled, 2 val, 3 test)');
+  maxCheck('split', tn.split, SPLIT_COUNT, 'values in 0..3 (0 train-labeled, 1 train-unlabeled, 2 val, 3 test)');
   maxCheck('family', tn.family, meta.families.length, `values in 0..${meta.families.length - 1} (indices into metadata.families)`);
   for (const name of ID_TENSORS) {
     const arr = tn[name];
@@ -326,12 +328,12 @@ export interface PackSummary {
 
 /** The object `npm run pack:inspect` prints. */
 export function summarizePack(pack: Pack): PackSummary {
-  const n = [0, 0, 0, 0];
+  const n = new Array<number>(SPLIT_COUNT).fill(0);
   for (const s of pack.tensors.split) n[s]++;
   return {
     format: pack.meta.format,
     version: pack.meta.version,
-    n: { train_labeled: n[0], train_unlabeled: n[1], val: n[2], test: n[3] },
+    n: { train_labeled: n[SPLIT.trainLabeled], train_unlabeled: n[SPLIT.trainUnlabeled], val: n[SPLIT.val], test: n[SPLIT.test] },
     families: pack.meta.families,
     vocab_size: pack.dims.V,
     answer_slots: pack.dims.A,

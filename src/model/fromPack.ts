@@ -1,5 +1,6 @@
 // Turns a parsed teacher pack (src/core/pack.ts) into what the model side consumes: encoder and teacher configs
 // and weights, and the trainer's TrainData with float16 targets decoded to float32.
+import { SPLIT } from '../core/terms';
 import { f16BitsToF32 } from '../core/safetensors';
 import type { Pack } from '../core/pack';
 import type { EncoderConfig, ModelConfig } from './configs';
@@ -8,8 +9,6 @@ import type { TrainData } from './trainerData';
 
 const FILE = 'src/model/fromPack.ts';
 
-/** Split codes of DESIGN §4. */
-export const SPLIT_CODE = { trainLabeled: 0, trainUnlabeled: 1, val: 2, test: 3 } as const;
 
 export function indicesOf(pack: Pack, code: number, family?: number): number[] {
   const out: number[] = [];
@@ -65,8 +64,8 @@ export function trainDataOf(pack: Pack, opts: TrainDataOptions = {}): TrainData 
       affinity: f16BitsToF32(t.teacher_affinity),
       attention: f16BitsToF32(t.teacher_attention),
     },
-    labeled: indicesOf(pack, SPLIT_CODE.trainLabeled),
-    unlabeled: indicesOf(pack, SPLIT_CODE.trainUnlabeled),
-    stage1: capFam >= 0 ? indicesOf(pack, SPLIT_CODE.trainLabeled, capFam) : undefined,
+    labeled: indicesOf(pack, SPLIT.trainLabeled),
+    unlabeled: indicesOf(pack, SPLIT.trainUnlabeled),
+    stage1: capFam >= 0 ? indicesOf(pack, SPLIT.trainLabeled, capFam) : undefined,
   };
 }

@@ -11,31 +11,28 @@ import { linearSpecs } from './layers';
 import { affinityMatrix, initLlava, llavaForward, llavaSpecs, makeTextIds } from './llava';
 import { cloneParams, disposeParams, exportParams, type HostParams, initParams, loadParams, type Params, pick } from './params';
 import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './trainerData';
-import { computeTerms, type PreBatch, TERM_NAMES, type TermName } from './trainerTerms';
+import { TERM_NAMES, type TermName, VALUE_NAMES, type ValueName } from '../core/terms';
+import { computeTerms, type PreBatch } from './trainerTerms';
 
-export { TERM_NAMES, type TermName } from './trainerTerms';
 export type { TrainData, TeacherTargets } from './trainerData';
 
-/** Order of StepResult.values. NaN = not measured this step (no targets, weight-0 seqCE, CE on an on-policy batch). */
-export const STEP_VALUE_NAMES = ['total', 'ce', 'seq', 'kd', 'hidden', 'affinity', 'attention', 'gradNorm'] as const;
-export type StepValueName = (typeof STEP_VALUE_NAMES)[number];
 
 export interface StepResult {
-  values: tf.Tensor1D; // [8] in STEP_VALUE_NAMES order; owned by the caller (readStep reads and disposes it)
+  values: tf.Tensor1D; // [8] in VALUE_NAMES order; owned by the caller (readStep reads and disposes it)
   step: number; // 0-based index of this step
   lr: number; // learning rate used
   stage: 1 | 2; // 1 = projector only, 2 = projector + LM (+ φ, + encoder when trainEncoder)
   onPolicy: boolean; // answers sampled from the student this step
   batch: number[]; // sample indices
 }
-export type StepNumbers = Record<StepValueName, number> & Omit<StepResult, 'values'>;
+export type StepNumbers = Record<ValueName, number> & Omit<StepResult, 'values'>;
 
 /** Read a step's values with one `await data()` and dispose the tensor. */
 export async function readStep(r: StepResult): Promise<StepNumbers> {
   const v = await r.values.data();
   r.values.dispose();
   const out = { step: r.step, lr: r.lr, stage: r.stage, onPolicy: r.onPolicy, batch: r.batch } as StepNumbers;
-  STEP_VALUE_NAMES.forEach((n, i) => (out[n] = v[i]));
+  VALUE_NAMES.forEach((n, i) => (out[n] = v[i]));
   return out;
 }
 

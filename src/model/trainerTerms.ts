@@ -2,6 +2,7 @@
 // (dense, top-K cached or truncated on the fly, answer or all positions), hidden via φ, affinity and attention.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../core/config';
+import { TERM_NAMES, type TermName } from '../core/terms';
 import { buildTextIds, type ModelConfig, seqLayout } from './configs';
 import { gelu, linear } from './layers';
 import { type LlavaOutput, llavaForward } from './llava';
@@ -18,8 +19,6 @@ import {
 import type { Params } from './params';
 import type { HostBatch } from './trainerData';
 
-export const TERM_NAMES = ['ce', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const;
-export type TermName = (typeof TERM_NAMES)[number];
 
 /** Teacher outputs computed online on the same sequence as the student (constants for the tape). */
 export interface TeacherOnline {

@@ -1,5 +1,6 @@
 // The lab's one zustand store, in slices (run, config, pack, metrics). Worker messages reach it only through
 // applyMessage(msg); metric series are mutated in place and announced by a version counter (no history copies).
+import { lastRow, TERM_WIDTH, VALUE_WIDTH } from '../core/terms';
 import { create, type StateCreator } from 'zustand';
 import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
 import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } from '../worker/protocol';
@@ -48,8 +49,8 @@ export interface MetricsSlice {
   evals: EvalRow[]; // val evaluations (small: one per N steps)
   version: number; // bumps on every metrics / eval message
   sample: SampleView | null;
-  lastValues: Float32Array | null; // the latest step's 8 values
-  lastWeights: Float32Array | null; // the latest step's 6 weights
+  lastValues: Float32Array | null; // [VALUE_WIDTH] the latest step's values (core/terms VALUE_NAMES)
+  lastWeights: Float32Array | null; // [TERM_WIDTH] the latest step's weights (core/terms TERM_NAMES)
 }
 
 export interface RunsSlice {
@@ -225,15 +226,14 @@ export const useLab = create<LabState>()((set, get, api) => ({
       case 'metrics': {
         const start = s.live ? {} : newLive(s);
         s.series.append(msg.fromStep, msg.count, msg.values, msg.weights, msg.lr);
-        const last = msg.count - 1;
         set({
           ...start,
           version: s.version + 1,
           step: msg.fromStep + msg.count,
           stepsPerSec: msg.stepsPerSec,
           stepsPerSecBySource: { ...s.stepsPerSecBySource, [msg.source]: msg.stepsPerSec },
-          lastValues: msg.values.slice(last * 8, last * 8 + 8),
-          lastWeights: msg.weights.slice(last * 6, last * 6 + 6),
+          lastValues: lastRow(msg.values.subarray(0, msg.count * VALUE_WIDTH), VALUE_WIDTH),
+          lastWeights: lastRow(msg.weights.subarray(0, msg.count * TERM_WIDTH), TERM_WIDTH),
         });
         return;
       }

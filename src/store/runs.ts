@@ -1,13 +1,13 @@
 // A run as the lab keeps it (config + every logged step + val evaluations + alignment over training), and its
 // CSV / JSON forms: export, and an import that names the file, the field and what was expected. Pure TS.
 import { type TrainConfig, validateConfig } from '../core/config';
-import { type EvalRow, type StepSeries, VALUE_NAMES, type ValueName } from './series';
+import { TERM_NAMES, VALUE_NAMES, type ValueName } from '../core/terms';
+import type { EvalRow, StepSeries } from './series';
 
 export const RUN_FORMAT = 'llavadi-lab-run';
 export const RUN_VERSION = 1;
 
 /** The loss terms, in CSV column order after `step,loss` (the total is `loss`). */
-export const CSV_TERMS = ['ce', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const;
 
 export interface AlignmentRow {
   step: number; // steps done when measured
@@ -78,12 +78,12 @@ const num = (v: number) => (Number.isFinite(v) ? String(v) : '');
 /** CSV: one row per logged step; header `step,loss,<terms>,lr,val_overall,val_<family>…,val_loss,val_ce,val_kd`. */
 export function runToCsv(r: RunRecord): string {
   const valCols = ['val_overall', ...r.families.map((f) => `val_${f}`), 'val_loss', 'val_ce', 'val_kd'];
-  const lines = [['step', 'loss', ...CSV_TERMS, 'lr', ...valCols].join(',')];
+  const lines = [['step', 'loss', ...TERM_NAMES, 'lr', ...valCols].join(',')];
   const byStep = new Map(r.evals.map((e) => [e.step, e]));
   r.metrics.step.forEach((step, i) => {
     const e = byStep.get(step);
     const val = e ? [e.overall, ...r.families.map((_, f) => e.perFamily[f]), ...e.valLoss].map(num) : valCols.map(() => '');
-    lines.push([String(step), num(r.metrics.values.total[i]), ...CSV_TERMS.map((t) => num(r.metrics.values[t][i])), num(r.metrics.lr[i]), ...val].join(','));
+    lines.push([String(step), num(r.metrics.values.total[i]), ...TERM_NAMES.map((t) => num(r.metrics.values[t][i])), num(r.metrics.lr[i]), ...val].join(','));
   });
   return `${lines.join('\n')}\n`;
 }

@@ -1,15 +1,9 @@
 // Append-only, capped metric series in typed arrays (the worker sends deltas; nothing re-sends history), and
 // TensorBoard's debiased EMA smoothing used by the loss chart. Pure TS.
 
-/** Columns of a metrics row: STEP_VALUE_NAMES of the trainer (total ce seq kd hidden affinity attention gradNorm). */
-export const VALUE_NAMES = ['total', 'ce', 'seq', 'kd', 'hidden', 'affinity', 'attention', 'gradNorm'] as const;
-export type ValueName = (typeof VALUE_NAMES)[number];
-/** Loss weights per row, in TERM_NAMES order. */
-export const WEIGHT_NAMES = ['ce', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const;
-export type WeightName = (typeof WEIGHT_NAMES)[number];
+import { type TermName, TERM_WIDTH as NW, valueCol, valueAt, type ValueName, VALUE_WIDTH as NV, weightAt } from '../core/terms';
 
-const NV = VALUE_NAMES.length;
-const NW = WEIGHT_NAMES.length;
+export type { ValueName } from '../core/terms';
 
 /** Training rows: step, values [n, 8], weights [n, 6], lr [n]. When full, the oldest half is dropped. */
 export class StepSeries {
@@ -47,16 +41,16 @@ export class StepSeries {
   }
 
   value(i: number, name: ValueName): number {
-    return this.values[i * NV + VALUE_NAMES.indexOf(name)];
+    return valueAt(this.values, i, name);
   }
 
-  weight(i: number, name: WeightName): number {
-    return this.weights[i * NW + WEIGHT_NAMES.indexOf(name)];
+  weight(i: number, name: TermName): number {
+    return weightAt(this.weights, i, name);
   }
 
   /** One column as a plain array (for charts). */
   column(name: ValueName): Float32Array {
-    const c = VALUE_NAMES.indexOf(name);
+    const c = valueCol(name);
     const out = new Float32Array(this.n);
     for (let i = 0; i < this.n; i++) out[i] = this.values[i * NV + c];
     return out;

@@ -1,5 +1,6 @@
 // Every knob of a run, live: each change is sent as a config patch the worker applies at its next step.
 // Play / pause / single step / reset; Space toggles play (see controller.ts).
+import { TERM_LABELS, TERM_NAMES, type TermName } from '../core/terms';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { DIVERGENCES, type TrainConfig } from '../core/config';
 import { useLab } from '../store';
@@ -45,14 +46,7 @@ function Check(props: { label: ReactNode; checked: boolean; onChange: (on: boole
   );
 }
 
-const WEIGHTS: [keyof TrainConfig['weights'], string, string][] = [
-  ['ce', 'CE', 'weight-ce'],
-  ['seq', 'seqCE', 'weight-seq'],
-  ['kd', 'KD (logits)', 'weight-kd'],
-  ['hidden', 'hidden', 'weight-hidden'],
-  ['affinity', 'affinity', 'weight-affinity'],
-  ['attention', 'attention', 'weight-attention'],
-];
+const WEIGHTS: [TermName, string, string][] = TERM_NAMES.map((n) => [n, TERM_LABELS[n], `weight-${n}`]);
 
 export function RunButtons() {
   const status = useLab((s) => s.status);

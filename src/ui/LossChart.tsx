@@ -4,19 +4,23 @@ import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useLab } from '../store';
-import { sampleIndices, tbSmooth, type ValueName } from '../store/series';
+import { TERM_NAMES, type TermName } from '../core/terms';
+import { sampleIndices, tbSmooth } from '../store/series';
 import { usePalette } from './palette';
 import { useThrottledVersion } from './useThrottledVersion';
 
-const TERMS: { key: ValueName; color: string }[] = [
-  { key: 'total', color: 'var(--total)' },
-  { key: 'ce', color: '#1f77b4' },
-  { key: 'seq', color: '#9467bd' },
-  { key: 'kd', color: '#d62728' },
-  { key: 'hidden', color: '#2ca02c' },
-  { key: 'affinity', color: '#ff7f0e' },
-  { key: 'attention', color: '#8c564b' },
-];
+type Plotted = 'total' | TermName;
+const COLORS: Record<Plotted, string> = {
+  total: 'var(--total)',
+  ce: '#1f77b4',
+  seq: '#9467bd',
+  kd: '#d62728',
+  hidden: '#2ca02c',
+  affinity: '#ff7f0e',
+  attention: '#8c564b',
+};
+const TERMS: { key: Plotted; color: string }[] = (['total', ...TERM_NAMES] as const).map((key) => ({ key, color: COLORS[key] }));
+const SHOWN_AT_START: Record<Plotted, boolean> = { total: true, ce: true, kd: true, hidden: true, seq: false, affinity: false, attention: false };
 const MAX_POINTS = 400;
 
 export function LossChart() {
@@ -29,7 +33,7 @@ export function LossChart() {
   const kept = useLab((s) => s.runs);
   const liveId = useLab((s) => s.live?.id ?? null);
   const pal = usePalette();
-  const [shown, setShown] = useState<Record<string, boolean>>({ total: true, ce: true, kd: true, hidden: true, seq: false, affinity: false, attention: false });
+  const [shown, setShown] = useState<Record<string, boolean>>(SHOWN_AT_START);
   const { train, val, overlays } = useMemo(() => {
     const { series, evals } = useLab.getState();
     const idx = sampleIndices(series.n, MAX_POINTS);

@@ -1,12 +1,14 @@
 // Wires the training worker to the store and gives the UI its commands (play, pause, step, reset, live config,
-// presets, packs, weights export). Reads ?backend= ?preset= ?pack= ?seed= ?cfg= ?e2e; pauses while the tab is hidden.
+// presets, packs, weights export). Starts from the link's parameters (core/urlState); pauses while the tab is hidden.
+import { valueAt, weightAt } from '../core/terms';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
+import { type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
+import { parseUrlState, urlMessagesBanner, type UrlCatalog } from '../core/urlState';
 import type { BackendChoice } from '../model/backend';
 import { useLab } from '../store';
-import { presetById } from '../store/presets';
+import { configOfUrl, presetConfig, PRESETS } from '../store/presets';
 import { TrainClient } from '../worker/client';
 import { PROTOCOL_VERSION, serializeError, type WorkerToUi } from '../worker/protocol';
 import { download, startPersistence, startTheme, startUrlSync } from './runsController';
@@ -17,21 +19,8 @@ export const SHIPPED_PACKS = [
   { id: 'digits', label: 'Digits (MNIST)', url: `${import.meta.env.BASE_URL}packs/digits.safetensors.gz` },
 ];
 
-const params = new URLSearchParams(typeof location === 'undefined' ? '' : location.search);
-const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
-const intParam = (k: string) => (params.get(k) !== null && Number.isInteger(Number(params.get(k))) ? Number(params.get(k)) : undefined);
-
-export const urlOptions = {
-  backend: (BACKENDS.includes(params.get('backend') ?? '') ? params.get('backend') : 'auto') as BackendChoice,
-  preset: params.get('preset'),
-  pack: params.get('pack') ?? 'shapes',
-  e2e: params.has('e2e'),
-  seed: intParam('seed'),
-  batch: intParam('batch'),
-  evalEvery: intParam('evalEvery'),
-  evalSamples: intParam('evalSamples'),
-  cfg: params.get('cfg'),
-};
+/** What the link's `?pack=` and `?preset=` accept. */
+export const URL_CATALOG: UrlCatalog = { packs: SHIPPED_PACKS.map((p) => p.id), presets: PRESETS.map((p) => p.id) };
 
 /** The shipped pack id of a loaded pack's file name (null for a pack the person brought). */
 export const packIdOf = (name: string) => SHIPPED_PACKS.find((p) => `${p.id}.safetensors.gz` === name)?.id ?? null;
@@ -39,14 +28,6 @@ let weightsRequest = 0;
 
 let client: TrainClient | null = null;
 const store = () => useLab.getState();
-
-/** Config of a preset: the preset's patch over the current optimiser and seed, other knobs back to defaults. */
-export function presetConfig(id: string, base: TrainConfig): TrainConfig | null {
-  const p = presetById(id);
-  if (!p) return null;
-  const reset = { ...DEFAULT_CONFIG, seed: base.seed, optim: base.optim, stage1Steps: base.stage1Steps };
-  return mergeConfig(reset, p.patch);
-}
 
 export const lab = {
   play: () => client?.send({ type: 'play' }),
@@ -113,47 +94,44 @@ function onKey(e: KeyboardEvent) {
   lab.toggle();
 }
 
-/** Start the worker once: init with the URL's backend and preset, then fetch the chosen shipped pack. */
-export function startLab(): void {
+/**
+ * Start the worker once from a link's query string (the address bar unless given): init with its backend, preset,
+ * seed and config, then fetch its shipped pack. Parameters it ignores are named in the banner.
+ */
+export function startLab(query: string = location.search): void {
   if (client) return;
+  const url = parseUrlState(query, URL_CATALOG);
   client = new TrainClient(
     onWorkerMessage,
     (message) => store().setBanner('The training worker crashed', { name: 'WorkerError', message }),
   );
-  let config = mergeConfig(DEFAULT_CONFIG, {
-    seed: urlOptions.seed ?? DEFAULT_CONFIG.seed,
-    optim: { batchSize: urlOptions.batch ?? DEFAULT_CONFIG.optim.batchSize },
-  });
-  if (urlOptions.preset) config = presetConfig(urlOptions.preset, config) ?? config;
-  if (urlOptions.cfg) {
-    try {
-      config = configFromPatchJson(config, urlOptions.cfg);
-    } catch (e) {
-      store().setBanner("The link's settings were refused; the lab starts from the defaults", serializeError(e));
-    }
-  }
-  store().setLocalConfig(config, presetById(urlOptions.preset) ? urlOptions.preset : null);
+  const { config, presetId, error } = configOfUrl(url.state);
+  const ignored = urlMessagesBanner(url.messages);
+  if (ignored) store().setBanner(ignored.title, ignored.error);
+  if (error) store().setBanner("The link's settings were refused; the lab starts from the defaults", serializeError(error));
+  store().setLocalConfig(config, presetId);
+  const backend: BackendChoice = url.state.backend;
   client.send({
     type: 'init',
     version: PROTOCOL_VERSION,
-    backend: urlOptions.backend,
+    backend,
     wasmPaths: {
       'tfjs-backend-wasm.wasm': wasmPlain,
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
     },
     config,
-    evalEvery: urlOptions.evalEvery,
-    evalSamples: urlOptions.evalSamples,
+    evalEvery: url.state.evalEvery ?? undefined,
+    evalSamples: url.state.evalSamples ?? undefined,
   });
-  const shipped = SHIPPED_PACKS.find((p) => p.id === urlOptions.pack) ?? SHIPPED_PACKS[0];
+  const shipped = SHIPPED_PACKS.find((p) => p.id === url.state.pack) ?? SHIPPED_PACKS[0];
   lab.loadPackUrl(`${shipped.id}.safetensors.gz`, shipped.url);
   startTheme();
   void startPersistence();
-  startUrlSync(packIdOf);
+  startUrlSync(packIdOf, url.state);
   document.addEventListener('visibilitychange', onVisibility);
   window.addEventListener('keydown', onKey);
-  if (urlOptions.e2e) installTestApi();
+  if (url.state.e2e) installTestApi();
 }
 
 function installTestApi() {
@@ -169,7 +147,7 @@ function installTestApi() {
         pack: s.pack?.name ?? null,
         values: v,
         weights: w,
-        kdContribution: v && w ? w[2] * v[3] : null,
+        kdContribution: s.lastValues && s.lastWeights ? weightAt(s.lastWeights, 0, 'kd') * valueAt(s.lastValues, 0, 'kd') : null,
         valAccuracy: s.evals.length ? s.evals[s.evals.length - 1].overall : null,
         hiddenPause: s.hiddenPause,
         banner: s.banner ? `${s.banner.title}: ${s.banner.error.message}` : null,

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONFIG, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
 import { backendInfo, initBackend } from '../model/backend';
-import { STEP_VALUE_NAMES, TERM_NAMES } from '../model/trainer';
+import { TERM_NAMES, TERM_WIDTH as NW, VALUE_WIDTH as NV } from '../core/terms';
 import { PROTOCOL_VERSION, serializeError, transferablesOf, type PackSource, type RunStatus, type UiToWorker, type WorkerToUi } from './protocol';
 import { measureStepMs, Session } from './session';
 
@@ -17,14 +17,12 @@ export interface HandlerOptions {
 }
 
 interface Pending {
-  values: tf.Tensor1D; // [8] STEP_VALUE_NAMES
+  values: tf.Tensor1D; // [8] VALUE_NAMES
   step: number;
   lr: number;
   weights: number[]; // [6] TERM_NAMES order
 }
 
-const NV = STEP_VALUE_NAMES.length;
-const NW = TERM_NAMES.length;
 
 /**
  * Yield to the event loop (a macrotask, so queued messages run) without setTimeout's 4 ms clamp: a MessageChannel
@@ -292,7 +290,7 @@ export class LabHandler {
     this.windowStart = now;
     const weights = new Float32Array(batch.length * NW);
     batch.forEach((p, i) => weights.set(p.weights, i * NW));
-    if (values.length !== batch.length * NV) throw new Error('handler: metrics rows do not match STEP_VALUE_NAMES');
+    if (values.length !== batch.length * NV) throw new Error('handler: metrics rows do not match VALUE_NAMES');
     this.send({
       type: 'metrics',
       fromStep: batch[0].step,

@@ -108,7 +108,7 @@ export type WorkerToUi =
       type: 'metrics';
       fromStep: number; // step index of the first row
       count: number; // rows in this delta
-      values: Float32Array; // [count, 8] in STEP_VALUE_NAMES order (total ce seq kd hidden affinity attention gradNorm)
+      values: Float32Array; // [count, 8] in core/terms VALUE_NAMES order (total ce seq kd hidden affinity attention gradNorm)
       weights: Float32Array; // [count, 6] loss weights in force at each step (ce seq kd hidden affinity attention)
       lr: Float32Array; // [count]
       stepsPerSec: number; // over this delta's wall time

@@ -1,5 +1,6 @@
 // One loaded pack and the student trained on it: the frozen encoder, the optional online teacher, the Trainer, the
 // fixed val subset, and what the UI reads from them (val accuracy and loss, the alignment heatmap, the sample view).
+import { SPLIT } from '../core/terms';
 import { DEFAULT_CONFIG, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
 import { type Pack, parsePack } from '../core/pack';
 import { deriveSeed, Rng } from '../core/rng';
@@ -9,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backendInfo } from '../model/backend';
 import { encodeAll, encodeAllVia, encoderSpecs, initEncoder } from '../model/encoder';
 import { evaluate, generateAnswers } from '../model/evaluate';
-import { encoderConfigOf, indicesOf, SPLIT_CODE, teacherConfigOf, trainDataOf, weightsOf } from '../model/fromPack';
+import { encoderConfigOf, indicesOf, teacherConfigOf, trainDataOf, weightsOf } from '../model/fromPack';
 import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
 import { llavaSpecs } from '../model/llava';
 import { disposeParams, loadParams, type Params } from '../model/params';
@@ -99,7 +100,7 @@ export class Session {
     this.trainer = trainer;
     this.pack = pack;
     this.tok = new Tokenizer(pack.meta.vocab);
-    this.evalIdx = indicesOf(pack, SPLIT_CODE.val).slice(0, Math.max(1, evalSamples));
+    this.evalIdx = indicesOf(pack, SPLIT.val).slice(0, Math.max(1, evalSamples));
     const n = [0, 0, 0, 0];
     for (const s of pack.tensors.split) n[s]++;
     const overall = Number(pack.extraMetadata.teacher_overall_accuracy);
