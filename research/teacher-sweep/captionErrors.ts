@@ -1,5 +1,5 @@
 // Which caption tokens does a pack's teacher get wrong? Val split, ground truth against the teacher's answers.
-// `npx tsx bench/teacher-sweep/captionErrors.ts public/packs/shapes.safetensors.gz`
+// `npx tsx research/teacher-sweep/captionErrors.ts public/packs/shapes.safetensors.gz`
 import { readFileSync } from 'node:fs';
 import { parsePack } from '../../src/core/pack';
 const file = process.argv[2];

@@ -1,5 +1,5 @@
 // Research export for the teacher-recipe sweep (sweep.py): oracle per-patch labels and token ids of the teacher's
-// training data and a val set, as raw little-endian arrays. `npx tsx bench/teacher-sweep/exportData.ts OUTDIR`.
+// training data and a val set, as raw little-endian arrays. `npx tsx research/teacher-sweep/exportData.ts OUTDIR`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { deriveSeed } from '../../src/core/rng';
 import { generateDataset, getTaskSpec, type TaskName } from '../../src/core/scenes';

@@ -1,5 +1,5 @@
 // Research export for sweep.py --feats: the real (stage-0, rescaled) encoder's features of the teacher's training
-// data and a 3,000-sample val set, int8 per task. `npx tsx bench/teacher-sweep/exportFeatures.ts OUTDIR [N]`.
+// data and a 3,000-sample val set, int8 per task. `npx tsx research/teacher-sweep/exportFeatures.ts OUTDIR [N]`.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,5 +1,5 @@
 // Experiment: the tfjs teacher LM (L4H8) on oracle per-patch features (one-hot labels) in place of the encoder.
-// `STEPS=500 LR=1e-3 BATCH=64 npx tsx bench/teacher-sweep/oracleTfjs.ts` (TASK, FAMS optional).
+// `STEPS=500 LR=1e-3 BATCH=64 npx tsx research/teacher-sweep/oracleTfjs.ts` (TASK, FAMS optional).
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
 import { deriveSeed, Rng } from '../../src/core/rng';

@@ -1,6 +1,6 @@
 // Diagnostic (shapes): does a position-aware stage-0 encoder (extra row/col heads, POS=1) make the position
 // lookups (caption, sqa) learnable? NORM=1 rescales each patch's features to norm 2; ORACLE=1 uses one-hot labels.
-// Teacher L4H8, lr 1e-3, STEPS (500) steps. `POS=1 npx tsx bench/teacher-sweep/positionHeads.ts`
+// Teacher L4H8, lr 1e-3, STEPS (500) steps. `POS=1 npx tsx research/teacher-sweep/positionHeads.ts`
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
 import { deriveSeed, Rng } from '../../src/core/rng';

@@ -7,7 +7,7 @@ mkdir -p /tmp/data /tmp/res
 cp $D/* /tmp/data/
 nvidia-smi -L
 T0=$(date +%s)
-S=bench/teacher-sweep/sweep.py
+S=research/teacher-sweep/sweep.py
 python3 $S --feats 1 --task digits --steps 4 --evalevery 2 --lrs 1e-3 --fscales 1,2 --tag smoke --out /tmp/smoke --warmup 2 || { echo SMOKE FAILED; exit 3; }
 echo "smoke ok after $(( $(date +%s) - T0 )) s"
 MW=${MW:-330}

@@ -5,7 +5,7 @@ D=${1:-.dev/carry/feat}
 mkdir -p /tmp/data /tmp/res
 cp $D/* /tmp/data/
 T0=$(date +%s)
-S=bench/teacher-sweep/sweep.py
+S=research/teacher-sweep/sweep.py
 MW=${MW:-300}
 run() { tag=$1; shift; timeout 360 python3 $S --feats 1 --tag $tag --maxwall $MW --out /tmp/res --evalevery 500 "$@" > /tmp/res/$tag.log 2>&1 & }
 run s1 --task shapes --layers 3 --heads 4 --steps 4000 --lrs 6e-4,1e-3 --fscales 0.5,0.25

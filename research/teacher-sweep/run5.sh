@@ -6,7 +6,7 @@ D=${1:-.dev/carry/feat}
 mkdir -p /tmp/data /tmp/res5
 cp $D/* /tmp/data/
 T0=$(date +%s)
-S=bench/teacher-sweep/sweep.py
+S=research/teacher-sweep/sweep.py
 MW=${MW:-230}
 run() { tag=$1; shift; timeout 290 python3 $S --feats 1 --tag $tag --maxwall $MW --out /tmp/res5 "$@" > /tmp/res5/$tag.log 2>&1 & }
 ST="--d 64 --layers 2 --heads 2 --batch 32 --warmup 20"

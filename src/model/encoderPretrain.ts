@@ -74,7 +74,7 @@ export async function pretrainEncoder(
 /**
  * Scales the encoder's final LN (g and b) so its patch features have mean L2 norm `target` over `images`; returns the
  * factor. Stage 0 leaves them at norm ≈ 10 (rms 1.3 per channel), which swamps the LM's learned positions after the
- * projector, and the teacher then misses the questions that name a cell (bench/teacher-sweep/README.md). Baked into
+ * projector, and the teacher then misses the questions that name a cell (research/teacher-sweep/README.md). Baked into
  * the weights, so the pack, the lab and the student all see the same encoder function.
  */
 export function rescaleEncoderOutput(e: EncoderConfig, p: Params, images: Uint8Array, target: number): number {

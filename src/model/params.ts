@@ -81,15 +81,6 @@ export function loadParams(record: HostParams, prefix = '', specs?: ParamSpecs, 
   return out;
 }
 
-/** Copy values (same names and shapes) from one parameter set into another, e.g. to reset or clone. */
-export function assignParams(dst: Params, src: Params): void {
-  for (const [name, v] of Object.entries(dst)) {
-    const s = src[name];
-    if (!s) throw new Error(`${FILE} assignParams: source lacks "${name}"`);
-    v.assign(s);
-  }
-}
-
 /** Clone a parameter set (new variables). */
 export function cloneParams(src: Params): Params {
   const out: Params = {};

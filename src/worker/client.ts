@@ -1,10 +1,9 @@
-// The main-thread side of the worker boundary: owns the module worker, registers its one listener, sends typed
-// commands (with transfer lists) and terminates it. UI code talks to training only through this.
+// The main-thread side of the worker boundary: owns the module worker, registers its one listener and sends typed
+// commands (with transfer lists). UI code talks to training only through this.
 import { transferablesOf, type UiToWorker, type WorkerToUi } from './protocol';
 
 export class TrainClient {
   private readonly worker: Worker;
-  private terminated = false;
 
   constructor(onMessage: (msg: WorkerToUi) => void, onCrash: (message: string) => void) {
     this.worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' });
@@ -13,15 +12,6 @@ export class TrainClient {
   }
 
   send(msg: UiToWorker): void {
-    if (this.terminated) return;
     this.worker.postMessage(msg, transferablesOf(msg));
-  }
-
-  /** Hard stop: ask the worker to free its tensors, then end it. */
-  terminate(): void {
-    if (this.terminated) return;
-    this.send({ type: 'stop' });
-    this.terminated = true;
-    this.worker.terminate();
   }
 }
