@@ -1,5 +1,6 @@
 // The training configuration of a distillation run: its schema with units and ranges, defaults, and a
 // validator whose errors name the field and the allowed range (DESIGN §3). Pure TS: no tfjs, no DOM.
+import { FieldError } from './errors';
 import { TERM_NAMES } from './terms';
 
 export const DIVERGENCES = ['fkl', 'rkl', 'jsd', 'tvd', 'sfkl', 'srkl', 'mse'] as const;
@@ -91,13 +92,9 @@ export const DEFAULT_CONFIG: TrainConfig = {
 };
 
 /** A config error names the field (dotted path) and what was expected. */
-export class ConfigError extends Error {
-  constructor(
-    public readonly field: string,
-    public readonly expected: string,
-    got: unknown,
-  ) {
-    super(`config.${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+export class ConfigError extends FieldError {
+  constructor(field: string, expected: string, got: unknown, hint?: string) {
+    super({ scope: 'config', field, expected, got, hint });
     this.name = 'ConfigError';
   }
 }

@@ -106,7 +106,7 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
     if (!Object.prototype.hasOwnProperty.call(md, key)) throw new PackError(file, `metadata.${key}`, 'present (a required metadata key; see docs/pack-format.md)');
   }
   if (md.format !== PACK_FORMAT) throw new PackError(file, 'metadata.format', `"${PACK_FORMAT}" (got ${brief(md.format)})`);
-  if (md.version !== PACK_VERSION) throw new PackError(file, 'metadata.version', `"${PACK_VERSION}", the only version this reader supports (got ${brief(md.version)})`);
+  if (md.version !== PACK_VERSION) throw new PackError(file, 'metadata.version', `"${PACK_VERSION}", the only version this reader supports (got ${brief(md.version)})`, 'rebuild the pack with `npm run pack:build`, or export it again in this version');
   const json = (key: string): unknown => {
     try {
       return JSON.parse(md[key]);

@@ -2,18 +2,14 @@
 // guard, and float16 bit conversions. Every size a header declares is checked against the real bytes before use.
 import { Inflate, inflateSync, gzipSync } from 'fflate';
 import { Float16Array } from '@petamoriken/float16';
+import { FieldError } from './errors';
 
 /** An error about an input file: which file, which field, what was expected. message = `${file}: ${field}: ${expected}`. */
-export class PackError extends Error {
-  readonly file: string;
-  readonly field: string;
-  readonly expected: string;
-  constructor(file: string, field: string, expected: string) {
-    super(`${file}: ${field}: ${expected}`);
+export class PackError extends FieldError {
+  declare readonly file: string;
+  constructor(file: string, field: string, expected: string, hint?: string) {
+    super({ file, field, expected, hint }, expected);
     this.name = 'PackError';
-    this.file = file;
-    this.field = field;
-    this.expected = expected;
   }
 }
 

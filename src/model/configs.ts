@@ -1,5 +1,6 @@
 // Shapes of the mini-LLaVA (vision encoder + projector + causal LM), the student/teacher presets, and the one
 // place that fixes the sequence layout every other module (trainer, generation, pack builder) relies on.
+import { FieldError } from '../core/errors';
 import { PAD_ID, BOS_ID, EOS_ID, UNK_ID } from '../core/tokenizer';
 
 export { PAD_ID, BOS_ID, EOS_ID, UNK_ID };
@@ -84,9 +85,8 @@ export function encoderGeometry(e: EncoderConfig): { P: number; patchDim: number
   return { P: (e.height / e.patch) * (e.width / e.patch), patchDim: e.patch * e.patch * e.channels };
 }
 
-const FILE = 'src/model/configs.ts';
 function need(ok: boolean, field: string, expected: string, got: unknown): void {
-  if (!ok) throw new Error(`${FILE}: ${field}: expected ${expected}, got ${JSON.stringify(got)}`);
+  if (!ok) throw new FieldError({ field, expected, got });
 }
 const posInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1;
 

@@ -1,5 +1,6 @@
 // Turns a parsed teacher pack (src/core/pack.ts) into what the model side consumes: encoder and teacher configs
 // and weights, and the trainer's TrainData with float16 targets decoded to float32.
+import { FieldError } from '../core/errors';
 import { SPLIT } from '../core/terms';
 import { f16BitsToF32 } from '../core/safetensors';
 import type { Pack } from '../core/pack';
@@ -7,7 +8,6 @@ import type { EncoderConfig, ModelConfig } from './configs';
 import type { HostParams } from './params';
 import type { TrainData } from './trainerData';
 
-const FILE = 'src/model/fromPack.ts';
 
 
 export function indicesOf(pack: Pack, code: number, family?: number): number[] {
@@ -21,7 +21,7 @@ export function indicesOf(pack: Pack, code: number, family?: number): number[] {
 export function encoderConfigOf(pack: Pack): EncoderConfig {
   const e = pack.meta.encoder as unknown as EncoderConfig;
   for (const k of ['height', 'width', 'channels', 'patch', 'dV', 'layers', 'heads'] as const) {
-    if (!Number.isInteger(e?.[k]) || (e[k] as number) < 0) throw new Error(`${FILE}: ${'metadata.encoder'}.${k}: expected an integer ≥ 0, got ${e?.[k]}`);
+    if (!Number.isInteger(e?.[k]) || (e[k] as number) < 0) throw new FieldError({ field: `metadata.encoder.${k}`, expected: 'an integer ≥ 0', got: e?.[k] });
   }
   return e;
 }

@@ -1,5 +1,6 @@
 // Parameters as plain records of tf.Variables under stable dotted names (e.g. `lm.blocks.0.attn.wq`), seeded
 // init from Rng, and conversion to/from host records for safetensors (`encoder.*`, `teacher.*` in DESIGN §4).
+import { FieldError } from '../core/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng';
 
@@ -16,7 +17,6 @@ export interface ParamSpec {
 }
 export type ParamSpecs = Record<string, ParamSpec>;
 
-const FILE = 'src/model/params.ts';
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Create variables from specs, drawing normals from rng in the specs' key order (so init is seed-stable). */
@@ -57,15 +57,16 @@ export function loadParams(record: HostParams, prefix = '', specs?: ParamSpecs, 
   if (specs) {
     for (const [name, s] of Object.entries(specs)) {
       const t = picked[name];
-      if (!t) throw new Error(`${FILE} loadParams: ${source}: tensor "${prefix}${name}" missing; expected shape [${s.shape}]`);
+      const field = `tensor ${prefix}${name}`;
+      if (!t) throw new FieldError({ file: source, field, expected: `a tensor of shape [${s.shape}] (it is missing)`, hint: 'the weights were written for another model config' });
       if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i])) {
-        throw new Error(`${FILE} loadParams: ${source}: tensor "${prefix}${name}" has shape [${t.shape}]; expected [${s.shape}]`);
+        throw new FieldError({ file: source, field, expected: `shape [${s.shape}]`, got: t.shape, hint: 'the weights were written for another model config' });
       }
     }
     const roots = new Set(Object.keys(specs).map((n) => n.split('.')[0]));
     for (const name of Object.keys(picked)) {
       if (!specs[name] && roots.has(name.split('.')[0])) {
-        throw new Error(`${FILE} loadParams: ${source}: unexpected tensor "${prefix}${name}" for this config`);
+        throw new FieldError({ file: source, field: `tensor ${prefix}${name}`, expected: 'no such tensor for this model config (it is unexpected)' });
       }
     }
   }
@@ -74,7 +75,7 @@ export function loadParams(record: HostParams, prefix = '', specs?: ParamSpecs, 
   for (const name of names) {
     const t = picked[name];
     if (t.data.length !== size(t.shape)) {
-      throw new Error(`${FILE} loadParams: ${source}: tensor "${prefix}${name}" holds ${t.data.length} values; shape [${t.shape}] needs ${size(t.shape)}`);
+      throw new FieldError({ file: source, field: `tensor ${prefix}${name}`, expected: `${size(t.shape)} values for shape [${t.shape}]`, got: `${t.data.length} values` });
     }
     out[name] = tf.tidy(() => tf.variable(tf.tensor(Float32Array.from(t.data), t.shape, 'float32'), true));
   }

@@ -1,7 +1,8 @@
 // The training loop of one run: seeded batches, stage 1 (projector) / stage 2 (projector + LM + φ), on-policy
 // sampling, online or cached teacher, Adam with warmup-cosine and global-norm clipping; every term reported per step.
 import * as tf from '@tensorflow/tfjs-core';
-import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+import { ConfigError, type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+import { FieldError } from '../core/errors';
 import { Adam, type OptimizerTensor } from './adam';
 import { deriveSeed, Rng } from '../core/rng';
 import { type EncoderConfig, encoderGeometry, type ModelConfig, PAD_ID, validateModelConfig } from './configs';
@@ -51,8 +52,6 @@ export interface TrainerInit {
   init?: Params; // initial model values (copied); default: seeded init
 }
 
-const FILE = 'src/model/trainer.ts';
-
 export class Trainer {
   readonly model: ModelConfig;
   /** The trained model's parameters (projector.*, lm.*); owned by the trainer. */
@@ -81,12 +80,12 @@ export class Trainer {
     const enc = init.encoder.config;
     const { P } = encoderGeometry(enc);
     if (P !== this.model.P || enc.dV !== this.model.dV) {
-      throw new Error(`${FILE}: model.P/dV = ${this.model.P}/${this.model.dV}; expected the encoder's ${P}/${enc.dV}`);
+      throw new FieldError({ field: 'model.P/dV', expected: `the encoder's ${P}/${enc.dV}`, got: `${this.model.P}/${this.model.dV}` });
     }
     const t = init.teacher?.config;
     if (t) {
       for (const k of ['vocabSize', 'P', 'Lp', 'A', 'dV'] as const) {
-        if (t[k] !== this.model[k]) throw new Error(`${FILE}: teacher.config.${k} = ${t[k]}; expected the student's ${this.model[k]}`);
+        if (t[k] !== this.model[k]) throw new FieldError({ field: `teacher.config.${k}`, expected: `the student's ${this.model[k]}`, got: t[k] });
       }
     }
     this.N = validateTrainData(init.data, this.model, enc.height * enc.width * enc.channels);
@@ -99,7 +98,7 @@ export class Trainer {
       : initLlava(this.model, new Rng(deriveSeed(seed, 'init')));
     const dhCached = init.data.targets?.hiddenDim;
     if (dhCached !== undefined && t && dhCached !== t.d) {
-      throw new Error(`${FILE}: data.targets.hiddenDim = ${dhCached}; expected the teacher's d = ${t.d}`);
+      throw new FieldError({ field: 'data.targets.hiddenDim', expected: `the teacher's d = ${t.d}`, got: dhCached });
     }
     const dh = dhCached ?? t?.d;
     if (dh) {
@@ -114,7 +113,7 @@ export class Trainer {
     this.adam = new Adam(o.lr, o.beta1, o.beta2, o.epsilon);
     const f = init.features;
     if (f && !init.trainEncoder && f.shape.join() !== [this.N, P, enc.dV].join()) {
-      throw new Error(`${FILE}: features: expected shape [${this.N}, ${P}, ${enc.dV}] (N, P, dV), got [${f.shape.join(', ')}]`);
+      throw new FieldError({ field: 'features', expected: `shape [${this.N}, ${P}, ${enc.dV}] (N, P, dV)`, got: f.shape });
     }
     this.ownsCache = !init.trainEncoder && !f;
     this.cache = init.trainEncoder ? null : (f ?? encodeAll(enc, init.encoder.params, init.data.images));
@@ -139,7 +138,7 @@ export class Trainer {
   }
 
   private applyPending(): void {
-    if (this.disposed) throw new Error(`${FILE}: the trainer was disposed`);
+    if (this.disposed) throw new Error('Trainer: used after dispose()');
     if (this.pending) {
       this.cfg = this.pending;
       this.pending = null;
@@ -149,21 +148,34 @@ export class Trainer {
   private checkAvailability(c: TrainConfig): void {
     const t = this.init.data.targets;
     const online = c.kd.source === 'online' || c.kd.allPositions || c.onPolicy.lambda > 0;
-    const err = (field: string, expected: string) => {
-      throw new Error(`${FILE}: config.${field}: ${expected}`);
+    // Each refusal names the knob, what it would need from the pack, and what to do (DESIGN §4b).
+    const err = (field: string, got: unknown, expected: string, hint: string) => {
+      throw new ConfigError(field, expected, got, hint);
     };
+    const ONLINE_HINT = "turn the online teacher, all positions and on-policy off, or load a pack that ships the teacher's weights";
     if (online && !this.init.teacher) {
-      err(c.onPolicy.lambda > 0 ? 'onPolicy.lambda' : 'kd.source', "needs the pack's teacher weights (teacher.*) to run the teacher online");
+      const lam = c.onPolicy.lambda > 0;
+      err(lam ? 'onPolicy.lambda' : 'kd.source', lam ? c.onPolicy.lambda : c.kd.source,
+        `${lam ? '0' : "'cached'"}: running the teacher online needs the pack's teacher weights (tensors teacher.*)`, ONLINE_HINT);
     }
     if (!online) {
-      if (c.weights.kd > 0 && !t?.logits && !t?.topk) err('weights.kd', '> 0 needs teacher targets (teacher_logits or top-K) or kd.source "online"');
-      if (c.weights.kd > 0 && !t?.logits && c.kd.topKMode === 'dense') err('kd.topKMode', '"dense" needs dense teacher logits; this pack holds top-K (use renorm or tail)');
-      if (c.weights.hidden > 0 && !t?.hidden) err('weights.hidden', '> 0 needs teacher_hidden or an online teacher');
-      if (c.weights.affinity > 0 && !t?.affinity) err('weights.affinity', '> 0 needs teacher_affinity or an online teacher');
-      if (c.weights.attention > 0 && !t?.attention) err('weights.attention', '> 0 needs teacher_attention or an online teacher');
+      const need = (term: 'kd' | 'hidden' | 'affinity' | 'attention', ok: boolean, tensor: string) => {
+        if (!ok) err(`weights.${term}`, c.weights[term], `0: this pack has no ${tensor}`, `set the ${term} weight to 0, use the online teacher, or rebuild the pack with \`npm run pack:build\``);
+      };
+      if (c.weights.kd > 0) need('kd', !!(t?.logits || t?.topk), 'teacher targets (teacher_logits or teacher_topk_*)');
+      if (c.weights.kd > 0 && !t?.logits && c.kd.topKMode === 'dense') {
+        err('kd.topKMode', c.kd.topKMode, "'renorm' or 'tail': 'dense' needs dense teacher_logits and this pack holds top-K targets", 'choose renorm or tail');
+      }
+      if (c.weights.hidden > 0) need('hidden', !!t?.hidden, 'teacher_hidden');
+      if (c.weights.affinity > 0) need('affinity', !!t?.affinity, 'teacher_affinity');
+      if (c.weights.attention > 0) need('attention', !!t?.attention, 'teacher_attention');
     }
-    if (c.weights.hidden > 0 && !this.phi) err('weights.hidden', '> 0 needs a teacher hidden width (data.targets.hiddenDim or a teacher)');
-    if (c.weights.seq > 0 && !this.init.data.teacherAnswerIds) err('weights.seq', '> 0 needs teacher answers (teacher_answer_ids)');
+    if (c.weights.hidden > 0 && !this.phi) {
+      err('weights.hidden', c.weights.hidden, '0: the hidden term needs the teacher\'s hidden width (teacher_hidden or teacher.config)', 'set the hidden weight to 0');
+    }
+    if (c.weights.seq > 0 && !this.init.data.teacherAnswerIds) {
+      err('weights.seq', c.weights.seq, '0: seqCE needs the teacher\'s answers (teacher_answer_ids)', 'set the seqCE weight to 0');
+    }
   }
 
   private iterator(stage: 1 | 2): EpochIterator {
@@ -333,7 +345,7 @@ export class Trainer {
    */
   async restore(step: number, state: OptimizerTensor[], phi?: HostParams): Promise<void> {
     this.applyPending();
-    if (this.stepNo !== 0) throw new Error(`${FILE}: restore() must come before the first step`);
+    if (this.stepNo !== 0) throw new Error('Trainer: restore() must come before the first step');
     if (phi && this.phi) {
       const specs = Object.fromEntries(Object.entries(this.phi).map(([k, v]) => [k, { shape: v.shape, init: 'zeros' as const }]));
       const loaded = loadParams(phi, '', specs, 'restore(phi)');
@@ -378,7 +390,7 @@ function loadParamsFrom(src: Params, specs: ReturnType<typeof llavaSpecs>): Para
   for (const [name, s] of Object.entries(specs)) {
     const v = src[name];
     if (!v || v.shape.join() !== s.shape.join()) {
-      throw new Error(`${FILE}: init.${name}: expected shape [${s.shape}], got ${v ? `[${v.shape}]` : 'nothing'}`);
+      throw new FieldError({ field: `init.${name}`, expected: `shape [${s.shape}]`, got: v ? v.shape : 'nothing' });
     }
   }
   return cloneParams(pick(src, 'projector.', 'lm.'));

@@ -1,5 +1,6 @@
 // Host side of the trainer: the data it reads (pack-like CPU arrays), validation with named errors, the seeded
 // epoch iterator, and one batch's inputs, masks and gathered teacher targets as typed arrays (DESIGN §3, §4).
+import { FieldError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { answerMask, buildTextIds, type ModelConfig, PAD_ID } from './configs';
 
@@ -25,9 +26,8 @@ export interface TrainData {
   stage1?: number[]; // caption samples for stage-1 (projector-only) steps; default: the main pool
 }
 
-const FILE = 'src/model/trainerData.ts';
 function need(ok: boolean, field: string, expected: string): void {
-  if (!ok) throw new Error(`${FILE}: data.${field}: expected ${expected}`);
+  if (!ok) throw new FieldError({ scope: 'data', field, expected });
 }
 
 /** Check lengths and ranges against the model; returns N. Errors name the field and what was expected. */
@@ -86,7 +86,7 @@ export class EpochIterator {
     private readonly pool: readonly number[],
     private readonly rng: Rng,
   ) {
-    if (pool.length === 0) throw new Error(`${FILE}: EpochIterator: the sample pool is empty`);
+    if (pool.length === 0) throw new FieldError({ field: 'data.labeled', expected: 'at least one sample in the pool the batches are drawn from (it is empty)', hint: 'the pack has no samples in this split' });
   }
   next(B: number): number[] {
     const out: number[] = [];

@@ -1,6 +1,7 @@
 // A run as the lab keeps it (config + every logged step + val evaluations + alignment over training), and its
 // CSV / JSON forms: export, and an import that names the file, the field and what was expected. Pure TS.
 import { type TrainConfig, validateConfig } from '../core/config';
+import { FieldError } from '../core/errors';
 import { TERM_NAMES, VALUE_NAMES, type ValueName } from '../core/terms';
 import type { EvalRow, StepSeries } from './series';
 
@@ -94,13 +95,10 @@ export function runToJson(r: RunRecord): string {
 }
 
 /** An import error names the file, the field and what was expected. */
-export class RunImportError extends Error {
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    expected: string,
-  ) {
-    super(`${file}: ${field}: expected ${expected}`);
+export class RunImportError extends FieldError {
+  declare readonly file: string;
+  constructor(file: string, field: string, expected: string, got?: unknown) {
+    super(got === undefined ? { file, field, expected } : { file, field, expected, got });
     this.name = 'RunImportError';
   }
 }

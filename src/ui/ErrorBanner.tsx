@@ -8,7 +8,15 @@ export function ErrorBanner() {
   if (!b) return null;
   return (
     <div className="banner" role="alert" data-testid="error-banner">
-      <b>{b.title}.</b> {b.error.field ? <code>{b.error.field}</code> : null} {b.error.message}
+      <b>{b.title}.</b>{' '}
+      {b.error.field && b.error.detail !== undefined ? (
+        <>
+          {b.error.file ? `${b.error.file}: ` : null}
+          <code>{b.error.field}</code>: {b.error.detail}
+        </>
+      ) : (
+        b.error.message
+      )}
       <button onClick={dismiss} aria-label="Dismiss">×</button>
     </div>
   );

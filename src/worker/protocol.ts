@@ -1,30 +1,31 @@
 // The typed, versioned protocol between the lab UI and the training worker (DESIGN §5): two discriminated unions on
 // `type`, each payload tied to its type; metrics travel as deltas in transferred typed arrays, never the history.
 import type { DeepPartial, TrainConfig } from '../core/config';
+import { FieldError } from '../core/errors';
 import type { BackendChoice } from '../model/backend';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
 export const PROTOCOL_VERSION = 2;
 
-/** An Error as it crosses the boundary (comlink's way): name, message, stack; `field` for config and pack errors. */
+/** An Error as it crosses the boundary (comlink's way): name, message, stack; for a FieldError its parts too. */
 export interface SerializedError {
   name: string;
-  message: string;
+  message: string; // the whole message (file, field, detail, hint)
   stack?: string;
   field?: string; // the offending field (`config.kd.T`, `metadata.version`, `tensor images`) when known
+  file?: string; // the input file, when the error is about one
+  detail?: string; // the message without file and field (what the banner shows beside the field)
+  hint?: string; // what to do about it
 }
 
 export function serializeError(e: unknown): SerializedError {
-  if (e instanceof Error) {
-    const field = (e as { field?: unknown }).field;
-    const out: SerializedError = { name: e.name, message: e.message, stack: e.stack };
-    if (typeof field === 'string') out.field = e.name === 'ConfigError' ? `config.${field}` : field;
-    else {
-      const m = /config\.([\w.]+)/.exec(e.message);
-      if (m) out.field = `config.${m[1]}`;
-    }
+  if (e instanceof FieldError) {
+    const out: SerializedError = { name: e.name, message: e.message, stack: e.stack, field: e.qualifiedField, detail: e.detail };
+    if (e.file) out.file = e.file;
+    if (e.hint) out.hint = e.hint;
     return out;
   }
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { name: 'Error', message: String(e) };
 }
 
