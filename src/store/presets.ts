@@ -1,6 +1,6 @@
 // The paper's ablations as config presets (also `?preset=`), each with two lines on what LLAVADI found. Numbers are
 // the ones in the paper's notes (TextVQA), except the study-* presets, which quote this project's quick study.
-import type { DeepPartial, TrainConfig } from '../core/config';
+import { configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
 import { STUDY_CONDITIONS } from '../core/study';
 
 export interface Preset {
@@ -90,6 +90,41 @@ export const PRESETS: Preset[] = [
 
 export function presetById(id: string | null | undefined): Preset | undefined {
   return PRESETS.find((p) => p.id === id);
+}
+
+/** Config of a preset: the preset's patch over the current optimiser and seed, other knobs back to defaults. */
+export function presetConfig(id: string, base: TrainConfig): TrainConfig | null {
+  const p = presetById(id);
+  if (!p) return null;
+  const reset = { ...DEFAULT_CONFIG, seed: base.seed, optim: base.optim, stage1Steps: base.stage1Steps };
+  return mergeConfig(reset, p.patch);
+}
+
+/** The URL fields a run's config is built from (a subset of core/urlState's UrlState). */
+export interface UrlConfigFields {
+  seed: number;
+  batch: number | null;
+  preset: string | null;
+  cfg: DeepPartial<TrainConfig>;
+}
+
+/**
+ * The config a link starts the lab with: defaults with the link's seed and batch, then its preset, then its `cfg`
+ * patch. A patch the preset makes invalid is dropped (the config stays the preset's) and `error` says why.
+ */
+export function configOfUrl(u: UrlConfigFields): { config: TrainConfig; presetId: string | null; error: unknown } {
+  let config = mergeConfig(DEFAULT_CONFIG, { seed: u.seed, optim: { batchSize: u.batch ?? DEFAULT_CONFIG.optim.batchSize } });
+  const presetId = u.preset && presetById(u.preset) ? u.preset : null;
+  if (presetId) config = presetConfig(presetId, config) ?? config;
+  let error: unknown = null;
+  if (Object.keys(u.cfg).length) {
+    try {
+      config = configFromPatchJson(config, JSON.stringify(u.cfg));
+    } catch (e) {
+      error = e;
+    }
+  }
+  return { config, presetId, error };
 }
 
 /** Formula of each term, for the info tips (DESIGN §3). */

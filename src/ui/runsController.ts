@@ -1,6 +1,6 @@
 // Runs that persist and travel: IndexedDB hydration and autosave, CSV / JSON / weights downloads, JSON import, the
 // shareable URL (pack, seed and config diff kept in the address bar), and the light / dark theme.
-import { configDiff, DEFAULT_CONFIG, type TrainConfig } from '../core/config';
+import { urlStateOfRun, writeUrlState, type UrlState } from '../core/urlState';
 import { useLab } from '../store';
 import { deleteRun, loadAll, putRun, putSettings, type LabSettings } from '../store/persist';
 import { parseRunJson, type RunRecord, runToCsv, runToJson } from '../store/runs';
@@ -106,26 +106,23 @@ export async function startPersistence(): Promise<void> {
 }
 
 /** The address bar carries the pack, the seed and every changed knob: opening it reproduces the run. */
-export function shareableUrl(config: TrainConfig, packId: string | null): string {
-  const u = new URL(location.href);
-  const p = u.searchParams;
-  if (packId) p.set('pack', packId);
-  p.set('seed', String(config.seed));
-  const diff = configDiff({ ...DEFAULT_CONFIG, seed: config.seed }, config);
-  if (Object.keys(diff).length) p.set('cfg', JSON.stringify(diff));
-  else p.delete('cfg');
-  p.delete('preset');
-  p.delete('batch');
-  return u.toString();
+export function shareableUrl(state: UrlState): string {
+  const q = writeUrlState(state);
+  return `${location.pathname}${q ? `?${q}` : ''}${location.hash}`;
 }
 
-/** Keep the address bar in step with the config in force (replaceState: no history entry per knob). */
-export function startUrlSync(packIdOf: (name: string) => string | null): void {
+/**
+ * Keep the address bar in step with the config in force (replaceState: no history entry per knob), starting from
+ * the link the lab was opened with (its backend, eval settings and e2e stay; a brought pack keeps the last shipped id).
+ */
+export function startUrlSync(packIdOf: (name: string) => string | null, opened: UrlState): void {
   let last = '';
+  let current = opened;
   const sync = () => {
     const s = store();
     if (!s.pack) return;
-    const url = shareableUrl(s.config, packIdOf(s.pack.name));
+    current = urlStateOfRun(current, s.config, packIdOf(s.pack.name));
+    const url = shareableUrl(current);
     if (url !== last) {
       last = url;
       history.replaceState(null, '', url);
