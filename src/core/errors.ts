@@ -58,6 +58,15 @@ export class FieldError extends Error {
   }
 }
 
+/** An error about an input file: which file, which field, what was expected. message = `${file}: ${field}: ${expected}`. */
+export class PackError extends FieldError {
+  declare readonly file: string;
+  constructor(file: string, field: string, expected: string, hint?: string) {
+    super({ file, field, expected, hint }, expected);
+    this.name = 'PackError';
+  }
+}
+
 /** Throws a FieldError unless `ok`. */
 export function check(ok: boolean, info: FieldErrorInfo): asserts ok {
   if (!ok) throw new FieldError(info);

@@ -17,7 +17,8 @@ function expectPackError(bytes: Uint8Array, field: string, file = F): PackError 
     if (!(e instanceof PackError)) throw e;
     expect(e.field).toBe(field);
     expect(e.file).toBe(file);
-    expect(e.message).toBe(`${file}: ${field}: ${e.expected}`);
+    expect(e.detail.startsWith(e.expected)).toBe(true);
+    expect(e.message).toBe(`${file}: ${field}: ${e.detail}`);
     return e;
   }
   throw new Error(`expected a PackError on ${field}`);
