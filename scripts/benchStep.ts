@@ -1,15 +1,13 @@
-// npm run bench:step — median ms per training step, tokens/s and tensors after a step, for the student and teacher
+// npm run bench:step — median ms per training step, tokens/s, kernels and tensors after a step, for the student and teacher
 // presets on Node cpu and wasm, CE-only vs every term on (synthetic data, random teacher targets). Writes bench/results/step.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, Rng } from '../src/core/rng';
 import { initBackend } from '../src/model/backend';
-import { ENCODER_PRESET, modelFor, type ModelConfig, STUDENT_PRESET, TEACHER_PRESET } from '../src/model/configs';
-import { initEncoder } from '../src/model/encoder';
-import { disposeParams } from '../src/model/params';
-import { readStep, Trainer } from '../src/model/trainer';
-import { syntheticData, tinyConfig } from '../src/model/testing/tiny';
+import { ENCODER_PRESET } from '../src/model/configs';
+import { readStep } from '../src/model/trainer';
+import { BENCH_MODES, BENCH_TEXT, type BenchMode, benchTrainer } from './lib/benchTrainer';
 import { intArg, parseArgs } from './lib/cli';
+import { profileStep } from './lib/stepProfile';
 
 const args = parseArgs(process.argv.slice(2));
 const STEPS = intArg(args, 'steps', 20, 1); // timed steps after warm-up (≥ 20 for the reported table)
@@ -17,15 +15,9 @@ const WARMUP = intArg(args, 'warmup', 3, 0);
 const BATCH = intArg(args, 'batch', 32, 1, 512);
 const backends = String(args.backends ?? 'wasm,cpu').split(',') as ('cpu' | 'wasm')[];
 const presets = String(args.presets ?? 'student,teacher').split(',');
-const TEXT = { vocabSize: 80, Lp: 14, A: 10 }; // typical pack sizes (DESIGN §2): V≈60–90, Lp≈14, A≈10
-
-type Mode = 'ce' | 'all-no-seq' | 'all' | 'teacher-build';
-const MODES: Record<Mode, string> = {
-  ce: 'CE only (frozen encoder, cached features)',
-  'all-no-seq': 'CE + KD fkl dense + hidden + affinity + attention (cached targets)',
-  all: 'all + seqCE (20 % of labeled rows with a differing teacher answer → second forward on a bucketed sub-batch)',
-  'teacher-build': 'pack build: CE only, encoder trained jointly (no feature cache)',
-};
+const TEXT = BENCH_TEXT;
+type Mode = BenchMode;
+const MODES = BENCH_MODES;
 
 interface Row {
   backend: string;
@@ -39,6 +31,7 @@ interface Row {
   tokensPerSec: number;
   tensorsAfterStep: number;
   tensorsFlat: boolean;
+  kernelsPerStep: number; // kernels one step dispatches after warm-up (tf.profile)
 }
 
 const median = (xs: number[]) => {
@@ -47,21 +40,7 @@ const median = (xs: number[]) => {
 };
 
 async function bench(backend: string, preset: string, mode: Mode): Promise<Row> {
-  const enc = ENCODER_PRESET;
-  const shape = preset === 'teacher' ? TEACHER_PRESET : STUDENT_PRESET;
-  const model: ModelConfig = modelFor(shape, enc, TEXT);
-  const teacherD = TEACHER_PRESET.d;
-  const data = syntheticData(enc, model, { N: 512, labeled: 448, targets: 'dense', hiddenDim: teacherD, teacherAgree: 0.8, seed: 3 });
-  const encParams = initEncoder(enc, new Rng(deriveSeed(1, 'enc')));
-  const weights =
-    mode === 'all'
-      ? { ce: 1, seq: 1, kd: 1, hidden: 1, affinity: 1, attention: 1 }
-      : mode === 'all-no-seq'
-        ? { ce: 1, seq: 0, kd: 1, hidden: 1, affinity: 1, attention: 1 }
-        : { ce: 1, seq: 0, kd: 0, hidden: 0, affinity: 0, attention: 0 };
-  const config = tinyConfig({ weights, optim: { batchSize: BATCH, lr: 1e-3 }, data: { useUnlabeled: mode === 'all' } });
-  const trainData = mode === 'teacher-build' ? { ...data, targets: undefined, teacherAnswerIds: undefined, kdIds: undefined } : data;
-  const tr = new Trainer({ model, encoder: { config: enc, params: encParams }, config, data: trainData, trainEncoder: mode === 'teacher-build' });
+  const { tr, model, dispose } = benchTrainer(preset, mode, BATCH);
   for (let i = 0; i < WARMUP; i++) await readStep(tr.step());
   const ms: number[] = [];
   let tensors = 0;
@@ -74,9 +53,9 @@ async function bench(backend: string, preset: string, mode: Mode): Promise<Row> 
     if (i > 0 && n !== tensors) flat = false;
     tensors = n;
   }
+  const kernelsPerStep = (await profileStep(tr)).kernels;
   const nParams = Object.values(tr.params).reduce((s, v) => s + v.size, 0);
-  tr.dispose();
-  disposeParams(encParams);
+  dispose();
   const med = median(ms);
   const L = model.P + model.Lp + model.A;
   return {
@@ -91,6 +70,7 @@ async function bench(backend: string, preset: string, mode: Mode): Promise<Row> 
     tokensPerSec: Math.round((BATCH * L) / (med / 1000)),
     tensorsAfterStep: tensors,
     tensorsFlat: flat,
+    kernelsPerStep,
   };
 }
 
@@ -98,7 +78,7 @@ async function main() {
   const rows: Row[] = [];
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`bench:step  batch=${BATCH} steps=${STEPS} (after ${WARMUP} warm-up)  encoder=${JSON.stringify(ENCODER_PRESET)}  text=${JSON.stringify(TEXT)}`);
-  console.log(`${'backend'.padEnd(8)}${'preset'.padEnd(9)}${'mode'.padEnd(15)}${pad('params', 8)}${pad('ms/step', 10)}${pad('min', 8)}${pad('tok/s', 9)}${pad('tensors', 9)}  flat`);
+  console.log(`${'backend'.padEnd(8)}${'preset'.padEnd(9)}${'mode'.padEnd(15)}${pad('params', 8)}${pad('ms/step', 10)}${pad('min', 8)}${pad('tok/s', 9)}${pad('tensors', 9)}${pad('kernels', 9)}  flat`);
   for (const backend of backends) {
     await initBackend(backend);
     for (const preset of presets) {
@@ -106,7 +86,7 @@ async function main() {
       for (const mode of modes) {
         const r = await bench(backend, preset, mode);
         rows.push(r);
-        console.log(`${backend.padEnd(8)}${preset.padEnd(9)}${mode.padEnd(15)}${pad(r.params, 8)}${pad(r.msMedian, 10)}${pad(r.msMin, 8)}${pad(r.tokensPerSec, 9)}${pad(r.tensorsAfterStep, 9)}  ${r.tensorsFlat}`);
+        console.log(`${backend.padEnd(8)}${preset.padEnd(9)}${mode.padEnd(15)}${pad(r.params, 8)}${pad(r.msMedian, 10)}${pad(r.msMin, 8)}${pad(r.tokensPerSec, 9)}${pad(r.tensorsAfterStep, 9)}${pad(r.kernelsPerStep, 9)}  ${r.tensorsFlat}`);
       }
     }
   }
