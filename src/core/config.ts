@@ -188,9 +188,12 @@ function structuredCloneLike<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>) {
   for (const [k, v] of Object.entries(src)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof dst[k] === 'object' && dst[k] !== null) {
+    if (UNSAFE_KEYS.has(k)) continue; // never write through to a prototype
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(dst, k) && typeof dst[k] === 'object' && dst[k] !== null) {
       mergeInto(dst[k] as Record<string, unknown>, v as Record<string, unknown>);
     } else if (v !== undefined) {
       dst[k] = v;
@@ -238,7 +241,7 @@ export function configFromPatchJson(base: TrainConfig, text: string): TrainConfi
   const check = (b: Record<string, unknown>, v: Record<string, unknown>, path: string) => {
     for (const [k, x] of Object.entries(v)) {
       const field = path ? `${path}.${k}` : k;
-      if (!(k in b)) throw new ConfigError(field, `a known field (one of ${Object.keys(b).join(', ')})`, x);
+      if (!Object.hasOwn(b, k)) throw new ConfigError(field, `a known field (one of ${Object.keys(b).join(', ')})`, x);
       const y = b[k];
       if (y !== null && typeof y === 'object') {
         if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new ConfigError(field, 'an object', x);

@@ -47,3 +47,13 @@ describe('config in the URL', () => {
     expect((err as Error).message).toContain(`config.${field}`);
   });
 });
+
+describe('cfg patches cannot reach a prototype', () => {
+  it('refuses __proto__ and constructor keys and leaves Object.prototype alone', () => {
+    for (const text of ['{"__proto__":{"hasOwnProperty":5}}', '{"constructor":{"prototype":{"x":1}}}', '{"kd":{"__proto__":{"T":3}}}']) {
+      expect(() => configFromPatchJson(DEFAULT_CONFIG, text)).toThrow(ConfigError);
+    }
+    expect(typeof Object.prototype.hasOwnProperty).toBe('function');
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
