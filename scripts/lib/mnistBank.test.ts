@@ -50,6 +50,11 @@ describe('loadMnistBank', () => {
     expect(centre(one)).toBeGreaterThan(centre(zero) * 2);
   });
 
+  it('rejects a bad size with a message naming the field', () => {
+    expect(() => loadMnistBank({ size: 3 })).toThrow(/^size: expected an integer in 4\.\.28, got 3$/);
+    expect(() => loadMnistBank({ size: 10.5 })).toThrow(/^size: expected an integer in 4\.\.28, got 10\.5$/);
+  });
+
   it('downsampleDigit returns zeros for a blank digit and keeps a full square full', () => {
     expect(Array.from(downsampleDigit(new Array(784).fill(0), 0, 10)).every((v) => v === 0)).toBe(true);
     const full = downsampleDigit(new Array(784).fill(1), 0, 10);

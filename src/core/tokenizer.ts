@@ -1,7 +1,7 @@
 // Word-level tokenizer over a fixed vocabulary (index = id) with <pad> <bos> <eos> <unk> at ids 0..3.
 // Text is split on whitespace; the vocabulary itself comes from the task templates (scenes/vocab.ts).
 
-const FILE = 'src/core/tokenizer.ts';
+import { FieldError } from './errors';
 
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 export const PAD_ID = 0;
@@ -11,17 +11,20 @@ export const UNK_ID = 3;
 
 /** Throws unless `vocab` starts with the four special tokens, has no duplicates and no whitespace in a token. */
 export function validateVocab(vocab: readonly string[]): void {
-  if (!Array.isArray(vocab)) throw new Error(`${FILE}: field "vocab" must be an array of strings`);
+  if (!Array.isArray(vocab)) throw new FieldError({ field: 'vocab', expected: 'an array of strings', got: vocab });
   SPECIAL_TOKENS.forEach((t, i) => {
-    if (vocab[i] !== t) throw new Error(`${FILE}: field "vocab"[${i}] must be "${t}", got ${JSON.stringify(vocab[i])}`);
+    if (vocab[i] !== t) {
+      throw new FieldError({ field: `vocab[${i}]`, expected: `the special token "${t}"`, got: vocab[i], hint: `a vocabulary starts with ${SPECIAL_TOKENS.join(' ')}` });
+    }
   });
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   vocab.forEach((t, i) => {
     if (typeof t !== 'string' || t.length === 0 || /\s/.test(t)) {
-      throw new Error(`${FILE}: field "vocab"[${i}] must be a non-empty string without whitespace, got ${JSON.stringify(t)}`);
+      throw new FieldError({ field: `vocab[${i}]`, expected: 'a non-empty string without whitespace', got: t });
     }
-    if (seen.has(t)) throw new Error(`${FILE}: field "vocab" must not repeat a token; "${t}" appears again at id ${i}`);
-    seen.add(t);
+    const first = seen.get(t);
+    if (first !== undefined) throw new FieldError({ field: `vocab[${i}]`, expected: `a token not already in vocab (this one is at id ${first})`, got: t });
+    seen.set(t, i);
   });
 }
 
@@ -59,7 +62,7 @@ export class Tokenizer {
       if (id === EOS_ID) break;
       if (id === PAD_ID || id === BOS_ID) continue;
       if (!Number.isInteger(id) || id < 0 || id >= this.vocab.length) {
-        throw new Error(`${FILE}: decode field "ids"[${i}] must be an integer id in [0, ${this.vocab.length}), got ${id}`);
+        throw new FieldError({ field: `ids[${i}]`, expected: `an integer id in [0, ${this.vocab.length})`, got: id });
       }
       out.push(this.vocab[id]);
     }
@@ -74,7 +77,10 @@ export class Tokenizer {
     const ids = this.encode(text);
     if (eos) ids.push(EOS_ID);
     if (ids.length > length) {
-      throw new Error(`${FILE}: text "${text}" needs ${ids.length} slots${eos ? ' (incl. <eos>)' : ''}, but the field has ${length}`);
+      throw new FieldError({
+        field: 'text', expected: `at most ${length} tokens${eos ? ' (incl. <eos>)' : ''}`, got: text,
+        hint: `it needs ${ids.length}; shorten the text or give it more slots`,
+      });
     }
     out.fill(PAD_ID, offset, offset + length);
     out.set(ids, offset);

@@ -1,6 +1,7 @@
 // Builds a whole question-answering dataset (images, split and family codes, prompt and answer ids) from a
 // seed. Sample j of split s depends only on (seed, task, s, j), so resizing one split never changes another.
 
+import { FieldError } from '../errors';
 import { deriveSeed, Rng } from '../rng';
 import { PAD_ID, Tokenizer } from '../tokenizer';
 import { renderScene } from './draw';
@@ -12,7 +13,6 @@ import {
 } from './spec';
 import { buildVocab } from './vocab';
 
-const FILE = 'src/core/scenes/dataset.ts';
 /** Scenes drawn per sample before giving up (a family with no valid question on any scene is a bug). */
 const MAX_TRIES = 64;
 
@@ -69,7 +69,7 @@ function checkSizes(sizes: DatasetSizes): number[] {
   const keys: (keyof DatasetSizes)[] = ['trainLabeled', 'trainUnlabeled', 'val', 'test'];
   return keys.map((k) => {
     const v = sizes?.[k];
-    if (!Number.isInteger(v) || v < 0) throw new Error(`${FILE}: field "sizes.${k}" must be a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0) throw new FieldError({ field: `sizes.${k}`, expected: 'a non-negative integer', got: v });
     return v;
   });
 }
@@ -78,20 +78,25 @@ function checkSizes(sizes: DatasetSizes): number[] {
 export function generateDataset(opts: DatasetOptions): Dataset {
   const spec = getTaskSpec(opts.task);
   const task = spec.task;
-  if (!Number.isFinite(opts.seed)) throw new Error(`${FILE}: field "seed" must be a finite number, got ${opts.seed}`);
+  if (!Number.isFinite(opts.seed)) throw new FieldError({ field: 'seed', expected: 'a finite number', got: opts.seed });
   const counts = checkSizes(opts.sizes);
   const families = (opts.families ?? spec.families).slice();
-  if (families.length === 0) throw new Error(`${FILE}: field "families" must not be empty`);
-  for (const f of families) {
+  if (families.length === 0) throw new FieldError({ field: 'families', expected: 'at least one family', got: families });
+  families.forEach((f, k) => {
     if (!spec.families.includes(f)) {
-      throw new Error(`${FILE}: field "families" entries must be among ${spec.families.join(', ')} for task "${task}", got "${f}"`);
+      throw new FieldError({ field: `families[${k}]`, expected: `one of ${spec.families.join(', ')} for task "${task}"`, got: f });
     }
-  }
-  if (new Set(families).size !== families.length) throw new Error(`${FILE}: field "families" must not repeat a family`);
+  });
+  if (new Set(families).size !== families.length) throw new FieldError({ field: 'families', expected: 'no family twice', got: families });
 
   let pools: { train: DigitPool; heldOut: DigitPool } | null = null;
   if (spec.kinds.includes('card')) {
-    if (!opts.digitBank) throw new Error(`${FILE}: field "digitBank" is required for task "${task}"`);
+    if (!opts.digitBank) {
+      throw new FieldError({
+        field: 'digitBank', expected: `a DigitBank (task "${task}" draws cards from it)`, got: opts.digitBank,
+        hint: 'in Node, load the MNIST digits with loadMnistBank()',
+      });
+    }
     validateDigitBank(opts.digitBank, spec.digitSize);
     pools = splitDigitBank(opts.digitBank, opts.heldOutEvery ?? 5);
   }
@@ -125,7 +130,7 @@ export function generateDataset(opts: DatasetOptions): Dataset {
         scene = generateScene(rng, task, pool);
         q = makeQuestion(rng, scene, fam, stats, { popeKind });
       }
-      if (!q || !scene) throw new Error(`${FILE}: no "${fam}" question found in ${MAX_TRIES} scenes (sample ${j} of ${splitName})`);
+      if (!q || !scene) throw new Error(`no "${fam}" question found in ${MAX_TRIES} scenes (sample ${j} of ${splitName})`);
       images.set(renderScene(scene, opts.digitBank), i * H * W * C);
       split[i] = s;
       family[i] = f;

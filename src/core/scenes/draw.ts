@@ -1,10 +1,9 @@
 // Rasterises a scene description into RGB uint8 pixels with integer arithmetic only, so Node and the
 // browser produce identical bytes. Shapes are pixel masks; cards blend a real MNIST digit over their colour.
 
+import { FieldError } from '../errors';
 import { Rng } from '../rng';
 import { COLOR_RGB, type DigitBank, getTaskSpec, type KindName, PIXEL_NOISE, type Scene } from './spec';
-
-const FILE = 'src/core/scenes/draw.ts';
 
 /**
  * Whether pixel (x, y) of an s×s box belongs to the shape. Integer tests on doubled coordinates
@@ -48,22 +47,28 @@ export function renderScene(scene: Scene, digitBank?: DigitBank): Uint8Array {
     out[o + 1] = g;
     out[o + 2] = b;
   };
-  for (const obj of scene.objects) {
+  for (let k = 0; k < scene.objects.length; k++) {
+    const obj = scene.objects[k];
     const x0 = obj.col * cell;
     const y0 = obj.row * cell;
     const [r, g, b] = obj.rgb;
     if (obj.kind === 'card') {
-      if (!digitBank) throw new Error(`${FILE}: renderScene needs field "digitBank" for a scene with cards`);
+      if (!digitBank) throw new FieldError({ field: 'digitBank', expected: 'a DigitBank for a scene with cards', got: digitBank });
       const n = digitBank.labels.length;
-      if (digitBank.size !== spec.digitSize || digitBank.images.length !== n * spec.digitSize * spec.digitSize) {
-        throw new Error(`${FILE}: DigitBank field "size" must be ${spec.digitSize} with images [n, size, size] ` +
-          `(got size ${digitBank.size}, ${digitBank.images.length} bytes for ${n} labels); validate it with validateDigitBank`);
+      const ds = spec.digitSize;
+      if (digitBank.size !== ds) {
+        throw new FieldError({ field: 'DigitBank.size', expected: `the task's digitSize ${ds}`, got: digitBank.size, hint: 'check the bank with validateDigitBank' });
+      }
+      if (digitBank.images.length !== n * ds * ds) {
+        throw new FieldError({
+          field: 'DigitBank.images.length', expected: `n·size² = ${n * ds * ds} (n = ${n}, size = ${ds})`, got: digitBank.images.length,
+          hint: 'check the bank with validateDigitBank',
+        });
       }
       if (!(obj.digitIndex >= 0 && obj.digitIndex < n) || digitBank.labels[obj.digitIndex] !== obj.digit) {
-        throw new Error(`${FILE}: scene object field "digitIndex" ${obj.digitIndex} must index a bank digit labelled ${obj.digit}`);
+        throw new FieldError({ field: `scene.objects[${k}].digitIndex`, expected: `the index of a bank digit labelled ${obj.digit}`, got: obj.digitIndex });
       }
       for (let y = 0; y < cell; y++) for (let x = 0; x < cell; x++) put(x0 + x, y0 + y, r, g, b);
-      const ds = spec.digitSize;
       const off = Math.floor((cell - ds) / 2);
       const ink = inkFor(obj.color);
       const base = obj.digitIndex * ds * ds;
@@ -77,8 +82,10 @@ export function renderScene(scene: Scene, digitBank?: DigitBank): Uint8Array {
       continue;
     }
     const s = spec.shapePx[obj.size];
-    if (obj.dx < 0 || obj.dy < 0 || obj.dx + s > cell || obj.dy + s > cell) {
-      throw new Error(`${FILE}: scene object fields "dx"/"dy" (${obj.dx}, ${obj.dy}) must keep a ${s}px shape inside its ${cell}px cell`);
+    for (const d of ['dx', 'dy'] as const) {
+      if (obj[d] < 0 || obj[d] + s > cell) {
+        throw new FieldError({ field: `scene.objects[${k}].${d}`, expected: `0..${cell - s} (a ${s}px shape inside its ${cell}px cell)`, got: obj[d] });
+      }
     }
     for (let y = 0; y < s; y++) {
       for (let x = 0; x < s; x++) if (shapeMask(obj.kind, s, x, y)) put(x0 + obj.dx + x, y0 + obj.dy + y, r, g, b);

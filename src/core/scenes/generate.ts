@@ -1,13 +1,12 @@
 // Random scene descriptions (objects on a grid) for the shapes and digits tasks, the digit pools that keep
 // val/test digits apart from training digits, and category statistics for POPE "popular" negatives.
 
+import { FieldError } from '../errors';
 import { Rng } from '../rng';
 import {
   BACKGROUND_RANGE, COLOR_JITTER, COLOR_RGB, COLOR_WEIGHTS, COLORS, type ColorName, type DigitBank, getTaskSpec,
   type KindName, type Scene, type SceneObject, SHAPE_WEIGHTS, SHAPES, SIZES, type TaskName,
 } from './spec';
-
-const FILE = 'src/core/scenes/generate.ts';
 
 /** Bank indices grouped by label: pool[d] lists the indices of digit d (every label must have ≥ 1). */
 export type DigitPool = readonly (readonly number[])[];
@@ -15,19 +14,27 @@ export type DigitPool = readonly (readonly number[])[];
 /** Throws unless `bank` is well formed: images [n,size,size], labels [n] in 0..9, size = the task's digit size. */
 export function validateDigitBank(bank: DigitBank, expectedSize?: number): void {
   const { size, images, labels } = bank;
-  if (!Number.isInteger(size) || size < 1) throw new Error(`${FILE}: DigitBank field "size" must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1) throw new FieldError({ field: 'DigitBank.size', expected: 'a positive integer', got: size });
   if (expectedSize !== undefined && size !== expectedSize) {
-    throw new Error(`${FILE}: DigitBank field "size" must equal the task's digitSize ${expectedSize}, got ${size}`);
+    throw new FieldError({ field: 'DigitBank.size', expected: `the task's digitSize ${expectedSize}`, got: size });
   }
-  if (!(images instanceof Uint8Array) || !(labels instanceof Uint8Array)) {
-    throw new Error(`${FILE}: DigitBank fields "images" and "labels" must be Uint8Array`);
-  }
+  if (!(images instanceof Uint8Array)) throw new FieldError({ field: 'DigitBank.images', expected: 'a Uint8Array', got: kindOf(images) });
+  if (!(labels instanceof Uint8Array)) throw new FieldError({ field: 'DigitBank.labels', expected: 'a Uint8Array', got: kindOf(labels) });
   if (images.length !== labels.length * size * size) {
-    throw new Error(`${FILE}: DigitBank field "images" must have length n·size² = ${labels.length * size * size}, got ${images.length}`);
+    throw new FieldError({
+      field: 'DigitBank.images.length', expected: `n·size² = ${labels.length * size * size} (n = ${labels.length} labels, size = ${size})`,
+      got: images.length,
+    });
   }
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] > 9) throw new Error(`${FILE}: DigitBank field "labels"[${i}] must be in 0..9, got ${labels[i]}`);
+    if (labels[i] > 9) throw new FieldError({ field: `DigitBank.labels[${i}]`, expected: 'a digit in 0..9', got: labels[i] });
   }
+}
+
+/** What a value is, for an error message (`Array`, `Float32Array`, `undefined`), never its contents. */
+function kindOf(v: unknown): string {
+  if (v === null || typeof v !== 'object') return v === null ? 'null' : typeof v;
+  return (v as object).constructor?.name ?? 'object';
 }
 
 /**
@@ -37,7 +44,7 @@ export function validateDigitBank(bank: DigitBank, expectedSize?: number): void 
 export function splitDigitBank(bank: DigitBank, heldOutEvery = 5): { train: DigitPool; heldOut: DigitPool } {
   validateDigitBank(bank);
   if (!Number.isInteger(heldOutEvery) || heldOutEvery < 2) {
-    throw new Error(`${FILE}: field "heldOutEvery" must be an integer ≥ 2, got ${heldOutEvery}`);
+    throw new FieldError({ field: 'heldOutEvery', expected: 'an integer ≥ 2', got: heldOutEvery });
   }
   const train: number[][] = Array.from({ length: 10 }, () => []);
   const heldOut: number[][] = Array.from({ length: 10 }, () => []);
@@ -46,8 +53,11 @@ export function splitDigitBank(bank: DigitBank, heldOutEvery = 5): { train: Digi
   }
   for (let d = 0; d < 10; d++) {
     if (train[d].length === 0 || heldOut[d].length === 0) {
-      throw new Error(`${FILE}: DigitBank field "labels" must hold digit ${d} in both the training and the held-out pool ` +
-        `(train ${train[d].length}, held-out ${heldOut[d].length}; heldOutEvery = ${heldOutEvery})`);
+      throw new FieldError({
+        field: 'DigitBank.labels',
+        expected: `digit ${d} in both the training and the held-out pool (train ${train[d].length}, held-out ${heldOut[d].length}; heldOutEvery = ${heldOutEvery})`,
+        hint: `give the bank more digits labelled ${d}`,
+      });
     }
   }
   return { train, heldOut };
@@ -65,7 +75,10 @@ export function generateScene(rng: Rng, task: TaskName, digits?: DigitPool): Sce
   const spec = getTaskSpec(task);
   const hasCards = spec.kinds.includes('card');
   if (hasCards && (!digits || digits.length !== 10 || digits.some((p) => p.length === 0))) {
-    throw new Error(`${FILE}: generateScene(task "digits") needs field "digits": a DigitPool with ≥ 1 index for each of 0..9`);
+    throw new FieldError({
+      field: 'digits', expected: `a DigitPool with ≥ 1 index for each of 0..9 (task "${task}" has cards)`,
+      got: digits ? digits.map((p) => p.length) : digits, hint: 'make one with splitDigitBank',
+    });
   }
   const cellCount = spec.grid * spec.grid;
   const n = spec.minObjects + rng.int(spec.maxObjects - spec.minObjects + 1);

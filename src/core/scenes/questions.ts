@@ -1,14 +1,13 @@
 // Question generator: one (prompt, answer) pair of a given family about a scene, following vocab.ts's
 // templates. Every answer is a function of the scene description; check.ts recomputes it independently.
 
+import { FieldError } from '../errors';
 import type { Rng } from '../rng';
 import { categoryKey, type CategoryStats, taskCategories } from './generate';
 import {
   COL_WORDS, COLORS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
   RELATIONS, ROW_WORDS, type Scene, type SceneObject, SIZES,
 } from './spec';
-
-const FILE = 'src/core/scenes/questions.ts';
 
 /** POPE sample kinds: a present object, or an absent one drawn at random / among the most frequent / adversarially. */
 export type PopeKind = 'yes' | 'random' | 'popular' | 'adversarial';
@@ -99,7 +98,7 @@ function gqa(rng: Rng, scene: Scene): Question | null {
 }
 
 function pope(rng: Rng, scene: Scene, stats: CategoryStats, kind: PopeKind): Question {
-  if (stats.task !== scene.task) throw new Error(`${FILE}: field "stats.task" must be "${scene.task}", got "${stats.task}"`);
+  if (stats.task !== scene.task) throw new FieldError({ field: 'stats.task', expected: `the scene's task "${scene.task}"`, got: stats.task });
   const present = new Set(scene.objects.map((o) => categoryKey(o.color, o.kind)));
   const absent = taskCategories(scene.task).filter((c) => !present.has(c));
   let cat: string;
@@ -181,7 +180,7 @@ export function makeQuestion(
 ): Question | null {
   const spec = getTaskSpec(scene.task);
   if (!spec.families.includes(family)) {
-    throw new Error(`${FILE}: field "family" must be one of ${spec.families.join(', ')} for task "${scene.task}", got "${family}"`);
+    throw new FieldError({ field: 'family', expected: `one of ${spec.families.join(', ')} for task "${scene.task}"`, got: family });
   }
   switch (family) {
     case 'gqa': return gqa(rng, scene);

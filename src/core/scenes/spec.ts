@@ -1,6 +1,8 @@
 // Task geometry, palettes, names and types of the scene/question generator (tasks `shapes` and `digits`).
 // Pure data and types (no tfjs, DOM or Node APIs); a pack's images and vocabulary depend on every value here.
 
+import { FieldError } from '../errors';
+
 export type TaskName = 'shapes' | 'digits';
 export const TASKS: readonly TaskName[] = ['shapes', 'digits'];
 
@@ -137,7 +139,7 @@ export const TASK_SPECS: Readonly<Record<TaskName, TaskSpec>> = {
 /** The spec of a task; throws on an unknown task name. */
 export function getTaskSpec(task: string): TaskSpec {
   if (task !== 'shapes' && task !== 'digits') {
-    throw new Error(`src/core/scenes/spec.ts: field "task" must be "shapes" or "digits", got ${JSON.stringify(task)}`);
+    throw new FieldError({ field: 'task', expected: '"shapes" or "digits"', got: task });
   }
   return TASK_SPECS[task];
 }
