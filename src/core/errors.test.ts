@@ -17,6 +17,11 @@ describe('FieldError', () => {
     expect(e.hint).toBe('export the run again');
   });
 
+  it('shows non-finite numbers as themselves', () => {
+    expect(new FieldError({ field: 'seed', expected: 'a finite number', got: NaN }).message).toBe('seed: expected a finite number, got NaN');
+    expect(new FieldError({ field: 'x', expected: 'finite', got: -Infinity }).got).toBe('-Infinity');
+  });
+
   it('keeps long offending values short', () => {
     const e = new FieldError({ field: 'x', expected: 'short', got: 'y'.repeat(500) });
     expect(e.message.length).toBeLessThan(100);

@@ -206,7 +206,8 @@ describe('gzip', () => {
     const t0 = performance.now();
     expect(expectPackError(() => maybeGunzip(lie, 'g'), 'gzip', 'g').expected).toContain('bomb');
     expect(expectPackError(() => maybeGunzip(lie, 'g', 1000), 'gzip', 'g').expected).toContain('bomb');
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // Guards against a hang (inflating the whole 8 MiB bomb chunk by chunk), not a speed figure: 2 s alone, 4–5 s on a loaded 2-core machine.
+    expect(performance.now() - t0).toBeLessThan(15_000);
   });
   it('rejects a trailer that claims more than the data holds', () => {
     const gz = gzip(plain);
