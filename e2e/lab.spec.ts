@@ -1,6 +1,6 @@
 // The lab end to end on WebGPU (SwiftShader here: few steps, generous timeouts) and on wasm: the default pack loads,
 // the badge names the backend, training runs and pauses, knobs act live, presets apply, a bad pack is refused.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures';
 import { LabPage } from './pages/LabPage';
 
 const BACKENDS = [
@@ -18,8 +18,7 @@ for (const b of BACKENDS) {
 
     test.beforeAll(async ({ browser }) => {
       page = await browser.newPage();
-      page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-      lab = new LabPage(page);
+      lab = new LabPage(page); // watches the page: a pageerror fails the test (e2e/fixtures.ts)
       await lab.open(b.query, 240_000);
     });
     test.afterAll(() => page.close());
@@ -37,9 +36,7 @@ for (const b of BACKENDS) {
       const sps = (await lab.state()).stepsPerSec;
       console.log(`[${b.name}] ${sps.toFixed(1)} steps/s at batch ${'batch' in b.query ? b.query.batch : 32}`);
       await lab.pause();
-      const frozen = await lab.step();
-      await page.waitForTimeout(1500);
-      expect(await lab.step()).toBe(frozen);
+      await lab.expectStepHolds(1500);
       const losses = (await lab.state()).losses;
       expect(losses.length).toBeGreaterThanOrEqual(b.steps);
       const k = Math.min(3, Math.floor(losses.length / 3));
@@ -82,9 +79,7 @@ for (const b of BACKENDS) {
       await lab.setHidden(true);
       await expect.poll(() => lab.state().then((s) => s.status), { timeout: 120_000 }).toBe('paused');
       await expect(page.getByTestId('run-status')).toContainText('hidden');
-      const frozen = await lab.step();
-      await page.waitForTimeout(1000);
-      expect(await lab.step()).toBe(frozen);
+      const frozen = await lab.expectStepHolds(1000);
       await lab.setHidden(false);
       await lab.waitForStep(frozen + 1);
       await lab.pause();

@@ -1,9 +1,10 @@
 // The lab, part 2, end to end on wasm: runs persist across a reload and overlay in the loss chart, CSV / JSON /
 // weights export and JSON import, a shared URL reproduces the first losses, the alignment views are drawn,
-// accessibility (axe) in light and dark, no overlapping panels at 1280×720, and the README screenshot.
+// accessibility (axe) in light and dark, no overlapping panels at 1280×720. (The README screenshot is its own
+// command, `npm run screenshot`: e2e/screenshot/.)
 import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './fixtures';
 import { LabPage } from './pages/LabPage';
 
 const QUERY = { backend: 'wasm', evalEvery: 10, evalSamples: 24 };
@@ -11,8 +12,7 @@ const QUERY = { backend: 'wasm', evalEvery: 10, evalSamples: 24 };
 async function newLab(browser: Browser, query: Record<string, string | number> = QUERY): Promise<{ page: Page; lab: LabPage }> {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-  const lab = new LabPage(page);
+  const lab = new LabPage(page); // watches the page: a pageerror fails the test (e2e/fixtures.ts)
   await lab.open(query);
   return { page, lab };
 }
@@ -26,6 +26,20 @@ function canvasColours(page: Page, testId: string): Promise<number[]> {
       for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
       return seen.size;
     }),
+  );
+}
+
+/** A digest of the pixels of every canvas inside a locator (changes when any of them is redrawn differently). */
+function canvasDigest(page: Page, testId: string): Promise<string> {
+  return page.getByTestId(testId).locator('canvas').evaluateAll((cvs: HTMLCanvasElement[]) =>
+    cvs
+      .map((cv) => {
+        const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+        let h = 0;
+        for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]) | 0;
+        return (h >>> 0).toString(16);
+      })
+      .join(':'),
   );
 }
 
@@ -119,8 +133,15 @@ test.describe('runs on wasm', () => {
     for (const c of aff) expect(c).toBeGreaterThan(8);
     const over = await canvasColours(page, 'alignment-over-time');
     expect(over[0]).toBeGreaterThan(8);
-    // Hovering an answer token redraws the overlay for that token (keyboard focus does the same).
-    await page.getByTestId('affinity-overlay').getByRole('button').first().hover();
+    // Hovering an answer token selects it and redraws the overlay for that token (keyboard focus does the same).
+    const tokens = page.getByTestId('affinity-overlay').getByRole('button');
+    expect(await tokens.count()).toBeGreaterThanOrEqual(2);
+    await expect(tokens.first()).toHaveAttribute('aria-pressed', 'true');
+    const drawn = await canvasDigest(page, 'affinity-overlay');
+    await tokens.last().hover();
+    await expect(tokens.last()).toHaveAttribute('aria-pressed', 'true');
+    await expect(tokens.first()).toHaveAttribute('aria-pressed', 'false');
+    await expect.poll(() => canvasDigest(page, 'affinity-overlay'), { timeout: 10_000 }).not.toBe(drawn);
   });
 
   test('deleting a run removes its row', async () => {
@@ -157,7 +178,7 @@ test('a URL with the config and seed reproduces the first five losses', async ({
   await b.page.context().close();
 });
 
-test('look: axe finds no serious issue in light and dark; no overlap at 1280×720; README screenshot', async ({ browser }) => {
+test('look: axe finds no serious issue in light and dark; no overlap at 1280×720', async ({ browser }) => {
   test.setTimeout(240_000);
   const { page, lab } = await newLab(browser);
   await lab.toggle.click();
@@ -167,7 +188,6 @@ test('look: axe finds no serious issue in light and dark; no overlap at 1280×72
   const light = await serious();
   expect(light.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
   expect((await lab.state()).theme).toBe('light');
-  await page.screenshot({ path: 'docs/lab.png', fullPage: true });
 
   // No panel overlaps another, and nothing spills past the 1280 px viewport.
   const boxes = await page.locator('[data-testid="controls-panel"], section.card').evaluateAll((els) =>

@@ -1,6 +1,6 @@
 // Page object of the lab: every control by its data-testid, plus the typed in-page API (window.__lab, ?e2e only).
-import { expect, type Locator, type Page } from '@playwright/test';
 import type { LabTestApi } from '../../src/ui/testApi';
+import { expect, watchPage, type Locator, type Page } from '../fixtures';
 
 export type LabState = ReturnType<LabTestApi['state']>;
 
@@ -22,6 +22,7 @@ export class LabPage {
   readonly temperature: Locator;
 
   constructor(readonly page: Page) {
+    watchPage(page); // any uncaught error in the lab's page fails the test (e2e/fixtures.ts)
     const t = (id: string) => page.getByTestId(id);
     this.badge = t('backend-badge');
     this.toggle = t('train-toggle');
@@ -41,7 +42,7 @@ export class LabPage {
   }
 
   weight(name: 'ce' | 'seq' | 'kd' | 'hidden' | 'affinity' | 'attention'): Locator {
-    return this.page.getByTestId(`weight-${name === 'seq' ? 'seq' : name}`);
+    return this.page.getByTestId(`weight-${name}`);
   }
 
   /** Open the lab with URL options (backend, preset, small eval settings) and wait for the default pack. */
@@ -62,6 +63,16 @@ export class LabPage {
   /** Wait until the step counter reaches n. */
   async waitForStep(n: number, timeout = 120_000): Promise<void> {
     await expect.poll(() => this.step(), { timeout }).toBeGreaterThanOrEqual(n);
+  }
+
+  /** The step counter holds its value for `ms` (sampled every 100 ms, failing at the first change); returns it. */
+  async expectStepHolds(ms: number): Promise<number> {
+    const held = await this.step();
+    for (const end = Date.now() + ms; Date.now() < end; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await this.step(), `the step counter stays at ${held}`).toBe(held);
+    }
+    return held;
   }
 
   async pause(): Promise<void> {
