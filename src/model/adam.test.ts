@@ -1,5 +1,5 @@
 // Adam's own test (as tfjs-core's adam_optimizer_test.ts): two updates derived by hand, agreement with tf.train.adam,
-// the per-parameter step count, the state round trip, and the tensor count per parameter (flat across steps).
+// the per-parameter step count, clipping, the state round trip, and the tensor count per group (flat across steps).
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from './adam';
@@ -17,7 +17,7 @@ const vals = (x: tf.Tensor) => Array.from(x.dataSync());
 function applyHost(adam: Adam, vars: Record<string, tf.Variable>, g: Record<string, number[]>): void {
   const grads: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(g)) grads[k] = tf.tensor(v, vars[k].shape);
-  adam.apply(grads, vars);
+  adam.apply(grads, vars).dispose(); // apply returns the global gradient norm
   tf.dispose(Object.values(grads));
 }
 
@@ -107,16 +107,32 @@ for (const backend of ['cpu', 'wasm'] as const) {
       tf.dispose([a.w, copy.w]);
     });
 
-    it('holds exactly two tensors (m, v) per parameter, flat across steps, none after dispose', () => {
+    it('clips by the global norm over every parameter and returns that norm', async () => {
+      const p = { a: tf.variable(tf.zeros([1])), b: tf.variable(tf.zeros([1])) };
+      const adam = new Adam(LR, B1, B2, EPS);
+      const grads = { a: tf.tensor([3]), b: tf.tensor([4]) }; // ‖g‖ = 5
+      const norm = adam.apply(grads, p, 1);
+      expect(vals(norm)[0]).toBeCloseTo(5, 6);
+      const st = Object.fromEntries((await adam.state()).map((x) => [x.name, x.data[0]]));
+      // g is scaled by 1 / max(5, 1) = 0.2 before the moments: m = (1 − β1) · 0.2 · g, v = (1 − β2) · (0.2 · g)².
+      expect(st['a/m']).toBeCloseTo(0.1 * 0.6, 6);
+      expect(st['b/m']).toBeCloseTo(0.1 * 0.8, 6);
+      expect(st['b/v']).toBeCloseTo(0.001 * 0.64, 8);
+      tf.dispose([norm, ...Object.values(grads), ...Object.values(p)]);
+      adam.dispose();
+    });
+
+    // The moments of parameters that step together live in one flat buffer each (one fused update per group).
+    it('holds two tensors (m, v) per group of parameters with one step count, flat across steps, none after dispose', () => {
       const p = { a: tf.variable(tf.zeros([4, 3])), b: tf.variable(tf.zeros([3])), c: tf.variable(tf.zeros([2, 2, 2])) };
       const n0 = tf.memory().numTensors;
       const adam = new Adam(LR, B1, B2, EPS);
       expect(tf.memory().numTensors).toBe(n0); // no state before the first apply
       applyHost(adam, p, { a: new Array(12).fill(0.1), b: [1, 2, 3] }); // c has no gradient yet: no state for it
-      expect(tf.memory().numTensors).toBe(n0 + 2 * 2);
+      expect(tf.memory().numTensors).toBe(n0 + 2); // one group {a, b} at t = 1
       applyHost(adam, p, { a: new Array(12).fill(0.1), b: [1, 2, 3], c: new Array(8).fill(-1) });
       const n1 = tf.memory().numTensors;
-      expect(n1).toBe(n0 + 2 * 3);
+      expect(n1).toBe(n0 + 2 * 2); // {a, b} at t = 2 and {c} at t = 1: two groups from now on
       for (let s = 0; s < 25; s++) applyHost(adam, p, { a: new Array(12).fill(s), b: [s, 1, 2], c: new Array(8).fill(1) });
       expect(tf.memory().numTensors).toBe(n1);
       adam.dispose();

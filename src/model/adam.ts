@@ -9,9 +9,24 @@ export interface OptimizerTensor {
   data: Float32Array;
 }
 
+/**
+ * The moments of parameters that step together, in one flat buffer each, so that an update is ~15 kernels for the
+ * whole group instead of ~14 per parameter (the per-kernel dispatch cost dominates at these sizes: DESIGN §5).
+ */
+interface Group {
+  names: string[]; // parameters in buffer order
+  shapes: number[][];
+  offsets: number[]; // start of each parameter in the flat buffers
+  sizes: number[];
+  m: tf.Variable; // [total] first moments
+  v: tf.Variable; // [total] second moments
+}
+
+const keyOf = (names: string[]) => names.join('\n');
+
 export class Adam {
-  private readonly m = new Map<string, tf.Variable>();
-  private readonly v = new Map<string, tf.Variable>();
+  private readonly groups = new Map<string, Group>(); // by keyOf(names)
+  private readonly groupOf = new Map<string, Group>(); // parameter → its group
   private readonly t = new Map<string, number>();
 
   /** lr, β1 ∈ [0,1), β2 ∈ [0,1), ε > 0: set them before each apply (live knobs). */
@@ -25,41 +40,89 @@ export class Adam {
   /**
    * p ← p − lr · m̂ / (√v̂ + ε) with m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)
    * and t the parameter's own step count. grads and vars are keyed by the same dotted names.
+   * When clipNorm > 0 every gradient is first scaled by clipNorm / max(‖g‖, clipNorm), ‖g‖ the global L2 norm.
+   * Returns ‖g‖ (a scalar the caller owns, before clipping).
    */
-  apply(grads: Record<string, tf.Tensor>, vars: Record<string, tf.Variable>): void {
-    tf.tidy(() => {
-      for (const [name, g] of Object.entries(grads)) {
-        const p = vars[name];
-        if (!p) throw new Error(`src/model/adam.ts: gradient for unknown parameter "${name}"`);
-        let m = this.m.get(name);
-        let v = this.v.get(name);
-        if (!m || !v) {
-          m = tf.variable(tf.zerosLike(p), false);
-          v = tf.variable(tf.zerosLike(p), false);
-          this.m.set(name, m);
-          this.v.set(name, v);
-        }
+  apply(grads: Record<string, tf.Tensor>, vars: Record<string, tf.Variable>, clipNorm = 0): tf.Scalar {
+    return tf.tidy(() => {
+      const parts = new Map<number, string[]>(); // next step count → the parameters that reach it now
+      for (const name of Object.keys(grads)) {
+        if (!vars[name]) throw new Error(`Adam: gradient for unknown parameter "${name}"`);
         const t = (this.t.get(name) ?? 0) + 1;
-        this.t.set(name, t);
-        const m1 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v1 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        m.assign(m1);
-        v.assign(v1);
+        parts.set(t, [...(parts.get(t) ?? []), name]);
+      }
+      const flats = [...parts].map(([t, names]) => ({ t, group: this.groupFor(names, vars), g: flatten(names.map((n) => grads[n])) }));
+      // ‖g‖ over every parameter: one square-sum per group (one group unless a stage schedule split the step counts).
+      const sq = flats.map((f) => tf.sum(tf.square(f.g)));
+      const norm = tf.sqrt(sq.length === 1 ? sq[0] : tf.sum(tf.stack(sq))) as tf.Scalar;
+      const scale = clipNorm > 0 ? tf.div(clipNorm, tf.maximum(norm, clipNorm)) : null;
+      for (const { t, group, g: g0 } of flats) {
+        const g = scale ? tf.mul(g0, scale) : g0;
+        const m1 = tf.add(tf.mul(group.m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v1 = tf.add(tf.mul(group.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        group.m.assign(m1);
+        group.v.assign(v1);
         const mHat = tf.div(m1, 1 - this.beta1 ** t);
         const vHat = tf.div(v1, 1 - this.beta2 ** t);
-        p.assign(tf.sub(p, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), this.lr)));
+        const u = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), this.lr); // [total] the step of every entry
+        group.names.forEach((n, i) => {
+          const p = vars[n];
+          p.assign(tf.sub(p, tf.reshape(tf.slice(u, group.offsets[i], group.sizes[i]), group.shapes[i])));
+          this.t.set(n, t);
+        });
       }
+      return norm;
     });
   }
 
-  /** The moments and step counts on the host (one read per tensor). */
+  /** The group holding exactly `names`, in that order; regroups (copying the moments) when the set changed. */
+  private groupFor(names: string[], vars: Record<string, tf.Variable>): Group {
+    const have = this.groups.get(keyOf(names));
+    if (have) return have;
+    // Take the moments of these parameters out of their old groups; the old groups' other members are re-packed.
+    const old = new Set(names.map((n) => this.groupOf.get(n)).filter((g): g is Group => !!g));
+    const saved = new Map<string, { m: tf.Tensor; v: tf.Tensor; shape: number[] }>();
+    for (const g of old) {
+      g.names.forEach((n, i) => saved.set(n, { m: tf.slice(g.m, g.offsets[i], g.sizes[i]), v: tf.slice(g.v, g.offsets[i], g.sizes[i]), shape: g.shapes[i] }));
+      this.dropGroup(g);
+    }
+    const rest = [...old].flatMap((g) => g.names).filter((n) => !names.includes(n));
+    const make = (ns: string[], shapes: number[][]) => {
+      const mk = (k: 'm' | 'v') => tf.concat(ns.map((n, i) => saved.get(n)?.[k] ?? tf.zeros([shapes[i].reduce((a, b) => a * b, 1)])));
+      this.addGroup(ns, shapes, mk('m'), mk('v'));
+    };
+    if (rest.length) make(rest, rest.map((n) => saved.get(n)!.shape));
+    make(names, names.map((n) => vars[n].shape.slice()));
+    return this.groups.get(keyOf(names))!;
+  }
+
+  private addGroup(names: string[], shapes: number[][], m: tf.Tensor, v: tf.Tensor): void {
+    const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+    const offsets: number[] = [];
+    sizes.reduce((o, s) => (offsets.push(o), o + s), 0);
+    const g: Group = { names, shapes, sizes, offsets, m: tf.keep(tf.variable(m, false)), v: tf.keep(tf.variable(v, false)) };
+    this.groups.set(keyOf(names), g);
+    for (const n of names) this.groupOf.set(n, g);
+  }
+
+  private dropGroup(g: Group): void {
+    g.m.dispose();
+    g.v.dispose();
+    this.groups.delete(keyOf(g.names));
+    for (const n of g.names) if (this.groupOf.get(n) === g) this.groupOf.delete(n);
+  }
+
+  /** The moments and step counts on the host (one read per buffer). */
   async state(): Promise<OptimizerTensor[]> {
     const out: OptimizerTensor[] = [];
-    for (const [name, m] of this.m) {
-      const v = this.v.get(name)!;
-      out.push({ name: `${name}/m`, shape: m.shape.slice(), data: new Float32Array(await m.data()) });
-      out.push({ name: `${name}/v`, shape: v.shape.slice(), data: new Float32Array(await v.data()) });
-      out.push({ name: `${name}/t`, shape: [1], data: new Float32Array([this.t.get(name) ?? 0]) });
+    for (const g of this.groups.values()) {
+      const [m, v] = [await g.m.data(), await g.v.data()] as Float32Array[];
+      g.names.forEach((n, i) => {
+        const at = (a: Float32Array) => a.slice(g.offsets[i], g.offsets[i] + g.sizes[i]);
+        out.push({ name: `${n}/m`, shape: g.shapes[i].slice(), data: at(m) });
+        out.push({ name: `${n}/v`, shape: g.shapes[i].slice(), data: at(v) });
+        out.push({ name: `${n}/t`, shape: [1], data: new Float32Array([this.t.get(n) ?? 0]) });
+      });
     }
     return out;
   }
@@ -67,29 +130,38 @@ export class Adam {
   /** Replace the state with a saved one (names as written by state()). */
   load(state: OptimizerTensor[]): void {
     this.clear();
+    const m = new Map<string, OptimizerTensor>();
+    const v = new Map<string, OptimizerTensor>();
     for (const s of state) {
       const cut = s.name.lastIndexOf('/');
       const name = s.name.slice(0, cut);
       const kind = s.name.slice(cut + 1);
       if (kind === 't') this.t.set(name, s.data[0]);
-      else if (kind === 'm' || kind === 'v') {
-        const x = tf.tidy(() => tf.variable(tf.tensor(Float32Array.from(s.data), s.shape, 'float32'), false));
-        (kind === 'm' ? this.m : this.v).set(name, x);
-      } else throw new Error(`src/model/adam.ts load: optimizer tensor "${s.name}" is not <param>/m, /v or /t`);
+      else if (kind === 'm') m.set(name, s);
+      else if (kind === 'v') v.set(name, s);
+      else throw new Error(`Adam.load: optimizer tensor "${s.name}" is not <param>/m, /v or /t`);
     }
-    for (const name of this.m.keys()) {
-      if (!this.v.has(name) || !this.t.has(name)) throw new Error(`src/model/adam.ts load: "${name}" lacks /v or /t`);
+    for (const name of m.keys()) {
+      if (!v.has(name) || !this.t.has(name)) throw new Error(`Adam.load: "${name}" lacks /v or /t`);
     }
+    // One group per parameter; the first apply packs them as the step counts say.
+    tf.tidy(() => {
+      for (const [name, s] of m) this.addGroup([name], [s.shape.slice()], tf.tensor1d(Float32Array.from(s.data)), tf.tensor1d(Float32Array.from(v.get(name)!.data)));
+    });
   }
 
   private clear(): void {
-    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
-    this.m.clear();
-    this.v.clear();
+    for (const g of [...this.groups.values()]) this.dropGroup(g);
     this.t.clear();
   }
 
   dispose(): void {
     this.clear();
   }
+}
+
+/** Gradients as one flat buffer, in the given order. [Σ size] */
+function flatten(gs: tf.Tensor[]): tf.Tensor1D {
+  const flat = gs.map((g) => tf.reshape(g, [-1]) as tf.Tensor1D);
+  return flat.length === 1 ? flat[0] : tf.concat1d(flat);
 }

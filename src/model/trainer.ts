@@ -287,17 +287,12 @@ export class Trainer {
         return this.valuesTensor(r.total, r.terms, null);
       }
       const r = this.run(h, pre, this.trainable(stage));
-      const grads = r.grads!;
-      const gs = Object.values(grads);
-      // Not tf.addN: tfjs-webgpu 4.22 binds every input as a storage buffer, and more than 7 exceed the default
-      // device limit (8 per stage): an invalid pipeline that silently drops its whole command buffer. Stack → sum.
-      const norm = tf.sqrt(tf.sum(tf.stack(gs.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
-      const scale = c.optim.clipNorm > 0 ? tf.div(c.optim.clipNorm, tf.maximum(norm, c.optim.clipNorm)) : null;
-      const apply: Record<string, tf.Tensor> = {};
-      for (const [vn, g] of Object.entries(grads)) apply[this.dotted.get(vn)!] = scale ? tf.mul(g, scale) : g;
-      // Explicit ε on every backend (webgl's backend ε is 1e-4, DESIGN §5); β/ε/lr are live knobs.
+      const grads: Record<string, tf.Tensor> = {};
+      for (const [vn, g] of Object.entries(r.grads!)) grads[this.dotted.get(vn)!] = g;
+      // Explicit ε on every backend (webgl's backend ε is 1e-4, DESIGN §5); β/ε/lr are live knobs. Adam clips by the
+      // global norm over one flat buffer (no tf.addN: tfjs-webgpu 4.22 drops a command buffer with > 7 inputs).
       Object.assign(this.adam, { lr, beta1: c.optim.beta1, beta2: c.optim.beta2, epsilon: c.optim.epsilon });
-      this.adam.apply(apply, this.named);
+      const norm = this.adam.apply(grads, this.named, c.optim.clipNorm);
       return this.valuesTensor(r.total, r.terms, norm);
     });
     const res: StepResult = { values, step: this.stepNo, lr, stage, onPolicy, batch };

@@ -54,7 +54,7 @@ export type UiToWorker =
   | { type: 'setSample'; index: number } // heatmap sample: index into the val subset
   | { type: 'setHeatmapK'; k: number } // teacher top tokens shown per answer position
   | { type: 'exportWeights'; requestId: number } // the student's weights as safetensors → 'weights'
-  | { type: 'stop' }; // pause and free everything (the client terminates the worker after)
+  | { type: 'stop' }; // pause and free everything the worker holds
 
 /** A pack as the UI sees it (the heavy tensors stay in the worker). */
 export interface PackInfo {
