@@ -4,9 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KdOptions } from '../core/config';
 import type { ModelConfig } from './configs';
 import { affinityMatrix, llavaForward } from './llava';
-import { cePerRow, divergencePerRow, maskedMean, topkDivergencePerRow, truncateTeacherTopK } from './losses';
+import { cePerRow, maskedMean } from './losses';
 import type { Params } from './params';
-import { buildHostBatch, type TrainData } from './trainerData';
+import { buildHostBatch, type HostBatch, type TrainData } from './trainerData';
+import { cachedKdTarget, type KdTarget, kdPerRow } from './trainerTerms';
 
 export interface Alignment {
   k: number; // teacher tokens kept per position
@@ -16,27 +17,30 @@ export interface Alignment {
   divergence: Float32Array; // [A] the configured divergence per position (as the trainer computes it; NaN when unavailable)
 }
 
-function divOpts(kd: KdOptions) {
-  return { divergence: kd.divergence, T: kd.T, t2: kd.t2, normLogits: kd.normLogits, beta: kd.beta, alpha: kd.alpha };
+/** The online teacher, when the lab has one (the views read it where the trainer's KD term does). */
+export interface TeacherRef {
+  config: ModelConfig;
+  params: Params;
 }
 
-/** Per-row divergence as the trainer's KD term computes it (dense, truncated on the fly, or against a top-K cache). */
-function kdRows(zs: tf.Tensor2D, h: ReturnType<typeof buildHostBatch>, kd: KdOptions, V: number): tf.Tensor1D | null {
-  const R = zs.shape[0];
-  const o = divOpts(kd);
-  if (h.logits) {
-    const zt = tf.tensor2d(h.logits, [R, V]);
-    if (kd.topKMode === 'dense') return divergencePerRow(zs, zt, o);
-    const t = truncateTeacherTopK(zt, Math.min(kd.topK, V));
-    return topkDivergencePerRow(zs, t.ids, t.logits, t.lse, o, kd.topKMode);
+/**
+ * Per-row KD of a teacher-forced batch exactly as the trainer's KD term computes it (trainerTerms kdPerRow, the same
+ * target: the online teacher when kd.source is online or allPositions is on, else the pack's cache). zs [R, V];
+ * null when the config cannot take the target (e.g. mse against a top-K cache): the views show no values then.
+ */
+function kdRows(zs: tf.Tensor2D, h: HostBatch, kd: KdOptions, feats: tf.Tensor3D, text: tf.Tensor2D, teacher?: TeacherRef | null): tf.Tensor1D | null {
+  const V = zs.shape[1];
+  let target: KdTarget | null;
+  if (teacher && (kd.source === 'online' || kd.allPositions)) {
+    const out = llavaForward(teacher.config, teacher.params, feats, text);
+    target = { kind: 'dense', logits: tf.reshape(out.logits, [zs.shape[0], V]) as tf.Tensor2D };
+  } else target = cachedKdTarget(h, V);
+  if (!target) return null;
+  try {
+    return kdPerRow(zs, target, kd);
+  } catch {
+    return null;
   }
-  if (h.topk) {
-    if (kd.divergence === 'mse' || kd.normLogits) return null;
-    const mode = kd.topKMode === 'tail' && kd.T === 1 ? 'tail' : 'renorm';
-    const t = h.topk;
-    return topkDivergencePerRow(zs, tf.tensor2d(t.ids, [R, t.k], 'int32'), tf.tensor2d(t.logits, [R, t.k]), tf.tensor1d(t.lse), o, mode);
-  }
-  return null;
 }
 
 /**
@@ -51,20 +55,19 @@ export async function alignmentOf(
   sample: number,
   kd: KdOptions,
   k: number,
+  online?: TeacherRef | null,
 ): Promise<Alignment> {
   const { A, vocabSize: V } = model;
+  // The view lists up to the pack's K teacher tokens; the divergence keeps the trainer's kd.topK of them.
   const h = buildHostBatch(data, model, [sample], new Set([sample]), data.targets?.topk?.k ?? kd.topK);
+  const hKd = data.targets?.topk ? buildHostBatch(data, model, [sample], new Set([sample]), kd.topK) : h;
   const T = kd.T;
   const [ps, div] = tf.tidy(() => {
     const feats = tf.gather(features, tf.tensor1d([sample], 'int32')) as tf.Tensor3D;
-    const out = llavaForward(model, params, feats, tf.tensor2d(h.textKd, [1, model.Lp + A], 'int32'));
+    const text = tf.tensor2d(h.textKd, [1, model.Lp + A], 'int32');
+    const out = llavaForward(model, params, feats, text);
     const zs = tf.reshape(out.logits, [A, V]) as tf.Tensor2D;
-    let d: tf.Tensor1D | null = null;
-    try {
-      d = kdRows(zs, h, kd, V);
-    } catch {
-      d = null; // a config the divergence cannot take (e.g. mse against a top-K cache): show no values
-    }
+    const d = kdRows(zs, hKd, kd, feats, text, online);
     return [tf.softmax(tf.div(zs, T)), d ?? tf.fill([A], NaN)];
   });
   const [psHost, divHost] = await Promise.all([ps.data() as Promise<Float32Array>, div.data() as Promise<Float32Array>]);
@@ -122,22 +125,19 @@ export async function valTerms(
   indices: number[],
   kd: KdOptions,
   weights: { ce: number; kd: number },
+  online?: TeacherRef | null,
 ): Promise<Float32Array> {
   const { A, vocabSize: V } = model;
   const B = indices.length;
   const h = buildHostBatch(data, model, indices, new Set(indices), kd.topK);
   const v = tf.tidy(() => {
     const feats = tf.gather(features, tf.tensor1d(indices, 'int32')) as tf.Tensor3D;
-    const out = llavaForward(model, params, feats, tf.tensor2d(h.textKd, [B, model.Lp + A], 'int32'));
+    const text = tf.tensor2d(h.textKd, [B, model.Lp + A], 'int32');
+    const out = llavaForward(model, params, feats, text);
     const zs = tf.reshape(out.logits, [B * A, V]) as tf.Tensor2D;
     const mask = tf.tensor1d(h.ceMask);
     const ce = maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), mask);
-    let rows: tf.Tensor1D | null = null;
-    try {
-      rows = kdRows(zs, h, kd, V);
-    } catch {
-      rows = null;
-    }
+    const rows = kdRows(zs, h, kd, feats, text, online);
     const kdv = rows ? maskedMean(rows, tf.tensor1d(h.kdMask)) : tf.scalar(NaN);
     const total = tf.add(tf.mul(ce, weights.ce), weights.kd > 0 ? tf.mul(kdv, weights.kd) : 0);
     return tf.stack([total, ce, kdv]);
@@ -158,21 +158,17 @@ export async function divergenceGrid(
   data: TrainData,
   samples: number[],
   kd: KdOptions,
+  online?: TeacherRef | null,
 ): Promise<Float32Array> {
   const { A, vocabSize: V } = model;
   const S = samples.length;
-  const h = buildHostBatch(data, model, samples, new Set(samples), data.targets?.topk?.k ?? kd.topK);
+  const h = buildHostBatch(data, model, samples, new Set(samples), kd.topK);
   const div = tf.tidy(() => {
     const feats = tf.gather(features, tf.tensor1d(samples, 'int32')) as tf.Tensor3D;
-    const out = llavaForward(model, params, feats, tf.tensor2d(h.textKd, [S, model.Lp + A], 'int32'));
+    const text = tf.tensor2d(h.textKd, [S, model.Lp + A], 'int32');
+    const out = llavaForward(model, params, feats, text);
     const zs = tf.reshape(out.logits, [S * A, V]) as tf.Tensor2D;
-    let d: tf.Tensor1D | null = null;
-    try {
-      d = kdRows(zs, h, kd, V);
-    } catch {
-      d = null;
-    }
-    return d ?? tf.fill([S * A], NaN);
+    return kdRows(zs, h, kd, feats, text, online) ?? tf.fill([S * A], NaN);
   });
   const host = new Float32Array(await div.data());
   div.dispose();

@@ -1,7 +1,7 @@
 // The loss terms of one batch (DESIGN §3): CE on ground truth, seqCE on teacher answers, a logit divergence
 // (dense, top-K cached or truncated on the fly, answer or all positions), hidden via φ, affinity and attention.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from '../core/config';
+import type { KdOptions, TrainConfig } from '../core/config';
 import { TERM_NAMES, type TermName } from '../core/terms';
 import { buildTextIds, type ModelConfig, seqLayout } from './configs';
 import { gelu, linear } from './layers';
@@ -90,48 +90,58 @@ function seqTerm(x: TermContext, h: HostBatch, pre: PreBatch, zs: tf.Tensor2D): 
   return maskedMean(tf.concat(vals) as tf.Tensor1D, tf.concat(masks) as tf.Tensor1D);
 }
 
+/** The teacher side of the KD rows: dense logits [R, V] (online teacher or the pack's cache) or the cached top-K. */
+export type KdTarget =
+  | { kind: 'dense'; logits: tf.Tensor2D } // [R, V]
+  | { kind: 'topk'; ids: tf.Tensor2D; logits: tf.Tensor2D; lse: tf.Tensor1D }; // [R, k] int32, [R, k], [R]
+
+/** The cached KD target of a host batch at its answer rows (R = B·A): dense logits, else top-K, else null. */
+export function cachedKdTarget(h: HostBatch, V: number): KdTarget | null {
+  const R = h.kdIds.length; // B·A
+  if (h.logits) return { kind: 'dense', logits: tf.tensor2d(h.logits, [R, V]) };
+  const t = h.topk;
+  if (!t) return null;
+  return { kind: 'topk', ids: tf.tensor2d(t.ids, [R, t.k], 'int32'), logits: tf.tensor2d(t.logits, [R, t.k]), lse: tf.tensor1d(t.lse) };
+}
+
+/**
+ * The configured logit divergence per row (zs [R, V] student logits vs the target): the one function behind the KD
+ * term and every view of it (heatmap, val KD). Dense targets: the full divergence (topKMode dense) or truncated to
+ * the teacher's top kd.topK on the fly; a top-K cache: renorm or tail. Throws when the config cannot take the target.
+ */
+export function kdPerRow(zs: tf.Tensor2D, target: KdTarget, kd: KdOptions): tf.Tensor1D {
+  const V = zs.shape[1];
+  const o = { divergence: kd.divergence, T: kd.T, t2: kd.t2, normLogits: kd.normLogits, beta: kd.beta, alpha: kd.alpha };
+  if (target.kind === 'dense') {
+    if (kd.topKMode === 'dense') return divergencePerRow(zs, target.logits, o);
+    const t = truncateTeacherTopK(target.logits, Math.min(kd.topK, V));
+    return topkDivergencePerRow(zs, t.ids, t.logits, t.lse, o, kd.topKMode);
+  }
+  if (kd.topKMode === 'dense') throw new Error('src/model/trainerTerms.ts: config.kd.topKMode "dense" needs dense teacher logits');
+  return topkDivergencePerRow(zs, target.ids, target.logits, target.lse, o, kd.topKMode);
+}
+
 /** Logit divergence term over the answer positions (or all positions with allPositions). */
 function kdTerm(x: TermContext, h: HostBatch, pre: PreBatch, out: LlavaOutput): tf.Scalar {
   const { A, vocabSize: V } = x.model;
   const { L, P } = seqLayout(x.model);
   const B = h.B;
   const kd = x.cfg.kd;
-  const o = { divergence: kd.divergence, T: kd.T, t2: kd.t2, normLogits: kd.normLogits, beta: kd.beta, alpha: kd.alpha };
   let zs: tf.Tensor2D;
   let mask: tf.Tensor1D;
-  let zt: tf.Tensor2D | null = null;
+  let target: KdTarget | null;
   if (kd.allPositions && pre.teacher?.out.logitsAll && out.logitsAll) {
     zs = tf.reshape(out.logitsAll, [B * L, V]) as tf.Tensor2D;
-    zt = tf.reshape(pre.teacher.out.logitsAll, [B * L, V]) as tf.Tensor2D;
+    target = { kind: 'dense', logits: tf.reshape(pre.teacher.out.logitsAll, [B * L, V]) as tf.Tensor2D };
     const m = tf.concat([tf.ones([B, P]), tf.tensor2d(h.promptMask, [B, x.model.Lp]), pre.ansMask], 1);
     mask = tf.reshape(m, [B * L]) as tf.Tensor1D;
   } else {
     zs = tf.reshape(out.logits, [B * A, V]) as tf.Tensor2D;
     mask = tf.reshape(pre.ansMask, [B * A]) as tf.Tensor1D;
-    if (pre.teacher) zt = tf.reshape(pre.teacher.out.logits, [B * A, V]) as tf.Tensor2D;
-    else if (h.logits) zt = tf.tensor2d(h.logits, [B * A, V]);
+    target = pre.teacher ? { kind: 'dense', logits: tf.reshape(pre.teacher.out.logits, [B * A, V]) as tf.Tensor2D } : cachedKdTarget(h, V);
   }
-  let vals: tf.Tensor1D;
-  if (zt) {
-    if (kd.topKMode === 'dense') vals = divergencePerRow(zs, zt, o);
-    else {
-      const t = truncateTeacherTopK(zt, Math.min(kd.topK, V));
-      vals = topkDivergencePerRow(zs, t.ids, t.logits, t.lse, o, kd.topKMode);
-    }
-  } else {
-    const t = h.topk!;
-    const R = B * A;
-    if (kd.topKMode === 'dense') throw new Error('src/model/trainerTerms.ts: config.kd.topKMode "dense" needs dense teacher logits');
-    vals = topkDivergencePerRow(
-      zs,
-      tf.tensor2d(t.ids, [R, t.k], 'int32'),
-      tf.tensor2d(t.logits, [R, t.k]),
-      tf.tensor1d(t.lse),
-      o,
-      kd.topKMode,
-    );
-  }
-  return maskedMean(vals, mask);
+  if (!target) throw new Error('src/model/trainerTerms.ts: the KD term has no teacher target (no online teacher, no cached logits)');
+  return maskedMean(kdPerRow(zs, target, kd), mask);
 }
 
 /**

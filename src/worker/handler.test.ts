@@ -1,7 +1,7 @@
 // The worker handler in Node with a stubbed postMessage (web-llm's pattern): init, pack loading and rejection,
 // single steps, live config, play/pause deltas, reset determinism, and flat tensor count (tfjs cpu backend).
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
 import { initBackend } from '../model/backend';
 import { LabHandler } from './handler';
@@ -11,17 +11,7 @@ import { labPackBytes } from './testing/labPack';
 type Msg<T extends WorkerToUi['type']> = Extract<WorkerToUi, { type: T }>;
 
 const config = mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 4, warmupSteps: 0 } });
-let packBytes: Uint8Array;
-let h: LabHandler;
-const got: WorkerToUi[] = [];
-const transfers: Transferable[][] = [];
-
-function send(msg: UiToWorker) {
-  h.onmessage({ data: msg });
-  return h.idle();
-}
-const ofType = <T extends WorkerToUi['type']>(t: T, from = 0) => got.slice(from).filter((m): m is Msg<T> => m.type === t);
-const copy = () => packBytes.slice().buffer as ArrayBuffer;
+let packBytes: Uint8Array; // an immutable fixture: every case loads its own copy into its own handler
 
 async function until(pred: () => boolean, ms = 20_000) {
   const t0 = Date.now();
@@ -31,19 +21,57 @@ async function until(pred: () => boolean, ms = 20_000) {
   }
 }
 
-beforeAll(async () => {
-  await initBackend('cpu');
-  packBytes = await labPackBytes({ n: 24 });
-  h = new LabHandler((m, tr) => {
+/** A fresh handler with a stubbed postMessage that records every message and its transfer list. */
+function makeHandler() {
+  const got: WorkerToUi[] = [];
+  const transfers: Transferable[][] = [];
+  const h = new LabHandler((m, tr) => {
     got.push(m);
     transfers.push(tr);
   }, { reportMs: 20, sampleMs: 50 });
-  await send({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', config, evalEvery: 5, evalSamples: 6 });
+  const send = (msg: UiToWorker) => {
+    h.onmessage({ data: msg });
+    return h.idle();
+  };
+  const ofType = <T extends WorkerToUi['type']>(t: T, from = 0) => got.slice(from).filter((m): m is Msg<T> => m.type === t);
+  const loadPack = async (bytes: ArrayBuffer, name: string, done: WorkerToUi['type'] = 'sample') => {
+    const n = got.length;
+    h.onmessage({ data: { type: 'loadPack', source: { kind: 'bytes', bytes, name } } });
+    await until(() => ofType(done, n).length > 0 || ofType('packError', n).length > 0);
+    await h.idle();
+    return n;
+  };
+  const init = () => send({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', config, evalEvery: 5, evalSamples: 6 });
+  return { h, got, transfers, send, ofType, loadPack, init };
+}
+type Harness = ReturnType<typeof makeHandler>;
+
+const copy = () => packBytes.slice().buffer as ArrayBuffer;
+const open: Harness[] = [];
+
+/** A fresh handler, initialised, with the tiny pack loaded (its load messages recorded too). */
+async function loaded(): Promise<Harness> {
+  const x = makeHandler();
+  open.push(x);
+  await x.init();
+  await x.loadPack(copy(), 'tiny.safetensors');
+  return x;
+}
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  packBytes = await labPackBytes({ n: 24 });
 });
-afterAll(() => send({ type: 'stop' }));
+afterEach(async () => {
+  for (const x of open.splice(0)) await x.send({ type: 'stop' });
+});
 
 describe('LabHandler', () => {
   it('answers init with ready and the backend; refuses another protocol version', async () => {
+    const x = makeHandler();
+    open.push(x);
+    const { got, send, ofType } = x;
+    await x.init();
     const ready = ofType('ready');
     expect(ready).toHaveLength(1);
     expect(ready[0]).toMatchObject({ version: PROTOCOL_VERSION, backend: 'cpu', isFallbackAdapter: null });
@@ -55,10 +83,11 @@ describe('LabHandler', () => {
   });
 
   it('loads a pack: progress, packLoaded, applied config, idle status, a step-0 eval and a sample view', async () => {
-    const n = got.length;
-    h.onmessage({ data: { type: 'loadPack', source: { kind: 'bytes', bytes: copy(), name: 'tiny.safetensors' } } });
-    await until(() => ofType('sample', n).length > 0);
-    await h.idle();
+    const x = makeHandler();
+    open.push(x);
+    const { got, ofType } = x;
+    await x.init();
+    const n = await x.loadPack(copy(), 'tiny.safetensors');
     const types = got.slice(n).map((m) => m.type);
     expect(types).toEqual(['packProgress', 'packLoaded', 'configApplied', 'status', 'eval', 'sample', 'status']);
     const info = ofType('packLoaded', n)[0].info;
@@ -82,6 +111,7 @@ describe('LabHandler', () => {
   });
 
   it('exports the student as a safetensors file that reads back with the live weights', async () => {
+    const { got, transfers, send, ofType } = await loaded();
     const n = got.length;
     await send({ type: 'exportWeights', requestId: 7 });
     const w = ofType('weights', n)[0];
@@ -96,6 +126,7 @@ describe('LabHandler', () => {
   });
 
   it('takes exactly one step on `step` and posts it as a one-row delta with transferred arrays', async () => {
+    const { got, transfers, send, ofType } = await loaded();
     const n = got.length;
     await send({ type: 'step' });
     const m = ofType('metrics', n);
@@ -110,6 +141,7 @@ describe('LabHandler', () => {
   });
 
   it('applies setConfig at the next step (weights travel with each row) and refuses a bad patch naming the field', async () => {
+    const { got, send, ofType } = await loaded();
     let n = got.length;
     await send({ type: 'setConfig', patch: { weights: { kd: 2.5 } } });
     expect(ofType('configApplied', n)[0].config.weights.kd).toBe(2.5);
@@ -127,6 +159,7 @@ describe('LabHandler', () => {
   });
 
   it('plays in contiguous deltas until paused, then posts nothing more', async () => {
+    const { got, send, ofType } = await loaded();
     const n = got.length;
     await send({ type: 'play' });
     await until(() => ofType('metrics', n).reduce((s, m) => s + m.count, 0) >= 12);
@@ -141,15 +174,14 @@ describe('LabHandler', () => {
   });
 
   it('keeps its pack and run when a malformed pack arrives; the banner error names the field', async () => {
+    const x = await loaded();
+    const { got, send, ofType } = x;
     const bad = packBytes.slice();
     const hdr = new TextDecoder().decode(bad.subarray(8, 8 + Number(new DataView(bad.buffer).getBigUint64(0, true))));
     const at = hdr.indexOf('"version":"1"');
     expect(at).toBeGreaterThan(0);
     bad[8 + at + 11] = '7'.charCodeAt(0); // metadata.version "7"
-    const n = got.length;
-    h.onmessage({ data: { type: 'loadPack', source: { kind: 'bytes', bytes: bad.buffer as ArrayBuffer, name: 'bad.safetensors' } } });
-    await until(() => ofType('packError', n).length > 0);
-    await h.idle();
+    const n = await x.loadPack(bad.buffer as ArrayBuffer, 'bad.safetensors', 'packError');
     const e = ofType('packError', n)[0];
     expect(e.error.field).toBe('metadata.version');
     expect(e.error.message).toMatch(/bad\.safetensors/);
@@ -159,6 +191,7 @@ describe('LabHandler', () => {
   });
 
   it('resets to step 0 and reproduces the same first losses; tensor count stays flat while stepping', async () => {
+    const { got, send, ofType } = await loaded();
     await send({ type: 'setConfig', patch: { weights: { kd: 0 } } });
     await send({ type: 'reset' });
     let n = got.length;
@@ -175,5 +208,36 @@ describe('LabHandler', () => {
     await send({ type: 'step' });
     await send({ type: 'step' });
     expect(ofType('metrics', n).map((m) => m.values[0])).toEqual(first);
+  });
+});
+
+describe('LabHandler pack URL', () => {
+  it('streams a pack from a URL with a progress message per chunk, and reports an HTTP error as packError', async () => {
+    const chunks = [packBytes.subarray(0, 1000), packBytes.subarray(1000, 5000), packBytes.subarray(5000)];
+    const fetchStub = (async (url: string) => {
+      if (url.endsWith('missing')) return new Response(null, { status: 404 });
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          chunks.forEach((ch) => c.enqueue(ch.slice()));
+          c.close();
+        },
+      });
+      return new Response(body, { headers: { 'content-length': String(packBytes.length) } });
+    }) as typeof fetch;
+    const got: WorkerToUi[] = [];
+    const h = new LabHandler((m) => got.push(m), { fetch: fetchStub, reportMs: 20, sampleMs: 50 });
+    h.onmessage({ data: { type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', config, evalEvery: 0 } });
+    h.onmessage({ data: { type: 'loadPack', source: { kind: 'url', url: '/packs/missing', name: 'missing.safetensors' } } });
+    h.onmessage({ data: { type: 'loadPack', source: { kind: 'url', url: '/packs/tiny', name: 'tiny.safetensors' } } });
+    await until(() => got.some((m) => m.type === 'sample'));
+    await h.idle();
+    const progress = got.filter((m): m is Msg<'packProgress'> => m.type === 'packProgress');
+    expect(progress.map((p) => p.loaded)).toEqual([1000, 5000, packBytes.length]);
+    expect(progress.every((p) => p.total === packBytes.length)).toBe(true);
+    const err = got.find((m): m is Msg<'packError'> => m.type === 'packError');
+    expect(err?.error.message).toMatch(/missing\.safetensors: HTTP 404/);
+    expect(got.filter((m) => m.type === 'packLoaded')).toHaveLength(1);
+    h.onmessage({ data: { type: 'stop' } });
+    await h.idle();
   });
 });

@@ -1,56 +1,27 @@
-// One loaded pack and the student trained on it: the frozen encoder, the optional online teacher, the Trainer, the
-// fixed val subset, and what the UI reads from them (val accuracy and loss, the alignment heatmap, the sample view).
-import { SPLIT } from '../core/terms';
-import { DEFAULT_CONFIG, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
-import { type Pack, parsePack } from '../core/pack';
-import { deriveSeed, Rng } from '../core/rng';
-import { Tokenizer } from '../core/tokenizer';
-import { ENCODER_PRESET, type EncoderConfig, type ModelConfig, modelFor, STUDENT_PRESET } from '../model/configs';
+// One loaded pack in the worker: the student run built from it (src/model/studentRun.ts, shared with the study), and
+// what the UI reads from it: pack info, val accuracy and loss, the alignment heatmap, the sample view, the weights file.
 import * as tf from '@tensorflow/tfjs-core';
-import { backendInfo } from '../model/backend';
-import { encodeAll, encodeAllVia, encoderSpecs, initEncoder } from '../model/encoder';
-import { evaluate, generateAnswers } from '../model/evaluate';
-import { encoderConfigOf, indicesOf, teacherConfigOf, trainDataOf, weightsOf } from '../model/fromPack';
-import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
-import { llavaSpecs } from '../model/llava';
-import { disposeParams, loadParams, type Params } from '../model/params';
-import { readStep, Trainer, type TrainData } from '../model/trainer';
+import type { TrainConfig } from '../core/config';
+import { type Pack, parsePack } from '../core/pack';
 import { f16BitsToF32, writeSafetensors, type SafeTensor } from '../core/safetensors';
+import { Tokenizer } from '../core/tokenizer';
+import { backendInfo } from '../model/backend';
+import { encodeAllVia } from '../model/encoder';
+import { generateAnswers } from '../model/evaluate';
+import { encoderConfigOf, weightsOf } from '../model/fromPack';
+import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
+import { buildStudentRun, type StudentRun } from '../model/studentRun';
+import type { Trainer } from '../model/trainer';
 import type { PackInfo, SampleView } from './protocol';
+import type { Lane, LaneEval } from './runLoop';
 
 /** Val samples followed by the alignment-over-training view (the first of the fixed val subset). */
 export const ALIGN_SAMPLES = 8;
 
-/** Adjust a config to what a pack can give (top-K packs have no dense targets; no teacher weights → no online teacher). */
-export function fitConfigToPack(c: TrainConfig, pack: Pack): TrainConfig {
-  const hasTeacher = Object.keys(pack.weights).some((k) => k.startsWith('teacher.'));
-  const patch: Parameters<typeof mergeConfig>[1] = {};
-  if (pack.meta.targets.kind === 'topk' && c.kd.topKMode === 'dense') patch.kd = { topKMode: 'renorm', topK: Math.min(c.kd.topK, pack.dims.K) };
-  if (!hasTeacher) {
-    patch.kd = { ...patch.kd, source: 'cached', allPositions: false };
-    patch.onPolicy = { lambda: 0 };
-  }
-  return validateConfig(mergeConfig(c, patch));
-}
-
-/** Parsed pack and its frozen-encoder features [N, P, dV], prepared asynchronously by Session.load. */
-export interface PreparedPack {
-  pack: Pack;
-  features: tf.Tensor3D; // owned by the Session built from it
-}
-
-export class Session {
-  readonly pack: Pack;
-  /** Frozen-encoder features of every sample [N, P, dV]: computed once per pack, shared by every Trainer (reset). */
-  readonly features: tf.Tensor3D;
+export class Session implements Lane {
+  readonly run: StudentRun;
   readonly info: PackInfo;
-  readonly data: TrainData;
-  readonly model: ModelConfig;
-  readonly evalIdx: number[]; // the fixed val subset
-  private readonly encoder: { config: EncoderConfig; params: Params };
-  private readonly teacher: { config: ModelConfig; params: Params } | null;
   private readonly tok: Tokenizer;
-  trainer: Trainer;
 
   /**
    * Parse, encode and build. On a software WebGPU adapter the feature cache is computed on wasm (else cpu) and
@@ -70,37 +41,17 @@ export class Session {
   }
 
   /** Parse (unless prepared) and build; throws (PackError, config errors) before anything is kept. */
-  constructor(bytes: Uint8Array, name: string, config: TrainConfig, evalSamples: number, prepared?: PreparedPack) {
+  constructor(bytes: Uint8Array, name: string, config: TrainConfig, evalSamples: number, prepared?: { pack: Pack; features: tf.Tensor3D }) {
     const pack = prepared?.pack ?? parsePack(bytes, name);
-    const encCfg = encoderConfigOf(pack);
-    const encParams = loadParams(weightsOf(pack, 'encoder.'), '', encoderSpecs(encCfg), `${name} encoder.*`);
-    let teacher: Session['teacher'] = null;
-    let trainer: Trainer | null = null;
-    let features: tf.Tensor3D | null = null;
+    this.run = buildStudentRun(pack, config, { name, evalSamples, features: prepared?.features });
     try {
-      const tw = weightsOf(pack, 'teacher.');
-      if (Object.keys(tw).length > 0) {
-        const tc = teacherConfigOf(pack);
-        teacher = { config: tc, params: loadParams(tw, 'teacher.', llavaSpecs(tc), `${name} teacher.*`) };
-      }
-      const { Lp, A, V } = pack.dims;
-      this.model = modelFor(STUDENT_PRESET, encCfg, { vocabSize: V, Lp, A });
-      this.data = trainDataOf(pack);
-      this.encoder = { config: encCfg, params: encParams };
-      this.teacher = teacher;
-      features = prepared?.features ?? encodeAll(encCfg, encParams, pack.tensors.images);
-      this.features = features;
-      trainer = this.makeTrainer(fitConfigToPack(config, pack));
+      this.tok = new Tokenizer(pack.meta.vocab);
     } catch (e) {
-      disposeParams(encParams);
-      if (teacher) disposeParams(teacher.params);
-      if (features && !prepared) features.dispose();
+      this.run.dispose();
       throw e;
     }
-    this.trainer = trainer;
-    this.pack = pack;
-    this.tok = new Tokenizer(pack.meta.vocab);
-    this.evalIdx = indicesOf(pack, SPLIT.val).slice(0, Math.max(1, evalSamples));
+    const evalIdx = this.run.evalIdx;
+    const enc = this.run.encoder.config;
     const n = [0, 0, 0, 0];
     for (const s of pack.tensors.split) n[s]++;
     const overall = Number(pack.extraMetadata.teacher_overall_accuracy);
@@ -116,69 +67,59 @@ export class Session {
       image: pack.meta.image,
       teacherAccuracy: pack.meta.teacher.accuracy,
       teacherOverall: Number.isFinite(overall) ? overall : null,
-      hasTeacherWeights: teacher != null,
-      evalSamples: this.evalIdx.length,
-      alignSamples: Math.min(ALIGN_SAMPLES, this.evalIdx.length),
-      grid: { rows: encCfg.height / encCfg.patch, cols: encCfg.width / encCfg.patch },
+      hasTeacherWeights: this.run.teacher != null,
+      evalSamples: evalIdx.length,
+      alignSamples: Math.min(ALIGN_SAMPLES, evalIdx.length),
+      grid: { rows: enc.height / enc.patch, cols: enc.width / enc.patch },
     };
   }
 
-  get config(): TrainConfig {
-    return this.trainer.config;
+  get trainer(): Trainer {
+    return this.run.trainer;
   }
 
-  private makeTrainer(config: TrainConfig): Trainer {
-    return new Trainer({ model: this.model, encoder: this.encoder, config, data: this.data, teacher: this.teacher ?? undefined, features: this.features });
+  get config(): TrainConfig {
+    return this.run.config;
   }
 
   /** A fresh student at step 0 with `config` (seed and hiddenProjDim act here). */
   reset(config: TrainConfig): void {
-    const next = this.makeTrainer(fitConfigToPack(config, this.pack));
-    this.trainer.dispose();
-    this.trainer = next;
+    this.run.reset(config);
   }
 
-  /** Greedy exact match on the val subset, and val CE / KD on its first 64 samples. */
-  async evaluate(): Promise<{ overall: number; perFamily: Float32Array; valLoss: Float32Array; alignment: Float32Array }> {
-    const t = this.trainer;
-    const feats = this.features;
-    const pk = this.pack.tensors;
-    const ev = await evaluate(
-      { config: this.model, params: t.params },
-      this.encoder,
-      { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
-      this.evalIdx,
-      this.info.families.length,
-      { features: feats },
-    );
+  /** Greedy exact match on the val subset, and val CE / KD on its first 64 samples (KD as the trainer computes it). */
+  async evaluate(): Promise<LaneEval> {
+    const r = this.run;
+    const t = r.trainer;
+    const ev = await r.accuracy();
     const c = t.config;
-    const valLoss = await valTerms(this.model, t.params, feats, this.data, this.evalIdx.slice(0, 64), c.kd, c.weights);
-    const alignment = await divergenceGrid(this.model, t.params, feats, this.data, this.evalIdx.slice(0, this.info.alignSamples), c.kd);
+    const valLoss = await valTerms(r.model, t.params, r.features, r.data, r.evalIdx.slice(0, 64), c.kd, c.weights, r.teacher);
+    const alignment = await divergenceGrid(r.model, t.params, r.features, r.data, r.evalIdx.slice(0, this.info.alignSamples), c.kd, r.teacher);
     return { overall: ev.overall, perFamily: Float32Array.from(ev.perFamily), valLoss, alignment };
   }
 
   /** The sample view and alignment heatmap data of val-subset sample `index`, K teacher tokens per position. */
   async sampleView(index: number, k: number): Promise<SampleView> {
-    const t = this.trainer;
-    const i = Math.min(Math.max(0, index), this.evalIdx.length - 1);
-    const n = this.evalIdx[i];
-    const { A, Lp } = this.model;
-    const pk = this.pack.tensors;
-    const al = await alignmentOf(this.model, t.params, this.features, this.data, n, t.config.kd, k);
-    const ans = await generateAnswers({ config: this.model, params: t.params }, this.encoder, { images: pk.images, promptIds: pk.prompt_ids }, [n], {
-      features: this.features,
+    const r = this.run;
+    const t = r.trainer;
+    const i = Math.min(Math.max(0, index), r.evalIdx.length - 1);
+    const n = r.evalIdx[i];
+    const { A, Lp, P } = r.model;
+    const pk = r.pack.tensors;
+    const al = await alignmentOf(r.model, t.params, r.features, r.data, n, t.config.kd, k, r.teacher);
+    const ans = await generateAnswers({ config: r.model, params: t.params }, r.encoder, { images: pk.images, promptIds: pk.prompt_ids }, [n], {
+      features: r.features,
     });
     const row = (a: Int32Array) => a.subarray(n * A, (n + 1) * A);
     const kd = row(pk.kd_ids);
     const positions: string[] = [];
     for (let a = 0; a < A; a++) {
       if (kd[a] === 0) break; // <pad>
-      positions.push(this.pack.meta.vocab[kd[a]]);
+      positions.push(this.info.vocab[kd[a]]);
     }
     const { height: H, width: W, channels: C } = this.info.image;
     const S = H * W * C;
-    const P = this.model.P;
-    const studentAffinity = await studentAffinityOf(this.model, t.params, this.features, this.data, n);
+    const studentAffinity = await studentAffinityOf(r.model, t.params, r.features, r.data, n);
     const teacherAffinity = f16BitsToF32(pk.teacher_affinity.subarray(n * P * A, (n + 1) * P * A));
     return {
       step: t.stepCount,
@@ -191,7 +132,7 @@ export class Session {
       studentAnswer: this.tok.decode(ans),
       family: this.info.families[pk.family[n]] ?? String(pk.family[n]),
       positions,
-      topTokens: Array.from(al.topIds, (id) => this.pack.meta.vocab[id]),
+      topTokens: Array.from(al.topIds, (id) => this.info.vocab[id]),
       teacher: al.teacher,
       student: al.student,
       divergence: al.divergence,
@@ -210,61 +151,12 @@ export class Session {
       format: 'llavadi-lab-student',
       pack: this.info.name,
       step: String(t.stepCount),
-      model: JSON.stringify(this.model),
+      model: JSON.stringify(this.run.model),
       config: JSON.stringify(t.config),
     });
   }
 
   dispose(): void {
-    this.trainer.dispose();
-    this.features.dispose();
-    disposeParams(this.encoder.params);
-    if (this.teacher) disposeParams(this.teacher.params);
+    this.run.dispose();
   }
 }
-
-/**
- * Milliseconds per training step of the student preset at batch 16 on the active backend, on random data
- * (for `auto` on a software adapter): one warm-up step (shader compilation), then the mean of two. Infinity when the
- * whole measurement passes `budgetMs`: the read in flight is abandoned (its trainer freed when it lands) and no
- * further step is queued, so nothing runs on this backend once the caller has switched to the next.
- */
-export async function measureStepMs(budgetMs = Infinity): Promise<number> {
-  const start = performance.now();
-  const rng = new Rng(deriveSeed(1, 'measure'));
-  const enc = ENCODER_PRESET;
-  const m = modelFor(STUDENT_PRESET, enc, { vocabSize: 48, Lp: 8, A: 4 });
-  const N = 32;
-  const images = new Uint8Array(N * enc.height * enc.width * enc.channels).map(() => rng.int(256));
-  const promptIds = new Int32Array(N * m.Lp).map(() => 4 + rng.int(44));
-  const answerIds = new Int32Array(N * m.A).map((_, i) => (i % m.A === m.A - 1 ? 2 : 4 + rng.int(44)));
-  const encParams = initEncoder(enc, rng.fork());
-  const cfg = validateConfig(mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 16 } }));
-  const tr = new Trainer({ model: m, encoder: { config: enc, params: encParams }, config: cfg, data: { images, promptIds, answerIds, labeled: [...Array(N).keys()] } });
-  const free = () => {
-    tr.dispose();
-    disposeParams(encParams);
-  };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const within = <T>(p: Promise<T>): Promise<T | typeof OVER> =>
-    Promise.race([p, new Promise<typeof OVER>((r) => (timer = setTimeout(() => r(OVER), Math.max(0, start + budgetMs - performance.now()))))]).finally(() => clearTimeout(timer));
-  let t0 = 0;
-  for (let i = 0; i < 3; i++) {
-    if (i === 1) t0 = performance.now();
-    let read: Promise<unknown>;
-    try {
-      read = readStep(tr.step());
-    } catch (e) {
-      free();
-      throw e;
-    }
-    if ((await within(read)) === OVER) {
-      void read.then(free, free);
-      return Infinity;
-    }
-  }
-  free();
-  return (performance.now() - t0) / 2;
-}
-
-const OVER = Symbol('over budget');

@@ -1,0 +1,136 @@
+// The one student builder: a pack and a TrainConfig → the Trainer the lab trains (config fitted to the pack, weights
+// checked against their specs, the frozen-encoder feature cache, the optional online teacher, the fixed val subset).
+import * as tf from '@tensorflow/tfjs-core';
+import { mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+import type { Pack } from '../core/pack';
+import { SPLIT } from '../core/terms';
+import { type EncoderConfig, type ModelConfig, modelFor, STUDENT_PRESET } from './configs';
+import { encodeAll, encoderSpecs } from './encoder';
+import { evaluate } from './evaluate';
+import { encoderConfigOf, indicesOf, teacherConfigOf, trainDataOf, weightsOf } from './fromPack';
+import { llavaSpecs } from './llava';
+import { disposeParams, loadParams, type Params } from './params';
+import { Trainer, type TrainData } from './trainer';
+
+/** Whether a pack carries teacher weights (`teacher.*`): the online teacher, allPositions and on-policy need them. */
+export function hasTeacherWeights(pack: Pack): boolean {
+  return Object.keys(pack.weights).some((k) => k.startsWith('teacher.'));
+}
+
+/**
+ * Adjust a config to what a pack (and the run) can give: top-K packs have no dense targets; without an online teacher
+ * (no teacher weights, or `withTeacher` false) KD reads the cache, on answer positions only, and on-policy is off.
+ */
+export function fitConfigToPack(c: TrainConfig, pack: Pack, withTeacher = hasTeacherWeights(pack)): TrainConfig {
+  const patch: Parameters<typeof mergeConfig>[1] = {};
+  if (pack.meta.targets.kind === 'topk' && c.kd.topKMode === 'dense') patch.kd = { topKMode: 'renorm', topK: Math.min(c.kd.topK, pack.dims.K) };
+  if (!withTeacher) {
+    patch.kd = { ...patch.kd, source: 'cached', allPositions: false };
+    patch.onPolicy = { lambda: 0 };
+  }
+  return validateConfig(mergeConfig(c, patch));
+}
+
+export interface StudentRunOptions {
+  name?: string; // the pack's name in error messages (default 'pack')
+  /** Size of the fixed val subset: the first n val samples (the lab: 100; default: every val sample). */
+  evalSamples?: number;
+  /** Load the pack's `teacher.*` as the online teacher (DESIGN §6b: F3 all positions, F11 on-policy). Default: when present. */
+  teacher?: boolean;
+  /** Frozen-encoder features [N, P, dV] computed elsewhere (encodeAllVia); the run owns them once built. */
+  features?: tf.Tensor3D;
+}
+
+/** Val exact match of the fixed val subset: percent overall and per family (NaN where the subset has none). */
+export interface RunAccuracy {
+  overall: number;
+  perFamily: number[];
+}
+
+/** A pack, its frozen encoder and feature cache, the optional online teacher, and the student being trained. */
+export class StudentRun {
+  readonly model: ModelConfig; // the student preset, sized to the pack
+  readonly data: TrainData;
+  readonly features: tf.Tensor3D; // [N, P, dV], computed once per pack, shared by every Trainer (reset)
+  readonly evalIdx: number[]; // the fixed val subset
+  readonly encoder: { config: EncoderConfig; params: Params };
+  readonly teacher: { config: ModelConfig; params: Params } | null;
+  trainer: Trainer;
+
+  /** Throws (pack, spec and config errors) before anything is kept; frees what it built on the way. */
+  constructor(
+    readonly pack: Pack,
+    config: TrainConfig,
+    opts: StudentRunOptions = {},
+  ) {
+    const name = opts.name ?? 'pack';
+    const encCfg = encoderConfigOf(pack);
+    const encParams = loadParams(weightsOf(pack, 'encoder.'), '', encoderSpecs(encCfg), `${name} encoder.*`);
+    let teacher: StudentRun['teacher'] = null;
+    let features: tf.Tensor3D | null = null;
+    try {
+      if ((opts.teacher ?? true) && hasTeacherWeights(pack)) {
+        const tc = teacherConfigOf(pack);
+        teacher = { config: tc, params: loadParams(weightsOf(pack, 'teacher.'), 'teacher.', llavaSpecs(tc), `${name} teacher.*`) };
+      }
+      const { Lp, A, V } = pack.dims;
+      this.model = modelFor(STUDENT_PRESET, encCfg, { vocabSize: V, Lp, A });
+      this.data = trainDataOf(pack);
+      this.encoder = { config: encCfg, params: encParams };
+      this.teacher = teacher;
+      features = opts.features ?? encodeAll(encCfg, encParams, pack.tensors.images);
+      this.features = features;
+      this.trainer = this.makeTrainer(config);
+    } catch (e) {
+      disposeParams(encParams);
+      if (teacher) disposeParams(teacher.params);
+      if (features && !opts.features) features.dispose();
+      throw e;
+    }
+    const val = indicesOf(pack, SPLIT.val);
+    this.evalIdx = opts.evalSamples === undefined ? val : val.slice(0, Math.max(1, opts.evalSamples));
+  }
+
+  get config(): TrainConfig {
+    return this.trainer.config;
+  }
+
+  private makeTrainer(config: TrainConfig): Trainer {
+    const c = fitConfigToPack(config, this.pack, this.teacher != null);
+    return new Trainer({ model: this.model, encoder: this.encoder, config: c, data: this.data, teacher: this.teacher ?? undefined, features: this.features });
+  }
+
+  /** A fresh student at step 0 with `config` (seed and hiddenProjDim act here); the old one is freed once built. */
+  reset(config: TrainConfig): void {
+    const next = this.makeTrainer(config);
+    this.trainer.dispose();
+    this.trainer = next;
+  }
+
+  /** Greedy exact match of the student on the fixed val subset. */
+  async accuracy(): Promise<RunAccuracy> {
+    const pk = this.pack.tensors;
+    const ev = await evaluate(
+      { config: this.model, params: this.trainer.params },
+      this.encoder,
+      { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
+      this.evalIdx,
+      this.pack.meta.families.length,
+      { features: this.features },
+    );
+    return { overall: ev.overall, perFamily: Array.from(ev.perFamily) };
+  }
+
+  /** Free the trainer, the features, the encoder and the teacher. */
+  dispose(): void {
+    this.trainer.dispose();
+    this.features.dispose();
+    disposeParams(this.encoder.params);
+    if (this.teacher) disposeParams(this.teacher.params);
+  }
+}
+
+/** Build a student run from a pack and a config (the lab's session, `npm run study` and `npm run budget` alike). */
+export function buildStudentRun(pack: Pack, config: TrainConfig, opts: StudentRunOptions = {}): StudentRun {
+  return new StudentRun(pack, config, opts);
+}

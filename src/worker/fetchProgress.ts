@@ -1,0 +1,30 @@
+// Fetch a file as bytes, reporting progress per chunk as it streams (the pack download's progress bar); a body-less
+// response (some test fetches) is read whole.
+
+/** Bytes loaded so far and the total when the server says (content-length), else null. */
+export type OnProgress = (loaded: number, total: number | null) => void;
+
+/** GET `url` with `fetchFn`; throws `<name>: HTTP <status> fetching <url>` on a non-OK answer. */
+export async function fetchWithProgress(fetchFn: typeof fetch, url: string, name: string, onProgress: OnProgress): Promise<Uint8Array> {
+  const res = await fetchFn(url);
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status} fetching ${url}`);
+  const total = Number(res.headers.get('content-length')) || null;
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress(loaded, total);
+  }
+  const out = new Uint8Array(loaded);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+// The run loop on its own (no handler): two lanes built from one pack with one config step in lockstep and report
+// identical losses, one delta per lane; play/pause gives contiguous per-lane deltas and a flat tensor count.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
+import { initBackend } from '../model/backend';
+import type { WorkerToUi } from './protocol';
+import { type Enqueue, RunLoop } from './runLoop';
+import { Session } from './session';
+import { labPackBytes } from './testing/labPack';
+
+type Msg<T extends WorkerToUi['type']> = Extract<WorkerToUi, { type: T }>;
+const config = mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 4, warmupSteps: 0 }, weights: { kd: 1 } });
+let packBytes: Uint8Array;
+const sessions: Session[] = [];
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  packBytes = await labPackBytes({ n: 24 });
+});
+afterEach(() => sessions.splice(0).forEach((s) => s.dispose()));
+
+/** A loop over `lanes` fresh sessions of the tiny pack, recording (message, lane). */
+function makeLoop(lanes: number) {
+  const got: { msg: WorkerToUi; lane: number }[] = [];
+  let queue = Promise.resolve();
+  const enqueue: Enqueue = (fn) => (queue = queue.then(fn));
+  const loop = new RunLoop((msg, lane) => got.push({ msg, lane }), enqueue, { reportMs: 20, sampleMs: 50 });
+  loop.evalEvery = 4;
+  const ls = Array.from({ length: lanes }, () => new Session(packBytes, 'tiny.safetensors', config, 6));
+  sessions.push(...ls);
+  loop.setLanes(ls);
+  const of = <T extends WorkerToUi['type']>(t: T, lane?: number) =>
+    got.filter((g) => g.msg.type === t && (lane === undefined || g.lane === lane)).map((g) => g.msg as Msg<T>);
+  return { loop, got, of, idle: () => queue };
+}
+
+describe('RunLoop', () => {
+  it('steps two lanes of one config in lockstep: identical losses, one delta and one eval per lane, one sample view', async () => {
+    const { loop, of } = makeLoop(2);
+    await loop.refresh();
+    for (let i = 0; i < 4; i++) await loop.stepOnce();
+    const a = of('metrics', 0);
+    const b = of('metrics', 1);
+    expect(a.map((m) => m.fromStep)).toEqual([0, 1, 2, 3]);
+    expect(b.map((m) => Array.from(m.values))).toEqual(a.map((m) => Array.from(m.values)));
+    expect(of('eval', 0).map((e) => e.step)).toEqual([0, 4]);
+    expect(of('eval', 1).map((e) => e.step)).toEqual([0, 4]);
+    expect(of('eval', 1)[1].valLoss).toEqual(of('eval', 0)[1].valLoss);
+    expect(of('sample', 1)).toHaveLength(0); // the sample view is the selected lane's
+    expect(of('sample', 0).length).toBeGreaterThan(0);
+    loop.close();
+  });
+
+  it('plays in contiguous per-lane deltas until paused; the tensor count stays flat', async () => {
+    const { loop, of, idle } = makeLoop(2);
+    await loop.stepOnce();
+    await loop.stepOnce();
+    const tensors = tf.memory().numTensors;
+    loop.play();
+    const t0 = Date.now();
+    while (of('metrics', 1).reduce((s, m) => s + m.count, 0) < 10 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
+    loop.halt();
+    await idle();
+    await loop.pause();
+    for (const lane of [0, 1]) {
+      const rows = of('metrics', lane);
+      for (let i = 1; i < rows.length; i++) expect(rows[i].fromStep).toBe(rows[i - 1].fromStep + rows[i - 1].count);
+    }
+    expect(of('metrics', 0).at(-1)?.fromStep).toBe(of('metrics', 1).at(-1)?.fromStep);
+    expect(of('status').at(-1)?.status).toBe('paused');
+    expect(tf.memory().numTensors).toBe(tensors);
+    loop.close();
+  });
+});
