@@ -2,6 +2,7 @@
 // registration of tfjs gradients, which tfjs-core ships only as an ESM side-effect module (DESIGN §5 traps).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { registerLeanGradients } from './gradients';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 export type BackendChoice = BackendName | 'auto';
@@ -51,7 +52,7 @@ const isNode = (): boolean => {
 export function ensureGradients(): Promise<void> {
   if (gradientsReady) return gradientsReady;
   gradientsReady = (async () => {
-    if (tf.getGradient('Sum') != null) return;
+    if (tf.getGradient('Sum') != null) return registerLeanGradients();
     if (isNode()) {
       const spec = '@tensorflow/tfjs';
       await import(/* @vite-ignore */ spec);
@@ -59,6 +60,7 @@ export function ensureGradients(): Promise<void> {
       await import('@tensorflow/tfjs-core/dist/register_all_gradients');
     }
     if (tf.getGradient('Sum') == null) throw new Error('backend.ts: tfjs gradients did not register');
+    registerLeanGradients();
   })();
   return gradientsReady;
 }
