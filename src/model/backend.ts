@@ -59,7 +59,7 @@ export function ensureGradients(): Promise<void> {
     } else {
       await import('@tensorflow/tfjs-core/dist/register_all_gradients');
     }
-    if (tf.getGradient('Sum') == null) throw new Error('backend.ts: tfjs gradients did not register');
+    if (tf.getGradient('Sum') == null) throw new Error('ensureGradients: tfjs gradients did not register');
     registerLeanGradients();
   })();
   return gradientsReady;
@@ -178,7 +178,7 @@ export async function initBackend(name: BackendChoice, opts: BackendOptions = {}
       return candidate;
     }
   }
-  throw new Error(`backend.ts initBackend: backend '${name}' could not be initialised (${failures.join('; ') || `tried ${order.join(', ')}`})`);
+  throw new Error(`initBackend: backend '${name}' could not be initialised (${failures.join('; ') || `tried ${order.join(', ')}`})`);
 }
 
 /**
@@ -190,9 +190,9 @@ export async function withBackend<T>(candidates: BackendName[], fn: (name: Backe
   const prev = tf.getBackend();
   try {
     for (const c of candidates) if (await trySet(c, lastOpts)) return await fn(c);
-    throw new Error(`backend.ts withBackend: none of ${candidates.join(', ')} could be initialised (${failures.join('; ')})`);
+    throw new Error(`withBackend: none of ${candidates.join(', ')} could be initialised (${failures.join('; ')})`);
   } finally {
-    if (tf.getBackend() !== prev && !(await tf.setBackend(prev))) throw new Error(`backend.ts withBackend: could not switch back to '${prev}'`);
+    if (tf.getBackend() !== prev && !(await tf.setBackend(prev))) throw new Error(`withBackend: could not switch back to '${prev}'`);
   }
 }
 

@@ -1,6 +1,7 @@
 // The vision encoder (a small ViT): patchify on the host, linear patch embed, learned positions, pre-LN blocks,
 // final LN → [B, P, dV]. Trained with the teacher, then frozen and shared by teacher and student (DESIGN §2).
 import * as tf from '@tensorflow/tfjs-core';
+import { FieldError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { type EncoderConfig, encoderGeometry, validateEncoderConfig } from './configs';
 import { block, blockSpecs, layerNorm, linear, linearSpecs, lnSpecs } from './layers';
@@ -37,7 +38,7 @@ export function patchify(e: EncoderConfig, images: Uint8Array, indices: ArrayLik
   for (let b = 0; b < B; b++) {
     const n = indices[b];
     if (!(n >= 0 && (n + 1) * imgSize <= images.length)) {
-      throw new Error(`src/model/encoder.ts patchify: image index ${n} outside images [N=${images.length / imgSize}]`);
+      throw new FieldError({ field: 'images', expected: `an index in [0, ${images.length / imgSize})`, got: n });
     }
     const base = n * imgSize;
     for (let pi = 0; pi < P; pi++) {

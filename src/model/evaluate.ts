@@ -1,6 +1,7 @@
 // Batched answer generation for a set of samples and exact-match accuracy per question family (in percent):
 // a prediction is right when it equals the ground truth up to and including <eos>.
 import * as tf from '@tensorflow/tfjs-core';
+import { FieldError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { type EncoderConfig, EOS_ID, type ModelConfig, PAD_ID } from './configs';
 import { encodeImages } from './encoder';
@@ -93,7 +94,7 @@ export async function evaluate(
     const k = indices[i];
     const f = data.family[k];
     if (!(f >= 0 && f < nFamilies)) {
-      throw new Error(`src/model/evaluate.ts evaluate: family[${k}] = ${f}; expected an index in [0, ${nFamilies})`);
+      throw new FieldError({ field: `family[${k}]`, expected: `an index in [0, ${nFamilies})`, got: f });
     }
     counts[f]++;
     if (exactMatch(predictions, data.answerIds, i * A, k * A, A)) {

@@ -1,6 +1,7 @@
 // Answer generation without a KV cache: A full forwards, filling answer slot t from the logits at position P+Lp+t;
 // greedy or seeded sampling (Gumbel-max with noise drawn from Rng, so every backend samples the same tokens).
 import * as tf from '@tensorflow/tfjs-core';
+import { FieldError } from '../core/errors';
 import { Rng } from '../core/rng';
 import { BOS_ID, EOS_ID, type ModelConfig, PAD_ID } from './configs';
 import { NEG_INF } from './layers';
@@ -37,7 +38,7 @@ export function generateIds(
 ): tf.Tensor2D {
   const { A, vocabSize: V } = c;
   const B = feats.shape[0];
-  if (opts.temperature > 0 && !opts.rng) throw new Error('src/model/generate.ts generateIds: sampling needs opts.rng');
+  if (opts.temperature > 0 && !opts.rng) throw new FieldError({ field: 'opts.rng', expected: 'a seeded Rng when temperature > 0 (sampling)', got: opts.rng });
   return tf.tidy(() => {
     const banned = new Float32Array(V);
     banned[PAD_ID] = NEG_INF;

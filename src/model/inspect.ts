@@ -113,6 +113,16 @@ export async function alignmentOf(
   return { k: kk, topIds, teacher, student, divergence: divHost };
 }
 
+/** The student teacher-forced on kd_ids for `idx`: its inputs and answer logits zs [n·A, V] (inside a tidy). */
+function teacherForced(model: ModelConfig, params: Params, features: tf.Tensor3D, h: HostBatch, idx: number[]) {
+  const n = idx.length;
+  const feats = tf.gather(features, tf.tensor1d(idx, 'int32')) as tf.Tensor3D; // [n, P, dV]
+  const text = tf.tensor2d(h.textKd, [n, model.Lp + model.A], 'int32'); // [n, Lp + A]
+  const out = llavaForward(model, params, feats, text);
+  const zs = tf.reshape(out.logits, [n * model.A, model.vocabSize]) as tf.Tensor2D; // [n·A, V]
+  return { feats, text, zs };
+}
+
 /**
  * Forward-only CE (ground truth) and KD (configured divergence vs the pack's targets) on a fixed labeled batch.
  * Returns [w_ce·CE + w_kd·KD, CE, KD] (KD NaN when the pack's targets cannot give it).
@@ -127,14 +137,9 @@ export async function valTerms(
   weights: { ce: number; kd: number },
   online?: TeacherRef | null,
 ): Promise<Float32Array> {
-  const { A, vocabSize: V } = model;
-  const B = indices.length;
   const h = buildHostBatch(data, model, indices, new Set(indices), kd.topK);
   const v = tf.tidy(() => {
-    const feats = tf.gather(features, tf.tensor1d(indices, 'int32')) as tf.Tensor3D;
-    const text = tf.tensor2d(h.textKd, [B, model.Lp + A], 'int32');
-    const out = llavaForward(model, params, feats, text);
-    const zs = tf.reshape(out.logits, [B * A, V]) as tf.Tensor2D;
+    const { feats, text, zs } = teacherForced(model, params, features, h, indices);
     const mask = tf.tensor1d(h.ceMask);
     const ce = maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), mask);
     const rows = kdRows(zs, h, kd, feats, text, online);
@@ -160,14 +165,11 @@ export async function divergenceGrid(
   kd: KdOptions,
   online?: TeacherRef | null,
 ): Promise<Float32Array> {
-  const { A, vocabSize: V } = model;
+  const { A } = model;
   const S = samples.length;
   const h = buildHostBatch(data, model, samples, new Set(samples), kd.topK);
   const div = tf.tidy(() => {
-    const feats = tf.gather(features, tf.tensor1d(samples, 'int32')) as tf.Tensor3D;
-    const text = tf.tensor2d(h.textKd, [S, model.Lp + A], 'int32');
-    const out = llavaForward(model, params, feats, text);
-    const zs = tf.reshape(out.logits, [S * A, V]) as tf.Tensor2D;
+    const { feats, text, zs } = teacherForced(model, params, features, h, samples);
     return kdRows(zs, h, kd, feats, text, online) ?? tf.fill([S * A], NaN);
   });
   const host = new Float32Array(await div.data());

@@ -1,6 +1,7 @@
 // The mini-LLaVA language side: mlp2x_gelu projector + causal LM over [image tokens | prompt | <bos> | answer],
 // returning answer logits, last hidden states, and last-layer answer→image attention (DESIGN §2; layout in configs.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { FieldError } from '../core/errors';
 import { NORM_EPS } from '../core/kdRef';
 import { Rng } from '../core/rng';
 import { type ModelConfig, PAD_ID, seqLayout, validateModelConfig } from './configs';
@@ -79,10 +80,10 @@ export function llavaForward(
   const { P, A, T, ansStart } = seqLayout(c);
   const [B] = feats.shape;
   if (feats.shape[1] !== P || feats.shape[2] !== c.dV) {
-    throw new Error(`src/model/llava.ts llavaForward: feats has shape [${feats.shape}]; expected [B, ${P}, ${c.dV}]`);
+    throw new FieldError({ field: 'feats', expected: `shape [B, ${P}, ${c.dV}]`, got: feats.shape });
   }
   if (textIds.shape[0] !== B || textIds.shape[1] !== T) {
-    throw new Error(`src/model/llava.ts llavaForward: textIds has shape [${textIds.shape}]; expected [${B}, ${T}]`);
+    throw new FieldError({ field: 'textIds', expected: `shape [${B}, ${T}]`, got: textIds.shape });
   }
   return tf.tidy(() => {
     const bias = attentionBias(c, textIds);

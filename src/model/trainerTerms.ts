@@ -1,7 +1,7 @@
 // The loss terms of one batch (DESIGN §3): CE on ground truth, seqCE on teacher answers, a logit divergence
 // (dense, top-K cached or truncated on the fly, answer or all positions), hidden via φ, affinity and attention.
 import * as tf from '@tensorflow/tfjs-core';
-import type { KdOptions, TrainConfig } from '../core/config';
+import { ConfigError, type KdOptions, type TrainConfig } from '../core/config';
 import { TERM_NAMES, type TermName } from '../core/terms';
 import { buildTextIds, type ModelConfig, seqLayout } from './configs';
 import { gelu, linear } from './layers';
@@ -117,7 +117,7 @@ export function kdPerRow(zs: tf.Tensor2D, target: KdTarget, kd: KdOptions): tf.T
     const t = truncateTeacherTopK(target.logits, Math.min(kd.topK, V));
     return topkDivergencePerRow(zs, t.ids, t.logits, t.lse, o, kd.topKMode);
   }
-  if (kd.topKMode === 'dense') throw new Error('src/model/trainerTerms.ts: config.kd.topKMode "dense" needs dense teacher logits');
+  if (kd.topKMode === 'dense') throw new ConfigError('kd.topKMode', "'renorm' or 'tail' (dense needs dense teacher_logits)", kd.topKMode, 'choose renorm or tail');
   return topkDivergencePerRow(zs, target.ids, target.logits, target.lse, o, kd.topKMode);
 }
 
@@ -140,7 +140,7 @@ function kdTerm(x: TermContext, h: HostBatch, pre: PreBatch, out: LlavaOutput): 
     mask = tf.reshape(pre.ansMask, [B * A]) as tf.Tensor1D;
     target = pre.teacher ? { kind: 'dense', logits: tf.reshape(pre.teacher.out.logits, [B * A, V]) as tf.Tensor2D } : cachedKdTarget(h, V);
   }
-  if (!target) throw new Error('src/model/trainerTerms.ts: the KD term has no teacher target (no online teacher, no cached logits)');
+  if (!target) throw new ConfigError('weights.kd', '0: the KD term has no teacher target (no online teacher, no cached logits)', 'a KD term', 'set the KD weight to 0 or use the online teacher');
   return maskedMean(kdPerRow(zs, target, kd), mask);
 }
 

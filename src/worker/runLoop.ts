@@ -209,7 +209,7 @@ export class RunLoop {
     const now = performance.now();
     const dt = Math.max(1e-3, now - this.windowStart);
     this.windowStart = now;
-    if (values.length !== all.length * NV) throw new Error('src/worker/runLoop.ts: metrics rows do not match VALUE_NAMES');
+    if (values.length !== all.length * NV) throw new Error('RunLoop: metrics rows do not match VALUE_NAMES');
     let row = 0;
     batches.forEach((batch, lane) => {
       const weights = new Float32Array(batch.length * NW);
