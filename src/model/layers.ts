@@ -7,44 +7,96 @@ import type { Params, ParamSpecs } from './params';
 export const NEG_INF = -1e9;
 const LN_EPS = 1e-5;
 
-/**
- * 2-D x·W with a custom gradient built from explicit transposes: dX = dY·(Wᵀ), dW = (Xᵀ)·dY. tfjs's own MatMul
- * gradient uses transposed matmuls, which the wasm backend runs ~10× slower than plain ones (measured, tfjs 4.22:
- * no XNNPACK path for transposed operands).
- */
-const matMulPlainGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as tf.Tensor2D[];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
-    },
-  };
-}) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+// Each layer below is one tape node (tf.customGrad) with its backward written out: inside a custom op tfjs records no
+// tape and clones no saved inputs, so a layer costs its own kernels only (on wasm every saved input of a taped op is
+// an Identity copy and every op a ~10 µs dispatch: DESIGN §5). Forwards are the same ops, in the same order, as the
+// plain formulas in the comments; gradients are pinned by gradcheck.test.ts and by layers.test.ts against autograd.
 
-/** y = x·W + b over the last axis. x [..., n], W [n, m], b [m] → [..., m]. */
-export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
+type T = tf.Tensor;
+type Save = tf.GradSaveFunc;
+type CustomFn = Parameters<typeof tf.customGrad>[0];
+
+/**
+ * y = x·W (+ b) over the last axis. x [..., n], W [n, m], b [m] → [..., m]. Backward: dX = dY·Wᵀ, dW = Xᵀ·dY,
+ * db = Σ dY, with explicit transposes (the wasm backend runs a transposed matmul ~10× slower than a plain one).
+ * `xConst`: x needs no gradient (a one-hot, frozen features), so dX is never computed.
+ */
+export function linear(x: T, w: T, b?: T, xConst = false): T {
   const n = x.shape[x.shape.length - 1];
   const m = w.shape[1]!;
   const lead = x.shape.slice(0, -1);
-  let y: tf.Tensor = matMulPlainGrad(tf.reshape(x, [-1, n]), w);
-  if (b) y = tf.add(y, b);
-  return tf.reshape(y, [...lead, m]);
+  const fwd = (xx: T, ww: T, bb: T | undefined, save: Save) => {
+    const x2 = tf.reshape(xx, [-1, n]) as tf.Tensor2D;
+    save([x2, ww]);
+    const y = tf.matMul(x2, ww as tf.Tensor2D);
+    return tf.reshape(bb ? tf.add(y, bb) : y, [...lead, m]);
+  };
+  const back = (dy: T, [x2, ww]: T[], withX: boolean, withB: boolean): T[] => {
+    const dy2 = tf.reshape(dy, [-1, m]) as tf.Tensor2D;
+    const out: T[] = [];
+    if (withX) out.push(tf.reshape(tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
+    out.push(tf.matMul(tf.transpose(x2) as tf.Tensor2D, dy2));
+    if (withB) out.push(tf.sum(dy2, 0));
+    return out;
+  };
+  const hasB = b !== undefined;
+  const op = tf.customGrad((...args: (T | Save)[]) => {
+    const save = args[args.length - 1] as Save;
+    const ins = args.slice(0, -1) as T[];
+    const xx = xConst ? x : ins[0];
+    const ww = ins[xConst ? 0 : 1];
+    const bb = hasB ? ins[xConst ? 1 : 2] : undefined;
+    return { value: fwd(xx, ww, bb, save), gradFunc: (dy: T | T[], saved: T[]) => back(dy as T, saved, !xConst, hasB) };
+  }) as (...t: T[]) => T;
+  const inputs = [...(xConst ? [] : [x]), w, ...(hasB ? [b!] : [])];
+  return op(...inputs);
 }
 
-/** LayerNorm over the last axis: (x − mean) / sqrt(var + 1e-5) · g + b (biased variance, as PyTorch). */
-export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const mean = tf.mean(x, -1, true);
-  const xc = tf.sub(x, mean);
-  const v = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(v, LN_EPS))), g), b);
+/**
+ * LayerNorm over the last axis: y = x̂·g + b, x̂ = (x − mean) / sqrt(var + 1e-5) (biased variance, as PyTorch).
+ * Backward: dg = Σ dy·x̂, db = Σ dy, dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / sqrt(var + ε) with dx̂ = dy·g.
+ */
+export function layerNorm(x: T, g: T, b: T): T {
+  const d = x.shape[x.shape.length - 1];
+  const op = tf.customGrad(((xx: T, gg: T, bb: T, save: Save) => {
+    const mean = tf.mean(xx, -1, true);
+    const xc = tf.sub(xx, mean);
+    const v = tf.mean(tf.square(xc), -1, true);
+    const rstd = tf.rsqrt(tf.add(v, LN_EPS)); // [..., 1]
+    const xhat = tf.mul(xc, rstd);
+    save([xhat, rstd, gg]);
+    return {
+      value: tf.add(tf.mul(xhat, gg), bb),
+      gradFunc: (dy: T | T[], [xh, rs, gs]: T[]) => {
+        const dyT = dy as T;
+        const dxhat = tf.mul(dyT, gs);
+        const dx = tf.mul(tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))), rs);
+        const dy2 = tf.reshape(dyT, [-1, d]);
+        return [dx, tf.sum(tf.mul(dy2, tf.reshape(xh, [-1, d])), 0), tf.sum(dy2, 0)];
+      },
+    };
+  }) as unknown as CustomFn) as unknown as (a: T, c: T, e: T) => T;
+  return op(x, g, b);
 }
 
-/** Exact GELU: x · Φ(x) = ½ x (1 + erf(x / √2)) (PyTorch nn.GELU default). */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+/**
+ * Exact GELU: x · Φ(x) = ½ x (1 + erf(x / √2)) (PyTorch nn.GELU default).
+ * Backward: d/dx = ½ (1 + erf(x/√2)) + x · φ(x), φ(x) = exp(−x²/2) / √(2π).
+ */
+export function gelu(x: T): T {
+  const op = tf.customGrad(((xx: T, save: Save) => {
+    const e1 = tf.add(tf.erf(tf.mul(xx, Math.SQRT1_2)), 1); // 1 + erf(x/√2)
+    save([xx, e1]);
+    return {
+      value: tf.mul(tf.mul(xx, 0.5), e1),
+      gradFunc: (dy: T | T[], [xs, e]: T[]) => {
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
+        return [tf.mul(dy as T, tf.add(tf.mul(e, 0.5), tf.mul(xs, pdf)))];
+      },
+    };
+  }) as unknown as CustomFn) as unknown as (a: T) => T;
+  return op(x);
 }
 
 /** Specs of a Linear(n→m) under `${prefix}.w` [n,m] and `${prefix}.b` [m]. */
@@ -84,46 +136,64 @@ export function blockSpecs(prefix: string, d: number, mlpRatio: number, layers: 
   };
 }
 
-/** [B, L, d] → [B, H, L, d/H]. */
-function splitHeads(x: tf.Tensor, B: number, L: number, H: number): tf.Tensor4D {
-  const dh = x.shape[2]! / H;
-  return tf.transpose(tf.reshape(x, [B, L, H, dh]), [0, 2, 1, 3]);
+/**
+ * Scaled dot-product attention over heads, one tape node. q, k, v [B,L,d] (the projections); bias [B|1, 1, L, L]
+ * added to the scores (0 = allowed, NEG_INF = masked) or null. P = softmax(Q_h·K_hᵀ/√dh + bias) [B,H,L,L];
+ * returns merge(P·V_h) [B,L,d], or with `withMean` that and the head mean of P on the last axis: [B, L, d + L].
+ * Backward (Q_h already scaled): dP = dC·V_hᵀ (+ dMean/H), dV = Pᵀ·dC, dS = P ⊙ (dP − Σ_j dP ⊙ P),
+ * dQ = dS·K_h / √dh, dK = dSᵀ·Q_h.
+ */
+function attend(q: T, k: T, v: T, H: number, bias: T | null, withMean: boolean): T {
+  const [B, L, d] = q.shape as [number, number, number];
+  const dh = d / H;
+  const s = 1 / Math.sqrt(dh);
+  const split = (x: T) => tf.transpose(tf.reshape(x, [B, L, H, dh]), [0, 2, 1, 3]); // [B,L,d] → [B,H,L,dh]
+  const merge = (x: T) => tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [B, L, d]); // [B,H,L,dh] → [B,L,d]
+  const op = tf.customGrad(((qq: T, kk: T, vv: T, save: Save) => {
+    const qh = split(tf.mul(qq, s));
+    const kh = split(kk);
+    const vh = split(vv);
+    let scores: T = tf.matMul(qh, kh, false, true); // [B,H,L,L]
+    if (bias) scores = tf.add(scores, bias);
+    const probs = tf.softmax(scores);
+    const ctx = merge(tf.matMul(probs, vh));
+    save([qh, kh, vh, probs]);
+    return {
+      value: withMean ? tf.concat([ctx, tf.mean(probs, 1)], 2) : ctx,
+      gradFunc: (dy: T | T[], [qs, ks, vs, P]: T[]) => {
+        const g = dy as T;
+        const dC = split(withMean ? tf.slice(g, [0, 0, 0], [B, L, d]) : g);
+        let dP: T = tf.matMul(dC, vs, false, true); // [B,H,L,L]
+        if (withMean) dP = tf.add(dP, tf.expandDims(tf.div(tf.slice(g, [0, 0, d], [B, L, L]), H), 1));
+        const dV = tf.matMul(P, dC, true, false);
+        const dS = tf.mul(P, tf.sub(dP, tf.sum(tf.mul(dP, P), -1, true)));
+        return [tf.mul(merge(tf.matMul(dS, ks)), s), merge(tf.matMul(dS, qs, true, false)), merge(dV)];
+      },
+    };
+  }) as unknown as CustomFn) as unknown as (a: T, b: T, c: T) => T;
+  return op(q, k, v);
 }
 
 /**
- * Multi-head self-attention. x [B,L,d]; bias [B or 1, 1, L, L] added to the scores (0 = allowed, NEG_INF = masked)
- * or null (full attention). Returns the output [B,L,d] and the attention probabilities [B,H,L,L].
+ * Multi-head self-attention. x [B,L,d]; bias as in attend. Returns the output [B,L,d] and, with `withMean`, the
+ * attention probabilities averaged over heads [B,L,L] (differentiable: the attention term reads them).
  */
-export function attention(
-  x: tf.Tensor,
-  p: Params,
-  prefix: string,
-  heads: number,
-  bias: tf.Tensor | null,
-): { out: tf.Tensor; probs: tf.Tensor4D } {
+export function attention(x: T, p: Params, prefix: string, heads: number, bias: T | null, withMean = false): { out: T; attnMean: T | null } {
   const [B, L, d] = x.shape as [number, number, number];
-  const dh = d / heads;
-  const q = splitHeads(tf.mul(linear(x, p[`${prefix}.wq`], p[`${prefix}.bq`]), 1 / Math.sqrt(dh)), B, L, heads);
-  const k = splitHeads(linear(x, p[`${prefix}.wk`], p[`${prefix}.bk`]), B, L, heads);
-  const v = splitHeads(linear(x, p[`${prefix}.wv`], p[`${prefix}.bv`]), B, L, heads);
-  let scores: tf.Tensor = tf.matMul(q, k, false, true); // [B,H,L,L]
-  if (bias) scores = tf.add(scores, bias);
-  const probs = tf.softmax(scores) as tf.Tensor4D;
-  const ctx = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B, L, d]);
-  return { out: linear(ctx, p[`${prefix}.wo`], p[`${prefix}.bo`]), probs };
+  const q = linear(x, p[`${prefix}.wq`], p[`${prefix}.bq`]);
+  const k = linear(x, p[`${prefix}.wk`], p[`${prefix}.bk`]);
+  const v = linear(x, p[`${prefix}.wv`], p[`${prefix}.bv`]);
+  const a = attend(q, k, v, heads, bias, withMean);
+  const ctx = withMean ? tf.slice(a, [0, 0, 0], [B, L, d]) : a;
+  const attnMean = withMean ? tf.slice(a, [0, 0, d], [B, L, L]) : null;
+  return { out: linear(ctx, p[`${prefix}.wo`], p[`${prefix}.bo`]), attnMean };
 }
 
-/** Pre-LN block: x + attn(LN1(x)); then x + MLP(LN2(x)) with GELU. x [B,L,d]. */
-export function block(
-  x: tf.Tensor,
-  p: Params,
-  prefix: string,
-  heads: number,
-  bias: tf.Tensor | null,
-): { x: tf.Tensor; probs: tf.Tensor4D } {
-  const a = attention(layerNorm(x, p[`${prefix}.ln1.g`], p[`${prefix}.ln1.b`]), p, `${prefix}.attn`, heads, bias);
+/** Pre-LN block: x + attn(LN1(x)); then x + MLP(LN2(x)) with GELU. x [B,L,d]; attnMean [B,L,L] with `withMean`. */
+export function block(x: T, p: Params, prefix: string, heads: number, bias: T | null, withMean = false): { x: T; attnMean: T | null } {
+  const a = attention(layerNorm(x, p[`${prefix}.ln1.g`], p[`${prefix}.ln1.b`]), p, `${prefix}.attn`, heads, bias, withMean);
   const x1 = tf.add(x, a.out);
   const h = layerNorm(x1, p[`${prefix}.ln2.g`], p[`${prefix}.ln2.b`]);
   const m = linear(gelu(linear(h, p[`${prefix}.mlp.fc1.w`], p[`${prefix}.mlp.fc1.b`])), p[`${prefix}.mlp.fc2.w`], p[`${prefix}.mlp.fc2.b`]);
-  return { x: tf.add(x1, m), probs: a.probs };
+  return { x: tf.add(x1, m), attnMean: a.attnMean };
 }

@@ -57,12 +57,12 @@ export function attentionBias(c: ModelConfig, textIds: tf.Tensor2D): tf.Tensor4D
  * one-hot is built as int32 and cast.
  */
 export function embedTokens(c: ModelConfig, p: Params, ids: tf.Tensor2D): tf.Tensor3D {
-  return linear(tf.cast(tf.oneHot(ids, c.vocabSize), 'float32'), p['lm.embed']) as tf.Tensor3D;
+  return linear(tf.cast(tf.oneHot(ids, c.vocabSize), 'float32'), p['lm.embed'], undefined, true) as tf.Tensor3D; // [B, T, d]
 }
 
 /** Projector mlp2x_gelu: Linear(dV→d) → GELU → Linear(d→d). feats [B, P, dV] → [B, P, d]. */
-export function project(p: Params, feats: tf.Tensor3D): tf.Tensor3D {
-  const h = gelu(linear(feats, p['projector.fc1.w'], p['projector.fc1.b']));
+export function project(p: Params, feats: tf.Tensor3D, featsConst = false): tf.Tensor3D {
+  const h = gelu(linear(feats, p['projector.fc1.w'], p['projector.fc1.b'], featsConst));
   return linear(h, p['projector.fc2.w'], p['projector.fc2.b']) as tf.Tensor3D;
 }
 
@@ -75,7 +75,7 @@ export function llavaForward(
   p: Params,
   feats: tf.Tensor3D,
   textIds: tf.Tensor2D,
-  opts: { allPositions?: boolean } = {},
+  opts: { allPositions?: boolean; featsConst?: boolean } = {}, // featsConst: feats need no gradient (frozen encoder)
 ): LlavaOutput {
   const { P, A, T, ansStart } = seqLayout(c);
   const [B] = feats.shape;
@@ -87,19 +87,18 @@ export function llavaForward(
   }
   return tf.tidy(() => {
     const bias = attentionBias(c, textIds);
-    let x: tf.Tensor = tf.concat([project(p, feats), embedTokens(c, p, textIds)], 1);
+    let x: tf.Tensor = tf.concat([project(p, feats, opts.featsConst), embedTokens(c, p, textIds)], 1);
     x = tf.add(x, p['lm.pos']);
-    let probs: tf.Tensor4D | null = null;
+    let attnMean: tf.Tensor | null = null; // [B, L, L] last layer's attention, head mean
     for (let i = 0; i < c.layers; i++) {
-      const r = block(x, p, `lm.blocks.${i}`, c.heads, bias);
+      const r = block(x, p, `lm.blocks.${i}`, c.heads, bias, i === c.layers - 1);
       x = r.x;
-      probs = r.probs;
+      attnMean = r.attnMean;
     }
     const hidden = layerNorm(x, p['lm.lnf.g'], p['lm.lnf.b']) as tf.Tensor3D;
     const hiddenAns = tf.slice(hidden, [0, ansStart, 0], [B, A, c.d]) as tf.Tensor3D;
     const hiddenImg = tf.slice(hidden, [0, 0, 0], [B, P, c.d]) as tf.Tensor3D;
-    const attnMean = tf.mean(probs!, 1); // [B, L, L]
-    const attnAnsImg = tf.slice(attnMean, [0, ansStart, 0], [B, A, P]) as tf.Tensor3D;
+    const attnAnsImg = tf.slice(attnMean!, [0, ansStart, 0], [B, A, P]) as tf.Tensor3D;
     const out: LlavaOutput = { logits: null as unknown as tf.Tensor3D, hidden, hiddenAns, hiddenImg, attnAnsImg };
     if (opts.allPositions) {
       out.logitsAll = linear(hidden, p['lm.head.w'], p['lm.head.b']) as tf.Tensor3D;

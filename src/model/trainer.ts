@@ -13,7 +13,7 @@ import { affinityMatrix, initLlava, llavaForward, llavaSpecs, makeTextIds } from
 import { cloneParams, disposeParams, exportParams, type HostParams, initParams, loadParams, type Params, pick } from './params';
 import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './trainerData';
 import { TERM_NAMES, type TermName, VALUE_NAMES, type ValueName } from '../core/terms';
-import { computeTerms, type PreBatch } from './trainerTerms';
+import { type BatchTerms, computeTerms, type PreBatch } from './trainerTerms';
 
 export type { TrainData, TeacherTargets } from './trainerData';
 
@@ -243,12 +243,14 @@ export class Trainer {
 
   /** Terms (and the weighted total) of one batch; with vars, also the gradients (keyed by variable name). */
   private run(h: HostBatch, pre: PreBatch, vars: tf.Variable[] | null) {
-    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats: (i: number[]) => this.feats(i), want: this.wanted(h, pre) };
+    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats: (i: number[]) => this.feats(i), featsConst: !this.init.trainEncoder, want: this.wanted(h, pre) };
     let terms: Partial<Record<TermName, tf.Scalar>> = {};
     let hasTotal = false;
+    let diagnostics: BatchTerms['diagnostics'] = null;
     const f = () => {
-      const r = computeTerms(ctx, h, pre);
+      const r = computeTerms(ctx, h, pre, vars != null);
       terms = r.terms;
+      diagnostics = r.diagnostics;
       Object.values(terms).forEach((t) => tf.keep(t!));
       hasTotal = r.total != null;
       return r.total ?? tf.scalar(0);
@@ -258,7 +260,9 @@ export class Trainer {
       return { total: hasTotal ? total : null, terms, grads: null };
     }
     const { value, grads } = tf.variableGrads(f, vars);
-    return { total: hasTotal ? value : null, terms, grads };
+    // Weight-0 terms: measured off the tape, from the forward above (DESIGN §3).
+    const late = (diagnostics as BatchTerms['diagnostics'])?.() ?? {};
+    return { total: hasTotal ? value : null, terms: { ...terms, ...late }, grads };
   }
 
   private valuesTensor(total: tf.Scalar | null, terms: Partial<Record<TermName, tf.Scalar>>, gradNorm: tf.Scalar | null): tf.Tensor1D {

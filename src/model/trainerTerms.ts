@@ -41,6 +41,8 @@ export interface TermContext {
   cfg: TrainConfig;
   /** Encoder features [n, P, dV] of these samples: a cache gather, or the encoder forward (on the tape) when it trains. */
   feats: (idx: number[]) => tf.Tensor3D;
+  /** The features need no gradient (frozen encoder): the projector skips computing one. */
+  featsConst: boolean;
   /** Which terms to compute this batch (availability decided by the trainer). */
   want: Record<TermName, boolean>;
 }
@@ -83,7 +85,7 @@ function seqTerm(x: TermContext, h: HostBatch, pre: PreBatch, zs: tf.Tensor2D): 
       if (i < diff.length) m2.set(tMask.subarray(b * A, (b + 1) * A), i * A);
     });
     const text = tf.tensor2d(buildTextIds(prompt, tgt, n, Lp, A), [n, Lp + A], 'int32');
-    const out2 = llavaForward(x.model, x.params, x.feats(rows.map((b) => h.idx[b])), text);
+    const out2 = llavaForward(x.model, x.params, x.feats(rows.map((b) => h.idx[b])), text, { featsConst: x.featsConst });
     vals.push(cePerRow(tf.reshape(out2.logits, [n * A, V]) as tf.Tensor2D, tf.tensor1d(tgt, 'int32')));
     masks.push(tf.tensor1d(m2));
   }
@@ -144,48 +146,78 @@ function kdTerm(x: TermContext, h: HostBatch, pre: PreBatch, out: LlavaOutput): 
   return maskedMean(kdPerRow(zs, target, kd), mask);
 }
 
+/** Terms of one batch: the weighted total, the terms computed so far, and the weight-0 diagnostics still to run. */
+export interface BatchTerms {
+  total: tf.Scalar | null; // Σ weight · term over the terms with a positive weight; null when none
+  terms: Partial<Record<TermName, tf.Scalar>>;
+  /**
+   * With `defer`, the weight-0 diagnostic terms (DESIGN §3: measured, no gradient) run here, after the gradient,
+   * off the tape and from this forward's kept outputs: call it once (it frees those outputs). Null when none.
+   */
+  diagnostics: (() => Partial<Record<TermName, tf.Scalar>>) | null;
+}
+
 /**
- * Compute the wanted terms and the weighted total (null when no wanted term has a positive weight).
- * Runs inside the gradient tape; teacher outputs in `pre` are constants.
+ * Compute the wanted terms and the weighted total. Runs inside the gradient tape; teacher outputs in `pre` are
+ * constants. `defer`: leave the weight-0 terms for `diagnostics` (on the tape they would only cost kernels).
  */
-export function computeTerms(
-  x: TermContext,
-  h: HostBatch,
-  pre: PreBatch,
-): { total: tf.Scalar | null; terms: Partial<Record<TermName, tf.Scalar>> } {
+export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer = false): BatchTerms {
   const { A, vocabSize: V } = x.model;
   const B = h.B;
   const R = B * A;
   const allPos = x.cfg.kd.allPositions && pre.teacher?.out.logitsAll != null;
-  const out = llavaForward(x.model, x.params, x.feats(h.idx), pre.textIds, { allPositions: allPos });
-  const zs = tf.reshape(out.logits, [R, V]) as tf.Tensor2D;
-  const terms: Partial<Record<TermName, tf.Scalar>> = {};
+  const out = llavaForward(x.model, x.params, x.feats(h.idx), pre.textIds, { allPositions: allPos, featsConst: x.featsConst });
+  const zs = tf.reshape(out.logits, [R, V]) as tf.Tensor2D; // [B·A, V]
   const w = x.want;
-  if (w.ce) terms.ce = maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), tf.tensor1d(h.ceMask));
-  if (w.seq) terms.seq = seqTerm(x, h, pre, zs);
-  if (w.kd) terms.kd = kdTerm(x, h, pre, out);
+  const jobs: Partial<Record<TermName, () => tf.Scalar>> = {};
+  if (w.ce) jobs.ce = () => maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), tf.tensor1d(h.ceMask));
+  if (w.seq) jobs.seq = () => seqTerm(x, h, pre, zs);
+  if (w.kd) jobs.kd = () => kdTerm(x, h, pre, out);
   if (w.hidden && x.phi) {
-    const hs = phiForward(x.phi, out.hiddenAns);
-    const dh = hs.shape[2]!;
-    const ht = pre.teacher ? pre.teacher.out.hiddenAns : tf.tensor3d(h.hidden!, [B, A, dh]);
-    const vals = hiddenPerRow(tf.reshape(hs, [R, dh]) as tf.Tensor2D, tf.reshape(ht, [R, dh]) as tf.Tensor2D, x.cfg.hiddenMode);
-    terms.hidden = maskedMean(vals, tf.reshape(pre.ansMask, [R]) as tf.Tensor1D);
+    jobs.hidden = () => {
+      const hs = phiForward(x.phi!, out.hiddenAns);
+      const dh = hs.shape[2]!;
+      const ht = pre.teacher ? pre.teacher.out.hiddenAns : tf.tensor3d(h.hidden!, [B, A, dh]);
+      const vals = hiddenPerRow(tf.reshape(hs, [R, dh]) as tf.Tensor2D, tf.reshape(ht, [R, dh]) as tf.Tensor2D, x.cfg.hiddenMode);
+      return maskedMean(vals, tf.reshape(pre.ansMask, [R]) as tf.Tensor1D);
+    };
   }
   if (w.affinity) {
-    const St = pre.teacher ? pre.teacher.affinity : tf.tensor3d(h.affinity!, [B, x.model.P, A]);
-    terms.affinity = affinityLoss(out.hiddenImg, out.hiddenAns, St, pre.ansMask);
+    jobs.affinity = () => {
+      const St = pre.teacher ? pre.teacher.affinity : tf.tensor3d(h.affinity!, [B, x.model.P, A]);
+      return affinityLoss(out.hiddenImg, out.hiddenAns, St, pre.ansMask);
+    };
   }
   if (w.attention) {
-    const At = pre.teacher ? pre.teacher.out.attnAnsImg : tf.tensor3d(h.attention!, [B, A, x.model.P]);
-    terms.attention = attentionLoss(out.attnAnsImg, At, pre.ansMask);
+    jobs.attention = () => {
+      const At = pre.teacher ? pre.teacher.out.attnAnsImg : tf.tensor3d(h.attention!, [B, A, x.model.P]);
+      return attentionLoss(out.attnAnsImg, At, pre.ansMask);
+    };
   }
+  const terms: Partial<Record<TermName, tf.Scalar>> = {};
+  const later: TermName[] = [];
   let total: tf.Scalar | null = null;
   for (const name of TERM_NAMES) {
-    const t = terms[name];
+    const job = jobs[name];
+    if (!job) continue;
     const wt = x.cfg.weights[name];
-    if (!t || !(wt > 0)) continue;
+    if (defer && !(wt > 0)) {
+      later.push(name);
+      continue;
+    }
+    const t = (terms[name] = job());
+    if (!(wt > 0)) continue;
     const part = tf.mul(t, wt) as tf.Scalar;
     total = total ? (tf.add(total, part) as tf.Scalar) : part;
   }
-  return { total, terms };
+  let diagnostics: BatchTerms['diagnostics'] = null;
+  if (later.length) {
+    const kept = [zs, ...Object.values(out).filter((t): t is tf.Tensor => t instanceof tf.Tensor)].map((t) => tf.keep(t));
+    diagnostics = () => {
+      const r = tf.tidy(() => Object.fromEntries(later.map((n) => [n, jobs[n]!()])) as Record<string, tf.Scalar>);
+      tf.dispose(kept);
+      return r as Partial<Record<TermName, tf.Scalar>>;
+    };
+  }
+  return { total, terms, diagnostics };
 }
