@@ -26,7 +26,7 @@ async function main() {
   const total = p.byKernel.reduce((s, r) => s + r.ms, 0);
   const line = (r: { name: string; count: number; ms: number }) =>
     `${r.name.padEnd(22)}${String(r.count).padStart(7)}${r.ms.toFixed(2).padStart(10)}${((100 * r.ms) / total).toFixed(1).padStart(8)} %`;
-  console.log(`profile:step  ${backend} ${preset} ${mode} batch ${batch}: ${p.kernels} kernels, ${total.toFixed(1)} ms summed kernel time (profiling syncs each kernel: use the shares)`);
+  console.log(`profile:step  ${backend} ${preset} ${mode} batch ${batch}: ${p.kernels} kernels (+ ${p.scopes} custom-gradient scopes), ${total.toFixed(1)} ms summed kernel time (profiling syncs each kernel: use the shares)`);
   console.log(`\nby total time\n${'kernel'.padEnd(22)}${'count'.padStart(7)}${'ms'.padStart(10)}${'share'.padStart(10)}`);
   for (const r of p.byKernel.slice(0, top)) console.log(line(r));
   console.log(`\nby count\n${'kernel'.padEnd(22)}${'count'.padStart(7)}${'ms'.padStart(10)}${'share'.padStart(10)}`);

@@ -9,7 +9,8 @@ export interface KernelRow {
   ms: number; // summed kernel time in the profiled step (profiling mode)
 }
 export interface StepProfile {
-  kernels: number; // dispatches in one step
+  kernels: number; // registered-kernel dispatches in one step (nested ones included)
+  scopes: number; // custom-gradient scopes tf.profile also lists (not dispatches)
   byKernel: KernelRow[]; // sorted by ms, descending
 }
 
@@ -18,13 +19,17 @@ export async function profileStep(tr: Trainer): Promise<StepProfile> {
   const info = await tf.profile(async () => {
     await readStep(tr.step());
   });
+  // tf.profile also lists custom-gradient scopes ('unnamed scope', 'forward', 'logSoftmax__op'): they dispatch nothing
+  // themselves (their kernels are listed on their own), so only registered kernels are counted.
+  const backend = tf.getBackend();
+  const dispatched = info.kernels.filter((k) => tf.getKernel(k.name, backend) != null);
   const rows = new Map<string, KernelRow>();
-  for (const k of info.kernels) {
+  for (const k of dispatched) {
     const r = rows.get(k.name) ?? { name: k.name, count: 0, ms: 0 };
     r.count++;
     if (typeof k.kernelTimeMs === 'number') r.ms += k.kernelTimeMs;
     rows.set(k.name, r);
   }
   const byKernel = [...rows.values()].sort((a, b) => b.ms - a.ms).map((r) => ({ ...r, ms: Math.round(r.ms * 100) / 100 }));
-  return { kernels: info.kernels.length, byKernel };
+  return { kernels: dispatched.length, scopes: info.kernels.length - dispatched.length, byKernel };
 }

@@ -65,9 +65,10 @@ export class Adam {
         const mHat = tf.div(m1, 1 - this.beta1 ** t);
         const vHat = tf.div(v1, 1 - this.beta2 ** t);
         const u = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), this.lr); // [total] the step of every entry
+        const parts = group.names.length === 1 ? [u] : tf.split(u, group.sizes); // one SplitV, not a slice each
         group.names.forEach((n, i) => {
           const p = vars[n];
-          p.assign(tf.sub(p, tf.reshape(tf.slice(u, group.offsets[i], group.sizes[i]), group.shapes[i])));
+          p.assign(tf.sub(p, reshapeTo(parts[i], group.shapes[i])));
           this.t.set(n, t);
         });
       }
@@ -162,6 +163,11 @@ export class Adam {
 
 /** Gradients as one flat buffer, in the given order. [Σ size] */
 function flatten(gs: tf.Tensor[]): tf.Tensor1D {
-  const flat = gs.map((g) => tf.reshape(g, [-1]) as tf.Tensor1D);
+  const flat = gs.map((g) => reshapeTo(g, [g.size]) as tf.Tensor1D);
   return flat.length === 1 ? flat[0] : tf.concat1d(flat);
+}
+
+/** x in `shape`, without a Reshape dispatch when it already has it (a bias, a LayerNorm gain). */
+function reshapeTo(x: tf.Tensor, shape: number[]): tf.Tensor {
+  return x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]) ? x : tf.reshape(x, shape);
 }

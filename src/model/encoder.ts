@@ -57,9 +57,11 @@ export function patchify(e: EncoderConfig, images: Uint8Array, indices: ArrayLik
 /** Encoder forward: patches [B, P, patch²·C] → features [B, P, dV] (after the final LN). */
 export function encoderForward(e: EncoderConfig, p: Params, patches: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
-    let x = tf.add(linear(patches, p['encoder.patch.w'], p['encoder.patch.b']), p['encoder.pos']);
-    for (let i = 0; i < e.layers; i++) x = block(x, p, `encoder.blocks.${i}`, e.heads, null).x;
-    return layerNorm(x, p['encoder.lnf.g'], p['encoder.lnf.b']) as tf.Tensor3D;
+    const [B, P] = patches.shape;
+    const x0 = tf.add(linear(patches, p['encoder.patch.w'], p['encoder.patch.b']), p['encoder.pos']); // [B, P, dV]
+    let x = tf.reshape(x0, [B * P, e.dV]); // flat residual stream
+    for (let i = 0; i < e.layers; i++) x = block(x, p, `encoder.blocks.${i}`, e.heads, null, B, P).x;
+    return tf.reshape(layerNorm(x, p['encoder.lnf.g'], p['encoder.lnf.b']), [B, P, e.dV]) as tf.Tensor3D;
   });
 }
 

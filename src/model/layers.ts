@@ -16,6 +16,11 @@ type T = tf.Tensor;
 type Save = tf.GradSaveFunc;
 type CustomFn = Parameters<typeof tf.customGrad>[0];
 
+/** x in `shape`, without a Reshape dispatch when it already has it. */
+export function reshapeTo(x: T, shape: number[]): T {
+  return x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]) ? x : tf.reshape(x, shape);
+}
+
 /**
  * y = x·W (+ b) over the last axis. x [..., n], W [n, m], b [m] → [..., m]. Backward: dX = dY·Wᵀ, dW = Xᵀ·dY,
  * db = Σ dY, with explicit transposes (the wasm backend runs a transposed matmul ~10× slower than a plain one).
@@ -25,16 +30,17 @@ export function linear(x: T, w: T, b?: T, xConst = false): T {
   const n = x.shape[x.shape.length - 1];
   const m = w.shape[1]!;
   const lead = x.shape.slice(0, -1);
+  const rows = x.size / n;
   const fwd = (xx: T, ww: T, bb: T | undefined, save: Save) => {
-    const x2 = tf.reshape(xx, [-1, n]) as tf.Tensor2D;
+    const x2 = reshapeTo(xx, [rows, n]) as tf.Tensor2D;
     save([x2, ww]);
     const y = tf.matMul(x2, ww as tf.Tensor2D);
-    return tf.reshape(bb ? tf.add(y, bb) : y, [...lead, m]);
+    return reshapeTo(bb ? tf.add(y, bb) : y, [...lead, m]);
   };
   const back = (dy: T, [x2, ww]: T[], withX: boolean, withB: boolean): T[] => {
-    const dy2 = tf.reshape(dy, [-1, m]) as tf.Tensor2D;
+    const dy2 = reshapeTo(dy, [rows, m]) as tf.Tensor2D;
     const out: T[] = [];
-    if (withX) out.push(tf.reshape(tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
+    if (withX) out.push(reshapeTo(tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
     out.push(tf.matMul(tf.transpose(x2) as tf.Tensor2D, dy2));
     if (withB) out.push(tf.sum(dy2, 0));
     return out;
@@ -71,8 +77,9 @@ export function layerNorm(x: T, g: T, b: T): T {
         const dyT = dy as T;
         const dxhat = tf.mul(dyT, gs);
         const dx = tf.mul(tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))), rs);
-        const dy2 = tf.reshape(dyT, [-1, d]);
-        return [dx, tf.sum(tf.mul(dy2, tf.reshape(xh, [-1, d])), 0), tf.sum(dy2, 0)];
+        const R = dyT.size / d;
+        const dy2 = reshapeTo(dyT, [R, d]);
+        return [dx, tf.sum(tf.mul(dy2, reshapeTo(xh, [R, d])), 0), tf.sum(dy2, 0)];
       },
     };
   }) as unknown as CustomFn) as unknown as (a: T, c: T, e: T) => T;
@@ -143,12 +150,12 @@ export function blockSpecs(prefix: string, d: number, mlpRatio: number, layers: 
  * Backward (Q_h already scaled): dP = dC·V_hᵀ (+ dMean/H), dV = Pᵀ·dC, dS = P ⊙ (dP − Σ_j dP ⊙ P),
  * dQ = dS·K_h / √dh, dK = dSᵀ·Q_h.
  */
-function attend(q: T, k: T, v: T, H: number, bias: T | null, withMean: boolean): T {
-  const [B, L, d] = q.shape as [number, number, number];
+function attend(q: T, k: T, v: T, B: number, L: number, H: number, bias: T | null, withMean: boolean): T {
+  const d = q.shape[1]!;
   const dh = d / H;
   const s = 1 / Math.sqrt(dh);
-  const split = (x: T) => tf.transpose(tf.reshape(x, [B, L, H, dh]), [0, 2, 1, 3]); // [B,L,d] → [B,H,L,dh]
-  const merge = (x: T) => tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [B, L, d]); // [B,H,L,dh] → [B,L,d]
+  const split = (x: T) => tf.transpose(tf.reshape(x, [B, L, H, dh]), [0, 2, 1, 3]); // [B·L,d] → [B,H,L,dh]
+  const merge = (x: T) => tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [B * L, d]); // [B,H,L,dh] → [B·L,d]
   const op = tf.customGrad(((qq: T, kk: T, vv: T, save: Save) => {
     const qh = split(tf.mul(qq, s));
     const kh = split(kk);
@@ -159,12 +166,12 @@ function attend(q: T, k: T, v: T, H: number, bias: T | null, withMean: boolean):
     const ctx = merge(tf.matMul(probs, vh));
     save([qh, kh, vh, probs]);
     return {
-      value: withMean ? tf.concat([ctx, tf.mean(probs, 1)], 2) : ctx,
+      value: withMean ? tf.concat([ctx, tf.reshape(tf.mean(probs, 1), [B * L, L])], 1) : ctx,
       gradFunc: (dy: T | T[], [qs, ks, vs, P]: T[]) => {
         const g = dy as T;
-        const dC = split(withMean ? tf.slice(g, [0, 0, 0], [B, L, d]) : g);
+        const dC = split(withMean ? tf.slice(g, [0, 0], [B * L, d]) : g);
         let dP: T = tf.matMul(dC, vs, false, true); // [B,H,L,L]
-        if (withMean) dP = tf.add(dP, tf.expandDims(tf.div(tf.slice(g, [0, 0, d], [B, L, L]), H), 1));
+        if (withMean) dP = tf.add(dP, tf.reshape(tf.div(tf.slice(g, [0, d], [B * L, L]), H), [B, 1, L, L]));
         const dV = tf.matMul(P, dC, true, false);
         const dS = tf.mul(P, tf.sub(dP, tf.sum(tf.mul(dP, P), -1, true)));
         return [tf.mul(merge(tf.matMul(dS, ks)), s), merge(tf.matMul(dS, qs, true, false)), merge(dV)];
@@ -175,23 +182,27 @@ function attend(q: T, k: T, v: T, H: number, bias: T | null, withMean: boolean):
 }
 
 /**
- * Multi-head self-attention. x [B,L,d]; bias as in attend. Returns the output [B,L,d] and, with `withMean`, the
- * attention probabilities averaged over heads [B,L,L] (differentiable: the attention term reads them).
+ * Multi-head self-attention over B sequences of L tokens. x [B·L, d] (the residual stream, flat); bias as in attend.
+ * Returns the output [B·L, d] and, with `withMean`, the attention probabilities averaged over heads [B, L, L]
+ * (differentiable: the attention term reads them).
  */
-export function attention(x: T, p: Params, prefix: string, heads: number, bias: T | null, withMean = false): { out: T; attnMean: T | null } {
-  const [B, L, d] = x.shape as [number, number, number];
+export function attention(x: T, p: Params, prefix: string, heads: number, bias: T | null, B: number, L: number, withMean = false): { out: T; attnMean: T | null } {
+  const d = x.shape[1]!;
   const q = linear(x, p[`${prefix}.wq`], p[`${prefix}.bq`]);
   const k = linear(x, p[`${prefix}.wk`], p[`${prefix}.bk`]);
   const v = linear(x, p[`${prefix}.wv`], p[`${prefix}.bv`]);
-  const a = attend(q, k, v, heads, bias, withMean);
-  const ctx = withMean ? tf.slice(a, [0, 0, 0], [B, L, d]) : a;
-  const attnMean = withMean ? tf.slice(a, [0, 0, d], [B, L, L]) : null;
+  const a = attend(q, k, v, B, L, heads, bias, withMean);
+  const ctx = withMean ? tf.slice(a, [0, 0], [B * L, d]) : a;
+  const attnMean = withMean ? tf.reshape(tf.slice(a, [0, d], [B * L, L]), [B, L, L]) : null;
   return { out: linear(ctx, p[`${prefix}.wo`], p[`${prefix}.bo`]), attnMean };
 }
 
-/** Pre-LN block: x + attn(LN1(x)); then x + MLP(LN2(x)) with GELU. x [B,L,d]; attnMean [B,L,L] with `withMean`. */
-export function block(x: T, p: Params, prefix: string, heads: number, bias: T | null, withMean = false): { x: T; attnMean: T | null } {
-  const a = attention(layerNorm(x, p[`${prefix}.ln1.g`], p[`${prefix}.ln1.b`]), p, `${prefix}.attn`, heads, bias, withMean);
+/**
+ * Pre-LN block: x + attn(LN1(x)); then x + MLP(LN2(x)) with GELU. x [B·L, d] (flat, so no layer reshapes);
+ * attnMean [B, L, L] with `withMean`.
+ */
+export function block(x: T, p: Params, prefix: string, heads: number, bias: T | null, B: number, L: number, withMean = false): { x: T; attnMean: T | null } {
+  const a = attention(layerNorm(x, p[`${prefix}.ln1.g`], p[`${prefix}.ln1.b`]), p, `${prefix}.attn`, heads, bias, B, L, withMean);
   const x1 = tf.add(x, a.out);
   const h = layerNorm(x1, p[`${prefix}.ln2.g`], p[`${prefix}.ln2.b`]);
   const m = linear(gelu(linear(h, p[`${prefix}.mlp.fc1.w`], p[`${prefix}.mlp.fc1.b`])), p[`${prefix}.mlp.fc2.w`], p[`${prefix}.mlp.fc2.b`]);

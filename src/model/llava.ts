@@ -87,15 +87,16 @@ export function llavaForward(
   }
   return tf.tidy(() => {
     const bias = attentionBias(c, textIds);
-    let x: tf.Tensor = tf.concat([project(p, feats, opts.featsConst), embedTokens(c, p, textIds)], 1);
-    x = tf.add(x, p['lm.pos']);
+    const L = P + T;
+    const x0 = tf.add(tf.concat([project(p, feats, opts.featsConst), embedTokens(c, p, textIds)], 1), p['lm.pos']); // [B, L, d]
+    let x: tf.Tensor = tf.reshape(x0, [B * L, c.d]); // the residual stream, flat [B·L, d]
     let attnMean: tf.Tensor | null = null; // [B, L, L] last layer's attention, head mean
     for (let i = 0; i < c.layers; i++) {
-      const r = block(x, p, `lm.blocks.${i}`, c.heads, bias, i === c.layers - 1);
+      const r = block(x, p, `lm.blocks.${i}`, c.heads, bias, B, L, i === c.layers - 1);
       x = r.x;
       attnMean = r.attnMean;
     }
-    const hidden = layerNorm(x, p['lm.lnf.g'], p['lm.lnf.b']) as tf.Tensor3D;
+    const hidden = tf.reshape(layerNorm(x, p['lm.lnf.g'], p['lm.lnf.b']), [B, L, c.d]) as tf.Tensor3D;
     const hiddenAns = tf.slice(hidden, [0, ansStart, 0], [B, A, c.d]) as tf.Tensor3D;
     const hiddenImg = tf.slice(hidden, [0, 0, 0], [B, P, c.d]) as tf.Tensor3D;
     const attnAnsImg = tf.slice(attnMean!, [0, ansStart, 0], [B, A, P]) as tf.Tensor3D;
