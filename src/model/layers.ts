@@ -31,13 +31,15 @@ export function linear(x: T, w: T, b?: T, xConst = false): T {
   const m = w.shape[1]!;
   const lead = x.shape.slice(0, -1);
   const rows = x.size / n;
+  const wVar = w instanceof tf.Variable; // a weight outlives the step: read it in the backward, do not save a copy
   const fwd = (xx: T, ww: T, bb: T | undefined, save: Save) => {
     const x2 = reshapeTo(xx, [rows, n]) as tf.Tensor2D;
-    save([x2, ww]);
+    save(wVar ? [x2] : [x2, ww]);
     const y = tf.matMul(x2, ww as tf.Tensor2D);
     return reshapeTo(bb ? tf.add(y, bb) : y, [...lead, m]);
   };
-  const back = (dy: T, [x2, ww]: T[], withX: boolean, withB: boolean): T[] => {
+  const back = (dy: T, [x2, ws]: T[], withX: boolean, withB: boolean): T[] => {
+    const ww = wVar ? w : ws;
     const dy2 = reshapeTo(dy, [rows, m]) as tf.Tensor2D;
     const out: T[] = [];
     if (withX) out.push(reshapeTo(tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
@@ -64,16 +66,18 @@ export function linear(x: T, w: T, b?: T, xConst = false): T {
  */
 export function layerNorm(x: T, g: T, b: T): T {
   const d = x.shape[x.shape.length - 1];
+  const gVar = g instanceof tf.Variable; // as in linear: a gain outlives the step
   const op = tf.customGrad(((xx: T, gg: T, bb: T, save: Save) => {
     const mean = tf.mean(xx, -1, true);
     const xc = tf.sub(xx, mean);
     const v = tf.mean(tf.square(xc), -1, true);
     const rstd = tf.rsqrt(tf.add(v, LN_EPS)); // [..., 1]
     const xhat = tf.mul(xc, rstd);
-    save([xhat, rstd, gg]);
+    save(gVar ? [xhat, rstd] : [xhat, rstd, gg]);
     return {
       value: tf.add(tf.mul(xhat, gg), bb),
-      gradFunc: (dy: T | T[], [xh, rs, gs]: T[]) => {
+      gradFunc: (dy: T | T[], [xh, rs, gSaved]: T[]) => {
+        const gs = gVar ? g : gSaved;
         const dyT = dy as T;
         const dxhat = tf.mul(dyT, gs);
         const dx = tf.mul(tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))), rs);

@@ -276,15 +276,41 @@ export function attentionLoss(As: tf.Tensor3D, At: tf.Tensor3D, ansMask: tf.Tens
  * Σ v·m / Σ m over entries with m > 0 (a 0/1 mask gives the mean over the selected rows); 0 (not NaN, with a
  * finite gradient) for an empty mask. Masked-out values are ignored even if non-finite. values, mask [R] → scalar.
  */
-export function maskedMean(values: tf.Tensor1D, mask: tf.Tensor1D): tf.Scalar {
-  if (values.rank !== 1 || mask.rank !== 1 || values.shape[0] !== mask.shape[0]) {
-    throw shapeErr('maskedMean', `values and mask must both be [R], got ${JSON.stringify(values.shape)} and ${JSON.stringify(mask.shape)}`);
+export function maskedMean(values: tf.Tensor1D, mask: tf.Tensor1D | Float32Array): tf.Scalar {
+  const R = mask instanceof Float32Array ? mask.length : mask.shape[0];
+  if (values.rank !== 1 || (!(mask instanceof Float32Array) && mask.rank !== 1) || values.shape[0] !== R) {
+    throw shapeErr('maskedMean', `values and mask must both be [R], got ${JSON.stringify(values.shape)} and ${JSON.stringify(mask instanceof Float32Array ? [R] : mask.shape)}`);
   }
+  if (mask instanceof Float32Array) return maskedMeanHost(values, mask);
   return tf.tidy(() => {
     const m = tf.cast(mask, 'float32');
     const on = tf.greater(m, 0);
     const w = tf.where(on, m, tf.zerosLike(m));
     const v = tf.where(on, values, tf.zerosLike(values));
     return safeDiv(tf.sum(tf.mul(v, w)), tf.sum(w)) as tf.Scalar;
+  });
+}
+
+/**
+ * maskedMean with the mask on the host (the usual case: masks come from the batch): the selection, the weights' sum
+ * and the empty case are decided here, so the device runs 4 kernels instead of ~15. Same values as the device
+ * path for 0/1 masks (their float32 sums are exact); negative weights count as 0 there and here.
+ */
+function maskedMeanHost(values: tf.Tensor1D, mask: Float32Array): tf.Scalar {
+  const R = mask.length;
+  const on = new Uint8Array(R);
+  const w = new Float32Array(R);
+  let den = 0;
+  for (let i = 0; i < R; i++) {
+    if (mask[i] > 0) {
+      on[i] = 1;
+      w[i] = mask[i];
+      den += mask[i];
+    }
+  }
+  return tf.tidy(() => {
+    const v = tf.where(tf.tensor1d(on, 'bool'), values, tf.zeros([R])); // masked entries may be NaN: select, not multiply
+    const num = tf.sum(tf.mul(v, tf.tensor1d(w)));
+    return (den > 0 ? tf.div(num, Math.fround(den)) : tf.mul(num, 0)) as tf.Scalar; // empty mask → 0 (kept on the tape)
   });
 }

@@ -238,7 +238,7 @@ export class Trainer {
       const out = llavaForward(t.config, t.params, feats!, textIds, { allPositions: c.kd.allPositions });
       teacher = { out, affinity: affinityMatrix(out.hiddenImg, out.hiddenAns) };
     }
-    return { textIds, ansMask, onPolicy, teacher };
+    return { textIds, ansMask, ansMaskHost: onPolicy ? null : h.kdMask, onPolicy, teacher };
   }
 
   /** Terms (and the weighted total) of one batch; with vars, also the gradients (keyed by variable name). */

@@ -30,6 +30,7 @@ export interface TeacherOnline {
 export interface PreBatch {
   textIds: tf.Tensor2D; // [B, Lp+A] the sequence the student (and teacher) read
   ansMask: tf.Tensor2D; // [B, A] answer slots up to and incl. <eos>
+  ansMaskHost: Float32Array | null; // [B·A] the same on the host (null when the answers were sampled on the device)
   onPolicy: boolean; // textIds hold student samples: no ground-truth CE
   teacher: TeacherOnline | null; // online teacher outputs (source online, allPositions or on-policy)
 }
@@ -130,7 +131,7 @@ function kdTerm(x: TermContext, h: HostBatch, pre: PreBatch, out: LlavaOutput): 
   const B = h.B;
   const kd = x.cfg.kd;
   let zs: tf.Tensor2D;
-  let mask: tf.Tensor1D;
+  let mask: tf.Tensor1D | Float32Array;
   let target: KdTarget | null;
   if (kd.allPositions && pre.teacher?.out.logitsAll && out.logitsAll) {
     zs = tf.reshape(out.logitsAll, [B * L, V]) as tf.Tensor2D;
@@ -139,7 +140,7 @@ function kdTerm(x: TermContext, h: HostBatch, pre: PreBatch, out: LlavaOutput): 
     mask = tf.reshape(m, [B * L]) as tf.Tensor1D;
   } else {
     zs = tf.reshape(out.logits, [B * A, V]) as tf.Tensor2D;
-    mask = tf.reshape(pre.ansMask, [B * A]) as tf.Tensor1D;
+    mask = pre.ansMaskHost ?? (tf.reshape(pre.ansMask, [B * A]) as tf.Tensor1D);
     target = pre.teacher ? { kind: 'dense', logits: tf.reshape(pre.teacher.out.logits, [B * A, V]) as tf.Tensor2D } : cachedKdTarget(h, V);
   }
   if (!target) throw new ConfigError('weights.kd', '0: the KD term has no teacher target (no online teacher, no cached logits)', 'a KD term', 'set the KD weight to 0 or use the online teacher');
@@ -170,7 +171,7 @@ export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer 
   const zs = tf.reshape(out.logits, [R, V]) as tf.Tensor2D; // [B·A, V]
   const w = x.want;
   const jobs: Partial<Record<TermName, () => tf.Scalar>> = {};
-  if (w.ce) jobs.ce = () => maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), tf.tensor1d(h.ceMask));
+  if (w.ce) jobs.ce = () => maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), h.ceMask);
   if (w.seq) jobs.seq = () => seqTerm(x, h, pre, zs);
   if (w.kd) jobs.kd = () => kdTerm(x, h, pre, out);
   if (w.hidden && x.phi) {
@@ -179,7 +180,7 @@ export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer 
       const dh = hs.shape[2]!;
       const ht = pre.teacher ? pre.teacher.out.hiddenAns : tf.tensor3d(h.hidden!, [B, A, dh]);
       const vals = hiddenPerRow(tf.reshape(hs, [R, dh]) as tf.Tensor2D, tf.reshape(ht, [R, dh]) as tf.Tensor2D, x.cfg.hiddenMode);
-      return maskedMean(vals, tf.reshape(pre.ansMask, [R]) as tf.Tensor1D);
+      return maskedMean(vals, pre.ansMaskHost ?? (tf.reshape(pre.ansMask, [R]) as tf.Tensor1D));
     };
   }
   if (w.affinity) {
