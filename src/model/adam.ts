@@ -65,10 +65,11 @@ export class Adam {
         const mHat = tf.div(m1, 1 - this.beta1 ** t);
         const vHat = tf.div(v1, 1 - this.beta2 ** t);
         const u = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), this.lr); // [total] the step of every entry
-        const parts = group.names.length === 1 ? [u] : tf.split(u, group.sizes); // one SplitV, not a slice each
+        // p ← p − u over the group's flat buffer: one Sub and one SplitV for the group, not a Sub and a Slice each.
+        const next = tf.sub(flatten(group.names.map((n) => vars[n])), u);
+        const parts = group.names.length === 1 ? [next] : tf.split(next, group.sizes);
         group.names.forEach((n, i) => {
-          const p = vars[n];
-          p.assign(tf.sub(p, reshapeTo(parts[i], group.shapes[i])));
+          vars[n].assign(reshapeTo(parts[i], group.shapes[i]));
           this.t.set(n, t);
         });
       }

@@ -26,6 +26,15 @@ function safeDiv(num: tf.Tensor, den: tf.Tensor): tf.Tensor {
   return tf.where(pos, tf.div(num, tf.where(pos, den, tf.onesLike(den))), tf.zerosLike(num));
 }
 
+/**
+ * total / (Σ mask · per), 0 when the mask is empty. `count` = Σ mask when the caller knows it on the host (a 0/1
+ * mask from the batch): the same value without the device-side sum and the safe division's selects.
+ */
+function meanOver(total: tf.Tensor, mask: tf.Tensor, per: number, count?: number): tf.Scalar {
+  if (count === undefined) return safeDiv(total, tf.mul(tf.sum(mask), per)) as tf.Scalar;
+  return (count > 0 ? tf.div(total, Math.fround(count * per)) : tf.mul(total, 0)) as tf.Scalar;
+}
+
 function shapeErr(fn: string, what: string): Error {
   return new Error(`losses.${fn}: ${what}`);
 }
@@ -236,7 +245,7 @@ export function hiddenPerRow(a: tf.Tensor2D, b: tf.Tensor2D, mode: 'mse' | 'cosi
  * (b, p, a) entries of (S_s − S_t)²; 0 when the mask is empty.
  * hsImg [B,P,d], hsAns [B,A,d], St [B,P,A], ansMask [B,A] (1 = in).
  */
-export function affinityLoss(hsImg: tf.Tensor3D, hsAns: tf.Tensor3D, St: tf.Tensor3D, ansMask: tf.Tensor2D): tf.Scalar {
+export function affinityLoss(hsImg: tf.Tensor3D, hsAns: tf.Tensor3D, St: tf.Tensor3D, ansMask: tf.Tensor2D, maskCount?: number): tf.Scalar {
   const [B, P, d] = hsImg.shape;
   const A = hsAns.shape[1];
   const ok =
@@ -252,7 +261,7 @@ export function affinityLoss(hsImg: tf.Tensor3D, hsAns: tf.Tensor3D, St: tf.Tens
     const Ss = tf.matMul(ui, ua, false, true); // [B,P,A]
     const m = tf.cast(ansMask, 'float32');
     const sq = tf.mul(tf.square(tf.sub(Ss, St)), tf.expandDims(m, 1)); // [B,P,A]
-    return safeDiv(tf.sum(sq), tf.mul(tf.sum(m), P)) as tf.Scalar;
+    return meanOver(tf.sum(sq), m, P, maskCount);
   });
 }
 
@@ -260,7 +269,7 @@ export function affinityLoss(hsImg: tf.Tensor3D, hsAns: tf.Tensor3D, St: tf.Tens
  * Attention term (scalar): mean over masked-in answer rows × P of (A_s − A_t)²; 0 when the mask is empty.
  * As, At [B,A,P] (answer → image attention, head-averaged), ansMask [B,A].
  */
-export function attentionLoss(As: tf.Tensor3D, At: tf.Tensor3D, ansMask: tf.Tensor2D): tf.Scalar {
+export function attentionLoss(As: tf.Tensor3D, At: tf.Tensor3D, ansMask: tf.Tensor2D, maskCount?: number): tf.Scalar {
   const [B, A, P] = As.shape;
   if (As.rank !== 3 || At.rank !== 3 || At.shape.join() !== As.shape.join() || ansMask.shape.join() !== [B, A].join()) {
     throw shapeErr('attentionLoss', `expected As, At [B,A,P] and ansMask [B,A]; got ${JSON.stringify([As.shape, At.shape, ansMask.shape])}`);
@@ -268,7 +277,7 @@ export function attentionLoss(As: tf.Tensor3D, At: tf.Tensor3D, ansMask: tf.Tens
   return tf.tidy(() => {
     const m = tf.cast(ansMask, 'float32');
     const sq = tf.mul(tf.square(tf.sub(As, At)), tf.expandDims(m, 2));
-    return safeDiv(tf.sum(sq), tf.mul(tf.sum(m), P)) as tf.Scalar;
+    return meanOver(tf.sum(sq), m, P, maskCount);
   });
 }
 

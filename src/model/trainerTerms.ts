@@ -171,6 +171,7 @@ export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer 
   const zs = tf.reshape(out.logits, [R, V]) as tf.Tensor2D; // [B·A, V]
   const w = x.want;
   const jobs: Partial<Record<TermName, () => tf.Scalar>> = {};
+  const maskCount = pre.ansMaskHost ? pre.ansMaskHost.reduce((a, b) => a + b, 0) : undefined; // Σ ansMask, 0/1 entries
   if (w.ce) jobs.ce = () => maskedMean(cePerRow(zs, tf.tensor1d(h.kdIds, 'int32')), h.ceMask);
   if (w.seq) jobs.seq = () => seqTerm(x, h, pre, zs);
   if (w.kd) jobs.kd = () => kdTerm(x, h, pre, out);
@@ -186,13 +187,13 @@ export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer 
   if (w.affinity) {
     jobs.affinity = () => {
       const St = pre.teacher ? pre.teacher.affinity : tf.tensor3d(h.affinity!, [B, x.model.P, A]);
-      return affinityLoss(out.hiddenImg, out.hiddenAns, St, pre.ansMask);
+      return affinityLoss(out.hiddenImg, out.hiddenAns, St, pre.ansMask, maskCount);
     };
   }
   if (w.attention) {
     jobs.attention = () => {
       const At = pre.teacher ? pre.teacher.out.attnAnsImg : tf.tensor3d(h.attention!, [B, A, x.model.P]);
-      return attentionLoss(out.attnAnsImg, At, pre.ansMask);
+      return attentionLoss(out.attnAnsImg, At, pre.ansMask, maskCount);
     };
   }
   const terms: Partial<Record<TermName, tf.Scalar>> = {};
