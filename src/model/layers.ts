@@ -24,19 +24,23 @@ export function reshapeTo(x: T, shape: number[]): T {
 /**
  * y = x·W (+ b) over the last axis. x [..., n], W [n, m], b [m] → [..., m]. Backward: dX = dY·Wᵀ, dW = Xᵀ·dY,
  * db = Σ dY, with explicit transposes (the wasm backend runs a transposed matmul ~10× slower than a plain one).
- * `xConst`: x needs no gradient (a one-hot, frozen features), so dX is never computed.
+ * opts.xConst: x needs no gradient (a one-hot, frozen features), so dX is never computed.
+ * opts.res: a residual [..., m] added to y in the same node (y = res + x·W + b; dres = dY).
  */
-export function linear(x: T, w: T, b?: T, xConst = false): T {
+export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = {}): T {
+  const xConst = opts.xConst ?? false;
+  const res = opts.res;
   const n = x.shape[x.shape.length - 1];
   const m = w.shape[1]!;
   const lead = x.shape.slice(0, -1);
   const rows = x.size / n;
   const wVar = w instanceof tf.Variable; // a weight outlives the step: read it in the backward, do not save a copy
-  const fwd = (xx: T, ww: T, bb: T | undefined, save: Save) => {
+  const fwd = (xx: T, ww: T, bb: T | undefined, rr: T | undefined, save: Save) => {
     const x2 = reshapeTo(xx, [rows, n]) as tf.Tensor2D;
     save(wVar ? [x2] : [x2, ww]);
     const y = tf.matMul(x2, ww as tf.Tensor2D);
-    return reshapeTo(bb ? tf.add(y, bb) : y, [...lead, m]);
+    const out = reshapeTo(bb ? tf.add(y, bb) : y, [...lead, m]);
+    return rr ? tf.add(rr, out) : out;
   };
   const back = (dy: T, [x2, ws]: T[], withX: boolean, withB: boolean): T[] => {
     const ww = wVar ? w : ws;
@@ -45,6 +49,7 @@ export function linear(x: T, w: T, b?: T, xConst = false): T {
     if (withX) out.push(reshapeTo(tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
     out.push(tf.matMul(tf.transpose(x2) as tf.Tensor2D, dy2));
     if (withB) out.push(tf.sum(dy2, 0));
+    if (res) out.push(tf.reshape(dy, res.shape)); // a new tensor object: the tape may dispose either gradient
     return out;
   };
   const hasB = b !== undefined;
@@ -54,9 +59,10 @@ export function linear(x: T, w: T, b?: T, xConst = false): T {
     const xx = xConst ? x : ins[0];
     const ww = ins[xConst ? 0 : 1];
     const bb = hasB ? ins[xConst ? 1 : 2] : undefined;
-    return { value: fwd(xx, ww, bb, save), gradFunc: (dy: T | T[], saved: T[]) => back(dy as T, saved, !xConst, hasB) };
+    const rr = res ? ins[ins.length - 1] : undefined;
+    return { value: fwd(xx, ww, bb, rr, save), gradFunc: (dy: T | T[], saved: T[]) => back(dy as T, saved, !xConst, hasB) };
   }) as (...t: T[]) => T;
-  const inputs = [...(xConst ? [] : [x]), w, ...(hasB ? [b!] : [])];
+  const inputs = [...(xConst ? [] : [x]), w, ...(hasB ? [b!] : []), ...(res ? [res] : [])];
   return op(...inputs);
 }
 
@@ -190,7 +196,7 @@ function attend(q: T, k: T, v: T, B: number, L: number, H: number, bias: T | nul
  * Returns the output [B·L, d] and, with `withMean`, the attention probabilities averaged over heads [B, L, L]
  * (differentiable: the attention term reads them).
  */
-export function attention(x: T, p: Params, prefix: string, heads: number, bias: T | null, B: number, L: number, withMean = false): { out: T; attnMean: T | null } {
+export function attention(x: T, p: Params, prefix: string, heads: number, bias: T | null, B: number, L: number, withMean = false, res?: T): { out: T; attnMean: T | null } {
   const d = x.shape[1]!;
   const q = linear(x, p[`${prefix}.wq`], p[`${prefix}.bq`]);
   const k = linear(x, p[`${prefix}.wk`], p[`${prefix}.bk`]);
@@ -198,7 +204,7 @@ export function attention(x: T, p: Params, prefix: string, heads: number, bias: 
   const a = attend(q, k, v, B, L, heads, bias, withMean);
   const ctx = withMean ? tf.slice(a, [0, 0], [B * L, d]) : a;
   const attnMean = withMean ? tf.reshape(tf.slice(a, [0, d], [B * L, L]), [B, L, L]) : null;
-  return { out: linear(ctx, p[`${prefix}.wo`], p[`${prefix}.bo`]), attnMean };
+  return { out: linear(ctx, p[`${prefix}.wo`], p[`${prefix}.bo`], { res }), attnMean }; // res + output projection
 }
 
 /**
@@ -206,9 +212,9 @@ export function attention(x: T, p: Params, prefix: string, heads: number, bias: 
  * attnMean [B, L, L] with `withMean`.
  */
 export function block(x: T, p: Params, prefix: string, heads: number, bias: T | null, B: number, L: number, withMean = false): { x: T; attnMean: T | null } {
-  const a = attention(layerNorm(x, p[`${prefix}.ln1.g`], p[`${prefix}.ln1.b`]), p, `${prefix}.attn`, heads, bias, B, L, withMean);
-  const x1 = tf.add(x, a.out);
+  const a = attention(layerNorm(x, p[`${prefix}.ln1.g`], p[`${prefix}.ln1.b`]), p, `${prefix}.attn`, heads, bias, B, L, withMean, x);
+  const x1 = a.out; // x + attn(LN1(x))
   const h = layerNorm(x1, p[`${prefix}.ln2.g`], p[`${prefix}.ln2.b`]);
-  const m = linear(gelu(linear(h, p[`${prefix}.mlp.fc1.w`], p[`${prefix}.mlp.fc1.b`])), p[`${prefix}.mlp.fc2.w`], p[`${prefix}.mlp.fc2.b`]);
-  return { x: tf.add(x1, m), attnMean: a.attnMean };
+  const x2 = linear(gelu(linear(h, p[`${prefix}.mlp.fc1.w`], p[`${prefix}.mlp.fc1.b`])), p[`${prefix}.mlp.fc2.w`], p[`${prefix}.mlp.fc2.b`], { res: x1 });
+  return { x: x2, attnMean: a.attnMean };
 }

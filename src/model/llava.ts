@@ -57,12 +57,12 @@ export function attentionBias(c: ModelConfig, textIds: tf.Tensor2D): tf.Tensor4D
  * one-hot is built as int32 and cast.
  */
 export function embedTokens(c: ModelConfig, p: Params, ids: tf.Tensor2D): tf.Tensor3D {
-  return linear(tf.cast(tf.oneHot(ids, c.vocabSize), 'float32'), p['lm.embed'], undefined, true) as tf.Tensor3D; // [B, T, d]
+  return linear(tf.cast(tf.oneHot(ids, c.vocabSize), 'float32'), p['lm.embed'], undefined, { xConst: true }) as tf.Tensor3D; // [B, T, d]
 }
 
 /** Projector mlp2x_gelu: Linear(dV→d) → GELU → Linear(d→d). feats [B, P, dV] → [B, P, d]. */
 export function project(p: Params, feats: tf.Tensor3D, featsConst = false): tf.Tensor3D {
-  const h = gelu(linear(feats, p['projector.fc1.w'], p['projector.fc1.b'], featsConst));
+  const h = gelu(linear(feats, p['projector.fc1.w'], p['projector.fc1.b'], { xConst: featsConst }));
   return linear(h, p['projector.fc2.w'], p['projector.fc2.b']) as tf.Tensor3D;
 }
 
