@@ -216,7 +216,17 @@ export function cePerRow(z: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   if (z.rank !== 2 || targets.rank !== 1 || targets.shape[0] !== z.shape[0]) {
     throw shapeErr('cePerRow', `z must be [R,V] and targets [R], got ${JSON.stringify(z.shape)} and ${JSON.stringify(targets.shape)}`);
   }
-  return tf.tidy(() => tf.neg(tf.sum(tf.mul(oneHotF(targets, z.shape[1]), tf.logSoftmax(z)), -1)) as tf.Tensor1D);
+  // One tape node: forward −Σ onehot·logsoftmax(z) (the same ops as before), backward dz = (softmax(z) − onehot)·dy.
+  const op = tf.customGrad(((zz: tf.Tensor, save: tf.GradSaveFunc) => {
+    const logp = tf.logSoftmax(zz as tf.Tensor2D);
+    const y = oneHotF(targets, z.shape[1]); // [R, V], from the (constant) targets
+    save([logp, y]);
+    return {
+      value: tf.neg(tf.sum(tf.mul(y, logp), -1)),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [lp, yy]: tf.Tensor[]) => [tf.mul(tf.sub(tf.exp(lp), yy), tf.expandDims(dy as tf.Tensor, 1))],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor1D;
+  return op(z);
 }
 
 /** Norm per row with the NORM_EPS floor, keeping the last dim: [..., d] → [..., 1]. */

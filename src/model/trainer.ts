@@ -243,7 +243,12 @@ export class Trainer {
 
   /** Terms (and the weighted total) of one batch; with vars, also the gradients (keyed by variable name). */
   private run(h: HostBatch, pre: PreBatch, vars: tf.Variable[] | null) {
-    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats: (i: number[]) => this.feats(i), featsConst: !this.init.trainEncoder, want: this.wanted(h, pre) };
+    // Frozen features of the batch, gathered before the tape: on the tape the gather would save (copy) the whole cache.
+    const batch = this.cache ? this.feats(h.idx) : null; // [B, P, dV]
+    const pos = new Map(h.idx.map((n, i) => [n, i]));
+    const feats = (i: number[]) =>
+      !batch ? this.feats(i) : i === h.idx ? batch : (tf.gather(batch, tf.tensor1d(i.map((n) => pos.get(n)!), 'int32')) as tf.Tensor3D);
+    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats, featsConst: !this.init.trainEncoder, want: this.wanted(h, pre) };
     let terms: Partial<Record<TermName, tf.Scalar>> = {};
     let hasTotal = false;
     let diagnostics: BatchTerms['diagnostics'] = null;
