@@ -16,6 +16,42 @@ type T = tf.Tensor;
 type Save = tf.GradSaveFunc;
 type CustomFn = Parameters<typeof tf.customGrad>[0];
 
+/**
+ * f() computed off the gradient tape: for constants built inside a taped forward (masks, one-hots), which would
+ * otherwise record tape nodes and save copies of their inputs for a backward that never reaches them.
+ */
+export function offTape<R extends T>(f: () => R): R {
+  if (!tf.engine().isTapeOn()) return f();
+  return (tf.customGrad((() => ({ value: f(), gradFunc: () => [] })) as unknown as CustomFn) as unknown as () => R)();
+}
+
+/** tf.slice as one tape node that saves nothing: its backward pads dy back to x's shape (tfjs's Slice saves x). */
+export function slice(x: T, begin: number[], size: number[]): T {
+  const shape = x.shape;
+  const end = size.map((n, i) => (n < 0 ? shape[i] : begin[i] + n));
+  const op = tf.customGrad(((xx: T) => ({
+    value: tf.slice(xx, begin, size),
+    gradFunc: (dy: T | T[]) => [tf.pad(dy as T, begin.map((b, i) => [b, shape[i] - end[i]] as [number, number]))],
+  })) as unknown as CustomFn) as unknown as (a: T) => T;
+  return op(x);
+}
+
+/** concat(parts, axis 1) + pos as one tape node: [B, Lᵢ, d]… and pos [L, d] → [B, L, d]. */
+export function concatAddPos(parts: T[], pos: T): T {
+  const lens = parts.map((t) => t.shape[1]!);
+  const op = tf.customGrad(((...ins: T[]) => {
+    const ps = ins.slice(0, parts.length);
+    return {
+      value: tf.add(tf.concat(ps, 1), ins[parts.length]),
+      gradFunc: (dy: T | T[]) => {
+        const g = dy as T;
+        return [...tf.split(g, lens, 1), tf.sum(g, 0)];
+      },
+    };
+  }) as unknown as CustomFn) as unknown as (...a: T[]) => T;
+  return op(...parts, pos);
+}
+
 /** x in `shape`, without a Reshape dispatch when it already has it. */
 export function reshapeTo(x: T, shape: number[]): T {
   return x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]) ? x : tf.reshape(x, shape);
@@ -202,8 +238,8 @@ export function attention(x: T, p: Params, prefix: string, heads: number, bias: 
   const k = linear(x, p[`${prefix}.wk`], p[`${prefix}.bk`]);
   const v = linear(x, p[`${prefix}.wv`], p[`${prefix}.bv`]);
   const a = attend(q, k, v, B, L, heads, bias, withMean);
-  const ctx = withMean ? tf.slice(a, [0, 0], [B * L, d]) : a;
-  const attnMean = withMean ? tf.reshape(tf.slice(a, [0, d], [B * L, L]), [B, L, L]) : null;
+  const ctx = withMean ? slice(a, [0, 0], [B * L, d]) : a;
+  const attnMean = withMean ? tf.reshape(slice(a, [0, d], [B * L, L]), [B, L, L]) : null;
   return { out: linear(ctx, p[`${prefix}.wo`], p[`${prefix}.bo`], { res }), attnMean }; // res + output projection
 }
 

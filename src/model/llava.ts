@@ -5,7 +5,7 @@ import { FieldError } from '../core/errors';
 import { NORM_EPS } from '../core/kdRef';
 import { Rng } from '../core/rng';
 import { type ModelConfig, PAD_ID, seqLayout, validateModelConfig } from './configs';
-import { block, blockSpecs, gelu, layerNorm, linear, linearSpecs, lnSpecs, NEG_INF } from './layers';
+import { block, blockSpecs, gelu, layerNorm, linear, linearSpecs, lnSpecs, NEG_INF, offTape, slice, concatAddPos } from './layers';
 import { initParams, type Params, type ParamSpecs } from './params';
 
 /**
@@ -40,7 +40,7 @@ export interface LlavaOutput {
 
 /** Additive attention bias [B, 1, L, L]: causal (key ≤ query) and <pad> text keys masked. textIds [B, T]. */
 export function attentionBias(c: ModelConfig, textIds: tf.Tensor2D): tf.Tensor4D {
-  return tf.tidy(() => {
+  return offTape(() => {
     const { L, P } = seqLayout(c);
     const B = textIds.shape[0];
     const causal = new Float32Array(L * L);
@@ -57,7 +57,8 @@ export function attentionBias(c: ModelConfig, textIds: tf.Tensor2D): tf.Tensor4D
  * one-hot is built as int32 and cast.
  */
 export function embedTokens(c: ModelConfig, p: Params, ids: tf.Tensor2D): tf.Tensor3D {
-  return linear(tf.cast(tf.oneHot(ids, c.vocabSize), 'float32'), p['lm.embed'], undefined, { xConst: true }) as tf.Tensor3D; // [B, T, d]
+  const oneHot = offTape(() => tf.cast(tf.oneHot(ids, c.vocabSize), 'float32')); // [B, T, V], a constant
+  return linear(oneHot, p['lm.embed'], undefined, { xConst: true }) as tf.Tensor3D; // [B, T, d]
 }
 
 /** Projector mlp2x_gelu: Linear(dV→d) → GELU → Linear(d→d). feats [B, P, dV] → [B, P, d]. */
@@ -88,7 +89,7 @@ export function llavaForward(
   return tf.tidy(() => {
     const bias = attentionBias(c, textIds);
     const L = P + T;
-    const x0 = tf.add(tf.concat([project(p, feats, opts.featsConst), embedTokens(c, p, textIds)], 1), p['lm.pos']); // [B, L, d]
+    const x0 = concatAddPos([project(p, feats, opts.featsConst), embedTokens(c, p, textIds)], p['lm.pos']); // [B, L, d]
     let x: tf.Tensor = tf.reshape(x0, [B * L, c.d]); // the residual stream, flat [B·L, d]
     let attnMean: tf.Tensor | null = null; // [B, L, L] last layer's attention, head mean
     for (let i = 0; i < c.layers; i++) {
@@ -97,13 +98,13 @@ export function llavaForward(
       attnMean = r.attnMean;
     }
     const hidden = tf.reshape(layerNorm(x, p['lm.lnf.g'], p['lm.lnf.b']), [B, L, c.d]) as tf.Tensor3D;
-    const hiddenAns = tf.slice(hidden, [0, ansStart, 0], [B, A, c.d]) as tf.Tensor3D;
-    const hiddenImg = tf.slice(hidden, [0, 0, 0], [B, P, c.d]) as tf.Tensor3D;
-    const attnAnsImg = tf.slice(attnMean!, [0, ansStart, 0], [B, A, P]) as tf.Tensor3D;
+    const hiddenAns = slice(hidden, [0, ansStart, 0], [B, A, c.d]) as tf.Tensor3D;
+    const hiddenImg = slice(hidden, [0, 0, 0], [B, P, c.d]) as tf.Tensor3D;
+    const attnAnsImg = slice(attnMean!, [0, ansStart, 0], [B, A, P]) as tf.Tensor3D;
     const out: LlavaOutput = { logits: null as unknown as tf.Tensor3D, hidden, hiddenAns, hiddenImg, attnAnsImg };
     if (opts.allPositions) {
       out.logitsAll = linear(hidden, p['lm.head.w'], p['lm.head.b']) as tf.Tensor3D;
-      out.logits = tf.slice(out.logitsAll, [0, ansStart, 0], [B, A, c.vocabSize]) as tf.Tensor3D;
+      out.logits = slice(out.logitsAll, [0, ansStart, 0], [B, A, c.vocabSize]) as tf.Tensor3D;
     } else {
       out.logits = linear(hiddenAns, p['lm.head.w'], p['lm.head.b']) as tf.Tensor3D;
     }

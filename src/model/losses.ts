@@ -327,9 +327,16 @@ function maskedMeanHost(values: tf.Tensor1D, mask: Float32Array): tf.Scalar {
       den += mask[i];
     }
   }
-  return tf.tidy(() => {
-    const v = tf.where(tf.tensor1d(on, 'bool'), values, tf.zeros([R])); // masked entries may be NaN: select, not multiply
+  // One tape node; its backward is dvalues = dy · w / Σw on the selected rows (0 elsewhere), built on the host.
+  const coef = new Float32Array(R);
+  if (den > 0) for (let i = 0; i < R; i++) coef[i] = w[i] / den;
+  const op = tf.customGrad(((vals: tf.Tensor) => {
+    const v = tf.where(tf.tensor1d(on, 'bool'), vals, tf.zeros([R])); // masked entries may be NaN: select, not multiply
     const num = tf.sum(tf.mul(v, tf.tensor1d(w)));
-    return (den > 0 ? tf.div(num, Math.fround(den)) : tf.mul(num, 0)) as tf.Scalar; // empty mask → 0 (kept on the tape)
-  });
+    return {
+      value: den > 0 ? tf.div(num, Math.fround(den)) : tf.mul(num, 0), // empty mask → 0
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.mul(tf.tensor1d(coef), dy as tf.Tensor)],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Scalar;
+  return op(values);
 }
