@@ -43,9 +43,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const w = rnd(rng, [6, 3]);
       const b = rnd(rng, [3]);
       const r = rnd(rng, [4, 5, 3]);
-      compare([x, w, b], (a, c, e) => linear(a, c, e), (a, c, e) => tf.add(tf.matMul(tf.reshape(a, [-1, 6]), c), e).reshape([4, 5, 3]));
-      compare([x, w], (a, c) => linear(a, c), (a, c) => tf.matMul(tf.reshape(a, [-1, 6]), c).reshape([4, 5, 3]));
-      compare([x, w, b, r], (a, c, e, q) => linear(a, c, e, { res: q }), (a, c, e, q) => tf.add(q, tf.add(tf.matMul(tf.reshape(a, [-1, 6]), c), e).reshape([4, 5, 3])));
+      compare([x, w, b], (a, c, e) => linear(a, c, e), (a, c, e) => tf.reshape(tf.add(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), e), [4, 5, 3]));
+      compare([x, w], (a, c) => linear(a, c), (a, c) => tf.reshape(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), [4, 5, 3]));
+      compare([x, w, b, r], (a, c, e, q) => linear(a, c, e, { res: q }), (a, c, e, q) => tf.add(q, tf.reshape(tf.add(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), e), [4, 5, 3])));
     });
 
     it('layerNorm = (x − mean)/sqrt(var + 1e-5)·g + b', () => {
