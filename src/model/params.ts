@@ -105,3 +105,14 @@ export function pick(params: Params, ...prefixes: string[]): Params {
   for (const [name, v] of Object.entries(params)) if (prefixes.some((p) => name.startsWith(p))) out[name] = v;
   return out;
 }
+
+/** A copy of the `prefixes` tensors of `src`, after checking it holds every spec with its shape (errors name `${what}.<name>`). */
+export function cloneChecked(src: Params, specs: ParamSpecs, what: string, ...prefixes: string[]): Params {
+  for (const [name, s] of Object.entries(specs)) {
+    const v = src[name];
+    if (!v || v.shape.join() !== s.shape.join()) {
+      throw new FieldError({ field: `${what}.${name}`, expected: `shape [${s.shape}]`, got: v ? v.shape : 'nothing' });
+    }
+  }
+  return cloneParams(pick(src, ...prefixes));
+}

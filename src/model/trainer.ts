@@ -10,7 +10,7 @@ import { encodeAll, encodeImages } from './encoder';
 import { generateIds } from './generate';
 import { linearSpecs } from './layers';
 import { affinityMatrix, initLlava, llavaForward, llavaSpecs, makeTextIds } from './llava';
-import { cloneParams, disposeParams, exportParams, type HostParams, initParams, loadParams, type Params, pick } from './params';
+import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, loadParams, type Params, pick } from './params';
 import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './trainerData';
 import { TERM_NAMES, type TermName, VALUE_NAMES, type ValueName } from '../core/terms';
 import { type BatchTerms, computeTerms, type PreBatch } from './trainerTerms';
@@ -94,7 +94,7 @@ export class Trainer {
     this.policyRng = new Rng(deriveSeed(seed, 'policy'));
     this.sampleRng = new Rng(deriveSeed(seed, 'sample'));
     this.params = init.init
-      ? loadParamsFrom(init.init, llavaSpecs(this.model))
+      ? cloneChecked(init.init, llavaSpecs(this.model), 'init', 'projector.', 'lm.')
       : initLlava(this.model, new Rng(deriveSeed(seed, 'init')));
     const dhCached = init.data.targets?.hiddenDim;
     if (dhCached !== undefined && t && dhCached !== t.d) {
@@ -389,14 +389,3 @@ export class Trainer {
     if (this.ownsCache) this.cache?.dispose();
   }
 }
-
-function loadParamsFrom(src: Params, specs: ReturnType<typeof llavaSpecs>): Params {
-  for (const [name, s] of Object.entries(specs)) {
-    const v = src[name];
-    if (!v || v.shape.join() !== s.shape.join()) {
-      throw new FieldError({ field: `init.${name}`, expected: `shape [${s.shape}]`, got: v ? v.shape : 'nothing' });
-    }
-  }
-  return cloneParams(pick(src, 'projector.', 'lm.'));
-}
-
