@@ -43,7 +43,7 @@ except ImportError as e:
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "scripts", "lib"))
-from mirror_common import gelu, layer_norm, lr_at, read_safetensors  # noqa: E402
+from mirror_common import gelu, layer_norm, lm_blocks, lr_at, read_safetensors  # noqa: E402
 
 
 def forward(p, m, feats, text_ids, causal):
@@ -54,21 +54,7 @@ def forward(p, m, feats, text_ids, causal):
     x = torch.cat([img, p["lm.embed"][text_ids]], dim=1) + p["lm.pos"]  # [B,L,d]
     key_pad = torch.cat([torch.zeros(B, P, dtype=torch.bool), text_ids == PAD], dim=1)  # [B,L]
     blocked = causal[None, None] | key_pad[:, None, None, :]  # [B,1,L,L]
-    dh = d // H
-    heads = lambda t: t.reshape(B, L, H, dh).transpose(1, 2)  # [B,H,L,dh]
-    probs = None
-    for i in range(m["layers"]):
-        q_ = f"lm.blocks.{i}."
-        a = layer_norm(x, p[q_ + "ln1.g"], p[q_ + "ln1.b"])
-        q = heads(a @ p[q_ + "attn.wq"] + p[q_ + "attn.bq"])
-        k = heads(a @ p[q_ + "attn.wk"] + p[q_ + "attn.bk"])
-        v = heads(a @ p[q_ + "attn.wv"] + p[q_ + "attn.bv"])
-        s = (q @ k.transpose(-1, -2)) / math.sqrt(dh)
-        probs = torch.softmax(s.masked_fill(blocked, float("-inf")), dim=-1)
-        ctx = (probs @ v).transpose(1, 2).reshape(B, L, d)
-        x = x + ctx @ p[q_ + "attn.wo"] + p[q_ + "attn.bo"]
-        h = layer_norm(x, p[q_ + "ln2.g"], p[q_ + "ln2.b"])
-        x = x + gelu(h @ p[q_ + "mlp.fc1.w"] + p[q_ + "mlp.fc1.b"]) @ p[q_ + "mlp.fc2.w"] + p[q_ + "mlp.fc2.b"]
+    x, probs = lm_blocks(p, m, x, blocked)
     hidden = layer_norm(x, p["lm.lnf.g"], p["lm.lnf.b"])
     logits = hidden[:, P + m["Lp"] :, :] @ p["lm.head.w"] + p["lm.head.b"]
     return logits, hidden, probs

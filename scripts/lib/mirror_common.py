@@ -1,10 +1,11 @@
 # Shared pieces of the PyTorch mirrors (scripts/golden/mirror.py, bench/peer/peer_step.py): an independent safetensors
-# reader, the lr schedule of src/core/config.ts lrAt, and the exact LayerNorm / GELU of src/model/layers.ts.
+# reader, the lr schedule of src/core/config.ts lrAt, the exact LayerNorm / GELU and the LM blocks of src/model/layers.ts.
 import json
 import math
 import struct
 
 import numpy as np
+import torch
 import torch.nn.functional as F
 
 
@@ -40,3 +41,25 @@ def layer_norm(x, g, b):
 
 def gelu(x):
     return F.gelu(x)  # exact: x·Φ(x) with erf (approximate='none'), as layers.ts gelu
+
+
+def lm_blocks(p, m, x, blocked):
+    """The LM's pre-LN blocks (src/model/layers.ts block): x [B,L,d], blocked [B,1,L,L] → (x, last layer's probs)."""
+    B, L, d = x.shape
+    H = m["heads"]
+    dh = d // H
+    heads = lambda t: t.reshape(B, L, H, dh).transpose(1, 2)  # [B,H,L,dh]
+    probs = None
+    for i in range(m["layers"]):
+        q_ = f"lm.blocks.{i}."
+        a = layer_norm(x, p[q_ + "ln1.g"], p[q_ + "ln1.b"])
+        q = heads(a @ p[q_ + "attn.wq"] + p[q_ + "attn.bq"])
+        k = heads(a @ p[q_ + "attn.wk"] + p[q_ + "attn.bk"])
+        v = heads(a @ p[q_ + "attn.wv"] + p[q_ + "attn.bv"])
+        s = (q @ k.transpose(-1, -2)) / math.sqrt(dh)
+        probs = torch.softmax(s.masked_fill(blocked, float("-inf")), dim=-1)
+        ctx = (probs @ v).transpose(1, 2).reshape(B, L, d)
+        x = x + ctx @ p[q_ + "attn.wo"] + p[q_ + "attn.bo"]
+        h = layer_norm(x, p[q_ + "ln2.g"], p[q_ + "ln2.b"])
+        x = x + gelu(h @ p[q_ + "mlp.fc1.w"] + p[q_ + "mlp.fc1.b"]) @ p[q_ + "mlp.fc2.w"] + p[q_ + "mlp.fc2.b"]
+    return x, probs
