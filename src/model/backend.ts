@@ -31,7 +31,8 @@ export interface BackendInfo {
   name: string; // the active tfjs backend
   isFallbackAdapter: boolean | null; // webgpu only: true on a software adapter (SwiftShader); null elsewhere
   adapter: string | null; // the WebGPU adapter's vendor / architecture / description, when known
-  measured: Record<string, number> | null; // 'auto' on a software adapter: ms per step of each candidate
+  measured: Record<string, number> | null; // 'auto' on a GPU: ms per step of each candidate
+  skipped?: string[]; // 'auto': candidates passed over without measuring, and why (a software webgl renderer)
 }
 
 let info: BackendInfo = { name: 'none', isFallbackAdapter: null, adapter: null, measured: null };
@@ -133,21 +134,30 @@ async function webgpuAdapter(): Promise<{ fallback: boolean | null; name: string
 
 /**
  * Select a tfjs backend and register gradients. Returns the active backend's name.
- * 'auto': Node → wasm (then cpu); browser → webgpu → webgl → wasm → cpu, the first that initialises. When that is
- * WebGPU on a software adapter (SwiftShader) and `opts.measure` is given, every candidate that initialises is
- * measured and the fastest is kept.
+ * 'auto': Node → wasm (then cpu); browser → webgpu → webgl → wasm → cpu, the first that initialises, skipping a
+ * software webgl renderer. When that is a GPU (WebGPU on any adapter, or hardware webgl) and `opts.measure` is
+ * given, every candidate that initialises is measured (wasm first) and the fastest is kept; the figures go in info.
  */
 export async function initBackend(name: BackendChoice, opts: BackendOptions = {}): Promise<string> {
   await ensureGradients();
   failures.length = 0;
   lastOpts = opts;
+  const skipped: string[] = [];
   const order: BackendName[] =
     name !== 'auto' ? [name] : isNode() ? ['wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
   for (const candidate of order) {
     if (await trySet(candidate, opts)) {
+      // 'auto' never settles on a software webgl renderer (SwiftShader trains ~10× slower than wasm here): skip it.
+      const renderer = candidate === 'webgl' ? webglRenderer() : null;
+      if (name === 'auto' && renderer && SOFTWARE.test(renderer)) {
+        skipped.push(`webgl: software renderer (${renderer})`);
+        continue;
+      }
       const ad = candidate === 'webgpu' ? await webgpuAdapter() : { fallback: null, name: null };
-      info = { name: candidate, isFallbackAdapter: ad.fallback, adapter: ad.name, measured: null };
-      if (name === 'auto' && candidate === 'webgpu' && ad.fallback && opts.measure) {
+      info = { name: candidate, isFallbackAdapter: ad.fallback, adapter: ad.name, measured: null, skipped };
+      // A GPU is not faster than wasm on a model this small just by being there: 'auto' measures whenever it lands on
+      // one (a software adapter, or a hardware GPU), and keeps the fastest.
+      if (name === 'auto' && (candidate === 'webgpu' || candidate === 'webgl') && opts.measure) {
         const measured: Record<string, number> = {};
         let budget: number = MEASURE_BUDGET.maxMs;
         // wasm first (its time sets the GPU budget); webgpu last, so its abandoned work (if over budget) does not hold
@@ -169,7 +179,7 @@ export async function initBackend(name: BackendChoice, opts: BackendOptions = {}
         }
         const best = Object.entries(measured).sort((a, b) => a[1] - b[1])[0]?.[0] as BackendName | undefined;
         if (best && (await trySet(best, opts))) {
-          info = { name: best, isFallbackAdapter: ad.fallback, adapter: ad.name, measured };
+          info = { name: best, isFallbackAdapter: ad.fallback, adapter: ad.name, measured, skipped };
           return best;
         }
         await trySet(candidate, opts);

@@ -18,5 +18,8 @@ describe('measureStepMs (Node wasm)', () => {
   it('describes what auto measured', () => {
     expect(measuredNote({ name: 'wasm', isFallbackAdapter: true, adapter: null, measured: { wasm: 74.6, webgpu: Infinity } })).toBe('measured ms/step: wasm 75, webgpu over budget');
     expect(measuredNote({ name: 'cpu', isFallbackAdapter: null, adapter: null, measured: null })).toBeNull();
+    expect(measuredNote({ name: 'wasm', isFallbackAdapter: null, adapter: null, measured: null, skipped: ['webgl: software renderer (SwiftShader)'] })).toBe(
+      'skipped webgl: software renderer (SwiftShader)',
+    );
   });
 });

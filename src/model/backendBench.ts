@@ -54,10 +54,15 @@ export async function measureStepMs(budgetMs = Infinity): Promise<number> {
   return (performance.now() - t0) / 2;
 }
 
-/** "measured ms/step: wasm 75, webgpu over budget" when 'auto' measured the candidates; null otherwise. */
+/**
+ * What 'auto' did, for the badge's details: "measured ms/step: wasm 75, webgpu over budget" when it measured the
+ * candidates, "skipped webgl: software renderer (…)" when it passed one over; null when it did neither.
+ */
 export function measuredNote(bi: BackendInfo): string | null {
-  if (!bi.measured) return null;
-  return `measured ms/step: ${Object.entries(bi.measured).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(0) : 'over budget'}`).join(', ')}`;
+  const parts: string[] = [];
+  if (bi.measured) parts.push(`measured ms/step: ${Object.entries(bi.measured).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(0) : 'over budget'}`).join(', ')}`);
+  if (bi.skipped?.length) parts.push(`skipped ${bi.skipped.join('; ')}`);
+  return parts.length ? parts.join('\n') : null;
 }
 
 /** initBackend with the step-time measurement wired in; the chosen backend, its info and the measurement note. */
