@@ -152,7 +152,7 @@ async function main() {
       onStep: (st, loss) => pre.update(st + 1, `per-patch CE ${loss.toFixed(4)}`),
     });
     log(`encoder pretrained: per-patch CE ${last.toFixed(4)}`);
-    const scale = rescaleEncoderOutput(encCfg, encOnly, teacherDs.images, r.featureNorm);
+    const scale = await rescaleEncoderOutput(encCfg, encOnly, teacherDs.images, r.featureNorm);
     log(`encoder features rescaled ×${scale.toFixed(4)} to mean patch norm ${r.featureNorm}`);
   }
   const features = encodeAll(encCfg, encOnly, teacherDs.images);

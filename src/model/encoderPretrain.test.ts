@@ -46,7 +46,7 @@ describe('pretrainEncoder', () => {
 });
 
 describe('rescaleEncoderOutput', () => {
-  it('scales every feature by one factor so the mean patch norm is the target', () => {
+  it('scales every feature by one factor so the mean patch norm is the target', async () => {
     const ds = generateDataset({ task: 'shapes', seed: 5, sizes: { trainLabeled: 6, trainUnlabeled: 0, val: 0, test: 0 } });
     const cfg = { height: 24, width: 24, channels: 3, patch: 8, dV: 8, layers: 1, heads: 2 };
     const enc = initEncoder(cfg, new Rng(2));
@@ -55,7 +55,7 @@ describe('rescaleEncoderOutput', () => {
     const x0 = f0.dataSync().slice();
     f0.dispose();
     const before = tf.memory().numTensors;
-    const s = rescaleEncoderOutput(cfg, enc, ds.images, 0.25);
+    const s = await rescaleEncoderOutput(cfg, enc, ds.images, 0.25);
     expect(tf.memory().numTensors).toBe(before);
     const f1 = encodeAll(cfg, enc, ds.images); // [6, 9, 8]
     const x1 = f1.dataSync();
@@ -64,6 +64,6 @@ describe('rescaleEncoderOutput', () => {
     for (let r = 0; r < x1.length / 8; r++) norms += Math.hypot(...x1.slice(r * 8, r * 8 + 8));
     expect(norms / (x1.length / 8)).toBeCloseTo(0.25, 4);
     for (let i = 0; i < x1.length; i++) expect(x1[i]).toBeCloseTo(s * x0[i], 5);
-    expect(() => rescaleEncoderOutput(cfg, enc, ds.images, 0)).toThrow(/target norm/);
+    await expect(rescaleEncoderOutput(cfg, enc, ds.images, 0)).rejects.toThrow(/target norm/);
   });
 });

@@ -77,11 +77,13 @@ export async function pretrainEncoder(
  * projector, and the teacher then misses the questions that name a cell (research/teacher-sweep/README.md). Baked into
  * the weights, so the pack, the lab and the student all see the same encoder function.
  */
-export function rescaleEncoderOutput(e: EncoderConfig, p: Params, images: Uint8Array, target: number): number {
+export async function rescaleEncoderOutput(e: EncoderConfig, p: Params, images: Uint8Array, target: number): Promise<number> {
   if (!(target > 0)) throw new Error(`rescaleEncoderOutput: target norm must be > 0, got ${target}`);
   const f = encodeAll(e, p, images); // [N, P, dV]
-  const mean = tf.tidy(() => tf.mean(tf.norm(f, 'euclidean', -1)).dataSync()[0]);
+  const m = tf.tidy(() => tf.mean(tf.norm(f, 'euclidean', -1)));
   f.dispose();
+  const mean = (await m.data())[0]; // one read, as every host read here (DESIGN §5)
+  m.dispose();
   const s = target / mean;
   for (const k of ['encoder.lnf.g', 'encoder.lnf.b']) tf.tidy(() => p[k].assign(tf.mul(p[k], s)));
   return s;
