@@ -1,6 +1,7 @@
 // Adam keyed by the parameters' dotted names, with a per-parameter step count: a parameter without a gradient in a
 // step is skipped (as PyTorch does), moments survive stage switches and live β/ε changes, and the state round-trips.
 import * as tf from '@tensorflow/tfjs-core';
+import { reshapeTo } from './layers';
 
 /** One saved optimizer tensor: `${param}/m`, `${param}/v` (shape of the param) or `${param}/t` ([1], its step count). */
 export interface OptimizerTensor {
@@ -166,9 +167,4 @@ export class Adam {
 function flatten(gs: tf.Tensor[]): tf.Tensor1D {
   const flat = gs.map((g) => reshapeTo(g, [g.size]) as tf.Tensor1D);
   return flat.length === 1 ? flat[0] : tf.concat1d(flat);
-}
-
-/** x in `shape`, without a Reshape dispatch when it already has it (a bias, a LayerNorm gain). */
-function reshapeTo(x: tf.Tensor, shape: number[]): tf.Tensor {
-  return x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]) ? x : tf.reshape(x, shape);
 }

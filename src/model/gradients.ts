@@ -1,6 +1,7 @@
 // Leaner gradients for the kernels a training step backpropagates through most (registered over tfjs's own, same
 // math): no float32→float32 casts, no same-shape reshapes, and 2-D matmul gradients as plain (XNNPACK) matmuls.
 import * as tf from '@tensorflow/tfjs-core';
+import { sameShape } from './layers';
 
 // Why: tfjs 4.22's stock gradients cast every saved operand to float32 (a Cast + Identity dispatch pair on wasm even
 // when it already is), reshape results to the shape they already have, and take a matmul's gradient with transposed
@@ -11,7 +12,6 @@ import * as tf from '@tensorflow/tfjs-core';
 
 type G = tf.Tensor;
 const f32 = (x: G): G => (x.dtype === 'float32' ? x : tf.cast(x, 'float32'));
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * g summed over the axes `shape` was broadcast along, in `shape`. When g is the incoming dy itself, the result must

@@ -52,9 +52,12 @@ export function concatAddPos(parts: T[], pos: T): T {
   return op(...parts, pos);
 }
 
-/** x in `shape`, without a Reshape dispatch when it already has it. */
+/** Same dims in the same order. */
+export const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** x in `shape`, without a Reshape dispatch when it already has it (a bias, a LayerNorm gain, a flat activation). */
 export function reshapeTo(x: T, shape: number[]): T {
-  return x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]) ? x : tf.reshape(x, shape);
+  return sameShape(x.shape, shape) ? x : tf.reshape(x, shape);
 }
 
 /**

@@ -17,9 +17,8 @@ import { type BatchTerms, computeTerms, type PreBatch } from './trainerTerms';
 
 export type { TrainData, TeacherTargets } from './trainerData';
 
-
 export interface StepResult {
-  values: tf.Tensor1D; // [8] in VALUE_NAMES order; owned by the caller (readStep reads and disposes it)
+  values: tf.Tensor1D; // [VALUE_WIDTH] in core/terms VALUE_NAMES order; owned by the caller (readStep reads and disposes it)
   step: number; // 0-based index of this step
   lr: number; // learning rate used
   stage: 1 | 2; // 1 = projector only, 2 = projector + LM (+ φ, + encoder when trainEncoder)

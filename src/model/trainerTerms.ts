@@ -19,7 +19,6 @@ import {
 import type { Params } from './params';
 import type { HostBatch } from './trainerData';
 
-
 /** Teacher outputs computed online on the same sequence as the student (constants for the tape). */
 export interface TeacherOnline {
   out: LlavaOutput; // logits [B,A,V], hiddenAns [B,A,dT], attnAnsImg [B,A,P], logitsAll? [B,L,V]

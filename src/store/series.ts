@@ -5,7 +5,7 @@ import { type TermName, TERM_WIDTH as NW, valueCol, valueAt, type ValueName, VAL
 
 export type { ValueName } from '../core/terms';
 
-/** Training rows: step, values [n, 8], weights [n, 6], lr [n]. When full, the oldest half is dropped. */
+/** Training rows: step, values [n, VALUE_WIDTH], weights [n, TERM_WIDTH], lr [n]. When full, the oldest half is dropped. */
 export class StepSeries {
   n = 0;
   step: Int32Array;

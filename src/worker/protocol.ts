@@ -109,8 +109,8 @@ export type WorkerToUi =
       type: 'metrics';
       fromStep: number; // step index of the first row
       count: number; // rows in this delta
-      values: Float32Array; // [count, 8] in core/terms VALUE_NAMES order (total ce seq kd hidden affinity attention gradNorm)
-      weights: Float32Array; // [count, 6] loss weights in force at each step (ce seq kd hidden affinity attention)
+      values: Float32Array; // [count, VALUE_WIDTH] in core/terms VALUE_NAMES order (total ce seq kd hidden affinity attention gradNorm)
+      weights: Float32Array; // [count, TERM_WIDTH] loss weights in force at each step (ce seq kd hidden affinity attention)
       lr: Float32Array; // [count]
       stepsPerSec: number; // over this delta's wall time
       source: 'cached' | 'online'; // teacher source during this delta (the cost comparison)
