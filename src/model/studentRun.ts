@@ -95,7 +95,8 @@ export class StudentRun {
     return this.trainer.config;
   }
 
-  private makeTrainer(config: TrainConfig): Trainer {
+  /** A new student on this run's shared pack, features, encoder and teacher (a race lane); the caller owns it. */
+  makeTrainer(config: TrainConfig): Trainer {
     const c = fitConfigToPack(config, this.pack, this.teacher != null);
     return new Trainer({ model: this.model, encoder: this.encoder, config: c, data: this.data, teacher: this.teacher ?? undefined, features: this.features });
   }
@@ -107,11 +108,11 @@ export class StudentRun {
     this.trainer = next;
   }
 
-  /** Greedy exact match of the student on the fixed val subset. */
-  async accuracy(): Promise<RunAccuracy> {
+  /** Greedy exact match of a student (default: this run's trainer) on the fixed val subset. */
+  async accuracy(trainer: Trainer = this.trainer): Promise<RunAccuracy> {
     const pk = this.pack.tensors;
     const ev = await evaluate(
-      { config: this.model, params: this.trainer.params },
+      { config: this.model, params: trainer.params },
       this.encoder,
       { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
       this.evalIdx,
