@@ -126,7 +126,7 @@ describe('pack rejections', () => {
   }
   it('wrong format', () => expectPackError(bytesOf(dense, {}, { format: 'safetensors' }), 'metadata.format'));
   it('unsupported version', () => {
-    expect(expectPackError(bytesOf(dense, {}, { version: '2' }), 'metadata.version').expected).toContain('"1"');
+    expect(expectPackError(bytesOf(dense, {}, { version: '3' }), 'metadata.version').expected).toContain('"1"');
   });
   it('metadata JSON that does not parse', () => {
     for (const key of ['vocab', 'image', 'families', 'targets', 'encoder', 'teacher']) expectPackError(bytesOf(dense, {}, { [key]: '{oops' }), `metadata.${key}`);

@@ -6,21 +6,31 @@ import {
 } from './safetensors';
 
 import { SPLIT, SPLIT_COUNT } from './terms';
+import { type FeaturesSpec, type HiddenSpec, type VocabSource, parseFeaturesSpec, parseHiddenSpec, parseVocabSource } from './packV2';
+
+export { featuresGrid, type FeaturesSpec, type HiddenSpec, type VocabSource } from './packV2';
 
 export { PackError } from './safetensors';
 
 export const PACK_FORMAT = 'llavadi-lab-pack';
+/** The version the lab's own builder writes (pixels + encoder); readers accept PACK_VERSIONS. */
 export const PACK_VERSION = '1';
+export const PACK_VERSIONS = ['1', '2'] as const;
+export type PackVersion = (typeof PACK_VERSIONS)[number];
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 /** Values of the `split` tensor. */
 export { SPLIT } from './terms';
-/** Metadata keys every pack carries (all string values; JSON where DESIGN §4 says so). */
+/** Metadata keys every version-1 pack carries (all string values; JSON where DESIGN §4 says so). */
 export const REQUIRED_METADATA = ['format', 'version', 'vocab', 'image', 'families', 'targets', 'encoder', 'teacher', 'license'] as const;
+/** Version 2 (DESIGN §4b): `image` and `encoder` only in a pixels + encoder pack; `features` in a features pack. */
+export const REQUIRED_METADATA_V2 = ['format', 'version', 'vocab', 'families', 'targets', 'teacher', 'license'] as const;
+/** Version-2 metadata keys that PackMeta holds (not kept in extraMetadata). */
+const V2_METADATA = ['features', 'vocab_source', 'hidden'] as const;
 
 export interface ImageSpec { height: number; width: number; channels: number } // pixels, pixels, 1..n
 export interface TargetsSpec { kind: 'dense' | 'topk'; k: number; positions: 'answer' } // k = V for dense, 1..V for topk
 export interface TeacherInfo {
-  config: Record<string, unknown>;
+  config: Record<string, unknown> | null; // null (version 2 only): an external teacher without `teacher.*` weights
   params: number; // parameter count, ≥ 0
   accuracy: Record<string, number>; // family → percent on val, 0..100
   trainedSteps: number; // ≥ 0
@@ -28,19 +38,27 @@ export interface TeacherInfo {
 }
 export interface PackMeta {
   format: typeof PACK_FORMAT;
-  version: typeof PACK_VERSION;
+  version: PackVersion;
   vocab: string[]; // index = token id
-  image: ImageSpec;
+  image?: ImageSpec; // always in version 1; in a version-2 features pack only with the `images` thumbnails
   families: string[]; // index = value in `family`
   targets: TargetsSpec;
-  encoder: Record<string, unknown>; // vision-encoder config; weights are the `encoder.*` tensors
+  encoder?: Record<string, unknown>; // vision-encoder config (weights: `encoder.*`); absent in a features pack
   teacher: TeacherInfo;
   license: string;
+  features?: FeaturesSpec; // version 2: `image_features` [N, P, dV] replace pixels + encoder
+  vocabSource?: VocabSource; // version 2: the compacted vocabulary's original ids
+  hidden?: HiddenSpec; // version 2: how teacher_hidden was reduced in width
 }
-/** N samples, image H×W×C, Lp prompt tokens, A answer slots, V vocab, K targets per slot (V when dense), P patches, dh teacher hidden width. */
-export interface PackDims { N: number; H: number; W: number; C: number; Lp: number; A: number; V: number; K: number; P: number; dh: number }
+/**
+ * N samples, image H×W×C (0 when a features pack has no thumbnails), Lp prompt tokens, A answer slots, V vocab, K targets
+ * per slot (V when dense), P patches (0 when no tensor carries them), dh teacher hidden width (0 without teacher_hidden),
+ * dV feature width (features packs only).
+ */
+export interface PackDims { N: number; H: number; W: number; C: number; Lp: number; A: number; V: number; K: number; P: number; dh: number; dV?: number }
 export interface PackTensors {
-  images: Uint8Array; // [N, H, W, C]
+  images?: Uint8Array; // [N, H, W, C] pixels (version 1 and pixels + encoder packs) or optional thumbnails (features packs)
+  image_features?: Uint16Array; // [N, P, dV] F16 bits: frozen-encoder features (features packs)
   split: Uint8Array; // [N] 0 train-labeled, 1 train-unlabeled, 2 val, 3 test
   family: Uint8Array; // [N] index into meta.families
   prompt_ids: Int32Array; // [N, Lp]
@@ -51,9 +69,9 @@ export interface PackTensors {
   teacher_topk_ids?: Int32Array; // [N, A, K] (topk)
   teacher_topk_logits?: Uint16Array; // [N, A, K] F16 bits, descending along K (topk)
   teacher_lse?: Float32Array; // [N, A] logsumexp of the full teacher logits (topk)
-  teacher_hidden: Uint16Array; // [N, A, dh] F16 bits
-  teacher_affinity: Uint16Array; // [N, P, A] F16 bits
-  teacher_attention: Uint16Array; // [N, A, P] F16 bits
+  teacher_hidden?: Uint16Array; // [N, A, dh] F16 bits (required in version 1)
+  teacher_affinity?: Uint16Array; // [N, P, A] F16 bits (required in version 1)
+  teacher_attention?: Uint16Array; // [N, A, P] F16 bits (required in version 1)
 }
 export interface PackWeight { shape: number[]; data: Float32Array }
 export interface Pack {
@@ -72,10 +90,11 @@ export interface PackInput {
   extraMetadata?: Record<string, string>;
 }
 
-type Sym = 'N' | 'H' | 'W' | 'C' | 'Lp' | 'A' | 'V' | 'K' | 'P' | 'dh';
+type Sym = 'N' | 'H' | 'W' | 'C' | 'Lp' | 'A' | 'V' | 'K' | 'P' | 'dh' | 'dV';
 /** Named tensors: dtype and symbolic shape, in the order their dims are bound. */
 const SPEC: readonly [keyof PackTensors, Dtype, Sym[]][] = [
   ['images', 'U8', ['N', 'H', 'W', 'C']],
+  ['image_features', 'F16', ['N', 'P', 'dV']],
   ['split', 'U8', ['N']],
   ['family', 'U8', ['N']],
   ['prompt_ids', 'I32', ['N', 'Lp']],
@@ -91,6 +110,8 @@ const SPEC: readonly [keyof PackTensors, Dtype, Sym[]][] = [
   ['teacher_attention', 'F16', ['N', 'A', 'P']],
 ];
 const ALWAYS_REQUIRED: readonly string[] = ['images', 'split', 'family', 'prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids', 'teacher_hidden', 'teacher_affinity', 'teacher_attention'];
+/** Version 2: the text tensors always; `images` (pixels + encoder) or `image_features` (features) by the pack's style. */
+const REQUIRED_V2: readonly string[] = ['split', 'family', 'prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids'];
 const TARGET_TENSORS = { dense: ['teacher_logits'], topk: ['teacher_topk_ids', 'teacher_topk_logits', 'teacher_lse'] } as const;
 const ID_TENSORS = ['prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids', 'teacher_topk_ids'] as const;
 const isWeightName = (name: string): boolean => name.startsWith('encoder.') || name.startsWith('teacher.');
@@ -102,11 +123,26 @@ const isInt = (v: unknown, min: number): v is number => typeof v === 'number' &&
 
 /** Parse and check the `__metadata__` strings of a pack (missing keys, format, version, JSON and its shape). */
 export function parsePackMeta(md: Record<string, string>, file: string): PackMeta {
-  for (const key of REQUIRED_METADATA) {
-    if (!Object.prototype.hasOwnProperty.call(md, key)) throw new PackError(file, `metadata.${key}`, 'present (a required metadata key; see docs/pack-format.md)');
-  }
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(md, key);
+  const present = (keys: readonly string[]): void => {
+    for (const key of keys) if (!has(key)) throw new PackError(file, `metadata.${key}`, 'present (a required metadata key; see docs/pack-format.md)');
+  };
+  present(['format', 'version']);
+  const v2 = md.version === '2';
+  present(v2 ? REQUIRED_METADATA_V2 : REQUIRED_METADATA);
   if (md.format !== PACK_FORMAT) throw new PackError(file, 'metadata.format', `"${PACK_FORMAT}" (got ${brief(md.format)})`);
-  if (md.version !== PACK_VERSION) throw new PackError(file, 'metadata.version', `"${PACK_VERSION}", the only version this reader supports (got ${brief(md.version)})`, 'rebuild the pack with `npm run pack:build`, or export it again in this version');
+  if (!(PACK_VERSIONS as readonly string[]).includes(md.version)) {
+    throw new PackError(file, 'metadata.version', `"1" or "2", the versions this reader supports (got ${brief(md.version)})`, 'rebuild the pack with `npm run pack:build`, or export it again in version 1 or 2');
+  }
+  // Version 2: either pixels + encoder or features, never both, never neither (DESIGN §4b).
+  const featuresStyle = v2 && has('features');
+  if (v2 && has('encoder') && has('features')) {
+    throw new PackError(file, 'metadata.features', 'absent when metadata.encoder is present: a pack has either images + encoder or image_features + features (DESIGN §4b)');
+  }
+  if (v2 && !has('encoder') && !has('features')) {
+    throw new PackError(file, 'metadata.encoder', 'present (with tensor images), or metadata.features (with tensor image_features): a pack has one of the two (DESIGN §4b)');
+  }
+  if (v2 && !featuresStyle) present(['image']);
   const json = (key: string): unknown => {
     try {
       return JSON.parse(md[key]);
@@ -123,10 +159,13 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
   if (new Set(vocabArr).size !== vocabArr.length) bad('vocab', `${vocabWant} (it has duplicates)`);
   for (const s of SPECIAL_TOKENS) if (!vocabArr.includes(s)) bad('vocab', `${vocabWant} (${s} is missing)`);
 
-  const image = json('image');
-  const imageWant = 'a JSON object {height, width, channels} of positive integers';
-  if (!isObj(image) || !isInt(image.height, 1) || !isInt(image.width, 1) || !isInt(image.channels, 1)) bad('image', imageWant);
-  const img = image as Record<string, number>;
+  let img: Record<string, number> | null = null;
+  if (has('image')) {
+    const image = json('image');
+    const imageWant = 'a JSON object {height, width, channels} of positive integers';
+    if (!isObj(image) || !isInt(image.height, 1) || !isInt(image.width, 1) || !isInt(image.channels, 1)) bad('image', imageWant);
+    img = image as Record<string, number>;
+  }
 
   const families = json('families');
   if (!Array.isArray(families) || families.length < 1 || families.length > 256 || !families.every((f) => typeof f === 'string' && f.length > 0) || new Set(families).size !== families.length) {
@@ -141,12 +180,16 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
   if (tg.kind === 'dense' && tg.k !== V) bad('targets', `k = V = ${V} (the vocab size) for a dense pack (got ${brief(tg.k)})`);
   if (tg.kind === 'topk' && !(isInt(tg.k, 1) && tg.k <= V)) bad('targets', `k an integer in 1..${V} for a topk pack (got ${brief(tg.k)})`);
 
-  const encoder = json('encoder');
-  if (!isObj(encoder)) bad('encoder', 'a JSON object (the vision-encoder config)');
+  let encoder: unknown;
+  if (!featuresStyle) {
+    encoder = json('encoder');
+    if (!isObj(encoder)) bad('encoder', 'a JSON object (the vision-encoder config)');
+  }
 
   const teacher = json('teacher');
-  const teacherWant = 'a JSON object {config: object, params: integer ≥ 0, accuracy: {family: percent 0..100}, trainedSteps: integer ≥ 0, seed: integer}';
-  if (!isObj(teacher) || !isObj(teacher.config) || !isInt(teacher.params, 0) || !isObj(teacher.accuracy) || !isInt(teacher.trainedSteps, 0) || !isInt(teacher.seed, Number.MIN_SAFE_INTEGER)) {
+  const teacherWant = `a JSON object {config: object${v2 ? ' or null (an external teacher)' : ''}, params: integer ≥ 0, accuracy: {family: percent 0..100}, trainedSteps: integer ≥ 0, seed: integer}`;
+  const configOk = (c: unknown): boolean => isObj(c) || (v2 && c === null);
+  if (!isObj(teacher) || !configOk(teacher.config) || !isInt(teacher.params, 0) || !isObj(teacher.accuracy) || !isInt(teacher.trainedSteps, 0) || !isInt(teacher.seed, Number.MIN_SAFE_INTEGER)) {
     bad('teacher', teacherWant);
   }
   const th = teacher as Record<string, unknown>;
@@ -154,16 +197,16 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
     if (typeof acc !== 'number' || !(acc >= 0 && acc <= 100)) bad('teacher', `accuracy.${nameOf(fam)} a percent in 0..100 (got ${brief(acc)})`);
   }
 
-  return {
+  const out: PackMeta = {
     format: PACK_FORMAT,
-    version: PACK_VERSION,
+    version: md.version as PackVersion,
     vocab: vocabArr,
-    image: { height: img.height, width: img.width, channels: img.channels },
+    ...(img ? { image: { height: img.height, width: img.width, channels: img.channels } } : {}),
     families: families as string[],
     targets: { kind: tg.kind as 'dense' | 'topk', k: tg.k as number, positions: 'answer' },
-    encoder: encoder as Record<string, unknown>,
+    ...(featuresStyle ? {} : { encoder: encoder as Record<string, unknown> }),
     teacher: {
-      config: th.config as Record<string, unknown>,
+      config: th.config as Record<string, unknown> | null,
       params: th.params as number,
       accuracy: th.accuracy as Record<string, number>,
       trainedSteps: th.trainedSteps as number,
@@ -171,6 +214,17 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
     },
     license: md.license,
   };
+  if (v2) {
+    if (featuresStyle) out.features = parseFeaturesSpec(md, file);
+    if (has('vocab_source')) {
+      out.vocabSource = parseVocabSource(md, file, V);
+      if (out.targets.kind !== 'topk') {
+        bad('targets', 'kind "topk": a compacted vocabulary (metadata.vocab_source) needs top-K targets whose teacher_lse covers the full original vocabulary (DESIGN §4b)');
+      }
+    }
+    if (has('hidden')) out.hidden = parseHiddenSpec(md, file);
+  }
+  return out;
 }
 
 /** PackMeta → the `__metadata__` strings of DESIGN §4 (JSON where the contract says so). */
@@ -179,12 +233,15 @@ export function serializePackMeta(meta: PackMeta, extra: Record<string, string> 
   out.format = meta.format;
   out.version = meta.version;
   out.vocab = JSON.stringify(meta.vocab);
-  out.image = JSON.stringify({ height: meta.image.height, width: meta.image.width, channels: meta.image.channels });
+  if (meta.image) out.image = JSON.stringify({ height: meta.image.height, width: meta.image.width, channels: meta.image.channels });
   out.families = JSON.stringify(meta.families);
   out.targets = JSON.stringify({ kind: meta.targets.kind, k: meta.targets.k, positions: meta.targets.positions });
-  out.encoder = JSON.stringify(meta.encoder);
+  if (meta.encoder) out.encoder = JSON.stringify(meta.encoder);
   out.teacher = JSON.stringify(meta.teacher);
   out.license = meta.license;
+  if (meta.features) out.features = JSON.stringify(meta.features);
+  if (meta.vocabSource) out.vocab_source = JSON.stringify(meta.vocabSource);
+  if (meta.hidden) out.hidden = JSON.stringify(meta.hidden);
   return out;
 }
 
@@ -203,23 +260,48 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
   const all = file.tensors;
   const tfield = (name: string): string => `tensor ${nameOf(name)}`;
 
-  const required = [...ALWAYS_REQUIRED, ...TARGET_TENSORS[meta.targets.kind]];
+  const v2 = meta.version === '2';
+  const feat = meta.features;
+  const has = (name: string): boolean => Object.prototype.hasOwnProperty.call(all, name);
+  const base = v2 ? [...REQUIRED_V2, feat ? 'image_features' : 'images'] : ALWAYS_REQUIRED;
+  const required = [...base, ...TARGET_TENSORS[meta.targets.kind]];
   for (const name of required) {
     if (!Object.prototype.hasOwnProperty.call(all, name)) {
       const why = (TARGET_TENSORS[meta.targets.kind] as readonly string[]).includes(name) ? ` for targets.kind "${meta.targets.kind}"` : '';
-      throw new PackError(F, tfield(name), `present (a required tensor${why})`);
+      const style = v2 && (name === 'images' || name === 'image_features') ? ` with metadata.${feat ? 'features' : 'encoder'}` : '';
+      throw new PackError(F, tfield(name), `present (a required tensor${why}${style})`);
+    }
+  }
+  if (v2 && !feat && has('image_features')) {
+    throw new PackError(F, tfield('image_features'), 'absent in a pack with images + metadata.encoder, or metadata.features in place of metadata.encoder (DESIGN §4b)');
+  }
+  if (feat && has('images') && !meta.image) {
+    throw new PackError(F, 'metadata.image', 'present when a features pack ships tensor images (the thumbnails it describes)');
+  }
+  for (const name of Object.keys(all)) {
+    if (feat && name.startsWith('encoder.')) throw new PackError(F, tfield(name), 'absent in a features pack (image_features replace the encoder)');
+    if (meta.teacher.config === null && name.startsWith('teacher.')) {
+      throw new PackError(F, tfield(name), 'absent when metadata.teacher.config is null (an external teacher ships no weights)');
     }
   }
 
   // Bind dims: H, W, C from metadata.image, V from the vocab, K from targets.k; the rest from the first tensor having them.
   const V = meta.vocab.length;
-  const dims: Partial<Record<Sym, number>> = { H: meta.image.height, W: meta.image.width, C: meta.image.channels, V };
-  const source: Partial<Record<Sym, string>> = { H: 'metadata.image.height', W: 'metadata.image.width', C: 'metadata.image.channels', V: 'the vocab size' };
+  const dims: Partial<Record<Sym, number>> = { V };
+  const source: Partial<Record<Sym, string>> = { V: 'the vocab size' };
+  if (meta.image) {
+    Object.assign(dims, { H: meta.image.height, W: meta.image.width, C: meta.image.channels });
+    Object.assign(source, { H: 'metadata.image.height', W: 'metadata.image.width', C: 'metadata.image.channels' });
+  }
   if (meta.targets.kind === 'topk') { dims.K = meta.targets.k; source.K = 'metadata.targets.k'; }
+  if (feat) {
+    Object.assign(dims, { P: feat.P, dV: feat.dV });
+    Object.assign(source, { P: 'metadata.features.P', dV: 'metadata.features.dV' });
+  }
   const tensors: Partial<Record<keyof PackTensors, SafeTensor['data']>> = {};
   for (const [name, dtype, syms] of SPEC) {
     const t = all[name];
-    if (!t) continue;
+    if (!t || (!v2 && name === 'image_features')) continue; // version 1: an unknown extra tensor
     if (t.dtype !== dtype) throw new PackError(F, tfield(name), `dtype ${dtype} (got ${t.dtype})`);
     const sym = `[${syms.join(', ')}]`;
     if (t.shape.length !== syms.length) throw new PackError(F, tfield(name), `shape ${sym} of rank ${syms.length} (got ${fmt(t.shape)})`);
@@ -237,6 +319,9 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     tensors[name] = t.data;
   }
   if (meta.targets.kind === 'dense') dims.K = V;
+  if (meta.hidden && dims.dh !== undefined && meta.hidden.d !== dims.dh) {
+    throw new PackError(F, tfield('teacher_hidden'), `width d_h = metadata.hidden.d = ${meta.hidden.d} (got ${fmt(all.teacher_hidden.shape)})`);
+  }
   const D = dims as PackDims;
   const tn = tensors as PackTensors;
 
@@ -282,11 +367,12 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
 
   const sortedNames = Object.keys(all).sort();
   const tensorInfo = Object.fromEntries(sortedNames.map((n) => [n, { dtype: all[n].dtype, shape: all[n].shape }]));
-  const extraMetadata = Object.fromEntries(Object.entries(file.metadata).filter(([k]) => !(REQUIRED_METADATA as readonly string[]).includes(k)));
+  const known: readonly string[] = v2 ? [...REQUIRED_METADATA, ...V2_METADATA] : REQUIRED_METADATA;
+  const extraMetadata = Object.fromEntries(Object.entries(file.metadata).filter(([k]) => !known.includes(k)));
   const id = (tok: string): number => meta.vocab.indexOf(tok);
   return {
     meta,
-    dims: { N: D.N, H: D.H, W: D.W, C: D.C, Lp: D.Lp, A: D.A, V: D.V, K: D.K, P: D.P, dh: D.dh },
+    dims: { N: D.N, H: D.H ?? 0, W: D.W ?? 0, C: D.C ?? 0, Lp: D.Lp, A: D.A, V: D.V, K: D.K, P: D.P ?? 0, dh: D.dh ?? 0, ...(feat ? { dV: feat.dV } : {}) },
     special: { pad: id('<pad>'), bos: id('<bos>'), eos: id('<eos>'), unk: id('<unk>') },
     tensors: tn,
     weights,
@@ -324,6 +410,10 @@ export interface PackSummary {
   targets: { kind: 'dense' | 'topk'; k: number };
   teacher_accuracy: Record<string, number>;
   tensors: Record<string, { dtype: Dtype; shape: number[] }>;
+  /** Version 2 only (a version-1 pack's features come from its encoder, its vocabulary is its own, its teacher ships). */
+  features?: string; // "image_features from <source>, P×dV, pooling <pooling>" or "images + encoder"
+  vocabulary?: string; // "compacted: V of <tokenizer> (original ids in vocab_source)" or "the pack's own"
+  teacher?: string; // "weights in the pack (teacher.*)" or "external (no teacher.* weights)"
 }
 
 /** The object `npm run pack:inspect` prints. */
@@ -341,5 +431,19 @@ export function summarizePack(pack: Pack): PackSummary {
     targets: { kind: pack.meta.targets.kind, k: pack.meta.targets.k },
     teacher_accuracy: pack.meta.teacher.accuracy,
     tensors: pack.tensorInfo,
+    ...(pack.meta.version === '2' ? packSources(pack) : {}),
+  };
+}
+
+/** Where a pack's features, vocabulary and teacher come from, in words (pack:inspect; DESIGN §4b). */
+export function packSources(pack: Pack): { features: string; vocabulary: string; teacher: string } {
+  const { features: f, vocabSource: vs } = pack.meta;
+  const thumbs = pack.tensors.images ? `, thumbnails ${pack.dims.H}×${pack.dims.W}×${pack.dims.C}` : ', no thumbnails';
+  const size = vs?.size ? ` of ${vs.size}` : '';
+  const hasWeights = Object.keys(pack.weights).some((k) => k.startsWith('teacher.'));
+  return {
+    features: f ? `image_features from ${f.source}: P ${f.P} × dV ${f.dV}, pooling ${f.pooling}${thumbs}` : 'images + encoder (encoder.* in the pack)',
+    vocabulary: vs ? `compacted: ${pack.dims.V} entries${size} of ${vs.tokenizer} (original ids in vocab_source)` : "the pack's own",
+    teacher: hasWeights ? 'weights in the pack (teacher.*)' : 'external: no teacher.* weights (cached targets only)',
   };
 }

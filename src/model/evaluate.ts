@@ -24,11 +24,14 @@ export interface GenerateAnswersOptions {
   features?: tf.Tensor3D | null; // [N, P, dV] precomputed encoder features (Trainer.features) to skip the encoder
 }
 
-/** Generate answers for `indices` → Int32Array [n, A] (<eos> then <pad>). One host read per batch. */
+/**
+ * Generate answers for `indices` → Int32Array [n, A] (<eos> then <pad>). One host read per batch. The image tokens come
+ * from opts.features when given (a features pack has no encoder: pass encoder null), else from encoder over data.images.
+ */
 export async function generateAnswers(
   model: ModelRef,
-  encoder: EncoderRef,
-  data: { images: Uint8Array; promptIds: Int32Array },
+  encoder: EncoderRef | null,
+  data: { images?: Uint8Array; promptIds: Int32Array },
   indices: ArrayLike<number>,
   opts: GenerateAnswersOptions = {},
 ): Promise<Int32Array> {
@@ -37,6 +40,9 @@ export async function generateAnswers(
   const temperature = opts.temperature ?? 0;
   const rng = temperature > 0 ? new Rng(opts.seed ?? 0) : undefined;
   const n = indices.length;
+  if (!opts.features && !(encoder && data.images)) {
+    throw new FieldError({ field: 'opts.features', expected: 'precomputed features [N, P, dV], or an encoder and images to compute them' });
+  }
   const out = new Int32Array(n * A);
   for (let s = 0; s < n; s += bs) {
     const idx = Array.from({ length: Math.min(bs, n - s) }, (_, i) => indices[s + i]);
@@ -45,7 +51,7 @@ export async function generateAnswers(
     const ids = tf.tidy(() => {
       const feats = opts.features
         ? (tf.gather(opts.features, tf.tensor1d(idx, 'int32')) as tf.Tensor3D)
-        : encodeImages(encoder.config, encoder.params, data.images, idx);
+        : encodeImages(encoder!.config, encoder!.params, data.images!, idx);
       const p = tf.tensor2d(prompt, [idx.length, Lp], 'int32');
       return generateIds(model.config, model.params, feats, p, { temperature, rng });
     });
@@ -79,8 +85,8 @@ export interface EvalResult {
  */
 export async function evaluate(
   model: ModelRef,
-  encoder: EncoderRef,
-  data: { images: Uint8Array; promptIds: Int32Array; answerIds: Int32Array; family: ArrayLike<number> },
+  encoder: EncoderRef | null,
+  data: { images?: Uint8Array; promptIds: Int32Array; answerIds: Int32Array; family: ArrayLike<number> },
   indices: ArrayLike<number>,
   nFamilies: number,
   opts: GenerateAnswersOptions = {},

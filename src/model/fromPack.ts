@@ -1,5 +1,5 @@
 // Turns a parsed teacher pack (src/core/pack.ts) into what the model side consumes: encoder and teacher configs
-// and weights, and the trainer's TrainData with float16 targets decoded to float32.
+// and weights, the trainer's TrainData with float16 targets decoded to float32, and a features pack's stand-ins.
 import { FieldError } from '../core/errors';
 import { SPLIT } from '../core/terms';
 import { f16BitsToF32 } from '../core/safetensors';
@@ -17,8 +17,29 @@ export function indicesOf(pack: Pack, code: number, family?: number): number[] {
   return out;
 }
 
-/** Encoder config from metadata, checked against the image spec. */
+/** Whether a pack ships frozen-encoder features (`image_features`, DESIGN §4b) instead of pixels + encoder. */
+export function isFeaturesPack(pack: Pack): boolean {
+  return pack.meta.features !== undefined;
+}
+
+/**
+ * The encoder geometry a features pack implies: a stand-in that is never run (no weights), whose only use is to give
+ * the model and the trainer P = features.P patches of width dV = features.dV: height P, width 1, 1 channel, patch 1,
+ * 0 layers. Its "images" are the placeholder of placeholderImages ([N, P, 1, 1] zeros).
+ */
+export function featuresEncoderConfig(P: number, dV: number): EncoderConfig {
+  return { height: P, width: 1, channels: 1, patch: 1, dV, layers: 0, heads: 1 };
+}
+
+/** Zero bytes [N, P, 1, 1] standing in for the pixels of a features pack (TrainData.images is sized by the encoder). */
+export function placeholderImages(pack: Pack): Uint8Array {
+  return new Uint8Array(pack.dims.N * pack.dims.P);
+}
+
+/** Encoder config from metadata, checked against the image spec; for a features pack, featuresEncoderConfig. */
 export function encoderConfigOf(pack: Pack): EncoderConfig {
+  const f = pack.meta.features;
+  if (f) return featuresEncoderConfig(f.P, f.dV);
   const e = pack.meta.encoder as unknown as EncoderConfig;
   for (const k of ['height', 'width', 'channels', 'patch', 'dV', 'layers', 'heads'] as const) {
     if (!Number.isInteger(e?.[k]) || (e[k] as number) < 0) throw new FieldError({ field: `metadata.encoder.${k}`, expected: 'an integer ≥ 0', got: e?.[k] });
@@ -26,9 +47,11 @@ export function encoderConfigOf(pack: Pack): EncoderConfig {
   return e;
 }
 
-/** The teacher's ModelConfig from metadata (`teacher.config`). */
+/** The teacher's ModelConfig from metadata (`teacher.config`); an external teacher (config null) has none. */
 export function teacherConfigOf(pack: Pack): ModelConfig {
-  return pack.meta.teacher.config as unknown as ModelConfig;
+  const c = pack.meta.teacher.config;
+  if (c === null) throw new FieldError({ field: 'metadata.teacher.config', expected: 'a model config (this pack\'s teacher is external: config null, no teacher.* weights)', got: null });
+  return c as unknown as ModelConfig;
 }
 
 /** Host weights under a prefix (`encoder.` or `teacher.`), with the prefix kept as in the file. */
@@ -47,8 +70,10 @@ export function trainDataOf(pack: Pack, opts: TrainDataOptions = {}): TrainData 
   const t = pack.tensors;
   const { dh } = pack.dims;
   const capFam = pack.meta.families.indexOf(opts.stage1Family ?? 'caption');
+  const images = isFeaturesPack(pack) ? placeholderImages(pack) : t.images;
+  if (!images) throw new FieldError({ field: 'tensor images', expected: 'present in a pack with an encoder' });
   return {
-    images: t.images,
+    images,
     promptIds: t.prompt_ids,
     answerIds: t.answer_ids,
     teacherAnswerIds: t.teacher_answer_ids,
@@ -59,10 +84,10 @@ export function trainDataOf(pack: Pack, opts: TrainDataOptions = {}): TrainData 
         t.teacher_topk_ids && t.teacher_topk_logits && t.teacher_lse
           ? { ids: t.teacher_topk_ids, logits: f16BitsToF32(t.teacher_topk_logits), lse: t.teacher_lse, k: pack.dims.K }
           : undefined,
-      hidden: f16BitsToF32(t.teacher_hidden),
-      hiddenDim: dh,
-      affinity: f16BitsToF32(t.teacher_affinity),
-      attention: f16BitsToF32(t.teacher_attention),
+      hidden: t.teacher_hidden ? f16BitsToF32(t.teacher_hidden) : undefined,
+      hiddenDim: t.teacher_hidden ? dh : undefined,
+      affinity: t.teacher_affinity ? f16BitsToF32(t.teacher_affinity) : undefined,
+      attention: t.teacher_attention ? f16BitsToF32(t.teacher_attention) : undefined,
     },
     labeled: indicesOf(pack, SPLIT.trainLabeled),
     unlabeled: indicesOf(pack, SPLIT.trainUnlabeled),

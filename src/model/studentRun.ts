@@ -1,13 +1,14 @@
 // The one student builder: a pack and a TrainConfig → the Trainer the lab trains (config fitted to the pack, weights
 // checked against their specs, the frozen-encoder feature cache, the optional online teacher, the fixed val subset).
 import * as tf from '@tensorflow/tfjs-core';
-import { mergeConfig, type TrainConfig, validateConfig } from '../core/config';
-import type { Pack } from '../core/pack';
+import { ConfigError, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+import { featuresGrid, type Pack } from '../core/pack';
+import { f16BitsToF32 } from '../core/safetensors';
 import { SPLIT } from '../core/terms';
 import { type EncoderConfig, type ModelConfig, modelFor, STUDENT_PRESET } from './configs';
 import { encodeAll, encoderSpecs } from './encoder';
 import { evaluate } from './evaluate';
-import { encoderConfigOf, indicesOf, teacherConfigOf, trainDataOf, weightsOf } from './fromPack';
+import { encoderConfigOf, indicesOf, isFeaturesPack, teacherConfigOf, trainDataOf, weightsOf } from './fromPack';
 import { llavaSpecs } from './llava';
 import { disposeParams, loadParams, type Params } from './params';
 import { Trainer, type TrainData } from './trainer';
@@ -15,6 +16,34 @@ import { Trainer, type TrainData } from './trainer';
 /** Whether a pack carries teacher weights (`teacher.*`): the online teacher, allPositions and on-policy need them. */
 export function hasTeacherWeights(pack: Pack): boolean {
   return Object.keys(pack.weights).some((k) => k.startsWith('teacher.'));
+}
+
+/**
+ * Refuse, before a run, a config whose knobs need what the pack lacks (DESIGN §4b): the online teacher, all positions
+ * and on-policy need `teacher.*` weights; the hidden, affinity and attention terms need teacher_hidden,
+ * teacher_affinity and teacher_attention (or the online teacher). Throws a ConfigError naming the knob and the pack
+ * field; returns the config when the pack can give everything it asks for. `withTeacher` false: the run loads no teacher.
+ */
+export function checkConfigAgainstPack(c: TrainConfig, pack: Pack, withTeacher = hasTeacherWeights(pack)): TrainConfig {
+  const external = pack.meta.teacher.config === null ? ' (this pack\'s teacher is external: metadata.teacher.config is null)' : '';
+  const online = c.kd.source === 'online' || c.kd.allPositions || c.onPolicy.lambda > 0;
+  if (online && !withTeacher) {
+    const [field, got, off] = c.onPolicy.lambda > 0
+      ? ['onPolicy.lambda', c.onPolicy.lambda, '0']
+      : c.kd.allPositions ? ['kd.allPositions', true, 'false'] : ['kd.source', c.kd.source, "'cached'"];
+    throw new ConfigError(field, `${off}: this knob runs the teacher online and needs the pack's teacher weights (tensors teacher.*)${external}`, got,
+      "turn the online teacher, all positions and on-policy off, or load a pack that ships the teacher's weights");
+  }
+  if (!online || !withTeacher) {
+    const t = pack.tensors;
+    const terms = [['hidden', t.teacher_hidden, 'teacher_hidden'], ['affinity', t.teacher_affinity, 'teacher_affinity'], ['attention', t.teacher_attention, 'teacher_attention']] as const;
+    for (const [term, tensor, name] of terms) {
+      if (c.weights[term] > 0 && !tensor) {
+        throw new ConfigError(`weights.${term}`, `0: the ${term} term needs tensor ${name}, which this pack lacks${external}`, c.weights[term], `set the ${term} weight to 0, or export the pack with ${name}`);
+      }
+    }
+  }
+  return c;
 }
 
 /**
@@ -53,8 +82,12 @@ export class StudentRun {
   readonly data: TrainData;
   readonly features: tf.Tensor3D; // [N, P, dV], computed once per pack, shared by every Trainer (reset)
   readonly evalIdx: number[]; // the fixed val subset
-  readonly encoder: { config: EncoderConfig; params: Params };
+  readonly encoder: { config: EncoderConfig; params: Params }; // a features pack: a stand-in geometry, no params (never run)
   readonly teacher: { config: ModelConfig; params: Params } | null;
+  /** The pack ships image_features (DESIGN §4b): no encoder, features from the file. */
+  readonly featuresPack: boolean;
+  /** The patch grid (rows·cols = P) for drawing per-patch values on the image. */
+  readonly grid: { rows: number; cols: number };
   trainer: Trainer;
 
   /** Throws (pack, spec and config errors) before anything is kept; frees what it built on the way. */
@@ -65,7 +98,9 @@ export class StudentRun {
   ) {
     const name = opts.name ?? 'pack';
     const encCfg = encoderConfigOf(pack);
-    const encParams = loadParams(weightsOf(pack, 'encoder.'), '', encoderSpecs(encCfg), `${name} encoder.*`);
+    this.featuresPack = isFeaturesPack(pack);
+    const encParams = this.featuresPack ? {} : loadParams(weightsOf(pack, 'encoder.'), '', encoderSpecs(encCfg), `${name} encoder.*`);
+    this.grid = pack.meta.features ? featuresGrid(pack.meta.features) : { rows: encCfg.height / encCfg.patch, cols: encCfg.width / encCfg.patch };
     let teacher: StudentRun['teacher'] = null;
     let features: tf.Tensor3D | null = null;
     try {
@@ -78,7 +113,7 @@ export class StudentRun {
       this.data = trainDataOf(pack);
       this.encoder = { config: encCfg, params: encParams };
       this.teacher = teacher;
-      features = opts.features ?? encodeAll(encCfg, encParams, pack.tensors.images);
+      features = opts.features ?? this.cacheOf(pack, encCfg, encParams);
       this.features = features;
       this.trainer = this.makeTrainer(config);
     } catch (e) {
@@ -93,6 +128,18 @@ export class StudentRun {
 
   get config(): TrainConfig {
     return this.trainer.config;
+  }
+
+  /** Whether the pack has pixels to show (a features pack's thumbnails are optional). */
+  get hasImages(): boolean {
+    return this.pack.tensors.images !== undefined;
+  }
+
+  /** The feature cache [N, P, dV]: a features pack's image_features as float32, else the frozen encoder over the images. */
+  private cacheOf(pack: Pack, e: EncoderConfig, p: Params): tf.Tensor3D {
+    const f = pack.tensors.image_features;
+    if (f) return tf.tensor3d(f16BitsToF32(f), [pack.dims.N, e.height, e.dV]); // P = e.height (featuresEncoderConfig)
+    return encodeAll(e, p, this.data.images);
   }
 
   /** A new student on this run's shared pack, features, encoder and teacher (a race lane); the caller owns it. */
@@ -114,7 +161,7 @@ export class StudentRun {
     const ev = await evaluate(
       { config: this.model, params: trainer.params },
       this.encoder,
-      { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
+      { images: this.data.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
       this.evalIdx,
       this.pack.meta.families.length,
       { features: this.features },
