@@ -1,9 +1,10 @@
 // One student run on a pack, built exactly as the lab builds it (src/model/studentRun.ts: config fitted to the pack,
-// checked weights, the online teacher): trains for totalSteps, returns val exact match per family and the loss trace.
+// checked weights, the online teacher when the config needs it): trains totalSteps, returns val exact match per family.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../../src/core/config';
 import type { Pack } from '../../src/core/pack';
-import { buildStudentRun } from '../../src/model/studentRun';
+import { FieldError } from '../../src/core/errors';
+import { buildStudentRun, hasTeacherWeights } from '../../src/model/studentRun';
 import { readStep } from '../../src/model/trainer';
 
 export interface StudentRunResult {
@@ -19,10 +20,21 @@ export interface RunStudentOptions {
   evalEvery?: number; // val exact match every E steps too (the budget curve)
   evalSamples?: number; // the first n val samples (the lab's live chart: 100); default every val sample
   log?: (s: string) => void;
+  /** Load the pack's teacher online. Default: when the config needs it (all positions, online source, on-policy). */
+  teacher?: boolean;
+}
+
+/** Whether a config needs the online teacher (DESIGN §6b: F3 all positions, F11 on-policy). */
+export function needsTeacher(cfg: TrainConfig): boolean {
+  return cfg.kd.allPositions || cfg.kd.source === 'online' || cfg.onPolicy.lambda > 0;
 }
 
 export async function runStudent(pack: Pack, cfg: TrainConfig, opts: RunStudentOptions = {}): Promise<StudentRunResult> {
-  const run = buildStudentRun(pack, cfg, { name: 'pack', evalSamples: opts.evalSamples });
+  const teacher = opts.teacher ?? needsTeacher(cfg);
+  if (needsTeacher(cfg) && !hasTeacherWeights(pack)) {
+    throw new FieldError({ field: 'tensor teacher.*', expected: 'teacher weights in the pack (all positions, online teacher and on-policy run the teacher)', hint: 'use a pack with teacher.* or a cached-teacher condition' });
+  }
+  const run = buildStudentRun(pack, cfg, { name: 'pack', evalSamples: opts.evalSamples, teacher });
   let result: StudentRunResult;
   try {
     const trace: StudentRunResult['trace'] = [];

@@ -1,6 +1,8 @@
-// The quick study's three conditions as config patches over DEFAULT_CONFIG (the lab's default run): used by
-// `npm run study` and by the lab's presets, so the lab reproduces the study. Pure TS: no tfjs, no DOM.
+// The studies' conditions and the contract JSON of the full study (DESIGN §6b): the quick study's three conditions,
+// and studyJson(), which turns the finished runs into study/<pack>.json with per-finding verdicts. Pure TS.
 import type { DeepPartial, TrainConfig } from './config';
+import { type Base, CONDITIONS, FINDINGS, findingConditions, type PaperValue } from './findings';
+import { combine, compare, type ComparisonResult, mean, std, type Verdict } from './stats';
 
 export type StudyConditionId = 'a' | 'b' | 'c';
 
@@ -9,6 +11,7 @@ export type StudyConditionId = 'a' | 'b' | 'c';
  *  the image's other colours, shapes and digits (docs/packs.md, "Quick study"). */
 const STUDY_KD = { divergence: 'fkl', T: 4, t2: true, normLogits: false, topKMode: 'dense', allPositions: false, source: 'cached' } as const;
 
+/** The quick study (`npm run study -- --quick`). */
 export const STUDY_CONDITIONS: Record<StudyConditionId, { label: string; patch: DeepPartial<TrainConfig> }> = {
   a: { label: '(a) CE, labeled', patch: { weights: { ce: 1 } } },
   b: { label: '(b) CE + 3 fKL(T 4) logits, labeled', patch: { weights: { ce: 1, kd: 3 }, kd: { ...STUDY_KD } } },
@@ -17,3 +20,99 @@ export const STUDY_CONDITIONS: Record<StudyConditionId, { label: string; patch: 
     patch: { weights: { ce: 1, kd: 3, seq: 1 }, kd: { ...STUDY_KD }, data: { useUnlabeled: true } },
   },
 };
+
+/** The full study's budget (docs/findings.md says why): training steps per run (the cosine schedule spans them) and
+ *  seeds per pack (issue 15: ≥ 5 on shapes, ≥ 3 on digits). */
+export const FULL_STUDY: { steps: number; seeds: Record<string, number> } = { steps: 3000, seeds: { shapes: 5, digits: 3 } };
+
+/** One finished (pack, condition, seed) run: what study/runs/<pack>/<condition>-s<seed>.json holds. */
+export interface StudyRun {
+  pack: string;
+  condition: string;
+  seed: number;
+  steps: number;
+  backend: string;
+  overall: number; // val exact match on every val sample, percent
+  perFamily: Record<string, number>;
+  seconds?: number; // training wall time
+  msPerStep?: number;
+  date?: string;
+}
+
+export interface StudyCondition {
+  label: string;
+  base: Base;
+  config: DeepPartial<TrainConfig>;
+  runs: { seed: number; overall: number; perFamily: Record<string, number> }[];
+  overall: { mean: number | null; std: number | null };
+  perFamily: Record<string, { mean: number | null; std: number | null }>;
+}
+
+/** A comparison as the JSON carries it (NaN → null). */
+export type StudyComparison = Omit<ComparisonResult, 'means' | 'stds' | 'diff' | 'se'> & {
+  means: (number | null)[];
+  stds: (number | null)[];
+  diff: number | null;
+  se: number | null;
+};
+
+export interface StudyFinding {
+  id: string;
+  claim: string;
+  verdict: Verdict; // on the data-rich base
+  paper: { values: PaperValue[]; note: string };
+  conditions: string[];
+  comparisons: StudyComparison[];
+  labeled?: { verdict: Verdict; comparisons: StudyComparison[] };
+}
+
+export interface StudyJson {
+  pack: string;
+  steps: number;
+  backend: string;
+  seeds: number; // seeds planned per condition
+  complete: boolean; // every condition has `seeds` runs
+  families: string[];
+  conditions: Record<string, StudyCondition>;
+  findings: StudyFinding[];
+}
+
+const fin = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
+
+function jsonComparison(r: ComparisonResult): StudyComparison {
+  return { ...r, means: r.means.map(fin), stds: r.stds.map(fin), diff: fin(r.diff), se: fin(r.se) };
+}
+
+/** study/<pack>.json from the runs that exist (partial is fine: conditions without runs have null means). */
+export function studyJson(o: { pack: string; steps: number; backend: string; seeds: number; families: string[]; runs: StudyRun[] }): StudyJson {
+  const runsOf = (id: string) => o.runs.filter((r) => r.condition === id).sort((a, b) => a.seed - b.seed);
+  const overallOf = (id: string) => runsOf(id).map((r) => r.overall);
+  const conditions: Record<string, StudyCondition> = {};
+  for (const c of Object.values(CONDITIONS)) {
+    const runs = runsOf(c.id);
+    const xs = runs.map((r) => r.overall);
+    conditions[c.id] = {
+      label: c.label,
+      base: c.base,
+      config: c.patch,
+      runs: runs.map((r) => ({ seed: r.seed, overall: r.overall, perFamily: r.perFamily })),
+      overall: { mean: fin(mean(xs)), std: fin(std(xs)) },
+      perFamily: Object.fromEntries(o.families.map((f) => [f, { mean: fin(mean(runs.map((r) => r.perFamily[f]))), std: fin(std(runs.map((r) => r.perFamily[f]))) }])),
+    };
+  }
+  const findings = FINDINGS.map((f): StudyFinding => {
+    const cmp = f.comparisons.map((c) => compare(c, overallOf));
+    const lab = f.labeled?.map((c) => compare(c, overallOf));
+    return {
+      id: f.id,
+      claim: f.claim,
+      verdict: combine(cmp.map((c) => c.verdict)),
+      paper: f.paper,
+      conditions: findingConditions(f),
+      comparisons: cmp.map(jsonComparison),
+      ...(lab ? { labeled: { verdict: combine(lab.map((c) => c.verdict)), comparisons: lab.map(jsonComparison) } } : {}),
+    };
+  });
+  const complete = Object.values(conditions).every((c) => c.runs.length >= o.seeds);
+  return { pack: o.pack, steps: o.steps, backend: o.backend, seeds: o.seeds, complete, families: o.families, conditions, findings };
+}

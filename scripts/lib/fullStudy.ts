@@ -1,0 +1,144 @@
+// The full study (issue 15): every condition of src/core/findings.ts on a pack, seed-major, one run per child process
+// (`--jobs N` at a time), each result written to study/runs/<pack>/<condition>-s<seed>.json as it finishes.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
+import { CONDITIONS } from '../../src/core/findings';
+import { parsePack } from '../../src/core/pack';
+import { FULL_STUDY, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study';
+import { initBackend } from '../../src/model/backend';
+import { type Args, intArg } from './cli';
+import { runStudent } from './runStudent';
+
+export const runDir = (pack: string) => `study/runs/${pack}`;
+export const runFile = (pack: string, condition: string, seed: number) => `${runDir(pack)}/${condition}-s${seed}.json`;
+const packFile = (pack: string) => `public/packs/${pack}.safetensors.gz`;
+
+function stepsOf(args: Args): number {
+  return intArg(args, 'steps', FULL_STUDY.steps, 1);
+}
+
+function conditionOf(args: Args): string {
+  const id = String(args.condition);
+  if (!CONDITIONS[id]) throw new Error(`--condition: expected one of ${Object.keys(CONDITIONS).join(', ')}, got ${JSON.stringify(id)}`);
+  return id;
+}
+
+/** One (pack, condition, seed) run: trains it, writes its run file (atomically), prints the contract's last line. */
+export async function runOne(args: Args): Promise<void> {
+  const pack = String(args.pack ?? 'shapes');
+  const condition = conditionOf(args);
+  const seed = intArg(args, 'seed', 1, 0, 2 ** 32 - 1);
+  const steps = stepsOf(args);
+  const backend = await initBackend(String(args.backend ?? 'wasm') as 'wasm' | 'cpu');
+  const file = packFile(pack);
+  const p = parsePack(new Uint8Array(readFileSync(file)), file);
+  const cfg = mergeConfig(mergeConfig(DEFAULT_CONFIG, CONDITIONS[condition].patch), { seed, optim: { totalSteps: steps } });
+  const r = await runStudent(p, cfg);
+  const run: StudyRun = { pack, condition, seed, steps, backend, overall: r.overall, perFamily: r.perFamily, seconds: r.seconds, msPerStep: r.msPerStep, date: new Date().toISOString() };
+  if (args['no-write'] !== true) {
+    mkdirSync(runDir(pack), { recursive: true });
+    const out = runFile(pack, condition, seed);
+    writeFileSync(`${out}.tmp`, JSON.stringify(run, null, 2));
+    renameSync(`${out}.tmp`, out);
+  }
+  if (args.json !== true) process.stderr.write(`${pack} ${condition} seed ${seed}: val ${r.overall.toFixed(1)}% (${r.seconds.toFixed(0)} s, ${r.msPerStep.toFixed(0)} ms/step)\n`);
+  console.log(JSON.stringify({ overall: r.overall, perFamily: r.perFamily }));
+}
+
+/** The finished runs of a pack at this step budget (a run file of another budget counts as not done). */
+export function readRuns(pack: string, steps: number): StudyRun[] {
+  if (!existsSync(runDir(pack))) return [];
+  const out: StudyRun[] = [];
+  for (const f of readdirSync(runDir(pack))) {
+    if (!f.endsWith('.json')) continue;
+    try {
+      const r = JSON.parse(readFileSync(`${runDir(pack)}/${f}`, 'utf8')) as StudyRun;
+      if (r.steps === steps && CONDITIONS[r.condition] && Number.isFinite(r.overall)) out.push(r);
+    } catch {
+      process.stderr.write(`skipping unreadable ${runDir(pack)}/${f}\n`);
+    }
+  }
+  return out;
+}
+
+/** The work list, seed-major: seed 1 of every condition, then seed 2, … (a partial study covers every condition). */
+export function plan(seeds: number, only?: string[]): { condition: string; seed: number }[] {
+  const ids = only ?? Object.keys(CONDITIONS);
+  const out: { condition: string; seed: number }[] = [];
+  for (let s = 1; s <= seeds; s++) for (const c of ids) out.push({ condition: c, seed: s });
+  return out;
+}
+
+const f1 = (x: number | null) => (x === null ? '—' : x.toFixed(1));
+
+function describe(c: StudyComparison): string {
+  const [a, b] = c.ids;
+  const side = (id: string, i: number) => `${id} ${f1(c.means[i])} ± ${f1(c.stds[i])} (n ${c.n[i]})`;
+  const rel = c.kind === 'gt' ? '>' : '≈';
+  return `${side(a, 0)} ${rel} ${side(b, 1)}: diff ${f1(c.diff)} ± ${f1(c.se)} SE → ${c.verdict}`;
+}
+
+/** Prints per finding the means ± std, the difference ± SE and the verdict. */
+export function printStudy(j: StudyJson): void {
+  console.log(`study ${j.pack}: ${j.steps} steps, ${j.backend}, ${j.seeds} seeds planned${j.complete ? '' : ' (partial)'}`);
+  for (const f of j.findings) {
+    console.log(`${f.id} ${f.claim}: ${f.verdict}`);
+    for (const c of f.comparisons) console.log(`    ${describe(c)}`);
+    if (f.labeled) {
+      console.log(`  labeled only: ${f.labeled.verdict}`);
+      for (const c of f.labeled.comparisons) console.log(`    ${describe(c)}`);
+    }
+  }
+}
+
+/** Rebuilds study/<pack>.json from the run files (partial too). */
+export function writeStudy(pack: string, steps: number, seeds: number, families: string[], backend: string): StudyJson {
+  const runs = readRuns(pack, steps);
+  const j = studyJson({ pack, steps, backend: runs[0]?.backend ?? backend, seeds, families, runs });
+  mkdirSync('study', { recursive: true });
+  writeFileSync(`study/${pack}.json.tmp`, `${JSON.stringify(j, null, 1)}\n`);
+  renameSync(`study/${pack}.json.tmp`, `study/${pack}.json`);
+  return j;
+}
+
+function child(args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    p.on('exit', (code) => resolve(code ?? 1));
+    p.on('error', () => resolve(1));
+  });
+}
+
+/** `npm run study -- --pack NAME [--seeds N] [--steps S] [--jobs N] [--only a,b] [--summary]`. */
+export async function runFull(args: Args): Promise<void> {
+  const pack = String(args.pack ?? 'shapes');
+  const steps = stepsOf(args);
+  const seeds = intArg(args, 'seeds', FULL_STUDY.seeds[pack] ?? 3, 1, 50);
+  const jobs = intArg(args, 'jobs', 1, 1, 64);
+  const only = typeof args.only === 'string' ? args.only.split(',') : undefined;
+  for (const id of only ?? []) if (!CONDITIONS[id]) throw new Error(`--only: unknown condition ${JSON.stringify(id)}`);
+  const file = packFile(pack);
+  const families = parsePack(new Uint8Array(readFileSync(file)), file).meta.families;
+  const done = new Set(readRuns(pack, steps).map((r) => `${r.condition}-s${r.seed}`));
+  const todo = args.summary === true ? [] : plan(seeds, only).filter((w) => !done.has(`${w.condition}-s${w.seed}`));
+  process.stderr.write(`study ${pack}: ${Object.keys(CONDITIONS).length} conditions × ${seeds} seeds, ${steps} steps; ${done.size} runs done, ${todo.length} to go, ${jobs} at a time\n`);
+  writeStudy(pack, steps, seeds, families, 'wasm');
+  const t0 = performance.now();
+  let next = 0;
+  let finished = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const w = todo[next++];
+      const t = performance.now();
+      const code = await child(['--pack', pack, '--condition', w.condition, '--seed', String(w.seed), '--steps', String(steps), '--json']);
+      finished++;
+      const el = (performance.now() - t0) / 1000;
+      const eta = (el / finished) * (todo.length - finished);
+      process.stderr.write(`[${finished}/${todo.length}] ${w.condition} s${w.seed}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - t) / 1000).toFixed(0)} s; elapsed ${(el / 60).toFixed(0)} min, ETA ${(eta / 3600).toFixed(1)} h\n`);
+      writeStudy(pack, steps, seeds, families, 'wasm');
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, todo.length)) }, worker));
+  printStudy(writeStudy(pack, steps, seeds, families, 'wasm'));
+}

@@ -1,0 +1,49 @@
+// The study's statistic on hand-computed cases: sample std, Welch SE, and the 2-SE verdicts of gt and eq comparisons.
+import { describe, expect, it } from 'vitest';
+import { combine, compare, EQ_MAX_SE, mean, seDiff, std } from './stats';
+
+const runs = (m: Record<string, number[]>) => (id: string) => m[id] ?? [];
+
+describe('stats', () => {
+  it('mean, sample std (n − 1) and Welch SE by hand', () => {
+    expect(mean([1, 2, 3, 6])).toBe(3);
+    expect(std([1, 2, 3, 6])).toBeCloseTo(Math.sqrt(14 / 3), 12); // squares 4+1+0+9
+    expect(std([5])).toBe(0);
+    expect(Number.isNaN(std([]))).toBe(true);
+    // s² = 14/3 (n 4) and 1 (n 2: [0, √2] → s² = 1): √(14/12 + 1/2)
+    expect(seDiff([1, 2, 3, 6], [0, Math.SQRT2])).toBeCloseTo(Math.sqrt(14 / 12 + 0.5), 12);
+    expect(Number.isNaN(seDiff([1], [1, 2]))).toBe(true);
+  });
+
+  it('gt: reproduces above 2 SE, reversed below −2 SE, inconclusive between', () => {
+    // a − b = 4, SE = √(1/3 + 1/3) ≈ 0.816: 4 > 1.63
+    const m = { a: [9, 10, 11], b: [5, 6, 7] };
+    expect(compare({ kind: 'gt', hi: 'a', lo: 'b' }, runs(m))).toMatchObject({ diff: 4, verdict: 'reproduces', n: [3, 3] });
+    expect(compare({ kind: 'gt', hi: 'b', lo: 'a' }, runs(m)).verdict).toBe('reversed');
+    // a − b = 2, SE = √(4/3 + 1/3) ≈ 1.29: 2 < 2.58, inconclusive either way
+    const close = { a: [6, 8, 10], b: [5, 6, 7] };
+    expect(compare({ kind: 'gt', hi: 'a', lo: 'b' }, runs(close)).verdict).toBe('inconclusive');
+    expect(compare({ kind: 'gt', hi: 'b', lo: 'a' }, runs(close)).verdict).toBe('inconclusive');
+  });
+
+  it('fewer than 2 runs a side is inconclusive, whatever the gap', () => {
+    expect(compare({ kind: 'gt', hi: 'a', lo: 'b' }, runs({ a: [90], b: [10, 11] })).verdict).toBe('inconclusive');
+    expect(compare({ kind: 'gt', hi: 'a', lo: 'b' }, runs({ a: [90, 91] })).verdict).toBe('inconclusive');
+  });
+
+  it('eq: a gap over 2 SE reverses it; within 2 SE reproduces only when SE ≤ EQ_MAX_SE', () => {
+    expect(compare({ kind: 'eq', a: 'a', b: 'b' }, runs({ a: [9, 10, 11], b: [5, 6, 7] })).verdict).toBe('reversed');
+    expect(compare({ kind: 'eq', a: 'a', b: 'b' }, runs({ a: [9, 10, 11], b: [9.5, 10.5, 11.5] })).verdict).toBe('reproduces');
+    // same means, SE = √(2·100/3) ≈ 8.2 > EQ_MAX_SE
+    const noisy = compare({ kind: 'eq', a: 'a', b: 'b' }, runs({ a: [0, 10, 20], b: [0, 10, 20] }));
+    expect(noisy.se).toBeGreaterThan(EQ_MAX_SE);
+    expect(noisy.verdict).toBe('inconclusive');
+  });
+
+  it('combine: any reversed → reversed; all reproduce → reproduces; else inconclusive', () => {
+    expect(combine(['reproduces', 'reproduces'])).toBe('reproduces');
+    expect(combine(['reproduces', 'inconclusive'])).toBe('inconclusive');
+    expect(combine(['reproduces', 'reversed', 'inconclusive'])).toBe('reversed');
+    expect(combine([])).toBe('inconclusive');
+  });
+});

@@ -1,0 +1,42 @@
+// studyJson: the contract shape (DESIGN §6b) from a partial set of runs: conditions with their runs and mean ± std,
+// findings with verdicts from what exists (inconclusive where a side has < 2 runs), NaN never reaching the JSON.
+import { describe, expect, it } from 'vitest';
+import { CONDITIONS, FINDINGS } from './findings';
+import { studyJson, type StudyRun } from './study';
+
+const run = (condition: string, seed: number, overall: number): StudyRun => ({ pack: 'shapes', condition, seed, steps: 10, backend: 'wasm', overall, perFamily: { gqa: overall, pope: 50 } });
+
+describe('studyJson', () => {
+  const runs = [run('rich-fkl', 1, 60), run('rich-fkl', 2, 62), run('rich-fkl', 3, 61), run('rich-ce', 1, 48), run('rich-ce', 2, 50), run('rich-ce', 3, 49), run('lab-fkl', 1, 41)];
+  const j = studyJson({ pack: 'shapes', steps: 10, backend: 'wasm', seeds: 5, families: ['gqa', 'pope'], runs });
+
+  it('has the contract keys, every condition, and every finding', () => {
+    expect(Object.keys(j)).toEqual(expect.arrayContaining(['pack', 'steps', 'backend', 'conditions', 'findings']));
+    expect(Object.keys(j.conditions).sort()).toEqual(Object.keys(CONDITIONS).sort());
+    expect(j.findings.map((f) => f.id)).toEqual(FINDINGS.map((f) => f.id));
+    expect(j.complete).toBe(false);
+  });
+
+  it('conditions: runs sorted by seed, mean ± std, null where no run', () => {
+    expect(j.conditions['rich-fkl'].runs.map((r) => r.seed)).toEqual([1, 2, 3]);
+    expect(j.conditions['rich-fkl'].overall).toEqual({ mean: 61, std: 1 });
+    expect(j.conditions['rich-fkl'].perFamily.gqa).toEqual({ mean: 61, std: 1 });
+    expect(j.conditions['rich-tvd'].overall).toEqual({ mean: null, std: null });
+    expect(JSON.stringify(j)).not.toMatch(/NaN/);
+  });
+
+  it('F1 reproduces from 3 + 3 runs; F9 (lab-fkl has one run) and F10 (no runs) are inconclusive', () => {
+    const f = (id: string) => j.findings.find((x) => x.id === id)!;
+    expect(f('F1').verdict).toBe('reproduces');
+    expect(f('F1').comparisons[0]).toMatchObject({ ids: ['rich-fkl', 'rich-ce'], diff: 12, n: [3, 3] });
+    expect(f('F1').labeled?.verdict).toBe('inconclusive');
+    expect(f('F9').verdict).toBe('inconclusive');
+    expect(f('F10').verdict).toBe('inconclusive');
+    expect(f('F10').comparisons[0].se).toBeNull();
+  });
+
+  it('reversed when the data says the opposite', () => {
+    const flipped = studyJson({ pack: 'p', steps: 10, backend: 'wasm', seeds: 3, families: ['gqa'], runs: runs.map((r) => (r.condition === 'rich-ce' ? { ...r, overall: r.overall + 30 } : r)) });
+    expect(flipped.findings[0].verdict).toBe('reversed');
+  });
+});
