@@ -128,12 +128,12 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
     for (const key of keys) if (!has(key)) throw new PackError(file, `metadata.${key}`, 'present (a required metadata key; see docs/pack-format.md)');
   };
   present(['format', 'version']);
-  const v2 = md.version === '2';
-  present(v2 ? REQUIRED_METADATA_V2 : REQUIRED_METADATA);
   if (md.format !== PACK_FORMAT) throw new PackError(file, 'metadata.format', `"${PACK_FORMAT}" (got ${brief(md.format)})`);
   if (!(PACK_VERSIONS as readonly string[]).includes(md.version)) {
     throw new PackError(file, 'metadata.version', `"1" or "2", the versions this reader supports (got ${brief(md.version)})`, 'rebuild the pack with `npm run pack:build`, or export it again in version 1 or 2');
   }
+  const v2 = md.version === '2';
+  present(v2 ? REQUIRED_METADATA_V2 : REQUIRED_METADATA);
   // Version 2: either pixels + encoder or features, never both, never neither (DESIGN §4b).
   const featuresStyle = v2 && has('features');
   if (v2 && has('encoder') && has('features')) {

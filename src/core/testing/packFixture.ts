@@ -127,3 +127,43 @@ export function makeTinyPack(opts: TinyPackOptions = {}): PackInput {
   };
   return { meta, tensors };
 }
+
+export interface TinyFeaturesPackOptions {
+  seed?: number; // default 1
+  thumbnails?: boolean; // keep `images` (8×8×3) as display thumbnails (default true)
+  alignment?: boolean; // keep teacher_hidden / teacher_affinity / teacher_attention (default false: an external teacher's minimum)
+  dV?: number; // feature width (default 6)
+}
+
+/**
+ * The tiny pack as a version-2 features pack (DESIGN §4b): `image_features` F16 [N, P, dV] instead of pixels +
+ * encoder, a vocabulary "compacted" from a made-up 50-token tokenizer (vocab_source), top-K 3 targets, an external
+ * teacher (config null, no teacher.* weights).
+ */
+export function makeTinyFeaturesPack(opts: TinyFeaturesPackOptions = {}): PackInput {
+  const base = makeTinyPack({ kind: 'topk', k: 3, seed: opts.seed });
+  const { P } = TINY_DIMS;
+  const N = base.tensors.split.shape[0];
+  const dV = opts.dV ?? 6;
+  const rng = new Rng((opts.seed ?? 1) + 1000);
+  const tensors: Record<string, SafeTensor> = {};
+  for (const [name, t] of Object.entries(base.tensors)) {
+    if (name.startsWith('encoder.') || name.startsWith('teacher.')) continue;
+    if (!opts.alignment && ['teacher_hidden', 'teacher_affinity', 'teacher_attention'].includes(name)) continue;
+    if (name === 'images' && opts.thumbnails === false) continue;
+    tensors[name] = t;
+  }
+  tensors.image_features = f16([N, P, dV], new Float32Array(N * P * dV).map(() => rng.normal())); // [N, P, dV]
+  const { image, encoder: _encoder, ...rest } = base.meta;
+  const meta: PackMeta = {
+    ...rest,
+    ...(opts.thumbnails === false ? {} : { image }),
+    version: '2',
+    teacher: { ...base.meta.teacher, config: null, params: 0 },
+    features: { source: 'random test features', P, dV, pooling: 'none' },
+    // Specials the made-up tokenizer lacks (<pad>, <bos>) get −1; the words map to distinct original ids.
+    vocabSource: { tokenizer: 'tiny-test-tokenizer', ids: TINY_VOCAB.map((_, i) => (i < 2 ? -1 : i === 2 ? 2 : i === 3 ? 0 : 10 + 3 * i)), size: 50 },
+    ...(opts.alignment ? { hidden: { d: TINY_DIMS.dh, method: 'identity (test data)' } } : {}),
+  };
+  return { meta, tensors };
+}
