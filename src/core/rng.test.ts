@@ -11,6 +11,13 @@ describe('Rng', () => {
     expect(xa).toEqual(xb);
     expect(xa).not.toEqual(xc);
   });
+  it('state() / fromState() continue the stream exactly, through JSON too', () => {
+    const a = new Rng(11);
+    for (let i = 0; i < 5; i++) a.next();
+    const b = Rng.fromState(JSON.parse(JSON.stringify(a.state())));
+    expect(Array.from({ length: 50 }, () => b.nextU32())).toEqual(Array.from({ length: 50 }, () => a.nextU32()));
+    expect(() => Rng.fromState([1, 2, 3] as unknown as [number, number, number, number])).toThrow(/four 32-bit integers/);
+  });
   it('next() is in [0,1) with mean ≈ ½ and int(n) covers [0,n)', () => {
     const r = new Rng(7);
     let s = 0;

@@ -11,6 +11,9 @@ function splitmix32(state: number): [number, number] {
   return [state, z >>> 0];
 }
 
+/** An Rng's whole state: sfc32's four 32-bit words (plain numbers, so it survives structured clone and JSON). */
+export type RngState = [number, number, number, number];
+
 /** Small fast counter PRNG (sfc32): 128-bit state, period ≥ 2^32. */
 export class Rng {
   private a: number;
@@ -27,6 +30,21 @@ export class Rng {
     [s, v] = splitmix32(s); this.c = v;
     [s, v] = splitmix32(s); this.d = v;
     for (let i = 0; i < 12; i++) this.nextU32();
+  }
+
+  /** The current state: `Rng.fromState(r.state())` continues r's stream exactly (checkpoints). */
+  state(): RngState {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  /** A generator that continues from a saved state (four 32-bit integers, as `state()` returns). */
+  static fromState(s: RngState): Rng {
+    if (!Array.isArray(s) || s.length !== 4 || !s.every((x) => Number.isInteger(x) && x >= -(2 ** 31) && x < 2 ** 32)) {
+      throw new Error(`Rng.fromState: expected four 32-bit integers, got ${JSON.stringify(s)}`);
+    }
+    const r = new Rng(0);
+    [r.a, r.b, r.c, r.d] = s.map((x) => x | 0);
+    return r;
   }
 
   /** Uniform 32-bit unsigned integer. */
