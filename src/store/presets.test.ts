@@ -1,8 +1,10 @@
 // The presets: each is a valid config over the defaults, ids are unique, the study-* presets give exactly the configs
 // `npm run study` runs; presetConfig keeps seed and optimiser; a link's config (configOfUrl) reproduces the run.
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, mergeConfig, validateConfig } from '../core/config';
+import { FINDINGS } from '../core/findings';
 import { STUDY_CONDITIONS } from '../core/study';
 import { parseUrlState, urlStateOfRun, writeUrlState, type UrlCatalog } from '../core/urlState';
 import { configOfUrl, PRESETS, presetById, presetConfig } from './presets';
@@ -27,6 +29,20 @@ describe('presets', () => {
     }
     expect(mergeConfig(DEFAULT_CONFIG, presetById('study-b')!.patch).data.useUnlabeled).toBe(false);
     expect(mergeConfig(DEFAULT_CONFIG, presetById('study-c')!.patch).data.useUnlabeled).toBe(true);
+  });
+});
+
+describe('paper numbers in the presets', () => {
+  it('every number a paper preset quotes is one of the findings table (src/core/findings.ts), none written by hand', () => {
+    const paper = new Set(FINDINGS.flatMap((f) => f.paper.values.map((v) => v.textvqa)));
+    const text = readFileSync(new URL('./presets.ts', import.meta.url), 'utf8');
+    // the source quotes no TextVQA-like number (dd.d) outside the study-* presets, which quote the lab's quick study
+    const paperPart = text.slice(0, text.indexOf("id: 'study-b'"));
+    expect(paperPart.match(/\b\d\d\.\d+\b/g) ?? []).toEqual([]);
+    for (const p of PRESETS.filter((x) => !x.id.startsWith('study-'))) {
+      for (const m of p.found.join(' ').matchAll(/TextVQA (\d+(?:\.\d+)?)/g)) expect(paper.has(Number(m[1])), `${p.id}: ${m[0]}`).toBe(true);
+    }
+    expect(presetById('llavadi')!.found.join(' ')).toContain(`TextVQA ${FINDINGS[4].paper.values[2].textvqa}`);
   });
 });
 

@@ -1,6 +1,7 @@
-// The paper's ablations as config presets (also `?preset=`), each with two lines on what LLAVADI found. Numbers are
-// the ones in the paper's notes (TextVQA), except the study-* presets, which quote this project's quick study.
+// The paper's ablations as config presets (also `?preset=`), each with two lines on what LLAVADI found. The paper's
+// numbers are read from the findings table (src/core/findings.ts); the study-* presets quote this project's quick study.
 import { configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
+import { paperText, paperValue } from '../core/findings';
 import { STUDY_CONDITIONS } from '../core/study';
 
 export interface Preset {
@@ -10,6 +11,10 @@ export interface Preset {
   patch: DeepPartial<TrainConfig>;
 }
 
+/** The paper's numbers, by finding and label (no paper number is written in this file). */
+const P = (finding: string, label: string) => paperText(paperValue(finding, label));
+const LOGITS = P('F1', 'CE + fKL (align_logits)');
+
 const W0 = { ce: 0, seq: 0, kd: 0, hidden: 0, affinity: 0, attention: 0 };
 const KD = (divergence: TrainConfig['kd']['divergence'], T = 1) => ({ divergence, T, t2: false, normLogits: false, topKMode: 'dense' as const, allPositions: false, source: 'cached' as const });
 
@@ -17,61 +22,61 @@ export const PRESETS: Preset[] = [
   {
     id: 'ce-only',
     label: 'CE only (no distillation)',
-    found: ['Baseline: the student fine-tuned on ground truth alone.', 'Every distillation recipe in the paper is measured against it.'],
+    found: ['Baseline: the student fine-tuned on ground truth alone.', `Every distillation recipe in the paper is measured against it (${P('F1', 'CE (no distillation)')}).`],
     patch: { weights: { ...W0, ce: 1 }, kd: KD('fkl'), data: { useUnlabeled: false } },
   },
   {
     id: 'fkl',
     label: 'Logits: forward KL',
-    found: ['Logit distillation alone (KL(p_t‖p_s) on answer tokens): TextVQA 49.5.', 'The paper\'s reference point for every other logit divergence.'],
+    found: [`Logit distillation (KL(p_t‖p_s) on answer tokens): ${LOGITS}.`, 'The paper\'s reference point for every other logit divergence.'],
     patch: { weights: { ...W0, ce: 1, kd: 1 }, kd: KD('fkl') },
   },
   {
     id: 'rkl',
     label: 'Logits: reverse KL',
-    found: ['Reverse KL(p_s‖p_t) is mode-seeking: the student locks onto the teacher\'s top token.', 'Compare it here with forward KL (paper: TextVQA 49.5).'],
+    found: ['Reverse KL(p_s‖p_t) is mode-seeking: the student locks onto the teacher\'s top token.', `Compare it here with forward KL (paper: ${LOGITS}).`],
     patch: { weights: { ...W0, ce: 1, kd: 1 }, kd: KD('rkl') },
   },
   {
     id: 'jsd',
     label: 'Logits: JSD',
-    found: ['Jensen–Shannon (β = 0.5) is bounded and symmetric.', 'Compare it here with forward KL (paper: TextVQA 49.5).'],
+    found: ['Jensen–Shannon (β = 0.5) is bounded and symmetric.', `Compare it here with forward KL (paper: ${LOGITS}).`],
     patch: { weights: { ...W0, ce: 1, kd: 1 }, kd: { ...KD('jsd'), beta: 0.5 } },
   },
   {
     id: 'hidden-only',
     label: 'Hidden only',
-    found: ['Aligning last hidden states through φ, no logit term: TextVQA 48.7.', 'Weaker than logits alone (49.5).'],
+    found: [`Aligning last hidden states through φ, no logit term: ${P('F5', 'hidden MSE ×5')}.`, `Weaker than logits alone (${LOGITS}).`],
     patch: { weights: { ...W0, ce: 1, hidden: 1 }, hiddenMode: 'mse', kd: KD('fkl') },
   },
   {
     id: 'affinity-logits',
     label: 'Affinity + logits',
-    found: ['Adds the image×answer affinity matrix MSE to forward-KL logits.', 'The paper studies it as affinity-aware distillation; compare with logits alone (49.5).'],
+    found: [`Adds the image×answer affinity matrix MSE to forward-KL logits: ${P('F7', 'logits + affinity')},`, `against logits alone (${LOGITS}).`],
     patch: { weights: { ...W0, ce: 1, kd: 1, affinity: 1 }, kd: KD('fkl') },
   },
   {
     id: 'llavadi',
     label: 'LLAVADI recipe (CE + logits×5 + hidden×5)',
-    found: ['Hidden ×5 + logits ×5 on top of CE: TextVQA 50.7,', 'better than logits only (49.5) or hidden only (48.7).'],
+    found: [`Hidden ×5 + logits ×5 on top of CE: ${P('F5', 'logits ×5 + hidden ×5')},`, `better than logits only (${LOGITS}) or hidden only (${P('F5', 'hidden MSE ×5')}).`],
     patch: { weights: { ...W0, ce: 1, kd: 5, hidden: 5 }, hiddenMode: 'mse', kd: KD('fkl') },
   },
   {
     id: 'kd-t01',
     label: 'KD only, T = 0.1',
-    found: ['Only the logit term, at a sharp temperature T = 0.1:', 'the teacher\'s distribution is nearly one-hot, close to its greedy answer.'],
+    found: [`Only the logit term (×5 in the paper), at a sharp temperature T = 0.1: ${P('F4', 'T 0.1')};`, 'the teacher\'s distribution is nearly one-hot, close to its greedy answer.'],
     patch: { weights: { ...W0, kd: 1 }, kd: KD('fkl', 0.1) },
   },
   {
     id: 'kd-t07',
     label: 'KD only, T = 0.7',
-    found: ['Only the logit term, at T = 0.7: more of the teacher\'s "dark knowledge"', 'reaches the student than at T = 0.1.'],
+    found: [`Only the logit term (×5 in the paper), at T = 0.7: ${P('F4', 'T 0.7')};`, `more of the teacher's "dark knowledge" reaches the student than at T = 0.1 (${P('F4', 'T 0.1')}).`],
     patch: { weights: { ...W0, kd: 1 }, kd: KD('fkl', 0.7) },
   },
   {
     id: 'teacher-data',
     label: 'Teacher data (seqCE + KD on unlabeled)',
-    found: ['Unlabeled images answered by the teacher: sequence KD plus logit KD.', 'The paper studies teacher-generated data as data-driven distillation.'],
+    found: ['Unlabeled images answered by the teacher: sequence KD plus logit KD.', `Paper: ${P('F9', 'fKL + offline teacher data')} against ${P('F9', 'fKL ×1')} without that data.`],
     patch: { weights: { ...W0, ce: 1, seq: 1, kd: 1 }, kd: KD('fkl'), data: { useUnlabeled: true } },
   },
   {
