@@ -1,0 +1,49 @@
+// Why a finding did not reproduce, in one or two sentences computed from the study JSON: the decisive comparison's
+// means ± std, difference ± SE, and the question family where the two conditions differ most or vary most. Pure TS.
+import type { StudyComparison, StudyFinding, StudyJson } from './study';
+
+const f1 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(1));
+
+/** The comparison that decides a non-reproducing verdict: the first reversed one, else the first not reproducing. */
+export function decisive(f: StudyFinding): StudyComparison | undefined {
+  return f.comparisons.find((c) => c.verdict === 'reversed') ?? f.comparisons.find((c) => c.verdict !== 'reproduces');
+}
+
+/** Per-family mean gap between two conditions, and each family's range across both conditions' seeds. */
+function families(study: StudyJson, a: string, b: string) {
+  const ca = study.conditions[a];
+  const cb = study.conditions[b];
+  return study.families.map((fam) => {
+    const xa = ca.runs.map((r) => r.perFamily[fam]).filter(Number.isFinite);
+    const xb = cb.runs.map((r) => r.perFamily[fam]).filter(Number.isFinite);
+    const all = [...xa, ...xb];
+    return { fam, gap: (ca.perFamily[fam]?.mean ?? NaN) - (cb.perFamily[fam]?.mean ?? NaN), a: ca.perFamily[fam]?.mean, b: cb.perFamily[fam]?.mean, lo: Math.min(...all), hi: Math.max(...all) };
+  });
+}
+
+/** null when the finding reproduces; otherwise the reason, backed by the study's numbers. */
+export function whyText(f: StudyFinding, study: StudyJson): string | null {
+  if (f.verdict === 'reproduces') return null;
+  const c = decisive(f);
+  if (!c) return null;
+  const [a, b] = c.ids;
+  const la = study.conditions[a]?.label ?? a;
+  const lb = study.conditions[b]?.label ?? b;
+  if (c.n[0] < 2 || c.n[1] < 2) {
+    return `Not enough runs yet: ${la} has ${c.n[0]} and ${lb} ${c.n[1]} of ${study.seeds} seeds (the study is partial; 2 a side are needed for a standard error).`;
+  }
+  const sides = `${la} ${f1(c.means[0])} ± ${f1(c.stds[0])} % against ${lb} ${f1(c.means[1])} ± ${f1(c.stds[1])} % (${c.n[0]} and ${c.n[1]} seeds)`;
+  let first: string;
+  if (c.verdict === 'reversed') first = c.kind === 'gt' ? `Reversed: ${sides}, ${f1(-(c.diff ?? NaN))} points the other way, more than 2 SE (${f1(c.se)}).` : `They differ: ${sides}, a gap of ${f1(c.diff)} points, more than 2 SE (${f1(c.se)}).`;
+  else if (c.kind === 'eq') first = `Too noisy to call equal: ${sides}; the SE of the difference is ${f1(c.se)} points (≤ 2 needed).`;
+  else first = `Within the noise: ${sides}; the difference ${f1(c.diff)} is under 2 SE (2 × ${f1(c.se)}).`;
+  const fams = families(study, a, b).filter((x) => Number.isFinite(x.gap));
+  if (!fams.length) return first;
+  const widest = fams.reduce((p, x) => (x.hi - x.lo > p.hi - p.lo ? x : p));
+  const biggest = fams.reduce((p, x) => (Math.abs(x.gap) > Math.abs(p.gap) ? x : p));
+  const second =
+    c.verdict === 'reversed'
+      ? `The gap is largest on ${biggest.fam}: ${f1(biggest.a)} against ${f1(biggest.b)} %.`
+      : `${widest.fam} varies most across seeds (${f1(widest.lo)}–${f1(widest.hi)} %); the largest mean gap is on ${biggest.fam} (${f1(biggest.a)} against ${f1(biggest.b)} %).`;
+  return `${first} ${second}`;
+}

@@ -1,0 +1,73 @@
+// The "What matters" panel against study JSON (rendered to a string in Node): one finding-row per finding whose
+// data-verdict is the JSON's verdict, the why sentence built from the JSON's numbers, and the shipped studies valid.
+import * as React from 'react';
+import { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { FINDINGS } from '../core/findings';
+import { studyJson, type StudyJson, type StudyRun } from '../core/study';
+import { FindingsPanel } from './FindingsPanel';
+import { RecipeExport } from './RecipeExport';
+import { STUDIES } from './studyData';
+import { DEFAULT_CONFIG } from '../core/config';
+
+// vitest's esbuild compiles the .tsx with the classic runtime (React.createElement); Vite's build uses react-jsx.
+(globalThis as { React?: typeof React }).React = React;
+
+const rows = (html: string) => [...html.matchAll(/data-testid="finding-row" data-finding="([^"]+)" data-verdict="([^"]+)"/g)].map((m) => ({ id: m[1], verdict: m[2] }));
+const render = (study: StudyJson | null) => renderToString(createElement(FindingsPanel, { study, onRace: () => {} }));
+
+const fam = (x: number, sqa: number) => ({ gqa: x, pope: x, sqa });
+function synthetic(): StudyJson {
+  const runs: StudyRun[] = [];
+  const add = (condition: string, xs: [number, number][]) => xs.forEach(([o, s], i) => runs.push({ pack: 'shapes', condition, seed: i + 1, steps: 10, backend: 'wasm', overall: o, perFamily: fam(o, s) }));
+  add('rich-fkl', [[60, 40], [62, 42], [61, 41]]);
+  add('rich-ce', [[48, 30], [50, 31], [49, 29]]); // F1 reproduces
+  add('rich-fkl5', [[50, 25], [51, 62], [49, 30]]); // F2 reversed against rich-fkl
+  add('rich-hid5', [[40, 20], [80, 60]]); // F5's first comparison: inconclusive (wide)
+  return studyJson({ pack: 'shapes', steps: 10, backend: 'wasm', seeds: 5, families: ['gqa', 'pope', 'sqa'], runs });
+}
+
+describe('FindingsPanel', () => {
+  it('one finding-row per finding, data-verdict from the study JSON', () => {
+    const s = synthetic();
+    const html = render(s);
+    expect(html).toContain('data-testid="findings"');
+    expect(rows(html)).toEqual(s.findings.map((f) => ({ id: f.id, verdict: f.verdict })));
+    expect(rows(html).slice(0, 2)).toEqual([
+      { id: 'F1', verdict: 'reproduces' },
+      { id: 'F2', verdict: 'reversed' },
+    ]);
+    expect((html.match(/data-testid="finding-race"/g) ?? []).length).toBe(FINDINGS.length);
+  });
+
+  it('a reversed finding says why with the measured numbers (means, the family with the largest gap)', () => {
+    const html = render(synthetic());
+    const f2 = html.slice(html.indexOf('data-finding="F2"'), html.indexOf('data-finding="F3"'));
+    expect(f2).toContain('Reversed: CE + fKL ×5 (data-rich) 50.0 ± 1.0 % against CE + fKL (data-rich) 61.0 ± 1.0 %');
+    expect(f2).toContain('The gap is largest on gqa: 50.0 against 61.0 %'); // gqa −11 points, sqa 39 − 41 = −2
+    const f1 = html.slice(html.indexOf('data-finding="F1"'), html.indexOf('data-finding="F2"'));
+    expect(f1).not.toContain('finding-why');
+  });
+
+  it('without a study every row is inconclusive and still races', () => {
+    expect(rows(render(null)).every((r) => r.verdict === 'inconclusive')).toBe(true);
+  });
+
+  it.each(Object.keys(STUDIES))('the shipped study/%s.json is valid and its verdicts are what the panel shows', (pack) => {
+    const s = STUDIES[pack];
+    expect(s.pack).toBe(pack);
+    expect(s.findings.map((f) => f.id)).toEqual(FINDINGS.map((f) => f.id));
+    for (const f of s.findings) expect(['reproduces', 'reversed', 'inconclusive']).toContain(f.verdict);
+    for (const c of Object.values(s.conditions)) for (const r of c.runs) expect(Number.isFinite(r.overall)).toBe(true);
+    expect(rows(render(s))).toEqual(s.findings.map((f) => ({ id: f.id, verdict: f.verdict })));
+  });
+});
+
+describe('RecipeExport', () => {
+  it('renders the export button (the text appears on click)', () => {
+    const html = renderToString(createElement(RecipeExport, { config: DEFAULT_CONFIG }));
+    expect(html).toContain('data-testid="export-recipe"');
+    expect(html).not.toContain('data-testid="recipe-text"');
+  });
+});

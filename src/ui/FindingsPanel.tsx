@@ -1,0 +1,113 @@
+// "What matters": one row per finding of the paper (src/core/findings.ts) with the paper's numbers, the lab's means ± std
+// per pack from the shipped study JSON, the verdict in words, why (when it does not reproduce) and a race button.
+import { CONDITIONS, FINDINGS, findingLanes, type Lane, PAPER_FILES } from '../core/findings';
+import { whyText } from '../core/findingWhy';
+import type { StudyFinding, StudyJson } from '../core/study';
+import type { Verdict } from '../core/stats';
+
+export interface FindingsPanelProps {
+  study: StudyJson | null; // the loaded pack's study (decides data-verdict)
+  onRace: (lanes: Lane[]) => void;
+  others?: StudyJson[]; // other packs' studies, drawn beside in the chart
+}
+
+export const VERDICT_WORDS: Record<Verdict, string> = {
+  reproduces: 'Reproduces: the paper’s ordering holds by more than 2 standard errors.',
+  reversed: 'Reversed: the opposite holds by more than 2 standard errors.',
+  inconclusive: 'Inconclusive: within 2 standard errors (or too few runs).',
+};
+
+const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(1));
+const PACK_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f'];
+
+/** Means ± std of a finding's conditions, one bar per pack, as a small inline SVG (0–100 %). */
+function FindingChart({ ids, studies }: { ids: string[]; studies: StudyJson[] }) {
+  const rowH = 8 * Math.max(1, studies.length) + 6;
+  const labelW = 150;
+  const w = 340;
+  const x = (v: number) => labelW + ((w - labelW - 8) * Math.max(0, Math.min(100, v))) / 100;
+  return (
+    <svg className="finding-chart" width="100%" viewBox={`0 0 ${w} ${ids.length * rowH + 14}`} role="img" aria-label="the lab's val exact match per condition, mean ± std over seeds">
+      {ids.map((id, i) => (
+        <g key={id} transform={`translate(0 ${i * rowH})`}>
+          <text x={labelW - 4} y={rowH / 2 + 3} fontSize="8" textAnchor="end" fill="currentColor">
+            {CONDITIONS[id]?.label ?? id}
+          </text>
+          {studies.map((s, k) => {
+            const c = s.conditions[id];
+            const m = c?.overall.mean;
+            if (m === null || m === undefined) return null;
+            const sd = c.overall.std ?? 0;
+            const y = 3 + k * 8;
+            return (
+              <g key={s.pack}>
+                <rect x={labelW} y={y} width={x(m) - labelW} height={6} fill={PACK_COLOURS[k % PACK_COLOURS.length]}>
+                  <title>{`${s.pack}: ${f1(m)} ± ${f1(sd)} % (${c.runs.length} seeds)`}</title>
+                </rect>
+                <line x1={x(m - sd)} x2={x(m + sd)} y1={y + 3} y2={y + 3} stroke="currentColor" strokeWidth="1" />
+              </g>
+            );
+          })}
+        </g>
+      ))}
+      <g transform={`translate(0 ${ids.length * rowH + 10})`} fontSize="7" fill="currentColor">
+        {[0, 50, 100].map((v) => (
+          <text key={v} x={x(v)} textAnchor="middle">{`${v}%`}</text>
+        ))}
+      </g>
+    </svg>
+  );
+}
+
+function Row({ f, study, studies, onRace }: { f: (typeof FINDINGS)[number]; study: StudyJson | null; studies: StudyJson[]; onRace: (l: Lane[]) => void }) {
+  const sf: StudyFinding | undefined = study?.findings.find((x) => x.id === f.id);
+  const verdict: Verdict = sf?.verdict ?? 'inconclusive';
+  const why = sf && study ? whyText(sf, study) : null;
+  const ids = sf?.conditions ?? [];
+  return (
+    <li className="finding-row" data-testid="finding-row" data-finding={f.id} data-verdict={verdict}>
+      <div className="finding-head">
+        <strong>{f.id}</strong> {f.claim}
+      </div>
+      <div className="finding-paper">
+        Paper:{' '}
+        {f.paper.values.length
+          ? f.paper.values.map((v) => `${v.label} ${v.textvqa}`).join(' · ')
+          : f.paper.note}
+        {f.paper.values.length ? ` (${f.paper.note}; ${[...new Set(f.paper.values.map((v) => PAPER_FILES[v.source]))].join('; ')})` : ''}
+      </div>
+      {studies.length > 0 && <FindingChart ids={ids} studies={studies} />}
+      <div className="finding-verdict">
+        {study ? `${study.pack}: ` : 'No study for this pack. '}
+        {VERDICT_WORDS[verdict]}
+        {sf?.labeled ? ` Labeled-only base: ${sf.labeled.verdict}.` : ''}
+      </div>
+      {why && <p className="finding-why">{why}</p>}
+      <button type="button" data-testid="finding-race" onClick={() => onRace(findingLanes(f))}>
+        Race these conditions
+      </button>
+    </li>
+  );
+}
+
+export function FindingsPanel({ study, onRace, others = [] }: FindingsPanelProps) {
+  const studies = [study, ...others].filter((s): s is StudyJson => s !== null);
+  return (
+    <section className="card findings" data-testid="findings" aria-label="What matters: the paper's findings measured here">
+      <header>
+        <h2>What matters</h2>
+        {study && (
+          <span>
+            {study.pack}: {study.steps} steps, {study.seeds} seeds planned{study.complete ? '' : ' — partial study'}
+            {studies.length > 1 ? ` · bars: ${studies.map((s) => s.pack).join(', ')}` : ''}
+          </span>
+        )}
+      </header>
+      <ol className="finding-list">
+        {FINDINGS.map((f) => (
+          <Row key={f.id} f={f} study={study} studies={studies} onRace={onRace} />
+        ))}
+      </ol>
+    </section>
+  );
+}
