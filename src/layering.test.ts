@@ -49,6 +49,7 @@ function targetOf(fromRel: string, spec: string): Layer | 'outside-src' | null {
   const bare = spec.replace(/\?.*$/, ''); // vite suffixes (?url, ?worker)
   if (bare.startsWith('.')) {
     const to = posix.normalize(posix.join(posix.dirname(fromRel), bare));
+    if (/^\.\.\/study\/[\w-]+\.json$/.test(to)) return null; // the shipped study results (data, DESIGN §6b), no code
     if (to.startsWith('../')) return 'outside-src';
     return layerOfFile(to);
   }
