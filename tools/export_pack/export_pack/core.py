@@ -100,11 +100,7 @@ def topk_lse(logits: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.nda
     """logits [A', V] → top-K ids [A', K] (descending by logit; ties by lower id), their logits [A', K], lse [A'] (float64 sum)."""
     z = logits.astype(np.float64)
     k = min(k, z.shape[1])
-    part = np.argpartition(-z, k - 1, axis=1)[:, :k]
-    ids = np.empty_like(part)
-    for i in range(z.shape[0]):
-        cand = part[i]
-        ids[i] = cand[np.lexsort((cand, -z[i, cand]))]
+    ids = np.argsort(-z, axis=1, kind="stable")[:, :k]  # a full stable sort: ties at the K-th place go to the lower id
     m = z.max(axis=1, keepdims=True)
     lse = (m[:, 0] + np.log(np.exp(z - m).sum(axis=1)))
     return ids.astype(np.int64), np.take_along_axis(z, ids, axis=1), lse
