@@ -17,7 +17,7 @@ import {
   writeUrlState,
 } from './urlState';
 
-const CATALOG: UrlCatalog = { packs: ['shapes', 'digits'], presets: ['llavadi', 'fkl', 'ce-only', 'kd-t07'] };
+const CATALOG: UrlCatalog = { packs: ['shapes', 'digits'], presets: ['llavadi', 'fkl', 'ce-only', 'kd-t07'], races: ['ce-vs-kd', 'temperature'] };
 const parse = (q: string) => parseUrlState(q, CATALOG);
 const field = (k: keyof UrlState) => URL_FIELDS[k] as unknown as UrlField<unknown>;
 
@@ -123,6 +123,8 @@ const arbState: fc.Arbitrary<UrlState> = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
   preset: fc.option(fc.constantFrom(...CATALOG.presets), { nil: null }),
   cfg: arbCfg,
+  race: fc.option(fc.constantFrom('ce-vs-kd', 'temperature'), { nil: null }),
+  lanes: fc.option(fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), cfg: arbCfg }), { minLength: 1, maxLength: 4 }), { nil: null }),
   backend: fc.constantFrom(...URL_BACKENDS),
   batch: fc.option(fc.integer({ min: 1, max: 512 }), { nil: null }),
   evalEvery: fc.option(fc.integer({ min: 0, max: 1e7 }), { nil: null }),

@@ -6,6 +6,16 @@ import { configDiff, configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, type
 export interface UrlCatalog {
   packs: readonly string[];
   presets: readonly string[];
+  races?: readonly string[]; // race preset ids (`?race=`)
+}
+
+/** At most this many lanes in `?lanes=` (the worker's MAX_LANES). */
+export const URL_MAX_LANES = 4;
+
+/** One lane of a link: its name and its config diff from the defaults (the link's seed underneath). */
+export interface UrlLane {
+  name: string;
+  cfg: DeepPartial<TrainConfig>;
 }
 
 /** Why a parameter of the link was ignored: the parameter and a sentence saying what it accepts. */
@@ -120,12 +130,52 @@ const cfgField: UrlField<DeepPartial<TrainConfig>> = {
   isDefault: (v) => Object.keys(v).length === 0,
 };
 
+/** Check one config patch as `cfg` does: known fields only, valid values (throws with the field named). */
+function checkPatch(patch: unknown, where: string): DeepPartial<TrainConfig> {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new Error(`${where} is not a JSON object`);
+  const bad = foreignKey(DEFAULT_CONFIG, patch, '');
+  if (bad) throw new Error(`${where}: config.${bad} is not a config field`);
+  configFromPatchJson(DEFAULT_CONFIG, JSON.stringify(patch));
+  return patch as DeepPartial<TrainConfig>;
+}
+
+const lanesField: UrlField<UrlLane[] | null> = {
+  type: 'json',
+  doc: 'the race: every lane as {"name", "cfg"} (cfg: its config diff from the defaults; the link\'s seed underneath)',
+  default: null,
+  accepts: () => `a JSON array of 1 to ${URL_MAX_LANES} lanes like [{"name":"CE","cfg":{}},{"name":"KD","cfg":{"weights":{"kd":1}}}]`,
+  parse: (text) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      return { error: 'not valid JSON' };
+    }
+    if (!Array.isArray(v) || v.length < 1 || v.length > URL_MAX_LANES) return { error: `not an array of 1 to ${URL_MAX_LANES} lanes` };
+    const out: UrlLane[] = [];
+    for (const [i, l] of v.entries()) {
+      if (l === null || typeof l !== 'object' || typeof l.name !== 'string' || l.name.length === 0 || l.name.length > 40) {
+        return { error: `lane ${i + 1} needs a "name" of 1 to 40 characters` };
+      }
+      try {
+        out.push({ name: l.name, cfg: checkPatch(l.cfg ?? {}, `lane ${i + 1} cfg`) });
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    return { value: out };
+  },
+  write: (v) => JSON.stringify(v),
+};
+
 /** Every URL parameter the lab reads, in the order the writer puts them in the address bar. */
 export const URL_FIELDS = {
   pack: oneOf((c) => c.packs, 'shapes', 'the shipped pack to load', true),
   seed: int(0, SEED_MAX, DEFAULT_CONFIG.seed, 'the one seed of data order, init and sampling (config.seed)', true),
   preset: optionalOneOf((c) => c.presets, 'a preset applied over the defaults (keeps seed, optimiser and stage-1 steps)'),
   cfg: cfgField,
+  race: optionalOneOf((c) => c.races ?? [], 'a race preset: its lanes (ignored when lanes is given)'),
+  lanes: lanesField,
   backend: oneOf((): readonly UrlBackend[] => URL_BACKENDS, 'auto', 'forces a tfjs backend; auto picks the fastest'),
   batch: int(1, 512, null, 'samples per step (config.optim.batchSize); absent = the config default'),
   evalEvery: int(0, 1e7, null, 'steps between val evaluations (0 = never); absent = the worker default (50)'),
@@ -221,8 +271,21 @@ export function urlStateOfRun(base: UrlState, config: TrainConfig, packId: strin
     seed: config.seed,
     preset: null,
     batch: null,
+    race: null,
+    lanes: null,
     cfg: configDiff({ ...DEFAULT_CONFIG, seed: config.seed }, config),
   };
+}
+
+/**
+ * The address bar of a race: one lane is a plain run (urlStateOfRun); two or more go in `lanes`, each lane's diff
+ * taken from the defaults with the first lane's seed (which `seed` carries).
+ */
+export function urlStateOfRace(base: UrlState, lanes: { name: string; config: TrainConfig }[], packId: string | null): UrlState {
+  const first = urlStateOfRun(base, lanes[0].config, packId);
+  if (lanes.length === 1) return first;
+  const under = { ...DEFAULT_CONFIG, seed: lanes[0].config.seed };
+  return { ...first, cfg: {}, lanes: lanes.map((l) => ({ name: l.name, cfg: configDiff(under, l.config) })) };
 }
 
 /** The messages as one banner: the parameters in `field`, the sentences in `message`. */

@@ -1,9 +1,11 @@
-// The lab's one zustand store, in slices (run, config, pack, metrics). Worker messages reach it only through
+// The lab's one zustand store, in slices (run, config, pack, lanes, metrics). Worker messages reach it only through
 // applyMessage(msg); metric series are mutated in place and announced by a version counter (no history copies).
+// The race's lanes live in `lanes`; config, series, evals, sample … are the selected lane's (what single views show).
 import { lastRow, TERM_WIDTH, VALUE_WIDTH } from '../core/terms';
 import { create, type StateCreator } from 'zustand';
 import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
 import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } from '../worker/protocol';
+import { DEFAULT_LANE, type LaneSeed, type LaneState, makeLane } from './lanes';
 import { DEFAULT_SETTINGS, type LabSettings } from './persist';
 import { type AlignmentRow, type LiveRunMeta, type RunRecord, snapshotRun } from './runs';
 import { type EvalRow, StepSeries } from './series';
@@ -29,11 +31,12 @@ export interface RunSlice {
 }
 
 export interface ConfigSlice {
-  config: TrainConfig; // what the UI shows and the worker applies at the next step
+  config: TrainConfig; // the selected lane's: what the knobs show and the worker applies at its next step
   presetId: string | null;
+  raceId: string | null; // the race preset the lanes came from (null once the lanes are edited by hand)
   sampleIndex: number;
   heatK: number;
-  setLocalConfig: (c: TrainConfig, presetId?: string | null) => void;
+  setLocalConfig: (c: TrainConfig, presetId?: string | null) => void; // the selected lane's config
   setSampleIndex: (i: number) => void;
   setHeatK: (k: number) => void;
 }
@@ -44,18 +47,32 @@ export interface PackSlice {
   setPackLoading: (name: string) => void;
 }
 
+export interface LanesSlice {
+  lanes: LaneState[]; // the race, in order (1–4)
+  selectedLane: number; // id of the lane the knobs and the single views show
+  compareLane: number | null; // id of a second lane shown beside it on the same sample
+  nextLaneId: number;
+  /** A new race of these lanes (fresh, step 0); the old lanes' runs are kept. Returns the lanes made. */
+  setLocalLanes: (seeds: LaneSeed[], raceId?: string | null) => LaneState[];
+  addLocalLane: (seed: LaneSeed) => LaneState;
+  removeLocalLane: (id: number) => void;
+  selectLane: (id: number) => void;
+  setCompareLane: (id: number | null) => void;
+}
+
 export interface MetricsSlice {
-  series: StepSeries; // mutated in place; read after `version` changes
+  series: StepSeries; // the selected lane's; mutated in place; read after `version` changes
   evals: EvalRow[]; // val evaluations (small: one per N steps)
   version: number; // bumps on every metrics / eval message
-  sample: SampleView | null;
+  sample: SampleView | null; // the selected lane's
+  compareSample: SampleView | null; // the compare lane's, on the same sample
   lastValues: Float32Array | null; // [VALUE_WIDTH] the latest step's values (core/terms VALUE_NAMES)
   lastWeights: Float32Array | null; // [TERM_WIDTH] the latest step's weights (core/terms TERM_NAMES)
 }
 
 export interface RunsSlice {
-  live: LiveRunMeta | null; // the run being trained (created at its first logged step)
-  alignRows: AlignmentRow[]; // the live run's alignment over training, one row per evaluation
+  live: LiveRunMeta | null; // the selected lane's run (created at its first logged step)
+  alignRows: AlignmentRow[]; // the selected lane's alignment over training, one row per evaluation
   runs: RunRecord[]; // kept runs (finished, imported, and the live run's last saved snapshot after a reload)
   selectedRunId: string | null; // the run the export buttons act on (null: the live run)
   settings: LabSettings;
@@ -69,8 +86,10 @@ export interface RunsSlice {
   removeRun: (id: string) => void;
   selectRun: (id: string | null) => void;
   toggleOverlay: (id: string) => void;
-  /** The live run as a record (null before its first step). */
+  /** The selected lane's live run as a record (null before its first step). */
   liveRecord: () => RunRecord | null;
+  /** Every lane's live run as a record (those that logged a step). */
+  liveRecords: () => RunRecord[];
   markSaved: (version: number) => void;
 }
 
@@ -78,7 +97,7 @@ export interface Actions {
   applyMessage: (msg: WorkerToUi) => void; // the only writer of worker state
 }
 
-export type LabState = RunSlice & ConfigSlice & PackSlice & MetricsSlice & RunsSlice & Actions;
+export type LabState = RunSlice & ConfigSlice & PackSlice & LanesSlice & MetricsSlice & RunsSlice & Actions;
 
 const runSlice: StateCreator<LabState, [], [], RunSlice> = (set) => ({
   backend: null,
@@ -96,9 +115,15 @@ const runSlice: StateCreator<LabState, [], [], RunSlice> = (set) => ({
 const configSlice: StateCreator<LabState, [], [], ConfigSlice> = (set) => ({
   config: DEFAULT_CONFIG,
   presetId: null,
+  raceId: null,
   sampleIndex: 0,
   heatK: 8,
-  setLocalConfig: (config, presetId) => set((s) => ({ config, presetId: presetId === undefined ? s.presetId : presetId })),
+  setLocalConfig: (config, presetId) =>
+    set((s) => ({
+      config,
+      presetId: presetId === undefined ? s.presetId : presetId,
+      lanes: s.lanes.map((l) => (l.id === s.selectedLane ? { ...l, config } : l)),
+    })),
   setSampleIndex: (sampleIndex) => set({ sampleIndex }),
   setHeatK: (heatK) => set({ heatK }),
 });
@@ -109,11 +134,66 @@ const packSlice: StateCreator<LabState, [], [], PackSlice> = (set) => ({
   setPackLoading: (name) => set({ packLoading: { name, loaded: 0, total: null } }),
 });
 
+/** The single-lane views' fields, read from the selected lane. */
+function selectedView(lanes: LaneState[], id: number): Partial<LabState> {
+  const l = lanes.find((x) => x.id === id) ?? lanes[0];
+  if (!l) return {};
+  return { selectedLane: l.id, config: l.config, series: l.series, evals: l.evals, alignRows: l.alignRows, live: l.live, sample: l.sample, lastValues: l.lastValues, lastWeights: l.lastWeights };
+}
+
+/** Replace lane `id` by `patch` applied to it (and refresh the selected view when it is the selected lane). */
+function patchLane(s: LabState, id: number, patch: (l: LaneState) => Partial<LaneState>): Partial<LabState> {
+  const lanes = s.lanes.map((l) => (l.id === id ? { ...l, ...patch(l) } : l));
+  return { lanes, ...(id === s.selectedLane ? selectedView(lanes, id) : {}) };
+}
+
+const lane0 = makeLane(0, DEFAULT_LANE, []);
+
+const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
+  lanes: [lane0],
+  selectedLane: 0,
+  compareLane: null,
+  nextLaneId: 1,
+  setLocalLanes: (seeds, raceId = null) => {
+    const s = get();
+    const kept = keepLiveRuns(s);
+    const made: LaneState[] = [];
+    seeds.forEach((seed, i) => made.push(makeLane(s.nextLaneId + i, seed, made)));
+    set({ ...kept, lanes: made, nextLaneId: s.nextLaneId + seeds.length, compareLane: null, raceId, version: s.version + 1, compareSample: null, ...selectedView(made, made[0].id) });
+    return made;
+  },
+  addLocalLane: (seed) => {
+    const s = get();
+    const lane = makeLane(s.nextLaneId, seed, s.lanes);
+    set({ lanes: [...s.lanes, lane], nextLaneId: s.nextLaneId + 1, raceId: null, version: s.version + 1 });
+    return lane;
+  },
+  removeLocalLane: (id) => {
+    const s = get();
+    const gone = s.lanes.find((l) => l.id === id);
+    if (!gone || s.lanes.length === 1) return;
+    const lanes = s.lanes.filter((l) => l.id !== id);
+    const rec = gone.live && gone.series.n > 0 ? snapshotRun(gone.live, gone.series, gone.evals, gone.alignRows, gone.config) : null;
+    set({
+      lanes,
+      raceId: null,
+      compareLane: s.compareLane === id ? null : s.compareLane,
+      compareSample: s.compareLane === id ? null : s.compareSample,
+      runs: rec ? [...s.runs.filter((r) => r.id !== rec.id), rec] : s.runs,
+      version: s.version + 1,
+      ...selectedView(lanes, s.selectedLane === id ? lanes[0].id : s.selectedLane),
+    });
+  },
+  selectLane: (id) => set((s) => ({ ...selectedView(s.lanes, id), compareLane: s.compareLane === id ? null : s.compareLane })),
+  setCompareLane: (compareLane) => set({ compareLane, compareSample: null }),
+});
+
 const metricsSlice: StateCreator<LabState, [], [], MetricsSlice> = () => ({
-  series: new StepSeries(),
+  series: lane0.series,
   evals: [],
   version: 0,
   sample: null,
+  compareSample: null,
   lastValues: null,
   lastWeights: null,
 });
@@ -153,47 +233,51 @@ const runsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, get) => ({
     const s = get();
     return s.live && s.series.n > 0 ? snapshotRun(s.live, s.series, s.evals, s.alignRows, s.config) : null;
   },
+  liveRecords: () =>
+    get()
+      .lanes.filter((l) => l.live && l.series.n > 0)
+      .map((l) => snapshotRun(l.live!, l.series, l.evals, l.alignRows, l.config)),
   markSaved: (savedVersion) => set({ savedVersion }),
 });
 
-/** Keep the live run (if it logged a step) among the runs, then clear the live series. */
-function resetMetrics(s: LabState): Partial<LabState> {
-  const rec = s.liveRecord();
-  s.series.clear();
-  return {
-    evals: [],
-    alignRows: [],
-    live: null,
-    runs: rec ? [...s.runs.filter((r) => r.id !== rec.id), rec] : s.runs,
-    version: s.version + 1,
-    lastValues: null,
-    lastWeights: null,
-    step: 0,
-  };
+/** Every lane's live run (if it logged a step) goes among the kept runs. */
+function keepLiveRuns(s: LabState): Partial<LabState> {
+  const recs = s.liveRecords();
+  const ids = new Set(recs.map((r) => r.id));
+  return { runs: recs.length ? [...s.runs.filter((r) => !ids.has(r.id)), ...recs] : s.runs };
 }
 
-/** A new live run at its first logged step: the config in force, the pack and backend. */
-function newLive(s: LabState): Partial<LabState> {
+/** Keep every lane's live run among the runs, then clear the lanes' series (a new pack, a reset). */
+function resetMetrics(s: LabState): Partial<LabState> {
+  const kept = keepLiveRuns(s);
+  s.lanes.forEach((l) => l.series.clear());
+  const lanes = s.lanes.map((l) => ({ ...l, step: 0, evals: [], alignRows: [], live: null, lastValues: null, lastWeights: null, sample: null }));
+  return { ...kept, lanes, ...selectedView(lanes, s.selectedLane), compareSample: null, version: s.version + 1, step: 0 };
+}
+
+/** A lane's new live run at its first logged step: the lane's config, the pack and backend. */
+function newLive(s: LabState, lane: LaneState): { live: LiveRunMeta; runCounter: number } {
   const n = s.runCounter + 1;
   const created = new Date();
   const live: LiveRunMeta = {
     id: `run-${created.getTime().toString(36)}-${n}`,
-    name: `Run ${n}`,
+    name: s.lanes.length > 1 ? `Run ${n} · ${lane.name}` : `Run ${n}`,
     createdAt: created.toISOString(),
     pack: s.pack?.name ?? 'unknown',
     backend: s.backend?.name ?? null,
-    config: s.config,
+    config: lane.config,
     families: s.pack?.families ?? [],
     alignSamples: s.pack?.alignSamples ?? 0,
     A: s.pack?.A ?? 0,
   };
-  return { live, runCounter: n, selectedRunId: null };
+  return { live, runCounter: n };
 }
 
 export const useLab = create<LabState>()((set, get, api) => ({
   ...runSlice(set, get, api),
   ...configSlice(set, get, api),
   ...packSlice(set, get, api),
+  ...lanesSlice(set, get, api),
   ...metricsSlice(set, get, api),
   ...runsSlice(set, get, api),
   applyMessage: (msg) => {
@@ -213,41 +297,59 @@ export const useLab = create<LabState>()((set, get, api) => ({
         return;
       case 'status': {
         const patch: Partial<LabState> = { status: msg.status, step: msg.step };
-        if (msg.status === 'idle' && msg.step === 0 && (s.series.n > 0 || s.live)) Object.assign(patch, resetMetrics(s), { step: 0 });
+        if (msg.status === 'idle' && msg.step === 0 && s.lanes.some((l) => l.series.n > 0 || l.live)) Object.assign(patch, resetMetrics(s), { step: 0 });
         set(patch);
         return;
       }
+      case 'lanes': {
+        // The worker's race: drop lanes it does not have (a refused addition), take its configs and steps.
+        const byId = new Map(msg.lanes.map((l) => [l.id, l]));
+        const lanes = s.lanes.filter((l) => byId.has(l.id)).map((l) => ({ ...l, config: byId.get(l.id)!.config, step: byId.get(l.id)!.step }));
+        if (!lanes.length) return;
+        set({ lanes, ...selectedView(lanes, s.selectedLane), compareLane: lanes.some((l) => l.id === s.compareLane) ? s.compareLane : null });
+        return;
+      }
       case 'configApplied':
-        set({ config: msg.config });
+        set(patchLane(s, msg.lane, () => ({ config: msg.config })));
         return;
       case 'configError':
-        set({ banner: { title: 'That setting was refused; the previous one stays', error: msg.error } });
+        set({ banner: { title: msg.lane === null ? 'That race was refused; the lanes stay as they were' : 'That setting was refused; the previous one stays', error: msg.error } });
         return;
       case 'metrics': {
-        const start = s.live ? {} : newLive(s);
-        s.series.append(msg.fromStep, msg.count, msg.values, msg.weights, msg.lr);
-        set({
-          ...start,
-          version: s.version + 1,
+        const lane = s.lanes.find((l) => l.id === msg.lane);
+        if (!lane) return; // a lane removed while its last delta was on the way
+        const start = lane.live ? null : newLive(s, lane);
+        lane.series.append(msg.fromStep, msg.count, msg.values, msg.weights, msg.lr);
+        const patch = patchLane(s, msg.lane, () => ({
           step: msg.fromStep + msg.count,
-          stepsPerSec: msg.stepsPerSec,
-          stepsPerSecBySource: { ...s.stepsPerSecBySource, [msg.source]: msg.stepsPerSec },
+          ...(start ? { live: start.live } : {}),
           lastValues: lastRow(msg.values.subarray(0, msg.count * VALUE_WIDTH), VALUE_WIDTH),
           lastWeights: lastRow(msg.weights.subarray(0, msg.count * TERM_WIDTH), TERM_WIDTH),
+        }));
+        set({
+          ...patch,
+          ...(start ? { runCounter: start.runCounter, selectedRunId: null } : {}),
+          version: s.version + 1,
+          step: Math.max(...patch.lanes!.map((l) => l.step)),
+          stepsPerSec: msg.stepsPerSec,
+          stepsPerSecBySource: { ...s.stepsPerSecBySource, [msg.source]: msg.stepsPerSec },
         });
         return;
       }
       case 'eval':
         set({
-          evals: [...s.evals, { step: msg.step, overall: msg.overall, perFamily: msg.perFamily, valLoss: msg.valLoss }],
-          alignRows: [...s.alignRows, { step: msg.step, values: Array.from(msg.alignment) }],
+          ...patchLane(s, msg.lane, (l) => ({
+            evals: [...l.evals, { step: msg.step, overall: msg.overall, perFamily: msg.perFamily, valLoss: msg.valLoss }],
+            alignRows: [...l.alignRows, { step: msg.step, values: Array.from(msg.alignment) }],
+          })),
           version: s.version + 1,
         });
         return;
       case 'weights':
         return; // a download: the controller handles it
       case 'sample':
-        set({ sample: msg.view });
+        if (msg.view.lane === s.compareLane) set({ compareSample: msg.view, ...patchLane(s, msg.view.lane, () => ({ sample: msg.view })) });
+        else set(patchLane(s, msg.view.lane, () => ({ sample: msg.view })));
         return;
       case 'error':
         set({ banner: { title: 'The training worker reported an error', error: msg.error } });

@@ -8,8 +8,9 @@ import { selectValAccuracy } from './selectors';
 import { resetLabStore } from './testing/reset';
 
 const info = { name: 'p', families: ['a', 'b'], A: 4 } as unknown as PackInfo;
-const delta = (fromStep: number, count: number) => ({
+const delta = (fromStep: number, count: number, lane = 0) => ({
   type: 'metrics' as const,
+  lane,
   fromStep,
   count,
   values: new Float32Array(8 * count).map((_, i) => i),
@@ -40,15 +41,15 @@ describe('store.applyMessage', () => {
     applyMessage({ type: 'packError', name: 'bad.safetensors', error: { name: 'PackError', message: 'bad: metadata.version: "1"', field: 'metadata.version' } });
     expect(useLab.getState().pack?.name).toBe('p');
     expect(useLab.getState().banner?.error.field).toBe('metadata.version');
-    applyMessage({ type: 'configError', error: { name: 'ConfigError', message: 'x', field: 'config.kd.T' } });
+    applyMessage({ type: 'configError', lane: 0, error: { name: 'ConfigError', message: 'x', field: 'config.kd.T' } });
     expect(useLab.getState().banner?.error.field).toBe('config.kd.T');
-    applyMessage({ type: 'configApplied', config: { ...DEFAULT_CONFIG, seed: 9 } });
+    applyMessage({ type: 'configApplied', lane: 0, config: { ...DEFAULT_CONFIG, seed: 9 } });
     expect(useLab.getState().config.seed).toBe(9);
   });
 
   it('records evaluations and resets series on a new pack', () => {
     const { applyMessage } = useLab.getState();
-    applyMessage({ type: 'eval', step: 5, overall: 42, perFamily: new Float32Array([40, 44]), valLoss: new Float32Array(3), alignment: new Float32Array(8) });
+    applyMessage({ type: 'eval', lane: 0, step: 5, overall: 42, perFamily: new Float32Array([40, 44]), valLoss: new Float32Array(3), alignment: new Float32Array(8) });
     expect(selectValAccuracy(useLab.getState())).toBe(42);
     expect(useLab.getState().alignRows.length).toBe(1);
     applyMessage({ type: 'packLoaded', info });
@@ -72,5 +73,34 @@ describe('store.applyMessage', () => {
     expect(kept.metrics.step).toEqual([1, 2, 3, 4]);
     applyMessage(delta(0, 2));
     expect(useLab.getState().live!.id).not.toBe(live.id);
+  });
+
+  it('keeps one series and one run per lane; the single views follow the selected lane; a removed lane is kept as a run', () => {
+    const st = () => useLab.getState();
+    st().applyMessage({ type: 'packLoaded', info });
+    const [a, b] = st().setLocalLanes([
+      { name: 'CE', config: DEFAULT_CONFIG },
+      { name: 'KD', config: { ...DEFAULT_CONFIG, weights: { ...DEFAULT_CONFIG.weights, kd: 1 } } },
+    ]);
+    st().applyMessage(delta(0, 3, a.id));
+    st().applyMessage(delta(0, 2, b.id));
+    st().applyMessage({ type: 'eval', lane: b.id, step: 2, overall: 55, perFamily: new Float32Array([50, 60]), valLoss: new Float32Array(3), alignment: new Float32Array(8) });
+    expect(st().lanes.map((l) => [l.series.n, l.step])).toEqual([[3, 3], [2, 2]]);
+    expect(st().step).toBe(3);
+    expect(st().series).toBe(st().lanes[0].series);
+    expect(selectValAccuracy(st())).toBeNull();
+    st().selectLane(b.id);
+    expect(st().config.weights.kd).toBe(1);
+    expect(selectValAccuracy(st())).toBe(55);
+    expect(st().liveRecords().map((r) => r.name)).toEqual(['Run 1 · CE', 'Run 2 · KD']);
+    st().setLocalConfig({ ...st().config, seed: 4 });
+    expect(st().lanes[1].config.seed).toBe(4);
+    expect(st().lanes[0].config.seed).toBe(DEFAULT_CONFIG.seed);
+    st().removeLocalLane(b.id);
+    expect(st().lanes.map((l) => l.id)).toEqual([a.id]);
+    expect(st().selectedLane).toBe(a.id);
+    expect(st().runs.map((r) => r.name)).toEqual(['Run 2 · KD']);
+    st().applyMessage(delta(2, 1, b.id)); // a delta of the removed lane still on its way is dropped
+    expect(st().lanes[0].series.n).toBe(3);
   });
 });

@@ -1,6 +1,6 @@
-// Accuracy chart (recharts): val exact match per question family over steps, with the teacher's val accuracy as a
-// reference line and the overall accuracy of every overlaid kept run; the latest value as text (val-accuracy).
-import { useMemo } from 'react';
+// Accuracy chart (recharts): one lane — val exact match per question family over steps; a race — one line per lane
+// (overall or a chosen family) in its colour; the teacher's accuracy as a reference line, overlaid kept runs too.
+import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useLab } from '../store';
@@ -14,6 +14,21 @@ export function AccuracyChart() {
   const pal = usePalette();
   const overlayIds = useLab((s) => s.settings.overlay);
   const kept = useLab((s) => s.runs);
+  const nLanes = useLab((s) => s.lanes.length);
+  const race = nLanes > 1;
+  const [shownFam, setShownFam] = useState<string>('overall'); // what a race plots per lane
+  const famIdx = families.indexOf(shownFam);
+  const laneLines = useMemo(() => {
+    if (!race) return [];
+    const fin = (x: number) => (Number.isFinite(x) ? x : null);
+    return useLab.getState().lanes.map((l) => ({
+      id: l.id,
+      name: l.name,
+      color: l.color,
+      data: l.evals.map((e) => ({ step: e.step, y: fin(famIdx < 0 ? e.overall : e.perFamily[famIdx]) })),
+    }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version, race, famIdx, nLanes]);
   const overlays = useMemo(
     () =>
       kept
@@ -41,6 +56,19 @@ export function AccuracyChart() {
           student <b data-testid="val-accuracy">{last == null ? '–' : `${last.toFixed(1)}%`}</b>
           {teacher != null ? ` · teacher ${teacher.toFixed(1)}%` : ''} · exact match on {pack?.evalSamples ?? 0} val samples
         </span>
+        {race ? (
+          <label>
+            per lane{' '}
+            <select data-testid="acc-family" value={shownFam} onChange={(e) => setShownFam(e.target.value)}>
+              <option value="overall">overall</option>
+              {families.map((f) => (
+                <option key={f} value={f}>
+                  {f}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
       </header>
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
@@ -53,8 +81,11 @@ export function AccuracyChart() {
           {overlays.map((o) => (
             <Line key={o.id} data={o.data} dataKey="overall" name={o.name} stroke={o.color} strokeDasharray="2 2" isAnimationActive={false} dot={false} connectNulls />
           ))}
-          <Line dataKey="overall" stroke={pal.total} strokeWidth={2} isAnimationActive={false} dot={false} />
-          {families.map((f, i) => (
+          {laneLines.map((l) => (
+            <Line key={`lane-${l.id}`} data={l.data} dataKey="y" name={`${l.name} ${shownFam}`} stroke={l.color} strokeWidth={2} isAnimationActive={false} dot={false} connectNulls />
+          ))}
+          {race ? null : <Line dataKey="overall" stroke={pal.total} strokeWidth={2} isAnimationActive={false} dot={false} />}
+          {(race ? [] : families).map((f, i) => (
             <Line key={f} dataKey={f} stroke={schemeTableau10[i % 10]} isAnimationActive={false} dot={false} connectNulls />
           ))}
         </LineChart>

@@ -1,5 +1,5 @@
-// The lab: header (pack, preset, backend, theme), run controls and knobs on the left; loss and accuracy charts, the
-// alignment views, the sample viewer and the runs table on the right. The worker starts once, on mount.
+// The lab: header (pack, race, preset, backend, theme), run controls and knobs on the left; the race's lanes, loss and
+// accuracy charts, the alignment views, the sample viewer and the runs table on the right. The worker starts once, on mount.
 import { useEffect } from 'react';
 import { AccuracyChart } from './AccuracyChart';
 import { AffinityOverlay } from './AffinityOverlay';
@@ -10,6 +10,7 @@ import { CopyLink, FirstVisitHint, ThemeToggle } from './Chrome';
 import { ControlsPanel, RunButtons } from './ControlsPanel';
 import { startLab } from './controller';
 import { ErrorBanner } from './ErrorBanner';
+import { LanesPanel, RaceSelect } from './LanesPanel';
 import { LossChart } from './LossChart';
 import { PackPicker } from './PackPicker';
 import { PresetSelect } from './PresetSelect';
@@ -32,6 +33,7 @@ export function App() {
       <FirstVisitHint />
       <div className="bar">
         <PackPicker />
+        <RaceSelect />
         <PresetSelect />
       </div>
       <RunButtons />
@@ -40,6 +42,7 @@ export function App() {
           <ControlsPanel />
         </aside>
         <div className="main">
+          <LanesPanel />
           <div className="pair">
             <LossChart />
             <AccuracyChart />

@@ -1,11 +1,12 @@
-// Loss chart (recharts): the total and each term, train (smoothed with TensorBoard's EMA) and val, optional log
-// scale, and the total of every kept run ticked for overlay. Recomputed from a throttled snapshot a few times a second.
+// Loss chart (recharts): one lane — the total and each term, train (TensorBoard's EMA) and val; a race — one line per
+// lane (the total or a chosen term) in its colour; kept runs ticked for overlay. LTTB keeps ≤ 1,000 points a line.
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useLab } from '../store';
 import { TERM_NAMES, type TermName } from '../core/terms';
-import { sampleIndices, tbSmooth } from '../store/series';
+import { lttbIndices } from '../core/lttb';
+import { tbSmooth } from '../store/series';
 import { usePalette } from './palette';
 import { useThrottledVersion } from './useThrottledVersion';
 
@@ -21,7 +22,10 @@ const COLORS: Record<Plotted, string> = {
 };
 const TERMS: { key: Plotted; color: string }[] = (['total', ...TERM_NAMES] as const).map((key) => ({ key, color: COLORS[key] }));
 const SHOWN_AT_START: Record<Plotted, boolean> = { total: true, ce: true, kd: true, hidden: true, seq: false, affinity: false, attention: false };
-const MAX_POINTS = 400;
+const MAX_POINTS = 1000;
+
+/** Steps (1-based) of a series' rows. */
+const stepsOf = (step: Int32Array, n: number) => Float64Array.from(step.subarray(0, n), (x) => x + 1);
 
 export function LossChart() {
   const version = useThrottledVersion(250);
@@ -31,30 +35,41 @@ export function LossChart() {
   const setLog = (logScale: boolean) => useLab.getState().setSettings({ logScale });
   const overlayIds = useLab((s) => s.settings.overlay);
   const kept = useLab((s) => s.runs);
-  const liveId = useLab((s) => s.live?.id ?? null);
+  const lanes = useLab((s) => s.lanes);
+  const liveIds = lanes.map((l) => l.live?.id ?? '').join(',');
+  const race = lanes.length > 1;
   const pal = usePalette();
   const [shown, setShown] = useState<Record<string, boolean>>(SHOWN_AT_START);
-  const { train, val, overlays } = useMemo(() => {
-    const { series, evals } = useLab.getState();
-    const idx = sampleIndices(series.n, MAX_POINTS);
-    const cols = Object.fromEntries(TERMS.map((t) => [t.key, tbSmooth(series.column(t.key), smooth)]));
+  const [term, setTerm] = useState<Plotted>('total'); // what a race plots per lane
+  const { train, val, overlays, laneLines } = useMemo(() => {
+    const { series, evals, lanes } = useLab.getState();
     const pos = (y: number) => (Number.isFinite(y) && (!log || y > 0) ? y : null);
+    const cols = race ? {} : Object.fromEntries(TERMS.map((t) => [t.key, tbSmooth(series.column(t.key), smooth)]));
+    const idx = race ? [] : lttbIndices(stepsOf(series.step, series.n), cols.total, MAX_POINTS);
     const train = idx.map((i) => {
       const row: Record<string, number | null> = { step: series.step[i] + 1 };
       for (const t of TERMS) row[t.key] = pos(cols[t.key][i]);
       return row;
     });
-    const val = evals.map((e) => ({ step: e.step, valTotal: pos(e.valLoss[0]), valCe: pos(e.valLoss[1]), valKd: pos(e.valLoss[2]) }));
+    const val = race ? [] : evals.map((e) => ({ step: e.step, valTotal: pos(e.valLoss[0]), valCe: pos(e.valLoss[1]), valKd: pos(e.valLoss[2]) }));
+    const laneLines = race
+      ? lanes.map((l) => {
+          const ys = tbSmooth(l.series.column(term), smooth);
+          const xs = stepsOf(l.series.step, l.series.n);
+          return { id: l.id, name: l.name, color: l.color, data: lttbIndices(xs, ys, MAX_POINTS).map((i) => ({ step: xs[i], y: pos(ys[i]) })) };
+        })
+      : [];
+    const live = new Set(lanes.map((l) => l.live?.id));
     const overlays = kept
-      .filter((r) => overlayIds.includes(r.id) && r.id !== liveId)
+      .filter((r) => overlayIds.includes(r.id) && !live.has(r.id))
       .map((r, j) => {
         const ys = tbSmooth(r.metrics.values.total, smooth);
-        const data = sampleIndices(ys.length, MAX_POINTS).map((i) => ({ step: r.metrics.step[i], total: pos(ys[i]) }));
+        const data = lttbIndices(r.metrics.step, ys, MAX_POINTS).map((i) => ({ step: r.metrics.step[i], total: pos(ys[i]) }));
         return { id: r.id, name: `${r.name} total`, color: schemeTableau10[(j + 4) % 10], data };
       });
-    return { train, val, overlays };
+    return { train, val, overlays, laneLines };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, smooth, log, overlayIds, kept, liveId]);
+  }, [version, smooth, log, overlayIds, kept, liveIds, race, term, lanes.length]);
   return (
     <section className="card" data-testid="loss-chart">
       <header>
@@ -65,12 +80,25 @@ export function LossChart() {
         <label>
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
         </label>
-        {TERMS.map((t) => (
-          <label key={t.key} className={`term term-${t.key}`}>
-            <input type="checkbox" checked={shown[t.key]} onChange={(e) => setShown({ ...shown, [t.key]: e.target.checked })} />
-            {t.key}
+        {race ? (
+          <label>
+            per lane{' '}
+            <select data-testid="loss-term" value={term} onChange={(e) => setTerm(e.target.value as Plotted)}>
+              {TERMS.map((t) => (
+                <option key={t.key} value={t.key}>
+                  {t.key}
+                </option>
+              ))}
+            </select>
           </label>
-        ))}
+        ) : (
+          TERMS.map((t) => (
+            <label key={t.key} className={`term term-${t.key}`}>
+              <input type="checkbox" checked={shown[t.key]} onChange={(e) => setShown({ ...shown, [t.key]: e.target.checked })} />
+              {t.key}
+            </label>
+          ))
+        )}
       </header>
       <ResponsiveContainer width="100%" height={260}>
         <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
@@ -82,12 +110,15 @@ export function LossChart() {
           {overlays.map((o) => (
             <Line key={o.id} data={o.data} dataKey="total" name={o.name} stroke={o.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} strokeDasharray="2 2" />
           ))}
-          {TERMS.filter((t) => shown[t.key]).map((t) => (
+          {laneLines.map((l) => (
+            <Line key={`lane-${l.id}`} data={l.data} dataKey="y" name={`${l.name} ${term}`} stroke={l.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
+          ))}
+          {TERMS.filter((t) => !race && shown[t.key]).map((t) => (
             <Line key={t.key} data={train} dataKey={t.key} name={`train ${t.key}`} stroke={t.key === 'total' ? pal.total : t.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={t.key === 'total' ? 2 : 1.2} />
           ))}
-          {shown.total ? <Line data={val} dataKey="valTotal" name="val total" stroke={pal.total} strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
-          {shown.ce ? <Line data={val} dataKey="valCe" name="val ce" stroke="#1f77b4" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
-          {shown.kd ? <Line data={val} dataKey="valKd" name="val kd" stroke="#d62728" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
+          {!race && shown.total ? <Line data={val} dataKey="valTotal" name="val total" stroke={pal.total} strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
+          {!race && shown.ce ? <Line data={val} dataKey="valCe" name="val ce" stroke="#1f77b4" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
+          {!race && shown.kd ? <Line data={val} dataKey="valKd" name="val kd" stroke="#d62728" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
         </LineChart>
       </ResponsiveContainer>
     </section>

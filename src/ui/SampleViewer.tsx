@@ -1,5 +1,5 @@
 // The sample viewer: the chosen val sample's image (canvas, nearest-neighbour), question, ground truth, the
-// teacher's answer and the student's current greedy answer.
+// teacher's answer and the selected lane's student's greedy answer (and a compared lane's, on the same sample).
 import { useEffect, useRef } from 'react';
 import { useLab } from '../store';
 import { selectSample } from '../store/selectors';
@@ -11,6 +11,10 @@ export function SampleViewer() {
   const view = useLab(selectSample);
   const pack = useLab((s) => s.pack);
   const index = useLab((s) => s.sampleIndex);
+  const other = useLab((s) => s.compareSample);
+  const lanes = useLab((s) => s.lanes);
+  const names = new Map(lanes.map((l) => [l.id, l.name]));
+  const race = names.size > 1;
   const ref = useRef<HTMLCanvasElement>(null);
   const H = pack?.image.height ?? 24;
   const W = pack?.image.width ?? 24;
@@ -51,10 +55,18 @@ export function SampleViewer() {
             <dd>{view.truth}</dd>
             <dt>teacher</dt>
             <dd>{view.teacherAnswer}</dd>
-            <dt>student</dt>
+            <dt>student{race ? ` (${names.get(view.lane) ?? view.lane})` : ''}</dt>
             <dd data-testid="student-answer" className={right ? 'ok' : 'bad'}>
               {view.studentAnswer || '(empty)'}
             </dd>
+            {other && other.sample === view.sample && names.has(other.lane) ? (
+              <>
+                <dt>student ({names.get(other.lane)})</dt>
+                <dd data-testid="compare-answer" className={other.studentAnswer === other.truth ? 'ok' : 'bad'}>
+                  {other.studentAnswer || '(empty)'}
+                </dd>
+              </>
+            ) : null}
           </dl>
         ) : null}
       </div>

@@ -1,16 +1,18 @@
-// Wires the training worker to the store and gives the UI its commands (play, pause, step, reset, live config,
-// presets, packs, weights export). Starts from the link's parameters (core/urlState); pauses while the tab is hidden.
+// Wires the training worker to the store and gives the UI its commands (play, pause, step, reset, the race's lanes,
+// live config, presets, packs, weights export). Starts from the link's parameters (core/urlState); pauses when hidden.
 import { valueAt, weightAt } from '../core/terms';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
-import { parseUrlState, urlMessagesBanner, type UrlCatalog } from '../core/urlState';
+import { type DeepPartial, DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config';
+import { parseUrlState, urlMessagesBanner, type UrlCatalog, type UrlState } from '../core/urlState';
 import type { BackendChoice } from '../model/backend';
 import { useLab } from '../store';
+import { canAddLane, copyName, type LaneSeed, type LaneState } from '../store/lanes';
 import { configOfUrl, presetConfig, PRESETS } from '../store/presets';
+import { raceById, raceLanes, RACES, type RacePreset } from '../store/races';
 import { TrainClient } from '../worker/client';
-import { PROTOCOL_VERSION, serializeError, type WorkerToUi } from '../worker/protocol';
+import { type LaneSpec, PROTOCOL_VERSION, serializeError, type WorkerToUi } from '../worker/protocol';
 import { download, startPersistence, startTheme, startUrlSync } from './runsController';
 import type { LabTestApi } from './testApi';
 
@@ -20,7 +22,7 @@ export const SHIPPED_PACKS = [
 ];
 
 /** What the link's `?pack=` and `?preset=` accept. */
-export const URL_CATALOG: UrlCatalog = { packs: SHIPPED_PACKS.map((p) => p.id), presets: PRESETS.map((p) => p.id) };
+export const URL_CATALOG: UrlCatalog = { packs: SHIPPED_PACKS.map((p) => p.id), presets: PRESETS.map((p) => p.id), races: RACES.map((r) => r.id) };
 
 /** The shipped pack id of a loaded pack's file name (null for a pack the person brought). */
 export const packIdOf = (name: string) => SHIPPED_PACKS.find((p) => `${p.id}.safetensors.gz` === name)?.id ?? null;
@@ -29,22 +31,63 @@ let weightsRequest = 0;
 let client: TrainClient | null = null;
 const store = () => useLab.getState();
 
+const specsOf = (lanes: readonly LaneState[]): LaneSpec[] => lanes.map((l) => ({ id: l.id, config: l.config }));
+
 export const lab = {
   play: () => client?.send({ type: 'play' }),
   pause: () => client?.send({ type: 'pause', reason: 'user' }),
   toggle: () => (store().status === 'running' ? lab.pause() : lab.play()),
   step: () => client?.send({ type: 'step' }),
-  reset: () => client?.send({ type: 'reset', config: store().config }),
-  /** Live change: shown at once, validated by the worker and applied at its next step. */
+  /** Every lane a fresh student at step 0 with the config it shows. */
+  reset: () => client?.send({ type: 'reset', lanes: specsOf(store().lanes) }),
+  /** Live change of the selected lane: shown at once, validated by the worker and applied at its next step. */
   setConfig: (patch: DeepPartial<TrainConfig>) => {
     store().setLocalConfig(mergeConfig(store().config, patch), null);
-    client?.send({ type: 'setConfig', patch });
+    client?.send({ type: 'setConfig', lane: store().selectedLane, patch });
   },
   applyPreset: (id: string) => {
     const c = presetConfig(id, store().config);
     if (!c) return;
     store().setLocalConfig(c, id);
-    client?.send({ type: 'setConfig', patch: c });
+    client?.send({ type: 'setConfig', lane: store().selectedLane, patch: c });
+  },
+  /** A new race of these lanes (fresh students at step 0); the old lanes' runs are kept. */
+  startRace: (seeds: LaneSeed[], raceId: string | null = null) => {
+    if (!seeds.length) return;
+    const made = store().setLocalLanes(seeds, raceId);
+    client?.send({ type: 'setLanes', lanes: specsOf(made) });
+    client?.send({ type: 'selectLane', lane: made[0].id });
+  },
+  /** A race preset's lanes over the defaults with the selected lane's seed. */
+  applyRace: (id: string) => {
+    const r = raceById(id);
+    if (r) lab.startRace(raceLanes(r.lanes, store().config), r.id);
+  },
+  /** Lanes given as patches (a finding's race), over the defaults with the selected lane's seed. */
+  raceOf: (lanes: RacePreset['lanes']) => lab.startRace(raceLanes(lanes, store().config)),
+  /** A new lane with the selected lane's config (a fresh student at step 0). */
+  addLane: () => {
+    const s = store();
+    if (!canAddLane(s.lanes)) return;
+    const from = s.lanes.find((l) => l.id === s.selectedLane) ?? s.lanes[0];
+    const lane = s.addLocalLane({ name: copyName(from.name, s.lanes), config: from.config });
+    client?.send({ type: 'addLane', lane: { id: lane.id, config: lane.config } });
+  },
+  removeLane: (id: number) => {
+    const s = store();
+    if (s.lanes.length === 1) return;
+    s.removeLocalLane(id);
+    client?.send({ type: 'removeLane', lane: id });
+    client?.send({ type: 'selectLane', lane: store().selectedLane, compare: store().compareLane });
+  },
+  selectLane: (id: number) => {
+    store().selectLane(id);
+    client?.send({ type: 'selectLane', lane: id, compare: store().compareLane });
+  },
+  /** Show a second lane's student beside the selected one on the same sample (null: none). */
+  setCompare: (id: number | null) => {
+    store().setCompareLane(id);
+    client?.send({ type: 'selectLane', lane: store().selectedLane, compare: id });
   },
   loadPackUrl: (name: string, url: string) => {
     store().setPackLoading(name);
@@ -64,7 +107,7 @@ export const lab = {
     client?.send({ type: 'setHeatmapK', k });
   },
   /** Ask the worker for the student's weights; the reply downloads as a .safetensors file. */
-  exportWeights: () => client?.send({ type: 'exportWeights', requestId: ++weightsRequest }),
+  exportWeights: () => client?.send({ type: 'exportWeights', requestId: ++weightsRequest, lane: store().selectedLane }),
 };
 
 function onWorkerMessage(msg: WorkerToUi) {
@@ -109,7 +152,9 @@ export function startLab(query: string = location.search): void {
   const ignored = urlMessagesBanner(url.messages);
   if (ignored) store().setBanner(ignored.title, ignored.error);
   if (error) store().setBanner("The link's settings were refused; the lab starts from the defaults", serializeError(error));
-  store().setLocalConfig(config, presetId);
+  const race = lanesOfUrl(url.state, config);
+  const made = store().setLocalLanes(race.seeds, race.raceId);
+  store().setLocalConfig(made[0].config, race.seeds.length === 1 ? presetId : null);
   const backend: BackendChoice = url.state.backend;
   client.send({
     type: 'init',
@@ -120,7 +165,7 @@ export function startLab(query: string = location.search): void {
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
     },
-    config,
+    lanes: specsOf(store().lanes),
     evalEvery: url.state.evalEvery ?? undefined,
     evalSamples: url.state.evalSamples ?? undefined,
   });
@@ -132,6 +177,17 @@ export function startLab(query: string = location.search): void {
   document.addEventListener('visibilitychange', onVisibility);
   window.addEventListener('keydown', onKey);
   if (url.state.e2e) installTestApi();
+}
+
+/** The race a link starts with: its `lanes`, else its `race` preset, else one lane of its preset and `cfg`. */
+function lanesOfUrl(u: UrlState, config: TrainConfig): { seeds: LaneSeed[]; raceId: string | null } {
+  if (u.lanes) {
+    const base = { ...DEFAULT_CONFIG, seed: u.seed };
+    return { seeds: u.lanes.map((l) => ({ name: l.name, config: mergeConfig(base, l.cfg) })), raceId: null };
+  }
+  const r = raceById(u.race);
+  if (r) return { seeds: raceLanes(r.lanes, config), raceId: r.id };
+  return { seeds: [{ name: 'Lane 1', config }], raceId: null };
 }
 
 function installTestApi() {
@@ -159,6 +215,17 @@ function installTestApi() {
         live: s.live ? { id: s.live.id, name: s.live.name } : null,
         saved: !s.live || s.savedVersion === s.version,
         theme: document.documentElement.dataset.theme ?? null,
+        lanes: s.lanes.map((l) => ({
+          id: l.id,
+          name: l.name,
+          step: l.step,
+          losses: Array.from(l.series.column('total')),
+          valAccuracy: l.evals.length ? l.evals[l.evals.length - 1].overall : null,
+          config: l.config,
+          runId: l.live?.id ?? null,
+        })),
+        selectedLane: s.selectedLane,
+        raceId: s.raceId,
       };
     },
   };

@@ -1,6 +1,6 @@
 // Runs that persist and travel: IndexedDB hydration and autosave, CSV / JSON / weights downloads, JSON import, the
 // shareable URL (pack, seed and config diff kept in the address bar), and the light / dark theme.
-import { urlStateOfRun, writeUrlState, type UrlState } from '../core/urlState';
+import { urlStateOfRace, writeUrlState, type UrlState } from '../core/urlState';
 import { useLab } from '../store';
 import { deleteRun, loadAll, putRun, putSettings, type LabSettings } from '../store/persist';
 import { parseRunJson, type RunRecord, runToCsv, runToJson } from '../store/runs';
@@ -63,18 +63,17 @@ async function saveNow(): Promise<void> {
   saving = true;
   try {
     const s = store();
-    if (s.live && s.version !== s.savedVersion) {
-      const rec = s.liveRecord();
+    if (s.version !== s.savedVersion) {
       const v = s.version;
-      if (rec) await putRun(rec);
+      for (const rec of s.liveRecords()) await putRun(rec); // every lane's run
       store().markSaved(v);
     }
     if (s.runs !== lastRuns) {
       const now = new Set(s.runs.map((r) => r.id));
       const before = new Map(lastRuns.map((r) => [r.id, r]));
       for (const r of s.runs) if (before.get(r.id) !== r) await putRun(r);
-      const liveId = store().live?.id;
-      for (const id of before.keys()) if (!now.has(id) && id !== liveId) await deleteRun(id);
+      const liveIds = new Set(store().lanes.map((l) => l.live?.id));
+      for (const id of before.keys()) if (!now.has(id) && !liveIds.has(id)) await deleteRun(id);
       lastRuns = s.runs;
     }
     if (s.settings !== lastSettings) {
@@ -105,7 +104,7 @@ export async function startPersistence(): Promise<void> {
   // A deleted live run is dropped from IndexedDB too (removeRun only touches kept runs).
 }
 
-/** The address bar carries the pack, the seed and every changed knob: opening it reproduces the run. */
+/** The address bar carries the pack, the seed and every lane's changed knobs: opening it reproduces the race. */
 export function shareableUrl(state: UrlState): string {
   const q = writeUrlState(state);
   return `${location.pathname}${q ? `?${q}` : ''}${location.hash}`;
@@ -121,7 +120,7 @@ export function startUrlSync(packIdOf: (name: string) => string | null, opened: 
   const sync = () => {
     const s = store();
     if (!s.pack) return;
-    current = urlStateOfRun(current, s.config, packIdOf(s.pack.name));
+    current = urlStateOfRace(current, s.lanes, packIdOf(s.pack.name));
     const url = shareableUrl(current);
     if (url !== last) {
       last = url;
@@ -129,7 +128,8 @@ export function startUrlSync(packIdOf: (name: string) => string | null, opened: 
     }
   };
   useLab.subscribe((s, prev) => {
-    if (s.config !== prev.config || s.pack !== prev.pack) sync();
+    const moved = s.lanes.length !== prev.lanes.length || s.lanes.some((l, i) => l.config !== prev.lanes[i].config || l.name !== prev.lanes[i].name);
+    if (moved || s.pack !== prev.pack) sync();
   });
 }
 

@@ -22,5 +22,8 @@ export interface LabTestApi {
     live: { id: string; name: string } | null;
     saved: boolean; // the live run's latest curves are in IndexedDB
     theme: string | null; // 'light' | 'dark'
+    lanes: { id: number; name: string; step: number; losses: number[]; valAccuracy: number | null; config: TrainConfig; runId: string | null }[];
+    selectedLane: number; // id
+    raceId: string | null;
   };
 }

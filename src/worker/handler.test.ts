@@ -1,5 +1,5 @@
 // The worker handler in Node with a stubbed postMessage (web-llm's pattern): init, pack loading and rejection,
-// single steps, live config, play/pause deltas, reset determinism, and flat tensor count (tfjs cpu backend).
+// single steps, live config, play/pause deltas, reset determinism, race lanes, and flat tensor count (tfjs cpu backend).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
@@ -41,7 +41,7 @@ function makeHandler() {
     await h.idle();
     return n;
   };
-  const init = () => send({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', config, evalEvery: 5, evalSamples: 6 });
+  const init = () => send({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', lanes: [{ id: 0, config }], evalEvery: 5, evalSamples: 6 });
   return { h, got, transfers, send, ofType, loadPack, init };
 }
 type Harness = ReturnType<typeof makeHandler>;
@@ -76,7 +76,7 @@ describe('LabHandler', () => {
     expect(ready).toHaveLength(1);
     expect(ready[0]).toMatchObject({ version: PROTOCOL_VERSION, backend: 'cpu', isFallbackAdapter: null });
     const n = got.length;
-    await send({ type: 'init', version: PROTOCOL_VERSION + 1, backend: 'cpu', config });
+    await send({ type: 'init', version: PROTOCOL_VERSION + 1, backend: 'cpu', lanes: [{ id: 0, config }] });
     const err = ofType('error', n);
     expect(err[0].error.message).toMatch(/version/);
     expect(err[0].error.name).toBe('Error');
@@ -89,7 +89,7 @@ describe('LabHandler', () => {
     await x.init();
     const n = await x.loadPack(copy(), 'tiny.safetensors');
     const types = got.slice(n).map((m) => m.type);
-    expect(types).toEqual(['packProgress', 'packLoaded', 'configApplied', 'status', 'eval', 'sample', 'status']);
+    expect(types).toEqual(['packProgress', 'packLoaded', 'lanes', 'status', 'eval', 'sample', 'status']);
     const info = ofType('packLoaded', n)[0].info;
     expect(info).toMatchObject({ name: 'tiny.safetensors', families: ['color', 'count'], targets: { kind: 'dense' }, hasTeacherWeights: true, teacherOverall: 62.5 });
     const ev = ofType('eval', n)[0];
@@ -113,10 +113,10 @@ describe('LabHandler', () => {
   it('exports the student as a safetensors file that reads back with the live weights', async () => {
     const { got, transfers, send, ofType } = await loaded();
     const n = got.length;
-    await send({ type: 'exportWeights', requestId: 7 });
+    await send({ type: 'exportWeights', requestId: 7, lane: 0 });
     const w = ofType('weights', n)[0];
     expect(w.requestId).toBe(7);
-    expect(w.name).toMatch(/^student-tiny-step\d+\.safetensors$/);
+    expect(w.name).toMatch(/^student-tiny-lane0-step\d+\.safetensors$/);
     const { readSafetensors } = await import('../core/safetensors');
     const f = readSafetensors(new Uint8Array(w.bytes), w.name);
     expect(f.metadata.format).toBe('llavadi-lab-student');
@@ -131,7 +131,7 @@ describe('LabHandler', () => {
     await send({ type: 'step' });
     const m = ofType('metrics', n);
     expect(m).toHaveLength(1);
-    expect(m[0]).toMatchObject({ fromStep: 0, count: 1, source: 'cached' });
+    expect(m[0]).toMatchObject({ lane: 0, fromStep: 0, count: 1, source: 'cached' });
     expect(m[0].values).toHaveLength(8);
     expect(m[0].weights).toHaveLength(6);
     expect(Number.isFinite(m[0].values[0])).toBe(true);
@@ -143,7 +143,7 @@ describe('LabHandler', () => {
   it('applies setConfig at the next step (weights travel with each row) and refuses a bad patch naming the field', async () => {
     const { got, send, ofType } = await loaded();
     let n = got.length;
-    await send({ type: 'setConfig', patch: { weights: { kd: 2.5 } } });
+    await send({ type: 'setConfig', lane: 0, patch: { weights: { kd: 2.5 } } });
     expect(ofType('configApplied', n)[0].config.weights.kd).toBe(2.5);
     await send({ type: 'step' });
     const row = ofType('metrics', n)[0];
@@ -151,7 +151,7 @@ describe('LabHandler', () => {
     const [total, ce, , kd] = row.values;
     expect(total).toBeCloseTo(ce + 2.5 * kd, 4);
     n = got.length;
-    await send({ type: 'setConfig', patch: { kd: { T: -1 } } });
+    await send({ type: 'setConfig', lane: 0, patch: { kd: { T: -1 } } });
     const err = ofType('configError', n);
     expect(err).toHaveLength(1);
     expect(err[0].error.field).toBe('config.kd.T');
@@ -192,7 +192,7 @@ describe('LabHandler', () => {
 
   it('resets to step 0 and reproduces the same first losses; tensor count stays flat while stepping', async () => {
     const { got, send, ofType } = await loaded();
-    await send({ type: 'setConfig', patch: { weights: { kd: 0 } } });
+    await send({ type: 'setConfig', lane: 0, patch: { weights: { kd: 0 } } });
     await send({ type: 'reset' });
     let n = got.length;
     await send({ type: 'step' });
@@ -208,6 +208,56 @@ describe('LabHandler', () => {
     await send({ type: 'step' });
     await send({ type: 'step' });
     expect(ofType('metrics', n).map((m) => m.values[0])).toEqual(first);
+  });
+
+  it('races lanes: an added copy steps in lockstep from 0; after a reset both give the same losses; removing one leaves the other', async () => {
+    const { got, send, ofType } = await loaded();
+    await send({ type: 'step' });
+    await send({ type: 'step' });
+    let n = got.length;
+    await send({ type: 'addLane', lane: { id: 5, config } });
+    expect(ofType('lanes', n).at(-1)?.lanes.map((l) => [l.id, l.step])).toEqual([[0, 2], [5, 0]]);
+    expect(ofType('eval', n).map((e) => [e.lane, e.step])).toEqual([[5, 0]]);
+    n = got.length;
+    await send({ type: 'step' });
+    expect(ofType('metrics', n).map((m) => [m.lane, m.fromStep])).toEqual([[0, 2], [5, 0]]);
+    await send({ type: 'reset' });
+    n = got.length;
+    for (let i = 0; i < 3; i++) await send({ type: 'step' });
+    const of = (lane: number) => ofType('metrics', n).filter((m) => m.lane === lane).map((m) => Array.from(m.values));
+    expect(of(0)).toHaveLength(3);
+    expect(of(5)).toEqual(of(0)); // same config, same seed, same batches: bit for bit
+    n = got.length;
+    await send({ type: 'removeLane', lane: 0 });
+    expect(ofType('lanes', n).at(-1)?.lanes.map((l) => l.id)).toEqual([5]);
+    await send({ type: 'step' });
+    expect(ofType('metrics', n).map((m) => [m.lane, m.fromStep])).toEqual([[5, 3]]);
+    n = got.length;
+    await send({ type: 'removeLane', lane: 5 }); // the last lane stays
+    expect(ofType('configError', n)[0].error.field).toBe('race.lane');
+    await send({ type: 'setConfig', lane: 9, patch: { weights: { kd: 1 } } });
+    expect(ofType('configError', n).at(-1)?.error.field).toBe('race.lane');
+  });
+
+  it('setLanes starts a new race of fresh students; a refused lane config leaves the race as it was', async () => {
+    const { got, send, ofType } = await loaded();
+    await send({ type: 'step' });
+    let n = got.length;
+    const kd = mergeConfig(config, { weights: { kd: 1 } });
+    await send({ type: 'setLanes', lanes: [{ id: 1, config }, { id: 2, config: kd }] });
+    expect(ofType('lanes', n).at(-1)?.lanes.map((l) => [l.id, l.step, l.config.weights.kd])).toEqual([[1, 0, 0], [2, 0, 1]]);
+    n = got.length;
+    await send({ type: 'setLanes', lanes: [{ id: 3, config: { ...config, kd: { ...config.kd, T: -1 } } }] });
+    expect(ofType('configError', n)[0].error.field).toBe('config.kd.T');
+    expect(ofType('lanes', n).at(-1)?.lanes.map((l) => l.id)).toEqual([1, 2]);
+    n = got.length;
+    await send({ type: 'selectLane', lane: 2, compare: 1 });
+    expect(ofType('sample', n).map((m) => m.view.lane)).toEqual([2, 1]);
+    await send({ type: 'step' }); // the first step allocates the optimiser's state
+    const tensors = tf.memory().numTensors;
+    await send({ type: 'step' });
+    await send({ type: 'step' });
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 });
 
@@ -226,7 +276,7 @@ describe('LabHandler pack URL', () => {
     }) as typeof fetch;
     const got: WorkerToUi[] = [];
     const h = new LabHandler((m) => got.push(m), { fetch: fetchStub, reportMs: 20, sampleMs: 50 });
-    h.onmessage({ data: { type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', config, evalEvery: 0 } });
+    h.onmessage({ data: { type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', lanes: [{ id: 0, config }], evalEvery: 0 } });
     h.onmessage({ data: { type: 'loadPack', source: { kind: 'url', url: '/packs/missing', name: 'missing.safetensors' } } });
     h.onmessage({ data: { type: 'loadPack', source: { kind: 'url', url: '/packs/tiny', name: 'tiny.safetensors' } } });
     await until(() => got.some((m) => m.type === 'sample'));

@@ -1,9 +1,9 @@
 // The worker side of the lab: routes each UiToWorker message (one exhaustive switch) to the backend, the loaded pack's
-// Session and the run loop. Messages and steps share one queue, so pause / setConfig land between steps.
-import { DEFAULT_CONFIG, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+// Session (the race's lanes) and the run loop. Messages and steps share one queue, so pause / setConfig land between steps.
+import { DEFAULT_CONFIG, mergeConfig, validateConfig } from '../core/config';
 import { initMeasuredBackend } from '../model/backendBench';
 import { fetchWithProgress } from './fetchProgress';
-import { PROTOCOL_VERSION, serializeError, transferablesOf, type PackSource, type UiToWorker, type WorkerToUi } from './protocol';
+import { type LaneSpec, PROTOCOL_VERSION, serializeError, transferablesOf, type PackSource, type UiToWorker, type WorkerToUi } from './protocol';
 import { RunLoop } from './runLoop';
 import { Session } from './session';
 
@@ -18,8 +18,8 @@ export interface HandlerOptions {
 
 export class LabHandler {
   private session: Session | null = null;
-  private config: TrainConfig = DEFAULT_CONFIG;
-  private evalSamples = 100;
+  private specs: LaneSpec[] = [{ id: 0, config: DEFAULT_CONFIG }]; // the race's lanes (what a pack load builds)
+  private evalSamples = 250;
   private queue: Promise<void> = Promise.resolve();
   private readonly loop: RunLoop;
 
@@ -27,7 +27,6 @@ export class LabHandler {
     private readonly post: Post,
     private readonly opts: HandlerOptions = {},
   ) {
-    // One lane today: the protocol's metrics and eval messages carry no lane, so the lane index stays in the worker.
     this.loop = new RunLoop((msg) => this.send(msg), (fn) => this.enqueue(fn), opts);
   }
 
@@ -61,7 +60,7 @@ export class LabHandler {
     switch (msg.type) {
       case 'init': {
         if (msg.version !== PROTOCOL_VERSION) throw new Error(`protocol: the UI speaks version ${msg.version}; this worker speaks ${PROTOCOL_VERSION}`);
-        this.config = validateConfig(msg.config);
+        this.specs = validSpecs(msg.lanes);
         this.loop.evalEvery = msg.evalEvery ?? this.loop.evalEvery;
         this.evalSamples = msg.evalSamples ?? this.evalSamples;
         const { name, info, note } = await initMeasuredBackend(msg.backend, msg.wasmPaths);
@@ -71,24 +70,42 @@ export class LabHandler {
       case 'loadPack':
         return; // handled in onmessage
       case 'setConfig':
-        return this.setConfig(msg.patch);
+        return this.setConfig(msg.lane, msg.patch);
+      case 'setLanes':
+      case 'reset':
+        return this.newRace(msg.lanes);
+      case 'addLane':
+        return this.guard(null, async () => {
+          const s = this.session;
+          if (!s) {
+            this.specs = validSpecs([...this.specs, msg.lane]);
+            return;
+          }
+          await this.loop.flush();
+          this.loop.addLane(s.addLane(msg.lane));
+          this.sendLanes();
+          await this.loop.refresh();
+        });
+      case 'removeLane':
+        return this.guard(msg.lane, async () => {
+          const s = this.session;
+          if (!s) {
+            this.specs = this.specs.filter((x) => x.id !== msg.lane);
+            return;
+          }
+          s.lane(msg.lane); // names a lane that is not there
+          await this.loop.removeLane(msg.lane);
+          s.removeLane(msg.lane);
+          this.sendLanes();
+        });
+      case 'selectLane':
+        return this.loop.select(msg.lane, msg.compare ?? null);
       case 'play':
         return this.loop.play();
       case 'pause':
         return this.loop.pause(msg.reason);
       case 'step':
         return this.loop.stepOnce();
-      case 'reset': {
-        if (msg.config) this.config = validateConfig(msg.config);
-        this.loop.clear();
-        if (!this.session) return;
-        this.session.reset(this.config);
-        this.config = this.session.config;
-        this.loop.setLanes([this.session]);
-        this.send({ type: 'configApplied', config: this.config });
-        this.loop.setStatus('idle');
-        return this.loop.refresh();
-      }
       case 'setSample':
         return this.loop.setSample(msg.index);
       case 'setHeatmapK':
@@ -96,10 +113,12 @@ export class LabHandler {
       case 'exportWeights': {
         const s = this.session;
         if (!s) throw new Error('export weights: no pack is loaded, so there is no student yet');
+        const lane = s.lane(msg.lane);
         await this.loop.flush();
-        const bytes = await s.weightsFile();
-        const name = `student-${s.info.name.replace(/\.safetensors(\.gz)?$/, '')}-step${s.trainer.stepCount}.safetensors`;
-        this.send({ type: 'weights', requestId: msg.requestId, name, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+        const bytes = await s.weightsFile(lane);
+        const name = `student-${s.info.name.replace(/\.safetensors(\.gz)?$/, '')}-lane${lane.id}-step${lane.trainer.stepCount}.safetensors`;
+        const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        this.send({ type: 'weights', requestId: msg.requestId, lane: lane.id, name, bytes: buf });
         return;
       }
       case 'stop':
@@ -114,17 +133,61 @@ export class LabHandler {
     }
   }
 
-  /** Validate now, apply at the next step; a refused patch is reported and the config in force re-sent. */
-  private setConfig(patch: Extract<UiToWorker, { type: 'setConfig' }>['patch']): void {
+  /** Run `fn`; a FieldError (a refused lane or config) becomes a configError, and the lanes in force are re-sent. */
+  private async guard(lane: number | null, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      this.send({ type: 'configError', lane, error: serializeError(e) });
+      this.sendLanes();
+    }
+  }
+
+  /** The lanes in force (after a pack load, a new race, an added or removed lane, a refusal). */
+  private sendLanes(): void {
+    const lanes = this.session ? this.session.laneList() : this.specs.map((x) => ({ id: x.id, step: 0, config: x.config }));
+    this.specs = lanes.map((l) => ({ id: l.id, config: l.config }));
+    this.send({ type: 'lanes', lanes });
+  }
+
+  /** A new race (or a reset of this one): every lane a fresh student at step 0; a refused lane leaves the race as it was. */
+  private newRace(specs: LaneSpec[] | undefined): Promise<void> {
+    return this.guard(null, async () => {
+      const next = specs ? validSpecs(specs) : this.specs;
+      this.loop.clear();
+      if (!this.session) {
+        this.specs = next;
+        return;
+      }
+      this.session.setLanes(next);
+      this.loop.setLanes(this.session.lanes);
+      this.sendLanes();
+      this.loop.setStatus('idle');
+      await this.loop.refresh();
+    });
+  }
+
+  /** Validate now, apply at the lane's next step; a refused patch is reported and the config in force re-sent. */
+  private setConfig(lane: number, patch: Extract<UiToWorker, { type: 'setConfig' }>['patch']): void {
+    let config;
     try {
       if (this.session) {
-        this.session.trainer.setConfig(patch);
-        this.config = this.session.trainer.config;
-      } else this.config = validateConfig(mergeConfig(this.config, patch));
+        const t = this.session.lane(lane).trainer;
+        t.setConfig(patch);
+        config = t.config;
+      } else {
+        const spec = this.specs.find((x) => x.id === lane);
+        if (!spec) throw new Error(`setConfig: no lane ${lane}`);
+        spec.config = validateConfig(mergeConfig(spec.config, patch));
+        config = spec.config;
+      }
     } catch (e) {
-      this.send({ type: 'configError', error: serializeError(e) });
+      this.send({ type: 'configError', lane, error: serializeError(e) });
+      const kept = this.session?.lanes.find((l) => l.id === lane)?.trainer.config ?? this.specs.find((x) => x.id === lane)?.config;
+      if (kept) this.send({ type: 'configApplied', lane, config: kept }); // re-syncs the UI with what stays in force
+      return;
     }
-    this.send({ type: 'configApplied', config: this.config }); // on refusal: re-syncs the UI with what stays in force
+    this.send({ type: 'configApplied', lane, config });
   }
 
   /** Read the bytes (outside the queue), then build the Session in the queue; a bad pack leaves the lab as it was. */
@@ -141,7 +204,7 @@ export class LabHandler {
     await this.enqueue(async () => {
       let next: Session;
       try {
-        next = await Session.load(bytes, src.name, this.config, this.evalSamples);
+        next = await Session.load(bytes, src.name, this.specs, this.evalSamples);
       } catch (e) {
         this.send({ type: 'packError', name: src.name, error: serializeError(e) });
         return; // the lab keeps the pack (and run) it had
@@ -149,13 +212,18 @@ export class LabHandler {
       this.loop.clear();
       this.session?.dispose();
       this.session = next;
-      this.config = next.config;
-      this.loop.setLanes([next]);
+      this.loop.setLanes(next.lanes);
       this.loop.sampleIndex = 0;
       this.send({ type: 'packLoaded', info: next.info });
-      this.send({ type: 'configApplied', config: this.config });
+      this.sendLanes();
       this.loop.setStatus('idle');
       await this.loop.refresh();
     });
   }
+}
+
+/** Lanes with their configs validated (a FieldError names the lane's field). */
+function validSpecs(lanes: LaneSpec[]): LaneSpec[] {
+  if (!Array.isArray(lanes) || lanes.length === 0) throw new Error('protocol: a race needs at least one lane');
+  return lanes.map((l) => ({ id: l.id, config: validateConfig(l.config) }));
 }

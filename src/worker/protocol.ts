@@ -5,7 +5,16 @@ import { FieldError } from '../core/errors';
 import type { BackendChoice } from '../model/backend';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
+
+/** At most this many lanes (students) race in one worker (DESIGN §6b). */
+export const MAX_LANES = 4;
+
+/** One lane of a race: a stable id chosen by the UI (messages about the lane carry it) and its full config. */
+export interface LaneSpec {
+  id: number; // integer ≥ 0, unique among the race's lanes; never reused while the page lives
+  config: TrainConfig;
+}
 
 /** An Error as it crosses the boundary (comlink's way): name, message, stack; for a FieldError its parts too. */
 export interface SerializedError {
@@ -34,26 +43,30 @@ export type PackSource = { kind: 'url'; url: string; name: string } | { kind: 'b
 
 export type RunStatus = 'loading' | 'idle' | 'running' | 'paused';
 
-/** Messages from the UI to the worker. */
+/** Messages from the UI to the worker. Lane ids refer to LaneSpec.id; every lane steps once per race step. */
 export type UiToWorker =
   | {
       type: 'init';
       version: number; // PROTOCOL_VERSION of the sender
       backend: BackendChoice; // 'auto' or forced by ?backend=
       wasmPaths?: Record<string, string>; // file name → URL of tfjs-backend-wasm's .wasm binaries
-      config: TrainConfig;
+      lanes: LaneSpec[]; // 1–MAX_LANES lanes the race starts with once a pack is loaded
       evalEvery?: number; // steps between val evaluations (default 50; 0 = never)
-      evalSamples?: number; // fixed val subset size (default 100)
+      evalSamples?: number; // fixed val subset size (default 250: a 5-point gap between lanes is visible)
     }
   | { type: 'loadPack'; source: PackSource }
-  | { type: 'setConfig'; patch: DeepPartial<TrainConfig> } // validated now, applied at the next step
+  | { type: 'setConfig'; lane: number; patch: DeepPartial<TrainConfig> } // validated now, applied at the lane's next step
+  | { type: 'setLanes'; lanes: LaneSpec[] } // a new race: fresh students at step 0 (a preset, a link, a finding)
+  | { type: 'addLane'; lane: LaneSpec } // a fresh student at step 0 that joins the race at the next race step
+  | { type: 'removeLane'; lane: number } // the others keep training
+  | { type: 'selectLane'; lane: number; compare?: number | null } // the sample view shows `lane` (and `compare` beside it)
   | { type: 'play' }
   | { type: 'pause'; reason?: 'user' | 'hidden' }
-  | { type: 'step' } // exactly one step, then report
-  | { type: 'reset'; config?: TrainConfig } // a fresh student at step 0 (seed and hiddenProjDim take effect here)
+  | { type: 'step' } // exactly one race step, then report
+  | { type: 'reset'; lanes?: LaneSpec[] } // every lane a fresh student at step 0 (seed and hiddenProjDim take effect here)
   | { type: 'setSample'; index: number } // heatmap sample: index into the val subset
   | { type: 'setHeatmapK'; k: number } // teacher top tokens shown per answer position
-  | { type: 'exportWeights'; requestId: number } // the student's weights as safetensors → 'weights'
+  | { type: 'exportWeights'; requestId: number; lane: number } // that lane's student as safetensors → 'weights'
   | { type: 'stop' }; // pause and free everything the worker holds
 
 /** A pack as the UI sees it (the heavy tensors stay in the worker). */
@@ -77,6 +90,7 @@ export interface PackInfo {
 
 /** Everything the alignment heatmap and the sample viewer show for one sample. */
 export interface SampleView {
+  lane: number; // the lane whose student this is
   step: number;
   index: number; // position in the val subset
   sample: number; // pack sample index
@@ -102,11 +116,13 @@ export type WorkerToUi =
   | { type: 'packProgress'; name: string; loaded: number; total: number | null }
   | { type: 'packLoaded'; info: PackInfo }
   | { type: 'packError'; name: string; error: SerializedError } // the lab keeps the pack it had
-  | { type: 'status'; status: RunStatus; step: number; reason?: string }
-  | { type: 'configApplied'; config: TrainConfig } // the config the next step uses
-  | { type: 'configError'; error: SerializedError } // the patch was refused; the previous config stays
+  | { type: 'status'; status: RunStatus; step: number; reason?: string } // step: the race step (the furthest lane's)
+  | { type: 'lanes'; lanes: { id: number; step: number; config: TrainConfig }[] } // the race's lanes now, in order
+  | { type: 'configApplied'; lane: number; config: TrainConfig } // the config the lane's next step uses
+  | { type: 'configError'; lane: number | null; error: SerializedError } // the patch (or lane) was refused; what was stays
   | {
       type: 'metrics';
+      lane: number;
       fromStep: number; // step index of the first row
       count: number; // rows in this delta
       values: Float32Array; // [count, VALUE_WIDTH] in core/terms VALUE_NAMES order (total ce seq kd hidden affinity attention gradNorm)
@@ -117,13 +133,14 @@ export type WorkerToUi =
     }
   | {
       type: 'eval';
+      lane: number;
       step: number; // steps done when evaluated
       overall: number; // percent exact match on the val subset
       perFamily: Float32Array; // [families] percent (NaN where the subset has none)
       valLoss: Float32Array; // [3] total (w_ce·CE + w_kd·KD), CE, KD on a fixed val batch
       alignment: Float32Array; // [S, A] per-position divergence of the first S val-subset samples (NaN: no slot)
     }
-  | { type: 'weights'; requestId: number; name: string; bytes: ArrayBuffer } // safetensors file of the student
+  | { type: 'weights'; requestId: number; lane: number; name: string; bytes: ArrayBuffer } // safetensors file of the student
   | { type: 'sample'; view: SampleView }
   | { type: 'error'; error: SerializedError };
 

@@ -6,7 +6,7 @@ import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
 import { initBackend } from '../model/backend';
 import type { WorkerToUi } from './protocol';
 import { type Enqueue, RunLoop } from './runLoop';
-import { Session } from './session';
+import { type LaneRun, Session } from './session';
 import { labPackBytes } from './testing/labPack';
 
 type Msg<T extends WorkerToUi['type']> = Extract<WorkerToUi, { type: T }>;
@@ -20,15 +20,18 @@ beforeAll(async () => {
 });
 afterEach(() => sessions.splice(0).forEach((s) => s.dispose()));
 
-/** A loop over `lanes` fresh sessions of the tiny pack, recording (message, lane). */
+const laneOf = (m: WorkerToUi): number => ('lane' in m ? (m.lane ?? -1) : m.type === 'sample' ? m.view.lane : -1);
+
+/** A loop over `lanes` lanes of one session of the tiny pack, recording (message, lane). */
 function makeLoop(lanes: number) {
   const got: { msg: WorkerToUi; lane: number }[] = [];
   let queue = Promise.resolve();
   const enqueue: Enqueue = (fn) => (queue = queue.then(fn));
-  const loop = new RunLoop((msg, lane) => got.push({ msg, lane }), enqueue, { reportMs: 20, sampleMs: 50 });
+  const loop = new RunLoop((msg) => got.push({ msg, lane: laneOf(msg) }), enqueue, { reportMs: 20, sampleMs: 50 });
   loop.evalEvery = 4;
-  const ls = Array.from({ length: lanes }, () => new Session(packBytes, 'tiny.safetensors', config, 6));
-  sessions.push(...ls);
+  const s = new Session(packBytes, 'tiny.safetensors', Array.from({ length: lanes }, (_, id) => ({ id, config })), 6);
+  sessions.push(s);
+  const ls: LaneRun[] = s.lanes;
   loop.setLanes(ls);
   const of = <T extends WorkerToUi['type']>(t: T, lane?: number) =>
     got.filter((g) => g.msg.type === t && (lane === undefined || g.lane === lane)).map((g) => g.msg as Msg<T>);

@@ -1,5 +1,5 @@
-// The worker's run loop: steps every lane (student) in lockstep — one today, 1–4 in a race (DESIGN §6b) — batches
-// their metrics into ~100 ms deltas (one data() for all lanes), and spaces val evaluation and the sample view.
+// The worker's run loop: steps every lane (student) of the race in lockstep (DESIGN §6b), batches their metrics into
+// ~100 ms deltas (one data() for all lanes), runs val evaluations a chunk per race step, and spaces the sample views.
 import * as tf from '@tensorflow/tfjs-core';
 import { TERM_NAMES, TERM_WIDTH as NW, VALUE_WIDTH as NV } from '../core/terms';
 import type { Trainer } from '../model/trainer';
@@ -13,15 +13,24 @@ export interface LaneEval {
   alignment: Float32Array; // [S, A] per-position divergence
 }
 
-/** One student the loop steps: its trainer, its val evaluation and its sample view. */
+/** A val evaluation in chunks: next() does one chunk and resolves to the result after the last (null before). */
+export interface EvalJob {
+  readonly lane: number;
+  readonly step: number; // the lane's step when its weights were taken
+  next(): Promise<LaneEval | null>;
+  cancel(): void; // free what the job holds (a removed lane, a reset)
+}
+
+/** One student the loop steps: its id, trainer, chunked val evaluation and sample view. */
 export interface Lane {
+  readonly id: number;
   readonly trainer: Trainer;
-  evaluate(): Promise<LaneEval>;
+  startEval(): EvalJob;
   sampleView(index: number, k: number): Promise<SampleView>;
 }
 
-/** Where the loop's messages go; `lane` says which lane a metrics / eval message is about (the selected one else). */
-export type LoopSend = (msg: WorkerToUi, lane: number) => void;
+/** Where the loop's messages go (metrics, eval and sample messages name their lane). */
+export type LoopSend = (msg: WorkerToUi) => void;
 /** Run `fn` on the worker's one message-and-step queue (errors are reported there). */
 export type Enqueue = (fn: () => Promise<void> | void) => Promise<void>;
 
@@ -63,21 +72,23 @@ export function makeYield(): { next: () => Promise<void>; close: () => void } {
 
 export class RunLoop {
   private lanes: Lane[] = [];
-  private pending: Pending[][] = []; // per lane, steps not yet reported
+  private pending = new Map<number, Pending[]>(); // per lane id, steps not yet reported
   private status: RunStatus = 'loading';
   private running = false;
   private looping = false;
   private windowStart = 0;
   private lastSample = 0;
   private sampleGap = 0; // ms between sample views while running: sampleMs, or 4× the last view's cost when slower
-  private lastEvalStep = -1;
+  private lastEval = new Map<number, number>(); // lane id → the step of its latest evaluation (started)
+  private jobs: EvalJob[] = []; // evaluations in progress, oldest first
   private readonly yielder = makeYield();
   private readonly reportMs: number;
   private readonly sampleMs: number;
   evalEvery = 50; // steps between val evaluations (0 = never)
   sampleIndex = 0; // the sample view's index into the val subset
   heatK = 8; // teacher tokens per position in the sample view
-  selected = 0; // the lane whose sample view is shown
+  selected = 0; // the lane id whose sample view is shown
+  compare: number | null = null; // a second lane shown on the same sample
 
   constructor(
     private readonly send: LoopSend,
@@ -93,17 +104,21 @@ export class RunLoop {
   }
 
   private get lead(): Lane {
-    return this.lanes[Math.min(this.selected, this.lanes.length - 1)];
+    return this.lanes.find((l) => l.id === this.selected) ?? this.lanes[0];
   }
 
-  /** Steps done (every lane has done the same). */
+  /** The race step: the furthest lane's step (a lane added mid-race starts at 0 and steps with the others). */
   get step(): number {
-    return this.lanes.length ? this.lead.trainer.stepCount : 0;
+    return this.lanes.reduce((m, l) => Math.max(m, l.trainer.stepCount), 0);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
   }
 
   setStatus(status: RunStatus, reason?: string): void {
     this.status = status;
-    this.send({ type: 'status', status, step: this.step, reason }, this.selected);
+    this.send({ type: 'status', status, step: this.step, reason });
   }
 
   /** Stop stepping at the next step boundary (synchronous: before queued work runs). */
@@ -111,19 +126,38 @@ export class RunLoop {
     this.running = false;
   }
 
-  /** Halt and drop unreported steps (their values are freed, never sent). */
+  /** Halt and drop unreported steps and evaluations in progress (their tensors are freed, never sent). */
   clear(): void {
     this.running = false;
-    this.pending.forEach((lane) => lane.forEach((p) => p.values.dispose()));
-    this.pending = this.lanes.map(() => []);
+    this.pending.forEach((rows) => rows.forEach((p) => p.values.dispose()));
+    this.pending = new Map(this.lanes.map((l) => [l.id, []]));
+    this.jobs.forEach((j) => j.cancel());
+    this.jobs = [];
   }
 
-  /** Step these lanes from now on (a new pack, a reset); the next refresh evaluates them. The caller owns them. */
+  /** Step these lanes from now on (a new pack, a new race, a reset); the next refresh evaluates them. Caller owns them. */
   setLanes(lanes: Lane[]): void {
     this.clear();
     this.lanes = lanes;
-    this.pending = lanes.map(() => []);
-    this.lastEvalStep = -1;
+    this.pending = new Map(lanes.map((l) => [l.id, []]));
+    this.lastEval.clear();
+  }
+
+  /** A lane joins at the next race step (its first evaluation comes with the next refresh or due step). */
+  addLane(lane: Lane): void {
+    this.lanes = [...this.lanes, lane];
+    this.pending.set(lane.id, []);
+  }
+
+  /** Report what a lane has pending, then stop stepping it (the caller frees it afterwards). */
+  async removeLane(id: number): Promise<void> {
+    await this.flush();
+    this.jobs = this.jobs.filter((j) => (j.lane === id ? (j.cancel(), false) : true));
+    this.lanes = this.lanes.filter((l) => l.id !== id);
+    this.pending.delete(id);
+    this.lastEval.delete(id);
+    if (this.selected === id) this.selected = this.lanes[0]?.id ?? 0;
+    if (this.compare === id) this.compare = null;
   }
 
   play(): void {
@@ -137,6 +171,7 @@ export class RunLoop {
   async pause(reason?: 'user' | 'hidden'): Promise<void> {
     this.running = false;
     await this.flush();
+    while (this.jobs.length) await this.runChunk(); // a paused race shows its latest evaluations
     if (this.hasLanes) this.setStatus('paused', reason);
   }
 
@@ -147,7 +182,7 @@ export class RunLoop {
     await this.tick(true);
   }
 
-  /** Evaluate (at step 0, or when due) and post a sample view now: after a pack loads or a reset. */
+  /** Evaluate what is due (every lane never evaluated) to the end and post a sample view now. */
   refresh(): Promise<void> {
     return this.afterStep(true);
   }
@@ -162,11 +197,18 @@ export class RunLoop {
     if (this.hasLanes) await this.sendSample();
   }
 
+  /** Show `id`'s student in the sample view (and `compare`'s beside it). */
+  async select(id: number, compare: number | null = null): Promise<void> {
+    this.selected = id;
+    this.compare = compare !== null && compare !== id && this.lanes.some((l) => l.id === compare) ? compare : null;
+    if (this.hasLanes) await this.sendSample();
+  }
+
   /** Free what the loop holds (not the lanes) and its yield channel. */
   close(): void {
     this.clear();
     this.lanes = [];
-    this.pending = [];
+    this.pending.clear();
     this.yielder.close();
   }
 
@@ -185,23 +227,25 @@ export class RunLoop {
 
   /** One step of every lane, in order; report when the interval is up (or always, for a single step). */
   private async tick(single: boolean): Promise<void> {
-    this.lanes.forEach((lane, i) => {
+    let most = 0;
+    for (const lane of this.lanes) {
       const c = lane.trainer.config;
       const r = lane.trainer.step();
-      this.pending[i].push({ values: r.values, step: r.step, lr: r.lr, weights: TERM_NAMES.map((n) => c.weights[n]) });
-    });
+      const rows = this.pending.get(lane.id)!;
+      rows.push({ values: r.values, step: r.step, lr: r.lr, weights: TERM_NAMES.map((n) => c.weights[n]) });
+      most = Math.max(most, rows.length);
+    }
     const now = performance.now();
-    if (single || now - this.windowStart >= this.reportMs || this.pending[0].length >= 64) await this.flush();
+    if (single || now - this.windowStart >= this.reportMs || most >= 64) await this.flush();
     await this.afterStep(single);
   }
 
   /** Read every lane's pending steps with one data() and post one delta per lane. */
   async flush(): Promise<void> {
-    const n = this.pending[0]?.length ?? 0;
-    if (n === 0 || !this.hasLanes) return;
-    const batches = this.pending;
-    this.pending = this.lanes.map(() => []);
-    const all = batches.flat();
+    const batches = this.lanes.map((l) => ({ lane: l, rows: this.pending.get(l.id) ?? [] })).filter((b) => b.rows.length > 0);
+    if (batches.length === 0) return;
+    this.pending = new Map(this.lanes.map((l) => [l.id, []]));
+    const all = batches.flatMap((b) => b.rows);
     const stacked = tf.stack(all.map((p) => p.values));
     all.forEach((p) => p.values.dispose());
     const values = new Float32Array(await stacked.data());
@@ -211,50 +255,69 @@ export class RunLoop {
     this.windowStart = now;
     if (values.length !== all.length * NV) throw new Error('RunLoop: metrics rows do not match VALUE_NAMES');
     let row = 0;
-    batches.forEach((batch, lane) => {
-      const weights = new Float32Array(batch.length * NW);
-      batch.forEach((p, i) => weights.set(p.weights, i * NW));
-      const msg: WorkerToUi = {
+    for (const { lane, rows } of batches) {
+      const weights = new Float32Array(rows.length * NW);
+      rows.forEach((p, i) => weights.set(p.weights, i * NW));
+      this.send({
         type: 'metrics',
-        fromStep: batch[0].step,
-        count: batch.length,
-        values: batches.length === 1 ? values : values.slice(row * NV, (row + batch.length) * NV),
+        lane: lane.id,
+        fromStep: rows[0].step,
+        count: rows.length,
+        values: batches.length === 1 ? values : values.slice(row * NV, (row + rows.length) * NV),
         weights,
-        lr: Float32Array.from(batch.map((p) => p.lr)),
-        stepsPerSec: (1000 * batch.length) / dt,
-        source: this.lanes[lane].trainer.config.kd.source,
-      };
-      row += batch.length;
-      this.send(msg, lane);
-    });
+        lr: Float32Array.from(rows, (p) => p.lr),
+        stepsPerSec: (1000 * rows.length) / dt,
+        source: lane.trainer.config.kd.source,
+      });
+      row += rows.length;
+    }
   }
 
-  /** Periodic val evaluation of every lane and the sample view (always, when forced). */
+  /**
+   * Start the evaluations that are due (a lane at a multiple of evalEvery; every lane never evaluated, when forced),
+   * then run one chunk of the oldest (all of them, when forced or paused), and post the sample view when its time is up.
+   */
   private async afterStep(force: boolean): Promise<void> {
-    const step = this.step;
-    if (this.evalEvery > 0 && step !== this.lastEvalStep && (step % this.evalEvery === 0 || (force && this.lastEvalStep < 0))) {
-      await this.flush();
-      this.lastEvalStep = step;
-      for (const [i, lane] of this.lanes.entries()) {
-        const ev = await lane.evaluate();
-        this.send({ type: 'eval', step, overall: ev.overall, perFamily: ev.perFamily, valLoss: ev.valLoss, alignment: ev.alignment }, i);
+    if (this.evalEvery > 0) {
+      for (const lane of this.lanes) {
+        const s = lane.trainer.stepCount;
+        const last = this.lastEval.get(lane.id);
+        if (last === s || (s % this.evalEvery !== 0 && !(force && last === undefined))) continue;
+        this.lastEval.set(lane.id, s);
+        this.jobs.push(lane.startEval());
       }
-      this.windowStart = performance.now(); // evaluation time is not training time
+    }
+    if (this.jobs.length) {
+      const t0 = performance.now();
+      if (force || !this.running) while (this.jobs.length) await this.runChunk();
+      else await this.runChunk();
+      this.windowStart += performance.now() - t0; // evaluation time is not training time
     }
     const now = performance.now();
     if (force || now - this.lastSample >= Math.max(this.sampleMs, this.sampleGap)) {
       await this.sendSample();
       this.windowStart += performance.now() - now;
     }
-    if (force && !this.running) this.send({ type: 'status', status: this.status === 'running' ? 'paused' : this.status, step }, this.selected);
+    if (force && !this.running) this.send({ type: 'status', status: this.status === 'running' ? 'paused' : this.status, step: this.step });
   }
 
-  /** The sample view; on a slow backend (SwiftShader: ~4 s per view) it is spaced to ≤ ~20% of the run's time. */
+  /** One chunk of the oldest evaluation; its result is posted (after the lane's pending metrics) when it completes. */
+  private async runChunk(): Promise<void> {
+    const job = this.jobs[0];
+    const ev = await job.next();
+    if (!ev) return;
+    this.jobs.shift();
+    await this.flush();
+    this.send({ type: 'eval', lane: job.lane, step: job.step, overall: ev.overall, perFamily: ev.perFamily, valLoss: ev.valLoss, alignment: ev.alignment });
+  }
+
+  /** The sample view(s); on a slow backend (SwiftShader: ~4 s per view) they are spaced to ≤ ~20% of the run's time. */
   private async sendSample(): Promise<void> {
     const t0 = performance.now();
-    const view = await this.lead.sampleView(this.sampleIndex, this.heatK);
+    const lead = this.lead;
+    const views = [lead, ...this.lanes.filter((l) => l.id === this.compare && l !== lead)];
+    for (const lane of views) this.send({ type: 'sample', view: await lane.sampleView(this.sampleIndex, this.heatK) });
     this.lastSample = performance.now();
     this.sampleGap = 4 * (this.lastSample - t0);
-    this.send({ type: 'sample', view }, this.selected);
   }
 }

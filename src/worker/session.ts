@@ -1,39 +1,67 @@
-// One loaded pack in the worker: the student run built from it (src/model/studentRun.ts, shared with the study), and
-// what the UI reads from it: pack info, val accuracy and loss, the alignment heatmap, the sample view, the weights file.
+// One loaded pack in the worker and the race's lanes on it: the student run built from it (src/model/studentRun.ts,
+// shared with the study), one Trainer per lane, and what the UI reads: pack info, chunked val evaluation, sample views.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../core/config';
+import { FieldError } from '../core/errors';
 import { type Pack, parsePack } from '../core/pack';
 import { f16BitsToF32, writeSafetensors, type SafeTensor } from '../core/safetensors';
 import { Tokenizer } from '../core/tokenizer';
 import { backendInfo } from '../model/backend';
 import { encodeAllVia } from '../model/encoder';
-import { generateAnswers } from '../model/evaluate';
+import { evaluate, generateAnswers } from '../model/evaluate';
 import { encoderConfigOf, weightsOf } from '../model/fromPack';
 import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
+import type { Params } from '../model/params';
 import { buildStudentRun, type StudentRun } from '../model/studentRun';
 import type { Trainer } from '../model/trainer';
-import type { PackInfo, SampleView } from './protocol';
-import type { Lane, LaneEval } from './runLoop';
+import { type LaneSpec, MAX_LANES, type PackInfo, type SampleView } from './protocol';
+import type { EvalJob, Lane, LaneEval } from './runLoop';
 
 /** Val samples followed by the alignment-over-training view (the first of the fixed val subset). */
 export const ALIGN_SAMPLES = 8;
+/** Val-subset samples one evaluation chunk generates (one chunk per race step while running). */
+export const EVAL_CHUNK = 64;
 
-export class Session implements Lane {
+/** One lane of the race: its id, its student, and views of it through the session it lives in. */
+export class LaneRun implements Lane {
+  constructor(
+    readonly id: number,
+    readonly session: Session,
+    public trainer: Trainer,
+  ) {}
+  startEval(): EvalJob {
+    return this.session.evalJob(this);
+  }
+  async evaluate(): Promise<LaneEval> {
+    const job = this.startEval();
+    for (;;) {
+      const r = await job.next();
+      if (r) return r;
+    }
+  }
+  sampleView(index: number, k: number): Promise<SampleView> {
+    return this.session.sampleView(this, index, k);
+  }
+}
+
+export class Session {
   readonly run: StudentRun;
   readonly info: PackInfo;
   private readonly tok: Tokenizer;
+  lanes: LaneRun[] = [];
 
   /**
    * Parse, encode and build. On a software WebGPU adapter the feature cache is computed on wasm (else cpu) and
    * uploaded: SwiftShader took 210 s over the shapes pack's 4,500 images here, wasm 2.6 s.
    */
-  static async load(bytes: Uint8Array, name: string, config: TrainConfig, evalSamples: number): Promise<Session> {
+  static async load(bytes: Uint8Array, name: string, lanes: LaneSpec[], evalSamples: number): Promise<Session> {
     const bi = backendInfo();
-    if (!(bi.name === 'webgpu' && bi.isFallbackAdapter)) return new Session(bytes, name, config, evalSamples);
+    if (!(bi.name === 'webgpu' && bi.isFallbackAdapter)) return new Session(bytes, name, lanes, evalSamples);
     const pack = parsePack(bytes, name);
+    if (!pack.tensors.images || pack.meta.features) return new Session(bytes, name, lanes, evalSamples, { pack }); // features pack: nothing to encode
     const features = await encodeAllVia(['wasm', 'cpu'], encoderConfigOf(pack), weightsOf(pack, 'encoder.'), pack.tensors.images);
     try {
-      return new Session(bytes, name, config, evalSamples, { pack, features });
+      return new Session(bytes, name, lanes, evalSamples, { pack, features });
     } catch (e) {
       features.dispose();
       throw e;
@@ -41,11 +69,13 @@ export class Session implements Lane {
   }
 
   /** Parse (unless prepared) and build; throws (PackError, config errors) before anything is kept. */
-  constructor(bytes: Uint8Array, name: string, config: TrainConfig, evalSamples: number, prepared?: { pack: Pack; features: tf.Tensor3D }) {
+  constructor(bytes: Uint8Array, name: string, lanes: LaneSpec[], evalSamples: number, prepared?: { pack: Pack; features?: tf.Tensor3D }) {
+    checkLanes(lanes);
     const pack = prepared?.pack ?? parsePack(bytes, name);
-    this.run = buildStudentRun(pack, config, { name, evalSamples, features: prepared?.features });
+    this.run = buildStudentRun(pack, lanes[0].config, { name, evalSamples, features: prepared?.features });
     try {
       this.tok = new Tokenizer(pack.meta.vocab);
+      this.setLanes(lanes);
     } catch (e) {
       this.run.dispose();
       throw e;
@@ -64,44 +94,137 @@ export class Session implements Lane {
       targets: { kind: pack.meta.targets.kind, k: pack.meta.targets.k },
       V: pack.dims.V,
       A: pack.dims.A,
-      image: pack.meta.image,
+      image: pack.meta.image ?? { height: 0, width: 0, channels: 0 }, // a features pack without thumbnails: 0×0
       teacherAccuracy: pack.meta.teacher.accuracy,
       teacherOverall: Number.isFinite(overall) ? overall : null,
       hasTeacherWeights: this.run.teacher != null,
       evalSamples: evalIdx.length,
       alignSamples: Math.min(ALIGN_SAMPLES, evalIdx.length),
-      grid: { rows: enc.height / enc.patch, cols: enc.width / enc.patch },
+      grid: this.run.grid,
     };
   }
 
-  get trainer(): Trainer {
-    return this.run.trainer;
+  /** The lane with this id (a FieldError naming `lane` when there is none). */
+  lane(id: number): LaneRun {
+    const l = this.lanes.find((x) => x.id === id);
+    if (!l) throw new FieldError({ scope: 'race', field: 'lane', expected: `one of the race's lanes (${this.lanes.map((x) => x.id).join(', ')})`, got: id });
+    return l;
   }
 
-  get config(): TrainConfig {
-    return this.run.config;
+  /** Replace every lane by fresh students at step 0 (built first: a refused config leaves the race as it was). */
+  setLanes(specs: LaneSpec[]): void {
+    checkLanes(specs);
+    const built: Trainer[] = [];
+    try {
+      for (const sp of specs) built.push(this.run.makeTrainer(sp.config));
+    } catch (e) {
+      built.forEach((t) => t.dispose());
+      throw e;
+    }
+    this.lanes.forEach((l) => this.free(l.trainer));
+    this.lanes = specs.map((sp, i) => new LaneRun(sp.id, this, built[i]));
   }
 
-  /** A fresh student at step 0 with `config` (seed and hiddenProjDim act here). */
-  reset(config: TrainConfig): void {
-    this.run.reset(config);
+  /** A fresh student at step 0 joins the race. */
+  addLane(spec: LaneSpec): LaneRun {
+    checkLanes([...this.lanes.map((l) => ({ id: l.id, config: l.trainer.config })), spec]);
+    const lane = new LaneRun(spec.id, this, this.run.makeTrainer(spec.config));
+    this.lanes = [...this.lanes, lane];
+    return lane;
   }
 
-  /** Greedy exact match on the val subset, and val CE / KD on its first 64 samples (KD as the trainer computes it). */
-  async evaluate(): Promise<LaneEval> {
+  /** Drop a lane (not the last one: a race has at least one student). */
+  removeLane(id: number): void {
+    const l = this.lane(id);
+    if (this.lanes.length === 1) throw new FieldError({ scope: 'race', field: 'lane', expected: 'a race keeps at least one lane', got: id });
+    this.lanes = this.lanes.filter((x) => x !== l);
+    this.free(l.trainer);
+  }
+
+  /** The lanes as the `lanes` message lists them. */
+  laneList(): { id: number; step: number; config: TrainConfig }[] {
+    return this.lanes.map((l) => ({ id: l.id, step: l.trainer.stepCount, config: l.trainer.config }));
+  }
+
+  /** The run's own first trainer belongs to the run (freed with it); every other lane's trainer is freed here. */
+  private free(t: Trainer): void {
+    if (t !== this.run.trainer) t.dispose();
+  }
+
+  /**
+   * A val evaluation of a lane's student as it is now, in chunks: the weights are copied at the start, so training
+   * can go on between chunks (one chunk per race step: no race step stalls on a 250-sample evaluation). The first chunk
+   * computes val CE / KD on 64 samples and the alignment rows; each further one generates EVAL_CHUNK answers.
+   */
+  evalJob(lane: LaneRun): EvalJob {
     const r = this.run;
-    const t = r.trainer;
-    const ev = await r.accuracy();
+    const t = lane.trainer;
     const c = t.config;
-    const valLoss = await valTerms(r.model, t.params, r.features, r.data, r.evalIdx.slice(0, 64), c.kd, c.weights, r.teacher);
-    const alignment = await divergenceGrid(r.model, t.params, r.features, r.data, r.evalIdx.slice(0, this.info.alignSamples), c.kd, r.teacher);
-    return { overall: ev.overall, perFamily: Float32Array.from(ev.perFamily), valLoss, alignment };
+    const step = t.stepCount;
+    const snap: Params = {};
+    for (const [k, v] of Object.entries(t.params)) snap[k] = tf.variable(v, false);
+    const nFam = r.pack.meta.families.length;
+    const right = new Array<number>(nFam).fill(0);
+    const counts = new Array<number>(nFam).fill(0);
+    const pk = r.pack.tensors;
+    let valLoss: Float32Array | null = null;
+    let alignment: Float32Array | null = null;
+    let cursor = 0;
+    let done = false;
+    const free = () => Object.values(snap).forEach((v) => v.dispose());
+    return {
+      lane: lane.id,
+      step,
+      next: async () => {
+        if (done) throw new Error('evalJob: next() after the result');
+        try {
+          if (!valLoss) {
+            valLoss = await valTerms(r.model, snap, r.features, r.data, r.evalIdx.slice(0, 64), c.kd, c.weights, r.teacher);
+            alignment = await divergenceGrid(r.model, snap, r.features, r.data, r.evalIdx.slice(0, this.info.alignSamples), c.kd, r.teacher);
+            return null;
+          }
+          const idx = r.evalIdx.slice(cursor, cursor + EVAL_CHUNK);
+          cursor += idx.length;
+          const ev = await evaluate(
+            { config: r.model, params: snap },
+            r.encoder,
+            { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
+            idx,
+            nFam,
+            { features: r.features },
+          );
+          ev.counts.forEach((n, f) => {
+            counts[f] += n;
+            right[f] += n > 0 ? Math.round((ev.perFamily[f] * n) / 100) : 0;
+          });
+          if (cursor < r.evalIdx.length) return null;
+        } catch (e) {
+          done = true;
+          free();
+          throw e;
+        }
+        done = true;
+        free();
+        const total = right.reduce((a, b) => a + b, 0);
+        const n = counts.reduce((a, b) => a + b, 0);
+        return {
+          overall: n > 0 ? (100 * total) / n : NaN,
+          perFamily: Float32Array.from(right, (x, f) => (counts[f] > 0 ? (100 * x) / counts[f] : NaN)),
+          valLoss: valLoss!,
+          alignment: alignment!,
+        };
+      },
+      cancel: () => {
+        if (!done) free();
+        done = true;
+      },
+    };
   }
 
-  /** The sample view and alignment heatmap data of val-subset sample `index`, K teacher tokens per position. */
-  async sampleView(index: number, k: number): Promise<SampleView> {
+  /** The sample view and alignment heatmap data of a lane's student on val-subset sample `index`, K teacher tokens. */
+  async sampleView(lane: LaneRun, index: number, k: number): Promise<SampleView> {
     const r = this.run;
-    const t = r.trainer;
+    const t = lane.trainer;
     const i = Math.min(Math.max(0, index), r.evalIdx.length - 1);
     const n = r.evalIdx[i];
     const { A, Lp, P } = r.model;
@@ -120,12 +243,13 @@ export class Session implements Lane {
     const { height: H, width: W, channels: C } = this.info.image;
     const S = H * W * C;
     const studentAffinity = await studentAffinityOf(r.model, t.params, r.features, r.data, n);
-    const teacherAffinity = f16BitsToF32(pk.teacher_affinity.subarray(n * P * A, (n + 1) * P * A));
+    const teacherAffinity = pk.teacher_affinity ? f16BitsToF32(pk.teacher_affinity.subarray(n * P * A, (n + 1) * P * A)) : new Float32Array(0); // empty: the pack has none
     return {
+      lane: lane.id,
       step: t.stepCount,
       index: i,
       sample: n,
-      image: pk.images.slice(n * S, (n + 1) * S),
+      image: pk.images ? pk.images.slice(n * S, (n + 1) * S) : new Uint8Array(0), // empty: a features pack without thumbnails
       question: this.tok.decode(pk.prompt_ids.subarray(n * Lp, (n + 1) * Lp)),
       truth: this.tok.decode(row(pk.answer_ids)),
       teacherAnswer: this.tok.decode(row(pk.teacher_answer_ids)),
@@ -143,8 +267,8 @@ export class Session implements Lane {
   }
 
   /** The student's weights as a safetensors file (F32, names `student.*`) with its config and step in the metadata. */
-  async weightsFile(): Promise<Uint8Array> {
-    const t = this.trainer;
+  async weightsFile(lane: LaneRun): Promise<Uint8Array> {
+    const t = lane.trainer;
     const tensors: Record<string, SafeTensor> = {};
     for (const [k, w] of Object.entries(await t.exportModel('student.'))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
     return writeSafetensors(tensors, {
@@ -157,6 +281,17 @@ export class Session implements Lane {
   }
 
   dispose(): void {
+    this.lanes.forEach((l) => this.free(l.trainer));
+    this.lanes = [];
     this.run.dispose();
+  }
+}
+
+/** 1–MAX_LANES lanes with distinct integer ids. */
+function checkLanes(lanes: LaneSpec[]): void {
+  if (lanes.length < 1 || lanes.length > MAX_LANES) throw new FieldError({ scope: 'race', field: 'lanes', expected: `1 to ${MAX_LANES} lanes`, got: lanes.length });
+  const ids = lanes.map((l) => l.id);
+  if (new Set(ids).size !== ids.length || !ids.every((i) => Number.isInteger(i) && i >= 0)) {
+    throw new FieldError({ scope: 'race', field: 'lanes.id', expected: 'distinct integers ≥ 0', got: ids.join(',') });
   }
 }

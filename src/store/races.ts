@@ -1,0 +1,63 @@
+// Race presets (`race-select`, `?race=ID`): lanes that differ in one thing, each named after what it changes. The
+// objective races run on the data-rich base (500 labels + 3,000 unlabeled images answered by the teacher, seqCE 1).
+import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
+import type { LaneSeed } from './lanes';
+
+export interface RacePreset {
+  id: string;
+  label: string;
+  about: string; // one line: what the race shows
+  lanes: { name: string; patch: DeepPartial<TrainConfig> }[]; // 1–4, patches over the defaults (seed kept)
+}
+
+const W0 = { ce: 0, seq: 0, kd: 0, hidden: 0, affinity: 0, attention: 0 };
+/** A lane on the data-rich base: the unlabeled split answered by the teacher (seqCE 1) on top of the labels. */
+const rich = (w: Partial<typeof W0>, extra: DeepPartial<TrainConfig> = {}): DeepPartial<TrainConfig> => ({
+  ...extra,
+  data: { useUnlabeled: true },
+  weights: { ...W0, ce: 1, seq: 1, ...w },
+});
+
+export const RACES: RacePreset[] = [
+  {
+    id: 'ce-vs-kd',
+    label: 'CE vs CE + KD',
+    about: 'Logit distillation against cross-entropy alone, both with the teacher\'s answers on the unlabeled images.',
+    lanes: [
+      { name: 'CE', patch: rich({}) },
+      { name: 'CE + fKL ×5', patch: rich({ kd: 5 }) },
+    ],
+  },
+  {
+    id: 'temperature',
+    label: 'Temperature (KD only ×5, T 0.1 / 0.25 / 0.7 / 1)',
+    about: 'Only the logit term (×5, no ground-truth CE) at four temperatures: how soft the teacher\'s targets are.',
+    lanes: [0.1, 0.25, 0.7, 1].map((T) => ({ name: `T ${T}`, patch: rich({ ce: 0, kd: 5 }, { kd: { T } }) })),
+  },
+  {
+    id: 'logits-hidden',
+    label: 'Logits vs hidden vs both',
+    about: 'What to align: the output distribution, the last hidden states through φ, or both (the paper\'s recipe).',
+    lanes: [
+      { name: 'logits (fKL ×5)', patch: rich({ kd: 5 }) },
+      { name: 'hidden ×5', patch: rich({ hidden: 5 }) },
+      { name: 'both', patch: rich({ kd: 5, hidden: 5 }) },
+    ],
+  },
+  {
+    id: 'labeled-vs-unlabeled',
+    label: 'Labeled only vs + teacher answers on unlabeled',
+    about: 'The same objective on the 500 labeled samples alone, and with the teacher answering 3,000 more images.',
+    lanes: [
+      { name: 'labeled only', patch: { data: { useUnlabeled: false }, weights: { ...W0, ce: 1, kd: 5 } } },
+      { name: '+ teacher answers', patch: rich({ kd: 5 }) },
+    ],
+  },
+];
+
+export const raceById = (id: string | null | undefined) => RACES.find((r) => r.id === id);
+
+/** A race's lanes over the defaults, keeping `base`'s seed (same seed: same initial students, same batches). */
+export function raceLanes(lanes: RacePreset['lanes'], base: TrainConfig): LaneSeed[] {
+  return lanes.map((l) => ({ name: l.name, config: mergeConfig({ ...DEFAULT_CONFIG, seed: base.seed }, l.patch) }));
+}

@@ -1,0 +1,112 @@
+// The race: one row per lane (colour, name, config summary, step, loss, val overall and per family, remove), a click
+// selects the lane the knobs edit; add a lane (a copy of the selected one); race presets (`race-select`).
+import { useLab } from '../store';
+import { canAddLane, configSummary, type LaneState } from '../store/lanes';
+import { raceById, RACES } from '../store/races';
+import { valueAt } from '../core/terms';
+import { lab } from './controller';
+
+const NO_FAMILIES: string[] = [];
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(1)}%`);
+
+function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]; only: boolean; compare: boolean }) {
+  const { lane: l, selected, families, only } = props;
+  const last = l.evals.at(-1);
+  const loss = l.lastValues ? valueAt(l.lastValues, 0, 'total') : NaN;
+  return (
+    <tr
+      data-testid="lane-row"
+      data-lane={l.id}
+      aria-selected={selected}
+      className={selected ? 'sel' : undefined}
+      tabIndex={0}
+      onClick={() => lab.selectLane(l.id)}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), lab.selectLane(l.id))}
+    >
+      <td>
+        <span className="swatch" style={{ background: l.color }} aria-hidden="true" />
+        <b data-testid="lane-name">{l.name}</b>
+        <div className="summary">{configSummary(l.config)}</div>
+      </td>
+      <td className="num" data-testid="lane-step">
+        {l.step}
+      </td>
+      <td className="num" data-testid="lane-loss">
+        {Number.isFinite(loss) ? loss.toFixed(3) : '–'}
+      </td>
+      <td className="num" data-testid="lane-val">
+        {pct(last?.overall)}
+      </td>
+      <td className="fam">{families.map((f, i) => `${f} ${pct(last?.perFamily[i])}`).join(' · ')}</td>
+      <td onClick={(e) => e.stopPropagation()}>
+        {!selected ? (
+          <label className="check" title="show this lane's student beside the selected one on the same sample">
+            <input type="checkbox" checked={props.compare} onChange={(e) => lab.setCompare(e.target.checked ? l.id : null)} aria-label={`compare ${l.name} on the sample`} /> compare
+          </label>
+        ) : null}
+        <button data-testid="lane-remove" disabled={only} onClick={() => lab.removeLane(l.id)} aria-label={`remove ${l.name}`}>
+          ✕
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+export function RaceSelect() {
+  const id = useLab((s) => s.raceId);
+  const r = raceById(id);
+  return (
+    <div className="preset">
+      <label>
+        Race{' '}
+        <select data-testid="race-select" value={id ?? ''} onChange={(e) => e.target.value && lab.applyRace(e.target.value)}>
+          <option value="">(your lanes)</option>
+          {RACES.map((x) => (
+            <option key={x.id} value={x.id}>
+              {x.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {r ? <p className="found">{r.about}</p> : null}
+    </div>
+  );
+}
+
+export function LanesPanel() {
+  const lanes = useLab((s) => s.lanes);
+  const selected = useLab((s) => s.selectedLane);
+  const compare = useLab((s) => s.compareLane);
+  const pack = useLab((s) => s.pack);
+  const families = pack?.families ?? NO_FAMILIES;
+  return (
+    <section className="card lanes" data-testid="lanes" aria-label="race lanes">
+      <header>
+        <h2>Lanes</h2>
+        <span>every lane steps once per race step, on the same batches when the data and batch size match; click a row to edit it</span>
+        <button data-testid="lane-add" disabled={!canAddLane(lanes)} onClick={lab.addLane} title="a fresh student with the selected lane's config">
+          + lane
+        </button>
+      </header>
+      <div className="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>lane</th>
+              <th>step</th>
+              <th>loss</th>
+              <th>val</th>
+              <th>val per family</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {lanes.map((l) => (
+              <LaneRow key={l.id} lane={l} selected={l.id === selected} families={families} only={lanes.length === 1} compare={l.id === compare} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
