@@ -6,7 +6,8 @@ import { parsePack } from '../../src/core/pack';
 import { initBackend } from '../../src/model/backend';
 import { fitConfigToPack } from '../../src/model/studentRun';
 import { labPackBytes } from '../../src/worker/testing/labPack';
-import { runStudent } from './runStudent';
+import { CONDITIONS } from '../../src/core/findings';
+import { needsTeacher, runStudent } from './runStudent';
 
 let bytes: Uint8Array;
 beforeAll(async () => {
@@ -27,6 +28,11 @@ describe('runStudent', () => {
     expect(r.steps).toBe(3);
     expect(r.trace.every((t) => Number.isFinite(t.kd))).toBe(true);
     expect(r.overall).toBeGreaterThanOrEqual(0);
+  });
+
+  it('needsTeacher: exactly the study conditions that run the teacher online (F3 all positions, F11 on-policy)', () => {
+    const need = Object.values(CONDITIONS).filter((c) => needsTeacher(mergeConfig(DEFAULT_CONFIG, c.patch))).map((c) => c.id);
+    expect(need.sort()).toEqual(['rich-fkl-all', 'rich-fkl-onpol']);
   });
 
   it('fits the config to a pack without teacher weights as the lab does (cache, answer positions, no on-policy)', () => {
