@@ -92,6 +92,13 @@ export function printStudy(j: StudyJson): void {
   }
 }
 
+/** The verdict table of docs/findings.md: per finding the decisive comparisons as "a ± s vs b ± s (d ± SE)". */
+export function markdownTable(j: StudyJson): string {
+  const cell = (c: StudyComparison) => `${c.ids[0]} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${c.ids[1]} ${f1(c.means[1])} ± ${f1(c.stds[1])} (n ${c.n.join('/')}; ${f1(c.diff)} ± ${f1(c.se)})`;
+  const rows = j.findings.map((f) => `| ${f.id} | ${f.claim} | ${f.comparisons.map(cell).join('<br>')} | **${f.verdict}** | ${f.labeled ? `${f.labeled.verdict}: ${f.labeled.comparisons.map(cell).join('<br>')}` : ''} |`);
+  return [`${j.pack}, ${j.steps} steps, ${j.backend}${j.complete ? '' : ' (partial)'}:`, '', '| id | claim | data-rich: mean ± std (n; diff ± SE) | verdict | labeled only |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
 /** Rebuilds study/<pack>.json from the run files (partial too). */
 export function writeStudy(pack: string, steps: number, seeds: number, families: string[], backend: string): StudyJson {
   const runs = readRuns(pack, steps);
@@ -110,7 +117,7 @@ function child(args: string[]): Promise<number> {
   });
 }
 
-/** `npm run study -- --pack NAME [--seeds N] [--steps S] [--jobs N] [--only a,b] [--summary]`. */
+/** `npm run study -- --pack NAME [--seeds N] [--steps S] [--jobs N] [--only a,b] [--summary] [--markdown]`. */
 export async function runFull(args: Args): Promise<void> {
   const pack = String(args.pack ?? 'shapes');
   const steps = stepsOf(args);
@@ -140,5 +147,7 @@ export async function runFull(args: Args): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, todo.length)) }, worker));
-  printStudy(writeStudy(pack, steps, seeds, families, 'wasm'));
+  const j = writeStudy(pack, steps, seeds, families, 'wasm');
+  printStudy(j);
+  if (args.markdown === true) console.log(`\n${markdownTable(j)}`);
 }
