@@ -1,5 +1,6 @@
 // Adam keyed by the parameters' dotted names, with a per-parameter step count: a parameter without a gradient in a
 // step is skipped (as PyTorch does), moments survive stage switches and live β/ε changes, and the state round-trips.
+// A step whose gradient norm (or any value passed as `finite`) is non-finite changes nothing: selected in-graph.
 import * as tf from '@tensorflow/tfjs-core';
 import { reshapeTo } from './layers';
 
@@ -42,9 +43,13 @@ export class Adam {
    * p ← p − lr · m̂ / (√v̂ + ε) with m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ)
    * and t the parameter's own step count. grads and vars are keyed by the same dotted names.
    * When clipNorm > 0 every gradient is first scaled by clipNorm / max(‖g‖, clipNorm), ‖g‖ the global L2 norm.
+   * Non-finite guard: when ‖g‖ or any scalar in `finite` (the step's total and terms) is NaN/±Inf, the new moments
+   * and parameters are discarded in-graph (Select of the old buffers: no host read), so nothing changes bit for bit.
+   * The host step counts advance regardless (the host cannot know without a read): the caller that reads the step
+   * and finds it non-finite calls `unstep(names)` (Trainer.settle does), before the next step when it can.
    * Returns ‖g‖ (a scalar the caller owns, before clipping).
    */
-  apply(grads: Record<string, tf.Tensor>, vars: Record<string, tf.Variable>, clipNorm = 0): tf.Scalar {
+  apply(grads: Record<string, tf.Tensor>, vars: Record<string, tf.Variable>, clipNorm = 0, finite: tf.Scalar[] = []): tf.Scalar {
     return tf.tidy(() => {
       const parts = new Map<number, string[]>(); // next step count → the parameters that reach it now
       for (const name of Object.keys(grads)) {
@@ -57,17 +62,21 @@ export class Adam {
       const sq = flats.map((f) => tf.sum(tf.square(f.g)));
       const norm = tf.sqrt(sq.length === 1 ? sq[0] : tf.sum(tf.stack(sq))) as tf.Scalar;
       const scale = clipNorm > 0 ? tf.div(clipNorm, tf.maximum(norm, clipNorm)) : null;
+      // [1] bool: every guarded value finite (3 kernels); NaN/Inf in any gradient reaches ‖g‖ through the square-sum.
+      const ok = tf.all(tf.isFinite(tf.stack([...finite, norm])), 0, true);
       for (const { t, group, g: g0 } of flats) {
         const g = scale ? tf.mul(g0, scale) : g0;
         const m1 = tf.add(tf.mul(group.m, this.beta1), tf.mul(g, 1 - this.beta1));
         const v1 = tf.add(tf.mul(group.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        group.m.assign(m1);
-        group.v.assign(v1);
+        const okB = tf.tile(ok, [g0.size]); // [total] bool: Select needs its condition in the values' shape
         const mHat = tf.div(m1, 1 - this.beta1 ** t);
         const vHat = tf.div(v1, 1 - this.beta2 ** t);
         const u = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), this.lr); // [total] the step of every entry
         // p ← p − u over the group's flat buffer: one Sub and one SplitV for the group, not a Sub and a Slice each.
-        const next = tf.sub(flatten(group.names.map((n) => vars[n])), u);
+        const flat = flatten(group.names.map((n) => vars[n]));
+        const next = select(okB, tf.sub(flat, u), flat);
+        group.m.assign(select(okB, m1, group.m));
+        group.v.assign(select(okB, v1, group.v));
         const parts = group.names.length === 1 ? [next] : tf.split(next, group.sizes);
         group.names.forEach((n, i) => {
           vars[n].assign(reshapeTo(parts[i], group.shapes[i]));
@@ -76,6 +85,15 @@ export class Adam {
       }
       return norm;
     });
+  }
+
+  /** Take back one step count of each of `names` (a step the guard discarded; see apply). */
+  unstep(names: readonly string[]): void {
+    for (const n of names) {
+      const t = this.t.get(n);
+      if (t === undefined || t < 1) throw new Error(`Adam.unstep: "${n}" has no step to take back`);
+      this.t.set(n, t - 1);
+    }
   }
 
   /** The group holding exactly `names`, in that order; regroups (copying the moments) when the set changed. */
@@ -116,18 +134,33 @@ export class Adam {
   }
 
   /** The moments and step counts on the host (one read per buffer). */
-  async state(): Promise<OptimizerTensor[]> {
-    const out: OptimizerTensor[] = [];
-    for (const g of this.groups.values()) {
-      const [m, v] = [await g.m.data(), await g.v.data()] as Float32Array[];
-      g.names.forEach((n, i) => {
-        const at = (a: Float32Array) => a.slice(g.offsets[i], g.offsets[i] + g.sizes[i]);
-        out.push({ name: `${n}/m`, shape: g.shapes[i].slice(), data: at(m) });
-        out.push({ name: `${n}/v`, shape: g.shapes[i].slice(), data: at(v) });
-        out.push({ name: `${n}/t`, shape: [1], data: new Float32Array([this.t.get(n) ?? 0]) });
-      });
-    }
-    return out;
+  state(): Promise<OptimizerTensor[]> {
+    return this.snapshot()();
+  }
+
+  /**
+   * Freeze the state now (a clone of each moment buffer and a copy of the step counts, no host read) and return the
+   * reader of that frozen copy: steps taken while it reads do not leak into it. The reader frees the clones.
+   */
+  snapshot(): () => Promise<OptimizerTensor[]> {
+    const frozen = [...this.groups.values()].map((g) => ({ g, m: tf.clone(g.m), v: tf.clone(g.v), t: g.names.map((n) => this.t.get(n) ?? 0) }));
+    return async () => {
+      const out: OptimizerTensor[] = [];
+      try {
+        for (const { g, m: mt, v: vt, t } of frozen) {
+          const [m, v] = [await mt.data(), await vt.data()] as Float32Array[];
+          g.names.forEach((n, i) => {
+            const at = (a: Float32Array) => a.slice(g.offsets[i], g.offsets[i] + g.sizes[i]);
+            out.push({ name: `${n}/m`, shape: g.shapes[i].slice(), data: at(m) });
+            out.push({ name: `${n}/v`, shape: g.shapes[i].slice(), data: at(v) });
+            out.push({ name: `${n}/t`, shape: [1], data: new Float32Array([t[i]]) });
+          });
+        }
+      } finally {
+        for (const f of frozen) tf.dispose([f.m, f.v]);
+      }
+      return out;
+    };
   }
 
   /** Replace the state with a saved one (names as written by state()). */
@@ -161,6 +194,14 @@ export class Adam {
   dispose(): void {
     this.clear();
   }
+}
+
+/**
+ * cond ? a : b elementwise, all three of one shape: the Select kernel alone (tf.where would first broadcast each
+ * input, one Identity dispatch apiece even when the shapes already agree).
+ */
+function select(cond: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel('Select', { condition: cond, t: a, e: b }) as tf.Tensor;
 }
 
 /** Gradients as one flat buffer, in the given order. [Σ size] */

@@ -331,7 +331,8 @@ function maskedMeanHost(values: tf.Tensor1D, mask: Float32Array): tf.Scalar {
   const coef = new Float32Array(R);
   if (den > 0) for (let i = 0; i < R; i++) coef[i] = w[i] / den;
   const op = tf.customGrad(((vals: tf.Tensor) => {
-    const v = tf.where(tf.tensor1d(on, 'bool'), vals, tf.zeros([R])); // masked entries may be NaN: select, not multiply
+    // masked entries may be NaN: select, not multiply (the Select kernel alone: tf.where adds an Identity per input)
+    const v = tf.engine().runKernel('Select', { condition: tf.tensor1d(on, 'bool'), t: vals, e: tf.zeros([R]) }) as tf.Tensor;
     const num = tf.sum(tf.mul(v, tf.tensor1d(w)));
     return {
       value: den > 0 ? tf.div(num, Math.fround(den)) : tf.mul(num, 0), // empty mask → 0

@@ -5,6 +5,7 @@ import { ConfigError, type DeepPartial, lrAt, mergeConfig, type TrainConfig, val
 import { FieldError } from '../core/errors';
 import { Adam, type OptimizerTensor } from './adam';
 import { deriveSeed, Rng } from '../core/rng';
+import { nonFiniteValues } from '../core/health';
 import { type EncoderConfig, encoderGeometry, type ModelConfig, PAD_ID, validateModelConfig } from './configs';
 import { encodeAll, encodeImages } from './encoder';
 import { generateIds } from './generate';
@@ -12,10 +13,12 @@ import { linearSpecs } from './layers';
 import { affinityMatrix, initLlava, llavaForward, llavaSpecs, makeTextIds } from './llava';
 import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, loadParams, type Params, pick } from './params';
 import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './trainerData';
+import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, type TrainerCheckpoint } from './trainerCheckpoint';
 import { TERM_NAMES, type TermName, VALUE_NAMES, type ValueName } from '../core/terms';
 import { type BatchTerms, computeTerms, type PreBatch } from './trainerTerms';
 
 export type { TrainData, TeacherTargets } from './trainerData';
+export type { TrainerCheckpoint } from './trainerCheckpoint';
 
 export interface StepResult {
   values: tf.Tensor1D; // [VALUE_WIDTH] in core/terms VALUE_NAMES order; owned by the caller (readStep reads and disposes it)
@@ -24,16 +27,30 @@ export interface StepResult {
   stage: 1 | 2; // 1 = projector only, 2 = projector + LM (+ φ, + encoder when trainEncoder)
   onPolicy: boolean; // answers sampled from the student this step
   batch: number[]; // sample indices
+  trained: boolean; // a gradient step was attempted (false: forward only, no term had a positive weight)
+  measured: TermName[]; // the terms computed this step (the others are NaN by contract)
 }
-export type StepNumbers = Record<ValueName, number> & Omit<StepResult, 'values'>;
+/** What reading a step tells: the values that went non-finite; skipped = that step's update never reached the weights. */
+export interface StepHealth {
+  skipped: boolean;
+  nonFinite: ValueName[]; // total / measured terms / gradNorm that are NaN or ±Inf
+}
+export type StepNumbers = Record<ValueName, number> & Omit<StepResult, 'values'> & StepHealth;
 
-/** Read a step's values with one `await data()` and dispose the tensor. */
-export async function readStep(r: StepResult): Promise<StepNumbers> {
+/** Read a step's values with one `await data()`, dispose the tensor and settle the step with its trainer. */
+export async function readStep(r: StepResult, trainer?: Trainer): Promise<StepNumbers> {
   const v = await r.values.data();
   r.values.dispose();
-  const out = { step: r.step, lr: r.lr, stage: r.stage, onPolicy: r.onPolicy, batch: r.batch } as StepNumbers;
+  const health = trainer ? trainer.settle(r.step, v) : stepHealth(v, r.measured, r.trained);
+  const { values: _v, ...rest } = r;
+  const out = { ...rest, ...health } as StepNumbers;
   VALUE_NAMES.forEach((n, i) => (out[n] = v[i]));
   return out;
+}
+
+function stepHealth(row: ArrayLike<number>, measured: readonly TermName[], trained: boolean): StepHealth {
+  const nonFinite = nonFiniteValues(row, measured, trained);
+  return { skipped: trained && nonFinite.length > 0, nonFinite };
 }
 
 export interface TrainerInit {
@@ -49,7 +66,12 @@ export interface TrainerInit {
    */
   features?: tf.Tensor3D;
   init?: Params; // initial model values (copied); default: seeded init
+  /** Continue from a checkpoint (its config replaces `config`; params, φ, Adam, step, cursor and RNGs are loaded). */
+  resume?: TrainerCheckpoint;
 }
+
+/** At most this many read-pending steps are remembered for settle() (older ones settle as not skipped). */
+const MAX_UNSETTLED = 1024;
 
 export class Trainer {
   readonly model: ModelConfig;
@@ -65,8 +87,12 @@ export class Trainer {
   private readonly cache: tf.Tensor3D | null;
   private readonly ownsCache: boolean;
   private readonly iters = new Map<string, EpochIterator>();
-  private readonly policyRng: Rng;
-  private readonly sampleRng: Rng;
+  private policyRng: Rng;
+  private sampleRng: Rng;
+  /** Steps not yet read: what they computed and which parameters' Adam counts they advanced. */
+  private readonly unsettled = new Map<number, { names: string[]; measured: TermName[]; trained: boolean }>();
+  private poisonNext = false;
+  private poisonNow: 'teacher' | 'feats' | null = null;
   private readonly adam: Adam;
   /** Every parameter the trainer may update, by dotted name (model, φ, and the encoder when it trains). */
   private readonly named: Params;
@@ -75,7 +101,7 @@ export class Trainer {
 
   constructor(private readonly init: TrainerInit) {
     this.model = validateModelConfig(init.model);
-    this.cfg = validateConfig(init.config);
+    this.cfg = validateConfig(init.resume?.config ?? init.config);
     const enc = init.encoder.config;
     const { P } = encoderGeometry(enc);
     if (P !== this.model.P || enc.dV !== this.model.dV) {
@@ -116,6 +142,7 @@ export class Trainer {
     }
     this.ownsCache = !init.trainEncoder && !f;
     this.cache = init.trainEncoder ? null : (f ?? encodeAll(enc, init.encoder.params, init.data.images));
+    if (init.resume) this.restoreCheckpoint(init.resume);
   }
 
   get config(): TrainConfig {
@@ -180,10 +207,16 @@ export class Trainer {
   private iterator(stage: 1 | 2): EpochIterator {
     const d = this.init.data;
     const useU = this.cfg.data.useUnlabeled && (d.unlabeled?.length ?? 0) > 0;
-    const key = stage === 1 && d.stage1?.length ? 'stage1' : useU ? 'main+unlabeled' : 'main';
+    return this.iteratorFor(stage === 1 && d.stage1?.length ? 'stage1' : useU ? 'main+unlabeled' : 'main');
+  }
+
+  private iteratorFor(key: string): EpochIterator {
+    const d = this.init.data;
     let it = this.iters.get(key);
     if (!it) {
-      const pool = key === 'stage1' ? d.stage1! : useU ? [...d.labeled, ...d.unlabeled!] : d.labeled;
+      const pools: Record<string, readonly number[] | undefined> = { stage1: d.stage1, 'main+unlabeled': [...d.labeled, ...(d.unlabeled ?? [])], main: d.labeled };
+      const pool = pools[key];
+      if (!pool) throw new FieldError({ scope: 'checkpoint', field: `iterators.${key}`, expected: 'one of stage1, main+unlabeled, main (a pool this data has)' });
       it = new EpochIterator(pool, new Rng(deriveSeed(this.cfg.seed, `order:${key}`)));
       this.iters.set(key, it);
     }
@@ -234,7 +267,9 @@ export class Trainer {
     let teacher: PreBatch['teacher'] = null;
     if (needTeacher) {
       const t = this.init.teacher!;
-      const out = llavaForward(t.config, t.params, feats!, textIds, { allPositions: c.kd.allPositions });
+      const out0 = llavaForward(t.config, t.params, feats!, textIds, { allPositions: c.kd.allPositions });
+      // poisonNextStep(): a NaN in the teacher's logits of this batch (test hook for the non-finite guard).
+      const out = this.poisonNow === 'teacher' ? { ...out0, logits: tf.add(out0.logits, tf.scalar(NaN)) as tf.Tensor3D } : out0;
       teacher = { out, affinity: affinityMatrix(out.hiddenImg, out.hiddenAns) };
     }
     return { textIds, ansMask, ansMaskHost: onPolicy ? null : h.kdMask, onPolicy, teacher };
@@ -243,7 +278,8 @@ export class Trainer {
   /** Terms (and the weighted total) of one batch; with vars, also the gradients (keyed by variable name). */
   private run(h: HostBatch, pre: PreBatch, vars: tf.Variable[] | null) {
     // Frozen features of the batch, gathered before the tape: on the tape the gather would save (copy) the whole cache.
-    const batch = this.cache ? this.feats(h.idx) : null; // [B, P, dV]
+    const batch0 = this.cache ? this.feats(h.idx) : null; // [B, P, dV]
+    const batch = batch0 && this.poisonNow === 'feats' ? (tf.add(batch0, tf.scalar(NaN)) as tf.Tensor3D) : batch0; // poisonNextStep() fallback
     const pos = new Map(h.idx.map((n, i) => [n, i]));
     const feats = (i: number[]) =>
       !batch ? this.feats(i) : i === h.idx ? batch : (tf.gather(batch, tf.tensor1d(i.map((n) => pos.get(n)!), 'int32')) as tf.Tensor3D);
@@ -286,12 +322,17 @@ export class Trainer {
     const onPolicy = c.onPolicy.lambda > 0 && coin < c.onPolicy.lambda;
     const lr = lrAt(c.optim, this.stepNo);
     const h = buildHostBatch(this.init.data, this.model, batch, this.labeledSet, c.kd.topK);
+    this.poisonNow = this.poisonNext ? this.poisonTargets(h, onPolicy) : null;
+    this.poisonNext = false;
+    let names: string[] = [];
+    let measured: TermName[] = [];
     const values = tf.tidy(() => {
       const pre = this.prepare(h, onPolicy);
       const want = this.wanted(h, pre);
       const active = TERM_NAMES.some((n) => want[n] && c.weights[n] > 0);
       if (!active) {
         const r = this.run(h, pre, null);
+        measured = TERM_NAMES.filter((n) => r.terms[n]);
         return this.valuesTensor(r.total, r.terms, null);
       }
       const r = this.run(h, pre, this.trainable(stage));
@@ -300,12 +341,48 @@ export class Trainer {
       // Explicit ε on every backend (webgl's backend ε is 1e-4, DESIGN §5); β/ε/lr are live knobs. Adam clips by the
       // global norm over one flat buffer (no tf.addN: tfjs-webgpu 4.22 drops a command buffer with > 7 inputs).
       Object.assign(this.adam, { lr, beta1: c.optim.beta1, beta2: c.optim.beta2, epsilon: c.optim.epsilon });
-      const norm = this.adam.apply(grads, this.named, c.optim.clipNorm);
+      // Non-finite guard: a NaN/Inf total, term or ‖g‖ leaves weights and moments as they were (selected in-graph).
+      measured = TERM_NAMES.filter((n) => r.terms[n]);
+      names = Object.keys(grads);
+      const norm = this.adam.apply(grads, this.named, c.optim.clipNorm, [r.total!, ...measured.map((n) => r.terms[n]!)]);
       return this.valuesTensor(r.total, r.terms, norm);
     });
-    const res: StepResult = { values, step: this.stepNo, lr, stage, onPolicy, batch };
+    this.poisonNow = null;
+    const trained = names.length > 0;
+    const res: StepResult = { values, step: this.stepNo, lr, stage, onPolicy, batch, trained, measured };
+    this.unsettled.set(this.stepNo, { names, measured, trained });
+    if (this.unsettled.size > MAX_UNSETTLED) this.unsettled.delete(this.unsettled.keys().next().value!);
     this.stepNo++;
     return res;
+  }
+
+  /**
+   * Tell the trainer what a step's values row (VALUE_NAMES order) turned out to be, once read: when a measured value
+   * is non-finite the guard discarded that update, and Adam's host step counts are taken back so that the next
+   * steps' bias correction is exact (steps already dispatched used a count one higher). Call once per step, in any
+   * order; readStep(r, trainer) does. Returns what went non-finite.
+   */
+  settle(step: number, row: ArrayLike<number>): StepHealth {
+    const u = this.unsettled.get(step);
+    this.unsettled.delete(step);
+    const health = stepHealth(row, u?.measured ?? [], u?.trained ?? false);
+    if (u && health.skipped) this.adam.unstep(u.names);
+    return health;
+  }
+
+  /** Test hook (window.__lab.fault('nan')): the next step computes a NaN term (its teacher targets carry a NaN). */
+  poisonNextStep(): void {
+    this.poisonNext = true;
+  }
+
+  /** Put the NaN of poisonNextStep() into this batch: cached targets on the host, else the online teacher, else the features. */
+  private poisonTargets(h: HostBatch, onPolicy: boolean): 'teacher' | 'feats' | null {
+    const c = this.cfg;
+    if (onPolicy || c.kd.source === 'online' || c.kd.allPositions) return 'teacher';
+    if (h.logits) h.logits[0] = NaN;
+    else if (h.topk && c.kd.topKMode !== 'dense') h.topk.logits[0] = NaN;
+    else return 'feats';
+    return null;
   }
 
   /** Forward-only terms of a fixed batch (answers from the data, no sampling), as numbers. For tests and kd:eval. */
@@ -366,6 +443,54 @@ export class Trainer {
     }
     this.adam.load(state);
     this.stepNo = step;
+  }
+
+  /**
+   * Everything needed to continue this run elsewhere (a new worker, another backend): host copies of the model, φ,
+   * the encoder when it trains, Adam's state, the step, the batch cursors and the RNG states. The state is frozen
+   * synchronously (clones, no host read), so steps taken while it reads do not leak in; settle the steps read so far
+   * first (a skipped step not yet settled would carry Adam counts one too high).
+   */
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    if (this.disposed) throw new Error('Trainer: used after dispose()');
+    const freeze = (ps: Params) => Object.fromEntries(Object.entries(ps).map(([k, v]) => [k, tf.clone(v)]));
+    const frozen = { params: freeze(this.params), phi: freeze(this.phi ?? {}), encoder: this.init.trainEncoder ? freeze(this.init.encoder.params) : null };
+    const readOptimizer = this.adam.snapshot();
+    const head = {
+      format: CHECKPOINT_FORMAT as typeof CHECKPOINT_FORMAT,
+      version: 1 as const,
+      step: this.stepNo,
+      config: JSON.parse(JSON.stringify(this.config)) as TrainConfig,
+      rng: { policy: this.policyRng.state(), sample: this.sampleRng.state() },
+      iterators: [...this.iters].map(([key, it]) => ({ key, state: it.state() })),
+    };
+    try {
+      const [params, phi, encoder, optimizer] = [await exportParams(frozen.params), await exportParams(frozen.phi), frozen.encoder && (await exportParams(frozen.encoder)), await readOptimizer()];
+      return { ...head, params, phi, encoder, optimizer };
+    } finally {
+      for (const ps of [frozen.params, frozen.phi, frozen.encoder ?? {}]) disposeParams(ps);
+    }
+  }
+
+  /** Load a checkpoint (from checkpoint(), of a trainer on the same data and model): the next step continues it exactly. */
+  restoreCheckpoint(ck: TrainerCheckpoint): void {
+    if (this.disposed) throw new Error('Trainer: used after dispose()');
+    checkEnvelope(ck);
+    const cfg = validateConfig(ck.config);
+    this.checkAvailability(cfg);
+    const assign = (v: tf.Variable, h: HostParams[string]) => tf.tidy(() => v.assign(tf.tensor(Float32Array.from(h.data), h.shape)));
+    assignHost(this.params, ck.params, 'params', assign);
+    assignHost(this.phi ?? {}, ck.phi, 'phi', assign);
+    if (this.init.trainEncoder) assignHost(this.init.encoder.params, ck.encoder, 'encoder', assign);
+    this.adam.load(ck.optimizer);
+    this.policyRng = Rng.fromState(ck.rng?.policy);
+    this.sampleRng = Rng.fromState(ck.rng?.sample);
+    this.cfg = cfg;
+    this.pending = null;
+    this.iters.clear();
+    for (const { key, state } of ck.iterators) this.iteratorFor(key).restore(state, `checkpoint.iterators.${key}`);
+    this.unsettled.clear();
+    this.stepNo = ck.step;
   }
 
   /** φ's parameters on the host (phi.fc1, phi.fc2), for a checkpoint; {} without φ. */

@@ -1,7 +1,7 @@
 // Host side of the trainer: the data it reads (pack-like CPU arrays), validation with named errors, the seeded
 // epoch iterator, and one batch's inputs, masks and gathered teacher targets as typed arrays (DESIGN §3, §4).
 import { FieldError } from '../core/errors';
-import { Rng } from '../core/rng';
+import { Rng, type RngState } from '../core/rng';
 import { answerMask, buildTextIds, type ModelConfig, PAD_ID } from './configs';
 
 /** Cached teacher targets at answer positions (DESIGN §4), already decoded to float32. */
@@ -78,16 +78,43 @@ export function validateTrainData(d: TrainData, m: ModelConfig, imageSize: numbe
   return N;
 }
 
+/** Where an EpochIterator stands: the current epoch's order, the next position in it, the shuffling Rng's state. */
+export interface IteratorState {
+  order: Int32Array; // [pool size] this epoch's permutation of the pool (empty before the first batch)
+  pos: number; // next index into order, 0..order.length
+  rng: RngState;
+}
+
 /** Seeded shuffled epochs over a pool of indices; a batch may cross an epoch boundary (then it reshuffles). */
 export class EpochIterator {
   private order: number[] = [];
   private pos = 0;
   constructor(
     private readonly pool: readonly number[],
-    private readonly rng: Rng,
+    private rng: Rng,
   ) {
     if (pool.length === 0) throw new FieldError({ field: 'data.labeled', expected: 'at least one sample in the pool the batches are drawn from (it is empty)', hint: 'the pack has no samples in this split' });
   }
+  /** A copy of where the iterator stands (structured-clone safe). */
+  state(): IteratorState {
+    return { order: Int32Array.from(this.order), pos: this.pos, rng: this.rng.state() };
+  }
+
+  /** Continue from a saved state of an iterator over the same pool; `field` names it in errors. */
+  restore(s: IteratorState, field: string): void {
+    const pool = new Set(this.pool);
+    const order = Array.from(s?.order ?? [], Number);
+    if (!(s?.order instanceof Int32Array) || (order.length !== 0 && order.length !== this.pool.length) || !order.every((n) => pool.has(n))) {
+      throw new FieldError({ field: `${field}.order`, expected: `an Int32Array permutation of the ${this.pool.length} pool indices (or empty)` });
+    }
+    if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > order.length) {
+      throw new FieldError({ field: `${field}.pos`, expected: `an integer in [0, ${order.length}]`, got: s.pos });
+    }
+    this.rng = Rng.fromState(s.rng);
+    this.order = order;
+    this.pos = s.pos;
+  }
+
   next(B: number): number[] {
     const out: number[] = [];
     while (out.length < B) {

@@ -208,7 +208,7 @@ export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer 
     }
     const t = (terms[name] = job());
     if (!(wt > 0)) continue;
-    const part = tf.mul(t, wt) as tf.Scalar;
+    const part = wt === 1 ? t : (tf.mul(t, wt) as tf.Scalar); // x·1 = x exactly: no dispatch for a unit weight
     total = total ? (tf.add(total, part) as tf.Scalar) : part;
   }
   let diagnostics: BatchTerms['diagnostics'] = null;
