@@ -1,8 +1,9 @@
 // Runs: the snapshot of a live run, its CSV (one row per logged step, the contract header), and JSON export →
 // import round trip; a malformed import names the file and the field.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
-import { parseRunJson, RunImportError, runToCsv, runToJson, snapshotRun, type LiveRunMeta } from './runs';
+import { checkRunFileSize, MAX_RUN_JSON_BYTES, parseRunJson, RunImportError, runToCsv, runToJson, snapshotRun, type LiveRunMeta } from './runs';
 import { StepSeries } from './series';
 
 function makeRun(steps = 7) {
@@ -55,5 +56,53 @@ describe('runs', () => {
     expect(err).toBeInstanceOf(RunImportError);
     expect((err as RunImportError).field).toBe(field);
     expect((err as Error).message.startsWith('bad.json: ')).toBe(true);
+  });
+
+  it('refuses a file over the size cap before reading it', () => {
+    expect(() => checkRunFileSize(MAX_RUN_JSON_BYTES, 'ok.json')).not.toThrow();
+    expect(() => checkRunFileSize(MAX_RUN_JSON_BYTES + 1, 'big.json')).toThrow(/^big\.json: \(file\): expected at most 50 MB/);
+    expect(() => checkRunFileSize(NaN, 'odd.json')).toThrow(RunImportError);
+  });
+
+  it('fuzz: any edit of an exported run parses or throws a RunImportError naming a field (2,000 cases)', () => {
+    const base = JSON.parse(runToJson(makeRun(5))) as Record<string, unknown>;
+    /** Every path into the exported object (object keys and array indices). */
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, p: (string | number)[]) => {
+      paths.push(p);
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...p, i]));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
+    };
+    walk(base, []);
+    const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(null, -1, 1e308, '', 'x'.repeat(2000), [], {}, true, 1.5));
+    const edit = fc.record({ path: fc.constantFrom(...paths), del: fc.boolean(), value });
+    const check = (text: string) => {
+      try {
+        const r = parseRunJson(text, 'fuzz.json', 'id');
+        expect(r.metrics.lr).toHaveLength(r.metrics.step.length);
+      } catch (e) {
+        if (!(e instanceof RunImportError)) throw e;
+        expect(e.field.length).toBeGreaterThan(0);
+        expect(e.message.startsWith('fuzz.json: ')).toBe(true);
+      }
+      return true;
+    };
+    fc.assert(fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
+      const o = structuredClone(base) as Record<string | number, unknown>;
+      for (const e of edits) {
+        if (e.path.length === 0) return check(JSON.stringify(e.value));
+        let at = o as Record<string | number, unknown>;
+        for (const k of e.path.slice(0, -1)) {
+          const next = at?.[k];
+          if (!next || typeof next !== 'object') return true;
+          at = next as Record<string | number, unknown>;
+        }
+        const last = e.path[e.path.length - 1];
+        if (e.del) delete at[last];
+        else at[last] = e.value;
+      }
+      return check(JSON.stringify(o));
+    }), { numRuns: 1500, seed: 16 });
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), (t) => check(t)), { numRuns: 500, seed: 17 });
   });
 });

@@ -103,11 +103,30 @@ export class RunImportError extends FieldError {
   }
 }
 
+/** The largest run file an import reads (bytes): a 10,000-step run exports to ≈ 2 MB; anything past this is refused unread. */
+export const MAX_RUN_JSON_BYTES = 50 * 1024 * 1024;
+/** Longest name / pack / backend / date string an import keeps (characters). */
+const MAX_STRING = 1000;
+
+/** Refuse a run file by its size before reading it (a File's `size`), naming the file. */
+export function checkRunFileSize(bytes: number, file: string): void {
+  if (!(bytes <= MAX_RUN_JSON_BYTES)) throw new RunImportError(file, '(file)', `at most ${MAX_RUN_JSON_BYTES / 1024 / 1024} MB of JSON`, `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+}
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+function finiteNum(file: string, field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RunImportError(file, field, 'a finite number', v);
+  return v;
+}
+function count(file: string, field: string, v: unknown): number {
+  if (v === undefined) return 0;
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new RunImportError(file, field, 'an integer ≥ 0', v);
+  return v as number;
+}
 /** JSON's null back to NaN; anything else not a number is refused. */
 function nums(file: string, field: string, v: unknown, len?: number): number[] {
   if (!Array.isArray(v)) throw new RunImportError(file, field, 'an array of numbers');
-  if (len !== undefined && v.length !== len) throw new RunImportError(file, field, `${len} entries (one per logged step), got ${v.length}`);
+  if (len !== undefined && v.length !== len) throw new RunImportError(file, field, `${len} entries, got ${v.length}`);
   return v.map((x, i) => {
     if (x === null) return NaN;
     if (typeof x !== 'number') throw new RunImportError(file, `${field}[${i}]`, `a number or null, got ${JSON.stringify(x)}`);
@@ -115,7 +134,8 @@ function nums(file: string, field: string, v: unknown, len?: number): number[] {
   });
 }
 function str(file: string, field: string, v: unknown): string {
-  if (typeof v !== 'string') throw new RunImportError(file, field, `a string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string') throw new RunImportError(file, field, `a string, got ${JSON.stringify(v)?.slice(0, 60)}`);
+  if (v.length > MAX_STRING) throw new RunImportError(file, field, `a string of at most ${MAX_STRING} characters, got ${v.length}`);
   return v;
 }
 function cfg(file: string, field: string, v: unknown): TrainConfig {
@@ -128,6 +148,8 @@ function cfg(file: string, field: string, v: unknown): TrainConfig {
 
 /** Parse an exported run (JSON text). Throws RunImportError; the imported run gets a fresh id. */
 export function parseRunJson(text: string, file: string, newId: string): RunRecord {
+  if (typeof text !== 'string') throw new RunImportError(file, '(file)', 'JSON text');
+  checkRunFileSize(text.length, file); // UTF-16 code units: ≤ the UTF-8 byte count, so a file over the cap is caught
   let o: unknown;
   try {
     o = JSON.parse(text);
@@ -140,6 +162,7 @@ export function parseRunJson(text: string, file: string, newId: string): RunReco
   const m = o.metrics;
   if (!isObj(m)) throw new RunImportError(file, 'metrics', 'an object {step, lr, values}');
   const step = nums(file, 'metrics.step', m.step);
+  step.forEach((x, i) => finiteNum(file, `metrics.step[${i}]`, x));
   const n = step.length;
   if (!isObj(m.values)) throw new RunImportError(file, 'metrics.values', `an object with ${VALUE_NAMES.join(', ')}`);
   const mv = m.values;
@@ -148,16 +171,21 @@ export function parseRunJson(text: string, file: string, newId: string): RunReco
   const families = o.families as string[];
   if (!Array.isArray(o.evals)) throw new RunImportError(file, 'evals', 'an array');
   const evals = o.evals.map((e, i) => {
-    if (!isObj(e) || typeof e.step !== 'number') throw new RunImportError(file, `evals[${i}]`, 'an object {step, overall, perFamily, valLoss}');
+    if (!isObj(e)) throw new RunImportError(file, `evals[${i}]`, 'an object {step, overall, perFamily, valLoss}');
+    finiteNum(file, `evals[${i}].step`, e.step);
     const overall = e.overall === null ? NaN : e.overall;
     if (typeof overall !== 'number') throw new RunImportError(file, `evals[${i}].overall`, 'a number or null');
-    return { step: e.step, overall, perFamily: nums(file, `evals[${i}].perFamily`, e.perFamily, families.length), valLoss: nums(file, `evals[${i}].valLoss`, e.valLoss, 3) };
+    return { step: e.step as number, overall, perFamily: nums(file, `evals[${i}].perFamily`, e.perFamily, families.length), valLoss: nums(file, `evals[${i}].valLoss`, e.valLoss, 3) };
   });
+  if (o.alignment !== undefined && !isObj(o.alignment)) throw new RunImportError(file, 'alignment', 'an object {samples, A, rows}');
   const al = isObj(o.alignment) ? o.alignment : { samples: 0, A: 0, rows: [] };
   if (!Array.isArray(al.rows)) throw new RunImportError(file, 'alignment.rows', 'an array');
+  const samples = count(file, 'alignment.samples', al.samples);
+  const A = count(file, 'alignment.A', al.A);
   const rows = (al.rows as unknown[]).map((r, i) => {
-    if (!isObj(r) || typeof r.step !== 'number') throw new RunImportError(file, `alignment.rows[${i}]`, 'an object {step, values}');
-    return { step: r.step, values: nums(file, `alignment.rows[${i}].values`, r.values) };
+    if (!isObj(r)) throw new RunImportError(file, `alignment.rows[${i}]`, 'an object {step, values}');
+    const width = samples * A > 0 ? samples * A : undefined; // values [samples·A]
+    return { step: finiteNum(file, `alignment.rows[${i}].step`, r.step), values: nums(file, `alignment.rows[${i}].values`, r.values, width) };
   });
   const config = cfg(file, 'config', o.config);
   return {
@@ -173,7 +201,7 @@ export function parseRunJson(text: string, file: string, newId: string): RunReco
     families,
     metrics: { step, lr: nums(file, 'metrics.lr', m.lr, n), values },
     evals,
-    alignment: { samples: Number(al.samples) || 0, A: Number(al.A) || 0, rows },
+    alignment: { samples, A, rows },
     imported: true,
   };
 }
