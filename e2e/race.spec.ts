@@ -51,8 +51,8 @@ test.describe('the race on wasm', () => {
     await expect(rows.nth(1).getByTestId('lane-loss')).not.toHaveText('–');
     // one line per lane, named after the lane in the legend
     const legend = page.getByTestId('loss-chart').locator('.recharts-legend-item-text');
-    await expect(legend.filter({ hasText: lanes[0].name })).toHaveCount(1);
-    await expect(legend.filter({ hasText: lanes[1].name })).toHaveCount(1);
+    await expect(legend.filter({ hasText: new RegExp(`^${lanes[0].name} total$`) })).toHaveCount(1);
+    await expect(legend.filter({ hasText: new RegExp(`^${lanes[1].name} total$`) })).toHaveCount(1);
     await expect(page.getByTestId('loss-chart').locator('.recharts-line path.recharts-curve')).toHaveCount(2);
   });
 

@@ -25,8 +25,23 @@ describe('URL state: the links in use today', () => {
   it('no parameters: the defaults, no messages; the writer keeps only the pack and the seed', () => {
     const { state, messages } = parse('');
     expect(messages).toEqual([]);
-    expect(state).toEqual({ pack: 'shapes', seed: 1, preset: null, cfg: {}, backend: 'auto', batch: null, evalEvery: null, evalSamples: null, e2e: false });
+    expect(state).toEqual({ pack: 'shapes', seed: 1, preset: null, cfg: {}, race: null, lanes: null, backend: 'auto', batch: null, evalEvery: null, evalSamples: null, e2e: false });
     expect(writeUrlState(state)).toBe('pack=shapes&seed=1');
+  });
+
+  it('?lanes= and ?race=: a race link parses; a bad lane is named and dropped to the defaults', () => {
+    const lanes = [{ name: 'CE', cfg: {} }, { name: 'KD', cfg: { weights: { kd: 1 } } }];
+    const ok = parse(`?race=temperature&lanes=${encodeURIComponent(JSON.stringify(lanes))}`);
+    expect(ok.messages).toEqual([]);
+    expect(ok.state.lanes).toEqual(lanes);
+    expect(ok.state.race).toBe('temperature');
+    const bad = parse(`?lanes=${encodeURIComponent(JSON.stringify([{ name: 'x', cfg: { kd: { T: -1 } } }]))}&race=nope`);
+    expect(bad.state.lanes).toBeNull();
+    expect(bad.state.race).toBeNull();
+    expect(bad.messages.map((m) => m.param)).toEqual(['lanes', 'race']);
+    expect(bad.messages[0].message).toMatch(/kd\.T/);
+    const five = parse(`?lanes=${encodeURIComponent(JSON.stringify(Array(5).fill({ name: 'a', cfg: {} })))}`);
+    expect(five.messages[0].message).toMatch(/1 to 4 lanes/);
   });
 
   it("the README's example link, raw or encoded", () => {
@@ -124,7 +139,7 @@ const arbState: fc.Arbitrary<UrlState> = fc.record({
   preset: fc.option(fc.constantFrom(...CATALOG.presets), { nil: null }),
   cfg: arbCfg,
   race: fc.option(fc.constantFrom('ce-vs-kd', 'temperature'), { nil: null }),
-  lanes: fc.option(fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), cfg: arbCfg }), { minLength: 1, maxLength: 4 }), { nil: null }),
+  lanes: fc.option(fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 80 }), cfg: arbCfg }), { minLength: 1, maxLength: 4 }), { nil: null }),
   backend: fc.constantFrom(...URL_BACKENDS),
   batch: fc.option(fc.integer({ min: 1, max: 512 }), { nil: null }),
   evalEvery: fc.option(fc.integer({ min: 0, max: 1e7 }), { nil: null }),

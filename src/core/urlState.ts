@@ -154,8 +154,8 @@ const lanesField: UrlField<UrlLane[] | null> = {
     if (!Array.isArray(v) || v.length < 1 || v.length > URL_MAX_LANES) return { error: `not an array of 1 to ${URL_MAX_LANES} lanes` };
     const out: UrlLane[] = [];
     for (const [i, l] of v.entries()) {
-      if (l === null || typeof l !== 'object' || typeof l.name !== 'string' || l.name.length === 0 || l.name.length > 40) {
-        return { error: `lane ${i + 1} needs a "name" of 1 to 40 characters` };
+      if (l === null || typeof l !== 'object' || typeof l.name !== 'string' || l.name.length === 0 || l.name.length > 80) {
+        return { error: `lane ${i + 1} needs a "name" of 1 to 80 characters` };
       }
       try {
         out.push({ name: l.name, cfg: checkPatch(l.cfg ?? {}, `lane ${i + 1} cfg`) });

@@ -1,6 +1,7 @@
 // Race presets (`race-select`, `?race=ID`): lanes that differ in one thing, each named after what it changes. The
 // objective races run on the data-rich base (500 labels + 3,000 unlabeled images answered by the teacher, seqCE 1).
 import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
+import { FINDINGS, findingLanes } from '../core/findings';
 import type { LaneSeed } from './lanes';
 
 export interface RacePreset {
@@ -18,7 +19,8 @@ const rich = (w: Partial<typeof W0>, extra: DeepPartial<TrainConfig> = {}): Deep
   weights: { ...W0, ce: 1, seq: 1, ...w },
 });
 
-export const RACES: RacePreset[] = [
+/** The lab's own four races (issue "the race"); one race per finding of the paper follows them in RACES. */
+const LAB_RACES: RacePreset[] = [
   {
     id: 'ce-vs-kd',
     label: 'CE vs CE + KD',
@@ -54,6 +56,11 @@ export const RACES: RacePreset[] = [
     ],
   },
 ];
+
+/** One race per finding of the paper: its conditions as lanes (src/core/findings.ts). */
+const FINDING_RACES: RacePreset[] = FINDINGS.map((f) => ({ id: `finding-${f.id}`, label: `${f.id}: ${f.claim}`, about: f.claim, lanes: findingLanes(f) }));
+
+export const RACES: RacePreset[] = [...LAB_RACES, ...FINDING_RACES];
 
 export const raceById = (id: string | null | undefined) => RACES.find((r) => r.id === id);
 

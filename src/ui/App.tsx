@@ -8,15 +8,33 @@ import { AlignmentOverTime } from './AlignmentOverTime';
 import { BackendBadge } from './BackendBadge';
 import { CopyLink, FirstVisitHint, ThemeToggle } from './Chrome';
 import { ControlsPanel, RunButtons } from './ControlsPanel';
-import { startLab } from './controller';
+import { lab, packIdOf, startLab } from './controller';
 import { ErrorBanner } from './ErrorBanner';
+import { FindingsPanel } from './FindingsPanel';
 import { LanesPanel, RaceSelect } from './LanesPanel';
 import { LossChart } from './LossChart';
 import { PackPicker } from './PackPicker';
 import { PresetSelect } from './PresetSelect';
+import { RecipeExport } from './RecipeExport';
 import { RunsPanel } from './RunsPanel';
 import { SampleViewer } from './SampleViewer';
+import { STUDIES, studyFor } from './studyData';
+import { useLab } from '../store';
 import './lab.css';
+
+/** The "What matters" panel for the loaded pack (the shipped study JSON), its rows racing a finding's conditions. */
+function Findings() {
+  const pack = useLab((s) => s.pack);
+  const id = pack ? packIdOf(pack.name) : 'shapes';
+  const study = studyFor(id ?? 'shapes');
+  const others = Object.values(STUDIES).filter((x) => x !== study);
+  return <FindingsPanel study={study} others={others} onRace={lab.raceOf} />;
+}
+
+function Recipe() {
+  const config = useLab((s) => s.config);
+  return <RecipeExport config={config} />;
+}
 
 export function App() {
   useEffect(() => startLab(), []);
@@ -40,6 +58,7 @@ export function App() {
       <div className="grid">
         <aside className="side" data-testid="controls-panel">
           <ControlsPanel />
+          <Recipe />
         </aside>
         <div className="main">
           <LanesPanel />
@@ -54,6 +73,7 @@ export function App() {
           </div>
           <AlignmentHeatmap />
           <AlignmentOverTime />
+          <Findings />
         </div>
       </div>
     </main>

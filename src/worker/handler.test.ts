@@ -116,7 +116,7 @@ describe('LabHandler', () => {
     await send({ type: 'exportWeights', requestId: 7, lane: 0 });
     const w = ofType('weights', n)[0];
     expect(w.requestId).toBe(7);
-    expect(w.name).toMatch(/^student-tiny-lane0-step\d+\.safetensors$/);
+    expect(w.name).toMatch(/^student-tiny-step\d+\.safetensors$/);
     const { readSafetensors } = await import('../core/safetensors');
     const f = readSafetensors(new Uint8Array(w.bytes), w.name);
     expect(f.metadata.format).toBe('llavadi-lab-student');

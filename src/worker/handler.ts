@@ -116,7 +116,8 @@ export class LabHandler {
         const lane = s.lane(msg.lane);
         await this.loop.flush();
         const bytes = await s.weightsFile(lane);
-        const name = `student-${s.info.name.replace(/\.safetensors(\.gz)?$/, '')}-lane${lane.id}-step${lane.trainer.stepCount}.safetensors`;
+        const which = s.lanes.length > 1 ? `-lane${lane.id}` : ''; // a race names the lane
+        const name = `student-${s.info.name.replace(/\.safetensors(\.gz)?$/, '')}${which}-step${lane.trainer.stepCount}.safetensors`;
         const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         this.send({ type: 'weights', requestId: msg.requestId, lane: lane.id, name, bytes: buf });
         return;

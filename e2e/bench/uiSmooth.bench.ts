@@ -1,0 +1,63 @@
+// `npm run bench:ui`: the page stays smooth while a 4-lane race trains (built lab, wasm, 1440×900, every panel shown):
+// main-thread long tasks (> 50 ms) over 60 s of racing, cold open → first race step, race steps/s → bench/results/ui.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+const RACE_S = Number(process.env.UI_RACE_S ?? 60);
+
+interface LabState {
+  step: number;
+  pack: string | null;
+  lanes: { step: number }[];
+}
+
+test('the page stays smooth during a 4-lane race', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __long: number[]; __longOn: boolean };
+    w.__long = [];
+    w.__longOn = false;
+    new PerformanceObserver((list) => {
+      if (w.__longOn) for (const e of list.getEntries()) w.__long.push(e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  const state = () => page.evaluate(() => (window as unknown as { __lab: { state: () => LabState } }).__lab.state());
+  const t0 = Date.now();
+  await page.goto('/?backend=wasm&race=temperature&e2e');
+  const toggle = page.getByTestId('train-toggle');
+  await expect(toggle).toBeEnabled({ timeout: 120_000 });
+  await toggle.click();
+  await expect.poll(async () => (await state()).step, { timeout: 120_000, intervals: [20] }).toBeGreaterThanOrEqual(1);
+  const coldOpenToFirstStepMs = Date.now() - t0;
+  expect((await state()).lanes).toHaveLength(4);
+  // every panel in view once, so each one renders while the race trains
+  for (const id of ['lanes', 'loss-chart', 'accuracy-chart', 'alignment-heatmap']) await page.getByTestId(id).scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const s0 = (await state()).step;
+  await page.evaluate(() => ((window as unknown as { __longOn: boolean }).__longOn = true));
+  const start = Date.now();
+  await page.waitForTimeout(RACE_S * 1000); // the measurement window
+  const long = await page.evaluate(() => {
+    const w = window as unknown as { __long: number[]; __longOn: boolean };
+    w.__longOn = false;
+    return w.__long;
+  });
+  const s1 = (await state()).step;
+  const secs = (Date.now() - start) / 1000;
+  await toggle.click();
+  const out = {
+    longTasks: long.length,
+    maxLongTaskMs: long.length ? Math.round(Math.max(...long)) : 0,
+    coldOpenToFirstStepMs,
+    raceStepsPerSec: Math.round(((s1 - s0) / secs) * 100) / 100,
+    date: new Date().toISOString(),
+    viewport: '1440x900',
+    backend: 'wasm',
+    race: 'temperature (4 lanes)',
+    raceSeconds: Math.round(secs),
+    longTaskMs: long.map((x) => Math.round(x)),
+  };
+  console.log(`\nlong tasks ${out.longTasks} (max ${out.maxLongTaskMs} ms) · cold open → first race step ${out.coldOpenToFirstStepMs} ms · ${out.raceStepsPerSec} race steps/s`);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/ui.json', `${JSON.stringify(out, null, 2)}\n`);
+});
