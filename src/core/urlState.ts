@@ -105,6 +105,19 @@ function foreignKey(base: unknown, patch: unknown, path: string): string | null 
   return null;
 }
 
+/**
+ * Check one config patch: an object of known fields only (guards `__proto__`), valid values. Throws with the field
+ * named, prefixed by `where` (a lane) when given.
+ */
+function checkPatch(patch: unknown, where = ''): DeepPartial<TrainConfig> {
+  const at = where ? `${where}: ` : '';
+  if (where && (patch === null || typeof patch !== 'object' || Array.isArray(patch))) throw new Error(`${where} is not a JSON object`);
+  const bad = foreignKey(DEFAULT_CONFIG, patch, '');
+  if (bad) throw new Error(`${at}config.${bad} is not a config field`);
+  configFromPatchJson(DEFAULT_CONFIG, JSON.stringify(patch)); // throws a ConfigError naming the field
+  return patch as DeepPartial<TrainConfig>;
+}
+
 const cfgField: UrlField<DeepPartial<TrainConfig>> = {
   type: 'json',
   doc: 'the knobs that differ from the defaults, as a JSON patch of the config (applied after the preset)',
@@ -118,10 +131,7 @@ const cfgField: UrlField<DeepPartial<TrainConfig>> = {
       return { error: 'not valid JSON' };
     }
     try {
-      const bad = foreignKey(DEFAULT_CONFIG, patch, '');
-      if (bad) return { error: `config.${bad} is not a config field` };
-      configFromPatchJson(DEFAULT_CONFIG, text); // throws a ConfigError naming the field
-      return { value: patch as DeepPartial<TrainConfig> };
+      return { value: checkPatch(patch) };
     } catch (e) {
       return { error: e instanceof Error ? e.message : String(e) };
     }
@@ -129,15 +139,6 @@ const cfgField: UrlField<DeepPartial<TrainConfig>> = {
   write: (v) => JSON.stringify(v),
   isDefault: (v) => Object.keys(v).length === 0,
 };
-
-/** Check one config patch as `cfg` does: known fields only, valid values (throws with the field named). */
-function checkPatch(patch: unknown, where: string): DeepPartial<TrainConfig> {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new Error(`${where} is not a JSON object`);
-  const bad = foreignKey(DEFAULT_CONFIG, patch, '');
-  if (bad) throw new Error(`${where}: config.${bad} is not a config field`);
-  configFromPatchJson(DEFAULT_CONFIG, JSON.stringify(patch));
-  return patch as DeepPartial<TrainConfig>;
-}
 
 const lanesField: UrlField<UrlLane[] | null> = {
   type: 'json',
