@@ -14,6 +14,8 @@ export class LabPage {
   readonly accuracyChart: Locator;
   readonly heatmap: Locator;
   readonly banner: Locator;
+  readonly banners: Locator; // each banner inside `banner` (the list), newest first
+  readonly bannerDismiss: Locator; // the dismiss button of each banner
   readonly valAccuracy: Locator;
   readonly presetSelect: Locator;
   readonly packSelect: Locator;
@@ -33,6 +35,8 @@ export class LabPage {
     this.accuracyChart = t('accuracy-chart');
     this.heatmap = t('alignment-heatmap');
     this.banner = t('error-banner');
+    this.banners = t('banner');
+    this.bannerDismiss = t('banner-dismiss');
     this.valAccuracy = t('val-accuracy');
     this.presetSelect = t('preset-select');
     this.packSelect = t('pack-select');
@@ -50,6 +54,15 @@ export class LabPage {
     const qs = new URLSearchParams({ e2e: '1', ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
     await this.page.goto(`/?${qs}`);
     await expect.poll(() => this.state().then((s) => s.pack), { timeout: packTimeout }).not.toBeNull();
+  }
+
+  /** Dismiss the banners one by one with their own buttons (newest first); each click removes exactly one. */
+  async dismissAllBanners(): Promise<void> {
+    for (let n = (await this.state()).banners.length; n > 0; n--) {
+      await this.bannerDismiss.first().click();
+      await expect.poll(() => this.state().then((s) => s.banners.length)).toBe(n - 1);
+    }
+    await expect(this.banner).toHaveCount(0);
   }
 
   state(): Promise<LabState> {

@@ -119,6 +119,18 @@ describe('URL state: refused parameters', () => {
     expect(messages.map((m) => m.param)).toEqual(['seed']);
   });
 
+  it("the issue's four cases in one link: the defaults, and one message per parameter saying what it accepts", () => {
+    const { state, messages } = parse('?preset=bogus&pack=cifar&backend=metal&seed=2.5');
+    expect(state).toEqual(defaultUrlState());
+    expect(messages.map((m) => m.message)).toEqual([
+      '?preset=bogus was ignored: it accepts one of llavadi | fkl | ce-only | kd-t07; using none',
+      '?pack=cifar was ignored: it accepts one of shapes | digits; using shapes',
+      `?backend=metal was ignored: it accepts one of ${URL_BACKENDS.join(' | ')}; using auto`,
+      '?seed=2.5 was ignored: it accepts an integer in [0, 4294967295]; using 1',
+    ]);
+    expect(urlMessagesBanner(messages)!.error.field).toBe('?preset ?pack ?backend ?seed');
+  });
+
   it('the banner names every ignored parameter and says why', () => {
     expect(urlMessagesBanner([])).toBeNull();
     const b = urlMessagesBanner(parse('?preset=bogus&seed=x&foo=1').messages)!;
@@ -195,6 +207,35 @@ describe('URL state: properties', () => {
         }
         for (const k of given) if (!URL_PARAMS.includes(k as keyof UrlState)) expect(messages.some((m) => m.param === k)).toBe(true);
         expect(typeof Object.prototype.toString).toBe('function');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('random query strings: every refused parameter keeps its default and gets a message naming it once and what it accepts', () => {
+    fc.assert(
+      fc.property(query, (q) => {
+        const { state, messages } = parse(q);
+        const first = new Map<string, string>();
+        new URLSearchParams(q).forEach((v, k) => first.has(k) || first.set(k, v));
+        for (const [k, text] of first) {
+          if (!URL_PARAMS.includes(k as keyof UrlState)) continue;
+          const f = field(k as keyof UrlState);
+          const r = f.parse(text, CATALOG);
+          const mine = messages.filter((m) => m.param === k && m.message.includes('was ignored'));
+          if ('value' in r) {
+            expect(state[k as keyof UrlState]).toEqual(r.value);
+            expect(mine).toEqual([]);
+          } else {
+            expect(state[k as keyof UrlState]).toEqual(f.default);
+            expect(mine).toHaveLength(1);
+            expect(mine[0].message.startsWith(`?${k}=`)).toBe(true);
+            expect(mine[0].message).toContain(`it accepts ${f.accepts(CATALOG)}`);
+            expect(mine[0].message).not.toContain(`: ${k} accepts`); // the parameter is named once, at the start
+          }
+        }
+        const b = urlMessagesBanner(messages);
+        expect(b === null).toBe(messages.length === 0);
       }),
       { numRuns: 1000 },
     );

@@ -245,7 +245,7 @@ export function parseUrlState(query: string, catalog: UrlCatalog): { state: UrlS
     if ('value' in r) state[k] = r.value;
     else {
       const why = r.error === 'unknown value' || r.error === 'not accepted' || r.error === 'not a flag' ? '' : ` (${clip(r.error, 160)})`;
-      messages.push({ param: k, message: `?${k}=${clip(text)} was ignored${why}: ${k} accepts ${f.accepts(catalog)}; using ${shownDefault(k)}` });
+      messages.push({ param: k, message: `?${k}=${clip(text)} was ignored${why}: it accepts ${f.accepts(catalog)}; using ${shownDefault(k)}` });
     }
   });
   return { state: state as UrlState, messages };

@@ -5,6 +5,7 @@ import { lastRow, TERM_WIDTH, VALUE_WIDTH } from '../core/terms';
 import { create, type StateCreator } from 'zustand';
 import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
 import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } from '../worker/protocol';
+import { type Banner, type BannerInput, type BannerSource, newestBanner, pushedBanners } from './banners';
 import { DEFAULT_LANE, type LaneSeed, type LaneState, makeLane } from './lanes';
 import { DEFAULT_SETTINGS, type LabSettings } from './persist';
 import { type AlignmentRow, type LiveRunMeta, type RunRecord, snapshotRun } from './runs';
@@ -24,9 +25,17 @@ export interface RunSlice {
   stepsPerSec: number; // latest delta
   stepsPerSecBySource: { cached: number | null; online: number | null }; // the cost of each teacher source
   hiddenPause: boolean; // paused because the tab is hidden
-  banner: { title: string; error: SerializedError } | null; // the error banner (pack, config, worker)
-  dismissBanner: () => void;
+  banners: Banner[]; // every banner on screen, oldest first (store/banners.ts)
+  banner: Banner | null; // the newest of them (what single-banner readers show)
+  nextBannerId: number;
+  /** Show a banner; one of the same source and title is replaced, not stacked. Returns its id. */
+  pushBanner: (b: BannerInput) => number;
+  /** Remove banner `id` (no id: the newest). */
+  dismissBanner: (id?: number) => void;
+  /** Remove every banner of one source (a pack that loads clears the pack errors). */
+  clearBanners: (source: BannerSource) => void;
   setHiddenPause: (on: boolean) => void;
+  /** An error banner of source 'lab' (pushBanner with source and severity filled in). */
   setBanner: (title: string, error: SerializedError) => void;
 }
 
@@ -99,17 +108,28 @@ export interface Actions {
 
 export type LabState = RunSlice & ConfigSlice & PackSlice & LanesSlice & MetricsSlice & RunsSlice & Actions;
 
-const runSlice: StateCreator<LabState, [], [], RunSlice> = (set) => ({
+/** The banner fields for a new list: the list and its newest. */
+const withBanners = (banners: Banner[]) => ({ banners, banner: newestBanner(banners) });
+
+const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => ({
   backend: null,
   status: 'loading',
   step: 0,
   stepsPerSec: 0,
   stepsPerSecBySource: { cached: null, online: null },
   hiddenPause: false,
+  banners: [],
   banner: null,
-  dismissBanner: () => set({ banner: null }),
+  nextBannerId: 1,
+  pushBanner: (b) => {
+    const id = get().nextBannerId;
+    set((s) => ({ ...withBanners(pushedBanners(s.banners, b, id)), nextBannerId: id + 1 }));
+    return id;
+  },
+  dismissBanner: (id) => set((s) => withBanners(id === undefined ? s.banners.slice(0, -1) : s.banners.filter((b) => b.id !== id))),
+  clearBanners: (source) => set((s) => withBanners(s.banners.filter((b) => b.source !== source))),
   setHiddenPause: (on) => set({ hiddenPause: on }),
-  setBanner: (title, error) => set({ banner: { title, error } }),
+  setBanner: (title, error) => void get().pushBanner({ source: 'lab', severity: 'error', title, error }),
 });
 
 const configSlice: StateCreator<LabState, [], [], ConfigSlice> = (set) => ({
@@ -290,10 +310,11 @@ export const useLab = create<LabState>()((set, get, api) => ({
         set({ packLoading: { name: msg.name, loaded: msg.loaded, total: msg.total } });
         return;
       case 'packLoaded':
-        set({ pack: msg.info, packLoading: null, sample: null, sampleIndex: 0, ...resetMetrics(s) });
+        set({ pack: msg.info, packLoading: null, sample: null, sampleIndex: 0, ...resetMetrics(s), ...withBanners(s.banners.filter((b) => b.source !== 'pack')) });
         return;
       case 'packError':
-        set({ packLoading: null, banner: { title: `Could not load ${msg.name}; the lab keeps ${s.pack ? s.pack.name : 'no pack'}`, error: msg.error } });
+        set({ packLoading: null });
+        s.pushBanner({ source: 'pack', severity: 'error', title: `Could not load ${msg.name}; the lab keeps ${s.pack ? s.pack.name : 'no pack'}`, error: msg.error });
         return;
       case 'status': {
         const patch: Partial<LabState> = { status: msg.status, step: msg.step };
@@ -313,7 +334,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
         set(patchLane(s, msg.lane, () => ({ config: msg.config })));
         return;
       case 'configError':
-        set({ banner: { title: msg.lane === null ? 'That race was refused; the lanes stay as they were' : 'That setting was refused; the previous one stays', error: msg.error } });
+        s.pushBanner({ source: 'config', severity: 'error', title: msg.lane === null ? 'That race was refused; the lanes stay as they were' : 'That setting was refused; the previous one stays', error: msg.error });
         return;
       case 'metrics': {
         const lane = s.lanes.find((l) => l.id === msg.lane);
@@ -352,7 +373,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
         else set(patchLane(s, msg.view.lane, () => ({ sample: msg.view })));
         return;
       case 'error':
-        set({ banner: { title: 'The training worker reported an error', error: msg.error } });
+        s.pushBanner({ source: 'worker', severity: 'error', title: 'The training worker reported an error', error: msg.error });
         return;
       default: {
         const never: never = msg;

@@ -21,15 +21,32 @@ interface LabDb extends DBSchema {
 const DB_NAME = 'llavadi-lab';
 let dbp: Promise<IDBPDatabase<LabDb>> | null = null;
 
+/** The database, opened once; rejects (never throws) when IndexedDB is missing, blocked or cannot open. */
 function db(): Promise<IDBPDatabase<LabDb>> {
-  if (typeof indexedDB === 'undefined') return Promise.reject(new Error('IndexedDB is not available in this browser'));
-  dbp ??= openDB<LabDb>(DB_NAME, 1, {
-    upgrade(d) {
-      d.createObjectStore('runs', { keyPath: 'id' });
-      d.createObjectStore('settings');
-    },
-  });
+  if (dbp) return dbp;
+  try {
+    if (typeof indexedDB === 'undefined' || !indexedDB) return Promise.reject(new Error('IndexedDB is not available in this browser'));
+    dbp = openDB<LabDb>(DB_NAME, 1, {
+      upgrade(d) {
+        d.createObjectStore('runs', { keyPath: 'id' });
+        d.createObjectStore('settings');
+      },
+    });
+  } catch (e) {
+    dbp = Promise.reject(e); // indexedDB.open itself threw (a blocked or broken IndexedDB)
+  }
+  dbp.catch(() => undefined); // reported by the caller; not an unhandled rejection here
   return dbp;
+}
+
+/** Why storage failed, in words a person can act on (the error's name kept for the curious). */
+export function storageReason(e: unknown): string {
+  const isErr = e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException);
+  const name = isErr ? (e as Error).name : '';
+  const message = isErr ? (e as Error).message : String(e);
+  if (name === 'QuotaExceededError') return `the browser's storage for this site is full (QuotaExceededError); delete kept runs or free space`;
+  if (name === 'SecurityError' || name === 'InvalidStateError') return `IndexedDB is blocked here, e.g. in a private window or by site settings (${name}${message ? `: ${message}` : ''})`;
+  return message ? (name && name !== 'Error' ? `${name}: ${message}` : message) : name || 'IndexedDB failed';
 }
 
 export async function loadAll(): Promise<{ runs: RunRecord[]; settings: LabSettings }> {

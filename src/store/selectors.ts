@@ -3,7 +3,8 @@ import type { LabState } from './index';
 
 export const selectBackend = (s: LabState) => s.backend;
 export const selectConfig = (s: LabState) => s.config;
-export const selectBanner = (s: LabState) => s.banner;
+export const selectBanner = (s: LabState) => s.banner; // the newest banner
+export const selectBanners = (s: LabState) => s.banners; // every banner, oldest first
 export const selectSample = (s: LabState) => s.sample;
 /** Latest overall val accuracy in percent, or null before the first evaluation. */
 export const selectValAccuracy = (s: LabState) => (s.evals.length ? s.evals[s.evals.length - 1].overall : null);

@@ -150,8 +150,8 @@ export function startLab(query: string = location.search): void {
   );
   const { config, presetId, error } = configOfUrl(url.state);
   const ignored = urlMessagesBanner(url.messages);
-  if (ignored) store().setBanner(ignored.title, ignored.error);
-  if (error) store().setBanner("The link's settings were refused; the lab starts from the defaults", serializeError(error));
+  if (ignored) store().pushBanner({ source: 'url', severity: 'warning', title: ignored.title, error: ignored.error });
+  if (error) store().pushBanner({ source: 'url', severity: 'warning', title: "The link's settings were refused; the lab starts from the defaults", error: serializeError(error) });
   const race = lanesOfUrl(url.state, config);
   const made = store().setLocalLanes(race.seeds, race.raceId);
   store().setLocalConfig(made[0].config, race.seeds.length === 1 ? presetId : null);
@@ -207,6 +207,7 @@ function installTestApi() {
         valAccuracy: s.evals.length ? s.evals[s.evals.length - 1].overall : null,
         hiddenPause: s.hiddenPause,
         banner: s.banner ? `${s.banner.title}: ${s.banner.error.message}` : null,
+        banners: s.banners.map((b) => ({ source: b.source, severity: b.severity, title: b.title, message: b.error.message })),
         presetId: s.presetId,
         config: s.config,
         losses: Array.from(s.series.column('total')),

@@ -2,8 +2,9 @@
 // shareable URL (pack, seed and config diff kept in the address bar), and the light / dark theme.
 import { urlStateOfRace, writeUrlState, type UrlState } from '../core/urlState';
 import { useLab } from '../store';
-import { deleteRun, loadAll, putRun, putSettings, type LabSettings } from '../store/persist';
-import { parseRunJson, type RunRecord, runToCsv, runToJson } from '../store/runs';
+import { deleteRun, loadAll, putRun, putSettings, storageReason, type LabSettings } from '../store/persist';
+import { checkRunFileSize, parseRunJson, type RunRecord, runToCsv, runToJson } from '../store/runs';
+import { serializeError } from '../worker/protocol';
 
 const store = () => useLab.getState();
 const AUTOSAVE_MS = 1000;
@@ -38,20 +39,44 @@ export const runs = {
     const r = targetRun();
     if (r) download(`${fileStem(r)}.json`, runToJson(r), 'application/json');
   },
-  importJson: async (file: File) => {
+  /** Bring back an exported run: refused by size before it is read, then field by field (RunImportError). */
+  importJson: async (file: Pick<File, 'name' | 'size' | 'text'>) => {
     try {
+      checkRunFileSize(file.size, file.name);
       const r = parseRunJson(await file.text(), file.name, `run-${Date.now().toString(36)}-imported`);
       store().addRun(r);
+      store().clearBanners('run');
       const s = store();
       if (!s.settings.overlay.includes(r.id)) s.toggleOverlay(r.id);
     } catch (e) {
-      store().setBanner(`Could not import ${file.name}; the runs are unchanged`, { name: (e as Error).name, message: (e as Error).message });
+      const error = serializeError(e);
+      // The error names the file when it is a RunImportError; else the title does.
+      const title = error.file ? 'That run file was refused; the runs are unchanged' : `Could not import ${file.name}; the runs are unchanged`;
+      store().pushBanner({ source: 'run', severity: 'error', title, error });
     }
   },
   remove: (id: string) => {
     store().removeRun(id);
   },
 };
+
+let storageReported = false;
+
+/**
+ * IndexedDB is missing, blocked or full: say once (a warning banner, source 'storage') that runs will not be kept;
+ * training goes on and the runs stay in memory. Later failures add nothing (the banner may have been dismissed).
+ */
+export function reportStorageFailure(e: unknown): void {
+  if (storageReported) return;
+  storageReported = true;
+  console.warn('LLaVADI Lab: IndexedDB failed; runs stay in memory and will not survive a reload', e);
+  store().pushBanner({ source: 'storage', severity: 'warning', title: 'Runs will not be kept after a reload', error: { name: 'StorageError', message: storageReason(e) } });
+}
+
+/** Test helper: forget that a storage failure was reported. */
+export function resetStorageReport(): void {
+  storageReported = false;
+}
 
 let lastSettings: LabSettings | null = null;
 let lastRuns: RunRecord[] = [];
@@ -81,7 +106,7 @@ async function saveNow(): Promise<void> {
       lastSettings = s.settings;
     }
   } catch (e) {
-    console.warn('LLaVADI Lab: could not save to IndexedDB; runs stay in memory', e);
+    reportStorageFailure(e);
   } finally {
     saving = false;
   }
@@ -93,7 +118,7 @@ export async function startPersistence(): Promise<void> {
     const { runs: kept, settings } = await loadAll();
     store().hydrate(kept, settings);
   } catch (e) {
-    console.warn('LLaVADI Lab: IndexedDB unavailable; runs will not survive a reload', e);
+    reportStorageFailure(e);
   }
   lastSettings = store().settings;
   lastRuns = store().runs;

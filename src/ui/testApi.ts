@@ -13,7 +13,8 @@ export interface LabTestApi {
     kdContribution: number | null; // weights.kd × kd of the latest step
     valAccuracy: number | null;
     hiddenPause: boolean;
-    banner: string | null;
+    banner: string | null; // the newest banner: `title: message`
+    banners: { source: string; severity: string; title: string; message: string }[]; // every banner, oldest first
     presetId: string | null;
     config: TrainConfig;
     losses: number[]; // every total so far
