@@ -14,6 +14,10 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/** E2E_PORT / E2E_OUTDIR: a second suite on the same machine (another developer's) gets its own server and build. */
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+const OUT_DIR = process.env.E2E_OUTDIR ?? 'dist';
+
 export default defineConfig({
   testDir: 'e2e',
   timeout: 180_000,
@@ -23,7 +27,7 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${PORT}`,
     trace: 'on-first-retry',
     viewport: { width: 1280, height: 720 },
     launchOptions: {
@@ -32,8 +36,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx vite build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
-    url: 'http://127.0.0.1:4173',
+    command: `npx vite build --outDir ${OUT_DIR} && npx vite preview --outDir ${OUT_DIR} --host 127.0.0.1 --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,
   },

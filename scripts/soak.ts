@@ -68,19 +68,36 @@ async function soak(name: string): Promise<Row> {
   };
 }
 
+const OUT = 'bench/results/soak.json';
+
+/** Merge one pack's row into soak.json (rows of other packs, from an earlier run with the same config, are kept). */
+function writeResults(row: Row): void {
+  let rows: Row[] = [];
+  try {
+    const old = JSON.parse(readFileSync(OUT, 'utf8')) as { config?: unknown; rows?: Row[] };
+    if (JSON.stringify(old.config) === JSON.stringify(SOAK) && Array.isArray(old.rows)) rows = old.rows.filter((r) => r.pack !== row.pack);
+  } catch {
+    // no earlier results
+  }
+  rows.push(row);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, backend: tf.getBackend(), config: SOAK, rows }, null, 2)}\n`);
+}
+
 async function main() {
   await initBackend('wasm');
   console.log(`soak  steps=${STEPS} warmup=${WARMUP} batch=${BATCH} backend=${tf.getBackend()}  config=${JSON.stringify(SOAK)}`);
   const rows: Row[] = [];
-  for (const p of PACKS) rows.push(await soak(p));
+  for (const p of PACKS) {
+    rows.push(await soak(p));
+    writeResults(rows[rows.length - 1]); // each pack's row as soon as it is measured (a long soak loses nothing)
+  }
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(`${'pack'.padEnd(8)}${pad('steps', 7)}${pad('ms/step', 9)}${pad('tensors warm→max', 18)}${pad('MiB warm→max', 15)}${pad('heap MiB warm→end', 19)}${pad('growth %', 10)}${pad('non-finite', 12)}${pad('on-policy', 11)}  pass`);
   for (const r of rows) {
     const mib = (b: number) => (b / 2 ** 20).toFixed(1);
     console.log(`${r.pack.padEnd(8)}${pad(r.steps, 7)}${pad(r.msPerStep, 9)}${pad(`${r.tensorsAfterWarmup}→${r.tensorsMax}`, 18)}${pad(`${mib(r.bytesAfterWarmup)}→${mib(r.bytesMax)}`, 15)}${pad(`${mib(r.heapAfterWarmup)}→${mib(r.heapEnd)}`, 19)}${pad(r.heapGrowthPct, 10)}${pad(r.nonFiniteSteps, 12)}${pad(r.onPolicySteps, 11)}  ${r.pass}`);
   }
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/soak.json', `${JSON.stringify({ date: new Date().toISOString(), node: process.version, backend: tf.getBackend(), config: SOAK, rows }, null, 2)}\n`);
   process.exit(rows.every((r) => r.pass) ? 0 : 1);
 }
 

@@ -210,3 +210,27 @@ export async function withBackend<T>(candidates: BackendName[], fn: (name: Backe
 export function backendInfo(): BackendInfo {
   return { ...info };
 }
+
+/** The active webgpu backend's GPUDevice (null on other backends). */
+function webgpuDevice(): { lost: Promise<{ reason?: string; message?: string }>; destroy(): void } | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: ReturnType<typeof webgpuDevice> }).device ?? null;
+}
+
+/**
+ * Call `onLost` once if the active backend's GPU device is lost (`GPUDevice.lost`: a driver reset, another tab's
+ * crash, `destroy()`); nothing on backends without a device. DESIGN §6b: the run continues on the next backend.
+ */
+export function watchDeviceLoss(onLost: (reason: string) => void): void {
+  const dev = webgpuDevice();
+  if (!dev) return;
+  void dev.lost.then((info) => onLost([info.reason, info.message].filter((x) => x).join(': ') || 'unknown'));
+}
+
+/** Destroy the active WebGPU device (the `device-lost` fault); false when the backend has none. */
+export function loseDevice(): boolean {
+  const dev = webgpuDevice();
+  if (!dev) return false;
+  dev.destroy();
+  return true;
+}

@@ -8,10 +8,12 @@ import { SPLIT } from '../core/terms';
 import { type EncoderConfig, type ModelConfig, modelFor, STUDENT_PRESET } from './configs';
 import { encodeAll, encoderSpecs } from './encoder';
 import { evaluate } from './evaluate';
+import { LazyFeatures } from './featureCache';
 import { encoderConfigOf, indicesOf, isFeaturesPack, teacherConfigOf, trainDataOf, weightsOf } from './fromPack';
 import { llavaSpecs } from './llava';
 import { disposeParams, loadParams, type Params } from './params';
 import { Trainer, type TrainData } from './trainer';
+import type { TrainerCheckpoint } from './trainerCheckpoint';
 
 /** Whether a pack carries teacher weights (`teacher.*`): the online teacher, allPositions and on-policy need them. */
 export function hasTeacherWeights(pack: Pack): boolean {
@@ -68,6 +70,11 @@ export interface StudentRunOptions {
   teacher?: boolean;
   /** Frozen-encoder features [N, P, dV] computed elsewhere (encodeAllVia); the run owns them once built. */
   features?: tf.Tensor3D;
+  /**
+   * Encode the images a chunk at a time when first read (LazyFeatures: same values as the eager cache) instead of all
+   * at build time: the lab's cold open encodes only what its first steps and evaluations read. Default false.
+   */
+  lazyFeatures?: boolean;
 }
 
 /** Val exact match of the fixed val subset: percent overall and per family (NaN where the subset has none). */
@@ -81,6 +88,7 @@ export class StudentRun {
   readonly model: ModelConfig; // the student preset, sized to the pack
   readonly data: TrainData;
   readonly features: tf.Tensor3D; // [N, P, dV], computed once per pack, shared by every Trainer (reset)
+  private readonly lazy: LazyFeatures | null = null; // the cache behind `features` when it fills on demand
   readonly evalIdx: number[]; // the fixed val subset
   readonly encoder: { config: EncoderConfig; params: Params }; // a features pack: a stand-in geometry, no params (never run)
   readonly teacher: { config: ModelConfig; params: Params } | null;
@@ -113,7 +121,8 @@ export class StudentRun {
       this.data = trainDataOf(pack);
       this.encoder = { config: encCfg, params: encParams };
       this.teacher = teacher;
-      features = opts.features ?? this.cacheOf(pack, encCfg, encParams);
+      if (!opts.features && opts.lazyFeatures && !this.featuresPack) this.lazy = new LazyFeatures(encCfg, encParams, this.data.images);
+      features = opts.features ?? this.lazy?.tensor ?? this.cacheOf(pack, encCfg, encParams);
       this.features = features;
       this.trainer = this.makeTrainer(config);
     } catch (e) {
@@ -130,6 +139,21 @@ export class StudentRun {
     return this.trainer.config;
   }
 
+  /** Make `features` final for these samples (a no-op unless the cache fills on demand); call before reading them. */
+  ensureFeatures(indices: readonly number[], fillAhead = false): void {
+    this.lazy?.ensure(indices, fillAhead);
+  }
+
+  /** Whether `features` is final for these samples (always, unless the cache fills on demand). */
+  featuresReady(indices: readonly number[]): boolean {
+    return this.lazy ? this.lazy.has(indices) : true;
+  }
+
+  /** Make `features` final for every sample (benchmarks that time steps, not encoding). */
+  ensureAllFeatures(): void {
+    this.lazy?.ensureAll();
+  }
+
   /** Whether the pack has pixels to show (a features pack's thumbnails are optional). */
   get hasImages(): boolean {
     return this.pack.tensors.images !== undefined;
@@ -142,10 +166,15 @@ export class StudentRun {
     return encodeAll(e, p, this.data.images);
   }
 
-  /** A new student on this run's shared pack, features, encoder and teacher (a race lane); the caller owns it. */
-  makeTrainer(config: TrainConfig): Trainer {
-    const c = fitConfigToPack(config, this.pack, this.teacher != null);
-    return new Trainer({ model: this.model, encoder: this.encoder, config: c, data: this.data, teacher: this.teacher ?? undefined, features: this.features });
+  /**
+   * A new student on this run's shared pack, features, encoder and teacher (a race lane); the caller owns it. With a
+   * checkpoint (crash resume) it continues that run: its config, weights, optimizer, step and data cursor.
+   */
+  makeTrainer(config: TrainConfig, resume?: TrainerCheckpoint): Trainer {
+    const c = fitConfigToPack(resume?.config ?? config, this.pack, this.teacher != null);
+    const ck = resume ? { ...resume, config: c } : undefined;
+    const ensureFeatures = this.lazy ? (idx: readonly number[]) => this.ensureFeatures(idx, true) : undefined; // steps fill ahead
+    return new Trainer({ model: this.model, encoder: this.encoder, config: c, data: this.data, teacher: this.teacher ?? undefined, features: this.features, ensureFeatures, resume: ck });
   }
 
   /** A fresh student at step 0 with `config` (seed and hiddenProjDim act here); the old one is freed once built. */
@@ -158,6 +187,7 @@ export class StudentRun {
   /** Greedy exact match of a student (default: this run's trainer) on the fixed val subset. */
   async accuracy(trainer: Trainer = this.trainer): Promise<RunAccuracy> {
     const pk = this.pack.tensors;
+    this.ensureFeatures(this.evalIdx);
     const ev = await evaluate(
       { config: this.model, params: trainer.params },
       this.encoder,

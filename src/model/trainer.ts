@@ -65,6 +65,8 @@ export interface TrainerInit {
    * backend: see encodeAllVia); not owned. Default: encodeAll on the active backend, owned by the trainer.
    */
   features?: tf.Tensor3D;
+  /** Called with a batch's sample indices before `features` is read for them (a cache filled on demand: LazyFeatures). */
+  ensureFeatures?: (indices: readonly number[]) => void;
   init?: Params; // initial model values (copied); default: seeded init
   /** Continue from a checkpoint (its config replaces `config`; params, φ, Adam, step, cursor and RNGs are loaded). */
   resume?: TrainerCheckpoint;
@@ -228,7 +230,10 @@ export class Trainer {
   }
 
   private feats(idx: number[]): tf.Tensor3D {
-    if (this.cache) return tf.gather(this.cache, tf.tensor1d(idx, 'int32')) as tf.Tensor3D;
+    if (this.cache) {
+      this.init.ensureFeatures?.(idx);
+      return tf.gather(this.cache, tf.tensor1d(idx, 'int32')) as tf.Tensor3D;
+    }
     return encodeImages(this.init.encoder.config, this.init.encoder.params, this.init.data.images, idx);
   }
 

@@ -8,6 +8,7 @@ import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } fro
 import { type Banner, type BannerInput, type BannerSource, newestBanner, pushedBanners } from './banners';
 import { DEFAULT_LANE, type LaneSeed, type LaneState, makeLane } from './lanes';
 import { DEFAULT_SETTINGS, type LabSettings } from './persist';
+import { type Recovery, recoveryMessage, rewindLane } from './recovery';
 import { type AlignmentRow, type LiveRunMeta, type RunRecord, snapshotRun } from './runs';
 import { type EvalRow, StepSeries } from './series';
 
@@ -16,6 +17,7 @@ export interface BackendState {
   isFallbackAdapter: boolean | null;
   adapter: string | null;
   note: string | null;
+  changed: string | null; // why the lab moved to this backend mid-run (a lost WebGPU device), else null
 }
 
 export interface RunSlice {
@@ -102,11 +104,16 @@ export interface RunsSlice {
   markSaved: (version: number) => void;
 }
 
+export interface RecoverySlice {
+  recovery: Recovery | null; // a worker restart in progress (crash, device loss): the next packLoaded rewinds, not resets
+  beginRecovery: (r: Recovery) => void;
+}
+
 export interface Actions {
   applyMessage: (msg: WorkerToUi) => void; // the only writer of worker state
 }
 
-export type LabState = RunSlice & ConfigSlice & PackSlice & LanesSlice & MetricsSlice & RunsSlice & Actions;
+export type LabState = RunSlice & ConfigSlice & PackSlice & LanesSlice & MetricsSlice & RunsSlice & RecoverySlice & Actions;
 
 /** The banner fields for a new list: the list and its newest. */
 const withBanners = (banners: Banner[]) => ({ banners, banner: newestBanner(banners) });
@@ -300,18 +307,30 @@ export const useLab = create<LabState>()((set, get, api) => ({
   ...lanesSlice(set, get, api),
   ...metricsSlice(set, get, api),
   ...runsSlice(set, get, api),
+  recovery: null,
+  beginRecovery: (recovery) => set({ recovery, status: 'loading' }),
   applyMessage: (msg) => {
     const s = get();
     switch (msg.type) {
       case 'ready':
-        set({ backend: { name: msg.backend, isFallbackAdapter: msg.isFallbackAdapter, adapter: msg.adapter, note: msg.note } });
+        set({ backend: { name: msg.backend, isFallbackAdapter: msg.isFallbackAdapter, adapter: msg.adapter, note: msg.note, changed: s.recovery?.backendChange ?? (s.backend?.name === msg.backend ? s.backend.changed : null) } });
         return;
       case 'packProgress':
         set({ packLoading: { name: msg.name, loaded: msg.loaded, total: msg.total } });
         return;
-      case 'packLoaded':
-        set({ pack: msg.info, packLoading: null, sample: null, sampleIndex: 0, ...resetMetrics(s), ...withBanners(s.banners.filter((b) => b.source !== 'pack')) });
+      case 'packLoaded': {
+        const r = s.recovery;
+        if (!r) {
+          set({ pack: msg.info, packLoading: null, sample: null, sampleIndex: 0, ...resetMetrics(s), ...withBanners(s.banners.filter((b) => b.source !== 'pack')) });
+          return;
+        }
+        // A restarted worker: every lane continues from its checkpoint; its run, curves and evaluations up to it stay.
+        const lanes = s.lanes.map((l) => rewindLane(l, r.steps[l.id] ?? 0));
+        set({ pack: msg.info, packLoading: null, recovery: null, lanes, ...selectedView(lanes, s.selectedLane), version: s.version + 1, step: Math.max(0, ...lanes.map((l) => l.step)) });
+        s.clearBanners('run'); // a non-finite pause or a divergence warning of the run before the restart
+        s.pushBanner({ source: 'worker', severity: 'info', title: 'The run was resumed', error: { name: 'Resumed', message: recoveryMessage(r, lanes) } });
         return;
+      }
       case 'packError':
         set({ packLoading: null });
         s.pushBanner({ source: 'pack', severity: 'error', title: `Could not load ${msg.name}; the lab keeps ${s.pack ? s.pack.name : 'no pack'}`, error: msg.error });
@@ -375,6 +394,20 @@ export const useLab = create<LabState>()((set, get, api) => ({
       case 'error':
         s.pushBanner({ source: 'worker', severity: 'error', title: 'The training worker reported an error', error: msg.error });
         return;
+      case 'nonFinite': {
+        const name = s.lanes.length > 1 ? `${s.lanes.find((l) => l.id === msg.lane)?.name ?? `lane ${msg.lane}`}: ` : '';
+        const values = msg.bad.map((b) => `${b.name} = ${b.value}`).join(', ');
+        s.pushBanner({ source: 'run', severity: 'error', title: 'Training paused: a step went non-finite', error: { name: 'NonFinite', message: `${name}${msg.message}. Values: ${values}. Lower the learning rate, raise T or turn on clipping, then press play.` } });
+        return;
+      }
+      case 'warning': {
+        const name = msg.lane !== null && s.lanes.length > 1 ? `${s.lanes.find((l) => l.id === msg.lane)?.name ?? `lane ${msg.lane}`}: ` : '';
+        s.pushBanner({ source: 'run', severity: msg.knob ? 'warning' : 'info', title: msg.knob ? 'The run looks like it is diverging' : 'Note', error: { name: 'Warning', message: `${name}${msg.message}` } });
+        return;
+      }
+      case 'checkpoint':
+      case 'deviceLost':
+        return; // the controller keeps checkpoints and restarts the worker
       default: {
         const never: never = msg;
         throw new Error(`store: unknown worker message ${JSON.stringify(never)}`);

@@ -40,6 +40,13 @@ export class StepSeries {
     this.n = 0;
   }
 
+  /** Drop the rows of steps ≥ `step` (a run resumed from its checkpoint at `step` re-sends them). */
+  truncate(step: number): void {
+    let n = this.n;
+    while (n > 0 && this.step[n - 1] >= step) n--;
+    this.n = n;
+  }
+
   value(i: number, name: ValueName): number {
     return valueAt(this.values, i, name);
   }

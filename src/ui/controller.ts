@@ -12,7 +12,8 @@ import { canAddLane, copyName, type LaneSeed, type LaneState } from '../store/la
 import { configOfUrl, presetConfig, PRESETS } from '../store/presets';
 import { raceById, raceLanes, RACES, type RacePreset } from '../store/races';
 import { TrainClient } from '../worker/client';
-import { type LaneSpec, PROTOCOL_VERSION, serializeError, type WorkerToUi } from '../worker/protocol';
+import { type FaultKind, FAULT_KINDS, type LaneSpec, PROTOCOL_VERSION, serializeError, type UiToWorker, type WorkerToUi } from '../worker/protocol';
+import { nextBackend, RunKeeper } from './recovery';
 import { download, startPersistence, startTheme, startUrlSync } from './runsController';
 import type { LabTestApi } from './testApi';
 
@@ -29,6 +30,8 @@ export const packIdOf = (name: string) => SHIPPED_PACKS.find((p) => `${p.id}.saf
 let weightsRequest = 0;
 
 let client: TrainClient | null = null;
+let initMsg: Extract<UiToWorker, { type: 'init' }> | null = null; // what the worker was started with (a restart reuses it)
+const keeper = new RunKeeper(); // the lanes' latest checkpoints and the pack's source
 const store = () => useLab.getState();
 
 const specsOf = (lanes: readonly LaneState[]): LaneSpec[] => lanes.map((l) => ({ id: l.id, config: l.config }));
@@ -39,7 +42,10 @@ export const lab = {
   toggle: () => (store().status === 'running' ? lab.pause() : lab.play()),
   step: () => client?.send({ type: 'step' }),
   /** Every lane a fresh student at step 0 with the config it shows. */
-  reset: () => client?.send({ type: 'reset', lanes: specsOf(store().lanes) }),
+  reset: () => {
+    keeper.forgetAll();
+    client?.send({ type: 'reset', lanes: specsOf(store().lanes) });
+  },
   /** Live change of the selected lane: shown at once, validated by the worker and applied at its next step. */
   setConfig: (patch: DeepPartial<TrainConfig>) => {
     store().setLocalConfig(mergeConfig(store().config, patch), null);
@@ -55,6 +61,7 @@ export const lab = {
   startRace: (seeds: LaneSeed[], raceId: string | null = null) => {
     if (!seeds.length) return;
     const made = store().setLocalLanes(seeds, raceId);
+    keeper.forgetAll();
     client?.send({ type: 'setLanes', lanes: specsOf(made) });
     client?.send({ type: 'selectLane', lane: made[0].id });
   },
@@ -77,6 +84,7 @@ export const lab = {
     const s = store();
     if (s.lanes.length === 1) return;
     s.removeLocalLane(id);
+    keeper.forget(id);
     client?.send({ type: 'removeLane', lane: id });
     client?.send({ type: 'selectLane', lane: store().selectedLane, compare: store().compareLane });
   },
@@ -91,11 +99,13 @@ export const lab = {
   },
   loadPackUrl: (name: string, url: string) => {
     store().setPackLoading(name);
+    pendingPack = { kind: 'url', name, url };
     client?.send({ type: 'loadPack', source: { kind: 'url', url, name } });
   },
   loadPackFile: async (file: File) => {
     store().setPackLoading(file.name);
     const bytes = await file.arrayBuffer();
+    pendingPack = { kind: 'file', file };
     client?.send({ type: 'loadPack', source: { kind: 'bytes', bytes, name: file.name } });
   },
   setSample: (index: number) => {
@@ -110,12 +120,69 @@ export const lab = {
   exportWeights: () => client?.send({ type: 'exportWeights', requestId: ++weightsRequest, lane: store().selectedLane }),
 };
 
+let pendingPack: RunKeeper['pack'] = null; // the pack asked for last (kept once it loads)
+
 function onWorkerMessage(msg: WorkerToUi) {
-  if (msg.type === 'weights') {
-    download(msg.name, msg.bytes, 'application/octet-stream');
+  switch (msg.type) {
+    case 'weights':
+      download(msg.name, msg.bytes, 'application/octet-stream');
+      return;
+    case 'checkpoint':
+      keeper.keep(msg.lane, msg.checkpoint);
+      return;
+    case 'deviceLost':
+      restart(`The ${msg.backend} device was lost (${msg.reason})`, nextBackend(msg.backend));
+      return;
+    case 'packLoaded': {
+      const r = store().recovery;
+      if (!r) {
+        keeper.forgetAll(); // a new pack: fresh students
+        if (pendingPack && pendingPack.kind === 'url' ? pendingPack.name === msg.info.name : pendingPack?.kind === 'file' && pendingPack.file.name === msg.info.name) keeper.pack = pendingPack;
+      }
+      store().applyMessage(msg);
+      if (r) {
+        // Back on a new worker: the views as they were, and the race running again if it was.
+        const s = store();
+        client?.send({ type: 'selectLane', lane: s.selectedLane, compare: s.compareLane });
+        if (s.sampleIndex) client?.send({ type: 'setSample', index: s.sampleIndex });
+        if (r.resume) client?.send({ type: 'play' });
+      }
+      return;
+    }
+    default:
+      store().applyMessage(msg);
+  }
+}
+
+/**
+ * The worker died (or its GPU device was lost): start a new one on `backend`, reload the pack and resume every lane
+ * from its latest checkpoint (DESIGN §6b). The steps since a lane's checkpoint are lost; its curves and run are kept.
+ */
+function restart(reason: string, backend: BackendChoice): void {
+  const s = store();
+  if (!initMsg || s.recovery) return; // not started yet, or a restart is already under way
+  client?.terminate();
+  client = null;
+  if (!keeper.mayRestart(performance.now())) {
+    store().pushBanner({ source: 'worker', severity: 'error', title: 'The training worker keeps failing; the lab stopped restarting it', error: { name: 'WorkerError', message: `${reason}. Reload the page to try again; your runs are kept.` } });
     return;
   }
-  store().applyMessage(msg);
+  const lanes = keeper.specs(specsOf(s.lanes));
+  const steps = Object.fromEntries(s.lanes.map((l) => [l.id, keeper.stepOf(l.id)]));
+  const changed = backend !== initMsg.backend && s.backend && backend !== s.backend.name ? `${reason}; continued on ${backend}` : null;
+  store().beginRecovery({ reason, atStep: s.step, steps, resume: s.status === 'running', backendChange: changed });
+  client = makeClient();
+  initMsg = { ...initMsg, backend: changed ? backend : initMsg.backend, lanes };
+  client.send(initMsg);
+  void keeper.source().then((source) => {
+    if (!source) return;
+    store().setPackLoading(source.name);
+    client?.send({ type: 'loadPack', source });
+  });
+}
+
+function makeClient(): TrainClient {
+  return new TrainClient(onWorkerMessage, (message) => restart(`The training worker crashed (${message})`, initMsg?.backend ?? 'auto'));
 }
 
 function onVisibility() {
@@ -144,10 +211,7 @@ function onKey(e: KeyboardEvent) {
 export function startLab(query: string = location.search): void {
   if (client) return;
   const url = parseUrlState(query, URL_CATALOG);
-  client = new TrainClient(
-    onWorkerMessage,
-    (message) => store().setBanner('The training worker crashed', { name: 'WorkerError', message }),
-  );
+  client = makeClient();
   const { config, presetId, error } = configOfUrl(url.state);
   const ignored = urlMessagesBanner(url.messages);
   if (ignored) store().pushBanner({ source: 'url', severity: 'warning', title: ignored.title, error: ignored.error });
@@ -156,7 +220,7 @@ export function startLab(query: string = location.search): void {
   const made = store().setLocalLanes(race.seeds, race.raceId);
   store().setLocalConfig(made[0].config, race.seeds.length === 1 ? presetId : null);
   const backend: BackendChoice = url.state.backend;
-  client.send({
+  initMsg = {
     type: 'init',
     version: PROTOCOL_VERSION,
     backend,
@@ -168,7 +232,8 @@ export function startLab(query: string = location.search): void {
     lanes: specsOf(store().lanes),
     evalEvery: url.state.evalEvery ?? undefined,
     evalSamples: url.state.evalSamples ?? undefined,
-  });
+  };
+  client.send(initMsg);
   const shipped = SHIPPED_PACKS.find((p) => p.id === url.state.pack) ?? SHIPPED_PACKS[0];
   lab.loadPackUrl(`${shipped.id}.safetensors.gz`, shipped.url);
   startTheme();
@@ -192,6 +257,10 @@ function lanesOfUrl(u: UrlState, config: TrainConfig): { seeds: LaneSeed[]; race
 
 function installTestApi() {
   const api: LabTestApi = {
+    fault: (kind: FaultKind) => {
+      if (!FAULT_KINDS.includes(kind)) throw new Error(`__lab.fault: kind must be one of ${FAULT_KINDS.join(', ')}; got ${String(kind)}`);
+      client?.send({ type: 'fault', kind });
+    },
     state: () => {
       const s = store();
       const v = s.lastValues ? Array.from(s.lastValues) : null;
@@ -227,6 +296,8 @@ function installTestApi() {
         })),
         selectedLane: s.selectedLane,
         raceId: s.raceId,
+        backendChanged: s.backend?.changed ?? null,
+        recovering: s.recovery !== null,
       };
     },
   };

@@ -1,8 +1,11 @@
 // The typed in-page API the e2e specs read through page.evaluate (installed as window.__lab, only under ?e2e).
 // Types only, so the Playwright side can import it without the app's Vite imports.
 import type { TrainConfig } from '../core/config';
+import type { FaultKind } from '../worker/protocol';
 
 export interface LabTestApi {
+  /** DESIGN §6b: 'nan' (every lane's next step goes non-finite), 'worker-crash', 'device-lost' (no-op off WebGPU). */
+  fault: (kind: FaultKind) => void;
   state: () => {
     step: number;
     status: string;
@@ -26,5 +29,7 @@ export interface LabTestApi {
     lanes: { id: number; name: string; step: number; losses: number[]; valAccuracy: number | null; config: TrainConfig; runId: string | null }[];
     selectedLane: number; // id
     raceId: string | null;
+    backendChanged: string | null; // why the backend changed mid-run (a lost device), else null
+    recovering: boolean; // a worker restart is under way
   };
 }

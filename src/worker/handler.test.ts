@@ -5,46 +5,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
 import { initBackend } from '../model/backend';
 import { LabHandler } from './handler';
-import { PROTOCOL_VERSION, type UiToWorker, type WorkerToUi } from './protocol';
+import { PROTOCOL_VERSION, type WorkerToUi } from './protocol';
+import { type Harness, makeHandler as makeHarness, type Msg, until } from './testing/handlerHarness';
 import { labPackBytes } from './testing/labPack';
-
-type Msg<T extends WorkerToUi['type']> = Extract<WorkerToUi, { type: T }>;
 
 const config = mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 4, warmupSteps: 0 } });
 let packBytes: Uint8Array; // an immutable fixture: every case loads its own copy into its own handler
 
-async function until(pred: () => boolean, ms = 20_000) {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** A fresh handler with a stubbed postMessage that records every message and its transfer list. */
-function makeHandler() {
-  const got: WorkerToUi[] = [];
-  const transfers: Transferable[][] = [];
-  const h = new LabHandler((m, tr) => {
-    got.push(m);
-    transfers.push(tr);
-  }, { reportMs: 20, sampleMs: 50 });
-  const send = (msg: UiToWorker) => {
-    h.onmessage({ data: msg });
-    return h.idle();
-  };
-  const ofType = <T extends WorkerToUi['type']>(t: T, from = 0) => got.slice(from).filter((m): m is Msg<T> => m.type === t);
-  const loadPack = async (bytes: ArrayBuffer, name: string, done: WorkerToUi['type'] = 'sample') => {
-    const n = got.length;
-    h.onmessage({ data: { type: 'loadPack', source: { kind: 'bytes', bytes, name } } });
-    await until(() => ofType(done, n).length > 0 || ofType('packError', n).length > 0);
-    await h.idle();
-    return n;
-  };
-  const init = () => send({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', lanes: [{ id: 0, config }], evalEvery: 5, evalSamples: 6 });
-  return { h, got, transfers, send, ofType, loadPack, init };
-}
-type Harness = ReturnType<typeof makeHandler>;
+const makeHandler = () => makeHarness(config);
 
 const copy = () => packBytes.slice().buffer as ArrayBuffer;
 const open: Harness[] = [];

@@ -1,9 +1,11 @@
 // The worker side of the lab: routes each UiToWorker message (one exhaustive switch) to the backend, the loaded pack's
 // Session (the race's lanes) and the run loop. Messages and steps share one queue, so pause / setConfig land between steps.
 import { DEFAULT_CONFIG, mergeConfig, validateConfig } from '../core/config';
+import * as tf from '@tensorflow/tfjs-core';
+import { loseDevice, watchDeviceLoss } from '../model/backend';
 import { initMeasuredBackend } from '../model/backendBench';
 import { fetchWithProgress } from './fetchProgress';
-import { type LaneSpec, PROTOCOL_VERSION, serializeError, transferablesOf, type PackSource, type UiToWorker, type WorkerToUi } from './protocol';
+import { type FaultKind, type LaneSpec, PROTOCOL_VERSION, serializeError, transferablesOf, type PackSource, type UiToWorker, type WorkerToUi } from './protocol';
 import { RunLoop } from './runLoop';
 import { Session } from './session';
 
@@ -14,6 +16,7 @@ export interface HandlerOptions {
   fetch?: typeof fetch;
   reportMs?: number; // metrics delta interval (default 100)
   sampleMs?: number; // heatmap / sample view interval while running (default 500)
+  checkpointEvery?: number; // steps between a lane's checkpoints (default CHECKPOINT_EVERY)
 }
 
 export class LabHandler {
@@ -41,9 +44,10 @@ export class LabHandler {
     void this.enqueue(() => this.handle(msg));
   }
 
-  /** Resolves when every message received so far has been handled (tests). */
-  idle(): Promise<void> {
-    return this.queue;
+  /** Resolves when every message received so far has been handled, evaluations drained in the background included (tests). */
+  async idle(): Promise<void> {
+    await this.queue;
+    await this.loop.settled();
   }
 
   private send(msg: WorkerToUi): void {
@@ -65,6 +69,10 @@ export class LabHandler {
         this.evalSamples = msg.evalSamples ?? this.evalSamples;
         const { name, info, note } = await initMeasuredBackend(msg.backend, msg.wasmPaths);
         this.send({ type: 'ready', version: PROTOCOL_VERSION, backend: name, isFallbackAdapter: info.isFallbackAdapter, adapter: info.adapter, note });
+        watchDeviceLoss((reason) => {
+          this.loop.halt();
+          this.send({ type: 'deviceLost', backend: name, reason });
+        });
         return;
       }
       case 'loadPack':
@@ -103,7 +111,10 @@ export class LabHandler {
       case 'play':
         return this.loop.play();
       case 'pause':
-        return this.loop.pause(msg.reason);
+        await this.loop.pause(msg.reason);
+        return this.loop.checkpointAll(); // a crash while paused loses nothing
+      case 'fault':
+        return this.fault(msg.kind);
       case 'step':
         return this.loop.stepOnce();
       case 'setSample':
@@ -132,6 +143,20 @@ export class LabHandler {
         throw new Error(`protocol: unknown message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** A fault for the tests (DESIGN §6b): a NaN in every lane's next step, a dead worker, a lost WebGPU device. */
+  private fault(kind: FaultKind): void {
+    if (kind === 'nan') return this.loop.poisonNextStep();
+    if (kind === 'worker-crash') {
+      this.loop.halt();
+      // Thrown outside the queue's catch, as a fatal error would be: the worker's onerror fires in the UI.
+      setTimeout(() => {
+        throw new Error('fault injection: the training worker crashed');
+      }, 0);
+      return;
+    }
+    if (!loseDevice()) this.send({ type: 'warning', lane: null, step: this.loop.step, message: `fault 'device-lost' does nothing on the ${tf.getBackend()} backend (no WebGPU device)`, knob: null });
   }
 
   /** Run `fn`; a FieldError (a refused lane or config) becomes a configError, and the lanes in force are re-sent. */
@@ -207,8 +232,20 @@ export class LabHandler {
       try {
         next = await Session.load(bytes, src.name, this.specs, this.evalSamples);
       } catch (e) {
-        this.send({ type: 'packError', name: src.name, error: serializeError(e) });
-        return; // the lab keeps the pack (and run) it had
+        const resumed = this.specs.some((x) => x.checkpoint);
+        if (!resumed) {
+          this.send({ type: 'packError', name: src.name, error: serializeError(e) });
+          return; // the lab keeps the pack (and run) it had
+        }
+        // A checkpoint that does not fit (another pack, a changed model): fresh lanes, and say so.
+        this.specs = this.specs.map(({ id, config }) => ({ id, config }));
+        this.send({ type: 'warning', lane: null, step: 0, message: `the checkpoints could not be restored (${serializeError(e).message}); the lanes start again at step 0`, knob: null });
+        try {
+          next = await Session.load(bytes, src.name, this.specs, this.evalSamples);
+        } catch (e2) {
+          this.send({ type: 'packError', name: src.name, error: serializeError(e2) });
+          return;
+        }
       }
       this.loop.clear();
       this.session?.dispose();
@@ -226,5 +263,5 @@ export class LabHandler {
 /** Lanes with their configs validated (a FieldError names the lane's field). */
 function validSpecs(lanes: LaneSpec[]): LaneSpec[] {
   if (!Array.isArray(lanes) || lanes.length === 0) throw new Error('protocol: a race needs at least one lane');
-  return lanes.map((l) => ({ id: l.id, config: validateConfig(l.config) }));
+  return lanes.map((l) => ({ id: l.id, config: validateConfig(l.checkpoint?.config ?? l.config), ...(l.checkpoint ? { checkpoint: l.checkpoint } : {}) }));
 }

@@ -3,9 +3,10 @@
 import type { DeepPartial, TrainConfig } from '../core/config';
 import { FieldError } from '../core/errors';
 import type { BackendChoice } from '../model/backend';
+import type { TrainerCheckpoint } from '../model/trainerCheckpoint';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** At most this many lanes (students) race in one worker (DESIGN §6b). */
 export const MAX_LANES = 4;
@@ -14,7 +15,15 @@ export const MAX_LANES = 4;
 export interface LaneSpec {
   id: number; // integer ≥ 0, unique among the race's lanes; never reused while the page lives
   config: TrainConfig;
+  checkpoint?: TrainerCheckpoint; // continue this lane from a checkpoint (crash resume, DESIGN §6b) instead of step 0
 }
+
+/** Steps between a lane's checkpoints (DESIGN §6b: a crash or a device loss loses at most this many steps). */
+export const CHECKPOINT_EVERY = 100;
+
+/** Faults a test can inject (DESIGN §6b, `window.__lab.fault(kind)` under ?e2e). */
+export type FaultKind = 'nan' | 'worker-crash' | 'device-lost';
+export const FAULT_KINDS: readonly FaultKind[] = ['nan', 'worker-crash', 'device-lost'];
 
 /** An Error as it crosses the boundary (comlink's way): name, message, stack; for a FieldError its parts too. */
 export interface SerializedError {
@@ -67,6 +76,7 @@ export type UiToWorker =
   | { type: 'setSample'; index: number } // heatmap sample: index into the val subset
   | { type: 'setHeatmapK'; k: number } // teacher top tokens shown per answer position
   | { type: 'exportWeights'; requestId: number; lane: number } // that lane's student as safetensors → 'weights'
+  | { type: 'fault'; kind: FaultKind } // test hook: 'nan' poisons every lane's next step; 'worker-crash' kills the worker; 'device-lost' destroys the WebGPU device
   | { type: 'stop' }; // pause and free everything the worker holds
 
 /** A pack as the UI sees it (the heavy tensors stay in the worker). */
@@ -142,6 +152,16 @@ export type WorkerToUi =
     }
   | { type: 'weights'; requestId: number; lane: number; name: string; bytes: ArrayBuffer } // safetensors file of the student
   | { type: 'sample'; view: SampleView }
+  | {
+      type: 'nonFinite'; // a step went non-finite: its update was skipped (not in the curves) and the race paused
+      lane: number;
+      step: number; // the bad step (0-based)
+      bad: { name: string; value: number }[]; // the values that went non-finite (VALUE_NAMES: total, terms, gradNorm)
+      message: string; // step, terms and the knob values in force (core/health describeNonFinite)
+    }
+  | { type: 'warning'; lane: number | null; step: number; message: string; knob: string | null } // a diverging run (core/health), or a fault that does nothing here
+  | { type: 'checkpoint'; lane: number; checkpoint: TrainerCheckpoint } // the lane's latest checkpoint (every CHECKPOINT_EVERY steps, and on pause)
+  | { type: 'deviceLost'; backend: string; reason: string } // the GPU device is gone: the UI resumes on the next backend
   | { type: 'error'; error: SerializedError };
 
 export type WorkerToUiType = WorkerToUi['type'];
@@ -159,9 +179,19 @@ export function transferablesOf(msg: WorkerToUi | UiToWorker): ArrayBuffer[] {
     }
     case 'weights':
       return [msg.bytes];
+    case 'checkpoint':
+      return checkpointBuffers(msg.checkpoint);
     case 'loadPack':
       return msg.source.kind === 'bytes' ? [msg.source.bytes] : [];
     default:
       return [];
   }
+}
+
+/** The typed-array buffers of a checkpoint (params, φ, encoder, optimizer state), each once. */
+function checkpointBuffers(c: TrainerCheckpoint): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const ps of [c.params, c.phi, c.encoder ?? {}]) for (const h of Object.values(ps)) out.add(h.data.buffer as ArrayBuffer);
+  for (const o of c.optimizer) out.add(o.data.buffer as ArrayBuffer);
+  return [...out];
 }

@@ -1,8 +1,8 @@
-// The run loop on its own (no handler): two lanes built from one pack with one config step in lockstep and report
-// identical losses, one delta per lane; play/pause gives contiguous per-lane deltas and a flat tensor count.
+// The run loop on its own (no handler): two lanes of one config step in lockstep with identical losses; play/pause
+// gives contiguous deltas and a flat tensor count; evaluations drain off the queue's turn; identical lanes share a pass.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config';
 import { initBackend } from '../model/backend';
 import type { WorkerToUi } from './protocol';
 import { type Enqueue, RunLoop } from './runLoop';
@@ -23,19 +23,20 @@ afterEach(() => sessions.splice(0).forEach((s) => s.dispose()));
 const laneOf = (m: WorkerToUi): number => ('lane' in m ? (m.lane ?? -1) : m.type === 'sample' ? m.view.lane : -1);
 
 /** A loop over `lanes` lanes of one session of the tiny pack, recording (message, lane). */
-function makeLoop(lanes: number) {
+function makeLoop(lanes: number | TrainConfig[]) {
   const got: { msg: WorkerToUi; lane: number }[] = [];
   let queue = Promise.resolve();
   const enqueue: Enqueue = (fn) => (queue = queue.then(fn));
   const loop = new RunLoop((msg) => got.push({ msg, lane: laneOf(msg) }), enqueue, { reportMs: 20, sampleMs: 50 });
   loop.evalEvery = 4;
-  const s = new Session(packBytes, 'tiny.safetensors', Array.from({ length: lanes }, (_, id) => ({ id, config })), 6);
+  const configs = typeof lanes === 'number' ? Array.from({ length: lanes }, () => config) : lanes;
+  const s = new Session(packBytes, 'tiny.safetensors', configs.map((c, id) => ({ id, config: c })), 6);
   sessions.push(s);
   const ls: LaneRun[] = s.lanes;
   loop.setLanes(ls);
   const of = <T extends WorkerToUi['type']>(t: T, lane?: number) =>
     got.filter((g) => g.msg.type === t && (lane === undefined || g.lane === lane)).map((g) => g.msg as Msg<T>);
-  return { loop, got, of, idle: () => queue };
+  return { loop, got, of, enqueue, session: s, idle: () => queue };
 }
 
 describe('RunLoop', () => {
@@ -66,6 +67,7 @@ describe('RunLoop', () => {
     loop.halt();
     await idle();
     await loop.pause();
+    await loop.settled(); // the evaluations in progress finish in the background
     for (const lane of [0, 1]) {
       const rows = of('metrics', lane);
       for (let i = 1; i < rows.length; i++) expect(rows[i].fromStep).toBe(rows[i - 1].fromStep + rows[i - 1].count);
@@ -74,5 +76,43 @@ describe('RunLoop', () => {
     expect(of('status').at(-1)?.status).toBe('paused');
     expect(tf.memory().numTensors).toBe(tensors);
     loop.close();
+  });
+
+  it('a play queued after a refresh starts stepping before the step-0 evaluations end; they finish between steps', async () => {
+    const { loop, got, of, enqueue, idle } = makeLoop(2);
+    await loop.refresh(); // returns at once: the evaluations drain on the queue, a chunk per turn
+    void enqueue(() => loop.play());
+    const t0 = Date.now();
+    while (of('eval').length < 2 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
+    loop.halt();
+    await idle();
+    await loop.pause();
+    await loop.settled();
+    const first = got.findIndex((g) => g.msg.type === 'metrics');
+    const evals = got.flatMap((g, i) => (g.msg.type === 'eval' && g.msg.step === 0 ? [i] : []));
+    expect(evals).toHaveLength(2);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(evals[1]); // the race stepped while the step-0 evaluations were still running
+    loop.close();
+  });
+
+  it('lanes with bit-identical weights share one generation pass; other weights get their own', async () => {
+    const warm = mergeConfig(config, { kd: { T: 2 } });
+    const a = makeLoop([config, warm, mergeConfig(config, { seed: config.seed + 1 })]);
+    const tensors = tf.memory().numTensors;
+    await a.loop.refresh();
+    await a.loop.settled();
+    const ev = [0, 1, 2].map((lane) => a.of('eval', lane)[0]);
+    expect(a.session.passesStarted).toBe(2); // one for the two lanes of one seed, one for the other seed
+    expect(ev[1].overall).toBe(ev[0].overall);
+    expect(Array.from(ev[1].perFamily)).toEqual(Array.from(ev[0].perFamily));
+    expect(ev[1].valLoss[2]).not.toBe(ev[0].valLoss[2]); // val KD at its own temperature
+    expect(tf.memory().numTensors).toBe(tensors); // every pass's weights freed
+    await a.loop.stepOnce(); // the steps part the two lanes' weights: the next evaluation is their own
+    const before = a.session.passesStarted;
+    for (let i = 0; i < 3; i++) await a.loop.stepOnce();
+    expect(a.of('eval', 1).map((e) => e.step)).toEqual([0, 4]);
+    expect(a.session.passesStarted - before).toBe(3);
+    a.loop.close();
   });
 });

@@ -1,9 +1,10 @@
 // The worker's run loop: steps every lane (student) of the race in lockstep (DESIGN §6b), batches their metrics into
 // ~100 ms deltas (one data() for all lanes), runs val evaluations a chunk per race step, and spaces the sample views.
 import * as tf from '@tensorflow/tfjs-core';
-import { TERM_NAMES, TERM_WIDTH as NW, VALUE_WIDTH as NV } from '../core/terms';
+import { describeNonFinite, DivergenceDetector } from '../core/health';
+import { TERM_NAMES, type TermName, TERM_WIDTH as NW, VALUE_NAMES, VALUE_WIDTH as NV } from '../core/terms';
 import type { Trainer } from '../model/trainer';
-import type { RunStatus, SampleView, WorkerToUi } from './protocol';
+import { CHECKPOINT_EVERY, type RunStatus, type SampleView, type WorkerToUi } from './protocol';
 
 /** What one val evaluation of a lane reports (the `eval` message's payload). */
 export interface LaneEval {
@@ -37,6 +38,7 @@ export type Enqueue = (fn: () => Promise<void> | void) => Promise<void>;
 export interface RunLoopOptions {
   reportMs?: number; // metrics delta interval (default 100)
   sampleMs?: number; // heatmap / sample view interval while running (default 500)
+  checkpointEvery?: number; // steps between a lane's checkpoints (default CHECKPOINT_EVERY; 0 = never)
 }
 
 interface Pending {
@@ -44,6 +46,15 @@ interface Pending {
   step: number;
   lr: number;
   weights: number[]; // [TERM_WIDTH] TERM_NAMES order
+  T: number; // KD temperature in force
+  clipNorm: number; // global-norm clip in force (0 = off)
+  baseLr: number; // the configured learning rate (lr is the schedule's value at this step)
+}
+
+/** A lane's health between reports: its divergence detector and the step of its latest checkpoint. */
+interface LaneHealth {
+  divergence: DivergenceDetector;
+  checkpointStep: number;
 }
 
 /**
@@ -81,6 +92,11 @@ export class RunLoop {
   private sampleGap = 0; // ms between sample views while running: sampleMs, or 4× the last view's cost when slower
   private lastEval = new Map<number, number>(); // lane id → the step of its latest evaluation (started)
   private jobs: EvalJob[] = []; // evaluations in progress, oldest first
+  private draining: Promise<void> | null = null; // the background drain of evaluations while paused (drainSoon)
+  private drainThenShow = false; // the drain ends with a sample view and the status (a refresh)
+  private chunkLock: Promise<unknown> = Promise.resolve(); // one evaluation chunk at a time
+  private health = new Map<number, LaneHealth>(); // per lane id
+  checkpointEvery = CHECKPOINT_EVERY; // steps between a lane's checkpoints (0 = never)
   private readonly yielder = makeYield();
   private readonly reportMs: number;
   private readonly sampleMs: number;
@@ -97,6 +113,7 @@ export class RunLoop {
   ) {
     this.reportMs = opts.reportMs ?? 100;
     this.sampleMs = opts.sampleMs ?? 500;
+    this.checkpointEvery = opts.checkpointEvery ?? CHECKPOINT_EVERY;
   }
 
   get hasLanes(): boolean {
@@ -140,6 +157,7 @@ export class RunLoop {
     this.clear();
     this.lanes = lanes;
     this.pending = new Map(lanes.map((l) => [l.id, []]));
+    this.health = new Map(lanes.map((l) => [l.id, freshHealth(l)]));
     this.lastEval.clear();
   }
 
@@ -147,6 +165,7 @@ export class RunLoop {
   addLane(lane: Lane): void {
     this.lanes = [...this.lanes, lane];
     this.pending.set(lane.id, []);
+    this.health.set(lane.id, freshHealth(lane));
   }
 
   /** Report what a lane has pending, then stop stepping it (the caller frees it afterwards). */
@@ -155,6 +174,7 @@ export class RunLoop {
     this.jobs = this.jobs.filter((j) => (j.lane === id ? (j.cancel(), false) : true));
     this.lanes = this.lanes.filter((l) => l.id !== id);
     this.pending.delete(id);
+    this.health.delete(id);
     this.lastEval.delete(id);
     if (this.selected === id) this.selected = this.lanes[0]?.id ?? 0;
     if (this.compare === id) this.compare = null;
@@ -168,11 +188,12 @@ export class RunLoop {
     void this.loop();
   }
 
+  /** Report what is pending and say paused; the evaluations in progress finish in the background (drainSoon). */
   async pause(reason?: 'user' | 'hidden'): Promise<void> {
     this.running = false;
     await this.flush();
-    while (this.jobs.length) await this.runChunk(); // a paused race shows its latest evaluations
     if (this.hasLanes) this.setStatus('paused', reason);
+    this.drainSoon(false); // a paused race shows its latest evaluations, and a play need not wait for them
   }
 
   /** Exactly one step of every lane, reported at once (ignored while running). */
@@ -182,9 +203,20 @@ export class RunLoop {
     await this.tick(true);
   }
 
-  /** Evaluate what is due (every lane never evaluated) to the end and post a sample view now. */
+  /**
+   * Start what is due (every lane never evaluated): while paused the evaluations run in the background, a chunk per
+   * queue turn, followed by a sample view and the status; once running, a chunk per race step. Returns at once: a pack
+   * load, a reset or an added lane never holds the queue for the step-0 evaluation of every lane.
+   */
   refresh(): Promise<void> {
-    return this.afterStep(true);
+    this.startDue(true);
+    if (!this.running) this.drainSoon(true);
+    return Promise.resolve();
+  }
+
+  /** Resolves when the background drain of evaluations (after a refresh or a pause) has ended. */
+  settled(): Promise<void> {
+    return this.draining ?? Promise.resolve();
   }
 
   async setSample(index: number): Promise<void> {
@@ -232,7 +264,7 @@ export class RunLoop {
       const c = lane.trainer.config;
       const r = lane.trainer.step();
       const rows = this.pending.get(lane.id)!;
-      rows.push({ values: r.values, step: r.step, lr: r.lr, weights: TERM_NAMES.map((n) => c.weights[n]) });
+      rows.push({ values: r.values, step: r.step, lr: r.lr, weights: TERM_NAMES.map((n) => c.weights[n]), T: c.kd.T, clipNorm: c.optim.clipNorm, baseLr: c.optim.lr });
       most = Math.max(most, rows.length);
     }
     const now = performance.now();
@@ -240,7 +272,12 @@ export class RunLoop {
     await this.afterStep(single);
   }
 
-  /** Read every lane's pending steps with one data() and post one delta per lane. */
+  /**
+   * Read every lane's pending steps with one data(), settle each with its trainer (a non-finite step's update was
+   * skipped in-graph; settle takes back Adam's count) and post one delta per lane of its finite rows. A non-finite
+   * step halts the race and is reported on its own (`nonFinite`: its values never enter the curves); a diverging lane
+   * gets a `warning`; a lane CHECKPOINT_EVERY steps past its last checkpoint posts a new one.
+   */
   async flush(): Promise<void> {
     const batches = this.lanes.map((l) => ({ lane: l, rows: this.pending.get(l.id) ?? [] })).filter((b) => b.rows.length > 0);
     if (batches.length === 0) return;
@@ -255,42 +292,94 @@ export class RunLoop {
     this.windowStart = now;
     if (values.length !== all.length * NV) throw new Error('RunLoop: metrics rows do not match VALUE_NAMES');
     let row = 0;
+    let halted = false;
     for (const { lane, rows } of batches) {
-      const weights = new Float32Array(rows.length * NW);
-      rows.forEach((p, i) => weights.set(p.weights, i * NW));
-      this.send({
-        type: 'metrics',
-        lane: lane.id,
-        fromStep: rows[0].step,
-        count: rows.length,
-        values: batches.length === 1 ? values : values.slice(row * NV, (row + rows.length) * NV),
-        weights,
-        lr: Float32Array.from(rows, (p) => p.lr),
-        stepsPerSec: (1000 * rows.length) / dt,
-        source: lane.trainer.config.kd.source,
-      });
+      const lv = values.subarray(row * NV, (row + rows.length) * NV);
       row += rows.length;
+      const h = this.health.get(lane.id) ?? freshHealth(lane);
+      const good: number[] = []; // indices into rows of finite steps
+      rows.forEach((p, i) => {
+        const v = lv.subarray(i * NV, (i + 1) * NV);
+        const health = lane.trainer.settle(p.step, v);
+        const knobs = { lr: p.baseLr, T: p.T, clipNorm: p.clipNorm, weights: weightsOf(p) }; // the knobs as the person set them
+        if (health.nonFinite.length === 0) {
+          good.push(i);
+          const warn = h.divergence.push({ step: p.step, values: v, ...knobs });
+          if (warn) this.send({ type: 'warning', lane: lane.id, step: warn.step, message: warn.message, knob: warn.knob });
+          return;
+        }
+        halted = true;
+        const bad = health.nonFinite.map((name) => ({ name, value: v[VALUE_NAMES.indexOf(name)] }));
+        this.send({ type: 'nonFinite', lane: lane.id, step: p.step, bad, message: describeNonFinite(p.step, health.nonFinite, knobs) });
+      });
+      for (const seg of segments(good)) this.sendRows(lane, rows, lv, seg, (1000 * rows.length) / dt);
+      if (this.checkpointEvery > 0 && lane.trainer.stepCount - h.checkpointStep >= this.checkpointEvery) await this.checkpoint(lane);
+    }
+    if (halted && this.running) {
+      this.running = false;
+      this.setStatus('paused', 'non-finite');
+    }
+  }
+
+  /** Post the lane's latest checkpoint now (after a flush: every step taken is settled). */
+  async checkpoint(lane: Lane): Promise<void> {
+    const h = this.health.get(lane.id);
+    if (h) h.checkpointStep = lane.trainer.stepCount;
+    this.send({ type: 'checkpoint', lane: lane.id, checkpoint: await lane.trainer.checkpoint() });
+  }
+
+  /** Checkpoint every lane that stepped since its last one (a pause: a crash while paused loses nothing). */
+  async checkpointAll(): Promise<void> {
+    await this.flush();
+    for (const lane of this.lanes) if (lane.trainer.stepCount !== this.health.get(lane.id)?.checkpointStep) await this.checkpoint(lane);
+  }
+
+  /** Every lane's next step computes a non-finite term (the `nan` fault). */
+  poisonNextStep(): void {
+    for (const lane of this.lanes) lane.trainer.poisonNextStep();
+  }
+
+  /** One metrics delta: rows [from, to) of a lane's read steps (contiguous steps). */
+  private sendRows(lane: Lane, rows: Pending[], lv: Float32Array, [from, to]: [number, number], stepsPerSec: number): void {
+    const part = rows.slice(from, to);
+    const weights = new Float32Array(part.length * NW);
+    part.forEach((p, i) => weights.set(p.weights, i * NW));
+    this.send({
+      type: 'metrics',
+      lane: lane.id,
+      fromStep: part[0].step,
+      count: part.length,
+      values: lv.slice(from * NV, to * NV),
+      weights,
+      lr: Float32Array.from(part, (p) => p.lr),
+      stepsPerSec,
+      source: lane.trainer.config.kd.source,
+    });
+  }
+
+  /** Start the evaluations that are due: a lane at a multiple of evalEvery; every lane never evaluated, when forced. */
+  private startDue(force: boolean): void {
+    if (this.evalEvery <= 0) return;
+    for (const lane of this.lanes) {
+      const s = lane.trainer.stepCount;
+      const last = this.lastEval.get(lane.id);
+      if (last === s || (s % this.evalEvery !== 0 && !(force && last === undefined))) continue;
+      this.lastEval.set(lane.id, s);
+      this.jobs.push(lane.startEval());
     }
   }
 
   /**
-   * Start the evaluations that are due (a lane at a multiple of evalEvery; every lane never evaluated, when forced),
-   * then run one chunk of the oldest (all of them, when forced or paused), and post the sample view when its time is up.
+   * Start the evaluations that are due, then run one chunk of the oldest while running (all of them after a single
+   * step; the rest in the background once halted), and post the sample view when its time is up.
    */
   private async afterStep(force: boolean): Promise<void> {
-    if (this.evalEvery > 0) {
-      for (const lane of this.lanes) {
-        const s = lane.trainer.stepCount;
-        const last = this.lastEval.get(lane.id);
-        if (last === s || (s % this.evalEvery !== 0 && !(force && last === undefined))) continue;
-        this.lastEval.set(lane.id, s);
-        this.jobs.push(lane.startEval());
-      }
-    }
+    this.startDue(force);
     if (this.jobs.length) {
       const t0 = performance.now();
-      if (force || !this.running) while (this.jobs.length) await this.runChunk();
-      else await this.runChunk();
+      if (force) while (this.jobs.length) await this.runChunk();
+      else if (this.running) await this.runChunk();
+      else this.drainSoon(false); // halted mid-step (a pause, a non-finite step): finish them off the step's turn
       this.windowStart += performance.now() - t0; // evaluation time is not training time
     }
     const now = performance.now();
@@ -301,12 +390,55 @@ export class RunLoop {
     if (force && !this.running) this.send({ type: 'status', status: this.status === 'running' ? 'paused' : this.status, step: this.step });
   }
 
-  /** One chunk of the oldest evaluation; its result is posted (after the lane's pending metrics) when it completes. */
-  private async runChunk(): Promise<void> {
+  /**
+   * While paused, run the evaluations in progress to the end on the queue, one chunk per queue turn, so a play (or any
+   * message) waits one chunk at most; stops when the race runs (its steps take over, a chunk each). `thenShow`: end
+   * with a sample view and the status, as a refresh does.
+   */
+  private drainSoon(thenShow: boolean): void {
+    this.drainThenShow ||= thenShow;
+    if (this.draining) return;
+    const turn = async () => {
+      if (this.running) return;
+      if (this.jobs.length) return this.runChunk();
+      if (!this.drainThenShow || !this.hasLanes) return;
+      this.drainThenShow = false;
+      await this.sendSample();
+      this.send({ type: 'status', status: this.status === 'running' ? 'paused' : this.status, step: this.step });
+    };
+    this.draining = (async () => {
+      try {
+        while (!this.running && this.hasLanes && (this.jobs.length > 0 || this.drainThenShow)) {
+          await this.enqueue(turn);
+          await this.yielder.next();
+        }
+      } finally {
+        if (this.running) this.drainThenShow = false; // the race's steps post the sample views now
+        this.draining = null;
+      }
+    })();
+  }
+
+  /** One chunk of the oldest evaluation (one at a time); its result is posted after the lane's pending metrics. */
+  private runChunk(): Promise<void> {
+    const run = this.chunkLock.then(() => this.chunkNow());
+    this.chunkLock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async chunkNow(): Promise<void> {
     const job = this.jobs[0];
-    const ev = await job.next();
+    if (!job) return;
+    let ev: LaneEval | null;
+    try {
+      ev = await job.next();
+    } catch (e) {
+      this.jobs = this.jobs.filter((j) => j !== job); // a failed evaluation is dropped, not retried
+      job.cancel();
+      throw e;
+    }
     if (!ev) return;
-    this.jobs.shift();
+    this.jobs = this.jobs.filter((j) => j !== job);
     await this.flush();
     this.send({ type: 'eval', lane: job.lane, step: job.step, overall: ev.overall, perFamily: ev.perFamily, valLoss: ev.valLoss, alignment: ev.alignment });
   }
@@ -320,4 +452,23 @@ export class RunLoop {
     this.lastSample = performance.now();
     this.sampleGap = 4 * (this.lastSample - t0);
   }
+}
+
+function freshHealth(lane: Lane): LaneHealth {
+  return { divergence: new DivergenceDetector(), checkpointStep: lane.trainer.stepCount };
+}
+
+function weightsOf(p: Pending): Record<TermName, number> {
+  return Object.fromEntries(TERM_NAMES.map((n, i) => [n, p.weights[i]])) as Record<TermName, number>;
+}
+
+/** Runs of consecutive indices as [from, to) pairs: [0,1,2,4,5] → [0,3], [4,6]. */
+export function segments(idx: readonly number[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const i of idx) {
+    const last = out[out.length - 1];
+    if (last && last[1] === i) last[1] = i + 1;
+    else out.push([i, i + 1]);
+  }
+  return out;
 }

@@ -11,7 +11,7 @@ import { encodeAllVia } from '../model/encoder';
 import { evaluate, generateAnswers } from '../model/evaluate';
 import { encoderConfigOf, weightsOf } from '../model/fromPack';
 import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
-import type { Params } from '../model/params';
+import { disposeParams, type Params } from '../model/params';
 import { buildStudentRun, type StudentRun } from '../model/studentRun';
 import type { Trainer } from '../model/trainer';
 import { type LaneSpec, MAX_LANES, type PackInfo, type SampleView } from './protocol';
@@ -49,6 +49,10 @@ export class Session {
   readonly info: PackInfo;
   private readonly tok: Tokenizer;
   lanes: LaneRun[] = [];
+  private passes = new Set<GenPass>(); // generation passes of evaluations in progress
+  private unattached = 0; // evaluation jobs that have not yet found (or started) their pass
+  /** Generation passes started (one per distinct set of weights evaluated; tests). */
+  passesStarted = 0;
 
   /**
    * Parse, encode and build. On a software WebGPU adapter the feature cache is computed on wasm (else cpu) and
@@ -72,7 +76,9 @@ export class Session {
   constructor(bytes: Uint8Array, name: string, lanes: LaneSpec[], evalSamples: number, prepared?: { pack: Pack; features?: tf.Tensor3D }) {
     checkLanes(lanes);
     const pack = prepared?.pack ?? parsePack(bytes, name);
-    this.run = buildStudentRun(pack, lanes[0].config, { name, evalSamples, features: prepared?.features });
+    // Features on demand where the host holds the data (wasm, cpu): the cold open encodes what its first steps read.
+    const lazyFeatures = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
+    this.run = buildStudentRun(pack, lanes[0].config, { name, evalSamples, features: prepared?.features, lazyFeatures });
     try {
       this.tok = new Tokenizer(pack.meta.vocab);
       this.setLanes(lanes);
@@ -116,7 +122,7 @@ export class Session {
     checkLanes(specs);
     const built: Trainer[] = [];
     try {
-      for (const sp of specs) built.push(this.run.makeTrainer(sp.config));
+      for (const sp of specs) built.push(this.run.makeTrainer(sp.config, sp.checkpoint));
     } catch (e) {
       built.forEach((t) => t.dispose());
       throw e;
@@ -128,7 +134,7 @@ export class Session {
   /** A fresh student at step 0 joins the race. */
   addLane(spec: LaneSpec): LaneRun {
     checkLanes([...this.lanes.map((l) => ({ id: l.id, config: l.trainer.config })), spec]);
-    const lane = new LaneRun(spec.id, this, this.run.makeTrainer(spec.config));
+    const lane = new LaneRun(spec.id, this, this.run.makeTrainer(spec.config, spec.checkpoint));
     this.lanes = [...this.lanes, lane];
     return lane;
   }
@@ -154,57 +160,65 @@ export class Session {
   /**
    * A val evaluation of a lane's student as it is now, in chunks: the weights are copied at the start, so training
    * can go on between chunks (one chunk per race step: no race step stalls on a 250-sample evaluation). The first chunk
-   * computes val CE / KD on 64 samples and the alignment rows; each further one generates EVAL_CHUNK answers.
+   * computes val CE / KD on 64 samples and the alignment rows (the lane's own config); each further one generates
+   * EVAL_CHUNK answers. The answers depend on the weights alone, so lanes whose weights are bit-identical (a race at
+   * step 0: one seed, one initial student) share one generation pass.
    */
   evalJob(lane: LaneRun): EvalJob {
     const r = this.run;
     const t = lane.trainer;
     const c = t.config;
     const step = t.stepCount;
-    const snap: Params = {};
-    for (const [k, v] of Object.entries(t.params)) snap[k] = tf.variable(v, false);
-    const nFam = r.pack.meta.families.length;
-    const right = new Array<number>(nFam).fill(0);
-    const counts = new Array<number>(nFam).fill(0);
-    const pk = r.pack.tensors;
+    let own: Params | null = {};
+    for (const [k, v] of Object.entries(t.params)) own[k] = tf.variable(v, false);
+    this.unattached++;
+    let pass: GenPass | null = null;
+    let featCursor = 0; // val-subset samples whose features are ensured
     let valLoss: Float32Array | null = null;
     let alignment: Float32Array | null = null;
-    let cursor = 0;
     let done = false;
-    const free = () => Object.values(snap).forEach((v) => v.dispose());
+    const release = () => {
+      if (done) return;
+      done = true;
+      if (own) disposeParams(own);
+      own = null;
+      if (pass) pass.refs--;
+      else this.unattached--;
+      this.sweepPasses();
+    };
     return {
       lane: lane.id,
       step,
       next: async () => {
         if (done) throw new Error('evalJob: next() after the result');
         try {
-          if (!valLoss) {
-            valLoss = await valTerms(r.model, snap, r.features, r.data, r.evalIdx.slice(0, 64), c.kd, c.weights, r.teacher);
-            alignment = await divergenceGrid(r.model, snap, r.features, r.data, r.evalIdx.slice(0, this.info.alignSamples), c.kd, r.teacher);
+          while (featCursor < r.evalIdx.length) {
+            // The val features first, EVAL_CHUNK samples a call (on demand: a play waits for one such chunk at most).
+            const part = r.evalIdx.slice(featCursor, featCursor + EVAL_CHUNK);
+            featCursor += part.length;
+            if (r.featuresReady(part)) continue;
+            r.ensureFeatures(part);
             return null;
           }
-          const idx = r.evalIdx.slice(cursor, cursor + EVAL_CHUNK);
-          cursor += idx.length;
-          const ev = await evaluate(
-            { config: r.model, params: snap },
-            r.encoder,
-            { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
-            idx,
-            nFam,
-            { features: r.features },
-          );
-          ev.counts.forEach((n, f) => {
-            counts[f] += n;
-            right[f] += n > 0 ? Math.round((ev.perFamily[f] * n) / 100) : 0;
-          });
-          if (cursor < r.evalIdx.length) return null;
+          if (!pass) {
+            pass = (await this.passFor(own!)) ?? this.newPass(own!);
+            if (pass.snap !== own) disposeParams(own!);
+            own = null;
+            pass.refs++;
+            this.unattached--;
+            valLoss = await valTerms(r.model, pass.snap, r.features, r.data, r.evalIdx.slice(0, 64), c.kd, c.weights, r.teacher);
+            alignment = await divergenceGrid(r.model, pass.snap, r.features, r.data, r.evalIdx.slice(0, this.info.alignSamples), c.kd, r.teacher);
+            if (pass.cursor < r.evalIdx.length) return null; // else a lane sharing a finished pass is done in one chunk
+          } else if (pass.cursor < r.evalIdx.length) {
+            await this.generateChunk(pass);
+            if (pass.cursor < r.evalIdx.length) return null;
+          }
         } catch (e) {
-          done = true;
-          free();
+          release();
           throw e;
         }
-        done = true;
-        free();
+        const { right, counts } = pass!;
+        release();
         const total = right.reduce((a, b) => a + b, 0);
         const n = counts.reduce((a, b) => a + b, 0);
         return {
@@ -214,11 +228,58 @@ export class Session {
           alignment: alignment!,
         };
       },
-      cancel: () => {
-        if (!done) free();
-        done = true;
-      },
+      cancel: release,
     };
+  }
+
+  /** A live generation pass over bit-identical weights (one read of one scalar per pass compared), or null. */
+  private async passFor(snap: Params): Promise<GenPass | null> {
+    const keys = Object.keys(snap);
+    for (const p of this.passes) {
+      const same = tf.tidy(() => tf.all(tf.stack(keys.map((k) => tf.all(tf.equal(p.snap[k], snap[k]))))));
+      const eq = (await same.data())[0] === 1;
+      same.dispose();
+      if (eq && this.passes.has(p)) return p;
+    }
+    return null;
+  }
+
+  private newPass(snap: Params): GenPass {
+    const nFam = this.run.pack.meta.families.length;
+    const p: GenPass = { snap, cursor: 0, right: new Array<number>(nFam).fill(0), counts: new Array<number>(nFam).fill(0), refs: 0 };
+    this.passes.add(p);
+    this.passesStarted++;
+    return p;
+  }
+
+  /** The next EVAL_CHUNK greedy answers of a pass, scored exact-match per family. */
+  private async generateChunk(p: GenPass): Promise<void> {
+    const r = this.run;
+    const pk = r.pack.tensors;
+    const idx = r.evalIdx.slice(p.cursor, p.cursor + EVAL_CHUNK);
+    const ev = await evaluate(
+      { config: r.model, params: p.snap },
+      r.encoder,
+      { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
+      idx,
+      p.right.length,
+      { features: r.features },
+    );
+    ev.counts.forEach((n, f) => {
+      p.counts[f] += n;
+      p.right[f] += n > 0 ? Math.round((ev.perFamily[f] * n) / 100) : 0;
+    });
+    p.cursor += idx.length;
+  }
+
+  /** Free the passes no job holds, once every job has found its pass (a job not yet started may still share one). */
+  private sweepPasses(): void {
+    if (this.unattached > 0) return;
+    for (const p of this.passes) {
+      if (p.refs > 0) continue;
+      disposeParams(p.snap);
+      this.passes.delete(p);
+    }
   }
 
   /** The sample view and alignment heatmap data of a lane's student on val-subset sample `index`, K teacher tokens. */
@@ -229,6 +290,7 @@ export class Session {
     const n = r.evalIdx[i];
     const { A, Lp, P } = r.model;
     const pk = r.pack.tensors;
+    r.ensureFeatures([n]);
     const al = await alignmentOf(r.model, t.params, r.features, r.data, n, t.config.kd, k, r.teacher);
     const ans = await generateAnswers({ config: r.model, params: t.params }, r.encoder, { images: pk.images, promptIds: pk.prompt_ids }, [n], {
       features: r.features,
@@ -281,10 +343,21 @@ export class Session {
   }
 
   dispose(): void {
+    this.passes.forEach((p) => disposeParams(p.snap));
+    this.passes.clear();
     this.lanes.forEach((l) => this.free(l.trainer));
     this.lanes = [];
     this.run.dispose();
   }
+}
+
+/** One greedy-answer pass over the val subset with one copy of the weights, shared by the jobs of identical lanes. */
+interface GenPass {
+  snap: Params; // the weights (copies; freed when no job holds the pass)
+  cursor: number; // val-subset samples generated so far
+  right: number[]; // [families] exact matches so far
+  counts: number[]; // [families] samples so far
+  refs: number; // jobs holding the pass
 }
 
 /** 1–MAX_LANES lanes with distinct integer ids. */
