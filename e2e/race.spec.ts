@@ -1,6 +1,6 @@
 // The race end to end: lanes added, stepped in lockstep, drawn one line each, identical for one config after a reset,
-// removed while the others train; race presets; a race link reproducing each lane's first losses; a reload (wasm),
-// and two lanes on WebGPU (SwiftShader here) for a few steps.
+// removed while the others train; race presets; a race link reproducing each lane's first losses; a reload (wasm);
+// compare (two lanes' heatmaps, affinity and answers on one sample); two lanes on WebGPU (SwiftShader) for a few steps.
 import { expect, test, type Browser, type Page } from './fixtures';
 import { LabPage } from './pages/LabPage';
 
@@ -124,6 +124,37 @@ test('a race link reproduces each lane\'s first five losses', async ({ browser }
   const b = await lanesOf(lab);
   expect(b.map((l) => l.losses)).toEqual(a.map((l) => l.losses));
   await ctx.close();
+});
+
+test('compare shows a second lane beside the selected one: two heatmaps, two affinity panels, two answers, each named', async ({ browser }) => {
+  const lanes = [
+    { name: 'CE', cfg: {} },
+    { name: 'KD ×2 T 2', cfg: { weights: { kd: 2 }, kd: { T: 2 } } },
+  ];
+  const { page, lab } = await newLab(browser, { ...QUERY, lanes: JSON.stringify(lanes) });
+  await steps(lab, 2);
+  const heat = page.getByTestId('alignment-heatmap');
+  const heat2 = page.getByTestId('alignment-heatmap-compare');
+  const names = page.getByTestId('heatmap-lane');
+  await expect(heat).toBeVisible();
+  await expect(heat2).toHaveCount(0);
+  await expect(names).toHaveCount(1);
+  await expect(names.first()).toContainText('CE');
+  await page.getByRole('checkbox', { name: 'compare KD ×2 T 2 on the sample' }).check();
+  await expect(heat2).toBeVisible();
+  await expect(heat).toBeVisible();
+  await expect(names).toHaveCount(2);
+  await expect(names.nth(0)).toContainText('CE · T 1');
+  await expect(names.nth(1)).toContainText('KD ×2 T 2 · T 2');
+  const aff = page.getByTestId('affinity-overlay').getByTestId('affinity-lane');
+  await expect(aff).toHaveCount(2);
+  await expect(aff.nth(0)).toContainText('student · CE');
+  await expect(aff.nth(1)).toContainText('student · KD ×2 T 2');
+  await expect(page.getByTestId('compare-answer')).toBeVisible();
+  await page.getByRole('checkbox', { name: 'compare KD ×2 T 2 on the sample' }).uncheck();
+  await expect(heat2).toHaveCount(0);
+  await expect(names).toHaveCount(1);
+  await page.context().close();
 });
 
 test('two lanes race on WebGPU (SwiftShader) for a few steps', async ({ browser }) => {

@@ -1,14 +1,25 @@
 // Affinity overlay (canvas): the sample's image with the answer→patch affinity S = ĥ_img·ĥ_ansᵀ of the teacher and
-// of the student laid over its patches, for the answer token under the pointer (or keyboard focus).
+// of the student laid over its patches, for the answer token under the pointer (or keyboard focus); a compared lane too.
 import { interpolateInferno } from 'd3-scale-chromatic';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useLab } from '../store';
-import { selectSample } from '../store/selectors';
+import type { SampleView } from '../worker/protocol';
 import { usePalette } from './palette';
+import { type LaneView, useCompare } from './useCompare';
 
 const SCALE = 5;
 
-function drawPanel(cv: HTMLCanvasElement, image: Uint8Array, H: number, W: number, C: number, aff: Float32Array, P: number, A: number, t: number, grid: { rows: number; cols: number }, bg: string) {
+interface Geometry {
+  H: number;
+  W: number;
+  C: number;
+  P: number;
+  A: number;
+  grid: { rows: number; cols: number };
+}
+
+function drawPanel(cv: HTMLCanvasElement, image: Uint8Array, aff: Float32Array, t: number, g: Geometry, bg: string) {
+  const { H, W, C, P, A, grid } = g;
   const ctx = cv.getContext('2d');
   if (!ctx) return;
   ctx.fillStyle = bg;
@@ -44,25 +55,40 @@ function drawPanel(cv: HTMLCanvasElement, image: Uint8Array, H: number, W: numbe
   ctx.globalAlpha = 1;
 }
 
-export function AffinityOverlay() {
-  const view = useLab(selectSample);
-  const pack = useLab((s) => s.pack);
+/** One panel: the image under one affinity matrix, captioned (with the lane's colour in a race). */
+function Panel(props: { view: SampleView | null; aff: (v: SampleView) => Float32Array; t: number; g: Geometry | null; label: string; caption: string; color?: string; testId?: string }) {
+  const { view, aff, t, g } = props;
   const pal = usePalette();
-  const [t, setT] = useState(0);
-  const tRef = useRef<HTMLCanvasElement>(null);
-  const sRef = useRef<HTMLCanvasElement>(null);
-  const H = pack?.image.height ?? 24;
-  const W = pack?.image.width ?? 24;
-  const grid = pack?.grid ?? { rows: 3, cols: 3 };
-  const P = grid.rows * grid.cols;
-  const A = pack?.A ?? 1;
-  const tok = view ? Math.min(t, Math.max(0, view.positions.length - 1)) : 0;
+  const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    if (!view || !pack || !tRef.current || !sRef.current) return;
-    const C = pack.image.channels;
-    drawPanel(tRef.current, view.image, H, W, C, view.teacherAffinity, P, A, tok, grid, pal.bg);
-    drawPanel(sRef.current, view.image, H, W, C, view.studentAffinity, P, A, tok, grid, pal.bg);
-  }, [view, pack, tok, H, W, P, A, grid, pal.bg]);
+    if (view && g && ref.current) drawPanel(ref.current, view.image, aff(view), t, g, pal.bg);
+  }, [view, aff, t, g, pal.bg]);
+  return (
+    <figure data-testid={props.testId}>
+      <canvas ref={ref} width={(g?.W ?? 24) * SCALE} height={(g?.H ?? 24) * SCALE} role="img" aria-label={props.label} />
+      <figcaption>
+        {props.color ? <span className="swatch" style={{ background: props.color }} aria-hidden="true" /> : null}
+        {props.caption}
+      </figcaption>
+    </figure>
+  );
+}
+
+const teacherOf = (v: SampleView) => v.teacherAffinity;
+const studentOf = (v: SampleView) => v.studentAffinity;
+const nameOf = (lv: LaneView) => lv.lane?.name ?? `lane ${lv.view.lane}`;
+
+export function AffinityOverlay() {
+  const { main, other, race } = useCompare();
+  const pack = useLab((s) => s.pack);
+  const [t, setT] = useState(0);
+  const view = main?.view ?? null;
+  const [H, W, C, rows, cols, A] = pack ? [pack.image.height, pack.image.width, pack.image.channels, pack.grid.rows, pack.grid.cols, pack.A] : [];
+  const geo = useMemo<Geometry | null>(
+    () => (H === undefined ? null : { H, W: W!, C: C!, P: rows! * cols!, A: A!, grid: { rows: rows!, cols: cols! } }),
+    [H, W, C, rows, cols, A],
+  );
+  const tok = view ? Math.min(t, Math.max(0, view.positions.length - 1)) : 0;
   return (
     <section className="card" data-testid="affinity-overlay">
       <header>
@@ -70,14 +96,29 @@ export function AffinityOverlay() {
         <span className="hint">image × answer-token affinity per patch (brighter = higher, scaled per panel); hover or focus a token</span>
       </header>
       <div className="affbody">
-        <figure>
-          <canvas ref={tRef} width={W * SCALE} height={H * SCALE} role="img" aria-label="teacher affinity over the image patches" />
-          <figcaption>teacher</figcaption>
-        </figure>
-        <figure>
-          <canvas ref={sRef} width={W * SCALE} height={H * SCALE} role="img" aria-label="student affinity over the image patches" />
-          <figcaption>student</figcaption>
-        </figure>
+        <Panel view={view} aff={teacherOf} t={tok} g={geo} label="teacher affinity over the image patches" caption="teacher" />
+        <Panel
+          view={view}
+          aff={studentOf}
+          t={tok}
+          g={geo}
+          label={`student affinity over the image patches${race && main ? ` (${nameOf(main)})` : ''}`}
+          caption={race && main ? `student · ${nameOf(main)}` : 'student'}
+          color={race ? main?.lane?.color : undefined}
+          testId={race ? 'affinity-lane' : undefined}
+        />
+        {other ? (
+          <Panel
+            view={other.view}
+            aff={studentOf}
+            t={tok}
+            g={geo}
+            label={`student affinity over the image patches (${nameOf(other)})`}
+            caption={`student · ${nameOf(other)}`}
+            color={other.lane?.color}
+            testId="affinity-lane"
+          />
+        ) : null}
         <div className="tokens" role="group" aria-label="answer tokens">
           {(view?.positions ?? []).map((p, i) => (
             <button key={i} className={i === tok ? 'tok on' : 'tok'} aria-pressed={i === tok} onMouseEnter={() => setT(i)} onFocus={() => setT(i)} onClick={() => setT(i)}>
@@ -89,3 +130,4 @@ export function AffinityOverlay() {
     </section>
   );
 }
+

@@ -2,19 +2,16 @@
 // teacher's answer and the selected lane's student's greedy answer (and a compared lane's, on the same sample).
 import { useEffect, useRef } from 'react';
 import { useLab } from '../store';
-import { selectSample } from '../store/selectors';
 import { lab } from './controller';
+import { type LaneView, useCompare } from './useCompare';
 
 const SCALE = 6;
 
 export function SampleViewer() {
-  const view = useLab(selectSample);
+  const { main, other, race } = useCompare();
+  const view = main?.view ?? null;
   const pack = useLab((s) => s.pack);
   const index = useLab((s) => s.sampleIndex);
-  const other = useLab((s) => s.compareSample);
-  const lanes = useLab((s) => s.lanes);
-  const names = new Map(lanes.map((l) => [l.id, l.name]));
-  const race = names.size > 1;
   const ref = useRef<HTMLCanvasElement>(null);
   const H = pack?.image.height ?? 24;
   const W = pack?.image.width ?? 24;
@@ -55,15 +52,17 @@ export function SampleViewer() {
             <dd>{view.truth}</dd>
             <dt>teacher</dt>
             <dd>{view.teacherAnswer}</dd>
-            <dt>student{race ? ` (${names.get(view.lane) ?? view.lane})` : ''}</dt>
+            <dt>{race && main ? <LaneLabel lv={main} /> : 'student'}</dt>
             <dd data-testid="student-answer" className={right ? 'ok' : 'bad'}>
               {view.studentAnswer || '(empty)'}
             </dd>
-            {other && other.sample === view.sample && names.has(other.lane) ? (
+            {other ? (
               <>
-                <dt>student ({names.get(other.lane)})</dt>
-                <dd data-testid="compare-answer" className={other.studentAnswer === other.truth ? 'ok' : 'bad'}>
-                  {other.studentAnswer || '(empty)'}
+                <dt>
+                  <LaneLabel lv={other} />
+                </dt>
+                <dd data-testid="compare-answer" className={other.view.studentAnswer === other.view.truth ? 'ok' : 'bad'}>
+                  {other.view.studentAnswer || '(empty)'}
                 </dd>
               </>
             ) : null}
@@ -71,5 +70,15 @@ export function SampleViewer() {
         ) : null}
       </div>
     </section>
+  );
+}
+
+/** "student (lane name)" with the lane's colour. */
+function LaneLabel({ lv }: { lv: LaneView }) {
+  return (
+    <>
+      {lv.lane ? <span className="swatch" style={{ background: lv.lane.color }} aria-hidden="true" /> : null}
+      student ({lv.lane?.name ?? lv.view.lane})
+    </>
   );
 }

@@ -1,0 +1,23 @@
+// The lanes the sample views show: the selected lane's view and, when *compare* is on, a second lane's view of the
+// same sample, each with its lane's name and colour (the heatmap, the affinity overlay and the sample viewer share it).
+import { useLab } from '../store';
+import type { LaneState } from '../store/lanes';
+import { selectSample } from '../store/selectors';
+import type { SampleView } from '../worker/protocol';
+
+export interface LaneView {
+  view: SampleView;
+  lane: LaneState | undefined; // undefined: the view's lane has left the race
+}
+
+/** The selected lane's view, the compare lane's on the same sample (else null), and whether a race is on. */
+export function useCompare(): { main: LaneView | null; other: LaneView | null; race: boolean } {
+  const view = useLab(selectSample);
+  const other = useLab((s) => s.compareSample);
+  const compareLane = useLab((s) => s.compareLane);
+  const lanes = useLab((s) => s.lanes);
+  const laneOf = (id: number) => lanes.find((l) => l.id === id);
+  const main = view ? { view, lane: laneOf(view.lane) } : null;
+  const shown = view && other && other.lane === compareLane && other.lane !== view.lane && other.sample === view.sample && laneOf(other.lane);
+  return { main, other: shown ? { view: other, lane: laneOf(other.lane) } : null, race: lanes.length > 1 };
+}
