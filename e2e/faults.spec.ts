@@ -37,8 +37,9 @@ test.describe('faults', () => {
   });
 
   test('a crashed worker is replaced; every lane resumes from its checkpoint, runs and curves kept', async ({ browser }) => {
-    const { page, lab } = await newLab(browser, { backend: 'wasm', evalEvery: 50, evalSamples: 24 });
-    await page.getByTestId('lane-add').click();
+    const small = { optim: { batchSize: 8 } }; // quicker steps: the first checkpoint (step 100) in seconds
+    const lanes = JSON.stringify([{ name: 'A', cfg: small }, { name: 'B', cfg: small }]);
+    const { page, lab } = await newLab(browser, { backend: 'wasm', evalEvery: 50, evalSamples: 24, lanes });
     await expect(page.getByTestId('lane-row')).toHaveCount(2);
     await lab.toggle.click();
     await lab.waitForStep(130); // past the first checkpoint (every 100 steps)
@@ -67,7 +68,7 @@ test.describe('faults', () => {
 
   test('a lost WebGPU device continues on the next backend from the checkpoint; the badge says why', async ({ browser }) => {
     test.setTimeout(300_000);
-    const { page, lab } = await newLab(browser, { backend: 'webgpu', evalEvery: 0 });
+    const { page, lab } = await newLab(browser, { backend: 'webgpu', evalEvery: 0, cfg: JSON.stringify({ optim: { batchSize: 8 } }) });
     expect((await lab.state()).backend).toBe('webgpu');
     for (let i = 1; i <= 2; i++) {
       await lab.stepOnce.click();
