@@ -131,3 +131,13 @@ describe('checkpoints', () => {
     expect(x.ofType('deviceLost')).toHaveLength(0);
   });
 });
+
+describe('fatal errors', () => {
+  it('out of memory and wasm traps count as fatal (the UI restarts the worker); an ordinary error does not', async () => {
+    const { isFatal } = await import('./handler');
+    expect(isFatal(new RangeError('Array buffer allocation failed'))).toBe(true);
+    expect(isFatal(new Error('Cannot enlarge memory arrays to size 2147483648 bytes (OOM)'))).toBe(true);
+    expect(isFatal(new WebAssembly.RuntimeError('unreachable'))).toBe(true);
+    expect(isFatal(new Error('setConfig: no lane 3'))).toBe(false);
+  });
+});

@@ -55,9 +55,27 @@ export class LabHandler {
   }
 
   private enqueue(fn: () => Promise<void> | void): Promise<void> {
-    const run = this.queue.then(fn).catch((e) => this.send({ type: 'error', error: serializeError(e) }));
+    const run = this.queue.then(fn).catch((e) => this.failed(e));
     this.queue = run;
     return run;
+  }
+
+  /**
+   * An error in a message or a step: reported, and a running race pauses (a failing step is not retried forever). An
+   * error the worker cannot recover from (out of memory, a trapped wasm module) is rethrown outside the queue, so the
+   * UI sees a crashed worker and resumes the run on a new one from its checkpoints.
+   */
+  private failed(e: unknown): void {
+    this.send({ type: 'error', error: serializeError(e) });
+    if (this.loop.isRunning) {
+      this.loop.halt();
+      this.loop.setStatus('paused', 'error');
+    }
+    if (isFatal(e)) {
+      setTimeout(() => {
+        throw e;
+      }, 0);
+    }
   }
 
   private async handle(msg: UiToWorker): Promise<void> {
@@ -264,4 +282,11 @@ export class LabHandler {
 function validSpecs(lanes: LaneSpec[]): LaneSpec[] {
   if (!Array.isArray(lanes) || lanes.length === 0) throw new Error('protocol: a race needs at least one lane');
   return lanes.map((l) => ({ id: l.id, config: validateConfig(l.checkpoint?.config ?? l.config), ...(l.checkpoint ? { checkpoint: l.checkpoint } : {}) }));
+}
+
+/** Errors that leave the worker's memory or wasm module unusable: out of memory, a wasm trap. */
+export function isFatal(e: unknown): boolean {
+  if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) return true;
+  const m = e instanceof Error ? `${e.name} ${e.message}` : String(e);
+  return /out of memory|Array buffer allocation failed|Cannot enlarge memory|memory access out of bounds/i.test(m);
 }
