@@ -217,20 +217,35 @@ function webgpuDevice(): { lost: Promise<{ reason?: string; message?: string }>;
   return (tf.backend() as unknown as { device?: ReturnType<typeof webgpuDevice> }).device ?? null;
 }
 
+/** The active webgl backend's context (null on other backends). */
+function webglContext(): (GlLike & { canvas: EventTarget; isContextLost(): boolean }) | null {
+  if (tf.getBackend() !== 'webgl') return null;
+  return (tf.backend() as unknown as { gpgpu?: { gl?: ReturnType<typeof webglContext> } }).gpgpu?.gl ?? null;
+}
+
 /**
- * Call `onLost` once if the active backend's GPU device is lost (`GPUDevice.lost`: a driver reset, another tab's
- * crash, `destroy()`); nothing on backends without a device. DESIGN §6b: the run continues on the next backend.
+ * Call `onLost` once if the active backend's GPU is lost: `GPUDevice.lost` on webgpu (a driver reset, another tab's
+ * crash, `destroy()`), `webglcontextlost` on webgl; nothing on wasm and cpu. DESIGN §6b: the run goes on elsewhere.
  */
 export function watchDeviceLoss(onLost: (reason: string) => void): void {
   const dev = webgpuDevice();
-  if (!dev) return;
-  void dev.lost.then((info) => onLost([info.reason, info.message].filter((x) => x).join(': ') || 'unknown'));
+  if (dev) {
+    void dev.lost.then((info) => onLost([info.reason, info.message].filter((x) => x).join(': ') || 'unknown'));
+    return;
+  }
+  const gl = webglContext();
+  gl?.canvas.addEventListener('webglcontextlost', () => onLost('the WebGL context was lost'), { once: true });
 }
 
-/** Destroy the active WebGPU device (the `device-lost` fault); false when the backend has none. */
+/** Lose the active GPU (the `device-lost` fault): destroy the WebGPU device, or lose the WebGL context; false on wasm/cpu. */
 export function loseDevice(): boolean {
   const dev = webgpuDevice();
-  if (!dev) return false;
-  dev.destroy();
+  if (dev) {
+    dev.destroy();
+    return true;
+  }
+  const ext = webglContext()?.getExtension('WEBGL_lose_context') as { loseContext?: () => void } | null | undefined;
+  if (!ext?.loseContext) return false;
+  ext.loseContext();
   return true;
 }

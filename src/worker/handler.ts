@@ -174,7 +174,7 @@ export class LabHandler {
       }, 0);
       return;
     }
-    if (!loseDevice()) this.send({ type: 'warning', lane: null, step: this.loop.step, message: `fault 'device-lost' does nothing on the ${tf.getBackend()} backend (no WebGPU device)`, knob: null });
+    if (!loseDevice()) this.send({ type: 'warning', lane: null, step: this.loop.step, message: `fault 'device-lost' does nothing on the ${tf.getBackend()} backend (no GPU device or context)`, knob: null });
   }
 
   /** Run `fn`; a FieldError (a refused lane or config) becomes a configError, and the lanes in force are re-sent. */

@@ -76,7 +76,7 @@ export type UiToWorker =
   | { type: 'setSample'; index: number } // heatmap sample: index into the val subset
   | { type: 'setHeatmapK'; k: number } // teacher top tokens shown per answer position
   | { type: 'exportWeights'; requestId: number; lane: number } // that lane's student as safetensors → 'weights'
-  | { type: 'fault'; kind: FaultKind } // test hook: 'nan' poisons every lane's next step; 'worker-crash' kills the worker; 'device-lost' destroys the WebGPU device
+  | { type: 'fault'; kind: FaultKind } // test hook: 'nan' poisons every lane's next step; 'worker-crash' kills the worker; 'device-lost' destroys the WebGPU device (loses the WebGL context)
   | { type: 'stop' }; // pause and free everything the worker holds
 
 /** A pack as the UI sees it (the heavy tensors stay in the worker). */
