@@ -1,23 +1,13 @@
 // A worker restart as the store sees it: the lanes rewind to their checkpoints (the run and its curves up to the
 // checkpoint are kept), the banner says how many steps were lost, and the badge says why the backend changed.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { PackInfo } from '../worker/protocol';
 import { useLab } from './index';
 import { recoveryMessage } from './recovery';
+import { delta as msgDelta, tinyInfo } from './testing/messages';
 import { resetLabStore } from './testing/reset';
 
-const info = { name: 'p', families: ['a', 'b'], A: 4 } as unknown as PackInfo;
-const delta = (fromStep: number, count: number, lane = 0) => ({
-  type: 'metrics' as const,
-  lane,
-  fromStep,
-  count,
-  values: new Float32Array(8 * count).map((_, i) => fromStep + i / 8),
-  weights: new Float32Array(6 * count).fill(1),
-  lr: new Float32Array(count),
-  stepsPerSec: 12,
-  source: 'cached' as const,
-});
+const info = tinyInfo;
+const delta = (fromStep: number, count: number) => msgDelta(fromStep, count, 0, (from, i) => from + i / 8);
 const evalAt = (step: number) => ({ type: 'eval' as const, lane: 0, step, overall: step, perFamily: new Float32Array(2), valLoss: new Float32Array(3), alignment: new Float32Array(8) });
 
 describe('store recovery', () => {

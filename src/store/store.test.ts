@@ -2,23 +2,12 @@
 // banner without dropping the pack, a config error names its field, and a new pack resets the series.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config';
-import type { PackInfo } from '../worker/protocol';
 import { useLab } from './index';
 import { selectValAccuracy } from './selectors';
+import { delta, tinyInfo } from './testing/messages';
 import { resetLabStore } from './testing/reset';
 
-const info = { name: 'p', families: ['a', 'b'], A: 4 } as unknown as PackInfo;
-const delta = (fromStep: number, count: number, lane = 0) => ({
-  type: 'metrics' as const,
-  lane,
-  fromStep,
-  count,
-  values: new Float32Array(8 * count).map((_, i) => i),
-  weights: new Float32Array(6 * count).fill(1),
-  lr: new Float32Array(count),
-  stepsPerSec: 12,
-  source: 'cached' as const,
-});
+const info = tinyInfo;
 
 describe('store.applyMessage', () => {
   beforeEach(resetLabStore);
