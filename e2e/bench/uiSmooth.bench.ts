@@ -56,6 +56,7 @@ test('the page stays smooth during a 4-lane race', async ({ page }) => {
     race: 'temperature (4 lanes)',
     raceSeconds: Math.round(secs),
     longTaskMs: long.map((x) => Math.round(x)),
+    conditions: process.env.BENCH_NOTE ?? null, // what else ran on the machine (BENCH_NOTE), for reading the numbers
   };
   console.log(`\nlong tasks ${out.longTasks} (max ${out.maxLongTaskMs} ms) · cold open → first race step ${out.coldOpenToFirstStepMs} ms · ${out.raceStepsPerSec} race steps/s`);
   mkdirSync('bench/results', { recursive: true });
