@@ -1,10 +1,11 @@
 // The worker's run loop: steps every lane (student) of the race in lockstep (DESIGN §6b), batches their metrics into
 // ~100 ms deltas (one data() for all lanes), runs val evaluations a chunk per race step, and spaces the sample views.
 import * as tf from '@tensorflow/tfjs-core';
-import { describeNonFinite, DivergenceDetector } from '../core/health';
-import { TERM_NAMES, type TermName, TERM_WIDTH as NW, VALUE_NAMES, VALUE_WIDTH as NV } from '../core/terms';
+import { TERM_NAMES, TERM_WIDTH as NW, VALUE_WIDTH as NV } from '../core/terms';
 import type { Trainer } from '../model/trainer';
 import { CHECKPOINT_EVERY, type RunStatus, type SampleView, type WorkerToUi } from './protocol';
+import { freshHealth, type LaneHealth, type Pending, segments, settleRows } from './stepRows';
+import { makeYield } from './yieldNow';
 
 /** What one val evaluation of a lane reports (the `eval` message's payload). */
 export interface LaneEval {
@@ -41,45 +42,7 @@ export interface RunLoopOptions {
   checkpointEvery?: number; // steps between a lane's checkpoints (default CHECKPOINT_EVERY; 0 = never)
 }
 
-interface Pending {
-  values: tf.Tensor1D; // [VALUE_WIDTH] VALUE_NAMES
-  step: number;
-  lr: number;
-  weights: number[]; // [TERM_WIDTH] TERM_NAMES order
-  T: number; // KD temperature in force
-  clipNorm: number; // global-norm clip in force (0 = off)
-  baseLr: number; // the configured learning rate (lr is the schedule's value at this step)
-}
 
-/** A lane's health between reports: its divergence detector and the step of its latest checkpoint. */
-interface LaneHealth {
-  divergence: DivergenceDetector;
-  checkpointStep: number;
-}
-
-/**
- * Yield to the event loop (a macrotask, so queued messages run) without setTimeout's 4 ms clamp: a MessageChannel
- * in the worker; setImmediate in Node, where a self-posting MessagePort would starve timers.
- */
-export function makeYield(): { next: () => Promise<void>; close: () => void } {
-  const si = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
-  if (si) return { next: () => new Promise((r) => si(r)), close: () => {} };
-  if (typeof MessageChannel === 'undefined') return { next: () => new Promise((r) => setTimeout(r, 0)), close: () => {} };
-  const ch = new MessageChannel();
-  const waiters: (() => void)[] = [];
-  ch.port1.onmessage = () => waiters.shift()?.();
-  return {
-    next: () =>
-      new Promise<void>((r) => {
-        waiters.push(r);
-        ch.port2.postMessage(0);
-      }),
-    close: () => {
-      ch.port1.close();
-      ch.port2.close();
-    },
-  };
-}
 
 export class RunLoop {
   private lanes: Lane[] = [];
@@ -297,21 +260,8 @@ export class RunLoop {
       const lv = values.subarray(row * NV, (row + rows.length) * NV);
       row += rows.length;
       const h = this.health.get(lane.id) ?? freshHealth(lane);
-      const good: number[] = []; // indices into rows of finite steps
-      rows.forEach((p, i) => {
-        const v = lv.subarray(i * NV, (i + 1) * NV);
-        const health = lane.trainer.settle(p.step, v);
-        const knobs = { lr: p.baseLr, T: p.T, clipNorm: p.clipNorm, weights: weightsOf(p) }; // the knobs as the person set them
-        if (health.nonFinite.length === 0) {
-          good.push(i);
-          const warn = h.divergence.push({ step: p.step, values: v, ...knobs });
-          if (warn) this.send({ type: 'warning', lane: lane.id, step: warn.step, message: warn.message, knob: warn.knob });
-          return;
-        }
-        halted = true;
-        const bad = health.nonFinite.map((name) => ({ name, value: v[VALUE_NAMES.indexOf(name)] }));
-        this.send({ type: 'nonFinite', lane: lane.id, step: p.step, bad, message: describeNonFinite(p.step, health.nonFinite, knobs) });
-      });
+      const good = settleRows(lane, rows, lv, h, this.send);
+      if (good.length < rows.length) halted = true;
       for (const seg of segments(good)) this.sendRows(lane, rows, lv, seg, (1000 * rows.length) / dt);
       if (this.checkpointEvery > 0 && lane.trainer.stepCount - h.checkpointStep >= this.checkpointEvery) await this.checkpoint(lane);
     }
@@ -452,23 +402,4 @@ export class RunLoop {
     this.lastSample = performance.now();
     this.sampleGap = 4 * (this.lastSample - t0);
   }
-}
-
-function freshHealth(lane: Lane): LaneHealth {
-  return { divergence: new DivergenceDetector(), checkpointStep: lane.trainer.stepCount };
-}
-
-function weightsOf(p: Pending): Record<TermName, number> {
-  return Object.fromEntries(TERM_NAMES.map((n, i) => [n, p.weights[i]])) as Record<TermName, number>;
-}
-
-/** Runs of consecutive indices as [from, to) pairs: [0,1,2,4,5] → [0,3], [4,6]. */
-export function segments(idx: readonly number[]): [number, number][] {
-  const out: [number, number][] = [];
-  for (const i of idx) {
-    const last = out[out.length - 1];
-    if (last && last[1] === i) last[1] = i + 1;
-    else out.push([i, i + 1]);
-  }
-  return out;
 }
