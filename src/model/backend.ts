@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerLeanGradients } from './gradients';
+import { installSimdMatMul } from './simd/wasmKernels';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 export type BackendChoice = BackendName | 'auto';
@@ -82,6 +83,8 @@ async function trySet(name: BackendName, opts: BackendOptions): Promise<boolean>
     const ok = await tf.setBackend(name);
     if (!ok) return false;
     await tf.ready();
+    // wasm: every BatchMatMul through the lab's SIMD kernel (tfjs's own where the engine lacks SIMD128).
+    if (name === 'wasm' && tf.getBackend() === 'wasm') await installSimdMatMul();
     return tf.getBackend() === name;
   } catch (e) {
     failures.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);

@@ -2,6 +2,7 @@
 // multi-head attention with an additive mask, pre-LN block, and their parameter specs. Pure functions of params.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params, ParamSpecs } from './params';
+import { simdMatMulActive } from './simd/wasmKernels';
 
 /** Additive mask value for disallowed keys (exp underflows to exactly 0 after the softmax's max shift). */
 export const NEG_INF = -1e9;
@@ -85,8 +86,10 @@ export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = 
     const ww = wVar ? w : ws;
     const dy2 = reshapeTo(dy, [rows, m]) as tf.Tensor2D;
     const out: T[] = [];
-    if (withX) out.push(reshapeTo(tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
-    out.push(tf.matMul(tf.transpose(x2) as tf.Tensor2D, dy2));
+    // The lab's wasm SIMD matmul reads transposed operands in place; tfjs's stock kernels want explicit transposes.
+    const direct = simdMatMulActive();
+    if (withX) out.push(reshapeTo(direct ? tf.matMul(dy2, ww as tf.Tensor2D, false, true) : tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
+    out.push(direct ? tf.matMul(x2, dy2, true, false) : tf.matMul(tf.transpose(x2) as tf.Tensor2D, dy2));
     if (withB) out.push(tf.sum(dy2, 0));
     if (res) out.push(tf.reshape(dy, res.shape)); // a new tensor object: the tape may dispose either gradient
     return out;

@@ -13,11 +13,17 @@ import { NORM_EPS, NORM_LOGITS_EPS, TAIL_LOG_FLOOR, type DivOptions, type TopKRe
 export type { DivOptions, TopKRefMode } from '../core/kdRef';
 export { TAIL_LOG_FLOOR } from '../core/kdRef';
 
-/** Float one-hot of int ids: [...S] → [...S, depth]; works for depth = 1 (tf.oneHot needs depth ≥ 2). */
+/**
+ * Float one-hot of int ids: [...S] → [...S, depth], an all-zero row for an id outside [0, depth). A OneHot and a
+ * Cast (a broadcast Equal costs wasm ~100× more); depth 1, which tf.oneHot refuses, compares against the single id 0.
+ */
 export function oneHotF(ids: tf.Tensor, depth: number): tf.Tensor {
-  return tf.tidy(() =>
-    tf.cast(tf.equal(tf.expandDims(tf.cast(ids, 'int32'), -1), tf.range(0, depth, 1, 'int32')), 'float32'),
-  );
+  return tf.tidy(() => {
+    const i32 = ids.dtype === 'int32' ? ids : tf.cast(ids, 'int32');
+    // int32 then a Cast: tfjs-wasm 4.22's OneHot ignores a float32 dtype and writes int32 bits into the float buffer.
+    if (depth >= 2) return tf.cast(tf.oneHot(i32, depth), 'float32');
+    return tf.cast(tf.equal(tf.expandDims(i32, -1), tf.range(0, depth, 1, 'int32')), 'float32');
+  });
 }
 
 /** num / den, and 0 where den ≤ 0, with finite gradients in both branches. */

@@ -1,0 +1,147 @@
+// AssemblyScript source of the lab's WebAssembly SIMD matmul (compiled by `npm run build:kernels` into
+// ../kernelsWasm.ts): every BatchMatMul of the step — batched, transposed or not — in a packed 4×8 micro-kernel.
+//
+// It runs on tfjs-wasm's own linear memory (imported as env.memory), reading and writing tensors in place at the
+// offsets tfjs gives them. Each output is one float32 accumulator summed over k = 0 … K−1 in order, so a result is
+// the same on every run (and within float32 rounding of any other order). Not type-checked by tsc: AssemblyScript
+// types (f32, usize, v128) and builtins (load, store, f32x4.*) are its own.
+
+// Packed operands (scratch, float32):
+//   Ap [ceil(M/4)][K][4]  rows i = 4·ib + r of op(A), zero past M
+//   Bp [ceil(N/8)][K][8]  cols j = 8·jb + c of op(B), zero past N
+//   tile [4][8]           the edge tile before its valid part is copied out
+
+/** op(A)[i, k] for A stored [M, K] (transA 0) or [K, M] (transA 1), packed into Ap. */
+function packA(a: usize, ap: usize, M: i32, K: i32, transA: i32): void {
+  const blocks = (M + 3) >> 2;
+  for (let ib = 0; ib < blocks; ib++) {
+    const base = ap + (<usize>ib * <usize>K) * 16;
+    for (let r = 0; r < 4; r++) {
+      const i = ib * 4 + r;
+      if (i >= M) {
+        for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 4 + <usize>r) * 4, 0);
+      } else if (transA) {
+        for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 4 + <usize>r) * 4, load<f32>(a + (<usize>k * <usize>M + <usize>i) * 4));
+      } else {
+        const row = a + <usize>i * <usize>K * 4;
+        for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 4 + <usize>r) * 4, load<f32>(row + <usize>k * 4));
+      }
+    }
+  }
+}
+
+/** op(B)[k, j] for B stored [K, N] (transB 0) or [N, K] (transB 1), packed into Bp. */
+function packB(b: usize, bp: usize, N: i32, K: i32, transB: i32): void {
+  const blocks = (N + 7) >> 3;
+  for (let jb = 0; jb < blocks; jb++) {
+    const base = bp + (<usize>jb * <usize>K) * 32;
+    const j0 = jb * 8;
+    const full = j0 + 8 <= N;
+    if (full && !transB) {
+      for (let k = 0; k < K; k++) {
+        const src = b + (<usize>k * <usize>N + <usize>j0) * 4;
+        const dst = base + <usize>k * 32;
+        v128.store(dst, v128.load(src));
+        v128.store(dst + 16, v128.load(src + 16));
+      }
+      continue;
+    }
+    for (let c = 0; c < 8; c++) {
+      const j = j0 + c;
+      if (j >= N) {
+        for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 8 + <usize>c) * 4, 0);
+      } else if (transB) {
+        const row = b + <usize>j * <usize>K * 4;
+        for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 8 + <usize>c) * 4, load<f32>(row + <usize>k * 4));
+      } else {
+        for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 8 + <usize>c) * 4, load<f32>(b + (<usize>k * <usize>N + <usize>j) * 4));
+      }
+    }
+  }
+}
+
+/** out[i, j] = Σ_k Ap · Bp for every 4×8 tile; edge tiles go through `tile` and only their valid part is written. */
+function compute(ap: usize, bp: usize, out: usize, M: i32, N: i32, K: i32, tile: usize): void {
+  const mBlocks = (M + 3) >> 2;
+  const nBlocks = (N + 7) >> 3;
+  for (let jb = 0; jb < nBlocks; jb++) {
+    const bPanel = bp + (<usize>jb * <usize>K) * 32;
+    for (let ib = 0; ib < mBlocks; ib++) {
+      let pa = ap + (<usize>ib * <usize>K) * 16;
+      let pb = bPanel;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        const a0 = v128.load32_splat(pa);
+        const a1 = v128.load32_splat(pa, 4);
+        const a2 = v128.load32_splat(pa, 8);
+        const a3 = v128.load32_splat(pa, 12);
+        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+        pa += 16;
+        pb += 32;
+      }
+      const i0 = ib * 4;
+      const j0 = jb * 8;
+      if (i0 + 4 <= M && j0 + 8 <= N) {
+        const o = out + (<usize>i0 * <usize>N + <usize>j0) * 4;
+        const stride = <usize>N * 4;
+        v128.store(o, c00);
+        v128.store(o, c01, 16);
+        v128.store(o + stride, c10);
+        v128.store(o + stride, c11, 16);
+        v128.store(o + 2 * stride, c20);
+        v128.store(o + 2 * stride, c21, 16);
+        v128.store(o + 3 * stride, c30);
+        v128.store(o + 3 * stride, c31, 16);
+      } else {
+        v128.store(tile, c00);
+        v128.store(tile, c01, 16);
+        v128.store(tile, c10, 32);
+        v128.store(tile, c11, 48);
+        v128.store(tile, c20, 64);
+        v128.store(tile, c21, 80);
+        v128.store(tile, c30, 96);
+        v128.store(tile, c31, 112);
+        const rows = min(4, M - i0);
+        const cols = min(8, N - j0);
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < cols; c++) {
+            store<f32>(out + (<usize>(i0 + r) * <usize>N + <usize>(j0 + c)) * 4, load<f32>(tile + (<usize>r * 8 + <usize>c) * 4));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Bytes of scratch `matmul` needs for one [M, K]·[K, N] product. */
+export function scratchBytes(M: i32, N: i32, K: i32): i32 {
+  return (((M + 3) >> 2) * 4 * K + ((N + 7) >> 3) * 8 * K + 32) * 4;
+}
+
+/**
+ * out[bi] = op(A[bi·aStride]) · op(B[bi·bStride]) for bi < batch; strides in elements (0 broadcasts one operand);
+ * A is [M, K] ([K, M] when transA), B is [K, N] ([N, K] when transB), out is [batch, M, N]; scratch is 16-byte
+ * aligned and holds scratchBytes(M, N, K). An operand with stride 0 is packed once.
+ */
+export function matmul(a: usize, b: usize, out: usize, batch: i32, aStride: i32, bStride: i32, M: i32, N: i32, K: i32, transA: i32, transB: i32, scratch: usize): void {
+  const ap = scratch;
+  const bp = ap + <usize>(((M + 3) >> 2) * 4 * K) * 4;
+  const tile = bp + <usize>(((N + 7) >> 3) * 8 * K) * 4;
+  for (let bi = 0; bi < batch; bi++) {
+    if (bi == 0 || aStride != 0) packA(a + <usize>bi * <usize>aStride * 4, ap, M, K, transA);
+    if (bi == 0 || bStride != 0) packB(b + <usize>bi * <usize>bStride * 4, bp, N, K, transB);
+    compute(ap, bp, out + <usize>bi * <usize>M * <usize>N * 4, M, N, K, tile);
+  }
+}

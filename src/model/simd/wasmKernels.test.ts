@@ -1,0 +1,128 @@
+// The lab's wasm SIMD kernels: BatchMatMul against a float64 reference for every transpose, batch broadcast and edge
+// size, and the fused Adam against tfjs's own formulation on wasm, bit for bit, clipping and the non-finite guard included.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Adam } from '../adam';
+import { initBackend } from '../backend';
+import { installSimdMatMul, simdMatMulState } from './wasmKernels';
+
+/** A deterministic float32 array of n values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** float64 op(A)·op(B) per batch; a [bA, r, c] and b [bB, r, c] as stored, bA or bB may be 1 (broadcast). */
+function reference(a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], ta: boolean, tb: boolean): Float64Array {
+  const [bA, ar, ac] = aShape;
+  const [bB, br, bc] = bShape;
+  const M = ta ? ac : ar;
+  const K = ta ? ar : ac;
+  const N = tb ? br : bc;
+  const batch = Math.max(bA, bB);
+  const out = new Float64Array(batch * M * N);
+  for (let z = 0; z < batch; z++) {
+    const ao = (bA === 1 ? 0 : z) * ar * ac;
+    const bo = (bB === 1 ? 0 : z) * br * bc;
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += a[ao + (ta ? k * ac + i : i * ac + k)] * b[bo + (tb ? j * bc + k : k * bc + j)];
+        out[(z * M + i) * N + j] = sum;
+      }
+    }
+  }
+  return out;
+}
+
+describe('lab wasm kernels', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+  afterAll(async () => {
+    await installSimdMatMul('all');
+  });
+
+  it('is installed by initBackend on wasm', () => {
+    expect(simdMatMulState()?.mode).toBe('all');
+  });
+
+  it('BatchMatMul matches float64 for every transpose, edge size and batch broadcast, and takes the SIMD path', async () => {
+    await installSimdMatMul('all');
+    const before = simdMatMulState()!.calls;
+    let cases = 0;
+    const sizes: [number, number, number][] = [[1, 1, 1], [3, 5, 2], [4, 8, 4], [5, 9, 7], [33, 33, 32], [9, 17, 64], [2, 1, 130]];
+    const batches: [number, number][] = [[1, 1], [3, 3], [1, 4], [4, 1]];
+    for (const [M, N, K] of sizes) {
+      for (const [bA, bB] of batches) {
+        for (const ta of [false, true]) {
+          for (const tb of [false, true]) {
+            const aShape = [bA, ta ? K : M, ta ? M : K];
+            const bShape = [bB, tb ? N : K, tb ? K : N];
+            const av = values(aShape[0] * aShape[1] * aShape[2], 7 + cases);
+            const bv = values(bShape[0] * bShape[1] * bShape[2], 101 + cases);
+            const want = reference(av, aShape, bv, bShape, ta, tb);
+            const got = tf.tidy(() => tf.matMul(tf.tensor3d(av, aShape as [number, number, number]), tf.tensor3d(bv, bShape as [number, number, number]), ta, tb).dataSync());
+            expect(got.length, `M${M} N${N} K${K} b${bA}/${bB} ta${ta} tb${tb}`).toBe(want.length);
+            for (let i = 0; i < want.length; i++) {
+              if (Math.abs(got[i] - want[i]) > 1e-5 * (1 + K)) throw new Error(`M${M} N${N} K${K} b${bA}/${bB} ta${ta} tb${tb} [${i}]: ${got[i]} vs ${want[i]}`);
+            }
+            cases++;
+          }
+        }
+      }
+    }
+    expect(simdMatMulState()!.calls - before).toBe(cases);
+  });
+
+  it('BatchMatMul of rank 4 (the attention shapes) agrees with tfjs kernel and is the same on every run', async () => {
+    const a = tf.tensor4d(values(2 * 2 * 33 * 33, 3), [2, 2, 33, 33]);
+    const b = tf.tensor4d(values(2 * 2 * 33 * 16, 4), [2, 2, 33, 16]);
+    await installSimdMatMul('off');
+    const stock = tf.matMul(a, b, true, false).dataSync();
+    await installSimdMatMul('all');
+    const mine = tf.matMul(a, b, true, false).dataSync();
+    const again = tf.matMul(a, b, true, false).dataSync();
+    expect(Array.from(again)).toEqual(Array.from(mine));
+    for (let i = 0; i < stock.length; i++) expect(Math.abs(mine[i] - stock[i])).toBeLessThan(1e-5);
+    tf.dispose([a, b]);
+  });
+
+  it('fused Adam equals tfjs formulation bit for bit: 6 steps, clipping, two step-count groups, a non-finite step', async () => {
+    const shapes: Record<string, number[]> = { 'a.w': [5, 3], 'a.b': [3], 'c.w': [7, 2], 'c.b': [2] };
+    const run = async (mode: 'off' | 'all') => {
+      await installSimdMatMul(mode);
+      const vars: Record<string, tf.Variable> = {};
+      Object.entries(shapes).forEach(([n, s], i) => (vars[n] = tf.variable(tf.tensor(values(s.reduce((p, x) => p * x, 1), 11 + i), s))));
+      const opt = new Adam(1e-2, 0.9, 0.999, 1e-7);
+      for (let step = 0; step < 6; step++) {
+        const names = step === 3 ? ['a.w', 'a.b'] : Object.keys(shapes); // step 3: only some params → two count groups after
+        const grads: Record<string, tf.Tensor> = {};
+        names.forEach((n, i) => {
+          const g = values(vars[n].size, 1000 * step + i);
+          if (step === 4 && n === 'c.b') g[1] = NaN; // the guard keeps everything as it was
+          grads[n] = tf.tensor(g.map((x) => x * (step + 1)), shapes[n]);
+        });
+        const info = await tf.profile(() => tf.dispose(opt.apply(grads, vars, step % 2 === 0 ? 0.5 : 0)));
+        const fusedRan = info.kernels.some((k) => k.name === 'LabAdam');
+        expect(fusedRan, `step ${step} on ${mode}`).toBe(mode === 'all');
+        if (step === 4) opt.unstep(names);
+        tf.dispose(Object.values(grads));
+      }
+      const out = Object.fromEntries(Object.entries(vars).map(([n, v]) => [n, Array.from(v.dataSync())]));
+      const state = (await opt.state()).map((s) => [s.name, Array.from(s.data)]);
+      opt.dispose();
+      Object.values(vars).forEach((v) => v.dispose());
+      return { out, state };
+    };
+    const stock = await run('off');
+    const fused = await run('all');
+    expect(fused.out).toEqual(stock.out);
+    expect(fused.state).toEqual(stock.state);
+  });
+});

@@ -1,0 +1,144 @@
+// The lab's WebAssembly SIMD kernels on the tfjs wasm backend (asm/*.ts), run on tfjs-wasm's own memory: BatchMatMul
+// registered over tfjs's (the batched and transposed products tfjs leaves to a scalar loop), and the fused Adam kernels.
+import * as tf from '@tensorflow/tfjs-core';
+import { KERNELS_WASM_BASE64 } from './kernelsWasm';
+
+// Why (DESIGN §5, issue 13): tfjs-wasm 4.22 hands a BatchMatMul to XNNPACK only when the batch is 1 and neither
+// operand is transposed; the attention's [B, H, L, ·] products and their gradients run in a scalar blocked loop at
+// ≈ 1.3–2.7 GFLOP/s, half of the student's step. This kernel packs both operands (any transpose) into 4×8 panels
+// and accumulates in f32x4 registers. Each output is one float32 sum over k in order: deterministic, and within
+// float32 rounding of tfjs's (which orders the sum differently).
+
+export interface KernelExports {
+  matmul(a: number, b: number, out: number, batch: number, aStride: number, bStride: number, M: number, N: number, K: number, transA: number, transB: number, scratch: number): void;
+  scratchBytes(M: number, N: number, K: number): number;
+  sumSquares(ptrs: number, lens: number, n: number): number;
+  adamUpdate(gPtrs: number, pPtrs: number, outPtrs: number, lens: number, n: number, m: number, v: number, mOut: number, vOut: number, okPtr: number, scalePtr: number, b1: number, omb1: number, b2: number, omb2: number, bc1: number, bc2: number, eps: number, lr: number): void;
+}
+
+/** The parts of tfjs-wasm's BackendWasm this kernel uses (not in its public typings). */
+export interface WasmBackendLike {
+  wasm: { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number; _free(ptr: number): void };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/** Which products take this kernel; the rest keep tfjs's. 'all': every float32 BatchMatMul it can take. */
+export type SimdMatMulMode = 'off' | 'batched' | 'all';
+
+export interface Installed {
+  backend: WasmBackendLike;
+  k: KernelExports;
+  scratch: number; // tfjs-wasm heap pointer (bytes), 0 when none yet
+  scratchBytes: number;
+  stock: tf.KernelFunc;
+  mode: SimdMatMulMode;
+  calls: number; // products this kernel ran (tests read it to see that the path was taken)
+}
+
+let installed: Installed | null = null;
+
+const bytesOf = (b64: string): Uint8Array<ArrayBuffer> => {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+};
+
+const prod = (xs: number[]): number => xs.reduce((p, x) => p * x, 1);
+const sameDims = (a: number[], b: number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** A scratch region of at least `bytes` on tfjs-wasm's heap (one, grown as needed; valid until the next call). */
+export function ensureScratch(s: Installed, bytes: number): number {
+  if (bytes <= s.scratchBytes) return s.scratch;
+  if (s.scratch !== 0) s.backend.wasm._free(s.scratch);
+  const want = Math.max(bytes, 2 * s.scratchBytes);
+  s.scratch = s.backend.wasm._malloc(want);
+  if (s.scratch === 0) throw new Error(`BatchMatMul (lab SIMD kernel): could not allocate ${want} bytes of scratch on the wasm heap`);
+  s.scratchBytes = want;
+  return s.scratch;
+}
+
+/** The kernel function: takes the product when it can, else calls tfjs's own. */
+function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const s = installed;
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = (args.attrs ?? {}) as unknown as { transposeA: boolean; transposeB: boolean };
+  const stock = () => s!.stock(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (s == null || s.mode === 'off' || args.backend !== s.backend) return stock();
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return stock();
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const Ka = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = prod(outerA);
+  const batchB = prod(outerB);
+  // Only whole-operand broadcasting (equal outer dims, or one operand with a single matrix); the rest is tfjs's.
+  const outer = sameDims(outerA, outerB) ? outerA : batchA === 1 && outerA.length <= outerB.length ? outerB : batchB === 1 && outerB.length <= outerA.length ? outerA : null;
+  if (outer == null || Ka !== Kb || M === 0 || N === 0 || Ka === 0) return stock();
+  const batch = Math.max(batchA, batchB);
+  if (s.mode === 'batched' && batch === 1 && !transposeA && !transposeB) return stock();
+  const be = s.backend;
+  const aInfo = be.dataIdMap.get(a.dataId);
+  const bInfo = be.dataIdMap.get(b.dataId);
+  if (aInfo == null || bInfo == null) return stock();
+  const scratch = ensureScratch(s, s.k.scratchBytes(M, N, Ka));
+  const out = be.makeOutput([...outer, M, N], 'float32');
+  const oInfo = be.dataIdMap.get(out.dataId)!;
+  s.k.matmul(aInfo.memoryOffset, bInfo.memoryOffset, oInfo.memoryOffset, batch, batchA === 1 ? 0 : M * Ka, batchB === 1 ? 0 : Ka * N, M, N, Ka, transposeA ? 1 : 0, transposeB ? 1 : 0, scratch);
+  s.calls++;
+  return out;
+}
+
+/**
+ * Register the SIMD BatchMatMul over tfjs's on the active wasm backend (call after tf.setBackend('wasm')). Returns
+ * false, leaving tfjs's kernel, when WebAssembly SIMD is missing or tfjs-wasm's memory is not reachable (e.g. the
+ * threaded build's shared memory). Idempotent; `mode` may be changed by calling again.
+ */
+export async function installSimdMatMul(mode: SimdMatMulMode = 'all'): Promise<boolean> {
+  if (tf.getBackend() !== 'wasm') return false;
+  const be = tf.backend() as unknown as WasmBackendLike;
+  if (installed != null && installed.backend === be) {
+    installed.mode = mode;
+    return true;
+  }
+  const memory = be.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || typeof be.wasm._malloc !== 'function') return false;
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return false;
+  const bytes = bytesOf(KERNELS_WASM_BASE64);
+  if (!WebAssembly.validate(bytes)) return false; // no SIMD128 in this engine
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), { env: { memory } });
+  const stockConfig = tf.getKernel('BatchMatMul', 'wasm');
+  if (stockConfig == null) return false;
+  const prev = installed?.stock;
+  installed = { backend: be, k: instance.exports as unknown as KernelExports, scratch: 0, scratchBytes: 0, stock: prev ?? stockConfig.kernelFunc, mode, calls: 0 };
+  if (prev == null) {
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul as unknown as tf.KernelFunc });
+  }
+  return true;
+}
+
+/** The installed kernels when the active backend is the wasm backend they were installed on, else null. */
+export function activeKernels(): Installed | null {
+  return installed != null && installed.mode !== 'off' && tf.getBackend() === 'wasm' && (tf.backend() as unknown) === installed.backend ? installed : null;
+}
+
+/** Register a kernel of the lab's own (a name tfjs does not have) on wasm, once. */
+export function registerLabKernel(kernelName: string, kernelFunc: (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[]): void {
+  if (tf.getKernel(kernelName, 'wasm') == null) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+/** The installed kernel's mode and how many products it ran, or null when it is not installed. */
+export function simdMatMulState(): { mode: SimdMatMulMode; calls: number } | null {
+  return installed == null ? null : { mode: installed.mode, calls: installed.calls };
+}
+
+/** True when the active backend's BatchMatMul is this kernel for every product (transposed operands cost nothing). */
+export function simdMatMulActive(): boolean {
+  return installed != null && installed.mode === 'all' && tf.getBackend() === 'wasm' && (tf.backend() as unknown) === installed.backend;
+}
