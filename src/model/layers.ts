@@ -2,6 +2,7 @@
 // multi-head attention with an additive mask, pre-LN block, and their parameter specs. Pure functions of params.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params, ParamSpecs } from './params';
+import { fusedGeluReady, geluFused, geluGradFused } from './simd/wasmGelu';
 import { simdMatMulActive } from './simd/wasmKernels';
 
 /** Additive mask value for disallowed keys (exp underflows to exactly 0 after the softmax's max shift). */
@@ -144,7 +145,14 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  * Backward: d/dx = ½ (1 + erf(x/√2)) + x · φ(x), φ(x) = exp(−x²/2) / √(2π).
  */
 export function gelu(x: T): T {
+  // wasm: one fused kernel each way (simd/wasmGelu.ts; the same formula in f32x4, within float32 rounding).
+  const fused = fusedGeluReady();
   const op = tf.customGrad(((xx: T, save: Save) => {
+    if (fused) {
+      const [y, e1] = geluFused(xx);
+      save([xx, e1]);
+      return { value: y, gradFunc: (dy: T | T[], [xs, e]: T[]) => [geluGradFused(xs, e, dy as T)] };
+    }
     const e1 = tf.add(tf.erf(tf.mul(xx, Math.SQRT1_2)), 1); // 1 + erf(x/√2)
     save([xx, e1]);
     return {

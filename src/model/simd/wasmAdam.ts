@@ -1,7 +1,7 @@
 // Adam's update as two wasm kernels of the lab's own (asm/adam.ts): Σ g² over every gradient, and the whole
 // update — moments, bias correction, the non-finite guard — in one pass writing each parameter's new tensor.
 import * as tf from '@tensorflow/tfjs-core';
-import { activeKernels, ensureScratch, type Installed, registerLabKernel } from './wasmKernels';
+import { activeKernels, ensureScratch, type Installed, offsetOf as heapOffset, registerLabKernel } from './wasmKernels';
 
 // Why (issue 13): over flat buffers Adam.apply was still ~25 kernels a step (two Concats, a SplitV, a Tile of the
 // guard to [Σ size], three Selects, ~15 elementwise passes), ~10 % of the student's step on wasm, the Tile alone
@@ -16,11 +16,7 @@ export interface AdamHyper {
   t: number; // the group's step count after this step, ≥ 1
 }
 
-const offsetOf = (s: Installed, t: tf.TensorInfo): number => {
-  const info = s.backend.dataIdMap.get(t.dataId);
-  if (info == null) throw new Error('LabAdam (wasm): an input tensor is not on the wasm backend');
-  return info.memoryOffset;
-};
+const offsetOf = (s: Installed, t: tf.TensorInfo): number => heapOffset(s, t, 'LabAdam');
 
 const need = (inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo => {
   const t = inputs[name];

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../adam';
 import { initBackend } from '../backend';
+import { gelu } from '../layers';
 import { installSimdMatMul, simdMatMulState } from './wasmKernels';
 
 /** A deterministic float32 array of n values in [-1, 1). */
@@ -124,5 +125,36 @@ describe('lab wasm kernels', () => {
     const fused = await run('all');
     expect(fused.out).toEqual(stock.out);
     expect(fused.state).toEqual(stock.state);
+  });
+
+  it('fused GELU and its gradient match the float64 formula and tfjs kernels; NaN stays NaN', async () => {
+    const xs = Float32Array.from([...values(1021, 5).map((v) => v * 12), 0, -0, 1e-6, -1e-6, 30, -30, 88, -88, 100]);
+    const run = async (mode: 'off' | 'all') => {
+      await installSimdMatMul(mode);
+      const x = tf.tensor1d(xs);
+      const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(gelu(t), tf.range(0, xs.length).div(xs.length))))([x]);
+      const out = { y: value.dataSync().slice(), yv: gelu(x).dataSync(), dx: grads[0].dataSync() };
+      tf.dispose([x, value, ...grads]);
+      return out;
+    };
+    const stock = await run('off');
+    const fused = await run('all');
+    const erf = (z: number) => { // float64 erf from Numerical Recipes' erfc (fractional error < 1.2e-7)
+      const t = 1 / (1 + 0.5 * Math.abs(z));
+      const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+      return z >= 0 ? 1 - r : r - 1;
+    };
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i];
+      const w = i / xs.length;
+      const y = 0.5 * x * (1 + erf(x / Math.SQRT2));
+      const g = w * (0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-x * x / 2)) / Math.sqrt(2 * Math.PI));
+      expect(Math.abs(fused.yv[i] - y), `y(${x})`).toBeLessThan(2e-6 * (1 + Math.abs(x)));
+      expect(Math.abs(fused.dx[i] - g), `dy/dx(${x})`).toBeLessThan(2e-6);
+      expect(Math.abs(fused.yv[i] - stock.yv[i]), `vs tfjs y(${x})`).toBeLessThan(1e-6 * (1 + Math.abs(x)));
+      expect(Math.abs(fused.dx[i] - stock.dx[i]), `vs tfjs dx(${x})`).toBeLessThan(1e-6);
+    }
+    const nan = tf.tidy(() => gelu(tf.tensor1d([NaN, 1, NaN, 2, 3])).dataSync());
+    expect(Number.isNaN(nan[0]) && Number.isNaN(nan[2]) && Number.isFinite(nan[1])).toBe(true);
   });
 });

@@ -13,6 +13,8 @@ export interface KernelExports {
   matmul(a: number, b: number, out: number, batch: number, aStride: number, bStride: number, M: number, N: number, K: number, transA: number, transB: number, scratch: number): void;
   scratchBytes(M: number, N: number, K: number): number;
   sumSquares(ptrs: number, lens: number, n: number): number;
+  geluForward(x: number, y: number, e: number, n: number): void;
+  geluBackward(x: number, e: number, dy: number, dx: number, n: number): void;
   adamUpdate(gPtrs: number, pPtrs: number, outPtrs: number, lens: number, n: number, m: number, v: number, mOut: number, vOut: number, okPtr: number, scalePtr: number, b1: number, omb1: number, b2: number, omb2: number, bc1: number, bc2: number, eps: number, lr: number): void;
 }
 
@@ -126,6 +128,13 @@ export async function installSimdMatMul(mode: SimdMatMulMode = 'all'): Promise<b
 /** The installed kernels when the active backend is the wasm backend they were installed on, else null. */
 export function activeKernels(): Installed | null {
   return installed != null && installed.mode !== 'off' && tf.getBackend() === 'wasm' && (tf.backend() as unknown) === installed.backend ? installed : null;
+}
+
+/** The wasm heap byte offset of a tensor on the installed backend. */
+export function offsetOf(s: Installed, t: tf.TensorInfo, kernel: string): number {
+  const info = s.backend.dataIdMap.get(t.dataId);
+  if (info == null) throw new Error(`${kernel} (wasm): an input tensor is not on the wasm backend`);
+  return info.memoryOffset;
 }
 
 /** Register a kernel of the lab's own (a name tfjs does not have) on wasm, once. */
