@@ -132,7 +132,7 @@ describe('lab wasm kernels', () => {
     const run = async (mode: 'off' | 'all') => {
       await installSimdMatMul(mode);
       const x = tf.tensor1d(xs);
-      const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(gelu(t), tf.range(0, xs.length).div(xs.length))))([x]);
+      const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(gelu(t), tf.div(tf.range(0, xs.length), xs.length))))([x]);
       const out = { y: value.dataSync().slice(), yv: gelu(x).dataSync(), dx: grads[0].dataSync() };
       tf.dispose([x, value, ...grads]);
       return out;
