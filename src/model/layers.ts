@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params, ParamSpecs } from './params';
 import { fusedGeluReady, geluFused, geluGradFused } from './simd/wasmGelu';
+import { fusedLayerNormReady, layerNormFused, layerNormGradFused } from './simd/wasmLayerNorm';
 import { simdMatMulActive } from './simd/wasmKernels';
 
 /** Additive mask value for disallowed keys (exp underflows to exactly 0 after the softmax's max shift). */
@@ -116,7 +117,13 @@ export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = 
 export function layerNorm(x: T, g: T, b: T): T {
   const d = x.shape[x.shape.length - 1];
   const gVar = g instanceof tf.Variable; // as in linear: a gain outlives the step
+  const fused = fusedLayerNormReady(); // wasm: one kernel each way (simd/wasmLayerNorm.ts)
   const op = tf.customGrad(((xx: T, gg: T, bb: T, save: Save) => {
+    if (fused) {
+      const [y, xhat, rstd] = layerNormFused(xx, gg, bb, LN_EPS);
+      save(gVar ? [xhat, rstd] : [xhat, rstd, gg]);
+      return { value: y, gradFunc: (dy: T | T[], [xh, rs, gSaved]: T[]) => layerNormGradFused(xh, rs, gVar ? g : gSaved, dy as T) };
+    }
     const mean = tf.mean(xx, -1, true);
     const xc = tf.sub(xx, mean);
     const v = tf.mean(tf.square(xc), -1, true);

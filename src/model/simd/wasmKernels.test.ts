@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../adam';
 import { initBackend } from '../backend';
-import { gelu } from '../layers';
+import { gelu, layerNorm } from '../layers';
 import { installSimdMatMul, simdMatMulState } from './wasmKernels';
 
 /** A deterministic float32 array of n values in [-1, 1). */
@@ -156,5 +156,26 @@ describe('lab wasm kernels', () => {
     }
     const nan = tf.tidy(() => gelu(tf.tensor1d([NaN, 1, NaN, 2, 3])).dataSync());
     expect(Number.isNaN(nan[0]) && Number.isNaN(nan[2]) && Number.isFinite(nan[1])).toBe(true);
+  });
+
+  it('fused LayerNorm and its gradients (x, g, b) agree with the tfjs formulation, d a multiple of 4 or not', async () => {
+    for (const shape of [[7, 5], [3, 4, 64], [2, 3]]) {
+      const d = shape[shape.length - 1];
+      const n = shape.reduce((p, x) => p * x, 1);
+      const run = async (mode: 'off' | 'all') => {
+        await installSimdMatMul(mode);
+        const x = tf.tensor(values(n, 21).map((v, i) => 3 * v + (i % d)), shape);
+        const g = tf.tensor1d(values(d, 22).map((v) => 1 + v));
+        const b = tf.tensor1d(values(d, 23));
+        const w = tf.tensor(values(n, 24), shape);
+        const { value, grads } = tf.valueAndGrads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(tf.mul(layerNorm(a, c, e), w)))([x, g, b]);
+        const out = [value, ...grads].map((t) => Array.from(t.dataSync()));
+        tf.dispose([x, g, b, w, value, ...grads]);
+        return out;
+      };
+      const stock = await run('off');
+      const fused = await run('all');
+      stock.forEach((arr, k) => arr.forEach((v, i) => expect(Math.abs(fused[k][i] - v), `${shape} output ${k}[${i}]`).toBeLessThan(2e-5 * (1 + Math.abs(v)))));
+    }
   });
 });
