@@ -15,6 +15,7 @@ test('without WebGPU, auto skips the software webgl renderer and trains on wasm'
     const badge = page.getByTestId('backend-badge');
     await expect(badge).toContainText('wasm');
     await expect(badge).toHaveAttribute('title', /skipped webgl: software renderer/i);
+    await expect(badge).toHaveAttribute('title', /kernels: lab SIMD/); // the lab's wasm kernels load in the worker
     await page.getByTestId('train-toggle').click();
     await expect.poll(async () => Number(await page.getByTestId('step-counter').textContent().then((t) => /\d+/.exec(t ?? '')?.[0] ?? 0)), { timeout: 60_000 }).toBeGreaterThan(3);
   } finally {

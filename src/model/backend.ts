@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerLeanGradients } from './gradients';
-import { installSimdMatMul } from './simd/wasmKernels';
+import { installSimdMatMul, simdMatMulActive } from './simd/wasmKernels';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 export type BackendChoice = BackendName | 'auto';
@@ -34,6 +34,7 @@ export interface BackendInfo {
   adapter: string | null; // the WebGPU adapter's vendor / architecture / description, when known
   measured: Record<string, number> | null; // 'auto' on a GPU: ms per step of each candidate
   skipped?: string[]; // 'auto': candidates passed over without measuring, and why (a software webgl renderer)
+  kernels?: string | null; // wasm: whether the lab's SIMD kernels run the step (simd/wasmKernels.ts); null elsewhere
 }
 
 let info: BackendInfo = { name: 'none', isFallbackAdapter: null, adapter: null, measured: null };
@@ -211,7 +212,8 @@ export async function withBackend<T>(candidates: BackendName[], fn: (name: Backe
 
 /** The backend chosen by the last initBackend call, with the WebGPU adapter's fallback flag. */
 export function backendInfo(): BackendInfo {
-  return { ...info };
+  const kernels = tf.getBackend() === 'wasm' ? (simdMatMulActive() ? 'lab SIMD (matmul, LayerNorm, GELU, Adam)' : 'tfjs only (no WebAssembly SIMD)') : null;
+  return { ...info, kernels };
 }
 
 /** The active webgpu backend's GPUDevice (null on other backends). */

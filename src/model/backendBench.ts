@@ -62,6 +62,7 @@ export function measuredNote(bi: BackendInfo): string | null {
   const parts: string[] = [];
   if (bi.measured) parts.push(`measured ms/step: ${Object.entries(bi.measured).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(0) : 'over budget'}`).join(', ')}`);
   if (bi.skipped?.length) parts.push(`skipped ${bi.skipped.join('; ')}`);
+  if (bi.kernels) parts.push(`kernels: ${bi.kernels}`);
   return parts.length ? parts.join('\n') : null;
 }
 
