@@ -156,9 +156,9 @@ export function gelu(x: T): T {
   const fused = fusedGeluReady();
   const op = tf.customGrad(((xx: T, save: Save) => {
     if (fused) {
-      const [y, e1] = geluFused(xx);
-      save([xx, e1]);
-      return { value: y, gradFunc: (dy: T | T[], [xs, e]: T[]) => [geluGradFused(xs, e, dy as T)] };
+      const [y, e1, pdf] = geluFused(xx);
+      save([xx, e1, pdf]);
+      return { value: y, gradFunc: (dy: T | T[], [xs, e, ph]: T[]) => [geluGradFused(xs, e, ph, dy as T)] };
     }
     const e1 = tf.add(tf.erf(tf.mul(xx, Math.SQRT1_2)), 1); // 1 + erf(x/√2)
     save([xx, e1]);

@@ -1,5 +1,5 @@
 // Exact GELU as two wasm kernels of the lab's own (asm/gelu.ts): forward y = ½x(1 + erf(x/√2)) with e = 1 + erf(x/√2)
-// kept for the backward, and the gradient dy·(½e + x·φ(x)), each one f32x4 pass instead of ~8 elementwise kernels.
+// and φ(x) kept for the backward, and the gradient dy·(½e + x·φ(x)), one f32x4 pass each instead of ~8 kernels each.
 import * as tf from '@tensorflow/tfjs-core';
 import { activeKernels, offsetOf, registerLabKernel } from './wasmKernels';
 
@@ -18,15 +18,18 @@ function forwardKernel({ inputs }: Args): tf.TensorInfo[] {
   const x = input(inputs, 'x');
   const y = s.backend.makeOutput(x.shape.slice(), 'float32');
   const e = s.backend.makeOutput(x.shape.slice(), 'float32');
-  s.k.geluForward(offsetOf(s, x, 'LabGelu'), offsetOf(s, y, 'LabGelu'), offsetOf(s, e, 'LabGelu'), tf.util.sizeFromShape(x.shape));
-  return [y, e];
+  const pdf = s.backend.makeOutput(x.shape.slice(), 'float32');
+  const at = (t: tf.TensorInfo) => offsetOf(s, t, 'LabGelu');
+  s.k.geluForward(at(x), at(y), at(e), at(pdf), tf.util.sizeFromShape(x.shape));
+  return [y, e, pdf];
 }
 
 function backwardKernel({ inputs }: Args): tf.TensorInfo {
   const s = activeKernels()!;
-  const [x, e, dy] = [input(inputs, 'x'), input(inputs, 'e'), input(inputs, 'dy')];
+  const [x, e, pdf, dy] = [input(inputs, 'x'), input(inputs, 'e'), input(inputs, 'pdf'), input(inputs, 'dy')];
   const dx = s.backend.makeOutput(x.shape.slice(), 'float32');
-  s.k.geluBackward(offsetOf(s, x, 'LabGeluGrad'), offsetOf(s, e, 'LabGeluGrad'), offsetOf(s, dy, 'LabGeluGrad'), offsetOf(s, dx, 'LabGeluGrad'), tf.util.sizeFromShape(x.shape));
+  const at = (t: tf.TensorInfo) => offsetOf(s, t, 'LabGeluGrad');
+  s.k.geluBackward(at(x), at(e), at(pdf), at(dy), at(dx), tf.util.sizeFromShape(x.shape));
   return dx;
 }
 
@@ -38,12 +41,12 @@ export function fusedGeluReady(): boolean {
   return true;
 }
 
-/** [y, e]: y = ½x·e, e = 1 + erf(x/√2), both x's shape (float32). */
-export function geluFused(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
-  return tf.engine().runKernel('LabGelu', { x }, {}) as unknown as [tf.Tensor, tf.Tensor];
+/** [y, e, φ]: y = ½x·e, e = 1 + erf(x/√2), φ = exp(−x²/2)/√(2π), each x's shape (float32). */
+export function geluFused(x: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.engine().runKernel('LabGelu', { x }, {}) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
-/** dx = dy·(½e + x·φ(x)) for e from geluFused. */
-export function geluGradFused(x: tf.Tensor, e: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  return tf.engine().runKernel('LabGeluGrad', { x, e, dy }, {}) as tf.Tensor;
+/** dx = dy·(½e + x·φ) for e and φ from geluFused. */
+export function geluGradFused(x: tf.Tensor, e: tf.Tensor, pdf: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel('LabGeluGrad', { x, e, pdf, dy }, {}) as tf.Tensor;
 }

@@ -15,8 +15,8 @@ export interface KernelExports {
   sumSquares(ptrs: number, lens: number, n: number): number;
   layerNormForward(x: number, g: number, b: number, y: number, xhat: number, rstd: number, R: number, d: number, eps: number, tmp: number): void;
   layerNormBackward(xhat: number, rstd: number, g: number, dy: number, dx: number, dg: number, db: number, R: number, d: number, tmp: number): void;
-  geluForward(x: number, y: number, e: number, n: number): void;
-  geluBackward(x: number, e: number, dy: number, dx: number, n: number): void;
+  geluForward(x: number, y: number, e: number, pdf: number, n: number): void;
+  geluBackward(x: number, e: number, pdf: number, dy: number, dx: number, n: number): void;
   adamUpdate(gPtrs: number, pPtrs: number, outPtrs: number, lens: number, n: number, m: number, v: number, mOut: number, vOut: number, okPtr: number, scalePtr: number, b1: number, omb1: number, b2: number, omb2: number, bc1: number, bc2: number, eps: number, lr: number): void;
 }
 
