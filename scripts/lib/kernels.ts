@@ -2,7 +2,7 @@
 // renders them as the TypeScript module the model imports (src/model/simd/kernelsWasm.ts). Used by build:kernels and its test.
 import asc from 'assemblyscript/asc';
 
-export const KERNEL_SOURCES = ['src/model/simd/asm/matmul.ts', 'src/model/simd/asm/adam.ts', 'src/model/simd/asm/gelu.ts', 'src/model/simd/asm/layernorm.ts'];
+export const KERNEL_SOURCES = ['src/model/simd/asm/matmul.ts', 'src/model/simd/asm/adam.ts', 'src/model/simd/asm/gelu.ts', 'src/model/simd/asm/layernorm.ts', 'src/model/simd/asm/elementwise.ts'];
 export const KERNEL_MODULE = 'src/model/simd/kernelsWasm.ts';
 /** asc flags: SIMD128, tfjs-wasm's memory imported (env.memory), no runtime, no abort import. */
 export const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--importMemory', '--noAssert', '--use', 'abort=', '--enable', 'simd'];

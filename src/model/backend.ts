@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerLeanGradients } from './gradients';
-import { installSimdMatMul, simdMatMulActive } from './simd/wasmKernels';
+import { installWasmKernels, wasmKernelsActive } from './simd/wasmKernels';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 export type BackendChoice = BackendName | 'auto';
@@ -85,7 +85,7 @@ async function trySet(name: BackendName, opts: BackendOptions): Promise<boolean>
     if (!ok) return false;
     await tf.ready();
     // wasm: every BatchMatMul through the lab's SIMD kernel (tfjs's own where the engine lacks SIMD128).
-    if (name === 'wasm' && tf.getBackend() === 'wasm') await installSimdMatMul();
+    if (name === 'wasm' && tf.getBackend() === 'wasm') await installWasmKernels();
     return tf.getBackend() === name;
   } catch (e) {
     failures.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
@@ -212,7 +212,7 @@ export async function withBackend<T>(candidates: BackendName[], fn: (name: Backe
 
 /** The backend chosen by the last initBackend call, with the WebGPU adapter's fallback flag. */
 export function backendInfo(): BackendInfo {
-  const kernels = tf.getBackend() === 'wasm' ? (simdMatMulActive() ? 'lab SIMD (matmul, LayerNorm, GELU, Adam)' : 'tfjs only (no WebAssembly SIMD)') : null;
+  const kernels = tf.getBackend() === 'wasm' ? (wasmKernelsActive() ? 'lab SIMD (matmul, LayerNorm, GELU, Adam)' : 'tfjs only (no WebAssembly SIMD)') : null;
   return { ...info, kernels };
 }
 

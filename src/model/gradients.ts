@@ -2,7 +2,7 @@
 // math): no float32→float32 casts, no same-shape reshapes, and 2-D matmul gradients as plain (XNNPACK) matmuls.
 import * as tf from '@tensorflow/tfjs-core';
 import { sameShape } from './layers';
-import { simdMatMulActive } from './simd/wasmKernels';
+import { wasmKernelsActive } from './simd/wasmKernels';
 
 // Why: tfjs 4.22's stock gradients cast every saved operand to float32 (a Cast + Identity dispatch pair on wasm even
 // when it already is), reshape results to the shape they already have, and take a matmul's gradient with transposed
@@ -32,7 +32,7 @@ function matMulGrad(dy: G, saved: G[], attrs: tf.NamedAttrMap): Record<string, (
   const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
   const t = (x: G) => tf.transpose(x);
   // The lab's wasm SIMD kernel takes transposed operands at full speed: no explicit transposes there.
-  if (a.rank === 2 && b.rank === 2 && !transposeA && !transposeB && !simdMatMulActive()) {
+  if (a.rank === 2 && b.rank === 2 && !transposeA && !transposeB && !wasmKernelsActive()) {
     // y = a·b: da = dy·bᵀ, db = aᵀ·dy, each a plain matmul after an explicit transpose (XNNPACK path).
     return { a: () => tf.matMul(dy as tf.Tensor2D, t(b) as tf.Tensor2D), b: () => tf.matMul(t(a) as tf.Tensor2D, dy as tf.Tensor2D) };
   }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Params, ParamSpecs } from './params';
 import { fusedGeluReady, geluFused, geluGradFused } from './simd/wasmGelu';
 import { fusedLayerNormReady, layerNormFused, layerNormGradFused } from './simd/wasmLayerNorm';
-import { simdMatMulActive } from './simd/wasmKernels';
+import { wasmKernelsActive } from './simd/wasmKernels';
 
 /** Additive mask value for disallowed keys (exp underflows to exactly 0 after the softmax's max shift). */
 export const NEG_INF = -1e9;
@@ -89,7 +89,7 @@ export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = 
     const dy2 = reshapeTo(dy, [rows, m]) as tf.Tensor2D;
     const out: T[] = [];
     // The lab's wasm SIMD matmul reads transposed operands in place; tfjs's stock kernels want explicit transposes.
-    const direct = simdMatMulActive();
+    const direct = wasmKernelsActive();
     if (withX) out.push(reshapeTo(direct ? tf.matMul(dy2, ww as tf.Tensor2D, false, true) : tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
     out.push(direct ? tf.matMul(x2, dy2, true, false) : tf.matMul(tf.transpose(x2) as tf.Tensor2D, dy2));
     if (withB) out.push(tf.sum(dy2, 0));

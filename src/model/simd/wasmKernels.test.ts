@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../adam';
 import { initBackend } from '../backend';
 import { gelu, layerNorm } from '../layers';
-import { installSimdMatMul, simdMatMulState } from './wasmKernels';
+import { installWasmKernels, wasmKernelsState } from './wasmKernels';
 
 /** A deterministic float32 array of n values in [-1, 1). */
 function values(n: number, seed: number): Float32Array {
@@ -46,16 +46,16 @@ describe('lab wasm kernels', () => {
     await initBackend('wasm');
   });
   afterAll(async () => {
-    await installSimdMatMul('all');
+    await installWasmKernels('all');
   });
 
   it('is installed by initBackend on wasm', () => {
-    expect(simdMatMulState()?.mode).toBe('all');
+    expect(wasmKernelsState()?.mode).toBe('all');
   });
 
   it('BatchMatMul matches float64 for every transpose, edge size and batch broadcast, and takes the SIMD path', async () => {
-    await installSimdMatMul('all');
-    const before = simdMatMulState()!.calls;
+    await installWasmKernels('all');
+    const before = wasmKernelsState()!.calls;
     let cases = 0;
     const sizes: [number, number, number][] = [[1, 1, 1], [3, 5, 2], [4, 8, 4], [5, 9, 7], [33, 33, 32], [9, 17, 64], [2, 1, 130]];
     const batches: [number, number][] = [[1, 1], [3, 3], [1, 4], [4, 1]];
@@ -78,15 +78,15 @@ describe('lab wasm kernels', () => {
         }
       }
     }
-    expect(simdMatMulState()!.calls - before).toBe(cases);
+    expect(wasmKernelsState()!.calls - before).toBe(cases);
   });
 
   it('BatchMatMul of rank 4 (the attention shapes) agrees with tfjs kernel and is the same on every run', async () => {
     const a = tf.tensor4d(values(2 * 2 * 33 * 33, 3), [2, 2, 33, 33]);
     const b = tf.tensor4d(values(2 * 2 * 33 * 16, 4), [2, 2, 33, 16]);
-    await installSimdMatMul('off');
+    await installWasmKernels('off');
     const stock = tf.matMul(a, b, true, false).dataSync();
-    await installSimdMatMul('all');
+    await installWasmKernels('all');
     const mine = tf.matMul(a, b, true, false).dataSync();
     const again = tf.matMul(a, b, true, false).dataSync();
     expect(Array.from(again)).toEqual(Array.from(mine));
@@ -97,7 +97,7 @@ describe('lab wasm kernels', () => {
   it('fused Adam equals tfjs formulation bit for bit: 6 steps, clipping, two step-count groups, a non-finite step', async () => {
     const shapes: Record<string, number[]> = { 'a.w': [5, 3], 'a.b': [3], 'c.w': [7, 2], 'c.b': [2] };
     const run = async (mode: 'off' | 'all') => {
-      await installSimdMatMul(mode);
+      await installWasmKernels(mode);
       const vars: Record<string, tf.Variable> = {};
       Object.entries(shapes).forEach(([n, s], i) => (vars[n] = tf.variable(tf.tensor(values(s.reduce((p, x) => p * x, 1), 11 + i), s))));
       const opt = new Adam(1e-2, 0.9, 0.999, 1e-7);
@@ -130,7 +130,7 @@ describe('lab wasm kernels', () => {
   it('fused GELU and its gradient match the float64 formula and tfjs kernels; NaN stays NaN', async () => {
     const xs = Float32Array.from([...values(1021, 5).map((v) => v * 12), 0, -0, 1e-6, -1e-6, 30, -30, 88, -88, 100]);
     const run = async (mode: 'off' | 'all') => {
-      await installSimdMatMul(mode);
+      await installWasmKernels(mode);
       const x = tf.tensor1d(xs);
       const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(gelu(t), tf.div(tf.range(0, xs.length), xs.length))))([x]);
       const out = { y: value.dataSync().slice(), yv: gelu(x).dataSync(), dx: grads[0].dataSync() };
@@ -163,7 +163,7 @@ describe('lab wasm kernels', () => {
       const d = shape[shape.length - 1];
       const n = shape.reduce((p, x) => p * x, 1);
       const run = async (mode: 'off' | 'all') => {
-        await installSimdMatMul(mode);
+        await installWasmKernels(mode);
         const x = tf.tensor(values(n, 21).map((v, i) => 3 * v + (i % d)), shape);
         const g = tf.tensor1d(values(d, 22).map((v) => 1 + v));
         const b = tf.tensor1d(values(d, 23));
@@ -177,5 +177,32 @@ describe('lab wasm kernels', () => {
       const fused = await run('all');
       stock.forEach((arr, k) => arr.forEach((v, i) => expect(Math.abs(fused[k][i] - v), `${shape} output ${k}[${i}]`).toBeLessThan(2e-5 * (1 + Math.abs(v)))));
     }
+  });
+
+  it('Exp matches Math.exp to float32 precision, with IEEE edges (0 past underflow, subnormals, +Inf, NaN)', async () => {
+    await installWasmKernels('all');
+    const xs = [...Array.from(values(1001, 9), (v) => v * 80), -1e9, -104, -100, -90, -87.5, -1e-7, 0, 1e-7, 1, 88, 88.5, 88.72, 89, 1e9, NaN];
+    const got = tf.tidy(() => tf.exp(tf.tensor1d(xs)).dataSync());
+    xs.forEach((x, i) => {
+      const want = Math.fround(Math.exp(Math.fround(x))); // of the float32 input
+      if (Number.isNaN(x)) expect(Number.isNaN(got[i])).toBe(true);
+      else if (!Number.isFinite(want) || want === 0) expect(got[i], `exp(${x})`).toBe(want);
+      else if (want < 1.2e-38) expect(Math.abs(got[i] - want), `exp(${x}) subnormal`).toBeLessThan(3e-45);
+      else expect(Math.abs(got[i] - want) / want, `exp(${x})`).toBeLessThan(3e-7);
+    });
+  });
+
+  it('Sum over leading axes (column sums) equals tfjs kernel; other axes still reduce correctly', async () => {
+    const x = tf.tensor3d(values(2 * 7 * 5, 31), [2, 7, 5]);
+    const cases: [number | number[], boolean][] = [[0, false], [[0, 1], false], [[1, 0], true], [1, false], [2, true], [[0, 1, 2], false], [-1, false]];
+    for (const [axis, keepDims] of cases) {
+      await installWasmKernels('off');
+      const want = tf.tidy(() => { const t = tf.sum(x, axis, keepDims); return { v: Array.from(t.dataSync()), s: t.shape }; });
+      await installWasmKernels('all');
+      const got = tf.tidy(() => { const t = tf.sum(x, axis, keepDims); return { v: Array.from(t.dataSync()), s: t.shape }; });
+      expect(got.s, `axis ${axis}`).toEqual(want.s);
+      got.v.forEach((v, i) => expect(Math.abs(v - want.v[i]), `axis ${axis} [${i}]`).toBeLessThan(1e-5));
+    }
+    x.dispose();
   });
 });

@@ -12,6 +12,8 @@ import { KERNELS_WASM_BASE64 } from './kernelsWasm';
 export interface KernelExports {
   matmul(a: number, b: number, out: number, batch: number, aStride: number, bStride: number, M: number, N: number, K: number, transA: number, transB: number, scratch: number): void;
   scratchBytes(M: number, N: number, K: number): number;
+  colSum(x: number, out: number, R: number, C: number): void;
+  expArray(x: number, y: number, n: number): void;
   sumSquares(ptrs: number, lens: number, n: number): number;
   layerNormForward(x: number, g: number, b: number, y: number, xhat: number, rstd: number, R: number, d: number, eps: number, tmp: number): void;
   layerNormBackward(xhat: number, rstd: number, g: number, dy: number, dx: number, dg: number, db: number, R: number, d: number, tmp: number): void;
@@ -27,16 +29,15 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-/** Which products take this kernel; the rest keep tfjs's. 'all': every float32 BatchMatMul it can take. */
-export type SimdMatMulMode = 'off' | 'batched' | 'all';
+/** 'off': tfjs's kernels only; 'all': the lab's wherever they apply (tests and benchmarks compare the two). */
+export type WasmKernelsMode = 'off' | 'all';
 
 export interface Installed {
   backend: WasmBackendLike;
   k: KernelExports;
   scratch: number; // tfjs-wasm heap pointer (bytes), 0 when none yet
   scratchBytes: number;
-  stock: tf.KernelFunc;
-  mode: SimdMatMulMode;
+  mode: WasmKernelsMode;
   calls: number; // products this kernel ran (tests read it to see that the path was taken)
 }
 
@@ -63,14 +64,15 @@ export function ensureScratch(s: Installed, bytes: number): number {
   return s.scratch;
 }
 
-/** The kernel function: takes the product when it can, else calls tfjs's own. */
-function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const s = installed;
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+/** A kernel of the lab's over tfjs's: its result, or null to let tfjs's own kernel run. */
+type Override = (s: Installed, args: KernelArgs) => tf.TensorInfo | null;
+
+/** BatchMatMul: the product when it can take it (float32, whole-operand batch broadcasting). */
+function batchMatMul(s: Installed, args: KernelArgs): tf.TensorInfo | null {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const { transposeA, transposeB } = (args.attrs ?? {}) as unknown as { transposeA: boolean; transposeB: boolean };
-  const stock = () => s!.stock(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  if (s == null || s.mode === 'off' || args.backend !== s.backend) return stock();
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return stock();
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
   const ra = a.shape.length;
   const rb = b.shape.length;
   const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
@@ -83,13 +85,12 @@ function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
   const batchB = prod(outerB);
   // Only whole-operand broadcasting (equal outer dims, or one operand with a single matrix); the rest is tfjs's.
   const outer = sameDims(outerA, outerB) ? outerA : batchA === 1 && outerA.length <= outerB.length ? outerB : batchB === 1 && outerB.length <= outerA.length ? outerA : null;
-  if (outer == null || Ka !== Kb || M === 0 || N === 0 || Ka === 0) return stock();
+  if (outer == null || Ka !== Kb || M === 0 || N === 0 || Ka === 0) return null;
   const batch = Math.max(batchA, batchB);
-  if (s.mode === 'batched' && batch === 1 && !transposeA && !transposeB) return stock();
   const be = s.backend;
   const aInfo = be.dataIdMap.get(a.dataId);
   const bInfo = be.dataIdMap.get(b.dataId);
-  if (aInfo == null || bInfo == null) return stock();
+  if (aInfo == null || bInfo == null) return null;
   const scratch = ensureScratch(s, s.k.scratchBytes(M, N, Ka));
   const out = be.makeOutput([...outer, M, N], 'float32');
   const oInfo = be.dataIdMap.get(out.dataId)!;
@@ -98,12 +99,58 @@ function batchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
   return out;
 }
 
+/** Sum over leading axes of a float32 tensor (a bias gradient, an unbroadcast): column sums, no transpose. */
+function sum(s: Installed, args: KernelArgs): tf.TensorInfo | null {
+  const x = args.inputs.x;
+  if (x == null || x.dtype !== 'float32' || x.shape.length < 2) return null;
+  const { axis, keepDims } = (args.attrs ?? {}) as unknown as { axis: number | number[]; keepDims: boolean };
+  const axes = [...tf.util.parseAxisParam(axis, x.shape)].sort((p, q) => p - q);
+  const r = axes.length;
+  if (r === 0 || r >= x.shape.length || axes.some((ax, i) => ax !== i)) return null;
+  const R = tf.util.sizeFromShape(x.shape.slice(0, r));
+  const C = tf.util.sizeFromShape(x.shape.slice(r));
+  const out = s.backend.makeOutput(keepDims ? [...axes.map(() => 1), ...x.shape.slice(r)] : x.shape.slice(r), 'float32');
+  s.k.colSum(offsetOf(s, x, 'Sum'), offsetOf(s, out, 'Sum'), R, C);
+  return out;
+}
+
+/** Exp of a float32 tensor (f32x4 Cephes polynomial; tfjs's is a scalar expf loop). */
+function exp(s: Installed, args: KernelArgs): tf.TensorInfo | null {
+  const x = args.inputs.x;
+  if (x == null || x.dtype !== 'float32') return null;
+  const out = s.backend.makeOutput(x.shape.slice(), 'float32');
+  s.k.expArray(offsetOf(s, x, 'Exp'), offsetOf(s, out, 'Exp'), tf.util.sizeFromShape(x.shape));
+  return out;
+}
+
+const OVERRIDES: Record<string, Override> = { BatchMatMul: batchMatMul, Sum: sum, Exp: exp };
+const stocks = new Map<string, tf.KernelConfig>(); // tfjs's own wasm kernels that OVERRIDES replaced
+
+/** Register each OVERRIDES kernel over tfjs's once: the lab's when active and applicable, else tfjs's. */
+function registerOverrides(): void {
+  for (const [name, impl] of Object.entries(OVERRIDES)) {
+    if (stocks.has(name)) continue;
+    const stock = tf.getKernel(name, 'wasm');
+    if (stock == null) continue;
+    stocks.set(name, stock);
+    tf.unregisterKernel(name, 'wasm');
+    const kernelFunc = (args: KernelArgs) => {
+      const s = installed;
+      const mine = s != null && s.mode !== 'off' && args.backend === s.backend ? impl(s, args) : null;
+      return mine ?? (stock.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo);
+    };
+    // tfjs's setupFunc stays: a re-initialised wasm backend sets tfjs's kernel up again for the fallback.
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+}
+
 /**
- * Register the SIMD BatchMatMul over tfjs's on the active wasm backend (call after tf.setBackend('wasm')). Returns
- * false, leaving tfjs's kernel, when WebAssembly SIMD is missing or tfjs-wasm's memory is not reachable (e.g. the
+ * Load the lab's kernels on the active wasm backend and register BatchMatMul, Sum and Exp over tfjs's (call after
+ * tf.setBackend('wasm')); the fused LayerNorm, GELU and Adam kernels register on first use. Returns false, leaving
+ * tfjs's kernels, when WebAssembly SIMD is missing or tfjs-wasm's memory is not reachable (e.g. the
  * threaded build's shared memory). Idempotent; `mode` may be changed by calling again.
  */
-export async function installSimdMatMul(mode: SimdMatMulMode = 'all'): Promise<boolean> {
+export async function installWasmKernels(mode: WasmKernelsMode = 'all'): Promise<boolean> {
   if (tf.getBackend() !== 'wasm') return false;
   const be = tf.backend() as unknown as WasmBackendLike;
   if (installed != null && installed.backend === be) {
@@ -116,14 +163,8 @@ export async function installSimdMatMul(mode: SimdMatMulMode = 'all'): Promise<b
   const bytes = bytesOf(KERNELS_WASM_BASE64);
   if (!WebAssembly.validate(bytes)) return false; // no SIMD128 in this engine
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), { env: { memory } });
-  const stockConfig = tf.getKernel('BatchMatMul', 'wasm');
-  if (stockConfig == null) return false;
-  const prev = installed?.stock;
-  installed = { backend: be, k: instance.exports as unknown as KernelExports, scratch: 0, scratchBytes: 0, stock: prev ?? stockConfig.kernelFunc, mode, calls: 0 };
-  if (prev == null) {
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: batchMatMul as unknown as tf.KernelFunc });
-  }
+  installed = { backend: be, k: instance.exports as unknown as KernelExports, scratch: 0, scratchBytes: 0, mode, calls: 0 };
+  registerOverrides();
   return true;
 }
 
@@ -145,11 +186,11 @@ export function registerLabKernel(kernelName: string, kernelFunc: (args: { input
 }
 
 /** The installed kernel's mode and how many products it ran, or null when it is not installed. */
-export function simdMatMulState(): { mode: SimdMatMulMode; calls: number } | null {
+export function wasmKernelsState(): { mode: WasmKernelsMode; calls: number } | null {
   return installed == null ? null : { mode: installed.mode, calls: installed.calls };
 }
 
 /** True when the active backend's BatchMatMul is this kernel for every product (transposed operands cost nothing). */
-export function simdMatMulActive(): boolean {
+export function wasmKernelsActive(): boolean {
   return installed != null && installed.mode === 'all' && tf.getBackend() === 'wasm' && (tf.backend() as unknown) === installed.backend;
 }

@@ -1,10 +1,10 @@
 // AssemblyScript source of the lab's fused exact GELU on tfjs-wasm's memory: forward x·½(1 + erf(x/√2)) and its
 // gradient in one f32x4 pass each, instead of ~8 elementwise kernels (Erf and Exp among them) per direction.
 
-// exp: Cephes expf — x = n·ln2 + r, |r| ≤ ½ln2, a degree-6 polynomial in r, then the exponent bits of 2ⁿ (n clamped to
-// the normal range: inputs below −87.3 give ≈ 1.2e-38 instead of a subnormal, above 88.3 the largest finite ≈ 2^127).
-@inline function expv(x0: v128): v128 {
-  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-87.3)), f32x4.splat(88.3));
+// exp: Cephes expf — x = n·ln2 + r, |r| ≤ ½ln2, a degree-6 polynomial in r, times 2ⁿ built from exponent bits in two
+// halves (so that subnormal results underflow gradually); exp(x) = 0 below −103.98 and +Inf above 88.72, NaN stays NaN.
+@inline export function expv(x0: v128): v128 {
+  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-103.97)), f32x4.splat(88.7228));
   const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
   let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
@@ -15,9 +15,15 @@
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, r), r), r), f32x4.splat(1));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const pow2 = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
-  return f32x4.mul(y, pow2);
+  const n = i32x4.trunc_sat_f32x4_s(fx); // [−150, 128]
+  const n1 = i32x4.shr_s(n, 1);
+  const n2 = i32x4.sub(n, n1);
+  const p1 = i32x4.shl(i32x4.add(n1, i32x4.splat(127)), 23);
+  const p2 = i32x4.shl(i32x4.add(n2, i32x4.splat(127)), 23);
+  const out = f32x4.mul(f32x4.mul(y, p1), p2);
+  const over = f32x4.gt(x0, f32x4.splat(88.7228391));
+  const under = f32x4.lt(x0, f32x4.splat(-103.97208));
+  return v128.andnot(v128.bitselect(f32x4.splat(Infinity), out, over), under);
 }
 
 // erf: Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7), the formula tfjs's webgl and cpu Erf kernels use.
