@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Params, ParamSpecs } from './params';
 import { fusedGeluReady, geluFused, geluGradFused } from './simd/wasmGelu';
 import { fusedLayerNormReady, layerNormFused, layerNormGradFused } from './simd/wasmLayerNorm';
-import { wasmKernelsActive } from './simd/wasmKernels';
+import { linearFused, wasmKernelsActive } from './simd/wasmKernels';
 
 /** Additive mask value for disallowed keys (exp underflows to exactly 0 after the softmax's max shift). */
 export const NEG_INF = -1e9;
@@ -80,6 +80,7 @@ export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = 
   const fwd = (xx: T, ww: T, bb: T | undefined, rr: T | undefined, save: Save) => {
     const x2 = reshapeTo(xx, [rows, n]) as tf.Tensor2D;
     save(wVar ? [x2] : [x2, ww]);
+    if (wasmKernelsActive()) return reshapeTo(linearFused(x2, ww, bb, rr ? reshapeTo(rr, [rows, m]) : undefined), [...lead, m]); // one kernel
     const y = tf.matMul(x2, ww as tf.Tensor2D);
     const out = reshapeTo(bb ? tf.add(y, bb) : y, [...lead, m]);
     return rr ? tf.add(rr, out) : out;

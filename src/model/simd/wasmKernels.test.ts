@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../adam';
 import { initBackend } from '../backend';
-import { gelu, layerNorm } from '../layers';
+import { gelu, layerNorm, linear } from '../layers';
 import { installWasmKernels, wasmKernelsState } from './wasmKernels';
 
 /** A deterministic float32 array of n values in [-1, 1). */
@@ -204,5 +204,24 @@ describe('lab wasm kernels', () => {
       got.v.forEach((v, i) => expect(Math.abs(v - want.v[i]), `axis ${axis} [${i}]`).toBeLessThan(1e-5));
     }
     x.dispose();
+  });
+
+  it('fused linear (x·W + b, + residual) and its gradients agree with tfjs kernels', async () => {
+    const run = async (mode: 'off' | 'all') => {
+      await installWasmKernels(mode);
+      const x = tf.tensor3d(values(2 * 5 * 7, 41), [2, 5, 7]);
+      const w = tf.tensor2d(values(7 * 6, 42), [7, 6]);
+      const b = tf.tensor1d(values(6, 43));
+      const r = tf.tensor3d(values(2 * 5 * 6, 44), [2, 5, 6]);
+      const u = tf.tensor3d(values(2 * 5 * 6, 45), [2, 5, 6]);
+      const { value, grads } = tf.valueAndGrads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(linear(a, c, e, { res: f }), u)))([x, w, b, r]);
+      const plain = linear(x, w);
+      const out = [value, plain, ...grads].map((t) => Array.from(t.dataSync()));
+      tf.dispose([x, w, b, r, u, value, plain, ...grads]);
+      return out;
+    };
+    const stock = await run('off');
+    const fused = await run('all');
+    stock.forEach((arr, k) => arr.forEach((v, i) => expect(Math.abs(fused[k][i] - v), `output ${k}[${i}]`).toBeLessThan(1e-5 * (1 + Math.abs(v)))));
   });
 });

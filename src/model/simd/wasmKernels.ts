@@ -12,6 +12,7 @@ import { KERNELS_WASM_BASE64 } from './kernelsWasm';
 export interface KernelExports {
   matmul(a: number, b: number, out: number, batch: number, aStride: number, bStride: number, M: number, N: number, K: number, transA: number, transB: number, scratch: number): void;
   scratchBytes(M: number, N: number, K: number): number;
+  biasResidual(out: number, bias: number, res: number, M: number, N: number): void;
   colSum(x: number, out: number, R: number, C: number): void;
   expArray(x: number, y: number, n: number): void;
   sumSquares(ptrs: number, lens: number, n: number): number;
@@ -121,6 +122,30 @@ function exp(s: Installed, args: KernelArgs): tf.TensorInfo | null {
   const out = s.backend.makeOutput(x.shape.slice(), 'float32');
   s.k.expArray(offsetOf(s, x, 'Exp'), offsetOf(s, out, 'Exp'), tf.util.sizeFromShape(x.shape));
   return out;
+}
+
+/** LabLinear: y = res + (x·W + b) for x [R, n], W [n, m], b [m] and res [R, m] optional: one kernel, tfjs's order. */
+function linearKernel(args: KernelArgs): tf.TensorInfo {
+  const s = activeKernels()!;
+  const { x, w, bias, res } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  if (x == null || w == null || x.shape.length !== 2 || w.shape.length !== 2 || x.shape[1] !== w.shape[0]) throw new Error('LabLinear (wasm): expected x [R, n] and W [n, m]');
+  const [R, n] = x.shape;
+  const m = w.shape[1];
+  const out = s.backend.makeOutput([R, m], 'float32');
+  const scratch = ensureScratch(s, s.k.scratchBytes(R, m, n));
+  const at = (t: tf.TensorInfo) => offsetOf(s, t, 'LabLinear');
+  s.k.matmul(at(x), at(w), at(out), 1, 0, 0, R, m, n, 0, 0, scratch);
+  if (bias != null || res != null) s.k.biasResidual(at(out), bias ? at(bias) : 0, res ? at(res) : 0, R, m);
+  return out;
+}
+
+/** y = res + (x·W + b) in one lab kernel (wasm, kernels active; call wasmKernelsActive() first). x [R, n], W [n, m]. */
+export function linearFused(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor, res?: tf.Tensor): tf.Tensor {
+  registerLabKernel('LabLinear', linearKernel);
+  const inputs: tf.NamedTensorMap = { x, w };
+  if (bias) inputs.bias = bias;
+  if (res) inputs.res = res;
+  return tf.engine().runKernel('LabLinear', inputs, {}) as tf.Tensor;
 }
 
 const OVERRIDES: Record<string, Override> = { BatchMatMul: batchMatMul, Sum: sum, Exp: exp };

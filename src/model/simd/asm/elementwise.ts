@@ -31,3 +31,25 @@ export function expArray(x: usize, y: usize, n: i32): void {
     store<f32>(y + o, f32x4.extract_lane(expv(f32x4.splat(load<f32>(x + o))), 0));
   }
 }
+
+/** out[i, j] ← res[i, j] + (out[i, j] + bias[j]) over out [M, N] (bias [N] or 0 for none, res [M, N] or 0 for none). */
+export function biasResidual(out: usize, bias: usize, res: usize, M: i32, N: i32): void {
+  const vec = N & ~3;
+  for (let i = 0; i < M; i++) {
+    const row = <usize>i * <usize>N * 4;
+    for (let j = 0; j < vec; j += 4) {
+      const o = <usize>j * 4;
+      let v = v128.load(out + row + o);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + o));
+      if (res != 0) v = f32x4.add(v128.load(res + row + o), v);
+      v128.store(out + row + o, v);
+    }
+    for (let j = vec; j < N; j++) {
+      const o = <usize>j * 4;
+      let v = load<f32>(out + row + o);
+      if (bias != 0) v = v + load<f32>(bias + o);
+      if (res != 0) v = load<f32>(res + row + o) + v;
+      store<f32>(out + row + o, v);
+    }
+  }
+}
