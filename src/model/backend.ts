@@ -109,7 +109,7 @@ interface GlLike {
 }
 
 /** The active webgl backend's renderer string (unmasked when the browser allows), or null. */
-function webglRenderer(): string | null {
+export function webglRenderer(): string | null {
   try {
     const gl = (tf.backend() as unknown as { gpgpu?: { gl?: GlLike } }).gpgpu?.gl;
     if (!gl) return null;

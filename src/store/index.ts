@@ -17,7 +17,8 @@ export interface BackendState {
   isFallbackAdapter: boolean | null;
   adapter: string | null;
   note: string | null;
-  changed: string | null; // why the lab moved to this backend mid-run (a lost WebGPU device), else null
+  changed: string | null; // why the lab moved to this backend mid-run (a lost WebGPU device, auto's switch), else null
+  auto?: string | null; // what 'auto' measured in the browser and did with it (src/ui/autoSwitch.ts), kept across workers
 }
 
 export interface RunSlice {
@@ -56,6 +57,7 @@ export interface PackSlice {
   pack: PackInfo | null;
   packLoading: { name: string; loaded: number; total: number | null } | null;
   setPackLoading: (name: string) => void;
+  setAutoNote: (note: string) => void; // 'auto' measured: the badge's details say what and what it did
 }
 
 export interface LanesSlice {
@@ -159,6 +161,7 @@ const packSlice: StateCreator<LabState, [], [], PackSlice> = (set) => ({
   pack: null,
   packLoading: null,
   setPackLoading: (name) => set({ packLoading: { name, loaded: 0, total: null } }),
+  setAutoNote: (note) => set((s) => ({ backend: s.backend ? { ...s.backend, auto: note } : s.backend })),
 });
 
 /** The single-lane views' fields, read from the selected lane. */
@@ -313,7 +316,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
     const s = get();
     switch (msg.type) {
       case 'ready':
-        set({ backend: { name: msg.backend, isFallbackAdapter: msg.isFallbackAdapter, adapter: msg.adapter, note: msg.note, changed: s.recovery?.backendChange ?? (s.backend?.name === msg.backend ? s.backend.changed : null) } });
+        set({ backend: { name: msg.backend, isFallbackAdapter: msg.isFallbackAdapter, adapter: msg.adapter, note: msg.note, changed: s.recovery?.backendChange ?? (s.backend?.name === msg.backend ? s.backend.changed : null), auto: s.backend?.auto ?? null } });
         return;
       case 'packProgress':
         set({ packLoading: { name: msg.name, loaded: msg.loaded, total: msg.total } });

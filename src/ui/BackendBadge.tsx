@@ -7,7 +7,7 @@ export function BackendBadge() {
   const sps = useLab((s) => s.stepsPerSec);
   if (!b) return <span className="badge" data-testid="backend-badge">backend: starting…</span>;
   const software = b.isFallbackAdapter === true;
-  const title = [b.changed, b.adapter ? `adapter: ${b.adapter}` : null, b.note].filter(Boolean).join('\n') || undefined;
+  const title = [b.changed, b.adapter ? `adapter: ${b.adapter}` : null, b.auto, b.note].filter(Boolean).join('\n') || undefined;
   return (
     <span className={`badge ${software ? 'warn' : ''}`} data-testid="backend-badge" title={title}>
       backend: <b>{b.name}</b>

@@ -7,6 +7,7 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import { type DeepPartial, DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config';
 import { parseUrlState, urlMessagesBanner, type UrlCatalog, type UrlState } from '../core/urlState';
 import type { BackendChoice } from '../model/backend';
+import { autoDecision } from './autoSwitch';
 import { useLab } from '../store';
 import { canAddLane, copyName, type LaneSeed, type LaneState } from '../store/lanes';
 import { configOfUrl, presetConfig, PRESETS } from '../store/presets';
@@ -151,14 +152,48 @@ function onWorkerMessage(msg: WorkerToUi) {
     }
     default:
       store().applyMessage(msg);
+      if (msg.type === 'ready' && autoState === 'pending') {
+        autoState = 'probing';
+        void runAuto(msg.backend);
+      }
   }
+}
+
+/** 'auto' asked for: 'pending' until the first worker is ready on wasm, then the probe runs once in the background. */
+let autoState: 'pending' | 'probing' | 'done' | null = null;
+
+/**
+ * auto: the lab trains on `current` (wasm) meanwhile; measure the GPU backends present and, when one is measurably
+ * faster, move every lane there: pause, let the pause's checkpoints arrive, restart the worker on it and play on.
+ */
+async function runAuto(current: string): Promise<void> {
+  const paths = initMsg?.wasmPaths;
+  try {
+    const { pick, note } = await autoDecision(current, (paths ?? {}) as Record<string, string>);
+    store().setAutoNote(note);
+    if (pick) await switchBackend(pick as BackendChoice, `auto measured ${pick} faster than ${current}`);
+  } catch (e) {
+    store().setAutoNote(`auto: measuring the other backends failed (${e instanceof Error ? e.message : String(e)}); kept ${current}`);
+  } finally {
+    autoState = 'done';
+  }
+}
+
+/** Move the race to `backend` losing no step: pause (every lane checkpoints), then restart on it from those checkpoints. */
+async function switchBackend(backend: BackendChoice, reason: string): Promise<void> {
+  const wasRunning = store().status === 'running';
+  if (wasRunning) client?.send({ type: 'pause' });
+  const deadline = performance.now() + 5000;
+  const checkpointed = () => store().lanes.every((l) => keeper.stepOf(l.id) >= l.step);
+  while (!checkpointed() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  restart(reason, backend, wasRunning);
 }
 
 /**
  * The worker died (or its GPU device was lost): start a new one on `backend`, reload the pack and resume every lane
  * from its latest checkpoint (DESIGN §6b). The steps since a lane's checkpoint are lost; its curves and run are kept.
  */
-function restart(reason: string, backend: BackendChoice): void {
+function restart(reason: string, backend: BackendChoice, resume?: boolean): void {
   const s = store();
   if (!initMsg || s.recovery) return; // not started yet, or a restart is already under way
   client?.terminate();
@@ -170,7 +205,7 @@ function restart(reason: string, backend: BackendChoice): void {
   const lanes = keeper.specs(specsOf(s.lanes));
   const steps = Object.fromEntries(s.lanes.map((l) => [l.id, keeper.stepOf(l.id)]));
   const changed = backend !== initMsg.backend && s.backend && backend !== s.backend.name ? `${reason}; continued on ${backend}` : null;
-  store().beginRecovery({ reason, atStep: s.step, steps, resume: s.status === 'running', backendChange: changed });
+  store().beginRecovery({ reason, atStep: s.step, steps, resume: resume ?? s.status === 'running', backendChange: changed });
   client = makeClient();
   initMsg = { ...initMsg, backend: changed ? backend : initMsg.backend, lanes };
   client.send(initMsg);
@@ -219,7 +254,9 @@ export function startLab(query: string = location.search): void {
   const race = lanesOfUrl(url.state, config);
   const made = store().setLocalLanes(race.seeds, race.raceId);
   store().setLocalConfig(made[0].config, race.seeds.length === 1 ? presetId : null);
-  const backend: BackendChoice = url.state.backend;
+  // auto starts on wasm at once and measures the GPU backends beside it (runAuto), instead of before the first step.
+  const backend: BackendChoice = url.state.backend === 'auto' ? 'wasm' : url.state.backend;
+  autoState = url.state.backend === 'auto' ? 'pending' : null;
   initMsg = {
     type: 'init',
     version: PROTOCOL_VERSION,
