@@ -1,4 +1,4 @@
-// npm run soak -- --steps N [--packs shapes,digits] [--warmup W] [--batch B]: the lab's student on each shipped pack in
+// npm run soak -- --steps N [--packs shapes,digits] [--warmup W] [--batch B] [--out FILE]: the lab's student on each shipped pack in
 // turn (wasm, every term on, online teacher, on-policy λ 0.5): tensors, tf.memory() bytes and the wasm heap after warm-up, every loss finite. Writes bench/results/soak.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -68,7 +68,7 @@ async function soak(name: string): Promise<Row> {
   };
 }
 
-const OUT = 'bench/results/soak.json';
+const OUT = String(args.out ?? 'bench/results/soak.json'); // --out FILE: another results file (a second soak beside the first)
 
 /** Merge one pack's row into soak.json (rows of other packs, from an earlier run with the same config, are kept). */
 function writeResults(row: Row): void {

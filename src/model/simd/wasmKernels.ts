@@ -1,5 +1,5 @@
-// The lab's WebAssembly SIMD kernels on the tfjs wasm backend (asm/*.ts), run on tfjs-wasm's own memory: BatchMatMul
-// registered over tfjs's (the batched and transposed products tfjs leaves to a scalar loop), and the fused Adam kernels.
+// The lab's WebAssembly SIMD kernels on the tfjs wasm backend (asm/*.ts), run on tfjs-wasm's own memory: loading them,
+// BatchMatMul, Sum and Exp registered over tfjs's, and LabLinear; LayerNorm, GELU and Adam live in wasm*.ts beside it.
 import * as tf from '@tensorflow/tfjs-core';
 import { KERNELS_WASM_BASE64 } from './kernelsWasm';
 
