@@ -224,4 +224,21 @@ describe('lab wasm kernels', () => {
     const fused = await run('all');
     stock.forEach((arr, k) => arr.forEach((v, i) => expect(Math.abs(fused[k][i] - v), `output ${k}[${i}]`).toBeLessThan(1e-5 * (1 + Math.abs(v)))));
   });
+
+  it('Identity (tf.clone) shares the data: either copy outlives the other, and nothing leaks', async () => {
+    await installWasmKernels('all');
+    const before = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    const a = tf.tensor2d(values(12, 51), [3, 4]);
+    const want = Array.from(a.dataSync());
+    const b = tf.clone(a);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual(want);
+    const c = tf.clone(b);
+    b.dispose();
+    expect(Array.from(tf.tidy(() => tf.add(c, 0).dataSync()))).toEqual(want);
+    c.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.memory().numBytes).toBe(bytes);
+  });
 });

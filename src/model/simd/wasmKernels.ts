@@ -148,7 +148,18 @@ export function linearFused(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor, res?: 
   return tf.engine().runKernel('LabLinear', inputs, {}) as tf.Tensor;
 }
 
-const OVERRIDES: Record<string, Override> = { BatchMatMul: batchMatMul, Sum: sum, Exp: exp };
+/**
+ * Identity (tf.clone, the tensors a custom gradient saves): the same data under one more reference, as Reshape does,
+ * instead of tfjs-wasm's copy; tensors are immutable and no kernel writes into an input, so nothing can tell.
+ */
+function identity(s: Installed, args: KernelArgs): tf.TensorInfo | null {
+  const x = args.inputs.x;
+  if (x == null || x.dtype === 'string') return null;
+  (s.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+}
+
+const OVERRIDES: Record<string, Override> = { BatchMatMul: batchMatMul, Sum: sum, Exp: exp, Identity: identity };
 const stocks = new Map<string, tf.KernelConfig>(); // tfjs's own wasm kernels that OVERRIDES replaced
 
 /** Register each OVERRIDES kernel over tfjs's once: the lab's when active and applicable, else tfjs's. */
