@@ -14,14 +14,28 @@
 /** op(A)[i, k] for A stored [M, K] (transA 0) or [K, M] (transA 1), packed into Ap. */
 function packA(a: usize, ap: usize, M: i32, K: i32, transA: i32): void {
   const blocks = (M + 3) >> 2;
+  if (transA) {
+    // A [K, M]: row k holds op(A)[·, k]; 4 consecutive i are one block's 4 lanes — a v128 each, read along the row
+    const full = M >> 2;
+    for (let k = 0; k < K; k++) {
+      const row = a + <usize>k * <usize>M * 4;
+      for (let ib = 0; ib < full; ib++) v128.store(ap + (<usize>ib * <usize>K + <usize>k) * 16, v128.load(row + <usize>ib * 16));
+      if (full < blocks) {
+        const dst = ap + (<usize>full * <usize>K + <usize>k) * 16;
+        for (let r = 0; r < 4; r++) {
+          const i = full * 4 + r;
+          store<f32>(dst + <usize>r * 4, i < M ? load<f32>(row + <usize>i * 4) : 0);
+        }
+      }
+    }
+    return;
+  }
   for (let ib = 0; ib < blocks; ib++) {
     const base = ap + (<usize>ib * <usize>K) * 16;
     for (let r = 0; r < 4; r++) {
       const i = ib * 4 + r;
       if (i >= M) {
         for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 4 + <usize>r) * 4, 0);
-      } else if (transA) {
-        for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 4 + <usize>r) * 4, load<f32>(a + (<usize>k * <usize>M + <usize>i) * 4));
       } else {
         const row = a + <usize>i * <usize>K * 4;
         for (let k = 0; k < K; k++) store<f32>(base + (<usize>k * 4 + <usize>r) * 4, load<f32>(row + <usize>k * 4));
