@@ -10,7 +10,7 @@ export const FEATURE_CHUNK = 64;
 
 /**
  * Features of N images, encoded when first needed; `tensor` is one variable whose rows are final once ensured (zeros
- * before). For backends where the host holds the data (wasm, cpu): each write uploads the whole cache from the host. ensure() encodes the rows asked for that are missing, in one encoder call, and with `fillAhead` also the
+ * before), written in place on the backend (no host read). ensure() encodes the rows asked for that are missing, in one encoder call, and with `fillAhead` also the
  * missing rows of the next of encodeAll's chunks (a cursor that moves one chunk per such call, so the cache is full
  * after N/64 of them and what is encoded when depends only on the calls made). The encoder is row-independent on
  * cpu and wasm, so the values equal encodeAll's there (src/model/featureCache.test.ts).
@@ -21,7 +21,6 @@ export class LazyFeatures {
   private readonly done: Uint8Array; // [N] 1 once encoded
   private left: number;
   private fillCursor = 0; // the next chunk the fill-ahead encodes
-  private host: Float32Array | null; // the values on the host until every row is in
 
   constructor(
     private readonly e: EncoderConfig,
@@ -31,7 +30,6 @@ export class LazyFeatures {
     const { P } = encoderGeometry(e);
     this.N = images.length / (e.height * e.width * e.channels);
     this.tensor = tf.tidy(() => tf.variable(tf.zeros([this.N, P, e.dV]), false)) as tf.Variable<tf.Rank.R3>; // zeros: freed
-    this.host = new Float32Array(this.N * P * e.dV);
     this.done = new Uint8Array(this.N);
     this.left = this.N;
   }
@@ -79,32 +77,31 @@ export class LazyFeatures {
   }
 
   /**
-   * Encode each group of samples (one encoder call each), copy the rows still missing into the host copy and upload
-   * it as the variable's new value: a 10 MB copy for the shapes pack, where wasm's slice or gather of the variable
-   * took 200–400 ms here (Node wasm). The host copy goes once every row is in.
+   * Encode each group of samples (one encoder call each) and scatter the rows still missing into the variable, on the
+   * backend: no host read, and the variable's one new value per call.
    */
   private write(groups: number[][]): void {
-    const host = this.host;
-    if (!groups.length || !host) return;
-    const width = host.length / this.N; // P·dV
-    let fresh = 0;
-    for (const g of groups) {
-      if (g.every((n) => this.done[n])) continue;
-      const f = encodeImages(this.e, this.params, this.images, g);
-      const rows = f.dataSync();
-      f.dispose();
-      g.forEach((n, j) => {
-        if (this.done[n]) return;
-        host.set(rows.subarray(j * width, (j + 1) * width), n * width);
-        this.done[n] = 1;
-        fresh++;
-      });
-    }
-    if (!fresh) return;
-    this.left -= fresh;
-    const next = tf.tensor3d(host, this.tensor.shape as [number, number, number]);
-    this.tensor.assign(next);
-    next.dispose();
-    if (this.left === 0) this.host = null;
+    if (!groups.length) return;
+    const at: number[] = []; // rows of the cache written now
+    const parts: tf.Tensor[] = []; // their features, in that order
+    tf.tidy(() => {
+      for (const g of groups) {
+        const fresh = g.map((n, j) => [n, j]).filter(([n]) => !this.done[n]);
+        if (!fresh.length) continue;
+        const f = encodeImages(this.e, this.params, this.images, g); // [g, P, dV]
+        parts.push(tf.keep(fresh.length === g.length ? f : tf.gather(f, fresh.map(([, j]) => j))));
+        for (const [n] of fresh) {
+          this.done[n] = 1;
+          at.push(n);
+        }
+      }
+    });
+    if (!at.length) return;
+    this.left -= at.length;
+    tf.tidy(() => {
+      const rows = parts.length === 1 ? parts[0] : tf.concat(parts); // [k, P, dV]
+      this.tensor.assign(tf.tensorScatterUpdate(this.tensor, tf.tensor2d(at, [at.length, 1], 'int32'), rows) as tf.Tensor3D);
+    });
+    tf.dispose(parts);
   }
 }
