@@ -1,6 +1,9 @@
 // What 'auto' does with a probe's measurements (issue 13): keep wasm, where the lab starts at once, unless another
 // backend ran the student's step measurably faster; and the words the backend badge shows for it. Pure.
 
+/** A renderer or adapter name that says it emulates the GPU on the CPU. */
+export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|software/i;
+
 /** A candidate must beat wasm by this factor to be switched to (ms/step ≤ SWITCH_FACTOR × wasm's): noise is not a win. */
 export const SWITCH_FACTOR = 0.8;
 
@@ -8,7 +11,6 @@ export const SWITCH_FACTOR = 0.8;
 export interface ProbeResult {
   measured: Record<string, number>; // backend → ms/step
   skipped: string[]; // "webgl: software renderer (…)", "webgpu: no adapter"
-  adapter: string | null; // the WebGPU adapter's name, when there is one
 }
 
 /** The backend to move to, or null to stay on `current` (its own figure is the yardstick; none → stay). */

@@ -2,6 +2,7 @@
 // registration of tfjs gradients, which tfjs-core ships only as an ESM side-effect module (DESIGN §5 traps).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { SOFTWARE_RENDERER } from '../core/autoBackend';
 import { registerLeanGradients } from './gradients';
 import { installWasmKernels, wasmKernelsActive } from './simd/wasmKernels';
 
@@ -100,7 +101,6 @@ interface AdapterInfo {
   description?: string;
 }
 
-const SOFTWARE = /swiftshader|llvmpipe|software/i;
 
 interface GlLike {
   RENDERER: number;
@@ -109,7 +109,7 @@ interface GlLike {
 }
 
 /** The active webgl backend's renderer string (unmasked when the browser allows), or null. */
-export function webglRenderer(): string | null {
+function webglRenderer(): string | null {
   try {
     const gl = (tf.backend() as unknown as { gpgpu?: { gl?: GlLike } }).gpgpu?.gl;
     if (!gl) return null;
@@ -129,11 +129,44 @@ async function webgpuAdapter(): Promise<{ fallback: boolean | null; name: string
     if (!adapter) return { fallback: null, name: null };
     const i = adapter.info ?? {};
     const name = [i.vendor, i.architecture, i.description].filter((x) => x).join(' / ') || null;
-    const software = SOFTWARE.test(name ?? '');
+    const software = SOFTWARE_RENDERER.test(name ?? '');
     return { fallback: Boolean(i.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false) || software, name };
   } catch {
     return { fallback: null, name: null };
   }
+}
+
+/**
+ * ms per training step (`opts.measure`) of each of `candidates` that initialises, wasm first: its time sets the
+ * others' budget (MEASURE_BUDGET); webgpu best last, so its abandoned work (if over budget) does not hold up the GPU
+ * process while the next initialises. A software webgl renderer is not measured. Leaves the last candidate active.
+ * Shared by 'auto' here and by the browser's backend probe (src/worker/probe.ts).
+ */
+export async function measureBackends(candidates: BackendName[], opts: BackendOptions): Promise<{ measured: Record<string, number>; skipped: string[] }> {
+  await ensureGradients();
+  const measured: Record<string, number> = {};
+  const skipped: string[] = [];
+  let budget: number = MEASURE_BUDGET.maxMs;
+  for (const c of candidates) {
+    if (!(await trySet(c, opts))) {
+      skipped.push(`${c}: not available`);
+      continue;
+    }
+    const renderer = c === 'webgl' ? webglRenderer() : null;
+    if (renderer && SOFTWARE_RENDERER.test(renderer)) {
+      skipped.push(`webgl: software renderer (${renderer})`);
+      continue;
+    }
+    if (!opts.measure) continue;
+    try {
+      const t0 = performance.now();
+      measured[c] = await opts.measure(budget);
+      if (c === 'wasm') budget = Math.min(MEASURE_BUDGET.maxMs, Math.max(MEASURE_BUDGET.minMs, MEASURE_BUDGET.factor * (performance.now() - t0)));
+    } catch (e) {
+      skipped.push(`${c} (measure): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { measured, skipped };
 }
 
 /**
@@ -153,7 +186,7 @@ export async function initBackend(name: BackendChoice, opts: BackendOptions = {}
     if (await trySet(candidate, opts)) {
       // 'auto' never settles on a software webgl renderer (SwiftShader trains ~10× slower than wasm here): skip it.
       const renderer = candidate === 'webgl' ? webglRenderer() : null;
-      if (name === 'auto' && renderer && SOFTWARE.test(renderer)) {
+      if (name === 'auto' && renderer && SOFTWARE_RENDERER.test(renderer)) {
         skipped.push(`webgl: software renderer (${renderer})`);
         continue;
       }
@@ -162,25 +195,8 @@ export async function initBackend(name: BackendChoice, opts: BackendOptions = {}
       // A GPU is not faster than wasm on a model this small just by being there: 'auto' measures whenever it lands on
       // one (a software adapter, or a hardware GPU), and keeps the fastest.
       if (name === 'auto' && (candidate === 'webgpu' || candidate === 'webgl') && opts.measure) {
-        const measured: Record<string, number> = {};
-        let budget: number = MEASURE_BUDGET.maxMs;
-        // wasm first (its time sets the GPU budget); webgpu last, so its abandoned work (if over budget) does not hold
-        // up the GPU process while webgl initialises.
-        for (const c of ['wasm', 'webgl', 'webgpu'] as BackendName[]) {
-          if (!(await trySet(c, opts))) continue;
-          const renderer = c === 'webgl' ? webglRenderer() : null;
-          if (renderer && SOFTWARE.test(renderer)) {
-            failures.push(`webgl: software renderer (${renderer}), not measured`);
-            continue;
-          }
-          try {
-            const t0 = performance.now();
-            measured[c] = await opts.measure(budget);
-            if (c === 'wasm') budget = Math.min(MEASURE_BUDGET.maxMs, Math.max(MEASURE_BUDGET.minMs, MEASURE_BUDGET.factor * (performance.now() - t0)));
-          } catch (e) {
-            failures.push(`${c} (measure): ${e instanceof Error ? e.message : String(e)}`);
-          }
-        }
+        const { measured, skipped: notMeasured } = await measureBackends(['wasm', 'webgl', 'webgpu'], opts);
+        for (const m of notMeasured) if (!m.endsWith(': not available')) failures.push(m.startsWith('webgl: software') ? `${m}, not measured` : m);
         const best = Object.entries(measured).sort((a, b) => a[1] - b[1])[0]?.[0] as BackendName | undefined;
         if (best && (await trySet(best, opts))) {
           info = { name: best, isFallbackAdapter: ad.fallback, adapter: ad.name, measured, skipped };

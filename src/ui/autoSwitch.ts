@@ -1,10 +1,8 @@
 // 'auto' in the browser without delaying the first step (issue 13): the lab starts on wasm at once; this finds which
 // GPU backends are present, measures them in a probe worker, and says whether the run should move to a faster one.
-import { pickFaster, type ProbeResult, probeNote } from '../core/autoBackend';
+import { pickFaster, type ProbeResult, probeNote, SOFTWARE_RENDERER } from '../core/autoBackend';
 import type { BackendName } from '../model/backend';
 import type { ProbeReply } from '../worker/probe';
-
-const SOFTWARE = /swiftshader|llvmpipe|software/i;
 
 /** GPU backends worth measuring here: webgpu with an adapter; webgl unless its renderer is software (named in skipped). */
 async function gpuCandidates(): Promise<{ candidates: BackendName[]; skipped: string[] }> {
@@ -24,7 +22,7 @@ async function gpuCandidates(): Promise<{ candidates: BackendName[]; skipped: st
       const ext = gl.getExtension('WEBGL_debug_renderer_info');
       const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
       gl.getExtension('WEBGL_lose_context')?.loseContext();
-      if (SOFTWARE.test(renderer)) skipped.push(`webgl: software renderer (${renderer})`);
+      if (SOFTWARE_RENDERER.test(renderer)) skipped.push(`webgl: software renderer (${renderer})`);
       else candidates.push('webgl');
     }
   } catch {
