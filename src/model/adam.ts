@@ -60,7 +60,7 @@ export class Adam {
       }
       // wasm: the lab's fused kernels (the same float32 operations, 2 kernels instead of ~25; simd/wasmAdam.ts).
       const fused = fusedAdamReady();
-      const flats = [...parts].map(([t, names]) => ({ t, names, group: this.groupFor(names, vars), g: fused ? null : flatten(names.map((n) => grads[n])) }));
+      const flats = [...parts].map(([t, names]) => ({ t, group: this.groupFor(names, vars), g: fused ? null : flatten(names.map((n) => grads[n])) }));
       // ‖g‖ over every parameter: one square-sum per group (one group unless a stage schedule split the step counts).
       const sq = flats.map((f) => (f.g ? tf.sum(tf.square(f.g)) : sumSquares(f.group.names.map((n) => grads[n]))));
       const norm = tf.sqrt(sq.length === 1 ? sq[0] : tf.sum(tf.stack(sq))) as tf.Scalar;

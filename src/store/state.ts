@@ -1,0 +1,115 @@
+// The shape of the lab's store: its slices' state and actions (the behaviour is in index.ts). Types only.
+// Kept apart so a reader sees every field of the state, with its units, in one place.
+import type { TrainConfig } from '../core/config';
+import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } from '../worker/protocol';
+import type { Banner, BannerInput, BannerSource } from './banners';
+import type { LaneSeed, LaneState } from './lanes';
+import type { LabSettings } from './persist';
+import type { Recovery } from './recovery';
+import type { AlignmentRow, LiveRunMeta, RunRecord } from './runs';
+import type { EvalRow, StepSeries } from './series';
+
+export interface BackendState {
+  name: string;
+  isFallbackAdapter: boolean | null;
+  adapter: string | null;
+  note: string | null;
+  changed: string | null; // why the lab moved to this backend mid-run (a lost WebGPU device, auto's switch), else null
+  auto?: string | null; // what 'auto' measured in the browser and did with it (src/ui/autoSwitch.ts), kept across workers
+}
+
+export interface RunSlice {
+  backend: BackendState | null;
+  status: RunStatus;
+  step: number;
+  stepsPerSec: number; // latest delta
+  stepsPerSecBySource: { cached: number | null; online: number | null }; // the cost of each teacher source
+  hiddenPause: boolean; // paused because the tab is hidden
+  banners: Banner[]; // every banner on screen, oldest first (store/banners.ts)
+  banner: Banner | null; // the newest of them (what single-banner readers show)
+  nextBannerId: number;
+  /** Show a banner; one of the same source and title is replaced, not stacked. Returns its id. */
+  pushBanner: (b: BannerInput) => number;
+  /** Remove banner `id` (no id: the newest). */
+  dismissBanner: (id?: number) => void;
+  /** Remove every banner of one source (a pack that loads clears the pack errors). */
+  clearBanners: (source: BannerSource) => void;
+  setHiddenPause: (on: boolean) => void;
+  /** An error banner of source 'lab' (pushBanner with source and severity filled in). */
+  setBanner: (title: string, error: SerializedError) => void;
+}
+
+export interface ConfigSlice {
+  config: TrainConfig; // the selected lane's: what the knobs show and the worker applies at its next step
+  presetId: string | null;
+  raceId: string | null; // the race preset the lanes came from (null once the lanes are edited by hand)
+  sampleIndex: number;
+  heatK: number;
+  setLocalConfig: (c: TrainConfig, presetId?: string | null) => void; // the selected lane's config
+  setSampleIndex: (i: number) => void;
+  setHeatK: (k: number) => void;
+}
+
+export interface PackSlice {
+  pack: PackInfo | null;
+  packLoading: { name: string; loaded: number; total: number | null } | null;
+  setPackLoading: (name: string) => void;
+  setAutoNote: (note: string) => void; // 'auto' measured: the badge's details say what and what it did
+}
+
+export interface LanesSlice {
+  lanes: LaneState[]; // the race, in order (1–4)
+  selectedLane: number; // id of the lane the knobs and the single views show
+  compareLane: number | null; // id of a second lane shown beside it on the same sample
+  nextLaneId: number;
+  /** A new race of these lanes (fresh, step 0); the old lanes' runs are kept. Returns the lanes made. */
+  setLocalLanes: (seeds: LaneSeed[], raceId?: string | null) => LaneState[];
+  addLocalLane: (seed: LaneSeed) => LaneState;
+  removeLocalLane: (id: number) => void;
+  selectLane: (id: number) => void;
+  setCompareLane: (id: number | null) => void;
+}
+
+export interface MetricsSlice {
+  series: StepSeries; // the selected lane's; mutated in place; read after `version` changes
+  evals: EvalRow[]; // val evaluations (small: one per N steps)
+  version: number; // bumps on every metrics / eval message
+  sample: SampleView | null; // the selected lane's
+  compareSample: SampleView | null; // the compare lane's, on the same sample
+  lastValues: Float32Array | null; // [VALUE_WIDTH] the latest step's values (core/terms VALUE_NAMES)
+  lastWeights: Float32Array | null; // [TERM_WIDTH] the latest step's weights (core/terms TERM_NAMES)
+}
+
+export interface RunsSlice {
+  live: LiveRunMeta | null; // the selected lane's run (created at its first logged step)
+  alignRows: AlignmentRow[]; // the selected lane's alignment over training, one row per evaluation
+  runs: RunRecord[]; // kept runs (finished, imported, and the live run's last saved snapshot after a reload)
+  selectedRunId: string | null; // the run the export buttons act on (null: the live run)
+  settings: LabSettings;
+  runCounter: number; // names "Run N"
+  savedVersion: number; // metrics version of the live run's last saved snapshot
+  dark: boolean; // the theme in force (settings.theme resolved against the system preference)
+  setDark: (dark: boolean) => void;
+  hydrate: (runs: RunRecord[], settings: LabSettings) => void;
+  setSettings: (patch: Partial<LabSettings>) => void;
+  addRun: (r: RunRecord) => void;
+  removeRun: (id: string) => void;
+  selectRun: (id: string | null) => void;
+  toggleOverlay: (id: string) => void;
+  /** The selected lane's live run as a record (null before its first step). */
+  liveRecord: () => RunRecord | null;
+  /** Every lane's live run as a record (those that logged a step). */
+  liveRecords: () => RunRecord[];
+  markSaved: (version: number) => void;
+}
+
+export interface RecoverySlice {
+  recovery: Recovery | null; // a worker restart in progress (crash, device loss): the next packLoaded rewinds, not resets
+  beginRecovery: (r: Recovery) => void;
+}
+
+export interface Actions {
+  applyMessage: (msg: WorkerToUi) => void; // the only writer of worker state
+}
+
+export type LabState = RunSlice & ConfigSlice & PackSlice & LanesSlice & MetricsSlice & RunsSlice & RecoverySlice & Actions;
