@@ -1,57 +1,27 @@
 // The training loop of one run: seeded batches, stage 1 (projector) / stage 2 (projector + LM + φ), on-policy
 // sampling, online or cached teacher, Adam with warmup-cosine and global-norm clipping; every term reported per step.
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
 import { FieldError } from '../core/errors';
 import { Adam, type OptimizerTensor } from './adam';
 import { deriveSeed, Rng } from '../core/rng';
-import { nonFiniteValues } from '../core/health';
-import { type EncoderConfig, encoderGeometry, type ModelConfig, PAD_ID, validateModelConfig } from './configs';
+import { type EncoderConfig, encoderGeometry, type ModelConfig, validateModelConfig } from './configs';
 import { encodeAll, encodeImages } from './encoder';
-import { generateIds } from './generate';
 import { linearSpecs } from './layers';
-import { affinityMatrix, initLlava, llavaForward, llavaSpecs, makeTextIds } from './llava';
-import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, loadParams, type Params, pick } from './params';
+import { initLlava, llavaSpecs } from './llava';
+import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, type Params, pick } from './params';
 import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './trainerData';
-import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, type TrainerCheckpoint } from './trainerCheckpoint';
-import { TERM_NAMES, type TermName, VALUE_NAMES, type ValueName } from '../core/terms';
+import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, takeCheckpoint, type TrainerCheckpoint } from './trainerCheckpoint';
+import { TERM_NAMES, type TermName, VALUE_NAMES } from '../core/terms';
 import { type BatchTerms, computeTerms, type PreBatch } from './trainerTerms';
+import { prepareBatch, wantedTerms } from './trainerBatch';
+import { checkPackSupports } from './trainerChecks';
+import { type StepHealth, stepHealth, type StepResult, stepValues } from './stepResult';
 
 export type { TrainData, TeacherTargets } from './trainerData';
 export type { TrainerCheckpoint } from './trainerCheckpoint';
 
-export interface StepResult {
-  values: tf.Tensor1D; // [VALUE_WIDTH] in core/terms VALUE_NAMES order; owned by the caller (readStep reads and disposes it)
-  step: number; // 0-based index of this step
-  lr: number; // learning rate used
-  stage: 1 | 2; // 1 = projector only, 2 = projector + LM (+ φ, + encoder when trainEncoder)
-  onPolicy: boolean; // answers sampled from the student this step
-  batch: number[]; // sample indices
-  trained: boolean; // a gradient step was attempted (false: forward only, no term had a positive weight)
-  measured: TermName[]; // the terms computed this step (the others are NaN by contract)
-}
-/** What reading a step tells: the values that went non-finite; skipped = that step's update never reached the weights. */
-export interface StepHealth {
-  skipped: boolean;
-  nonFinite: ValueName[]; // total / measured terms / gradNorm that are NaN or ±Inf
-}
-export type StepNumbers = Record<ValueName, number> & Omit<StepResult, 'values'> & StepHealth;
-
-/** Read a step's values with one `await data()`, dispose the tensor and settle the step with its trainer. */
-export async function readStep(r: StepResult, trainer?: Trainer): Promise<StepNumbers> {
-  const v = await r.values.data();
-  r.values.dispose();
-  const health = trainer ? trainer.settle(r.step, v) : stepHealth(v, r.measured, r.trained);
-  const { values: _v, ...rest } = r;
-  const out = { ...rest, ...health } as StepNumbers;
-  VALUE_NAMES.forEach((n, i) => (out[n] = v[i]));
-  return out;
-}
-
-function stepHealth(row: ArrayLike<number>, measured: readonly TermName[], trained: boolean): StepHealth {
-  const nonFinite = nonFiniteValues(row, measured, trained);
-  return { skipped: trained && nonFinite.length > 0, nonFinite };
-}
+export { readStep, type StepHealth, type StepNumbers, type StepResult } from './stepResult';
 
 export interface TrainerInit {
   model: ModelConfig; // the model being trained (student, or the teacher in the pack builder)
@@ -133,7 +103,7 @@ export class Trainer {
       const specs = { ...linearSpecs('phi.fc1', this.model.d, hp), ...linearSpecs('phi.fc2', hp, dh) };
       this.phi = initParams(specs, new Rng(deriveSeed(seed, 'phi')));
     } else this.phi = null;
-    this.checkAvailability(this.cfg);
+    checkPackSupports(this.cfg, this.init, this.phi != null);
     this.named = { ...this.params, ...(this.phi ?? {}), ...(init.trainEncoder ? init.encoder.params : {}) };
     for (const [k, v] of Object.entries(this.named)) this.dotted.set(v.name, k);
     const o = this.cfg.optim;
@@ -161,7 +131,7 @@ export class Trainer {
   /** Merge a partial config; validated now, applied at the next step. Seed and hiddenProjDim act only at construction. */
   setConfig(patch: DeepPartial<TrainConfig>): void {
     const next = validateConfig(mergeConfig(this.pending ?? this.cfg, patch));
-    this.checkAvailability(next);
+    checkPackSupports(next, this.init, this.phi != null);
     this.pending = next;
   }
 
@@ -170,39 +140,6 @@ export class Trainer {
     if (this.pending) {
       this.cfg = this.pending;
       this.pending = null;
-    }
-  }
-
-  private checkAvailability(c: TrainConfig): void {
-    const t = this.init.data.targets;
-    const online = c.kd.source === 'online' || c.kd.allPositions || c.onPolicy.lambda > 0;
-    // Each refusal names the knob, what it would need from the pack, and what to do (DESIGN §4b).
-    const err = (field: string, got: unknown, expected: string, hint: string) => {
-      throw new ConfigError(field, expected, got, hint);
-    };
-    const ONLINE_HINT = "turn the online teacher, all positions and on-policy off, or load a pack that ships the teacher's weights";
-    if (online && !this.init.teacher) {
-      const lam = c.onPolicy.lambda > 0;
-      err(lam ? 'onPolicy.lambda' : 'kd.source', lam ? c.onPolicy.lambda : c.kd.source,
-        `${lam ? '0' : "'cached'"}: running the teacher online needs the pack's teacher weights (tensors teacher.*)`, ONLINE_HINT);
-    }
-    if (!online) {
-      const need = (term: 'kd' | 'hidden' | 'affinity' | 'attention', ok: boolean, tensor: string) => {
-        if (!ok) err(`weights.${term}`, c.weights[term], `0: this pack has no ${tensor}`, `set the ${term} weight to 0, use the online teacher, or rebuild the pack with \`npm run pack:build\``);
-      };
-      if (c.weights.kd > 0) need('kd', !!(t?.logits || t?.topk), 'teacher targets (teacher_logits or teacher_topk_*)');
-      if (c.weights.kd > 0 && !t?.logits && c.kd.topKMode === 'dense') {
-        err('kd.topKMode', c.kd.topKMode, "'renorm' or 'tail': 'dense' needs dense teacher_logits and this pack holds top-K targets", 'choose renorm or tail');
-      }
-      if (c.weights.hidden > 0) need('hidden', !!t?.hidden, 'teacher_hidden');
-      if (c.weights.affinity > 0) need('affinity', !!t?.affinity, 'teacher_affinity');
-      if (c.weights.attention > 0) need('attention', !!t?.attention, 'teacher_attention');
-    }
-    if (c.weights.hidden > 0 && !this.phi) {
-      err('weights.hidden', c.weights.hidden, '0: the hidden term needs the teacher\'s hidden width (teacher_hidden or teacher.config)', 'set the hidden weight to 0');
-    }
-    if (c.weights.seq > 0 && !this.init.data.teacherAnswerIds) {
-      err('weights.seq', c.weights.seq, '0: seqCE needs the teacher\'s answers (teacher_answer_ids)', 'set the seqCE weight to 0');
     }
   }
 
@@ -237,47 +174,10 @@ export class Trainer {
     return encodeImages(this.init.encoder.config, this.init.encoder.params, this.init.data.images, idx);
   }
 
-  private wanted(h: HostBatch, pre: PreBatch): Record<TermName, boolean> {
-    const t = this.init.data.targets;
-    const on = pre.teacher != null;
-    return {
-      ce: !pre.onPolicy,
-      seq: this.cfg.weights.seq > 0 && h.teacherAns != null,
-      kd: on || h.logits != null || (h.topk != null && this.cfg.kd.topKMode !== 'dense'),
-      hidden: this.phi != null && (on || t?.hidden != null),
-      affinity: on || t?.affinity != null,
-      attention: on || t?.attention != null,
-    };
-  }
-
   /** Sequence, masks and online teacher outputs, computed before (outside) the gradient tape. */
   private prepare(h: HostBatch, onPolicy: boolean): PreBatch {
-    const m = this.model;
-    const c = this.cfg;
-    const needTeacher = onPolicy || c.kd.source === 'online' || c.kd.allPositions;
-    let textIds: tf.Tensor2D;
-    let ansMask: tf.Tensor2D;
-    let feats: tf.Tensor3D | null = null;
-    if (onPolicy || needTeacher) feats = tf.tidy(() => this.feats(h.idx));
-    if (onPolicy) {
-      const prompt = tf.tensor2d(h.prompt, [h.B, m.Lp], 'int32');
-      const opts = { temperature: c.onPolicy.genTemperature, rng: this.sampleRng };
-      const sampled = generateIds(m, this.params, feats!, prompt, opts);
-      textIds = makeTextIds(prompt, sampled);
-      ansMask = tf.cast(tf.notEqual(sampled, PAD_ID), 'float32') as tf.Tensor2D;
-    } else {
-      textIds = tf.tensor2d(h.textKd, [h.B, m.Lp + m.A], 'int32');
-      ansMask = tf.tensor2d(h.kdMask, [h.B, m.A]);
-    }
-    let teacher: PreBatch['teacher'] = null;
-    if (needTeacher) {
-      const t = this.init.teacher!;
-      const out0 = llavaForward(t.config, t.params, feats!, textIds, { allPositions: c.kd.allPositions });
-      // poisonNextStep(): a NaN in the teacher's logits of this batch (test hook for the non-finite guard).
-      const out = this.poisonNow === 'teacher' ? { ...out0, logits: tf.add(out0.logits, tf.scalar(NaN)) as tf.Tensor3D } : out0;
-      teacher = { out, affinity: affinityMatrix(out.hiddenImg, out.hiddenAns) };
-    }
-    return { textIds, ansMask, ansMaskHost: onPolicy ? null : h.kdMask, onPolicy, teacher };
+    const ctx = { model: this.model, params: this.params, cfg: this.cfg, teacher: this.init.teacher ?? null, sampleRng: this.sampleRng, poisonTeacher: this.poisonNow === 'teacher' };
+    return prepareBatch(ctx, h, onPolicy, (idx) => this.feats(idx));
   }
 
   /** Terms (and the weighted total) of one batch; with vars, also the gradients (keyed by variable name). */
@@ -288,7 +188,7 @@ export class Trainer {
     const pos = new Map(h.idx.map((n, i) => [n, i]));
     const feats = (i: number[]) =>
       !batch ? this.feats(i) : i === h.idx ? batch : (tf.gather(batch, tf.tensor1d(i.map((n) => pos.get(n)!), 'int32')) as tf.Tensor3D);
-    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats, featsConst: !this.init.trainEncoder, want: this.wanted(h, pre) };
+    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats, featsConst: !this.init.trainEncoder, want: wantedTerms(this.cfg, this.init.data.targets, this.phi != null, h, pre) };
     let terms: Partial<Record<TermName, tf.Scalar>> = {};
     let hasTotal = false;
     let diagnostics: BatchTerms['diagnostics'] = null;
@@ -310,13 +210,6 @@ export class Trainer {
     return { total: hasTotal ? value : null, terms: { ...terms, ...late }, grads };
   }
 
-  private valuesTensor(total: tf.Scalar | null, terms: Partial<Record<TermName, tf.Scalar>>, gradNorm: tf.Scalar | null): tf.Tensor1D {
-    const nan = () => tf.scalar(NaN);
-    const t = tf.stack([total ?? nan(), ...TERM_NAMES.map((n) => terms[n] ?? nan()), gradNorm ?? nan()]) as tf.Tensor1D;
-    Object.values(terms).forEach((s) => s!.dispose());
-    return t;
-  }
-
   /** One optimisation step (no host reads). Uses `indices` as the batch when given, else the seeded iterator. */
   step(indices?: number[]): StepResult {
     this.applyPending();
@@ -333,12 +226,12 @@ export class Trainer {
     let measured: TermName[] = [];
     const values = tf.tidy(() => {
       const pre = this.prepare(h, onPolicy);
-      const want = this.wanted(h, pre);
+      const want = wantedTerms(this.cfg, this.init.data.targets, this.phi != null, h, pre);
       const active = TERM_NAMES.some((n) => want[n] && c.weights[n] > 0);
       if (!active) {
         const r = this.run(h, pre, null);
         measured = TERM_NAMES.filter((n) => r.terms[n]);
-        return this.valuesTensor(r.total, r.terms, null);
+        return stepValues(r.total, r.terms, null);
       }
       const r = this.run(h, pre, this.trainable(stage));
       const grads: Record<string, tf.Tensor> = {};
@@ -350,7 +243,7 @@ export class Trainer {
       measured = TERM_NAMES.filter((n) => r.terms[n]);
       names = Object.keys(grads);
       const norm = this.adam.apply(grads, this.named, c.optim.clipNorm, [r.total!, ...measured.map((n) => r.terms[n]!)]);
-      return this.valuesTensor(r.total, r.terms, norm);
+      return stepValues(r.total, r.terms, norm);
     });
     this.poisonNow = null;
     const trained = names.length > 0;
@@ -396,7 +289,7 @@ export class Trainer {
     const h = buildHostBatch(this.init.data, this.model, indices, this.labeledSet, this.cfg.kd.topK);
     const v = tf.tidy(() => {
       const r = this.run(h, this.prepare(h, false), null);
-      return this.valuesTensor(r.total, r.terms, null);
+      return stepValues(r.total, r.terms, null);
     });
     const a = await v.data();
     v.dispose();
@@ -431,12 +324,7 @@ export class Trainer {
   async restore(step: number, state: OptimizerTensor[], phi?: HostParams): Promise<void> {
     this.applyPending();
     if (this.stepNo !== 0) throw new Error('Trainer: restore() must come before the first step');
-    if (phi && this.phi) {
-      const specs = Object.fromEntries(Object.entries(this.phi).map(([k, v]) => [k, { shape: v.shape, init: 'zeros' as const }]));
-      const loaded = loadParams(phi, '', specs, 'restore(phi)');
-      for (const [k, v] of Object.entries(this.phi)) v.assign(loaded[k]);
-      disposeParams(loaded);
-    }
+    if (phi && this.phi) assignHost(this.phi, phi, 'phi');
     const c = this.cfg;
     for (let s = 0; s < step; s++) {
       this.iterator(s < c.stage1Steps ? 1 : 2).next(c.optim.batchSize);
@@ -456,11 +344,8 @@ export class Trainer {
    * synchronously (clones, no host read), so steps taken while it reads do not leak in; settle the steps read so far
    * first (a skipped step not yet settled would carry Adam counts one too high).
    */
-  async checkpoint(): Promise<TrainerCheckpoint> {
+  checkpoint(): Promise<TrainerCheckpoint> {
     if (this.disposed) throw new Error('Trainer: used after dispose()');
-    const freeze = (ps: Params) => Object.fromEntries(Object.entries(ps).map(([k, v]) => [k, tf.clone(v)]));
-    const frozen = { params: freeze(this.params), phi: freeze(this.phi ?? {}), encoder: this.init.trainEncoder ? freeze(this.init.encoder.params) : null };
-    const readOptimizer = this.adam.snapshot();
     const head = {
       format: CHECKPOINT_FORMAT as typeof CHECKPOINT_FORMAT,
       version: 1 as const,
@@ -469,12 +354,8 @@ export class Trainer {
       rng: { policy: this.policyRng.state(), sample: this.sampleRng.state() },
       iterators: [...this.iters].map(([key, it]) => ({ key, state: it.state() })),
     };
-    try {
-      const [params, phi, encoder, optimizer] = [await exportParams(frozen.params), await exportParams(frozen.phi), frozen.encoder && (await exportParams(frozen.encoder)), await readOptimizer()];
-      return { ...head, params, phi, encoder, optimizer };
-    } finally {
-      for (const ps of [frozen.params, frozen.phi, frozen.encoder ?? {}]) disposeParams(ps);
-    }
+    const sets = { params: this.params, phi: this.phi ?? {}, encoder: this.init.trainEncoder ? this.init.encoder.params : null };
+    return takeCheckpoint(head, sets, this.adam.snapshot());
   }
 
   /** Load a checkpoint (from checkpoint(), of a trainer on the same data and model): the next step continues it exactly. */
@@ -482,11 +363,10 @@ export class Trainer {
     if (this.disposed) throw new Error('Trainer: used after dispose()');
     checkEnvelope(ck);
     const cfg = validateConfig(ck.config);
-    this.checkAvailability(cfg);
-    const assign = (v: tf.Variable, h: HostParams[string]) => tf.tidy(() => v.assign(tf.tensor(Float32Array.from(h.data), h.shape)));
-    assignHost(this.params, ck.params, 'params', assign);
-    assignHost(this.phi ?? {}, ck.phi, 'phi', assign);
-    if (this.init.trainEncoder) assignHost(this.init.encoder.params, ck.encoder, 'encoder', assign);
+    checkPackSupports(cfg, this.init, this.phi != null);
+    assignHost(this.params, ck.params, 'params');
+    assignHost(this.phi ?? {}, ck.phi, 'phi');
+    if (this.init.trainEncoder) assignHost(this.init.encoder.params, ck.encoder, 'encoder');
     this.adam.load(ck.optimizer);
     this.policyRng = Rng.fromState(ck.rng?.policy);
     this.sampleRng = Rng.fromState(ck.rng?.sample);

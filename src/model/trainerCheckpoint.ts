@@ -1,10 +1,11 @@
 // A Trainer's whole state on the host, for crash resume (DESIGN §6b faults): every trained parameter, φ, Adam's
 // moments and step counts, the step, the data cursor and every RNG — plain objects and typed arrays only.
+import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from '../core/config';
 import { FieldError } from '../core/errors';
 import type { RngState } from '../core/rng';
 import type { OptimizerTensor } from './adam';
-import type { HostParams, Params } from './params';
+import { disposeParams, exportParams, type HostParams, type Params } from './params';
 import type { IteratorState } from './trainerData';
 
 export const CHECKPOINT_FORMAT = 'llavadi-lab-trainer-checkpoint';
@@ -38,8 +39,10 @@ export function checkEnvelope(c: TrainerCheckpoint): void {
   if (!Array.isArray(c.iterators)) throw new FieldError({ scope: CK, field: 'iterators', expected: 'an array of {key, state}' });
 }
 
+const assignCopy = (v: Params[string], h: HostParams[string]) => tf.tidy(() => (v as tf.Variable).assign(tf.tensor(Float32Array.from(h.data), h.shape)));
+
 /** Assign host values to live variables of the same names and shapes (all checked before the first assign). */
-export function assignHost(vars: Params, host: HostParams | null | undefined, field: string, assign: (v: Params[string], h: HostParams[string]) => void): void {
+export function assignHost(vars: Params, host: HostParams | null | undefined, field: string, assign: (v: Params[string], h: HostParams[string]) => void = assignCopy): void {
   const names = Object.keys(vars);
   const have = host ?? {};
   for (const n of names) {
@@ -53,4 +56,24 @@ export function assignHost(vars: Params, host: HostParams | null | undefined, fi
   const extra = Object.keys(have).filter((n) => !(n in vars));
   if (extra.length) throw new FieldError({ scope: CK, field: `${field}.${extra[0]}`, expected: `one of this trainer's ${names.length} parameters` });
   for (const n of names) assign(vars[n], have[n]);
+}
+
+/**
+ * A checkpoint of `head` (step, config, RNGs, cursors) and the parameter sets: frozen synchronously, as clones, before
+ * anything is read, so steps taken while the host reads do not leak in; the clones are freed after. `readOptimizer`
+ * is an Adam snapshot reader taken at the same moment.
+ */
+export async function takeCheckpoint(
+  head: Omit<TrainerCheckpoint, 'params' | 'phi' | 'encoder' | 'optimizer'>,
+  sets: { params: Params; phi: Params; encoder: Params | null },
+  readOptimizer: () => Promise<OptimizerTensor[]>,
+): Promise<TrainerCheckpoint> {
+  const freeze = (ps: Params) => Object.fromEntries(Object.entries(ps).map(([k, v]) => [k, tf.clone(v)]));
+  const frozen = { params: freeze(sets.params), phi: freeze(sets.phi), encoder: sets.encoder && freeze(sets.encoder) };
+  try {
+    const [params, phi, encoder, optimizer] = [await exportParams(frozen.params), await exportParams(frozen.phi), frozen.encoder && (await exportParams(frozen.encoder)), await readOptimizer()];
+    return { ...head, params, phi, encoder, optimizer };
+  } finally {
+    for (const ps of [frozen.params, frozen.phi, frozen.encoder ?? {}]) disposeParams(ps);
+  }
 }
