@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
 import { CONDITIONS } from '../../src/core/findings';
 import { parsePack } from '../../src/core/pack';
-import { FULL_STUDY, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study';
+import { seedsForSe, TARGET_SE } from '../../src/core/stats';
+import { extraRuns, FULL_STUDY, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study';
 import { initBackend } from '../../src/model/backend';
 import { type Args, intArg } from './cli';
 import { runStudent } from './runStudent';
@@ -72,11 +73,17 @@ export function plan(seeds: number, only?: string[]): { condition: string; seed:
 
 const f1 = (x: number | null) => (x === null ? '—' : x.toFixed(1));
 
+/** "; ~N seeds a side for SE ≤ 2" when a comparison is above the precision target (the measured stds' estimate). */
+function seedsNote(c: StudyComparison): string {
+  if (c.se === null || c.se <= TARGET_SE || c.stds[0] === null || c.stds[1] === null) return '';
+  return `; ~${seedsForSe(c.stds[0], c.stds[1])} seeds a side for SE ≤ ${TARGET_SE}`;
+}
+
 function describe(c: StudyComparison): string {
   const [a, b] = c.ids;
   const side = (id: string, i: number) => `${id} ${f1(c.means[i])} ± ${f1(c.stds[i])} (n ${c.n[i]})`;
   const rel = c.kind === 'gt' ? '>' : '≈';
-  return `${side(a, 0)} ${rel} ${side(b, 1)}: diff ${f1(c.diff)} ± ${f1(c.se)} SE → ${c.verdict}`;
+  return `${side(a, 0)} ${rel} ${side(b, 1)}: diff ${f1(c.diff)} ± ${f1(c.se)} SE → ${c.verdict}${seedsNote(c)}`;
 }
 
 /** Prints per finding the means ± std, the difference ± SE and the verdict. */
@@ -94,7 +101,7 @@ export function printStudy(j: StudyJson): void {
 
 /** The verdict table of docs/findings.md: per finding the decisive comparisons as "a ± s vs b ± s (d ± SE)". */
 export function markdownTable(j: StudyJson): string {
-  const cell = (c: StudyComparison) => `${c.ids[0]} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${c.ids[1]} ${f1(c.means[1])} ± ${f1(c.stds[1])} (n ${c.n.join('/')}; ${f1(c.diff)} ± ${f1(c.se)})`;
+  const cell = (c: StudyComparison) => `${c.ids[0]} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${c.ids[1]} ${f1(c.means[1])} ± ${f1(c.stds[1])} (n ${c.n.join('/')}; ${f1(c.diff)} ± ${f1(c.se)}${seedsNote(c)})`;
   const rows = j.findings.map((f) => `| ${f.id} | ${f.claim} | ${f.comparisons.map(cell).join('<br>')} | **${f.verdict}** | ${f.labeled ? `${f.labeled.verdict}: ${f.labeled.comparisons.map(cell).join('<br>')}` : ''} |`);
   return [`${j.pack}, ${j.steps} steps, ${j.backend}${j.complete ? '' : ' (partial)'}:`, '', '| id | claim | data-rich: mean ± std (n; diff ± SE) | verdict | labeled only |', '|---|---|---|---|---|', ...rows].join('\n');
 }
@@ -109,6 +116,30 @@ export function writeStudy(pack: string, steps: number, seeds: number, families:
   return j;
 }
 
+/** Trains the work list `jobs` at a time in child processes, rewriting study/<pack>.json after each run; the number
+ *  of runs that succeeded. */
+async function runPool(pack: string, steps: number, jobs: number, todo: { condition: string; seed: number }[], save: () => void): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  let finished = 0;
+  let ok = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const w = todo[next++];
+      const t = performance.now();
+      const code = await child(['--pack', pack, '--condition', w.condition, '--seed', String(w.seed), '--steps', String(steps), '--json']);
+      finished++;
+      if (code === 0) ok++;
+      const el = (performance.now() - t0) / 1000;
+      const eta = (el / finished) * (todo.length - finished);
+      process.stderr.write(`[${finished}/${todo.length}] ${w.condition} s${w.seed}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - t) / 1000).toFixed(0)} s; elapsed ${(el / 60).toFixed(0)} min, ETA ${(eta / 3600).toFixed(1)} h\n`);
+      save();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, todo.length)) }, worker));
+  return ok;
+}
+
 function child(args: string[]): Promise<number> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -117,7 +148,7 @@ function child(args: string[]): Promise<number> {
   });
 }
 
-/** `npm run study -- --pack NAME [--seeds N] [--steps S] [--jobs N] [--only a,b] [--summary] [--markdown]`. */
+/** `npm run study -- --pack NAME [--seeds N] [--steps S] [--jobs N] [--only a,b] [--max-seeds M [--target-se X]] [--summary] [--markdown]`. */
 export async function runFull(args: Args): Promise<void> {
   const pack = String(args.pack ?? 'shapes');
   const steps = stepsOf(args);
@@ -130,23 +161,22 @@ export async function runFull(args: Args): Promise<void> {
   const done = new Set(readRuns(pack, steps).map((r) => `${r.condition}-s${r.seed}`));
   const todo = args.summary === true ? [] : plan(seeds, only).filter((w) => !done.has(`${w.condition}-s${w.seed}`));
   process.stderr.write(`study ${pack}: ${Object.keys(CONDITIONS).length} conditions × ${seeds} seeds, ${steps} steps; ${done.size} runs done, ${todo.length} to go, ${jobs} at a time\n`);
-  writeStudy(pack, steps, seeds, families, 'wasm');
-  const t0 = performance.now();
-  let next = 0;
-  let finished = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const w = todo[next++];
-      const t = performance.now();
-      const code = await child(['--pack', pack, '--condition', w.condition, '--seed', String(w.seed), '--steps', String(steps), '--json']);
-      finished++;
-      const el = (performance.now() - t0) / 1000;
-      const eta = (el / finished) * (todo.length - finished);
-      process.stderr.write(`[${finished}/${todo.length}] ${w.condition} s${w.seed}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - t) / 1000).toFixed(0)} s; elapsed ${(el / 60).toFixed(0)} min, ETA ${(eta / 3600).toFixed(1)} h\n`);
-      writeStudy(pack, steps, seeds, families, 'wasm');
+  const save = () => writeStudy(pack, steps, seeds, families, 'wasm');
+  save();
+  await runPool(pack, steps, jobs, todo, save);
+  // Extra seeds (--max-seeds M [--target-se X]): rounds of one more seed for each side of every comparison whose SE is
+  // above the target, until none is or its conditions have M runs. The planned seeds stay `seeds`; resumable.
+  if (args['max-seeds'] !== undefined && args.summary !== true) {
+    const maxSeeds = intArg(args, 'max-seeds', seeds, seeds, 50);
+    const target = Number(args['target-se'] ?? TARGET_SE);
+    if (!(target > 0)) throw new Error(`--target-se: expected a positive number of points, got ${JSON.stringify(args['target-se'])}`);
+    for (let round = 1; ; round++) {
+      const extra = extraRuns(save(), maxSeeds, target);
+      if (!extra.length) break;
+      process.stderr.write(`study ${pack}: extra-seed round ${round}: ${extra.map((w) => `${w.condition} s${w.seed}`).join(', ')}\n`);
+      if ((await runPool(pack, steps, jobs, extra, save)) === 0) throw new Error(`study ${pack}: every run of extra-seed round ${round} failed (see the lines above)`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, todo.length)) }, worker));
+  }
   const j = writeStudy(pack, steps, seeds, families, 'wasm');
   printStudy(j);
   if (args.markdown === true) console.log(`\n${markdownTable(j)}`);

@@ -1,6 +1,6 @@
 // The study's statistic on hand-computed cases: sample std, Welch SE, and the 2-SE verdicts of gt and eq comparisons.
 import { describe, expect, it } from 'vitest';
-import { combine, compare, EQ_MAX_SE, mean, seDiff, std } from './stats';
+import { combine, compare, EQ_MAX_SE, mean, seDiff, seedsForSe, std } from './stats';
 
 const runs = (m: Record<string, number[]>) => (id: string) => m[id] ?? [];
 
@@ -45,5 +45,16 @@ describe('stats', () => {
     expect(combine(['reproduces', 'inconclusive'])).toBe('inconclusive');
     expect(combine(['reproduces', 'reversed', 'inconclusive'])).toBe('reversed');
     expect(combine([])).toBe('inconclusive');
+  });
+
+  it('seedsForSe: equal-n seeds for the Welch SE to reach the target, checked by the SE it gives', () => {
+    // s 4.5 and 7.1: (20.25 + 50.41) / 4 = 17.67 → 18 seeds a side; √((20.25 + 50.41) / 18) = 1.98 ≤ 2 and 17 gives 2.04
+    expect(seedsForSe(4.5, 7.1)).toBe(18);
+    expect(Math.sqrt((4.5 ** 2 + 7.1 ** 2) / 18)).toBeLessThanOrEqual(2);
+    expect(Math.sqrt((4.5 ** 2 + 7.1 ** 2) / 17)).toBeGreaterThan(2);
+    expect(seedsForSe(2, 2)).toBe(2); // (4 + 4) / 4 = 2 exactly
+    expect(seedsForSe(0.1, 0.1)).toBe(2); // never under 2: a standard error needs two runs a side
+    expect(seedsForSe(4, 4, 1)).toBe(32);
+    expect(seedsForSe(NaN, 1)).toBeNaN();
   });
 });

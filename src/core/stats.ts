@@ -26,6 +26,16 @@ export function seDiff(a: readonly number[], b: readonly number[]): number {
  *  study cannot confirm that two conditions are the same. */
 export const EQ_MAX_SE = 2;
 
+/** The study's precision target (issue 15): the SE of each decisive difference at most this many points. */
+export const TARGET_SE = 2;
+
+/** Seeds per side (equal n) that bring the Welch SE of a difference to `target` at the measured stds:
+ *  ⌈(s_a² + s_b²) / target²⌉, at least 2; NaN when a std is unknown. An estimate: the stds move as seeds come in. */
+export function seedsForSe(stdA: number, stdB: number, target = TARGET_SE): number {
+  if (!Number.isFinite(stdA) || !Number.isFinite(stdB) || !(target > 0)) return NaN;
+  return Math.max(2, Math.ceil((stdA ** 2 + stdB ** 2) / target ** 2 - 1e-9));
+}
+
 export interface ComparisonResult {
   kind: Comparison['kind'];
   ids: [string, string]; // gt: [hi, lo]; eq: [a, b]

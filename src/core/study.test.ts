@@ -2,7 +2,7 @@
 // findings with verdicts from what exists (inconclusive where a side has < 2 runs), NaN never reaching the JSON.
 import { describe, expect, it } from 'vitest';
 import { CONDITIONS, FINDINGS } from './findings';
-import { studyJson, type StudyRun } from './study';
+import { allComparisons, extraRuns, studyJson, type StudyRun } from './study';
 
 const run = (condition: string, seed: number, overall: number): StudyRun => ({ pack: 'shapes', condition, seed, steps: 10, backend: 'wasm', overall, perFamily: { gqa: overall, pope: 50 } });
 
@@ -38,5 +38,28 @@ describe('studyJson', () => {
   it('reversed when the data says the opposite', () => {
     const flipped = studyJson({ pack: 'p', steps: 10, backend: 'wasm', seeds: 3, families: ['gqa'], runs: runs.map((r) => (r.condition === 'rich-ce' ? { ...r, overall: r.overall + 30 } : r)) });
     expect(flipped.findings[0].verdict).toBe('reversed');
+  });
+});
+
+describe('extraRuns (seeds until each SE ≤ 2)', () => {
+  const seeds = (id: string, xs: number[]) => xs.map((x, i) => run(id, i + 1, x));
+  const base = (runs: StudyRun[]) => studyJson({ pack: 'shapes', steps: 10, backend: 'wasm', seeds: 3, families: ['gqa', 'pope'], runs });
+
+  it('adds the next seed to both sides of a noisy comparison, none to a precise one, none past maxSeeds', () => {
+    // F1: rich-fkl vs rich-ce with std 10 a side → SE 8.2 > 2; F9's lab-fkl has runs too (SE with rich-fkl also large)
+    const noisy = base([...seeds('rich-fkl', [50, 60, 70]), ...seeds('rich-ce', [40, 50, 60]), ...seeds('lab-fkl', [41, 41.5, 42])]);
+    const next = extraRuns(noisy, 5);
+    expect(next).toEqual(expect.arrayContaining([{ condition: 'rich-fkl', seed: 4 }, { condition: 'rich-ce', seed: 4 }, { condition: 'lab-fkl', seed: 4 }]));
+    expect(new Set(next.map((w) => w.condition)).size).toBe(next.length); // one seed per condition per round
+    expect(extraRuns(noisy, 3)).toEqual([]); // every side already has maxSeeds runs
+    // a precise pair: SE 0.4 ≤ 2 → nothing to add for it
+    const precise = base([...seeds('rich-fkl', [60, 60.5, 61]), ...seeds('rich-ce', [50, 50.5, 51])]);
+    expect(extraRuns(precise, 10)).toEqual([]);
+  });
+
+  it('a comparison with a side that has no run yet asks for nothing (the planned seeds come first)', () => {
+    const j = base(seeds('rich-fkl', [50, 60, 70]));
+    expect(allComparisons(j).find(({ c }) => c.ids[0] === 'rich-fkl' && c.ids[1] === 'rich-ce')?.c.n).toEqual([3, 0]);
+    expect(extraRuns(j, 10)).toEqual([]);
   });
 });

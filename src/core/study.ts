@@ -2,7 +2,7 @@
 // and studyJson(), which turns the finished runs into study/<pack>.json with per-finding verdicts. Pure TS.
 import type { DeepPartial, TrainConfig } from './config';
 import { type Base, CONDITIONS, FINDINGS, findingConditions, type PaperValue } from './findings';
-import { combine, compare, type ComparisonResult, mean, std, type Verdict } from './stats';
+import { combine, compare, type ComparisonResult, mean, std, TARGET_SE, type Verdict } from './stats';
 
 export type StudyConditionId = 'a' | 'b' | 'c';
 
@@ -115,4 +115,28 @@ export function studyJson(o: { pack: string; steps: number; backend: string; see
   });
   const complete = Object.values(conditions).every((c) => c.runs.length >= o.seeds);
   return { pack: o.pack, steps: o.steps, backend: o.backend, seeds: o.seeds, complete, families: o.families, conditions, findings };
+}
+
+/** Every comparison of a study, data-rich and labeled-only, with the finding it decides. */
+export function allComparisons(j: StudyJson): { finding: string; c: StudyComparison }[] {
+  return j.findings.flatMap((f) => [...f.comparisons, ...(f.labeled?.comparisons ?? [])].map((c) => ({ finding: f.id, c })));
+}
+
+/**
+ * The next round of extra seeds (issue 15: "add seeds until the standard error of each decisive difference is at
+ * most 2 points"): for every comparison whose SE is above `target` — or unknown while both sides have runs — the
+ * next seed of each side that has fewer than `maxSeeds` runs. One seed per condition per round, in findings order,
+ * so a round helps every noisy comparison at once and the study stays resumable (the runs decide the next round).
+ */
+export function extraRuns(j: StudyJson, maxSeeds: number, target = TARGET_SE): { condition: string; seed: number }[] {
+  const out = new Map<string, number>();
+  for (const { c } of allComparisons(j)) {
+    if (c.n[0] < 1 || c.n[1] < 1 || (c.se !== null && c.se <= target)) continue;
+    for (const id of c.ids) {
+      const runs = j.conditions[id]?.runs ?? [];
+      if (runs.length >= maxSeeds || out.has(id)) continue;
+      out.set(id, Math.max(0, ...runs.map((r) => r.seed)) + 1);
+    }
+  }
+  return [...out].map(([condition, seed]) => ({ condition, seed }));
 }
