@@ -6,14 +6,14 @@ import { recipeText } from '../core/recipes';
 
 export function RecipeExport({ config }: { config: TrainConfig }) {
   const [open, setOpen] = useState(false);
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
   const text = recipeText(config);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
-      setCopied(true);
+      setCopied('copied');
     } catch {
-      setCopied(false);
+      setCopied('failed'); // no clipboard permission (e.g. an insecure origin): say so; the text area stays selectable
     }
   };
   const download = () => {
@@ -33,7 +33,7 @@ export function RecipeExport({ config }: { config: TrainConfig }) {
         <>
           <textarea data-testid="recipe-text" readOnly value={text} rows={18} aria-label="recipes for the real trainers" spellCheck={false} style={{ width: '100%', fontFamily: 'monospace', fontSize: 11 }} />
           <button type="button" onClick={copy}>
-            {copied ? 'Copied' : 'Copy'}
+            {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed: select the text and copy it' : 'Copy'}
           </button>
           <button type="button" onClick={download}>
             Download

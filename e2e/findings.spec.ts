@@ -1,0 +1,56 @@
+// "What matters" end to end: one row per finding with the verdict of the shipped study JSON, a why line for those
+// that do not reproduce, a finding's race button loading its conditions as lanes, and the recipe of the selected lane.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from './fixtures';
+import { LabPage } from './pages/LabPage';
+
+interface ShippedStudy {
+  findings: { id: string; verdict: string }[];
+  conditions: Record<string, { label: string }>;
+}
+const shapes = JSON.parse(readFileSync('study/shapes.json', 'utf8')) as ShippedStudy;
+
+test.describe('what matters', () => {
+  test.describe.configure({ mode: 'serial' });
+  let page: Page;
+  let lab: LabPage;
+
+  test.beforeAll(async ({ browser }) => {
+    page = await browser.newPage();
+    lab = new LabPage(page);
+    await lab.open({ backend: 'wasm', evalEvery: 1000, evalSamples: 8 });
+  });
+  test.afterAll(() => page.close());
+
+  test('one row per finding, each with the verdict of study/shapes.json and a why line unless it reproduces', async () => {
+    const rows = page.getByTestId('findings').getByTestId('finding-row');
+    await expect(rows).toHaveCount(shapes.findings.length);
+    for (const f of shapes.findings) {
+      const row = rows.and(page.locator(`[data-finding="${f.id}"]`));
+      await expect(row).toHaveAttribute('data-verdict', f.verdict);
+      await expect(row.locator('.finding-why')).toHaveCount(f.verdict === 'reproduces' ? 0 : 1);
+    }
+  });
+
+  test('a finding race loads its conditions as lanes; the recipe follows the selected lane', async () => {
+    // F3: answer positions only against all positions (online teacher)
+    await page.locator('[data-finding="F3"]').getByTestId('finding-race').click();
+    const lanes = page.getByTestId('lane-row');
+    await expect(lanes).toHaveCount(2);
+    await expect(lanes.getByTestId('lane-name')).toHaveText([shapes.conditions['rich-fkl'].label, shapes.conditions['rich-fkl-all'].label]);
+    const state = await lab.state();
+    expect(state.lanes.map((l) => l.config.kd.allPositions)).toEqual([false, true]);
+
+    await lanes.nth(1).click();
+    await expect(lanes.nth(1)).toHaveAttribute('aria-selected', 'true');
+    await page.getByTestId('export-recipe').click();
+    const text = page.getByTestId('recipe-text');
+    await expect(text).toHaveValue(/distill_train\.py/);
+    await expect(text).toHaveValue(/--align_logits_all True/);
+    await expect(text).toHaveValue(/GKDConfig\(/);
+
+    await lanes.nth(0).click();
+    await expect(text).toHaveValue(/--align_logits True/);
+    await expect(text).not.toHaveValue(/--align_logits_all/);
+  });
+});
