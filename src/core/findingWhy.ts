@@ -1,5 +1,6 @@
 // Why a finding did not reproduce, in one or two sentences computed from the study JSON: the decisive comparison's
-// means ± std, difference ± SE, and the question family where the two conditions differ most or vary most. Pure TS.
+// means ± std, difference ± SE, then the same difference paired by seed when that is decisive, else the question
+// family where the two conditions differ most or vary most. Pure TS.
 import type { StudyComparison, StudyFinding, StudyJson } from './study';
 
 const f1 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(1));
@@ -37,6 +38,13 @@ export function whyText(f: StudyFinding, study: StudyJson): string | null {
   if (c.verdict === 'reversed') first = c.kind === 'gt' ? `Reversed: ${sides}, ${f1(-(c.diff ?? NaN))} points the other way, more than 2 SE (${f1(c.se)}).` : `They differ: ${sides}, a gap of ${f1(c.diff)} points, more than 2 SE (${f1(c.se)}).`;
   else if (c.kind === 'eq') first = `Too noisy to call equal: ${sides}; the SE of the difference is ${f1(c.se)} points (≤ 2 needed).`;
   else first = `Within the noise: ${sides}; the difference ${f1(c.diff)} is under 2 SE (2 × ${f1(c.se)}).`;
+  // Paired by seed (a seed fixes init and batches for every condition): when that is decisive and Welch's is not, it
+  // is the reason — the seeds' shared luck hides a real gap. The verdict stays Welch's (DESIGN §6b).
+  const p = c.paired;
+  if (c.verdict === 'inconclusive' && p && p.se !== null && p.diff !== null && p.n >= 3 && Math.abs(p.diff) > 2 * p.se) {
+    const against = c.kind === 'gt' && p.diff < 0 ? ', against the paper’s ordering' : c.kind === 'eq' ? ': they differ' : '';
+    return `${first} Paired by seed (the same init and batches, ${p.n} seeds) the difference is ${f1(p.diff)} ± ${f1(p.se)}, beyond 2 SE${against}; the seed-to-seed spread both share hides it from the unpaired SE.`;
+  }
   const fams = families(study, a, b).filter((x) => Number.isFinite(x.gap));
   if (!fams.length) return first;
   const widest = fams.reduce((p, x) => (x.hi - x.lo > p.hi - p.lo ? x : p));

@@ -1,6 +1,6 @@
 // The study's statistic on hand-computed cases: sample std, Welch SE, and the 2-SE verdicts of gt and eq comparisons.
 import { describe, expect, it } from 'vitest';
-import { combine, compare, EQ_MAX_SE, mean, seDiff, seedsForSe, std } from './stats';
+import { combine, compare, EQ_MAX_SE, mean, pairedDiff, seDiff, seedsForSe, std } from './stats';
 
 const runs = (m: Record<string, number[]>) => (id: string) => m[id] ?? [];
 
@@ -56,5 +56,15 @@ describe('stats', () => {
     expect(seedsForSe(0.1, 0.1)).toBe(2); // never under 2: a standard error needs two runs a side
     expect(seedsForSe(4, 4, 1)).toBe(32);
     expect(seedsForSe(NaN, 1)).toBeNaN();
+  });
+
+  it('pairedDiff: over the shared seeds, mean and SE of the per-seed differences', () => {
+    const a = new Map([[1, 10], [2, 20], [3, 30], [4, 99]]);
+    const b = new Map([[1, 8], [2, 17], [3, 29]]);
+    const p = pairedDiff(a, b); // diffs 2, 3, 1 → mean 2, sd 1, SE 1/√3
+    expect(p.n).toBe(3);
+    expect(p.diff).toBeCloseTo(2, 12);
+    expect(p.se).toBeCloseTo(1 / Math.sqrt(3), 12);
+    expect(pairedDiff(new Map([[1, 1]]), new Map([[1, 0]])).se).toBeNaN();
   });
 });

@@ -74,3 +74,11 @@ export function combine(vs: readonly Verdict[]): Verdict {
   if (vs.includes('reversed')) return 'reversed';
   return vs.every((v) => v === 'reproduces') ? 'reproduces' : 'inconclusive';
 }
+
+/** The same difference paired by seed (a seed fixes the init and the batches, so conditions share its luck): over the
+ *  seeds both sides have, the mean of a_s − b_s and its SE sd(a_s − b_s)/√n (NaN with < 2 shared seeds). Reported
+ *  beside the verdict, which stays Welch's (DESIGN §6b). */
+export function pairedDiff(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): { n: number; diff: number; se: number } {
+  const d = [...a].filter(([seed]) => b.has(seed)).map(([seed, x]) => x - (b.get(seed) as number));
+  return { n: d.length, diff: mean(d), se: d.length < 2 ? NaN : std(d) / Math.sqrt(d.length) };
+}

@@ -2,7 +2,7 @@
 // and studyJson(), which turns the finished runs into study/<pack>.json with per-finding verdicts. Pure TS.
 import type { DeepPartial, TrainConfig } from './config';
 import { type Base, CONDITIONS, FINDINGS, findingConditions, type PaperValue } from './findings';
-import { combine, compare, type ComparisonResult, mean, std, TARGET_SE, type Verdict } from './stats';
+import { combine, compare, type ComparisonResult, mean, pairedDiff, std, TARGET_SE, type Verdict } from './stats';
 
 export type StudyConditionId = 'a' | 'b' | 'c';
 
@@ -54,6 +54,7 @@ export type StudyComparison = Omit<ComparisonResult, 'means' | 'stds' | 'diff' |
   stds: (number | null)[];
   diff: number | null;
   se: number | null;
+  paired?: { n: number; diff: number | null; se: number | null }; // by seed (stats.pairedDiff); does not decide
 };
 
 export interface StudyFinding {
@@ -79,14 +80,16 @@ export interface StudyJson {
 
 const fin = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
 
-function jsonComparison(r: ComparisonResult): StudyComparison {
-  return { ...r, means: r.means.map(fin), stds: r.stds.map(fin), diff: fin(r.diff), se: fin(r.se) };
+function jsonComparison(r: ComparisonResult, bySeed: (id: string) => Map<number, number>): StudyComparison {
+  const p = pairedDiff(bySeed(r.ids[0]), bySeed(r.ids[1]));
+  return { ...r, means: r.means.map(fin), stds: r.stds.map(fin), diff: fin(r.diff), se: fin(r.se), paired: { n: p.n, diff: fin(p.diff), se: fin(p.se) } };
 }
 
 /** study/<pack>.json from the runs that exist (partial is fine: conditions without runs have null means). */
 export function studyJson(o: { pack: string; steps: number; backend: string; seeds: number; families: string[]; runs: StudyRun[] }): StudyJson {
   const runsOf = (id: string) => o.runs.filter((r) => r.condition === id).sort((a, b) => a.seed - b.seed);
   const overallOf = (id: string) => runsOf(id).map((r) => r.overall);
+  const bySeed = (id: string) => new Map(runsOf(id).map((r) => [r.seed, r.overall]));
   const conditions: Record<string, StudyCondition> = {};
   for (const c of Object.values(CONDITIONS)) {
     const runs = runsOf(c.id);
@@ -109,8 +112,8 @@ export function studyJson(o: { pack: string; steps: number; backend: string; see
       verdict: combine(cmp.map((c) => c.verdict)),
       paper: f.paper,
       conditions: findingConditions(f),
-      comparisons: cmp.map(jsonComparison),
-      ...(lab ? { labeled: { verdict: combine(lab.map((c) => c.verdict)), comparisons: lab.map(jsonComparison) } } : {}),
+      comparisons: cmp.map((c) => jsonComparison(c, bySeed)),
+      ...(lab ? { labeled: { verdict: combine(lab.map((c) => c.verdict)), comparisons: lab.map((c) => jsonComparison(c, bySeed)) } } : {}),
     };
   });
   const complete = Object.values(conditions).every((c) => c.runs.length >= o.seeds);

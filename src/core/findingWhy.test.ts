@@ -1,0 +1,37 @@
+// The why line of a finding that does not reproduce, from synthetic study JSON: too few runs, within the noise with
+// the widest family, and the paired-by-seed sentence when pairing is decisive while Welch's SE is not.
+import { describe, expect, it } from 'vitest';
+import { whyText } from './findingWhy';
+import { studyJson, type StudyRun } from './study';
+
+const runsOf = (condition: string, xs: number[]): StudyRun[] =>
+  xs.map((x, i) => ({ pack: 'shapes', condition, seed: i + 1, steps: 10, backend: 'wasm', overall: x, perFamily: { gqa: x, sqa: 100 - x } }));
+const study = (runs: StudyRun[]) => studyJson({ pack: 'shapes', steps: 10, backend: 'wasm', seeds: 5, families: ['gqa', 'sqa'], runs });
+const why = (runs: StudyRun[], id: string) => {
+  const s = study(runs);
+  return whyText(s.findings.find((f) => f.id === id)!, s);
+};
+
+describe('whyText', () => {
+  it('says how many runs a side has while a side has fewer than 2', () => {
+    expect(why(runsOf('rich-hid5', [70]), 'F6')).toMatch(/^Not enough runs yet: .* has 1 and .* 0 of 5 seeds/);
+  });
+
+  it('paired by seed: a shared seed effect hides a steady 3-point gap from Welch (SE 5) but not from pairing', () => {
+    const mse = [60, 70, 80, 65, 75];
+    const cos = [57, 67.2, 76.8, 62, 72.1]; // mse − cos = 3, 2.8, 3.2, 3, 2.9
+    const s = study([...runsOf('rich-hid5', mse), ...runsOf('rich-hid5-cos', cos)]);
+    const f6 = s.findings.find((f) => f.id === 'F6')!;
+    expect(f6.verdict).toBe('inconclusive'); // the contract's verdict stays Welch's
+    expect(f6.comparisons[0].se).toBeGreaterThan(4);
+    expect(f6.comparisons[0].paired).toEqual({ n: 5, diff: 2.98, se: 0.066 });
+    expect(whyText(f6, s)).toContain('Paired by seed (the same init and batches, 5 seeds) the difference is 3.0 ± 0.1, beyond 2 SE');
+  });
+
+  it('without a decisive pairing it names the family that varies most and the largest gap', () => {
+    const t = why([...runsOf('rich-hid5', [60, 80, 70]), ...runsOf('rich-hid5-cos', [75, 62, 68])], 'F6');
+    expect(t).toMatch(/^Too noisy to call equal: .* the SE of the difference is \d+\.\d points/);
+    expect(t).not.toContain('Paired');
+    expect(t).toMatch(/(gqa|sqa) varies most across seeds/);
+  });
+});
