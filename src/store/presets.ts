@@ -1,8 +1,10 @@
 // The paper's ablations as config presets (also `?preset=`), each with two lines on what LLAVADI found. The paper's
-// numbers are read from the findings table (src/core/findings.ts); the study-* presets quote this project's quick study.
+// numbers are read from the findings table (src/core/findings.ts); the study-* presets read this project's quick study.
 import { configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
 import { paperText, paperValue } from '../core/findings';
 import { STUDY_CONDITIONS } from '../core/study';
+import quickDigits from '../../study/quick-digits.json';
+import quickShapes from '../../study/quick-shapes.json';
 
 export interface Preset {
   id: string;
@@ -14,6 +16,12 @@ export interface Preset {
 /** The paper's numbers, by finding and label (no paper number is written in this file). */
 const P = (finding: string, label: string) => paperText(paperValue(finding, label));
 const LOGITS = P('F1', 'CE + fKL (align_logits)');
+
+/** This project's quick study (study/quick-<pack>.json, `npm run study -- --quick`): a condition's mean, one decimal. */
+type Quick = { conditions: Record<'a' | 'b' | 'c', { overall: { mean: number } }> };
+const Q = (study: Quick, c: 'a' | 'b' | 'c') => study.conditions[c].overall.mean.toFixed(1);
+const QS = quickShapes as Quick;
+const QD = quickDigits as Quick;
 
 const W0 = { ce: 0, seq: 0, kd: 0, hidden: 0, affinity: 0, attention: 0 };
 const KD = (divergence: TrainConfig['kd']['divergence'], T = 1) => ({ divergence, T, t2: false, normLogits: false, topKMode: 'dense' as const, allPositions: false, source: 'cached' as const });
@@ -82,13 +90,13 @@ export const PRESETS: Preset[] = [
   {
     id: 'study-b',
     label: 'Quick study (b): CE + 3 × fKL at T 4',
-    found: ['This lab\'s quick study (3 seeds, default run): shapes 40.4 → 44.0 %, digits 41.7 → 46.3 %', 'over CE alone; at T = 1 the confident teacher\'s targets add almost nothing.'],
+    found: [`This lab's quick study (3 seeds, default run): shapes ${Q(QS, 'a')} → ${Q(QS, 'b')} %, digits ${Q(QD, 'a')} → ${Q(QD, 'b')} %`, 'over CE alone; at T = 1 the confident teacher\'s targets add almost nothing.'],
     patch: { ...STUDY_CONDITIONS.b.patch, weights: { ...W0, ...STUDY_CONDITIONS.b.patch.weights }, data: { useUnlabeled: false } },
   },
   {
     id: 'study-c',
     label: 'Quick study (c): (b) + teacher answers on unlabeled',
-    found: ['This lab\'s quick study (3 seeds, default run): shapes 65.3 %, digits 57.3 %,', 'against 44.0 and 46.3 % for (b): the unlabeled images teach the student to read the image.'],
+    found: [`This lab's quick study (3 seeds, default run): shapes ${Q(QS, 'c')} %, digits ${Q(QD, 'c')} %,`, `against ${Q(QS, 'b')} and ${Q(QD, 'b')} % for (b): the unlabeled images teach the student to read the image.`],
     patch: { ...STUDY_CONDITIONS.c.patch, weights: { ...W0, ...STUDY_CONDITIONS.c.patch.weights } },
   },
 ];
