@@ -65,7 +65,13 @@ def build_model(folder: Path, texts: list[str]) -> None:
                       vision_feature_select_strategy="default")
     model = LlavaForConditionalGeneration(cfg)
     model.save_pretrained(folder)
-    ip = CLIPImageProcessor(size={"shortest_edge": SIDE}, crop_size={"height": SIDE, "width": SIDE})
+    ip_args = dict(size={"shortest_edge": SIDE}, crop_size={"height": SIDE, "width": SIDE})
+    try:
+        ip = CLIPImageProcessor(**ip_args)
+    except ImportError:  # transformers 5: CLIPImageProcessor needs torchvision; its PIL twin does not
+        from transformers import CLIPImageProcessorPil
+
+        ip = CLIPImageProcessorPil(**ip_args)
     proc = LlavaProcessor(image_processor=ip, tokenizer=tok, patch_size=8, vision_feature_select_strategy="default",
                           chat_template=TEMPLATE, num_additional_image_tokens=1)
     proc.save_pretrained(folder)

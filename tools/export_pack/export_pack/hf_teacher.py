@@ -13,7 +13,8 @@ from .core import Scored
 class HFLlavaTeacher:
     """Loads model + processor with local_files_only. torch/transformers are imported here, not at package import.
 
-    - features(): `vision_tower(pixel_values, output_hidden_states=True).hidden_states[config.vision_feature_layer]`,
+    - features(): `vision_tower(pixel_values, output_hidden_states=True).hidden_states[config.vision_feature_layer]`
+      (the tower on the model in transformers < 4.52, on its inner LlavaModel after),
       CLS dropped when `vision_feature_select_strategy` is "default" (as LlavaModel.get_image_features does before its
       projector): the raw CLIP patch features, not the projected ones.
     - the prompt: `processor.apply_chat_template([{role: user, content: [image, text]}], add_generation_prompt=True)`,
@@ -75,11 +76,19 @@ class HFLlavaTeacher:
         self._cache = (key, inputs)
         return inputs
 
+    def _vision_tower(self):
+        # transformers < 4.52 keeps it on LlavaForConditionalGeneration; later ones on its inner LlavaModel (.model)
+        m = self.model
+        tower = getattr(m, "vision_tower", None) or getattr(getattr(m, "model", None), "vision_tower", None)
+        if tower is None:
+            raise AttributeError(f"{self.name}: no vision_tower on the model or on its .model (transformers layout not known)")
+        return tower
+
     def features(self, image: np.ndarray) -> np.ndarray:
         torch = self.torch
         pv = self.processor.image_processor(images=image, return_tensors="pt")["pixel_values"].to(self.device, self.model.dtype)
         with torch.no_grad():
-            hs = self.model.vision_tower(pv, output_hidden_states=True).hidden_states[self.layer]
+            hs = self._vision_tower()(pv, output_hidden_states=True).hidden_states[self.layer]
         if self.strategy == "default":
             hs = hs[:, 1:]
         return hs[0].float().cpu().numpy()
