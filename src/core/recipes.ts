@@ -5,7 +5,7 @@ import type { TrainConfig } from './config';
 /** Where every flag and keyword below comes from (docs/recipes.md has the mapping table). */
 export const RECIPE_SOURCES = {
   llavadi: 'xushilin1/LLaVADI projects/distill/distill_train.py (TrainingArguments, ModelArguments); scripts/v1_5/distill_finetune.sh',
-  trl: 'huggingface/trl trl/trainer/gkd_config.py (GKDConfig), trl/trainer/gkd_trainer.py (generalized_jsd_loss)',
+  trl: 'huggingface/trl trl/experimental/gkd/gkd_config.py (GKDConfig), trl/experimental/gkd/gkd_trainer.py (generalized_jsd_loss); trl/trainer/ before TRL 1.0',
 } as const;
 
 const num = (x: number) => String(x);
@@ -137,7 +137,10 @@ export function trlGkdConfig(c: TrainConfig): string {
   return [
     `# TRL (${RECIPE_SOURCES.trl})`,
     ...notes.map((n) => `# no equivalent: ${n}`),
-    'from trl import GKDConfig, GKDTrainer',
+    'try:  # TRL >= 1.0 keeps GKD under trl.experimental',
+    '    from trl.experimental.gkd import GKDConfig, GKDTrainer',
+    'except ImportError:  # TRL 0.x',
+    '    from trl import GKDConfig, GKDTrainer',
     'args = GKDConfig(',
     ...kw.map(([k, v]) => `    ${k}=${v},`),
     ')',

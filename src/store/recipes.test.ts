@@ -21,7 +21,7 @@ const LLAVADI_FLAGS = new Set([
   'bf16', 'output_dir', 'max_steps', 'per_device_train_batch_size', 'learning_rate', 'weight_decay', 'warmup_steps',
   'lr_scheduler_type', 'adam_beta1', 'adam_beta2', 'adam_epsilon', 'max_grad_norm', 'seed',
 ]);
-/** GKDConfig's own fields (trl/trainer/gkd_config.py) and the TrainingArguments it inherits that the recipe emits. */
+/** GKDConfig's own fields (trl/experimental/gkd/gkd_config.py; trl/trainer/ before TRL 1.0) and the TrainingArguments it inherits that the recipe emits. */
 const GKD_KEYWORDS = new Set([
   'beta', 'lmbda', 'temperature', 'seq_kd',
   'output_dir', 'learning_rate', 'per_device_train_batch_size', 'max_steps', 'warmup_steps', 'lr_scheduler_type',
