@@ -21,7 +21,7 @@ describe('the real-class pack (transformers LlavaForConditionalGeneration → to
   const pack = parsePack(new Uint8Array(readFileSync(FILE)), FILE);
 
   it('is a version-2 features pack with top-K targets, a compacted vocabulary and no teacher weights', () => {
-    const s = summarizePack(pack, FILE);
+    const s = summarizePack(pack);
     expect(s.version).toBe('2');
     expect(s.features).toMatch(/^image_features from tiny-llava: vision tower hidden_states\[-2\]/);
     expect(s.features).toContain(`pooling avg 2x2 of ${INFO.grid[0]}x${INFO.grid[1]}`);

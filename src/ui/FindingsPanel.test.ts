@@ -48,6 +48,8 @@ describe('FindingsPanel', () => {
     expect(f2).toContain('The gap is largest on gqa: 50.0 against 61.0 %'); // gqa −11 points, sqa 39 − 41 = −2
     const f1 = html.slice(html.indexOf('data-finding="F1"'), html.indexOf('data-finding="F2"'));
     expect(f1).not.toContain('finding-why');
+    // a reproducing finding shows its decisive numbers instead: 61.0 ± 1.0 against 49.0 ± 1.0, +12.0 ± 0.8 SE
+    expect(f1).toContain('CE + fKL 61.0 ± 1.0 &gt; CE + seqCE 49.0 ± 1.0 (+12.0 ± 0.8 SE)');
   });
 
   it('without a study every row is inconclusive and still races', () => {

@@ -19,19 +19,43 @@ export const VERDICT_WORDS: Record<Verdict, string> = {
 
 const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(1));
 const PACK_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f'];
+const CONDITION_ORDER = Object.keys(CONDITIONS); // the findings table's own order: bases, then the knob's values
+
+/** A condition's label for the chart: the data-rich base is the default and goes unsaid; at most 34 characters. */
+function shortLabel(id: string): string {
+  const full = (CONDITIONS[id]?.label ?? id).replace(' (data-rich)', '').replace(', all positions (online teacher)', ', all positions');
+  return full.length > 34 ? `${full.slice(0, 33)}…` : full;
+}
+
+/** "5 seeds", "5–8 seeds" once extra seeds came in, or "partial: 22 of 81 runs" while the planned ones run. */
+function seedsText(s: StudyJson): string {
+  const n = Object.values(s.conditions).map((c) => c.runs.length);
+  if (!s.complete) return `partial: ${n.reduce((a, b) => a + Math.min(b, s.seeds), 0)} of ${n.length * s.seeds} runs`;
+  const lo = Math.min(...n);
+  const hi = Math.max(...n);
+  return lo === hi ? `${lo} seeds` : `${lo}–${hi} seeds`;
+}
+
+/** The decisive comparisons of a reproducing finding in one line: "a 69.1 ± 4.5 > b 55.0 ± 7.1 (+14.1 ± 3.7 SE)". */
+function numbersLine(f: StudyFinding): string {
+  return f.comparisons
+    .map((c) => `${shortLabel(c.ids[0])} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${shortLabel(c.ids[1])} ${f1(c.means[1])} ± ${f1(c.stds[1])} (${c.diff !== null && c.diff >= 0 ? '+' : ''}${f1(c.diff)} ± ${f1(c.se)} SE)`)
+    .join('; ');
+}
 
 /** Means ± std of a finding's conditions, one bar per pack, as a small inline SVG (0–100 %). */
 function FindingChart({ ids, studies }: { ids: string[]; studies: StudyJson[] }) {
   const rowH = 8 * Math.max(1, studies.length) + 6;
-  const labelW = 150;
+  const labelW = 150; // labels (≤ 34 characters at font size 7) end here; the bars span the rest
   const w = 340;
   const x = (v: number) => labelW + ((w - labelW - 8) * Math.max(0, Math.min(100, v))) / 100;
   return (
     <svg className="finding-chart" width="100%" viewBox={`0 0 ${w} ${ids.length * rowH + 14}`} role="img" aria-label="the lab's val exact match per condition, mean ± std over seeds">
       {ids.map((id, i) => (
         <g key={id} transform={`translate(0 ${i * rowH})`}>
-          <text x={labelW - 4} y={rowH / 2 + 3} fontSize="8" textAnchor="end" fill="currentColor">
-            {CONDITIONS[id]?.label ?? id}
+          <text x={labelW - 4} y={rowH / 2 + 3} fontSize="7" textAnchor="end" fill="currentColor">
+            <title>{CONDITIONS[id]?.label ?? id}</title>
+            {shortLabel(id)}
           </text>
           {studies.map((s, k) => {
             const c = s.conditions[id];
@@ -63,7 +87,7 @@ function Row({ f, study, studies, onRace }: { f: (typeof FINDINGS)[number]; stud
   const sf: StudyFinding | undefined = study?.findings.find((x) => x.id === f.id);
   const verdict: Verdict = sf?.verdict ?? 'inconclusive';
   const why = sf && study ? whyText(sf, study) : null;
-  const ids = sf?.conditions ?? [];
+  const ids = [...(sf?.conditions ?? [])].sort((a, b) => CONDITION_ORDER.indexOf(a) - CONDITION_ORDER.indexOf(b)); // T 0.1 before 0.25 …
   return (
     <li className="finding-row" data-testid="finding-row" data-finding={f.id} data-verdict={verdict}>
       <div className="finding-head">
@@ -83,6 +107,7 @@ function Row({ f, study, studies, onRace }: { f: (typeof FINDINGS)[number]; stud
         {sf?.labeled ? ` Labeled-only base: ${sf.labeled.verdict}.` : ''}
       </div>
       {why && <p className="finding-why">{why}</p>}
+      {sf && !why && sf.verdict === 'reproduces' && <p className="finding-numbers">{numbersLine(sf)}</p>}
       <button type="button" data-testid="finding-race" onClick={() => onRace(findingLanes(f))}>
         Race these conditions
       </button>
@@ -99,7 +124,16 @@ export function FindingsPanel({ study, onRace, others = [] }: FindingsPanelProps
         {study && (
           <span>
             {study.pack}: {study.steps} steps, {study.seeds} seeds planned{study.complete ? '' : ' — partial study'}
-            {studies.length > 1 ? ` · bars: ${studies.map((s) => s.pack).join(', ')}` : ''}
+          </span>
+        )}
+        {studies.length > 0 && (
+          <span className="finding-legend" aria-label="bar colours">
+            {studies.map((s, k) => (
+              <span key={s.pack}>
+                <i style={{ background: PACK_COLOURS[k % PACK_COLOURS.length] }} /> {s.pack} ({seedsText(s)})
+              </span>
+            ))}
+            <span>mean ± std over seeds, val exact match</span>
           </span>
         )}
       </header>
