@@ -1,6 +1,7 @@
 // Why a finding did not reproduce, in one or two sentences computed from the study JSON: the decisive comparison's
 // means ± std, difference ± SE, then the same difference paired by seed when that is decisive, else the question
 // family where the two conditions differ most or vary most. Pure TS.
+import { EQ_MAX_SE } from './stats';
 import type { StudyComparison, StudyFinding, StudyJson } from './study';
 
 const f1 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(1));
@@ -36,7 +37,7 @@ export function whyText(f: StudyFinding, study: StudyJson): string | null {
   const sides = `${la} ${f1(c.means[0])} ± ${f1(c.stds[0])} % against ${lb} ${f1(c.means[1])} ± ${f1(c.stds[1])} % (${c.n[0]} and ${c.n[1]} seeds)`;
   let first: string;
   if (c.verdict === 'reversed') first = c.kind === 'gt' ? `Reversed: ${sides}, ${f1(-(c.diff ?? NaN))} points the other way, more than 2 SE (${f1(c.se)}).` : `They differ: ${sides}, a gap of ${f1(c.diff)} points, more than 2 SE (${f1(c.se)}).`;
-  else if (c.kind === 'eq') first = `Too noisy to call equal: ${sides}; the SE of the difference is ${f1(c.se)} points (≤ 2 needed).`;
+  else if (c.kind === 'eq') first = `Too noisy to call equal: ${sides}; the SE of the difference is ${f1(c.se)} points (≤ ${EQ_MAX_SE} needed).`;
   else first = `Within the noise: ${sides}; the difference ${f1(c.diff)} is under 2 SE (2 × ${f1(c.se)}).`;
   // Paired by seed (a seed fixes init and batches for every condition): when that is decisive and Welch's is not, it
   // is the reason — the seeds' shared luck hides a real gap. The verdict stays Welch's (DESIGN §6b).

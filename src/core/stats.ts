@@ -22,12 +22,12 @@ export function seDiff(a: readonly number[], b: readonly number[]): number {
   return Math.sqrt(std(a) ** 2 / a.length + std(b) ** 2 / b.length);
 }
 
-/** An "≈" claim reproduces only when the difference is within 2 SE *and* the SE is at most this (points): a noisy
- *  study cannot confirm that two conditions are the same. */
-export const EQ_MAX_SE = 2;
-
 /** The study's precision target (issue 15): the SE of each decisive difference at most this many points. */
 export const TARGET_SE = 2;
+
+/** An "≈" claim reproduces only when the difference is within 2 SE *and* the SE is at most the precision target: a
+ *  noisy study cannot confirm that two conditions are the same. */
+export const EQ_MAX_SE = TARGET_SE;
 
 /** Seeds per side (equal n) that bring the Welch SE of a difference to `target` at the measured stds:
  *  ⌈(s_a² + s_b²) / target²⌉, at least 2; NaN when a std is unknown. An estimate: the stds move as seeds come in. */
