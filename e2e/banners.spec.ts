@@ -3,7 +3,7 @@
 // with a full quota) the lab trains on and says once that runs will not be kept.
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from './fixtures';
-import { LabPage } from './pages/LabPage';
+import { LabPage, sharedLab } from './pages/LabPage';
 
 const WASM = { backend: 'wasm', evalEvery: 1000, evalSamples: 8 } as const;
 const DIGITS = fileURLToPath(new URL('../public/packs/digits.safetensors.gz', import.meta.url));
@@ -15,12 +15,7 @@ test.describe('banners on a working lab (wasm)', () => {
   let page: Page;
   let lab: LabPage;
 
-  test.beforeAll(async ({ browser }) => {
-    page = await browser.newPage();
-    lab = new LabPage(page);
-    await lab.open(WASM, 240_000);
-  });
-  test.afterAll(() => page.close());
+  sharedLab(WASM, (p, l) => ((page = p), (lab = l)));
 
   test('a rejected pack, then a valid one: the old banner goes, the other stays, and training works', async () => {
     test.setTimeout(300_000);

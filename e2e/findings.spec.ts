@@ -2,7 +2,7 @@
 // that do not reproduce, a finding's race button loading its conditions as lanes, and the recipe of the selected lane.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from './fixtures';
-import { LabPage } from './pages/LabPage';
+import { type LabPage, sharedLab } from './pages/LabPage';
 
 interface ShippedStudy {
   findings: { id: string; verdict: string }[];
@@ -15,12 +15,7 @@ test.describe('what matters', () => {
   let page: Page;
   let lab: LabPage;
 
-  test.beforeAll(async ({ browser }) => {
-    page = await browser.newPage();
-    lab = new LabPage(page);
-    await lab.open({ backend: 'wasm', evalEvery: 1000, evalSamples: 8 });
-  });
-  test.afterAll(() => page.close());
+  sharedLab({ backend: 'wasm', evalEvery: 1000, evalSamples: 8 }, (p, l) => ((page = p), (lab = l)));
 
   test('one row per finding, each with the verdict of study/shapes.json and a why line unless it reproduces', async () => {
     const rows = page.getByTestId('findings').getByTestId('finding-row');

@@ -1,7 +1,7 @@
 // The lab end to end on WebGPU (SwiftShader here: few steps, generous timeouts) and on wasm: the default pack loads,
 // the badge names the backend, training runs and pauses, knobs act live, presets apply, a bad pack is refused.
 import { expect, test, type Page } from './fixtures';
-import { LabPage } from './pages/LabPage';
+import { LabPage, sharedLab } from './pages/LabPage';
 
 const BACKENDS = [
   { name: 'wasm', steps: 30, query: { backend: 'wasm', evalEvery: 25, evalSamples: 40 } },
@@ -16,12 +16,7 @@ for (const b of BACKENDS) {
     let page: Page;
     let lab: LabPage;
 
-    test.beforeAll(async ({ browser }) => {
-      page = await browser.newPage();
-      lab = new LabPage(page); // watches the page: a pageerror fails the test (e2e/fixtures.ts)
-      await lab.open(b.query, 240_000);
-    });
-    test.afterAll(() => page.close());
+    sharedLab(b.query, (p, l) => ((page = p), (lab = l)));
 
     test('the default pack loads and the badge names the backend', async () => {
       await expect(lab.badge).toContainText(b.name);

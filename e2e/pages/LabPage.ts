@@ -1,6 +1,6 @@
 // Page object of the lab: every control by its data-testid, plus the typed in-page API (window.__lab, ?e2e only).
 import type { LabTestApi } from '../../src/ui/testApi';
-import { expect, watchPage, type Locator, type Page } from '../fixtures';
+import { expect, test, watchPage, type Locator, type Page } from '../fixtures';
 
 export type LabState = ReturnType<LabTestApi['state']>;
 
@@ -112,4 +112,17 @@ export class LabPage {
       return seen.size;
     });
   }
+}
+
+/** One lab page for a serial describe block: a new page opened on `query` before its tests (`use` receives it) and
+ *  closed after them. */
+export function sharedLab(query: Record<string, string | number>, use: (page: Page, lab: LabPage) => void, packTimeout = 240_000): void {
+  let page: Page | undefined;
+  test.beforeAll(async ({ browser }) => {
+    page = await browser.newPage();
+    const lab = new LabPage(page); // watches the page: a pageerror fails the test (e2e/fixtures.ts)
+    use(page, lab);
+    await lab.open(query, packTimeout);
+  });
+  test.afterAll(() => page?.close());
 }
