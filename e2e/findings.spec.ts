@@ -28,13 +28,15 @@ test.describe('what matters', () => {
   });
 
   test('a finding race loads its conditions as lanes; the recipe follows the selected lane', async () => {
-    // F3: answer positions only against all positions (online teacher)
+    // F3: answer positions only against all positions (online teacher), and the probe: answer + image, answer + prompt
     await page.locator('[data-finding="F3"]').getByTestId('finding-race').click();
     const lanes = page.getByTestId('lane-row');
-    await expect(lanes).toHaveCount(2);
-    await expect(lanes.getByTestId('lane-name')).toHaveText([shapes.conditions['rich-fkl'].label, shapes.conditions['rich-fkl-all'].label]);
+    const ids = ['rich-fkl', 'rich-fkl-all', 'rich-fkl-img', 'rich-fkl-prompt'];
+    await expect(lanes).toHaveCount(4);
+    await expect(lanes.getByTestId('lane-name')).toHaveText(ids.map((id) => shapes.conditions[id].label));
     const state = await lab.state();
-    expect(state.lanes.map((l) => l.config.kd.allPositions)).toEqual([false, true]);
+    expect(state.lanes.map((l) => l.config.kd.allPositions)).toEqual([false, true, true, true]);
+    expect(state.lanes.slice(1).map((l) => l.config.kd.extraPositions)).toEqual(['image+prompt', 'image', 'prompt']);
 
     await lanes.nth(1).click();
     await expect(lanes.nth(1)).toHaveAttribute('aria-selected', 'true');

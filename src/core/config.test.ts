@@ -1,7 +1,7 @@
 // Tests of the training-config schema: defaults are valid, every invalid case is rejected with a message that
 // names the field and the allowed range, merge and the lr schedule behave.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, lrAt, mergeConfig, validateConfig, type DeepPartial, type TrainConfig } from './config';
+import { ConfigError, DEFAULT_CONFIG, extraPositionsOf, lrAt, mergeConfig, validateConfig, type DeepPartial, type TrainConfig } from './config';
 
 function bad(patch: DeepPartial<TrainConfig>): ConfigError {
   try {
@@ -18,6 +18,13 @@ describe('validateConfig', () => {
     expect(validateConfig(DEFAULT_CONFIG)).toBe(DEFAULT_CONFIG);
   });
 
+  it('accepts a config saved before kd.extraPositions (absent = every non-answer position)', () => {
+    const old = JSON.parse(JSON.stringify(DEFAULT_CONFIG)) as TrainConfig;
+    delete old.kd.extraPositions;
+    expect(() => validateConfig(old)).not.toThrow();
+    expect(extraPositionsOf(old.kd)).toBe('image+prompt');
+  });
+
   const cases: [string, DeepPartial<TrainConfig>, string, RegExp][] = [
     ['β = 0', { kd: { divergence: 'jsd', beta: 0 } }, 'kd.beta', /\(0, 1\)/],
     ['β = 1', { kd: { beta: 1 } }, 'kd.beta', /\(0, 1\)/],
@@ -32,6 +39,7 @@ describe('validateConfig', () => {
     ['top-K with K = 0', { kd: { topKMode: 'renorm', topK: 0 } }, 'kd.topK', /integer/],
     ['unknown divergence', { kd: { divergence: 'kl' as never } }, 'kd.divergence', /fkl \| rkl/],
     ['allPositions with cached teacher', { kd: { allPositions: true, source: 'cached' } }, 'kd.source', /online/],
+    ['unknown extraPositions', { kd: { allPositions: true, source: 'online', extraPositions: 'answer' as never } }, 'kd.extraPositions', /image\+prompt \| image \| prompt/],
     ['negative CE weight', { weights: { ce: -1 } }, 'weights.ce', /\[0, 1000\]/],
     ['negative KD weight', { weights: { kd: -0.5 } }, 'weights.kd', /\[0, 1000\]/],
     ['negative hidden weight', { weights: { hidden: -2 } }, 'weights.hidden', /\[0/],

@@ -9,6 +9,11 @@ export type Divergence = (typeof DIVERGENCES)[number];
 export const TOPK_MODES = ['dense', 'renorm', 'tail'] as const;
 export type TopKMode = (typeof TOPK_MODES)[number];
 export type TeacherSource = 'cached' | 'online';
+/** With allPositions: which non-answer positions are aligned besides the answer (a probe of where the gain comes from). */
+export const EXTRA_POSITIONS = ['image+prompt', 'image', 'prompt'] as const;
+export type ExtraPositions = (typeof EXTRA_POSITIONS)[number];
+/** The non-answer positions allPositions aligns (a config saved before the field means all of them). */
+export const extraPositionsOf = (kd: { extraPositions?: ExtraPositions }): ExtraPositions => kd.extraPositions ?? 'image+prompt';
 export type HiddenMode = 'mse' | 'cosine';
 
 /** Options of one logit-divergence term (DESIGN §3). */
@@ -22,6 +27,7 @@ export interface KdOptions {
   topKMode: TopKMode; // dense = full vocabulary (K = V)
   topK: number; // K ≥ 1 teacher entries kept when topKMode ≠ dense (≤ V; checked against the pack)
   allPositions: boolean; // also align prompt and image positions (needs the online teacher)
+  extraPositions?: ExtraPositions; // with allPositions: which of them; absent = 'image+prompt' (configs saved before it)
   source: TeacherSource; // cached pack targets, or the pack's teacher run online on each batch
 }
 
@@ -71,6 +77,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
     topKMode: 'dense',
     topK: 8,
     allPositions: false,
+    extraPositions: 'image+prompt',
     source: 'cached',
   },
   hiddenMode: 'mse',
@@ -141,6 +148,7 @@ export function validateKdOptions(kd: KdOptions, prefix = 'kd'): void {
   }
   oneOf(kd.source, `${prefix}.source`, ['cached', 'online']);
   bool(kd.allPositions, `${prefix}.allPositions`);
+  if (kd.extraPositions !== undefined) oneOf(kd.extraPositions, `${prefix}.extraPositions`, EXTRA_POSITIONS);
   if (kd.allPositions) {
     need(kd.source === 'online', `${prefix}.source`, "'online' when allPositions is on (the cache holds answer positions only)", kd.source);
   }

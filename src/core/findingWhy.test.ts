@@ -1,5 +1,5 @@
 // The why line of a finding that does not reproduce, from synthetic study JSON: too few runs, within the noise with
-// the widest family, and the paired-by-seed sentence when pairing is decisive while Welch's SE is not.
+// the widest family, the paired-by-seed sentence when pairing is decisive while Welch's SE is not, and a probe.
 import { describe, expect, it } from 'vitest';
 import { whyText } from './findingWhy';
 import { studyJson, type StudyRun } from './study';
@@ -33,5 +33,14 @@ describe('whyText', () => {
     expect(t).toMatch(/^Too noisy to call equal: .* the SE of the difference is \d+\.\d points/);
     expect(t).not.toContain('Paired');
     expect(t).toMatch(/(gqa|sqa) varies most across seeds/);
+  });
+
+  it("quotes the finding's probe conditions, once they have 2 runs, instead of the family split", () => {
+    const base = [...runsOf('rich-fkl', [60, 62, 61]), ...runsOf('rich-fkl-all', [80, 82, 81])];
+    expect(why(base, 'F3')).toMatch(/^Reversed: .* The gap is largest on/);
+    expect(why([...base, ...runsOf('rich-fkl-img', [78])], 'F3')).not.toContain('Probe'); // one run: no spread yet
+    const t = why([...base, ...runsOf('rich-fkl-img', [78, 80]), ...runsOf('rich-fkl-prompt', [63, 61, 62])], 'F3');
+    expect(t).toMatch(/^Reversed: /);
+    expect(t).toContain('Probe (not decisive): CE + fKL, answer + image positions (online teacher) (data-rich) 79.0 ± 1.4 % (2 seeds); CE + fKL, answer + prompt positions (online teacher) (data-rich) 62.0 ± 1.0 % (3 seeds).');
   });
 });

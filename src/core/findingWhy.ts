@@ -1,6 +1,6 @@
 // Why a finding did not reproduce, in one or two sentences computed from the study JSON: the decisive comparison's
-// means ± std, difference ± SE, then the same difference paired by seed when that is decisive, else the question
-// family where the two conditions differ most or vary most. Pure TS.
+// means ± std, difference ± SE, then the same difference paired by seed when that is decisive, else the finding's
+// probe conditions when measured, else the question family where the two conditions differ most or vary most. Pure TS.
 import { EQ_MAX_SE } from './stats';
 import type { StudyComparison, StudyFinding, StudyJson } from './study';
 
@@ -45,6 +45,12 @@ export function whyText(f: StudyFinding, study: StudyJson): string | null {
   if (c.verdict === 'inconclusive' && p && p.se !== null && p.diff !== null && p.n >= 3 && Math.abs(p.diff) > 2 * p.se) {
     const against = c.kind === 'gt' && p.diff < 0 ? ', against the paper’s ordering' : c.kind === 'eq' ? ': they differ' : '';
     return `${first} Paired by seed (the same init and batches, ${p.n} seeds) the difference is ${f1(p.diff)} ± ${f1(p.se)}, beyond 2 SE${against}; the seed-to-seed spread both share hides it from the unpaired SE.`;
+  }
+  // A probe measured for this finding explains more than a family split: quote its conditions beside the two sides.
+  const probes = (f.probe ?? []).map((id) => ({ id, c: study.conditions[id] })).filter((x) => x.c && x.c.runs.length >= 2 && x.c.overall.mean !== null);
+  if (probes.length) {
+    const list = probes.map(({ id, c }) => `${c.label ?? id} ${f1(c.overall.mean)} ± ${f1(c.overall.std)} % (${c.runs.length} seeds)`).join('; ');
+    return `${first} Probe (not decisive): ${list}.`;
   }
   const fams = families(study, a, b).filter((x) => Number.isFinite(x.gap));
   if (!fams.length) return first;

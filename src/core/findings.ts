@@ -1,6 +1,6 @@
 // The one findings table (issue 15): each of the paper's findings with its claim, the paper's numbers and their source,
 // the study's conditions as config patches over DEFAULT_CONFIG, and the comparisons that decide its verdict. Pure TS.
-import type { DeepPartial, Divergence, HiddenMode, TrainConfig } from './config';
+import type { DeepPartial, Divergence, ExtraPositions, HiddenMode, TrainConfig } from './config';
 
 /** The two data settings a condition is measured on. */
 export type Base = 'rich' | 'labeled';
@@ -27,6 +27,7 @@ interface Spec {
   T?: number;
   t2?: boolean;
   allPositions?: boolean;
+  extraPositions?: ExtraPositions; // with allPositions: which non-answer positions (default image+prompt)
   hiddenMode?: HiddenMode;
   lambda?: number; // on-policy fraction
 }
@@ -43,6 +44,7 @@ function patchOf(base: Base, s: Spec): DeepPartial<TrainConfig> {
       normLogits: false,
       topKMode: 'dense',
       allPositions: s.allPositions ?? false,
+      extraPositions: s.extraPositions ?? 'image+prompt',
       source: s.allPositions ? 'online' : 'cached',
     },
     hiddenMode: s.hiddenMode ?? 'mse',
@@ -61,6 +63,8 @@ export const CONDITIONS: Record<string, Condition> = Object.fromEntries(
     cond('rich-fkl', 'rich', 'CE + fKL', { kd: 1 }),
     cond('rich-fkl5', 'rich', 'CE + fKL ×5', { kd: 5 }),
     cond('rich-fkl-all', 'rich', 'CE + fKL, all positions (online teacher)', { kd: 1, allPositions: true }),
+    cond('rich-fkl-img', 'rich', 'CE + fKL, answer + image positions (online teacher)', { kd: 1, allPositions: true, extraPositions: 'image' }),
+    cond('rich-fkl-prompt', 'rich', 'CE + fKL, answer + prompt positions (online teacher)', { kd: 1, allPositions: true, extraPositions: 'prompt' }),
     ...T_VALUES.map((T) => cond(`rich-kd5-${tId(T)}`, 'rich', `KD only ×5, T ${T}`, { ce: 0, kd: 5, T })),
     cond('rich-hid5', 'rich', 'CE + hidden MSE ×5', { hidden: 5 }),
     cond('rich-hid5-cos', 'rich', 'CE + hidden cosine ×5', { hidden: 5, hiddenMode: 'cosine' }),
@@ -111,6 +115,9 @@ export interface Finding {
   labeled?: Comparison[];
   /** Extra conditions measured for the finding but not decisive (F10's TVD). */
   extra?: string[];
+  /** Conditions that probe the reason for the verdict (F3: which positions carry the gain); not decisive, quoted by
+   *  the panel's why line. */
+  probe?: string[];
 }
 
 const S27 = 'MobileLLaMA 2.7B' as const;
@@ -156,6 +163,8 @@ export const FINDINGS: Finding[] = [
       note: 'TextVQA',
     },
     comparisons: [gt('rich-fkl', 'rich-fkl-all')],
+    // where all positions' gain comes from: the image part or the prompt part alone
+    probe: ['rich-fkl-img', 'rich-fkl-prompt'],
   },
   {
     id: 'F4',
@@ -256,7 +265,7 @@ export const comparisonIds = (c: Comparison): [string, string] => (c.kind === 'g
 
 /** Every condition a finding measures, decisive first, without repeats. */
 export function findingConditions(f: Finding): string[] {
-  const ids = [...f.comparisons.flatMap(comparisonIds), ...(f.extra ?? []), ...(f.labeled ?? []).flatMap(comparisonIds)];
+  const ids = [...f.comparisons.flatMap(comparisonIds), ...(f.extra ?? []), ...(f.probe ?? []), ...(f.labeled ?? []).flatMap(comparisonIds)];
   return [...new Set(ids)];
 }
 

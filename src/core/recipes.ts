@@ -1,6 +1,6 @@
 // A lab config as recipes for the real trainers: the command line of LLaVADI's projects/distill/distill_train.py and
 // a TRL GKDConfig(...) for GKDTrainer. What has no equivalent becomes a comment line, never dropped. Pure TS.
-import type { TrainConfig } from './config';
+import { extraPositionsOf, type TrainConfig } from './config';
 
 /** Where every flag and keyword below comes from (docs/recipes.md has the mapping table). */
 export const RECIPE_SOURCES = {
@@ -30,6 +30,7 @@ export function llavadiCommand(c: TrainConfig): string {
   flags.push(['--mm_projector_type', 'mlp2x_gelu']);
   flags.push(['--align_logits', bool(kdOn && !c.kd.allPositions)]);
   if (kdOn && c.kd.allPositions) flags.push(['--align_logits_all', 'True']);
+  if (kdOn && partOnly(c)) notes.push(`answer + ${c.kd.extraPositions} positions only: --align_logits_all aligns every position; no flag selects a part (edit the mask in DistillModel.forward)`);
   if (kdOn && c.kd.normLogits) flags.push(['--norm_logits', 'True']);
   if (kdOn) {
     const d = c.kd.divergence;
@@ -90,6 +91,9 @@ export function llavadiCommand(c: TrainConfig): string {
   return lines.join('\n');
 }
 
+/** allPositions on a part of the non-answer positions only (image or prompt): no trainer has a flag for it. */
+const partOnly = (c: TrainConfig) => c.kd.allPositions && extraPositionsOf(c.kd) !== 'image+prompt';
+
 /**
  * A TRL GKDConfig for GKDTrainer. GKD's loss is the generalised JSD alone (beta 0 = forward KL(p_t‖p_s), 1 = reverse,
  * between = the lab's jsd with the same β), at T 1 (compute_loss passes no temperature); `temperature` is the
@@ -109,7 +113,7 @@ export function trlGkdConfig(c: TrainConfig): string {
   if (c.kd.T !== 1) notes.push(`KD temperature T ${c.kd.T}: compute_loss calls generalized_jsd_loss at T 1 (GKDConfig.temperature is the sampling temperature)`);
   if (c.kd.t2) notes.push('T² factor: no equivalent');
   if (c.kd.normLogits) notes.push('normalised logits: no equivalent');
-  if (c.kd.allPositions) notes.push('all positions: GKD aligns the completion tokens only');
+  if (c.kd.allPositions) notes.push(`all positions${partOnly(c) ? ` (answer + ${c.kd.extraPositions})` : ''}: GKD aligns the completion tokens only`);
   if (c.kd.topKMode !== 'dense') notes.push(`top-K teacher (${c.kd.topKMode}, K ${c.kd.topK}): no equivalent (full vocabulary)`);
   for (const k of ['hidden', 'affinity', 'attention'] as const) if (w[k] > 0) notes.push(`${k} ×${w[k]}: GKD aligns logits only`);
   if (w.seq > 0 && w.seq !== 1) notes.push(`seqCE ×${w.seq}: seq_kd has no weight`);

@@ -63,6 +63,7 @@ export interface StudyFinding {
   verdict: Verdict; // on the data-rich base
   paper: { values: PaperValue[]; note: string };
   conditions: string[];
+  probe?: string[]; // conditions that probe the reason for the verdict (not decisive)
   comparisons: StudyComparison[];
   labeled?: { verdict: Verdict; comparisons: StudyComparison[] };
 }
@@ -112,6 +113,7 @@ export function studyJson(o: { pack: string; steps: number; backend: string; see
       verdict: combine(cmp.map((c) => c.verdict)),
       paper: f.paper,
       conditions: findingConditions(f),
+      ...(f.probe ? { probe: f.probe } : {}),
       comparisons: cmp.map((c) => jsonComparison(c, bySeed)),
       ...(lab ? { labeled: { verdict: combine(lab.map((c) => c.verdict)), comparisons: lab.map((c) => jsonComparison(c, bySeed)) } } : {}),
     };

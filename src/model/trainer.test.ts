@@ -6,6 +6,7 @@ import type { DeepPartial, TrainConfig } from '../core/config';
 import { Rng } from '../core/rng';
 import { initBackend } from './backend';
 import { initEncoder } from './encoder';
+import { answerMask, PAD_ID } from './configs';
 import { initLlava } from './llava';
 import { disposeParams, loadParams, type Params } from './params';
 import { computeTeacherOutputs } from './teacherRun';
@@ -145,6 +146,32 @@ describe('trainer on cpu', () => {
     expect((await top.evalTerms(batch)).kd).toBeCloseTo((await den.evalTerms(batch)).kd, 5);
     top.dispose();
     den.dispose();
+  });
+
+  it('all positions: the image and prompt parts add up to image+prompt (masked means over [image | prompt | answer])', async () => {
+    const batch = [1, 4, 9, 18, 23];
+    const kd = (patch: object) => ({ ...ALL, kd: { source: 'online' as const, divergence: 'jsd' as const, T: 2, ...patch } });
+    const term = async (patch: object) => {
+      const tr = make(kd(patch));
+      const v = (await tr.evalTerms(batch)).kd;
+      tr.dispose();
+      return v;
+    };
+    const ans = await term({});
+    const both = await term({ allPositions: true });
+    const img = await term({ allPositions: true, extraPositions: 'image' });
+    const prompt = await term({ allPositions: true, extraPositions: 'prompt' });
+    expect(await term({ allPositions: true, extraPositions: 'image+prompt' })).toBeCloseTo(both, 6);
+    // position counts of the batch: every image patch, the prompt's non-pad tokens, the answer up to <eos>
+    const { Lp, A, P } = m;
+    const nI = batch.length * P;
+    const nP = batch.reduce((s, n) => s + [...data.promptIds.subarray(n * Lp, (n + 1) * Lp)].filter((t) => t !== PAD_ID).length, 0);
+    const ids = data.kdIds ?? data.answerIds;
+    const nA = [...answerMask(Int32Array.from(batch.flatMap((n) => [...ids.subarray(n * A, (n + 1) * A)])), batch.length, A)].reduce((s, x) => s + x, 0);
+    expect(nP).toBeGreaterThan(0);
+    // Σ over image∪prompt∪answer = Σ over image∪answer + Σ over prompt∪answer − Σ over answer
+    expect(both * (nI + nP + nA)).toBeCloseTo(img * (nI + nA) + prompt * (nP + nA) - ans * nA, 3);
+    expect(new Set([ans, both, img, prompt].map((x) => x.toFixed(5))).size).toBe(4);
   });
 
   it('resumes from a checkpoint (params + optimizer state + step) exactly', async () => {

@@ -1,7 +1,7 @@
 // The loss terms of one batch (DESIGN §3): CE on ground truth, seqCE on teacher answers, a logit divergence
 // (dense, top-K cached or truncated on the fly, answer or all positions), hidden via φ, affinity and attention.
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, type KdOptions, type TrainConfig } from '../core/config';
+import { ConfigError, extraPositionsOf, type KdOptions, type TrainConfig } from '../core/config';
 import { TERM_NAMES, type TermName } from '../core/terms';
 import { buildTextIds, type ModelConfig, seqLayout } from './configs';
 import { gelu, linear } from './layers';
@@ -135,7 +135,11 @@ function kdTerm(x: TermContext, h: HostBatch, pre: PreBatch, out: LlavaOutput): 
   if (kd.allPositions && pre.teacher?.out.logitsAll && out.logitsAll) {
     zs = tf.reshape(out.logitsAll, [B * L, V]) as tf.Tensor2D;
     target = { kind: 'dense', logits: tf.reshape(pre.teacher.out.logitsAll, [B * L, V]) as tf.Tensor2D };
-    const m = tf.concat([tf.ones([B, P]), tf.tensor2d(h.promptMask, [B, x.model.Lp]), pre.ansMask], 1);
+    // [B, L] = [image P | prompt Lp | answer A]; extraPositions picks which non-answer parts join the answer
+    const extra = extraPositionsOf(kd);
+    const img = extra === 'prompt' ? tf.zeros([B, P]) : tf.ones([B, P]);
+    const prompt = extra === 'image' ? tf.zeros([B, x.model.Lp]) : tf.tensor2d(h.promptMask, [B, x.model.Lp]);
+    const m = tf.concat([img, prompt, pre.ansMask], 1);
     mask = tf.reshape(m, [B * L]) as tf.Tensor1D;
   } else {
     zs = tf.reshape(out.logits, [B * A, V]) as tf.Tensor2D;

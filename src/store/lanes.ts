@@ -1,7 +1,7 @@
 // The race's lanes as the UI keeps them: each lane's name, colour, config and its own live run (series, evals,
 // alignment rows, latest sample). Pure TS helpers the store composes; the worker only knows lane ids and configs.
 import type { TrainConfig } from '../core/config';
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG, extraPositionsOf } from '../core/config';
 import type { SampleView } from '../worker/protocol';
 import { MAX_LANES } from '../worker/protocol';
 import type { AlignmentRow, LiveRunMeta } from './runs';
@@ -80,7 +80,7 @@ export function configSummary(c: TrainConfig): string {
   const extra: string[] = [];
   if (c.data.useUnlabeled) extra.push('+ unlabeled');
   if (c.onPolicy.lambda > 0) extra.push(`on-policy λ ${fmt(c.onPolicy.lambda)}`);
-  if (c.kd.allPositions && w.kd) extra.push('all positions');
+  if (c.kd.allPositions && w.kd) extra.push(extraPositionsOf(c.kd) === 'image+prompt' ? 'all positions' : `answer + ${c.kd.extraPositions} positions`);
   extra.push(`lr ${c.optim.lr.toExponential(0)}`, `B ${c.optim.batchSize}`);
   return `${parts.join(' + ') || 'no loss'} · ${extra.join(' · ')}`;
 }

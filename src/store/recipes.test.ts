@@ -55,6 +55,11 @@ describe('recipe export', () => {
     const all = llavadiCommand(cfg({ weights: { kd: 1 }, kd: { allPositions: true, source: 'online' } }));
     expect(all).toMatch(/--align_logits False/);
     expect(all).toMatch(/--align_logits_all True/);
+    expect(all).not.toMatch(/no flag selects a part/);
+    const img = cfg({ weights: { kd: 1 }, kd: { allPositions: true, source: 'online', extraPositions: 'image' } });
+    expect(llavadiCommand(img)).toMatch(/--align_logits_all True/);
+    expect(llavadiCommand(img)).toMatch(/^# no equivalent: answer \+ image positions only: --align_logits_all aligns every position/m);
+    expect(trlGkdConfig(img)).toMatch(/^# no equivalent: all positions \(answer \+ image\): GKD aligns the completion tokens only/m);
     const tvd = cfg({ weights: { kd: 5, hidden: 5 }, kd: { divergence: 'tvd', T: 4, t2: true }, onPolicy: { lambda: 0.5 } });
     expect(llavadiCommand(tvd)).toMatch(/^# no equivalent: divergence tvd/m);
     expect(llavadiCommand(tvd)).toMatch(/^# no equivalent: loss weights kd ×5, hidden ×5/m);

@@ -2,7 +2,7 @@
 // Play / pause / single step / reset; Space toggles play (see controller.ts).
 import { TERM_LABELS, TERM_NAMES, type TermName } from '../core/terms';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { DIVERGENCES, type TrainConfig } from '../core/config';
+import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, type TrainConfig } from '../core/config';
 import { useLab } from '../store';
 import { TERM_FORMULAS } from '../store/presets';
 import { selectConfig } from '../store/selectors';
@@ -114,6 +114,23 @@ export function ControlsPanel() {
           onChange={(on) => set({ kd: on ? { allPositions: true, source: 'online' } : { allPositions: false } })}
           title="align image and prompt positions too; the cache holds answers only, so the teacher runs online"
         />
+        {kd.allPositions && (
+          <label className="field">
+            <span>positions</span>
+            <select
+              data-testid="extra-positions"
+              value={extraPositionsOf(kd)}
+              title="which non-answer positions the KD term adds to the answer (a probe of where the gain comes from)"
+              onChange={(e) => set({ kd: { extraPositions: e.target.value as ExtraPositions } })}
+            >
+              {EXTRA_POSITIONS.map((p) => (
+                <option key={p} value={p}>
+                  answer + {p}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="field">
           <span>teacher</span>
           <select data-testid="teacher-source" value={kd.source} onChange={(e) => set({ kd: { source: e.target.value as 'cached' | 'online', ...(e.target.value === 'cached' ? { allPositions: false } : {}) } })}>
