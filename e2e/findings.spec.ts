@@ -46,7 +46,13 @@ test.describe('what matters', () => {
     await expect(text).toHaveValue(/--align_logits_all True/);
     await expect(text).toHaveValue(/GKDConfig\(/);
 
+    // the probe lane: the knob shows its positions, the recipe says that no flag selects them
+    await lanes.nth(2).click();
+    await expect(page.getByTestId('extra-positions')).toHaveValue('image');
+    await expect(text).toHaveValue(/# no equivalent: answer \+ image positions only/);
+
     await lanes.nth(0).click();
+    await expect(page.getByTestId('extra-positions')).toHaveCount(0);
     await expect(text).toHaveValue(/--align_logits True/);
     await expect(text).not.toHaveValue(/--align_logits_all/);
   });
