@@ -41,6 +41,6 @@ describe('whyText', () => {
     expect(why([...base, ...runsOf('rich-fkl-img', [78])], 'F3')).not.toContain('Probe'); // one run: no spread yet
     const t = why([...base, ...runsOf('rich-fkl-img', [78, 80]), ...runsOf('rich-fkl-prompt', [63, 61, 62])], 'F3');
     expect(t).toMatch(/^Reversed: /);
-    expect(t).toContain('Probe (not decisive): CE + fKL, answer + image positions (online teacher) (data-rich) 79.0 ± 1.4 % (2 seeds); CE + fKL, answer + prompt positions (online teacher) (data-rich) 62.0 ± 1.0 % (3 seeds).');
+    expect(t).toContain('Probe (not decisive): CE + fKL, answer + image (online teacher) (data-rich) 79.0 ± 1.4 % (2 seeds); CE + fKL, answer + prompt (online teacher) (data-rich) 62.0 ± 1.0 % (3 seeds).');
   });
 });
