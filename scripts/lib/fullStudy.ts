@@ -86,12 +86,18 @@ function describe(c: StudyComparison): string {
   return `${side(a, 0)} ${rel} ${side(b, 1)}: diff ${f1(c.diff)} ± ${f1(c.se)} SE → ${c.verdict}${seedsNote(c)}`;
 }
 
+/** A finding's probe conditions (not decisive) as "id mean ± std (n N)"; '' when it has none. */
+function probeNote(j: StudyJson, f: StudyJson['findings'][number]): string {
+  return (f.probe ?? []).map((id) => `${id} ${f1(j.conditions[id]?.overall.mean ?? null)} ± ${f1(j.conditions[id]?.overall.std ?? null)} (n ${j.conditions[id]?.runs.length ?? 0})`).join('; ');
+}
+
 /** Prints per finding the means ± std, the difference ± SE and the verdict. */
 export function printStudy(j: StudyJson): void {
   console.log(`study ${j.pack}: ${j.steps} steps, ${j.backend}, ${j.seeds} seeds planned${j.complete ? '' : ' (partial)'}`);
   for (const f of j.findings) {
     console.log(`${f.id} ${f.claim}: ${f.verdict}`);
     for (const c of f.comparisons) console.log(`    ${describe(c)}`);
+    if (f.probe) console.log(`    probe (not decisive): ${probeNote(j, f)}`);
     if (f.labeled) {
       console.log(`  labeled only: ${f.labeled.verdict}`);
       for (const c of f.labeled.comparisons) console.log(`    ${describe(c)}`);
@@ -102,7 +108,7 @@ export function printStudy(j: StudyJson): void {
 /** The verdict table of docs/findings.md: per finding the decisive comparisons as "a ± s vs b ± s (d ± SE)". */
 export function markdownTable(j: StudyJson): string {
   const cell = (c: StudyComparison) => `${c.ids[0]} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${c.ids[1]} ${f1(c.means[1])} ± ${f1(c.stds[1])} (n ${c.n.join('/')}; ${f1(c.diff)} ± ${f1(c.se)}${seedsNote(c)})`;
-  const rows = j.findings.map((f) => `| ${f.id} | ${f.claim} | ${f.comparisons.map(cell).join('<br>')} | **${f.verdict}** | ${f.labeled ? `${f.labeled.verdict}: ${f.labeled.comparisons.map(cell).join('<br>')}` : ''} |`);
+  const rows = j.findings.map((f) => `| ${f.id} | ${f.claim} | ${f.comparisons.map(cell).join('<br>')}${f.probe ? `<br>probe (not decisive): ${probeNote(j, f)}` : ''} | **${f.verdict}** | ${f.labeled ? `${f.labeled.verdict}: ${f.labeled.comparisons.map(cell).join('<br>')}` : ''} |`);
   return [`${j.pack}, ${j.steps} steps, ${j.backend}${j.complete ? '' : ' (partial)'}:`, '', '| id | claim | data-rich: mean ± std (n; diff ± SE) | verdict | labeled only |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
