@@ -30,9 +30,9 @@ describe('runStudent', () => {
     expect(r.overall).toBeGreaterThanOrEqual(0);
   });
 
-  it('needsTeacher: exactly the study conditions that run the teacher online (F3 all positions, F11 on-policy)', () => {
+  it('needsTeacher: exactly the study conditions that run the teacher online (F3 all positions and its probe, F11 on-policy)', () => {
     const need = Object.values(CONDITIONS).filter((c) => needsTeacher(mergeConfig(DEFAULT_CONFIG, c.patch))).map((c) => c.id);
-    expect(need.sort()).toEqual(['rich-fkl-all', 'rich-fkl-onpol']);
+    expect(need.sort()).toEqual(['rich-fkl-all', 'rich-fkl-img', 'rich-fkl-onpol', 'rich-fkl-prompt']);
   });
 
   it('fits the config to a pack without teacher weights as the lab does (cache, answer positions, no on-policy)', () => {
