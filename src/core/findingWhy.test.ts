@@ -1,7 +1,7 @@
 // The why line of a finding that does not reproduce, from synthetic study JSON: too few runs, within the noise with
 // the widest family, the paired-by-seed sentence when pairing is decisive while Welch's SE is not, and a probe.
 import { describe, expect, it } from 'vitest';
-import { whyText } from './findingWhy';
+import { verdictText, whyText } from './findingWhy';
 import { studyJson, type StudyRun } from './study';
 
 const runsOf = (condition: string, xs: number[]): StudyRun[] =>
@@ -42,5 +42,28 @@ describe('whyText', () => {
     const t = why([...base, ...runsOf('rich-fkl-img', [78, 80]), ...runsOf('rich-fkl-prompt', [63, 61, 62])], 'F3');
     expect(t).toMatch(/^Reversed: /);
     expect(t).toContain('Probe (not decisive): CE + fKL, answer + image (online teacher) (data-rich) 79.0 ± 1.4 % (2 seeds); CE + fKL, answer + prompt (online teacher) (data-rich) 62.0 ± 1.0 % (3 seeds).');
+  });
+});
+
+describe('verdictText', () => {
+  const finding = (runs: StudyRun[], id: string) => study(runs).findings.find((f) => f.id === id)!;
+  const tight = (x: number) => [x, x + 0.5, x - 0.5, x + 0.2, x - 0.2];
+
+  it('an ordering claim: holds, or the opposite holds', () => {
+    expect(verdictText(finding([...runsOf('rich-fkl', tight(60)), ...runsOf('rich-ce', tight(50))], 'F1'))).toMatch(/^Reproduces: the paper’s ordering holds/);
+    expect(verdictText(finding([...runsOf('rich-fkl', tight(50)), ...runsOf('rich-ce', tight(60))], 'F1'))).toMatch(/^Reversed: the opposite holds/);
+  });
+
+  it('an equality claim: within 2 SE at a small SE, or the two differ', () => {
+    const eq = finding([...runsOf('rich-hid5', tight(70)), ...runsOf('rich-hid5-cos', tight(70.3))], 'F6');
+    expect(eq.verdict).toBe('reproduces');
+    expect(verdictText(eq)).toMatch(/^Reproduces: the two are within 2 standard errors, with that SE at most 2 points/);
+    const apart = finding([...runsOf('rich-hid5', tight(70)), ...runsOf('rich-hid5-cos', tight(60))], 'F6');
+    expect(apart.verdict).toBe('reversed');
+    expect(verdictText(apart)).toMatch(/^Reversed: the two differ by more than 2 standard errors where the paper finds them about equal/);
+  });
+
+  it('inconclusive, whatever the claim', () => {
+    expect(verdictText(finding(runsOf('rich-hid5', [70]), 'F6'))).toMatch(/^Inconclusive/);
   });
 });

@@ -1,6 +1,7 @@
-// Why a finding did not reproduce, in one or two sentences computed from the study JSON: the decisive comparison's
-// means ± std, difference ± SE, then the same difference paired by seed when that is decisive, else the finding's
-// probe conditions when measured, else the question family where the two conditions differ most or vary most. Pure TS.
+// A finding's verdict in words (fitted to an ordering or an equality claim), and why it did not reproduce in one or two
+// sentences computed from the study JSON: the decisive comparison's means ± std, difference ± SE, then the same
+// difference paired by seed when that is decisive, else the finding's probe conditions when measured, else the
+// question family where the two conditions differ most or vary most. Pure TS.
 import { EQ_MAX_SE } from './stats';
 import type { StudyComparison, StudyFinding, StudyJson } from './study';
 
@@ -21,6 +22,22 @@ function families(study: StudyJson, a: string, b: string) {
     const all = [...xa, ...xb];
     return { fam, gap: (ca.perFamily[fam]?.mean ?? NaN) - (cb.perFamily[fam]?.mean ?? NaN), a: ca.perFamily[fam]?.mean, b: cb.perFamily[fam]?.mean, lo: Math.min(...all), hi: Math.max(...all) };
   });
+}
+
+/** The verdict in words, fitted to the claim: an ordering ("beats", `gt`) or an equality ("≈", "adds little", `eq`). */
+export function verdictText(f: StudyFinding): string {
+  const kinds = new Set(f.comparisons.map((c) => c.kind));
+  if (f.verdict === 'reproduces') {
+    if (!kinds.has('eq')) return 'Reproduces: the paper’s ordering holds by more than 2 standard errors.';
+    if (!kinds.has('gt')) return `Reproduces: the two are within 2 standard errors, with that SE at most ${EQ_MAX_SE} points, as the paper finds them about equal.`;
+    return `Reproduces: each ordering holds by more than 2 standard errors, and what the paper finds about equal is within 2 (SE at most ${EQ_MAX_SE} points).`;
+  }
+  if (f.verdict === 'reversed') {
+    return decisive(f)?.kind === 'eq'
+      ? 'Reversed: the two differ by more than 2 standard errors where the paper finds them about equal.'
+      : 'Reversed: the opposite holds by more than 2 standard errors.';
+  }
+  return 'Inconclusive: not decided at 2 standard errors (or too few runs).';
 }
 
 /** null when the finding reproduces; otherwise the reason, backed by the study's numbers. */

@@ -1,7 +1,7 @@
 // "What matters": one row per finding of the paper (src/core/findings.ts) with the paper's numbers, the lab's means ± std
 // per pack from the shipped study JSON, the verdict in words, why (when it does not reproduce) and a race button.
 import { CONDITIONS, FINDINGS, findingLanes, type Lane, PAPER_FILES } from '../core/findings';
-import { whyText } from '../core/findingWhy';
+import { verdictText, whyText } from '../core/findingWhy';
 import type { StudyFinding, StudyJson } from '../core/study';
 import type { Verdict } from '../core/stats';
 
@@ -10,12 +10,6 @@ export interface FindingsPanelProps {
   onRace: (lanes: Lane[]) => void;
   others?: StudyJson[]; // other packs' studies, drawn beside in the chart
 }
-
-export const VERDICT_WORDS: Record<Verdict, string> = {
-  reproduces: 'Reproduces: the paper’s ordering holds by more than 2 standard errors.',
-  reversed: 'Reversed: the opposite holds by more than 2 standard errors.',
-  inconclusive: 'Inconclusive: within 2 standard errors (or too few runs).',
-};
 
 const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(1));
 const PACK_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f'];
@@ -103,7 +97,7 @@ function Row({ f, study, studies, onRace }: { f: (typeof FINDINGS)[number]; stud
       {studies.length > 0 && <FindingChart ids={ids} studies={studies} />}
       <div className="finding-verdict">
         {study ? `${study.pack}: ` : 'No study for this pack. '}
-        {VERDICT_WORDS[verdict]}
+        {sf ? verdictText(sf) : 'Not measured yet.'}
         {sf?.labeled ? ` Labeled-only base: ${sf.labeled.verdict}.` : ''}
       </div>
       {why && <p className="finding-why">{why}</p>}
