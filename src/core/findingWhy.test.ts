@@ -1,5 +1,6 @@
 // The why line of a finding that does not reproduce, from synthetic study JSON: too few runs, within the noise with
-// the widest family, the paired-by-seed sentence when pairing is decisive while Welch's SE is not, and a probe.
+// the widest family, the paired-by-seed sentence when pairing is decisive while Welch's SE is not, and a probe; and
+// the verdict in words for an ordering and an equality claim.
 import { describe, expect, it } from 'vitest';
 import { verdictText, whyText } from './findingWhy';
 import { studyJson, type StudyRun } from './study';

@@ -97,7 +97,7 @@ function Row({ f, study, studies, onRace }: { f: (typeof FINDINGS)[number]; stud
       {studies.length > 0 && <FindingChart ids={ids} studies={studies} />}
       <div className="finding-verdict">
         {study ? `${study.pack}: ` : 'No study for this pack. '}
-        {sf ? verdictText(sf) : 'Not measured yet.'}
+        {sf ? verdictText(sf) : study ? 'Not measured yet.' : ''}
         {sf?.labeled ? ` Labeled-only base: ${sf.labeled.verdict}.` : ''}
       </div>
       {why && <p className="finding-why">{why}</p>}
