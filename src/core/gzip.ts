@@ -1,6 +1,6 @@
 // gzip for packs: magic-byte detection (a server may already have decoded the file), CRC-32, and a gunzip that
-// checks the trailer's size against a cap and stops a decompression bomb before it allocates (DESIGN §4).
-import { Inflate, inflateSync, gzipSync } from 'fflate';
+// stops at a cap (a bomb, a lying trailer), says when a file is truncated, refuses a second member (DESIGN §4).
+import { Gunzip, gzipSync } from 'fflate';
 import { PackError } from './errors';
 
 /** Default cap on gunzipped size (bytes): far above any lab pack, low enough that the worst case inflates in seconds. */
@@ -54,82 +54,103 @@ export function crc32(bytes: Uint8Array): number {
 
 /** Deflate's best ratio is about 1032:1; a trailer claiming more than this is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
-const INFLATE_CHUNK = 16 * 1024;
+const INFLATE_CHUNK = 64 * 1024;
 
-const tooLong = (F: string, isize: number): PackError =>
-  new PackError(F, 'gzip', `decompressed data no longer than the trailer's size ${isize} (it is longer: corrupt, or a bomb)`);
+/**
+ * Called with the output so far after each inflated chunk, until it returns true: lets a reader check a header (its
+ * length, its entry count) as soon as those bytes exist and throw before the rest is inflated.
+ */
+export type PrefixCheck = (out: Uint8Array) => boolean;
 
-/** One-shot inflate into isize + 1 bytes: used only when even a maximal expansion of the body fits the cap. */
-function inflateWhole(body: Uint8Array, isize: number, F: string): Uint8Array {
-  const res = inflateSync(body, { out: new Uint8Array(isize + 1) });
-  if (res.length > isize) throw tooLong(F, isize);
-  if (res.length !== isize) throw new PackError(F, 'gzip', `decompressed size ${isize} as the trailer says (got ${res.length})`);
-  return res;
-}
+/** Why an inflation stopped early: the output passed `limit`, a second gzip member began, or the check threw. */
+class Stop extends Error {}
 
-/** Chunked inflate into isize bytes that stops as soon as the output would pass isize (a lying trailer). */
-function inflateStreamed(body: Uint8Array, isize: number, F: string): Uint8Array {
-  const out = new Uint8Array(isize);
+/**
+ * Inflate the one gzip member of `bytes` (header included) in 64 KiB input chunks into at most `limit` bytes
+ * (`exact`: the trailer's size, allocated up front; else grown by doubling). Stops at once when the output passes
+ * the limit or a second member begins (fflate's onmember), and hands the prefix to `check` as it grows.
+ */
+function inflateMember(bytes: Uint8Array, limit: number, exact: boolean, F: string, check?: PrefixCheck): { out: Uint8Array; over: boolean } {
+  let out = new Uint8Array(exact ? limit : Math.min(limit, Math.max(1 << 20, bytes.length * 4)));
   let got = 0;
-  let overflow = false;
-  const inflater = new Inflate((chunk) => {
-    if (overflow) return;
-    if (got + chunk.length > isize) {
-      overflow = true;
+  let over = false;
+  let checking = check !== undefined;
+  let stop = null as Error | null; // set by the callbacks below
+  const g = new Gunzip((chunk) => {
+    if (stop) return;
+    if (got + chunk.length > limit) {
+      over = true;
+      stop = new Stop('over');
       return;
+    }
+    if (got + chunk.length > out.length) {
+      const grown = new Uint8Array(Math.min(limit, Math.max(out.length * 2, got + chunk.length)));
+      grown.set(out.subarray(0, got));
+      out = grown;
     }
     out.set(chunk, got);
     got += chunk.length;
+    if (checking) {
+      try {
+        if (check!(out.subarray(0, got))) checking = false;
+      } catch (e) {
+        stop = e instanceof Error ? e : new Error(String(e));
+      }
+    }
   });
-  for (let i = 0; i < body.length && !overflow; i += INFLATE_CHUNK) {
-    const end = Math.min(body.length, i + INFLATE_CHUNK);
-    inflater.push(body.subarray(i, end), end === body.length);
+  g.onmember = (offset) => {
+    if (!stop) stop = new PackError(F, 'gzip', `one gzip member (a second one starts at byte ${offset}: files concatenated? decompress and gzip the pack again as one file)`);
+  };
+  try {
+    for (let i = 0; i < bytes.length && !stop; i += INFLATE_CHUNK) {
+      const end = Math.min(bytes.length, i + INFLATE_CHUNK);
+      g.push(bytes.subarray(i, end), end === bytes.length);
+    }
+  } catch (e) {
+    const why = stop as Error | null;
+    if (why instanceof Stop) return { out: out.subarray(0, got), over };
+    if (why) throw why;
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/unexpected EOF/i.test(msg)) {
+      throw new PackError(F, 'gzip', `a complete gzip file (the compressed data ends early after ${bytes.length} bytes: the file is truncated; download or copy it again)`);
+    }
+    throw new PackError(F, 'gzip', `a valid deflate stream (${msg})`);
   }
-  if (overflow) throw tooLong(F, isize);
-  if (got !== isize) throw new PackError(F, 'gzip', `decompressed size ${isize} as the trailer says (got ${got})`);
-  return out;
+  const stopped = stop as Error | null; // (assigned in callbacks: TS cannot see it)
+  if (stopped && !(stopped instanceof Stop)) throw stopped;
+  return { out: out.subarray(0, got), over };
 }
+
+const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 /**
  * Return `bytes` unchanged unless they start with the gzip magic (1f 8b; the name is not consulted), else the
- * decompressed bytes of its (single) member. Bomb guard: the ISIZE trailer must be ≤ maxBytes and plausible for the
- * compressed size before anything is allocated. When even a maximal (1032:1) expansion of the body fits the cap it is
- * inflated in one call; otherwise in 16 KiB chunks, stopping as soon as the output passes ISIZE. Either way the work
- * is bounded by the cap. The result must match ISIZE and the CRC-32. Throws PackError(fileName, 'gzip', …).
+ * decompressed bytes of its one member. Bomb guard: nothing larger than the ISIZE trailer (when it is ≤ maxBytes and
+ * plausible for the compressed size) or than maxBytes is ever allocated, and inflation stops as soon as the output
+ * passes it. When the trailer is implausible the member is inflated up to maxBytes anyway to say what is wrong: a
+ * truncated file (the deflate data ends early), a file that inflates past the cap, or a corrupt trailer. A second
+ * member is refused. `check` sees the output's prefix as it grows (see PrefixCheck). The result must match ISIZE and
+ * the CRC-32. Throws PackError(fileName, 'gzip', …).
  */
-export function maybeGunzip(bytes: Uint8Array, fileName: string, maxBytes: number = DEFAULT_MAX_GUNZIP_BYTES): Uint8Array {
+export function maybeGunzip(bytes: Uint8Array, fileName: string, maxBytes: number = DEFAULT_MAX_GUNZIP_BYTES, check?: PrefixCheck): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   const F = fileName;
   const G = 'gzip';
-  if (bytes.length < 18) throw new PackError(F, G, `a complete gzip stream (file has ${bytes.length} bytes)`);
+  if (bytes.length < 18) throw new PackError(F, G, `a complete gzip file of at least 18 bytes (it has ${bytes.length}: truncated?)`);
   if (bytes[2] !== 8) throw new PackError(F, G, 'compression method 8 (deflate)');
-  const flg = bytes[3];
-  let pos = 10;
-  if (flg & 4) pos += 2 + (bytes[10] | (bytes[11] << 8));
-  for (const bit of [8, 16]) {
-    if (flg & bit) {
-      while (pos < bytes.length && bytes[pos] !== 0) pos++;
-      pos++;
-    }
-  }
-  if (flg & 2) pos += 2;
-  if (pos > bytes.length - 8) throw new PackError(F, G, 'a gzip header followed by data and an 8-byte trailer');
   const tail = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 8);
   const wantCrc = tail.getUint32(0, true);
   const isize = tail.getUint32(4, true);
-  const body = bytes.subarray(pos, bytes.length - 8);
-  if (isize > maxBytes) throw new PackError(F, G, `decompressed size at most ${maxBytes} bytes (trailer says ${isize})`);
-  if (isize > body.length * MAX_DEFLATE_RATIO + 1024) {
-    throw new PackError(F, G, `a decompressed size possible for ${body.length} compressed bytes (trailer says ${isize})`);
+  const plausible = isize <= maxBytes && isize <= bytes.length * MAX_DEFLATE_RATIO + 1024;
+  if (!plausible) {
+    // Either a bomb, a corrupt trailer or (most often) a truncated download whose last 8 bytes are not a trailer.
+    const { out, over } = inflateMember(bytes, maxBytes, false, F, check);
+    if (over) throw new PackError(F, G, `a decompressed size of at most ${mib(maxBytes)} (it inflates past that; the trailer says ${mib(isize)})`);
+    throw new PackError(F, G, `a trailer that gives the decompressed size (it says ${isize} bytes; the data inflates to ${out.length}: corrupt)`);
   }
-  const maxPossible = body.length * MAX_DEFLATE_RATIO + 1024;
-  let out: Uint8Array;
-  try {
-    out = maxPossible <= maxBytes ? inflateWhole(body, isize, F) : inflateStreamed(body, isize, F);
-  } catch (e) {
-    if (e instanceof PackError) throw e;
-    throw new PackError(F, G, `a valid deflate stream (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const { out, over } = inflateMember(bytes, isize, true, F, check);
+  if (over) throw new PackError(F, G, `decompressed data no longer than the trailer's size ${isize} (it is longer: corrupt, or a bomb)`);
+  if (out.length !== isize) throw new PackError(F, G, `decompressed size ${isize} as the trailer says (got ${out.length})`);
   if (crc32(out) !== wantCrc) throw new PackError(F, G, 'decompressed data matching the trailer CRC-32');
   return out;
 }

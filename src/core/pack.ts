@@ -1,9 +1,10 @@
 // Teacher pack (DESIGN §4): typed schema over safetensors, the full validating reader and the writer (the summary
 // `pack:inspect` prints is packSummary.ts). Every rejection names the file, the field (`tensor X` / `metadata.key`) and what was expected.
 import {
-  PackError, readSafetensors, writeSafetensors, maybeGunzip, gzip, isF16NonFinite, f16BitsToF32,
+  PackError, readSafetensors, writeSafetensors, maybeGunzip, gzip, isF16NonFinite, f16BitsToF32, checkHeaderPrefix,
   DEFAULT_MAX_GUNZIP_BYTES, brief, nameOf, type Dtype, type SafeTensor,
 } from './safetensors';
+import { checkPackFileSize, checkSeqLen, PACK_LIMITS } from './packCost';
 import { SPLIT_COUNT } from './terms';
 import { type FeaturesSpec, type HiddenSpec, type VocabSource, parseFeaturesSpec, parseHiddenSpec, parseVocabSource } from './packV2';
 
@@ -30,9 +31,9 @@ export interface ImageSpec { height: number; width: number; channels: number } /
 export interface TargetsSpec { kind: 'dense' | 'topk'; k: number; positions: 'answer' } // k = V for dense, 1..V for topk
 export interface TeacherInfo {
   config: Record<string, unknown> | null; // null (version 2 only): an external teacher without `teacher.*` weights
-  params: number; // parameter count, ≥ 0
+  params: number | null; // parameter count, ≥ 0; null only with config null (an external teacher: informational)
   accuracy: Record<string, number>; // family → percent on val, 0..100
-  trainedSteps: number; // ≥ 0
+  trainedSteps: number | null; // ≥ 0; null only with config null (DESIGN §4b)
   seed: number; // integer
 }
 export interface PackMeta {
@@ -186,9 +187,12 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
   }
 
   const teacher = json('teacher');
-  const teacherWant = `a JSON object {config: object${v2 ? ' or null (an external teacher)' : ''}, params: integer ≥ 0, accuracy: {family: percent 0..100}, trainedSteps: integer ≥ 0, seed: integer}`;
+  const teacherWant = `a JSON object {config: object${v2 ? ' or null (an external teacher)' : ''}, params: integer ≥ 0${v2 ? ' (or null with config null)' : ''}, accuracy: {family: percent 0..100}, trainedSteps: integer ≥ 0${v2 ? ' (or null with config null)' : ''}, seed: integer}`;
   const configOk = (c: unknown): boolean => isObj(c) || (v2 && c === null);
-  if (!isObj(teacher) || !configOk(teacher.config) || !isInt(teacher.params, 0) || !isObj(teacher.accuracy) || !isInt(teacher.trainedSteps, 0) || !isInt(teacher.seed, Number.MIN_SAFE_INTEGER)) {
+  // An external teacher (config null, DESIGN §4b): params and trainedSteps are informational and may be null.
+  const external = isObj(teacher) && teacher.config === null;
+  const countOk = (c: unknown): boolean => isInt(c, 0) || (external && c === null);
+  if (!isObj(teacher) || !configOk(teacher.config) || !countOk(teacher.params) || !isObj(teacher.accuracy) || !countOk(teacher.trainedSteps) || !isInt(teacher.seed, Number.MIN_SAFE_INTEGER)) {
     bad('teacher', teacherWant);
   }
   const th = teacher as Record<string, unknown>;
@@ -206,9 +210,9 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
     ...(featuresStyle ? {} : { encoder: encoder as Record<string, unknown> }),
     teacher: {
       config: th.config as Record<string, unknown> | null,
-      params: th.params as number,
+      params: th.params as number | null,
       accuracy: th.accuracy as Record<string, number>,
-      trainedSteps: th.trainedSteps as number,
+      trainedSteps: th.trainedSteps as number | null,
       seed: th.seed as number,
     },
     license: md.license,
@@ -253,8 +257,10 @@ function fmt(shape: readonly number[]): string {
 /** Parse a pack (gzipped or not, detected by magic bytes) and perform every check of DESIGN §4. */
 export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzipBytes?: number } = {}): Pack {
   const F = fileName;
-  const raw = maybeGunzip(bytes, F, opts.maxGunzipBytes ?? DEFAULT_MAX_GUNZIP_BYTES);
-  const file = readSafetensors(raw, F);
+  checkPackFileSize(F, bytes.length);
+  const limits = { maxHeaderBytes: PACK_LIMITS.headerBytes, maxEntries: PACK_LIMITS.headerEntries }; // before any parse
+  const raw = maybeGunzip(bytes, F, opts.maxGunzipBytes ?? DEFAULT_MAX_GUNZIP_BYTES, (prefix) => checkHeaderPrefix(prefix, F, limits));
+  const file = readSafetensors(raw, F, limits);
   const meta = parsePackMeta(file.metadata, F);
   const all = file.tensors;
   const tfield = (name: string): string => `tensor ${nameOf(name)}`;
@@ -323,6 +329,7 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
   }
   const D = dims as PackDims;
   const tn = tensors as PackTensors;
+  checkSeqLen(F, D.P ?? 0, D.Lp, D.A); // a v1 pack's P is checked again from its encoder by the model's cost check
 
   // Values: split, family, ids, topk order.
   const maxCheck = (name: string, arr: ArrayLike<number>, hi: number, want: string): void => {

@@ -144,23 +144,65 @@ function typedAt(bytes: Uint8Array, start: number, count: number, dtype: Dtype):
   }
 }
 
+/** Bounds a reader puts on a header before parsing it: its bytes, and the entries it lists. */
+export interface HeaderLimits {
+  maxHeaderBytes: number; // default MAX_HEADER_BYTES
+  maxEntries: number; // default MAX_HEADER_ENTRIES
+}
+/** Entries (tensors) a header may list by default; a reader of packs sets a tighter bound. */
+export const MAX_HEADER_ENTRIES = 1_000_000;
+const DEFAULT_LIMITS: HeaderLimits = { maxHeaderBytes: MAX_HEADER_BYTES, maxEntries: MAX_HEADER_ENTRIES };
+const KEY = new TextEncoder().encode('"data_offsets"');
+
+/** Upper bound on the entries of a header, counted on its raw bytes (every entry has one `"data_offsets"` key). */
+function countEntries(header: Uint8Array): number {
+  let n = 0;
+  const first = KEY[0];
+  outer: for (let i = header.indexOf(first); i >= 0 && i <= header.length - KEY.length; i = header.indexOf(first, i + 1)) {
+    for (let j = 1; j < KEY.length; j++) if (header[i + j] !== KEY[j]) continue outer;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Check what the first bytes of a safetensors file say before anything is parsed or inflated further: the header
+ * length against the bound (needs 8 bytes), then the entry count (needs the header). Returns true once both are
+ * checked (false: not enough bytes yet). `total`: the file's size when known (the header must fit inside it).
+ */
+export function checkHeaderPrefix(prefix: Uint8Array, fileName: string, limits: Partial<HeaderLimits> = {}, total?: number): boolean {
+  const lim = { ...DEFAULT_LIMITS, ...limits };
+  if (prefix.length < 8) return false;
+  const dv = new DataView(prefix.buffer, prefix.byteOffset, 8);
+  const headerLen = dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true);
+  if (total !== undefined && headerLen > total - 8) {
+    throw new PackError(fileName, 'header length', `at most ${total - 8} (the bytes after the length field; got ${headerLen})`);
+  }
+  if (headerLen > lim.maxHeaderBytes) {
+    throw new PackError(fileName, 'header length', `at most ${lim.maxHeaderBytes} bytes (got ${headerLen})`, 'a pack header holds metadata and one entry per tensor; one this large is not a pack');
+  }
+  if (prefix.length < 8 + headerLen) return false;
+  const entries = countEntries(prefix.subarray(8, 8 + headerLen));
+  if (entries > lim.maxEntries) {
+    throw new PackError(fileName, 'header', `at most ${lim.maxEntries} tensors (it lists ${entries})`, 'a pack has one tensor per field and weight; merge or drop the rest');
+  }
+  return true;
+}
+
 /**
  * Parse a safetensors file. Validates the header against the real byte length before creating any view:
  * header length, JSON, dtype, shape × element size = offsets span, offsets inside the data region and not
  * overlapping, string metadata. Tensor data are views into `bytes` where aligned (copies otherwise), so keep
  * `bytes` unchanged while they are used. Throws PackError(fileName, field, expected).
  */
-export function readSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile {
+export function readSafetensors(bytes: Uint8Array, fileName: string, limits: Partial<HeaderLimits> = {}): SafetensorsFile {
   const F = fileName;
   if (bytes.length < 8) throw new PackError(F, 'header length', `8-byte little-endian header length (file has ${bytes.length} bytes)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true);
   const hi = dv.getUint32(4, true);
   const headerLen = hi * 2 ** 32 + lo;
-  if (headerLen > bytes.length - 8) {
-    throw new PackError(F, 'header length', `at most ${bytes.length - 8} (the bytes after the length field; got ${headerLen})`);
-  }
-  if (headerLen > MAX_HEADER_BYTES) throw new PackError(F, 'header length', `at most ${MAX_HEADER_BYTES} bytes (got ${headerLen})`);
+  checkHeaderPrefix(bytes, F, limits, bytes.length); // length and entry count before JSON.parse
   if (headerLen < 2) throw new PackError(F, 'header', `a JSON object (header length ${headerLen} is too short)`);
   let header: unknown;
   try {

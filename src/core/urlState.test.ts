@@ -126,7 +126,7 @@ describe('URL state: refused parameters', () => {
       '?preset=bogus was ignored: it accepts one of llavadi | fkl | ce-only | kd-t07; using none',
       '?pack=cifar was ignored: it accepts one of shapes | digits; using shapes',
       `?backend=metal was ignored: it accepts one of ${URL_BACKENDS.join(' | ')}; using auto`,
-      '?seed=2.5 was ignored: it accepts an integer in [0, 4294967295]; using 1',
+      '?seed=2.5 was ignored: it accepts an integer in [0, 4294967295], in decimal digits; using 1',
     ]);
     expect(urlMessagesBanner(messages)!.error.field).toBe('?preset ?pack ?backend ?seed');
   });
@@ -267,4 +267,14 @@ describe('URL state of a run', () => {
     const opened = parse('?pack=digits').state;
     expect(urlStateOfRun(opened, DEFAULT_CONFIG, null).pack).toBe('digits');
   });
+});
+
+describe('URL state: integers are decimal as written', () => {
+  it.each(['0x10', '1e3', '0b1', ' 7', '7 ', '+7', '1.0', ''])('seed=%j is refused by name, the default seed stays', (text) => {
+    const { state, messages } = parse(`?seed=${encodeURIComponent(text)}`);
+    expect(state.seed).toBe(DEFAULT_CONFIG.seed);
+    expect(messages.map((m) => m.param)).toEqual(['seed']);
+    expect(messages[0].message).toMatch(/in decimal digits/);
+  });
+  it('seed=16 is 16', () => expect(parse('?seed=16').state.seed).toBe(16));
 });

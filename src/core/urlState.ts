@@ -73,10 +73,12 @@ function int<D extends number | null>(lo: number, hi: number, def: D, doc: strin
     doc,
     default: def,
     sticky,
-    accepts: () => `an integer in [${lo}, ${hi}]`,
+    accepts: () => `an integer in [${lo}, ${hi}], in decimal digits`,
     parse: (text) => {
+      // Decimal digits only: Number() would also take "0x10" (16), "1e3", " 7" or "0b1", which a person did not write as such.
+      if (!/^-?\d+$/.test(text)) return { error: 'not accepted' };
       const x = Number(text);
-      return text.trim() !== '' && Number.isInteger(x) && x >= lo && x <= hi ? { value: x } : { error: 'not accepted' };
+      return Number.isSafeInteger(x) && x >= lo && x <= hi ? { value: x } : { error: 'not accepted' };
     },
     write: (v) => String(v),
   };
