@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
-import { checkRunFileSize, MAX_RUN_JSON_BYTES, parseRunJson, RunImportError, runToCsv, runToJson, snapshotRun, type LiveRunMeta } from './runs';
+import { checkRunFileSize, formatMiB, MAX_RUN_JSON_BYTES, parseRunJson, RUN_SCHEMA, RunImportError, runToCsv, runToJson, snapshotRun, validateRun, type LiveRunMeta } from './runs';
 import { StepSeries } from './series';
 
 function makeRun(steps = 7) {
@@ -44,7 +44,10 @@ describe('runs', () => {
     ['another format', (t: string) => t.replace('"llavadi-lab-run"', '"other"'), 'format'],
     ['a short column', (t: string) => JSON.stringify({ ...JSON.parse(t), metrics: { ...JSON.parse(t).metrics, lr: [1] } }), 'metrics.lr'],
     ['a string where a number belongs', (t: string) => { const o = JSON.parse(t); o.metrics.values.ce[0] = 'x'; return JSON.stringify(o); }, 'metrics.values.ce[0]'],
-    ['a bad config', (t: string) => { const o = JSON.parse(t); o.config.kd.beta = 2; return JSON.stringify(o); }, 'config'],
+    ['a bad config', (t: string) => { const o = JSON.parse(t); o.config.kd.beta = 2; return JSON.stringify(o); }, 'config.kd.beta'],
+    ['a null config', (t: string) => JSON.stringify({ ...JSON.parse(t), config: null }), 'config'],
+    ['a config without its optim', (t: string) => { const o = JSON.parse(t); o.config.optim = null; return JSON.stringify(o); }, 'config.optim'],
+    ['a newer schema', (t: string) => JSON.stringify({ ...JSON.parse(t), schema: 99 }), 'schema'],
   ])('import refuses %s naming the field', (_n, mutate, field) => {
     const text = mutate(runToJson(makeRun(4)));
     let err: unknown;
@@ -60,8 +63,49 @@ describe('runs', () => {
 
   it('refuses a file over the size cap before reading it', () => {
     expect(() => checkRunFileSize(MAX_RUN_JSON_BYTES, 'ok.json')).not.toThrow();
-    expect(() => checkRunFileSize(MAX_RUN_JSON_BYTES + 1, 'big.json')).toThrow(/^big\.json: \(file\): expected at most 50 MB/);
+    expect(() => checkRunFileSize(MAX_RUN_JSON_BYTES + 1, 'big.json')).toThrow(/^big\.json: \(file\): expected at most 50 MiB of JSON, got 50\.000001 MiB\. HINT: /);
+    expect(() => checkRunFileSize(51 * 1024 * 1024, 'big.json')).toThrow('big.json: (file): expected at most 50 MiB of JSON, got 51.0 MiB');
     expect(() => checkRunFileSize(NaN, 'odd.json')).toThrow(RunImportError);
+  });
+
+  it('sizes in MiB always differ from the cap when they differ in bytes', () => {
+    const MiB = 1024 * 1024;
+    expect(formatMiB(51 * MiB)).toBe('51.0 MiB');
+    expect(formatMiB(50.05 * MiB)).toBe('50.05 MiB');
+    expect(formatMiB(50 * MiB + 1)).toBe('50.000001 MiB');
+    expect(formatMiB(2 * MiB)).toBe('2.0 MiB');
+    expect(formatMiB(Infinity)).toBe('an unknown size');
+  });
+
+  it('import messages a person can act on: config null, a missing config section, a newer build', () => {
+    const o = JSON.parse(runToJson(makeRun(3)));
+    const msg = (x: unknown) => {
+      try {
+        parseRunJson(JSON.stringify(x), 'run.json', 'id');
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'parsed';
+    };
+    expect(msg({ ...o, config: null })).toBe('run.json: config: expected an object: the training config of the run (seed, weights, kd, optim, …), got null. HINT: the run file lost its training config: export the run again from the lab that made it');
+    expect(msg({ ...o, config: { ...o.config, kd: undefined } })).toMatch(/^run\.json: config\.kd: expected an object \(the field is missing\)/);
+    expect(msg({ ...o, config: { ...o.config, optim: { ...o.config.optim, lr: 'x' } } })).toBe('run.json: config.optim.lr: expected a number in (0, 1], got "x"');
+    expect(msg({ ...o, schema: 2 })).toBe('run.json: schema: expected schema 1 or older, got 2. HINT: it came from a newer build of the lab (schema 2; this build reads 1): open it there, or reload to update this one');
+    expect(msg({ ...o, version: 2 })).toMatch(/version: expected version 1 or older, got 2\. HINT: it came from a newer build/);
+    expect(msg({ ...o, metrics: undefined })).toBe('run.json: metrics: expected an object {step, lr, values} (the field is missing)');
+    expect(msg({ ...o, metrics: { ...o.metrics, values: undefined } })).toMatch(/^run\.json: metrics\.values: expected an object with total, ce/);
+  });
+
+  it('an export without a schema (an older build) is migrated; the stored form keeps its id and imported flag', () => {
+    const o = JSON.parse(runToJson(makeRun(3)));
+    delete o.schema;
+    const r = parseRunJson(JSON.stringify(o), 'old.json', 'new-id');
+    expect(r.schema).toBe(RUN_SCHEMA);
+    const stored = validateRun({ ...r }, 'stored');
+    expect(stored.id).toBe('new-id');
+    expect(stored.imported).toBe(true);
+    expect(validateRun(makeRun(2), 'stored').imported).toBeUndefined();
+    expect(() => validateRun({ ...makeRun(2), id: '' }, 'stored')).toThrow(/id: expected a non-empty string/);
   });
 
   it('fuzz: any edit of an exported run parses or throws a RunImportError naming a field (2,000 cases)', () => {

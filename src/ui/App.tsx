@@ -1,6 +1,6 @@
-// The lab: header (pack, race, preset, backend, theme), run controls and knobs on the left; the race's lanes, loss and
-// accuracy charts, the alignment views, the sample viewer and the runs table on the right. The worker starts once, on mount.
-import { useEffect } from 'react';
+// The lab: header, run controls and knobs on the left; lanes, charts, alignment views, samples and runs on the right, each
+// panel in its own error boundary (one that throws shows what failed; the rest works on). The worker starts on mount.
+import { type ReactNode, useEffect } from 'react';
 import { AccuracyChart } from './AccuracyChart';
 import { AffinityOverlay } from './AffinityOverlay';
 import { AlignmentHeatmap } from './AlignmentHeatmap';
@@ -9,11 +9,12 @@ import { BackendBadge } from './BackendBadge';
 import { CopyLink, FirstVisitHint, ThemeToggle } from './Chrome';
 import { ControlsPanel, RunButtons } from './ControlsPanel';
 import { lab, packIdOf, startLab } from './controller';
-import { ErrorBanner } from './ErrorBanner';
+import { ErrorBanner, StoredSkipped } from './ErrorBanner';
 import { FindingsPanel } from './FindingsPanel';
 import { LanesPanel, RaceSelect } from './LanesPanel';
 import { LossChart } from './LossChart';
 import { PackPicker } from './PackPicker';
+import { PanelBoundary } from './PanelBoundary';
 import { PresetSelect } from './PresetSelect';
 import { RecipeExport } from './RecipeExport';
 import { RunsPanel } from './RunsPanel';
@@ -36,6 +37,9 @@ function Recipe() {
   return <RecipeExport config={config} />;
 }
 
+/** A panel inside its own error boundary: if it throws, it alone shows what failed (and "retry"). */
+const P = ({ name, children }: { name: string; children: ReactNode }) => <PanelBoundary name={name}>{children}</PanelBoundary>;
+
 export function App() {
   useEffect(() => startLab(), []);
   return (
@@ -43,37 +47,80 @@ export function App() {
       <header className="top">
         <h1>LLaVADI Lab</h1>
         <p className="tag">Distil a mini-LLaVA teacher into a small student, live in your browser (Xu et al., 2024).</p>
-        <BackendBadge />
-        <CopyLink />
-        <ThemeToggle />
+        <P name="Backend badge">
+          <BackendBadge />
+        </P>
+        <P name="Copy link">
+          <CopyLink />
+        </P>
+        <P name="Theme toggle">
+          <ThemeToggle />
+        </P>
       </header>
-      <ErrorBanner />
-      <FirstVisitHint />
+      <P name="Banners">
+        <ErrorBanner />
+      </P>
+      <P name="Stored data">
+        <StoredSkipped />
+      </P>
+      <P name="First-visit hint">
+        <FirstVisitHint />
+      </P>
       <div className="bar">
-        <PackPicker />
-        <RaceSelect />
-        <PresetSelect />
+        <P name="Pack picker">
+          <PackPicker />
+        </P>
+        <P name="Race picker">
+          <RaceSelect />
+        </P>
+        <P name="Preset picker">
+          <PresetSelect />
+        </P>
       </div>
-      <RunButtons />
+      <P name="Run buttons">
+        <RunButtons />
+      </P>
       <div className="grid">
         <aside className="side" data-testid="controls-panel">
-          <ControlsPanel />
-          <Recipe />
+          <P name="Controls">
+            <ControlsPanel />
+          </P>
+          <P name="Recipe export">
+            <Recipe />
+          </P>
         </aside>
         <div className="main">
-          <LanesPanel />
+          <P name="Lanes">
+            <LanesPanel />
+          </P>
           <div className="pair">
-            <LossChart />
-            <AccuracyChart />
+            <P name="Loss chart">
+              <LossChart />
+            </P>
+            <P name="Accuracy chart">
+              <AccuracyChart />
+            </P>
           </div>
-          <RunsPanel />
+          <P name="Runs">
+            <RunsPanel />
+          </P>
           <div className="pair">
-            <AffinityOverlay />
-            <SampleViewer />
+            <P name="Affinity overlay">
+              <AffinityOverlay />
+            </P>
+            <P name="Sample viewer">
+              <SampleViewer />
+            </P>
           </div>
-          <AlignmentHeatmap />
-          <AlignmentOverTime />
-          <Findings />
+          <P name="Alignment heatmap">
+            <AlignmentHeatmap />
+          </P>
+          <P name="Alignment over time">
+            <AlignmentOverTime />
+          </P>
+          <P name="What matters">
+            <Findings />
+          </P>
         </div>
       </div>
     </main>

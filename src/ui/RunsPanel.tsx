@@ -2,6 +2,7 @@
 // in the loss chart, delete, CSV / JSON export, JSON import, and the student's weights as safetensors.
 import { useLab } from '../store';
 import { lastEval, type RunRecord } from '../store/runs';
+import { useStoredRecords } from '../store/storedRecords';
 import { lab } from './controller';
 import { runs } from './runsController';
 import { useThrottledVersion } from './useThrottledVersion';
@@ -11,6 +12,7 @@ const pct = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? 
 function Row({ r, live }: { r: RunRecord; live: boolean }) {
   const overlay = useLab((s) => s.settings.overlay.includes(r.id));
   const selected = useLab((s) => (s.selectedRunId ?? s.live?.id ?? null) === r.id);
+  const partial = useStoredRecords((s) => (live ? undefined : s.partial[r.id]));
   const e = lastEval(r);
   const n = r.metrics.step.length;
   const loss = n ? r.metrics.values.total[n - 1] : NaN;
@@ -26,6 +28,11 @@ function Row({ r, live }: { r: RunRecord; live: boolean }) {
         {r.name}
         {live ? <span className="pill">live</span> : null}
         {r.imported ? <span className="pill">imported</span> : null}
+        {partial ? (
+          <span className="pill" title={`storage was full: only ${partial.kept} of the run's ${partial.total} steps were saved`} data-testid="run-partial">
+            partial: {partial.kept} of {partial.total} steps
+          </span>
+        ) : null}
       </td>
       <td>{r.pack.replace(/\.safetensors(\.gz)?$/, '')}</td>
       <td className="num">{n ? r.metrics.step[n - 1] : 0}</td>

@@ -28,7 +28,7 @@ describe('run import', () => {
     expect(f.text).not.toHaveBeenCalled();
     expect(st().runs).toEqual([]);
     expect(st().banner).toMatchObject({ source: 'run', severity: 'error', title: 'That run file was refused; the runs are unchanged', error: { file: 'huge.json', field: '(file)' } });
-    expect(st().banner!.error.message).toMatch(/at most 50 MB/);
+    expect(st().banner!.error.message).toMatch(/at most 50 MiB of JSON, got 50\.000001 MiB/);
   });
 
   it('a malformed file names its field; a good one is added and clears the import banners', async () => {

@@ -2,8 +2,9 @@
 // shareable URL (pack, seed and config diff kept in the address bar), and the light / dark theme.
 import { urlStateOfRace, writeUrlState, type UrlState } from '../core/urlState';
 import { useLab } from '../store';
-import { deleteRun, loadAll, putRun, putSettings, storageReason, type LabSettings } from '../store/persist';
+import { deleteRecords, deleteRun, loadAll, putRun, putSettings, storageReason, type LabSettings } from '../store/persist';
 import { checkRunFileSize, parseRunJson, type RunRecord, runToCsv, runToJson } from '../store/runs';
+import { readPartialMarks, useStoredRecords, writePartialMark, type PartialMark } from '../store/storedRecords';
 import { serializeError } from '../worker/protocol';
 
 const store = () => useLab.getState();
@@ -57,25 +58,93 @@ export const runs = {
   },
   remove: (id: string) => {
     store().removeRun(id);
+    writePartialMark(localStore(), id, null);
   },
+  /** The stored-records banner's "remove": delete the skipped records from IndexedDB, rewrite repaired settings. */
+  removeSkipped: async () => {
+    const st = useStoredRecords.getState();
+    st.setRemoving(true);
+    try {
+      await deleteRecords(st.skipped);
+      if (st.settingsFixed.length) await putSettings(store().settings);
+      useStoredRecords.getState().clear();
+    } catch (e) {
+      useStoredRecords.getState().setRemoving(false, `could not remove them: ${storageReason(e)}`);
+    }
+  },
+  /** Hide the stored-records banner for now (the records stay; the next load lists them again). */
+  keepSkipped: () => useStoredRecords.getState().clear(),
 };
 
+/** localStorage, or null where it is missing or blocked. */
+function localStore(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
 let storageReported = false;
+let storageBannerId: number | null = null;
+const STORAGE_TITLE = 'Runs will not be kept after a reload';
+/** Per run id, what the banner said about it (a run that could not be saved, and what became of its older copy). */
+const runNotes = new Map<string, string>();
 
 /**
  * IndexedDB is missing, blocked or full: say once (a warning banner, source 'storage') that runs will not be kept;
- * training goes on and the runs stay in memory. Later failures add nothing (the banner may have been dismissed).
+ * training goes on and the runs stay in memory. Later failures add nothing (the banner may have been dismissed),
+ * except that a run newly failing to save is added to the banner while it is still shown (`notes`: run id → words).
  */
-export function reportStorageFailure(e: unknown): void {
-  if (storageReported) return;
+export function reportStorageFailure(e: unknown, notes: ReadonlyMap<string, string> = new Map()): void {
+  const fresh = [...notes].filter(([id]) => !runNotes.has(id));
+  for (const [id, n] of fresh) runNotes.set(id, n);
+  const shown = storageBannerId !== null && store().banners.some((b) => b.id === storageBannerId);
+  if (storageReported && !(fresh.length && shown)) return;
+  if (!storageReported) console.warn('LLaVADI Lab: IndexedDB failed; runs stay in memory and will not survive a reload', e);
   storageReported = true;
-  console.warn('LLaVADI Lab: IndexedDB failed; runs stay in memory and will not survive a reload', e);
-  store().pushBanner({ source: 'storage', severity: 'warning', title: 'Runs will not be kept after a reload', error: { name: 'StorageError', message: storageReason(e) } });
+  const about = [...runNotes.values()];
+  const message = about.length ? `${storageReason(e)}. ${about.join('. ')}. Export a run (Export JSON) to keep it.` : storageReason(e);
+  storageBannerId = store().pushBanner({ source: 'storage', severity: 'warning', title: STORAGE_TITLE, error: { name: 'StorageError', message } });
 }
 
 /** Test helper: forget that a storage failure was reported. */
 export function resetStorageReport(): void {
   storageReported = false;
+  storageBannerId = null;
+  runNotes.clear();
+  savedSteps.clear();
+}
+
+/** Steps of each run's copy in IndexedDB (as loaded, or as last saved here): what a failed save leaves behind. */
+const savedSteps = new Map<string, number>();
+
+/**
+ * Save one run. When the put fails (a full quota), its older copy must not stand in for it after a reload: the copy is
+ * deleted; when even that fails, it is marked partial (localStorage) so the next load says how many steps it kept.
+ * Returns null when saved, else the failure and what to tell the person about this run.
+ */
+export async function saveRun(rec: RunRecord): Promise<{ error: unknown; note: string } | null> {
+  const n = rec.metrics.step.length;
+  try {
+    await putRun(rec);
+    savedSteps.set(rec.id, n);
+    writePartialMark(localStore(), rec.id, null);
+    return null;
+  } catch (error) {
+    const before = savedSteps.get(rec.id);
+    const what = `${rec.name} (${n} step${n === 1 ? '' : 's'}) could not be saved`;
+    try {
+      await deleteRun(rec.id);
+      savedSteps.delete(rec.id);
+      return { error, note: before === undefined ? what : `${what}; its older copy (${before} step${before === 1 ? '' : 's'}) was deleted from storage so that it cannot stand in for the run after a reload` };
+    } catch {
+      if (before === undefined) return { error, note: what };
+      const mark: PartialMark = { kept: before, total: n };
+      writePartialMark(localStore(), rec.id, mark);
+      return { error, note: `${what}, nor its older copy deleted: after a reload it shows as partial (${before} of ${n} steps kept)` };
+    }
+  }
 }
 
 let lastSettings: LabSettings | null = null;
@@ -88,19 +157,30 @@ async function saveNow(): Promise<void> {
   saving = true;
   try {
     const s = store();
+    const failed = new Map<string, string>();
+    let firstError: unknown = null;
+    const save = async (rec: RunRecord) => {
+      const f = await saveRun(rec);
+      if (f && !failed.has(rec.id)) {
+        failed.set(rec.id, f.note);
+        if (firstError === null) firstError = f.error;
+      }
+    };
     if (s.version !== s.savedVersion) {
       const v = s.version;
-      for (const rec of s.liveRecords()) await putRun(rec); // every lane's run
-      store().markSaved(v);
+      for (const rec of s.liveRecords()) await save(rec); // every lane's run
+      if (!failed.size) store().markSaved(v);
     }
     if (s.runs !== lastRuns) {
       const now = new Set(s.runs.map((r) => r.id));
       const before = new Map(lastRuns.map((r) => [r.id, r]));
-      for (const r of s.runs) if (before.get(r.id) !== r) await putRun(r);
+      const n = failed.size;
+      for (const r of s.runs) if (before.get(r.id) !== r) await save(r);
       const liveIds = new Set(store().lanes.map((l) => l.live?.id));
       for (const id of before.keys()) if (!now.has(id) && !liveIds.has(id)) await deleteRun(id);
-      lastRuns = s.runs;
+      if (failed.size === n) lastRuns = s.runs; // else: try those again next time
     }
+    if (failed.size) reportStorageFailure(firstError, failed);
     if (s.settings !== lastSettings) {
       await putSettings(s.settings);
       lastSettings = s.settings;
@@ -115,8 +195,13 @@ async function saveNow(): Promise<void> {
 /** Load kept runs and settings, then autosave every second and when the page is hidden. */
 export async function startPersistence(): Promise<void> {
   try {
-    const { runs: kept, settings } = await loadAll();
+    const { runs: kept, settings, skipped, settingsFixed, migrated } = await loadAll();
+    for (const r of kept) savedSteps.set(r.id, r.metrics.step.length);
+    const partial = partialRuns(kept);
+    useStoredRecords.getState().setLoaded(skipped, settingsFixed, partial);
+    if (skipped.length) console.warn('LLaVADI Lab: stored records skipped (not valid)', skipped);
     store().hydrate(kept, settings);
+    for (const r of migrated) await putRun(r).catch((e: unknown) => console.warn(`LLaVADI Lab: could not write ${r.id} back with the current schema`, e));
   } catch (e) {
     reportStorageFailure(e);
   }
@@ -127,6 +212,31 @@ export async function startPersistence(): Promise<void> {
   window.addEventListener('pagehide', flush);
   document.addEventListener('visibilitychange', () => document.hidden && flush());
   // A deleted live run is dropped from IndexedDB too (removeRun only touches kept runs).
+}
+
+/** The kept runs that are partial copies (a mark whose kept steps match the stored copy); stale marks are dropped. */
+function partialRuns(kept: readonly RunRecord[]): Record<string, PartialMark> {
+  const ls = localStore();
+  const marks = readPartialMarks(ls);
+  const out: Record<string, PartialMark> = {};
+  for (const [id, m] of Object.entries(marks)) {
+    const r = kept.find((x) => x.id === id);
+    if (r && r.metrics.step.length === m.kept && m.total > m.kept) out[id] = m;
+    else writePartialMark(ls, id, null);
+  }
+  const runsOf = Object.keys(out).map((id) => {
+    const r = kept.find((x) => x.id === id)!;
+    return `${r.name}: ${out[id].kept} of its ${out[id].total} steps were kept`;
+  });
+  if (runsOf.length) {
+    store().pushBanner({
+      source: 'storage',
+      severity: 'warning',
+      title: runsOf.length === 1 ? 'A run was kept only in part' : 'Some runs were kept only in part',
+      error: { name: 'PartialRun', message: `${runsOf.join('; ')} (storage was full when it was last saved). Export it to keep what is there, or delete it.` },
+    });
+  }
+  return out;
 }
 
 /** The address bar carries the pack, the seed and every lane's changed knobs: opening it reproduces the race. */
