@@ -1,14 +1,20 @@
-// Tests of the pack:inspect CLI contract: a valid pack prints one JSON summary and exits 0; a corrupt, invalid or
-// missing file prints `error: <file>: <field>: <expected>` to stderr and exits 1.
+// Tests of the pack:inspect CLI contract: a valid pack prints one JSON summary and exits 0; a corrupt, invalid, unbuildable
+// or missing file prints `error: <file>: <field>: <expected>` to stderr and exits 1, and the lab's loader refuses it alike.
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPackBytes, serializePackMeta } from '../src/core/pack';
-import { writeSafetensors } from '../src/core/safetensors';
+import { DEFAULT_CONFIG } from '../src/core/config';
+import { PackError } from '../src/core/errors';
+import { buildPackBytes, packToInput, parsePack, serializePackMeta } from '../src/core/pack';
+import { type SafeTensor, writeSafetensors } from '../src/core/safetensors';
 import { makeTinyPack } from '../src/core/testing/packFixture';
+import { initBackend } from '../src/model/backend';
+import { buildStudentRun } from '../src/model/studentRun';
+import { labPackBytes } from '../src/worker/testing/labPack';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let dir = '';
@@ -18,24 +24,79 @@ function inspect(file: string): { code: number | null; stdout: string; stderr: s
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  await initBackend('cpu');
   dir = mkdtempSync(join(tmpdir(), 'pack-inspect-'));
 });
 afterAll(() => {
+  tf.disposeVariables();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * What the lab's loader (buildStudentRun, as the worker's Session) says about these bytes, as `<field>: <expected>`
+ * (null when it builds). The file it names is the run's name once studentRun passes it to encoderConfigOf, else "pack".
+ */
+function labError(bytes: Uint8Array, name: string): string | null {
+  try {
+    buildStudentRun(parsePack(bytes, name), DEFAULT_CONFIG, { name }).dispose();
+    return null;
+  } catch (e) {
+    if (!(e instanceof PackError)) throw e;
+    expect([name, 'pack']).toContain(e.file);
+    return `${e.field}: ${e.detail}`;
+  }
+}
+
+/** The CLI's message without `error: <file>: `. */
+const cliTail = (stderr: string, file: string): string => stderr.trim().slice(`error: ${file}: `.length);
+
 describe('pack:inspect', () => {
-  it('prints the summary of a valid gzipped pack and exits 0', () => {
+  it('prints the summary of a valid gzipped pack and exits 0', async () => {
     const file = join(dir, 'tiny.safetensors.gz');
-    writeFileSync(file, buildPackBytes(makeTinyPack({ kind: 'topk' }), { gzip: true }));
+    writeFileSync(file, await labPackBytes({ n: 6, kind: 'topk', gzip: true }));
     const r = inspect(file);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(Object.keys(s)).toEqual(['format', 'version', 'n', 'families', 'vocab_size', 'answer_slots', 'patches', 'targets', 'teacher_accuracy', 'tensors']);
-    expect(s.targets).toEqual({ kind: 'topk', k: 3 });
+    expect(s.targets).toEqual({ kind: 'topk', k: 4 });
     expect(s.tensors.teacher_lse).toEqual({ dtype: 'F32', shape: [6, 4] });
+    expect(s.tensors['encoder.patch.w']).toEqual({ dtype: 'F32', shape: [48, 8] });
+  });
+
+  it('refuses a pack the lab cannot build exactly as the lab does: the encoder config the builder reads', () => {
+    // The shape of the old docs/pack-format.md example: encoder {patch, dim, layers, heads}, encoder.patch_embed.weight.
+    const file = join(dir, 'old-doc.safetensors');
+    const bytes = buildPackBytes(makeTinyPack());
+    writeFileSync(file, bytes);
+    const r = inspect(file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const head = `error: ${file}: metadata.encoder.height: an integer ≥ 1 (got undefined). HINT: metadata.encoder is a JSON object {height, width, channels, patch, dV, layers, heads} (got keys patch, dim, layers, heads)`;
+    expect(r.stderr.startsWith(head)).toBe(true);
+    expect(labError(bytes, file)).toBe(cliTail(r.stderr, file));
+  });
+
+  it("refuses wrong weights by tensor name and shape, from the builder's specs, as the lab does", async () => {
+    const good = packToInput(parsePack(await labPackBytes({ n: 6 }), 'good'));
+    const f32 = (shape: number[]): SafeTensor => ({ dtype: 'F32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    const cases: [string, (t: Record<string, SafeTensor>) => void, RegExp][] = [
+      ['missing', (t) => delete t['encoder.lnf.g'], /: tensor encoder\.lnf\.g: present: an F32 weight of shape \[8\] for metadata\.encoder \(it is missing\)/],
+      ['shape', (t) => (t['teacher.lm.head.w'] = f32([12, 16])), /: tensor teacher\.lm\.head\.w: shape \[\d+, \d+\] for metadata\.teacher\.config \(got \[12, 16\]\)/],
+      ['extra', (t) => (t['encoder.patch_embed.weight'] = f32([2])), /: tensor encoder\.patch_embed\.weight: absent: metadata\.encoder has no such weight/],
+    ];
+    for (const [what, edit, want] of cases) {
+      const tensors = { ...good.tensors };
+      edit(tensors);
+      const file = join(dir, `w-${what}.safetensors`);
+      const bytes = buildPackBytes({ ...good, tensors });
+      writeFileSync(file, bytes);
+      const r = inspect(file);
+      expect(r.code, what).toBe(1);
+      expect(r.stderr, what).toMatch(want);
+      expect(labError(bytes, file), what).toBe(cliTail(r.stderr, file));
+    }
   });
 
   it('rejects a corrupted pack with `error: <file>: <field>: …` and exit 1', () => {

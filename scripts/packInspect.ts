@@ -1,7 +1,8 @@
-// CLI: `npm run --silent pack:inspect -- FILE` validates a teacher pack (plain or gzipped safetensors, DESIGN §4)
-// and prints its summary as one JSON object (exit 0), or `error: <file>: <field>: <what was expected>` (exit 1).
+// CLI: `npm run --silent pack:inspect -- FILE` validates a teacher pack (plain or gzipped safetensors, DESIGN §4) with the
+// lab's own checks (parsePack, then checkPackBuildable) and prints its summary (exit 0), or `error: <file>: <field>: <expected>` (exit 1).
 import { readFileSync, statSync } from 'node:fs';
 import { parsePack, summarizePack, PackError } from '../src/core/pack';
+import { checkPackBuildable } from '../src/model/packBuildable';
 
 /** Largest file read (bytes); anything bigger is refused before reading. */
 const MAX_FILE_BYTES = 1024 * 1024 * 1024;
@@ -45,7 +46,9 @@ function main(argv: string[]): void {
     fail(`${file}: file: a readable file (${err.code ?? err.message})`);
   }
   try {
-    const summary = summarizePack(parsePack(bytes, file));
+    const pack = parsePack(bytes, file);
+    checkPackBuildable(pack, file); // what the lab's loader checks before it builds (src/model/fromPack.ts encoderConfigOf)
+    const summary = summarizePack(pack);
     process.stdout.write(pretty(summary) + '\n');
   } catch (e) {
     if (e instanceof PackError) fail(e.message);

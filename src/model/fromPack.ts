@@ -6,9 +6,8 @@ import { f16BitsToF32 } from '../core/safetensors';
 import type { Pack } from '../core/pack';
 import type { EncoderConfig, ModelConfig } from './configs';
 import type { HostParams } from './params';
+import { checkPackBuildable, isFeaturesPack } from './packBuildable';
 import type { TrainData } from './trainerData';
-
-
 
 export function indicesOf(pack: Pack, code: number, family?: number): number[] {
   const out: number[] = [];
@@ -17,34 +16,20 @@ export function indicesOf(pack: Pack, code: number, family?: number): number[] {
   return out;
 }
 
-/** Whether a pack ships frozen-encoder features (`image_features`, DESIGN §4b) instead of pixels + encoder. */
-export function isFeaturesPack(pack: Pack): boolean {
-  return pack.meta.features !== undefined;
-}
-
-/**
- * The encoder geometry a features pack implies: a stand-in that is never run (no weights), whose only use is to give
- * the model and the trainer P = features.P patches of width dV = features.dV: height P, width 1, 1 channel, patch 1,
- * 0 layers. Its "images" are the placeholder of placeholderImages ([N, P, 1, 1] zeros).
- */
-export function featuresEncoderConfig(P: number, dV: number): EncoderConfig {
-  return { height: P, width: 1, channels: 1, patch: 1, dV, layers: 0, heads: 1 };
-}
+export { featuresEncoderConfig, isFeaturesPack } from './packBuildable';
 
 /** Zero bytes [N, P, 1, 1] standing in for the pixels of a features pack (TrainData.images is sized by the encoder). */
 export function placeholderImages(pack: Pack): Uint8Array {
   return new Uint8Array(pack.dims.N * pack.dims.P);
 }
 
-/** Encoder config from metadata, checked against the image spec; for a features pack, featuresEncoderConfig. */
-export function encoderConfigOf(pack: Pack): EncoderConfig {
-  const f = pack.meta.features;
-  if (f) return featuresEncoderConfig(f.P, f.dV);
-  const e = pack.meta.encoder as unknown as EncoderConfig;
-  for (const k of ['height', 'width', 'channels', 'patch', 'dV', 'layers', 'heads'] as const) {
-    if (!Number.isInteger(e?.[k]) || (e[k] as number) < 0) throw new FieldError({ field: `metadata.encoder.${k}`, expected: 'an integer ≥ 0', got: e?.[k] });
-  }
-  return e;
+/**
+ * The encoder config the lab builds from a pack (for a features pack, featuresEncoderConfig), after checkPackBuildable:
+ * every loader goes through here first, so the lab refuses exactly what pack:inspect refuses, with the same message.
+ * `file` names the pack in errors.
+ */
+export function encoderConfigOf(pack: Pack, file = 'pack'): EncoderConfig {
+  return checkPackBuildable(pack, file).encoder;
 }
 
 /** The teacher's ModelConfig from metadata (`teacher.config`); an external teacher (config null) has none. */
