@@ -125,6 +125,8 @@ const DATA_FIELD: Record<string, string> = {
  * labeled samples; at least one train-labeled sample. The one check pack:inspect and the lab's loader (fromPack) share.
  */
 export function checkPackBuildable(pack: Pack, file: string): BuildablePack {
+  const known = passed.get(pack);
+  if (known) return known;
   const features = pack.meta.features;
   const encoder = features ? featuresEncoderConfig(features.P, features.dV) : encoderOf(pack, file);
   const { V, Lp, A, N, P } = pack.dims;
@@ -143,5 +145,10 @@ export function checkPackBuildable(pack: Pack, file: string): BuildablePack {
     return base ? [base, m![2] !== undefined ? ` at ${base.slice(7)}[${m![2]}]` : undefined] : [`data.${f}`];
   };
   asPackError(file, () => validateTrainData(data, student, encoder.height * encoder.width * encoder.channels), fieldOf);
-  return { encoder, teacher, student };
+  const out = { encoder, teacher, student };
+  passed.set(pack, out);
+  return out;
 }
+
+/** Packs that passed (a parsed pack is not changed afterwards): the loader asks again per lane and per config. */
+const passed = new WeakMap<Pack, BuildablePack>();
