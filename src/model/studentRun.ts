@@ -2,10 +2,11 @@
 // checked against their specs, the frozen-encoder feature cache, the optional online teacher, the fixed val subset).
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
-import { featuresGrid, type Pack } from '../core/pack';
+import { featuresGrid, type Pack, PackError } from '../core/pack';
+import { checkPackCost, maxBatch, type StepCost } from '../core/packCost';
 import { f16BitsToF32 } from '../core/safetensors';
 import { SPLIT } from '../core/terms';
-import { type EncoderConfig, type ModelConfig, modelFor, STUDENT_PRESET } from './configs';
+import { type EncoderConfig, encoderGeometry, type ModelConfig, modelFor, STUDENT_PRESET } from './configs';
 import { encodeAll, encoderSpecs } from './encoder';
 import { evaluate } from './evaluate';
 import { LazyFeatures } from './featureCache';
@@ -62,6 +63,27 @@ export function fitConfigToPack(c: TrainConfig, pack: Pack, withTeacher = hasTea
   return validateConfig(mergeConfig(c, patch));
 }
 
+/**
+ * Refuse a pack + config whose training step would pass the lab's bounds (core/packCost: the sequence length, a
+ * step's memory at the config's batch size, the models of `lanes` students), before anything is allocated. `as`
+ * 'pack': a PackError naming the file (a pack load); 'config': a ConfigError on optim.batchSize (a knob, a new lane).
+ */
+export function checkRunCost(pack: Pack, c: TrainConfig, lanes = 1, as: 'pack' | 'config' = 'pack', name = 'pack'): StepCost {
+  const enc = encoderConfigOf(pack);
+  const { Lp, A, V } = pack.dims;
+  const online = hasTeacherWeights(pack) && (c.kd.source === 'online' || c.kd.allPositions || c.onPolicy.lambda > 0);
+  const x = { seq: { P: encoderGeometry(enc).P, Lp, A, V, dV: enc.dV }, student: STUDENT_PRESET, teacher: online ? teacherConfigOf(pack) : null, batch: c.optim.batchSize, lanes };
+  try {
+    return checkPackCost(name, x);
+  } catch (e) {
+    if (as === 'config' && e instanceof PackError && e.field === 'step memory') {
+      const fit = maxBatch(x);
+      throw new ConfigError('optim.batchSize', `at most ${fit} for this pack (${e.detail})`, c.optim.batchSize, `use a batch size of at most ${fit}`);
+    }
+    throw e;
+  }
+}
+
 export interface StudentRunOptions {
   name?: string; // the pack's name in error messages (default 'pack')
   /** Size of the fixed val subset: the first n val samples (the lab: 100; default: every val sample). */
@@ -106,6 +128,7 @@ export class StudentRun {
   ) {
     const name = opts.name ?? 'pack';
     const encCfg = encoderConfigOf(pack);
+    checkRunCost(pack, config, 1, 'pack', name); // before a byte of the model is allocated
     this.featuresPack = isFeaturesPack(pack);
     const encParams = this.featuresPack ? {} : loadParams(weightsOf(pack, 'encoder.'), '', encoderSpecs(encCfg), `${name} encoder.*`);
     this.grid = pack.meta.features ? featuresGrid(pack.meta.features) : { rows: encCfg.height / encCfg.patch, cols: encCfg.width / encCfg.patch };

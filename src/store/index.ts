@@ -80,18 +80,19 @@ const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
   selectedLane: 0,
   compareLane: null,
   nextLaneId: 1,
+  pendingLanes: [],
   setLocalLanes: (seeds, raceId = null) => {
     const s = get();
     const kept = keepLiveRuns(s);
     const made: LaneState[] = [];
     seeds.forEach((seed, i) => made.push(makeLane(s.nextLaneId + i, seed, made)));
-    set({ ...kept, lanes: made, nextLaneId: s.nextLaneId + seeds.length, compareLane: null, raceId, version: s.version + 1, compareSample: null, ...selectedView(made, made[0].id) });
+    set({ ...kept, lanes: made, nextLaneId: s.nextLaneId + seeds.length, pendingLanes: made.map((l) => l.id), compareLane: null, raceId, version: s.version + 1, compareSample: null, ...selectedView(made, made[0].id) });
     return made;
   },
   addLocalLane: (seed) => {
     const s = get();
     const lane = makeLane(s.nextLaneId, seed, s.lanes);
-    set({ lanes: [...s.lanes, lane], nextLaneId: s.nextLaneId + 1, raceId: null, version: s.version + 1 });
+    set({ lanes: [...s.lanes, lane], nextLaneId: s.nextLaneId + 1, pendingLanes: [...s.pendingLanes, lane.id], raceId: null, version: s.version + 1 });
     return lane;
   },
   removeLocalLane: (id) => {
@@ -231,6 +232,12 @@ export const useLab = create<LabState>()((set, get, api) => ({
         return;
       }
       case 'packError':
+        if (s.recovery) {
+          // A restarted worker could not load the pack again: it has none, so say so and let the person choose one.
+          set({ packLoading: null, recovery: null, pack: null, status: 'idle' });
+          s.pushBanner({ source: 'pack', severity: 'error', title: `Could not load ${msg.name} again on the new worker; choose a pack to go on`, error: msg.error });
+          return;
+        }
         set({ packLoading: null });
         s.pushBanner({ source: 'pack', severity: 'error', title: `Could not load ${msg.name}; the lab keeps ${s.pack ? s.pack.name : 'no pack'}`, error: msg.error });
         return;
@@ -241,17 +248,20 @@ export const useLab = create<LabState>()((set, get, api) => ({
         return;
       }
       case 'lanes': {
-        // The worker's race: drop lanes it does not have (a refused addition), take its configs and steps.
+        // The worker's race: take its configs and steps; drop lanes it does not have unless they were made here and
+        // it has not seen them yet (a lane added while the pack loads: the worker lists it once it handles the add).
         const byId = new Map(msg.lanes.map((l) => [l.id, l]));
-        const lanes = s.lanes.filter((l) => byId.has(l.id)).map((l) => ({ ...l, config: byId.get(l.id)!.config, step: byId.get(l.id)!.step }));
+        const pending = s.pendingLanes.filter((id) => !byId.has(id));
+        const lanes = s.lanes.filter((l) => byId.has(l.id) || pending.includes(l.id)).map((l) => (byId.has(l.id) ? { ...l, config: byId.get(l.id)!.config, step: byId.get(l.id)!.step } : l));
         if (!lanes.length) return;
-        set({ lanes, ...selectedView(lanes, s.selectedLane), compareLane: lanes.some((l) => l.id === s.compareLane) ? s.compareLane : null });
+        set({ lanes, pendingLanes: pending, ...selectedView(lanes, s.selectedLane), compareLane: lanes.some((l) => l.id === s.compareLane) ? s.compareLane : null });
         return;
       }
       case 'configApplied':
         set(patchLane(s, msg.lane, () => ({ config: msg.config })));
         return;
       case 'configError':
+        if (msg.lane === null) set({ pendingLanes: [] }); // a refused race or addition: the next `lanes` message is the truth
         s.pushBanner({ source: 'config', severity: 'error', title: msg.lane === null ? 'That race was refused; the lanes stay as they were' : 'That setting was refused; the previous one stays', error: msg.error });
         return;
       case 'metrics': {

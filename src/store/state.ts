@@ -62,6 +62,8 @@ export interface LanesSlice {
   selectedLane: number; // id of the lane the knobs and the single views show
   compareLane: number | null; // id of a second lane shown beside it on the same sample
   nextLaneId: number;
+  /** Lanes made here that the worker has not listed yet (kept when an earlier `lanes` message lacks them). */
+  pendingLanes: number[];
   /** A new race of these lanes (fresh, step 0); the old lanes' runs are kept. Returns the lanes made. */
   setLocalLanes: (seeds: LaneSeed[], raceId?: string | null) => LaneState[];
   addLocalLane: (seed: LaneSeed) => LaneState;

@@ -93,3 +93,38 @@ describe('store.applyMessage', () => {
     expect(st().lanes[0].series.n).toBe(3);
   });
 });
+
+describe('start-up keeps what the person does (issue 31)', () => {
+  beforeEach(resetLabStore);
+  const cfg = DEFAULT_CONFIG;
+
+  it('a lane added while the pack loads survives the pack\'s `lanes` message that predates it', () => {
+    const s = useLab.getState();
+    s.addLocalLane({ name: 'Lane 2', config: cfg });
+    s.applyMessage({ type: 'packLoaded', info });
+    s.applyMessage({ type: 'lanes', lanes: [{ id: 0, step: 0, config: cfg }] }); // built before the add was handled
+    expect(useLab.getState().lanes.map((l) => l.id)).toEqual([0, 1]);
+    s.applyMessage({ type: 'lanes', lanes: [{ id: 0, step: 0, config: cfg }, { id: 1, step: 0, config: cfg }] });
+    expect(useLab.getState().lanes.map((l) => l.id)).toEqual([0, 1]);
+    expect(useLab.getState().pendingLanes).toEqual([]);
+  });
+
+  it('a refused addition is dropped once the worker says so', () => {
+    const s = useLab.getState();
+    s.addLocalLane({ name: 'Lane 2', config: cfg });
+    s.applyMessage({ type: 'configError', lane: null, error: { name: 'FieldError', message: 'refused', field: 'lanes' } });
+    s.applyMessage({ type: 'lanes', lanes: [{ id: 0, step: 0, config: cfg }] });
+    expect(useLab.getState().lanes.map((l) => l.id)).toEqual([0]);
+  });
+
+  it('a restarted worker that cannot load the pack again leaves no pack and no recovery behind', () => {
+    const s = useLab.getState();
+    s.applyMessage({ type: 'packLoaded', info });
+    s.beginRecovery({ reason: 'crash', atStep: 5, steps: { 0: 0 }, resume: false, backendChange: null });
+    s.applyMessage({ type: 'packError', name: 'big.safetensors', error: { name: 'PackError', message: 'too long', field: 'sequence length' } });
+    const after = useLab.getState();
+    expect(after.recovery).toBeNull();
+    expect(after.pack).toBeNull();
+    expect(after.banner?.title).toMatch(/choose a pack/);
+  });
+});

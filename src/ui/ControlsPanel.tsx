@@ -16,13 +16,19 @@ function NumberField(props: { label: ReactNode; value: number; onCommit: (x: num
     if (document.activeElement !== ref.current || Number(text) !== props.value) setText(String(props.value));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.value]);
+  // The text differs from the value in force (typed and refused, or blank): marked, and put back when the field is left.
+  const stale = text.trim() === '' || Number(text) !== props.value;
   return (
-    <label className="field" title={props.title}>
+    <label className="field" title={stale ? `${props.title ? `${props.title}; ` : ''}in force: ${props.value}` : props.title}>
       <span>{props.label}</span>
       <input
         ref={ref}
         type="number"
         data-testid={props.testId}
+        data-in-force={props.value}
+        aria-invalid={stale || undefined}
+        style={stale ? { outline: '2px solid #d97706' } : undefined}
+        onBlur={() => setText(String(props.value))}
         value={text}
         step={props.step ?? 'any'}
         min={props.min}

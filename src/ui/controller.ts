@@ -5,6 +5,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { type DeepPartial, DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config';
+import { checkPackFileSize } from '../core/packCost';
 import { parseUrlState, urlMessagesBanner, type UrlCatalog, type UrlState } from '../core/urlState';
 import type { BackendChoice } from '../model/backend';
 import { autoDecision } from './autoSwitch';
@@ -13,7 +14,7 @@ import { canAddLane, copyName, type LaneSeed, type LaneState } from '../store/la
 import { configOfUrl, presetConfig, PRESETS } from '../store/presets';
 import { raceById, raceLanes, RACES, type RacePreset } from '../store/races';
 import { TrainClient } from '../worker/client';
-import { type FaultKind, FAULT_KINDS, type LaneSpec, PROTOCOL_VERSION, serializeError, type UiToWorker, type WorkerToUi } from '../worker/protocol';
+import { type FaultKind, FAULT_KINDS, isFatalMessage, type LaneSpec, PROTOCOL_VERSION, serializeError, type UiToWorker, type WorkerToUi } from '../worker/protocol';
 import { nextBackend, RunKeeper } from './recovery';
 import { download, startPersistence, startTheme, startUrlSync } from './runsController';
 import type { LabTestApi } from './testApi';
@@ -101,13 +102,20 @@ export const lab = {
   loadPackUrl: (name: string, url: string) => {
     store().setPackLoading(name);
     pendingPack = { kind: 'url', name, url };
-    client?.send({ type: 'loadPack', source: { kind: 'url', url, name } });
+    liveClient()?.send({ type: 'loadPack', source: { kind: 'url', url, name } });
   },
+  /** A pack the person picked: refused by size before a byte is read (the CLI's bound), else read and sent. */
   loadPackFile: async (file: File) => {
+    try {
+      checkPackFileSize(file.name, file.size);
+    } catch (e) {
+      store().applyMessage({ type: 'packError', name: file.name, error: serializeError(e) });
+      return;
+    }
     store().setPackLoading(file.name);
     const bytes = await file.arrayBuffer();
     pendingPack = { kind: 'file', file };
-    client?.send({ type: 'loadPack', source: { kind: 'bytes', bytes, name: file.name } });
+    liveClient()?.send({ type: 'loadPack', source: { kind: 'bytes', bytes, name: file.name } });
   },
   setSample: (index: number) => {
     store().setSampleIndex(index);
@@ -216,8 +224,38 @@ function restart(reason: string, backend: BackendChoice, resume?: boolean): void
   });
 }
 
+/**
+ * A worker that died of its step (out of memory, a wasm trap: isFatalMessage) is restarted from the checkpoints but
+ * paused, with a banner that says why and what to change: resuming would only fail again. Any other crash resumes.
+ */
 function makeClient(): TrainClient {
-  return new TrainClient(onWorkerMessage, (message) => restart(`The training worker crashed (${message})`, initMsg?.backend ?? 'auto'));
+  return new TrainClient(onWorkerMessage, (message) => {
+    const backend = initMsg?.backend ?? 'auto';
+    if (!isFatalMessage(message)) return restart(`The training worker crashed (${message})`, backend);
+    const s = store();
+    const batch = s.lanes.map((l) => l.config.optim.batchSize);
+    store().pushBanner({
+      source: 'run',
+      severity: 'error',
+      title: 'Training stopped: a step ran out of memory or trapped in the backend',
+      error: { name: 'StepFailed', message: `${message} (step ${s.step}, ${s.lanes.length} lane(s), batch ${batch.join('/')}, on ${backend}). The race is paused at its last checkpoint on a new worker: lower the batch size, race fewer lanes or load a smaller pack, then press Train.` },
+    });
+    restart(`The training step failed (${message})`, backend, false);
+  });
+}
+
+/**
+ * The worker to send to; when the lab gave up restarting it (it kept failing), a fresh one with fresh lanes, so that
+ * choosing a pack (a shipped one, say) works again without a reload.
+ */
+function liveClient(): TrainClient | null {
+  if (client || !initMsg) return client;
+  keeper.forgetAll();
+  client = makeClient();
+  initMsg = { ...initMsg, lanes: specsOf(store().lanes) };
+  client.send(initMsg);
+  store().pushBanner({ source: 'worker', severity: 'info', title: 'A new training worker was started', error: { name: 'Restarted', message: 'the lanes start again at step 0 on the pack you chose' } });
+  return client;
 }
 
 function onVisibility() {

@@ -8,7 +8,10 @@ export type OnProgress = (loaded: number, total: number | null) => void;
 export async function fetchWithProgress(fetchFn: typeof fetch, url: string, name: string, onProgress: OnProgress): Promise<Uint8Array> {
   const res = await fetchFn(url);
   if (!res.ok) throw new Error(`${name}: HTTP ${res.status} fetching ${url}`);
-  const total = Number(res.headers.get('content-length')) || null;
+  // content-length counts the bytes on the wire: with a content-encoding (a server gzipping the .gz again, or sending
+  // it as `Content-Encoding: gzip`) the body arrives decoded and longer, so the total is unknown (no 140 % bars).
+  const encoding = (res.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+  let total = encoding === 'identity' ? Number(res.headers.get('content-length')) || null : null;
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -18,6 +21,7 @@ export async function fetchWithProgress(fetchFn: typeof fetch, url: string, name
     if (done) break;
     chunks.push(value);
     loaded += value.length;
+    if (total !== null && loaded > total) total = null; // the header was wrong: show bytes, never a share over 100 %
     onProgress(loaded, total);
   }
   const out = new Uint8Array(loaded);

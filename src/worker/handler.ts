@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loseDevice, watchDeviceLoss } from '../model/backend';
 import { initMeasuredBackend } from '../model/backendBench';
 import { fetchWithProgress } from './fetchProgress';
-import { type FaultKind, type LaneSpec, PROTOCOL_VERSION, serializeError, transferablesOf, type PackSource, type UiToWorker, type WorkerToUi } from './protocol';
+import { type FaultKind, isFatalMessage, type LaneSpec, PROTOCOL_VERSION, serializeError, transferablesOf, type PackSource, type UiToWorker, type WorkerToUi } from './protocol';
 import { RunLoop } from './runLoop';
 import { Session } from './session';
 
@@ -217,6 +217,8 @@ export class LabHandler {
     try {
       if (this.session) {
         const t = this.session.lane(lane).trainer;
+        const next = validateConfig(mergeConfig(t.config, patch));
+        this.session.checkCost(this.session.lanes.map((l) => (l.trainer === t ? next : l.trainer.config))); // before it applies
         t.setConfig(patch);
         config = t.config;
       } else {
@@ -287,6 +289,5 @@ function validSpecs(lanes: LaneSpec[]): LaneSpec[] {
 /** Errors that leave the worker's memory or wasm module unusable: out of memory, a wasm trap. */
 export function isFatal(e: unknown): boolean {
   if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) return true;
-  const m = e instanceof Error ? `${e.name} ${e.message}` : String(e);
-  return /out of memory|Array buffer allocation failed|Cannot enlarge memory|memory access out of bounds/i.test(m);
+  return isFatalMessage(e instanceof Error ? `${e.name} ${e.message}` : String(e));
 }

@@ -8,6 +8,14 @@ import type { TrainerCheckpoint } from '../model/trainerCheckpoint';
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
 export const PROTOCOL_VERSION = 4;
 
+/**
+ * Whether an error's text says the worker's memory or wasm module is unusable (out of memory, a wasm trap, an
+ * Emscripten abort): the step is not retried, the race pauses, and the UI restarts the worker without resuming.
+ */
+export function isFatalMessage(text: string): boolean {
+  return /out of memory|Array buffer allocation failed|Cannot enlarge memory|memory access out of bounds|RuntimeError|Aborted\(/i.test(text);
+}
+
 /** At most this many lanes (students) race in one worker (DESIGN §6b). */
 export const MAX_LANES = 4;
 

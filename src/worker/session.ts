@@ -12,7 +12,7 @@ import { evaluate, generateAnswers } from '../model/evaluate';
 import { encoderConfigOf, weightsOf } from '../model/fromPack';
 import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
 import { disposeParams, type Params } from '../model/params';
-import { buildStudentRun, type StudentRun } from '../model/studentRun';
+import { buildStudentRun, checkRunCost, type StudentRun } from '../model/studentRun';
 import type { Trainer } from '../model/trainer';
 import { type LaneSpec, MAX_LANES, type PackInfo, type SampleView } from './protocol';
 import type { EvalJob, Lane, LaneEval } from './runLoop';
@@ -120,6 +120,7 @@ export class Session {
   /** Replace every lane by fresh students at step 0 (built first: a refused config leaves the race as it was). */
   setLanes(specs: LaneSpec[]): void {
     checkLanes(specs);
+    this.checkCost(specs.map((sp) => sp.checkpoint?.config ?? sp.config));
     const built: Trainer[] = [];
     try {
       for (const sp of specs) built.push(this.run.makeTrainer(sp.config, sp.checkpoint));
@@ -134,9 +135,15 @@ export class Session {
   /** A fresh student at step 0 joins the race. */
   addLane(spec: LaneSpec): LaneRun {
     checkLanes([...this.lanes.map((l) => ({ id: l.id, config: l.trainer.config })), spec]);
+    this.checkCost([...this.lanes.map((l) => l.trainer.config), spec.config]);
     const lane = new LaneRun(spec.id, this, this.run.makeTrainer(spec.config, spec.checkpoint));
     this.lanes = [...this.lanes, lane];
     return lane;
+  }
+
+  /** Refuse (ConfigError on optim.batchSize, or the model bound) lanes whose steps would pass the lab's memory bounds. */
+  checkCost(configs: TrainConfig[]): void {
+    for (const c of configs) checkRunCost(this.run.pack, c, configs.length, 'config', this.info?.name ?? 'pack');
   }
 
   /** Drop a lane (not the last one: a race has at least one student). */
