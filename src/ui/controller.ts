@@ -235,7 +235,7 @@ function makeClient(): TrainClient {
     const s = store();
     const batch = s.lanes.map((l) => l.config.optim.batchSize);
     store().pushBanner({
-      source: 'run',
+      source: 'worker', // (not 'run': the recovery clears the run's banners when the pack is back)
       severity: 'error',
       title: 'Training stopped: a step ran out of memory or trapped in the backend',
       error: { name: 'StepFailed', message: `${message} (step ${s.step}, ${s.lanes.length} lane(s), batch ${batch.join('/')}, on ${backend}). The race is paused at its last checkpoint on a new worker: lower the batch size, race fewer lanes or load a smaller pack, then press Train.` },

@@ -166,6 +166,12 @@ export class LabHandler {
   /** A fault for the tests (DESIGN §6b): a NaN in every lane's next step, a dead worker, a lost WebGPU device. */
   private fault(kind: FaultKind): void {
     if (kind === 'nan') return this.loop.poisonNextStep();
+    if (kind === 'oom') {
+      // What a step that runs out of wasm memory throws (a trap), through the same path as a real one.
+      return void this.enqueue(() => {
+        throw new WebAssembly.RuntimeError('memory access out of bounds (fault injection: a step ran out of memory)');
+      });
+    }
     if (kind === 'worker-crash') {
       this.loop.halt();
       // Thrown outside the queue's catch, as a fatal error would be: the worker's onerror fires in the UI.

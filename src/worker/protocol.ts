@@ -29,9 +29,9 @@ export interface LaneSpec {
 /** Steps between a lane's checkpoints (DESIGN §6b: a crash or a device loss loses at most this many steps). */
 export const CHECKPOINT_EVERY = 100;
 
-/** Faults a test can inject (DESIGN §6b, `window.__lab.fault(kind)` under ?e2e). */
-export type FaultKind = 'nan' | 'worker-crash' | 'device-lost';
-export const FAULT_KINDS: readonly FaultKind[] = ['nan', 'worker-crash', 'device-lost'];
+/** Faults a test can inject (DESIGN §6b, `window.__lab.fault(kind)` under ?e2e); 'oom': a step's wasm trap. */
+export type FaultKind = 'nan' | 'worker-crash' | 'device-lost' | 'oom';
+export const FAULT_KINDS: readonly FaultKind[] = ['nan', 'worker-crash', 'device-lost', 'oom'];
 
 /** An Error as it crosses the boundary (comlink's way): name, message, stack; for a FieldError its parts too. */
 export interface SerializedError {
