@@ -2,6 +2,7 @@
 // `encoder.*` and `teacher.*` from seeded init), so the worker can build a Session from it. Needs a tfjs backend.
 import { buildPackBytes, type PackMeta } from '../../core/pack';
 import { Rng } from '../../core/rng';
+import { f32ToF16Bits } from '../../core/safetensors';
 import { makeTinyPack, TINY_DIMS } from '../../core/testing/packFixture';
 import type { EncoderConfig, ModelConfig } from '../../model/configs';
 import { initEncoder } from '../../model/encoder';
@@ -28,4 +29,37 @@ export async function labPackBytes(opts: { n?: number; kind?: 'dense' | 'topk'; 
     teacher: { ...input.meta.teacher, config: LAB_TEACHER as unknown as Record<string, unknown> },
   };
   return buildPackBytes({ ...input, meta, extraMetadata: { teacher_overall_accuracy: '62.5' } }, { gzip: opts.gzip });
+}
+
+/**
+ * A v1 pack of `side`×`side` grey images with 1-pixel patches: P = side² image tokens (the hostile corpus: side 32 gives
+ * the issue's 1,024, which the validators refuse; side 14 gives 196, valid, whose step limits the batch size).
+ * `validate` false skips the writer's own re-parse (for packs that are meant to be refused).
+ */
+export async function bigPatchPackBytes(side: number, validate = true): Promise<Uint8Array> {
+  const N = 8;
+  const { Lp, A, V, dh } = TINY_DIMS;
+  const P = side * side;
+  const input = makeTinyPack({ n: N });
+  for (const k of Object.keys(input.tensors)) if (k.startsWith('encoder.') || k.startsWith('teacher.')) delete input.tensors[k];
+  const rng = new Rng(5);
+  input.tensors.images = { dtype: 'U8', shape: [N, side, side, 1], data: new Uint8Array(N * P).map(() => rng.int(256)) };
+  input.tensors.teacher_attention = { dtype: 'F16', shape: [N, A, P], data: f32ToF16Bits(new Float32Array(N * A * P).fill(1 / P)) };
+  input.tensors.teacher_affinity = { dtype: 'F16', shape: [N, P, A], data: f32ToF16Bits(new Float32Array(N * P * A)) };
+  const enc: EncoderConfig = { height: side, width: side, channels: 1, patch: 1, dV: 8, layers: 1, heads: 2 };
+  const teacher: ModelConfig = { vocabSize: V, d: dh, layers: 1, heads: 2, mlpRatio: 2, P, Lp, A, dV: 8 };
+  const ep = initEncoder(enc, new Rng(11));
+  const tp = initLlava(teacher, new Rng(12));
+  for (const [k, w] of Object.entries({ ...(await exportParams(ep)), ...(await exportParams(tp, 'teacher.')) })) {
+    input.tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+  }
+  disposeParams(ep);
+  disposeParams(tp);
+  const meta: PackMeta = {
+    ...input.meta,
+    image: { height: side, width: side, channels: 1 },
+    encoder: enc as unknown as Record<string, unknown>,
+    teacher: { ...input.meta.teacher, config: teacher as unknown as Record<string, unknown> },
+  };
+  return buildPackBytes({ ...input, meta }, { validate, gzip: true });
 }
