@@ -1,7 +1,7 @@
 // What IndexedDB hands back is untrusted input (an older or newer build, a hand edit): runs go through the import's
 // validator (runs.ts validateRun), settings fall back to defaults field by field, and what was skipped is listed here.
 import { create } from 'zustand';
-import { type RunRecord, RunImportError, RUN_SCHEMA, validateRun } from './runs';
+import { type RunRecord, RunImportError, validateRun } from './runs';
 
 export interface LabSettings {
   theme: 'system' | 'light' | 'dark';
@@ -92,9 +92,6 @@ export function validateSettings(raw: unknown): { settings: LabSettings; fixed: 
 
 /** The settings as written: the fields and the schema. */
 export const storedSettings = (s: LabSettings): LabSettings & { schema: number } => ({ ...s, schema: SETTINGS_SCHEMA });
-
-/** Is this record of an older schema (to write back migrated)? */
-export const isCurrentSchema = (r: { schema?: unknown }): boolean => r.schema === RUN_SCHEMA;
 
 /** The banner's lines: one per skipped record (its label and why), then the settings that fell back to defaults. */
 export function skippedLines(skipped: readonly SkippedRecord[], settingsFixed: readonly string[]): string[] {
