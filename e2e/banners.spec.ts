@@ -73,7 +73,7 @@ test("a link's unknown ?preset= ?pack= ?backend= and a non-integer ?seed= are na
     '?preset=bogus was ignored: it accepts one of ce-only | fkl | rkl',
     '?pack=cifar was ignored: it accepts one of shapes | digits; using shapes',
     '?backend=metal was ignored: it accepts one of auto | webgpu | webgl | wasm | cpu; using auto',
-    '?seed=2.5 was ignored: it accepts an integer in [0, 4294967295]; using 1',
+    '?seed=2.5 was ignored: it accepts an integer in [0, 4294967295], in decimal digits; using 1',
   ]) {
     await expect(item).toContainText(text);
   }

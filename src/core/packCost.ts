@@ -102,7 +102,7 @@ export function checkSeqLen(file: string, P: number, Lp: number, A: number): voi
   const L = P + Lp + A;
   if (L <= PACK_LIMITS.seqLen) return;
   const hint = P > Lp + A
-    ? `pool the image features to P ≤ ${Math.min(64, Math.max(1, PACK_LIMITS.seqLen - Lp - A))} (e.g. \`--pool 4x4\` in tools/export_pack), or use larger patches`
+    ? `pool the image features to P ≤ ${Math.min(64, Math.max(1, PACK_LIMITS.seqLen - Lp - A))} (the exporter's \`--pool 4\`: 4×4 windows), or use larger patches`
     : 'shorten the prompt (Lp) or the answer slots (A)';
   throw new PackError(file, 'sequence length', `P + Lp + A at most ${PACK_LIMITS.seqLen} tokens (got ${P} + ${Lp} + ${A} = ${L}): attention grows with its square`, hint);
 }
