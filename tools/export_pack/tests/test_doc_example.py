@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -57,7 +59,21 @@ class DocExampleTest(unittest.TestCase):
                 cwd=doc_example.ROOT, capture_output=True, text=True, timeout=120,
             )
             self.assertEqual(r.returncode, 0, f"pack:inspect {path.name}: {r.stderr}")
-            self.assertIn('"format": "llavadi-lab-pack"', r.stdout)
+            summary = json.loads(r.stdout)
+            self.assertEqual(summary["format"], "llavadi-lab-pack")
+            if path.name == "pack.safetensors.gz":  # the output the doc shows under "Checking a pack"
+                shown = documented_summary()
+                self.assertEqual({k: v for k, v in summary.items() if k != "tensors"}, {k: v for k, v in shown.items() if k != "tensors"})
+                for name, info in shown["tensors"].items():
+                    self.assertEqual(summary["tensors"][name], info)
+
+
+def documented_summary() -> dict:
+    """The ```json block of the doc's "Checking a pack" section, its `...` line dropped."""
+    text = doc_example.DOC.read_text(encoding="utf-8")
+    section = text[text.index("## Checking a pack") :]
+    block = re.search(r"```json\n(.*?)```", section, flags=re.S).group(1)
+    return json.loads(re.sub(r",\n\s*\.\.\.\n", "\n", block))
 
 
 if __name__ == "__main__":
