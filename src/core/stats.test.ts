@@ -1,6 +1,7 @@
 // The study's statistic on hand-computed cases: sample std, Welch SE, and the 2-SE verdicts of gt and eq comparisons.
 import { describe, expect, it } from 'vitest';
-import { combine, compare, EQ_MAX_SE, mean, pairedDiff, seDiff, seedsForSe, std } from './stats';
+import { readFileSync } from 'node:fs';
+import { combine, compare, EQ_MAX_SE, holm, mean, pairedDiff, seDiff, seedsForPower, seedsForSe, std, tost, welch } from './stats';
 
 const runs = (m: Record<string, number[]>) => (id: string) => m[id] ?? [];
 
@@ -66,5 +67,40 @@ describe('stats', () => {
     expect(p.diff).toBeCloseTo(2, 12);
     expect(p.se).toBeCloseTo(1 / Math.sqrt(3), 12);
     expect(pairedDiff(new Map([[1, 1]]), new Map([[1, 0]])).se).toBeNaN();
+  });
+});
+
+describe('Welch, Holm, TOST and power against an independent implementation (scipy 1.17; issue 28)', () => {
+  // src/core/testing/statsGolden.json is written by scripts/golden/stats_reference.py (scipy.stats).
+  const golden = JSON.parse(readFileSync(new URL('./testing/statsGolden.json', import.meta.url), 'utf8')) as {
+    welch: { a: number[]; b: number[]; t: number; df: number; p: number; se: number; diff: number; ci95: [number, number]; tost3: number }[];
+    holm: { p: number[]; adjusted: number[] };
+  };
+  it.each(golden.welch.map((g, i) => [i, g] as const))('case %i: t, df, two-sided p, 95 %% CI and TOST(3) match scipy', (_, g) => {
+    const w = welch(g.a, g.b);
+    expect(w.diff).toBeCloseTo(g.diff, 10);
+    expect(w.se).toBeCloseTo(g.se, 10);
+    expect(w.df).toBeCloseTo(g.df, 8);
+    expect(w.t).toBeCloseTo(g.t, 10);
+    expect(w.p).toBeCloseTo(g.p, 8);
+    expect(w.ci95[0]).toBeCloseTo(g.ci95[0], 6);
+    expect(w.ci95[1]).toBeCloseTo(g.ci95[1], 6);
+    expect(tost(g.a, g.b, 3)).toBeCloseTo(g.tost3, 8);
+  });
+  it('Holm: the step-down adjustment by hand (0.005·5, 0.01·4, 0.03·3, max(0.04·2, 0.09), 0.2)', () => {
+    expect(holm(golden.holm.p).map((x) => +x.toFixed(12))).toEqual(golden.holm.adjusted);
+    expect(holm([])).toEqual([]);
+    expect(holm([0.6, 0.6])).toEqual([1, 1]);
+  });
+  it('fewer than 2 values a side: NaN, not a verdict', () => {
+    expect(welch([1], [2, 3]).p).toBeNaN();
+    expect(tost([1, 2], [3], 3)).toBeNaN();
+  });
+  it('power: equal stds 4, a 5-point difference at α 0.05 and 80 % power needs 12 seeds a side (normal approx. ≈ 10.05, t adds some)', () => {
+    // scipy: (t.ppf(0.975, 2n−2) + t.ppf(0.8, 2n−2)) · √(32/n) = 5.0246 at n 11, 4.7882 at n 12
+    expect(seedsForPower(4, 4, 5)).toBe(12);
+    expect(seedsForPower(4, 4, 5.03)).toBe(11);
+    expect(seedsForPower(4, 4, 50)).toBe(2);
+    expect(seedsForPower(NaN, 4, 5)).toBeNaN();
   });
 });

@@ -1,5 +1,6 @@
-// The study's statistic: mean, sample std, the standard error of a difference of means (Welch) and the verdict of a
-// comparison at 2 standard errors (DESIGN §6b). Pure TS: no tfjs, no DOM.
+// The study's statistics: mean, std, the SE of a difference (Welch) and today's 2-SE verdict (DESIGN §6b); Welch's
+// t-test with df, p and 95 % interval, Holm, TOST and a power calculation for the fair study (issue 28). Pure TS.
+import { jStat } from 'jstat';
 import type { Comparison } from './findings';
 
 export type Verdict = 'reproduces' | 'reversed' | 'inconclusive';
@@ -81,4 +82,68 @@ export function combine(vs: readonly Verdict[]): Verdict {
 export function pairedDiff(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): { n: number; diff: number; se: number } {
   const d = [...a].filter(([seed]) => b.has(seed)).map(([seed, x]) => x - (b.get(seed) as number));
   return { n: d.length, diff: mean(d), se: d.length < 2 ? NaN : std(d) / Math.sqrt(d.length) };
+}
+
+// ---------------------------------------------------------------- tests a reviewer accepts (issue 28)
+
+/** Welch's two-sample t-test of mean(a) − mean(b): its t, Welch–Satterthwaite df, two-sided p and 95 % interval. */
+export interface WelchTest {
+  diff: number; // mean(a) − mean(b), points
+  se: number; // √(s_a²/n_a + s_b²/n_b)
+  df: number; // (v_a + v_b)² / (v_a²/(n_a − 1) + v_b²/(n_b − 1)), v = s²/n
+  t: number; // diff / se
+  p: number; // two-sided
+  ci95: [number, number]; // diff ± t_{0.975, df} · se
+}
+
+/** Welch's t-test (NaN everywhere with fewer than 2 values a side). The t distribution is jStat's. */
+export function welch(a: readonly number[], b: readonly number[]): WelchTest {
+  const diff = mean(a) - mean(b);
+  if (a.length < 2 || b.length < 2) return { diff, se: NaN, df: NaN, t: NaN, p: NaN, ci95: [NaN, NaN] };
+  const va = std(a) ** 2 / a.length;
+  const vb = std(b) ** 2 / b.length;
+  const se = Math.sqrt(va + vb);
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const t = diff / se;
+  const p = 2 * (1 - jStat.studentt.cdf(Math.abs(t), df));
+  const q = jStat.studentt.inv(0.975, df);
+  return { diff, se, df, t, p, ci95: [diff - q * se, diff + q * se] };
+}
+
+/** Holm's step-down adjustment of p-values (same order as given): sorted ascending, the k-th (0-based) times
+ *  (m − k), a running maximum, capped at 1. Controls the family-wise error of a pack's decisive comparisons. */
+export function holm(ps: readonly number[]): number[] {
+  const order = ps.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
+  const out = new Array<number>(ps.length);
+  let run = 0;
+  order.forEach(([p, i], k) => {
+    run = Math.max(run, Math.min(1, (ps.length - k) * p));
+    out[i] = run;
+  });
+  return out;
+}
+
+/** Two one-sided tests of |mean(a) − mean(b)| < margin (Welch's df): the larger of the two one-sided p-values. An
+ *  "≈" claim is shown equivalent when it is below α (then the 90 % interval lies inside ±margin). */
+export function tost(a: readonly number[], b: readonly number[], margin: number): number {
+  const w = welch(a, b);
+  if (!Number.isFinite(w.se) || !(margin > 0)) return NaN;
+  const pLower = 1 - jStat.studentt.cdf((w.diff + margin) / w.se, w.df); // H0: diff ≤ −margin
+  const pUpper = jStat.studentt.cdf((w.diff - margin) / w.se, w.df); // H0: diff ≥ +margin
+  return Math.max(pLower, pUpper);
+}
+
+/** Seeds per side (equal n) for a two-sided Welch test at level `alpha` to detect a difference `delta` with
+ *  probability `power`, at the measured stds: the smallest n ≥ 2 with (t_{1−α/2,df} + t_{power,df}) · SE(n) ≤ delta. */
+export function seedsForPower(stdA: number, stdB: number, delta: number, alpha = 0.05, power = 0.8): number {
+  if (!Number.isFinite(stdA) || !Number.isFinite(stdB) || !(delta > 0)) return NaN;
+  for (let n = 2; n <= 1000; n++) {
+    const va = stdA ** 2 / n;
+    const vb = stdB ** 2 / n;
+    const se = Math.sqrt(va + vb);
+    if (se === 0) return n;
+    const df = (va + vb) ** 2 / ((va ** 2 + vb ** 2) / (n - 1));
+    if ((jStat.studentt.inv(1 - alpha / 2, df) + jStat.studentt.inv(power, df)) * se <= delta) return n;
+  }
+  return Infinity;
 }

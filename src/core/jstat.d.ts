@@ -1,0 +1,10 @@
+// Types for the two functions of jstat (1.9.6, no bundled typings) that src/core/stats.ts uses: the Student t
+// distribution's CDF and quantile.
+declare module 'jstat' {
+  export const jStat: {
+    studentt: {
+      cdf(x: number, dof: number): number;
+      inv(p: number, dof: number): number;
+    };
+  };
+}
