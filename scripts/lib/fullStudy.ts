@@ -1,12 +1,14 @@
 // The full study (issue 15): every condition of src/core/findings.ts on a pack, seed-major, one run per child process
 // (`--jobs N` at a time), each result written to study/runs/<pack>/<condition>-s<seed>.json as it finishes.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { version as tfVersion } from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
 import { CONDITIONS } from '../../src/core/findings';
 import { parsePack } from '../../src/core/pack';
 import { seedsForSe, TARGET_SE } from '../../src/core/stats';
-import { extraRuns, FULL_STUDY, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study';
+import { extraRuns, FULL_STUDY, mixedVersions, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study';
+import { wasmKernelsActive } from '../../src/model/simd/wasmKernels';
 import { initBackend } from '../../src/model/backend';
 import { type Args, intArg } from './cli';
 import { runStudent } from './runStudent';
@@ -36,7 +38,7 @@ export async function runOne(args: Args): Promise<void> {
   const p = parsePack(new Uint8Array(readFileSync(file)), file);
   const cfg = mergeConfig(mergeConfig(DEFAULT_CONFIG, CONDITIONS[condition].patch), { seed, optim: { totalSteps: steps } });
   const r = await runStudent(p, cfg);
-  const run: StudyRun = { pack, condition, seed, steps, backend, overall: r.overall, perFamily: r.perFamily, seconds: r.seconds, msPerStep: r.msPerStep, date: new Date().toISOString() };
+  const run: StudyRun = { pack, condition, seed, steps, backend, overall: r.overall, perFamily: r.perFamily, seconds: r.seconds, msPerStep: r.msPerStep, date: new Date().toISOString(), ...provenance(backend) };
   if (args['no-write'] !== true) {
     mkdirSync(runDir(pack), { recursive: true });
     const out = runFile(pack, condition, seed);
@@ -45,6 +47,18 @@ export async function runOne(args: Args): Promise<void> {
   }
   if (args.json !== true) process.stderr.write(`${pack} ${condition} seed ${seed}: val ${r.overall.toFixed(1)}% (${r.seconds.toFixed(0)} s, ${r.msPerStep.toFixed(0)} ms/step)\n`);
   console.log(JSON.stringify({ overall: r.overall, perFamily: r.perFamily }));
+}
+
+/** Which code made a run (DESIGN §6c): the commit (with "+dirty" when the tree has changes), tfjs, whose kernels ran. */
+export function provenance(backend: string): Pick<StudyRun, 'commit' | 'tfjs' | 'kernels'> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim()) commit += '+dirty';
+  } catch {
+    // not a git checkout: 'unknown'
+  }
+  return { commit, tfjs: tfVersion.tfjs, kernels: backend === 'wasm' && wasmKernelsActive() ? 'lab-simd' : 'tfjs' };
 }
 
 /** The finished runs of a pack at this step budget (a run file of another budget counts as not done). */
@@ -92,8 +106,10 @@ function probeNote(j: StudyJson, f: StudyJson['findings'][number]): string {
 }
 
 /** Prints per finding the means ± std, the difference ± SE and the verdict. */
-export function printStudy(j: StudyJson): void {
+export function printStudy(j: StudyJson, runs: readonly StudyRun[] = []): void {
   console.log(`study ${j.pack}: ${j.steps} steps, ${j.backend}, ${j.seeds} seeds planned${j.complete ? '' : ' (partial)'}`);
+  const mixed = mixedVersions(runs);
+  if (mixed) console.log(`WARNING: these runs were made by different code (${mixed}): same seed and config need not give the same number; re-run the odd ones`);
   for (const f of j.findings) {
     console.log(`${f.id} ${f.claim}: ${f.verdict}`);
     for (const c of f.comparisons) console.log(`    ${describe(c)}`);
@@ -184,6 +200,6 @@ export async function runFull(args: Args): Promise<void> {
     }
   }
   const j = writeStudy(pack, steps, seeds, families, 'wasm');
-  printStudy(j);
+  printStudy(j, readRuns(pack, steps));
   if (args.markdown === true) console.log(`\n${markdownTable(j)}`);
 }

@@ -2,7 +2,7 @@
 // findings with verdicts from what exists (inconclusive where a side has < 2 runs), NaN never reaching the JSON.
 import { describe, expect, it } from 'vitest';
 import { CONDITIONS, FINDINGS } from './findings';
-import { allComparisons, extraRuns, studyJson, type StudyRun } from './study';
+import { allComparisons, extraRuns, mixedVersions, studyJson, type StudyRun } from './study';
 
 const run = (condition: string, seed: number, overall: number): StudyRun => ({ pack: 'shapes', condition, seed, steps: 10, backend: 'wasm', overall, perFamily: { gqa: overall, pope: 50 } });
 
@@ -61,5 +61,15 @@ describe('extraRuns (seeds until each SE ≤ 2)', () => {
     const j = base(seeds('rich-fkl', [50, 60, 70]));
     expect(allComparisons(j).find(({ c }) => c.ids[0] === 'rich-fkl' && c.ids[1] === 'rich-ce')?.c.n).toEqual([3, 0]);
     expect(extraRuns(j, 10)).toEqual([]);
+  });
+});
+
+describe('mixedVersions: runs made by different code are named (issue 28)', () => {
+  const run = (kernels?: StudyRun['kernels'], tfjs?: string): StudyRun => ({ pack: 'p', condition: 'c', seed: 1, steps: 10, backend: 'wasm', overall: 1, perFamily: {}, kernels, tfjs });
+  it('one code version: nothing to say', () => {
+    expect(mixedVersions([run('lab-simd', '4.22.0'), run('lab-simd', '4.22.0')])).toBe('');
+  });
+  it('kernels or tfjs versions mixed, unrecorded runs counted', () => {
+    expect(mixedVersions([run('lab-simd', '4.22.0'), run(undefined, undefined), run('lab-simd', '4.22.0')])).toBe('kernels lab-simd (2), unrecorded (1); tfjs 4.22.0, unrecorded');
   });
 });

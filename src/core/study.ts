@@ -37,6 +37,19 @@ export interface StudyRun {
   seconds?: number; // training wall time
   msPerStep?: number;
   date?: string;
+  commit?: string; // git hash of the code that made the run (DESIGN §6c; absent in runs made before issue 28)
+  tfjs?: string; // tfjs version
+  kernels?: 'lab-simd' | 'lab-relaxed' | 'tfjs'; // whose wasm kernels ran the step
+}
+
+/** The code versions a set of runs mixes (kernels and tfjs; commits are many by design): '' when they agree. Runs
+ *  without the fields (before issue 28) count as "unrecorded". */
+export function mixedVersions(runs: readonly StudyRun[]): string {
+  const kinds = (f: (r: StudyRun) => string | undefined) => [...new Set(runs.map((r) => f(r) ?? 'unrecorded'))].sort();
+  const k = kinds((r) => r.kernels);
+  const t = kinds((r) => r.tfjs);
+  const parts = [k.length > 1 ? `kernels ${k.map((x) => `${x} (${runs.filter((r) => (r.kernels ?? 'unrecorded') === x).length})`).join(', ')}` : '', t.length > 1 ? `tfjs ${t.join(', ')}` : ''];
+  return parts.filter(Boolean).join('; ');
 }
 
 export interface StudyCondition {
