@@ -1,6 +1,11 @@
-// The one findings table (issue 15): each of the paper's findings with its claim, the paper's numbers and their source,
-// the study's conditions as config patches over DEFAULT_CONFIG, and the comparisons that decide its verdict. Pure TS.
+// The one findings table (issue 15): each of the paper's findings with its claim, the paper's numbers with their
+// provenance (src/core/paperValues.ts), the study's conditions as config patches over DEFAULT_CONFIG, and the
+// comparisons that decide its verdict. Pure TS.
 import type { DeepPartial, Divergence, ExtraPositions, HiddenMode, TrainConfig } from './config';
+import { PAPER, type PaperSide, type PaperValue, S14 } from './paperValues';
+
+export { NOT_STATED, PAPER_FILES, provenanceText, temperatureText, TRAINER_T } from './paperValues';
+export type { PaperSide, PaperValue } from './paperValues';
 
 /** The two data settings a condition is measured on. */
 export type Base = 'rich' | 'labeled';
@@ -89,26 +94,11 @@ export const CONDITIONS: Record<string, Condition> = Object.fromEntries(
  *  "adds little"). The statistic is in stats.ts. */
 export type Comparison = { kind: 'gt'; hi: string; lo: string } | { kind: 'eq'; a: string; b: string };
 
-export const PAPER_FILES = {
-  exp: 'xushilin1/LLaVADI projects/distill/exp.md',
-  exp14: 'xushilin1/LLaVADI projects/distill/exp1_4B.md',
-  mobilevlm: 'MobileVLM-3B without distillation (the MobileVLM paper; the CE baseline the issue names)',
-  lab: "this lab's quick study (study/quick-<pack>.json)",
-} as const;
-
-/** One number of the paper: TextVQA accuracy of one experiment in the authors' notes. */
-export interface PaperValue {
-  label: string;
-  textvqa: number;
-  student: 'MobileLLaMA 2.7B' | 'MobileLLaMA 1.4B';
-  source: keyof typeof PAPER_FILES;
-  exp: string; // the experiment's name in the notes
-}
-
 export interface Finding {
   id: string;
   claim: string;
-  paper: { values: PaperValue[]; note: string };
+  /** The paper's numbers with their provenance (src/core/paperValues.ts). */
+  paper: PaperSide;
   /** The comparisons on the data-rich base that decide the verdict (all must hold). */
   comparisons: Comparison[];
   /** The same comparisons on the labeled-only base (F1, F2, F4): shown beside, to show that the regime matters. */
@@ -120,8 +110,6 @@ export interface Finding {
   probe?: string[];
 }
 
-const S27 = 'MobileLLaMA 2.7B' as const;
-const S14 = 'MobileLLaMA 1.4B' as const;
 const gt = (hi: string, lo: string): Comparison => ({ kind: 'gt', hi, lo });
 const eq = (a: string, b: string): Comparison => ({ kind: 'eq', a, b });
 
@@ -129,39 +117,21 @@ export const FINDINGS: Finding[] = [
   {
     id: 'F1',
     claim: 'Logit KD beats CE alone',
-    paper: {
-      values: [
-        { label: 'CE (no distillation)', textvqa: 47.5, student: S27, source: 'mobilevlm', exp: 'MobileVLM-3B' },
-        { label: 'CE + fKL (align_logits)', textvqa: 49.5, student: S27, source: 'exp', exp: 'llava_MobileLLaMA-2.7B-Chat_align_logits' },
-      ],
-      note: 'TextVQA, LLaVA-13B teacher',
-    },
+    paper: PAPER.F1,
     comparisons: [gt('rich-fkl', 'rich-ce')],
     labeled: [gt('lab-fkl', 'lab-ce')],
   },
   {
     id: 'F2',
     claim: 'KD weight ×5 beats ×1',
-    paper: {
-      values: [
-        { label: 'fKL ×1', textvqa: 44.43, student: S14, source: 'exp14', exp: 'exp6' },
-        { label: 'fKL ×5', textvqa: 45.1, student: S14, source: 'exp14', exp: 'exp1' },
-      ],
-      note: 'TextVQA, 1.4B student',
-    },
+    paper: PAPER.F2,
     comparisons: [gt('rich-fkl5', 'rich-fkl')],
     labeled: [gt('lab-fkl5', 'lab-fkl')],
   },
   {
     id: 'F3',
     claim: 'KD on answer tokens only beats KD on all positions',
-    paper: {
-      values: [
-        { label: 'answer tokens only', textvqa: 50.3, student: S27, source: 'exp', exp: 'align_logits_exp3' },
-        { label: 'all valid tokens', textvqa: 46.7, student: S27, source: 'exp', exp: 'align_logits_exp4' },
-      ],
-      note: 'TextVQA',
-    },
+    paper: PAPER.F3,
     comparisons: [gt('rich-fkl', 'rich-fkl-all')],
     // where all positions' gain comes from: the image part or the prompt part alone
     probe: ['rich-fkl-img', 'rich-fkl-prompt'],
@@ -169,93 +139,57 @@ export const FINDINGS: Finding[] = [
   {
     id: 'F4',
     claim: 'Temperature, KD only ×5: T 0.1 < 0.25 < 0.7 ≈ 1',
-    paper: {
-      values: [
-        { label: 'T 0.1', textvqa: 46.3, student: S27, source: 'exp', exp: 'exp14' },
-        { label: 'T 0.25', textvqa: 48.7, student: S27, source: 'exp', exp: 'exp13' },
-        { label: 'T 0.7', textvqa: 49.9, student: S27, source: 'exp', exp: 'exp12' },
-        { label: 'T 1', textvqa: 49.9, student: S27, source: 'exp', exp: 'exp18' },
-      ],
-      note: 'TextVQA, the student’s own loss removed',
-    },
+    paper: PAPER.F4,
     comparisons: [gt('rich-kd5-t025', 'rich-kd5-t01'), gt('rich-kd5-t07', 'rich-kd5-t025'), eq('rich-kd5-t07', 'rich-kd5-t1')],
     labeled: [gt('lab-kd5-t025', 'lab-kd5-t01'), gt('lab-kd5-t07', 'lab-kd5-t025'), eq('lab-kd5-t07', 'lab-kd5-t1')],
   },
   {
     id: 'F5',
     claim: 'Hidden alone < logits alone; both together best',
-    paper: {
-      values: [
-        { label: 'hidden MSE ×5', textvqa: 48.7, student: S27, source: 'exp', exp: 'exp21' },
-        { label: 'logits', textvqa: 49.5, student: S27, source: 'exp', exp: 'llava_MobileLLaMA-2.7B-Chat_align_logits' },
-        { label: 'logits ×5 + hidden ×5', textvqa: 50.7, student: S27, source: 'exp', exp: 'exp22' },
-      ],
-      note: 'TextVQA',
-    },
+    paper: PAPER.F5,
     comparisons: [gt('rich-fkl', 'rich-hid5'), gt('rich-fkl5-hid5', 'rich-fkl')],
   },
   {
     id: 'F6',
     claim: 'Hidden-state MSE ≈ cosine',
-    paper: {
-      values: [
-        { label: 'hidden MSE ×1', textvqa: 43.98, student: S14, source: 'exp14', exp: 'exp7' },
-        { label: 'hidden cosine ×1', textvqa: 43.76, student: S14, source: 'exp14', exp: 'exp8' },
-      ],
-      note: 'TextVQA, 1.4B student (the lab measures both at ×5)',
-    },
+    paper: PAPER.F6,
     comparisons: [eq('rich-hid5', 'rich-hid5-cos')],
   },
   {
     id: 'F7',
     claim: 'Affinity adds little to logits',
-    paper: {
-      values: [
-        { label: 'logits', textvqa: 49.5, student: S27, source: 'exp', exp: 'llava_MobileLLaMA-2.7B-Chat_align_logits' },
-        { label: 'logits + affinity', textvqa: 48.9, student: S27, source: 'exp', exp: 'exp6' },
-      ],
-      note: 'TextVQA',
-    },
+    paper: PAPER.F7,
     comparisons: [eq('rich-fkl-aff', 'rich-fkl')],
   },
   {
     id: 'F8',
     claim: 'Attention maps add little',
-    paper: {
-      values: [{ label: 'hidden + attention (20-layer student)', textvqa: 46.3, student: S27, source: 'exp', exp: 'exp17' }],
-      note: 'TextVQA; no matched logits-only run in the notes',
-    },
+    paper: PAPER.F8,
     comparisons: [eq('rich-fkl-att', 'rich-fkl')],
   },
   {
     id: 'F9',
     claim: 'Teacher-generated answers on extra images help most',
-    paper: {
-      values: [
-        { label: 'fKL ×1', textvqa: 44.43, student: S14, source: 'exp14', exp: 'exp6' },
-        { label: 'fKL + offline teacher data', textvqa: 45.6, student: S14, source: 'exp14', exp: 'exp29' },
-      ],
-      note: 'TextVQA, 1.4B student',
-    },
+    paper: PAPER.F9,
     comparisons: [gt('rich-fkl', 'lab-fkl')],
   },
   {
     id: 'F10',
     claim: 'Forward KL beats reverse KL, JSD and logit MSE',
-    paper: { values: [], note: 'text only ("normal KL more effective"); TVD is a lab extension, measured but not decisive' },
+    paper: PAPER.F10,
     comparisons: [gt('rich-fkl', 'rich-rkl'), gt('rich-fkl', 'rich-jsd'), gt('rich-fkl', 'rich-mse')],
     extra: ['rich-tvd'],
   },
   {
     id: 'F11',
     claim: 'On-policy: student answers scored by the teacher (λ 0.5) beat off-policy KD',
-    paper: { values: [], note: 'studied (--align_on_policy); no public number' },
+    paper: PAPER.F11,
     comparisons: [gt('rich-fkl-onpol', 'rich-fkl')],
   },
   {
     id: 'F12',
     claim: '(lab) Softened targets: T 4 with T² beats T 1',
-    paper: { values: [], note: PAPER_FILES.lab },
+    paper: PAPER.F12,
     comparisons: [gt('rich-fkl3-t4', 'rich-fkl3-t1')],
   },
 ];
@@ -292,7 +226,9 @@ export function paperValue(findingId: string, label: string): PaperValue {
   return v;
 }
 
-/** "TextVQA 49.5" (+ ", 1.4B" for the smaller student). */
+/** "TextVQA 49.5", with the student when it is not MobileLLaMA 2.7B and the source when it is not the LLaVADI notes. */
 export function paperText(v: PaperValue): string {
-  return `TextVQA ${v.textvqa}${v.student === S14 ? ' (1.4B student)' : ''}`;
+  const who = v.student === S14 ? ' (1.4B student)' : v.student.startsWith('20-layer') ? ' (20-layer LLaVA student)' : '';
+  const where = v.source === 'mobilevlm' ? ' (MobileVLM’s published score, not a LLaVADI run)' : '';
+  return `TextVQA ${v.textvqa}${who}${where}`;
 }

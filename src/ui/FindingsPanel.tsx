@@ -1,6 +1,7 @@
-// "What matters": one row per finding of the paper (src/core/findings.ts) with the paper's numbers, the lab's means ± std
-// per pack from the shipped study JSON, the verdict in words, why (when it does not reproduce) and a race button.
-import { CONDITIONS, FINDINGS, findingLanes, type Lane, PAPER_FILES } from '../core/findings';
+// "What matters": one row per finding of the paper (src/core/findings.ts) with the paper's numbers and where each comes
+// from (experiment, student, teacher, epochs, T), the lab's means ± std per pack from the shipped study JSON, the
+// verdict in words, why (when it does not reproduce) and a race button.
+import { CONDITIONS, FINDINGS, findingLanes, type Lane, provenanceText, TRAINER_T } from '../core/findings';
 import { verdictText, whyText } from '../core/findingWhy';
 import type { StudyFinding, StudyJson } from '../core/study';
 import type { Verdict } from '../core/stats';
@@ -37,43 +38,74 @@ function numbersLine(f: StudyFinding): string {
     .join('; ');
 }
 
-/** Means ± std of a finding's conditions, one bar per pack, as a small inline SVG (0–100 %). */
+/** Means ± std of a finding's conditions, one bar per pack (0–100 %): HTML labels at the row's 12 px, SVG bars. */
+const CHART_ROW = { display: 'grid', gridTemplateColumns: 'minmax(0, 13em) 1fr', alignItems: 'center', columnGap: 6, fontSize: 12 } as const;
+const CHART_LABEL = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', textAlign: 'right' } as const;
 function FindingChart({ ids, studies }: { ids: string[]; studies: StudyJson[] }) {
-  const rowH = 8 * Math.max(1, studies.length) + 6;
-  const labelW = 150; // labels (≤ 34 characters at font size 7) end here; the bars span the rest
-  const w = 340;
-  const x = (v: number) => labelW + ((w - labelW - 8) * Math.max(0, Math.min(100, v))) / 100;
+  const h = 8 * Math.max(1, studies.length) + 2;
   return (
-    <svg className="finding-chart" width="100%" viewBox={`0 0 ${w} ${ids.length * rowH + 14}`} role="img" aria-label="the lab's val exact match per condition, mean ± std over seeds">
-      {ids.map((id, i) => (
-        <g key={id} transform={`translate(0 ${i * rowH})`}>
-          <text x={labelW - 4} y={rowH / 2 + 3} fontSize="7" textAnchor="end" fill="currentColor">
-            <title>{CONDITIONS[id]?.label ?? id}</title>
+    <div className="finding-chart" role="img" aria-label="the lab's val exact match per condition, mean ± std over seeds">
+      {ids.map((id) => (
+        <div key={id} style={CHART_ROW}>
+          <span style={CHART_LABEL} title={CONDITIONS[id]?.label ?? id}>
             {shortLabel(id)}
-          </text>
-          {studies.map((s, k) => {
-            const c = s.conditions[id];
-            const m = c?.overall.mean;
-            if (m === null || m === undefined) return null;
-            const sd = c.overall.std ?? 0;
-            const y = 3 + k * 8;
-            return (
-              <g key={s.pack}>
-                <rect x={labelW} y={y} width={x(m) - labelW} height={6} fill={PACK_COLOURS[k % PACK_COLOURS.length]}>
-                  <title>{`${s.pack}: ${f1(m)} ± ${f1(sd)} % (${c.runs.length} seeds)`}</title>
-                </rect>
-                <line x1={x(m - sd)} x2={x(m + sd)} y1={y + 3} y2={y + 3} stroke="currentColor" strokeWidth="1" />
-              </g>
-            );
-          })}
-        </g>
+          </span>
+          <svg width="100%" height={h} viewBox={`0 0 100 ${h}`} preserveAspectRatio="none" aria-hidden="true">
+            {studies.map((s, k) => {
+              const c = s.conditions[id];
+              const m = c?.overall.mean;
+              if (m === null || m === undefined) return null;
+              const sd = c.overall.std ?? 0;
+              const y = 1 + k * 8;
+              const x = (v: number) => Math.max(0, Math.min(100, v));
+              return (
+                <g key={s.pack}>
+                  <rect x={0} y={y} width={x(m)} height={6} fill={PACK_COLOURS[k % PACK_COLOURS.length]}>
+                    <title>{`${s.pack}: ${f1(m)} ± ${f1(sd)} % (${c.runs.length} seeds)`}</title>
+                  </rect>
+                  <line x1={x(m - sd)} x2={x(m + sd)} y1={y + 3} y2={y + 3} stroke="currentColor" strokeWidth="1" vectorEffect="non-scaling-stroke" />
+                </g>
+              );
+            })}
+          </svg>
+        </div>
       ))}
-      <g transform={`translate(0 ${ids.length * rowH + 10})`} fontSize="7" fill="currentColor">
-        {[0, 50, 100].map((v) => (
-          <text key={v} x={x(v)} textAnchor="middle">{`${v}%`}</text>
-        ))}
-      </g>
-    </svg>
+      <div style={CHART_ROW} aria-hidden="true">
+        <span />
+        <span style={{ display: 'flex', justifyContent: 'space-between' }}>
+          <span>0 %</span>
+          <span>50 %</span>
+          <span>100 %</span>
+        </span>
+      </div>
+    </div>
+  );
+}
+
+/** The paper's side of a finding in plain words: its setting, each number with its source, and a claim the sources
+ *  hold no number for. */
+function PaperSideView({ f }: { f: (typeof FINDINGS)[number] }) {
+  const p = f.paper;
+  return (
+    <div className="finding-paper">
+      <div>
+        {f.id === 'F12' ? 'Not from the paper: ' : 'Paper: '}
+        {p.note}
+      </div>
+      {p.values.length > 0 && (
+        <ul className="finding-paper-values" style={{ margin: '2px 0', paddingLeft: 16 }}>
+          {p.values.map((v) => (
+            <li key={v.label} data-exp={v.exp}>
+              <strong>
+                {v.label}: TextVQA {v.textvqa}
+              </strong>{' '}
+              — {provenanceText(v)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {!p.inSources && p.claimSource && <div className="finding-not-in-sources">{p.claimSource}</div>}
+    </div>
   );
 }
 
@@ -87,13 +119,7 @@ function Row({ f, study, studies, onRace }: { f: (typeof FINDINGS)[number]; stud
       <div className="finding-head">
         <strong>{f.id}</strong> {f.claim}
       </div>
-      <div className="finding-paper">
-        Paper:{' '}
-        {f.paper.values.length
-          ? f.paper.values.map((v) => `${v.label} ${v.textvqa}`).join(' · ')
-          : f.paper.note}
-        {f.paper.values.length ? ` (${f.paper.note}; ${[...new Set(f.paper.values.map((v) => PAPER_FILES[v.source]))].join('; ')})` : ''}
-      </div>
+      <PaperSideView f={f} />
       {studies.length > 0 && <FindingChart ids={ids} studies={studies} />}
       <div className="finding-verdict">
         {study ? `${study.pack}: ` : 'No study for this pack. '}
@@ -131,6 +157,10 @@ export function FindingsPanel({ study, onRace, others = [] }: FindingsPanelProps
           </span>
         )}
       </header>
+      <p className="finding-paper">
+        Paper numbers are TextVQA accuracy from the authors’ notes in their code repository (xushilin1/LLaVADI), each with
+        its experiment, student, teacher, epochs and temperature; where the notes say nothing, the row says so. {TRAINER_T}
+      </p>
       <ol className="finding-list">
         {FINDINGS.map((f) => (
           <Row key={f.id} f={f} study={study} studies={studies} onRace={onRace} />
