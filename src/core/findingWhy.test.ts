@@ -67,4 +67,13 @@ describe('verdictText', () => {
   it('inconclusive, whatever the claim', () => {
     expect(verdictText(finding(runsOf('rich-hid5', [70]), 'F6'))).toMatch(/^Inconclusive/);
   });
+
+  it('names whose claim it is: the paper’s, or the lab’s own for F12', () => {
+    const f1 = finding([...runsOf('rich-fkl', tight(60)), ...runsOf('rich-ce', tight(50))], 'F1');
+    expect(verdictText(f1)).toContain('the paper’s ordering');
+    const f12 = finding([...runsOf('rich-fkl3-t4', tight(60)), ...runsOf('rich-fkl3-t1', tight(50))], 'F12');
+    expect(f12.verdict).toBe('reproduces');
+    expect(verdictText(f12)).toBe('Reproduces: the lab’s claimed ordering holds by more than 2 standard errors.');
+    expect(verdictText(f12)).not.toContain('paper');
+  });
 });

@@ -24,11 +24,14 @@ function families(study: StudyJson, a: string, b: string) {
   });
 }
 
+/** Whose claim it is: the paper's, or the lab's own (F12, "(lab) …"), which the paper never made. */
+const claimOf = (f: StudyFinding) => (f.claim.startsWith('(lab)') ? 'the lab’s claimed' : 'the paper’s');
+
 /** The verdict in words, fitted to the claim: an ordering ("beats", `gt`) or an equality ("≈", "adds little", `eq`). */
 export function verdictText(f: StudyFinding): string {
   const kinds = new Set(f.comparisons.map((c) => c.kind));
   if (f.verdict === 'reproduces') {
-    if (!kinds.has('eq')) return 'Reproduces: the paper’s ordering holds by more than 2 standard errors.';
+    if (!kinds.has('eq')) return `Reproduces: ${claimOf(f)} ordering holds by more than 2 standard errors.`;
     if (!kinds.has('gt')) return `Reproduces: the two are within 2 standard errors, with that SE at most ${EQ_MAX_SE} points, as the paper finds them about equal.`;
     return `Reproduces: each ordering holds by more than 2 standard errors, and what the paper finds about equal is within 2 (SE at most ${EQ_MAX_SE} points).`;
   }
@@ -60,7 +63,7 @@ export function whyText(f: StudyFinding, study: StudyJson): string | null {
   // is the reason — the seeds' shared luck hides a real gap. The verdict stays Welch's (DESIGN §6b).
   const p = c.paired;
   if (c.verdict === 'inconclusive' && p && p.se !== null && p.diff !== null && p.n >= 3 && Math.abs(p.diff) > 2 * p.se) {
-    const against = c.kind === 'gt' && p.diff < 0 ? ', against the paper’s ordering' : c.kind === 'eq' ? ': they differ' : '';
+    const against = c.kind === 'gt' && p.diff < 0 ? `, against ${claimOf(f)} ordering` : c.kind === 'eq' ? ': they differ' : '';
     return `${first} Paired by seed (the same init and batches, ${p.n} seeds) the difference is ${f1(p.diff)} ± ${f1(p.se)}, beyond 2 SE${against}; the seed-to-seed spread both share hides it from the unpaired SE.`;
   }
   // A probe measured for this finding explains more than a family split: quote its conditions beside the two sides.

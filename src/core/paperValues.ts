@@ -85,7 +85,7 @@ const FKL1_14 = v14('fKL ×1', 44.43, 'exp6', 9);
 export const PAPER: Record<string, PaperSide> = {
   F1: {
     values: [
-      { label: 'CE (no distillation)', textvqa: 47.5, source: 'mobilevlm', exp: 'MobileVLM-3B (published)', student: `${S27} (MobileVLM-3B)`, teacher: 'none (no distillation)', epochs: NOT_STATED, ...NO_KL, note: 'MobileVLM’s published score, not a run in the notes' },
+      { label: 'CE (no distillation)', textvqa: 47.5, source: 'mobilevlm', exp: 'MobileVLM-3B (published)', student: `${S27} (MobileVLM-3B)`, teacher: 'none (no distillation)', epochs: NOT_STATED, ...NO_KL },
       LOGITS,
     ],
     note: 'The CE baseline is MobileVLM’s published score; the notes hold no CE-only run of this student. The lab’s baseline (CE + seqCE on the teacher’s answers) is itself a distillation term (sequence-level KD).',
@@ -183,7 +183,8 @@ export function temperatureText(v: PaperValue): string {
 
 /** One value's source in plain words: experiment, file and line, student, teacher, epochs, temperature. */
 export function provenanceText(v: PaperValue): string {
-  const where = v.source === 'mobilevlm' ? PAPER_FILES.mobilevlm : `${v.exp}, ${v.source === 'exp' ? '2.7B notes' : '1.4B notes'}${v.line ? ` line ${v.line}` : ''}`;
+  if (v.source === 'mobilevlm') return `${v.exp}: ${PAPER_FILES.mobilevlm}. Student: ${v.student}; teacher: ${v.teacher}.`;
+  const where = `${v.exp}, ${v.source === 'exp' ? '2.7B notes' : '1.4B notes'}${v.line ? ` line ${v.line}` : ''}`;
   const epochs = typeof v.epochs === 'number' ? `${v.epochs} epoch${v.epochs === 1 ? '' : 's'}` : `epochs ${NOT_STATED}`;
   const removed = v.removed ? `; removed: ${v.removed}` : '';
   const note = v.note ? `; ${v.note}` : '';

@@ -1,10 +1,10 @@
 // The "What matters" panel against study JSON (rendered to a string in Node): one finding-row per finding whose
-// data-verdict is the JSON's verdict, the why sentence built from the JSON's numbers, and the shipped studies valid.
+// data-verdict is the JSON's verdict, the why sentence from the JSON's numbers, each paper number with its source.
 import * as React from 'react';
 import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { FINDINGS } from '../core/findings';
+import { FINDINGS, provenanceText } from '../core/findings';
 import { studyJson, type StudyJson, type StudyRun } from '../core/study';
 import { FindingsPanel } from './FindingsPanel';
 import { RecipeExport } from './RecipeExport';
@@ -63,6 +63,48 @@ describe('FindingsPanel', () => {
     for (const f of s.findings) expect(['reproduces', 'reversed', 'inconclusive']).toContain(f.verdict);
     for (const c of Object.values(s.conditions)) for (const r of c.runs) expect(Number.isFinite(r.overall)).toBe(true);
     expect(rows(render(s))).toEqual(s.findings.map((f) => ({ id: f.id, verdict: f.verdict })));
+  });
+});
+
+describe('FindingsPanel: the paper in plain words', () => {
+  // renderToString escapes quotes and ampersands; compare against the same escaping
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const rowOf = (html: string, id: string) => {
+    const i = html.indexOf(`data-finding="${id}"`);
+    const j = html.indexOf('data-testid="finding-row"', i);
+    return html.slice(i, j < 0 ? undefined : j);
+  };
+
+  it('every paper number is shown with its source: experiment, student, teacher, epochs, temperature', () => {
+    const html = render(null);
+    for (const f of FINDINGS) {
+      const row = rowOf(html, f.id);
+      for (const v of f.paper.values) {
+        expect(row, `${f.id} ${v.label}`).toContain(`TextVQA ${v.textvqa}`);
+        expect(row, `${f.id} ${v.label}`).toContain(esc(provenanceText(v)));
+      }
+      if (!f.paper.inSources) expect(row, f.id).toContain(esc(f.paper.claimSource!));
+    }
+  });
+
+  it('the corrected facts reach the page, with no internal phrase', () => {
+    const html = render(null);
+    expect(html).not.toMatch(/the issue names|issue/i);
+    expect(rowOf(html, 'F8')).toContain('exp17, 2.7B notes line 90. Student: 20-layer LLaVA student initialised from alternate layers of LLaVA-13B');
+    expect(rowOf(html, 'F8')).toContain('exp38, 2.7B notes line 136');
+    expect(rowOf(html, 'F6')).toContain('TextVQA 44.75');
+    expect(rowOf(html, 'F10')).toContain('Not in the sources as a number');
+    expect(rowOf(html, 'F4')).toContain('removed: all of the student’s own loss');
+    expect(rowOf(html, 'F1')).toContain('MobileVLM');
+    expect(html).toContain('T 0.7 with T² (from the trainer’s code; the notes give no T)');
+  });
+
+  it('chart labels are HTML text at the row’s 12 px, not SVG text scaled down', () => {
+    const html = render(synthetic());
+    expect(html).toContain('class="finding-chart"');
+    expect(html).not.toContain('<text');
+    expect(html).not.toMatch(/font-size="[0-9]"|font-size:\s*[0-9](px)?;/);
+    expect(html).toMatch(/font-size:12px/);
   });
 });
 

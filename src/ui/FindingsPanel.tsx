@@ -88,18 +88,13 @@ function PaperSideView({ f }: { f: (typeof FINDINGS)[number] }) {
   const p = f.paper;
   return (
     <div className="finding-paper">
-      <div>
-        {f.id === 'F12' ? 'Not from the paper: ' : 'Paper: '}
-        {p.note}
-      </div>
+      <div>{`${f.id === 'F12' ? 'Not from the paper' : 'Paper'}: ${p.note}`}</div>
       {p.values.length > 0 && (
         <ul className="finding-paper-values" style={{ margin: '2px 0', paddingLeft: 16 }}>
           {p.values.map((v) => (
             <li key={v.label} data-exp={v.exp}>
-              <strong>
-                {v.label}: TextVQA {v.textvqa}
-              </strong>{' '}
-              — {provenanceText(v)}
+              <strong>{`${v.label}: TextVQA ${v.textvqa}`}</strong>
+              {` — ${provenanceText(v)}`}
             </li>
           ))}
         </ul>
