@@ -29,7 +29,7 @@ const T13_CODE = 'LLaVA-v1.5-13B (the trainer’s default teacher; the notes nam
 
 /** The temperature as the authors' code ran it, for the panel and docs/findings.md. */
 export const TRAINER_T =
-  'The authors’ trainer as committed from 04d5a53 through b3795bb computes the logit KL at T 0.7 and multiplies it by 0.7²; their last stored trainer (fab50df, run by exp91’s script) drops the temperature (T 1, no T²) and z-scores both logits (--norm_logits). The lab’s fKL conditions run at T 1 without T², so the paper’s “KL ×1” is not the lab’s.';
+  'Every version of the authors’ trainer read here, from the first commit (04d5a53) to b3795bb, computes the logit KL at T 0.7 and multiplies it by 0.7²; their last stored trainer (fab50df, run by exp91’s script) drops the temperature (T 1, no T²) and z-scores both logits (--norm_logits). The lab’s fKL conditions run at T 1 without T², so the paper’s “KL ×1” is not the lab’s.';
 
 /** Where a value's temperature comes from: the notes, the committed trainer (the notes give none), or no logit-KL term. */
 export type TFrom = 'notes' | 'code' | 'none';
@@ -63,8 +63,8 @@ export interface PaperSide {
   claimSource?: string;
 }
 
-/** The trainer as committed: from 04d5a53 (the first commit) through b3795bb (the commit of the 1.4B notes) every
- *  stored version computes the logit KL as kl_div(log_softmax(s / 0.7), softmax(t / 0.7)) * 0.7 * 0.7. */
+/** The trainer as committed: every version read (04d5a53, the first commit; b5cceef; 22385d8; b3795bb, the commit of the
+ *  1.4B notes; two more of the 45 stored) computes kl_div(log_softmax(s / 0.7), softmax(t / 0.7)) * 0.7 * 0.7. */
 const KL07 = { T: 0.7, t2: true, tFrom: 'code' } as const;
 const NO_KL = { T: null, t2: null, tFrom: 'none' } as const;
 
@@ -77,7 +77,7 @@ const v14 = (label: string, textvqa: number, exp: string, line: number, rest: Pa
 
 /** exp12/13/14/18: "去掉student原本的loss；只保留蒸馏loss；蒸馏loss * 5" */
 const KD_ONLY_REMOVED = 'all of the student’s own loss (the notes: only the distillation loss ×5 is kept)';
-const T_UNCOMMITTED = 'T from the notes; no trainer at this T was committed, and the notes do not say whether T² was applied';
+const T_UNCOMMITTED = 'T from the notes; no trainer version read runs at this T, and the notes do not say whether T² was applied';
 
 const LOGITS = v27('CE + fKL (align_logits)', 49.5, 'align_logits', 4, { note: `KD weight ${NOT_STATED}` });
 const FKL1_14 = v14('fKL ×1', 44.43, 'exp6', 9);
