@@ -1,5 +1,5 @@
 // What `npm run pack:inspect` prints of a parsed pack: its splits, vocabulary, targets, teacher accuracy and tensors,
-// and (version 2) where its features, vocabulary and teacher come from, in words (DESIGN §4b).
+// (version 2) where its features, vocabulary and teacher come from (DESIGN §4b), and its §4c additions.
 import type { Pack } from './pack';
 import type { Dtype } from './safetensors';
 import { SPLIT, SPLIT_COUNT } from './terms';
@@ -19,6 +19,11 @@ export interface PackSummary {
   features?: string; // "image_features from <source>, P×dV, pooling <pooling>" or "images + encoder"
   vocabulary?: string; // "compacted: V of <tokenizer> (original ids in vocab_source)" or "the pack's own"
   teacher?: string; // "weights in the pack (teacher.*)" or "external (no teacher.* weights)"
+  /** DESIGN §4c, each only when the pack has it. */
+  ambiguity?: { annotator: string; bayes_accuracy: Record<string, number>; bayes_answer_ids: boolean };
+  student_init?: { objective: string; steps: number; corpus: string; tensors: number; config: Record<string, unknown> };
+  teacher_pretrain?: { objective: string; steps: number; corpus: string };
+  teacher_calibration?: { ece: number; median_top_prob: number; mean_entropy: number };
 }
 
 /** The object `npm run pack:inspect` prints. */
@@ -37,6 +42,18 @@ export function summarizePack(pack: Pack): PackSummary {
     teacher_accuracy: pack.meta.teacher.accuracy,
     tensors: pack.tensorInfo,
     ...(pack.meta.version === '2' ? packSources(pack) : {}),
+    ...packExtras(pack),
+  };
+}
+
+/** The §4c additions a pack carries, as pack:inspect prints them (absent keys: the pack has none). */
+function packExtras(pack: Pack): Pick<PackSummary, 'ambiguity' | 'student_init' | 'teacher_pretrain' | 'teacher_calibration'> {
+  const { ambiguity: a, studentInit: si, teacher: t } = pack.meta;
+  return {
+    ...(a ? { ambiguity: { annotator: a.annotator, bayes_accuracy: a.bayesAccuracy, bayes_answer_ids: pack.tensors.bayes_answer_ids !== undefined } } : {}),
+    ...(si ? { student_init: { objective: si.objective, steps: si.steps, corpus: si.corpus, tensors: Object.keys(pack.weights).filter((k) => k.startsWith('student_init.')).length, config: si.config } } : {}),
+    ...(t.pretrain ? { teacher_pretrain: t.pretrain } : {}),
+    ...(t.calibration ? { teacher_calibration: { ece: t.calibration.ece, median_top_prob: t.calibration.medianTopProb, mean_entropy: t.calibration.meanEntropy } } : {}),
   };
 }
 

@@ -69,7 +69,7 @@ export function fitConfigToPack(c: TrainConfig, pack: Pack, withTeacher = hasTea
  * 'pack': a PackError naming the file (a pack load); 'config': a ConfigError on optim.batchSize (a knob, a new lane).
  */
 export function checkRunCost(pack: Pack, c: TrainConfig, lanes = 1, as: 'pack' | 'config' = 'pack', name = 'pack'): StepCost {
-  const enc = encoderConfigOf(pack);
+  const enc = encoderConfigOf(pack, name);
   const { Lp, A, V } = pack.dims;
   const online = hasTeacherWeights(pack) && (c.kd.source === 'online' || c.kd.allPositions || c.onPolicy.lambda > 0);
   const x = { seq: { P: encoderGeometry(enc).P, Lp, A, V, dV: enc.dV }, student: STUDENT_PRESET, teacher: online ? teacherConfigOf(pack) : null, batch: c.optim.batchSize, lanes };
@@ -127,7 +127,7 @@ export class StudentRun {
     opts: StudentRunOptions = {},
   ) {
     const name = opts.name ?? 'pack';
-    const encCfg = encoderConfigOf(pack);
+    const encCfg = encoderConfigOf(pack, name);
     checkRunCost(pack, config, 1, 'pack', name); // before a byte of the model is allocated
     this.featuresPack = isFeaturesPack(pack);
     const encParams = this.featuresPack ? {} : loadParams(weightsOf(pack, 'encoder.'), '', encoderSpecs(encCfg), `${name} encoder.*`);

@@ -63,7 +63,7 @@ export class Session {
     if (!(bi.name === 'webgpu' && bi.isFallbackAdapter)) return new Session(bytes, name, lanes, evalSamples);
     const pack = parsePack(bytes, name);
     if (!pack.tensors.images || pack.meta.features) return new Session(bytes, name, lanes, evalSamples, { pack }); // features pack: nothing to encode
-    const features = await encodeAllVia(['wasm', 'cpu'], encoderConfigOf(pack), weightsOf(pack, 'encoder.'), pack.tensors.images);
+    const features = await encodeAllVia(['wasm', 'cpu'], encoderConfigOf(pack, name), weightsOf(pack, 'encoder.'), pack.tensors.images);
     try {
       return new Session(bytes, name, lanes, evalSamples, { pack, features });
     } catch (e) {
