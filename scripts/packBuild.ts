@@ -58,6 +58,17 @@ const RECIPES: Record<TaskName, Recipe> = {
     batch: 64,
     lr: 6e-4,
   },
+  hues: {
+    sizes: { trainLabeled: 500, trainUnlabeled: 3000, val: 500, test: 500 },
+    teacherTrain: 48000,
+    encoder: { dV: 64, layers: 2, heads: 2 },
+    teacher: { d: 128, layers: 4, heads: 8, mlpRatio: 4 },
+    pretrain: { steps: 600, batch: 32, lr: 2e-3 },
+    featureNorm: 0.25,
+    steps: 3000,
+    batch: 64,
+    lr: 7e-4,
+  },
 };
 
 const CKPT_EVERY = 100;

@@ -33,7 +33,7 @@ function sameBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 const SIZES_SMALL = { trainLabeled: 150, trainUnlabeled: 150, val: 150, test: 150 };
 const make = (task: TaskName, seed: number, sizes = SIZES_SMALL): Dataset =>
   generateDataset({ task, seed, sizes, digitBank: task === 'digits' ? BANK : undefined });
-const DATA: Record<TaskName, Dataset> = { shapes: make('shapes', 11), digits: make('digits', 11) };
+const DATA: Record<'shapes' | 'digits', Dataset> = { shapes: make('shapes', 11), digits: make('digits', 11) };
 
 describe.each(['shapes', 'digits'] as const)('task %s', (task) => {
   const ds = DATA[task];
@@ -158,7 +158,7 @@ describe.each(['shapes', 'digits'] as const)('task %s', (task) => {
     const img = renderScene(scene, BANK);
     const { patchSize: cell, width: W } = spec;
     for (const o of scene.objects.filter((x) => x.kind !== 'card')) {
-      const s = spec.shapePx[o.size];
+      const s = spec.shapePx[o.size as 'small' | 'big'];
       // the box's centre pixel belongs to every shape
       const x = o.col * cell + o.dx + Math.floor(s / 2);
       const y = o.row * cell + o.dy + Math.floor(s / 2);
@@ -256,7 +256,7 @@ describe('generator details', () => {
     const sizes = { trainLabeled: 2, trainUnlabeled: 0, val: 0, test: 0 };
     expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['textvqa'] })).toThrow(/^families\[0\]: expected one of gqa, pope, count, sqa, caption for task "shapes", got "textvqa"$/);
     expect(() => generateDataset({ task: 'shapes', seed: 1, sizes: { ...sizes, val: -1 } })).toThrow(/^sizes\.val: expected a non-negative integer, got -1$/);
-    expect(() => generateDataset({ task: 'nope' as TaskName, seed: 1, sizes })).toThrow(/^task: expected "shapes" or "digits", got "nope"$/);
+    expect(() => generateDataset({ task: 'nope' as TaskName, seed: 1, sizes })).toThrow(/^task: expected one of "shapes", "digits", "hues", got "nope"$/);
     const scene = generateScene(new Rng(1), 'shapes');
     expect(() => makeQuestion(new Rng(1), scene, 'textvqa', priorStats('shapes'))).toThrow(/^family: expected one of .* for task "shapes", got "textvqa"$/);
     expect(() => makeQuestion(new Rng(1), scene, 'pope', priorStats('digits'))).toThrow(/^stats\.task: expected the scene's task "shapes", got "digits"$/);

@@ -1,9 +1,11 @@
 // Builds a whole question-answering dataset (images, split and family codes, prompt and answer ids) from a
 // seed. Sample j of split s depends only on (seed, task, s, j), so resizing one split never changes another.
+// The hues task adds what the generator knows of each label's distribution: Bayes answers and ceilings.
 
 import { FieldError } from '../errors';
 import { deriveSeed, Rng } from '../rng';
 import { PAD_ID, Tokenizer } from '../tokenizer';
+import { ANNOTATOR } from './annotator';
 import { renderScene } from './draw';
 import { type CategoryStats, type DigitPool, generateScene, priorStats, splitDigitBank, validateDigitBank } from './generate';
 import { makeQuestion, POPE_CYCLE, type PopeKind, type Question } from './questions';
@@ -63,6 +65,18 @@ export interface Dataset {
   answers: string[];
   /** Attribution of real data in the images ('' for shapes). */
   license: string;
+  /**
+   * hues only (absent for shapes and digits): each answer is one draw from a known distribution.
+   * bayesAnswerIds [N, A]: the most probable answer of every sample (unlabeled ones too), <eos>-terminated,
+   * <pad>-filled; answerProb [N]: probability of the drawn answer; bayesProb [N]: probability of the Bayes answer;
+   * bayesAccuracy: per family with val samples, the mean of bayesProb over them in percent (the expected exact
+   * match of the Bayes answer with a fresh draw: the ceiling of any model); annotator: how labels are drawn.
+   */
+  bayesAnswerIds?: Int32Array;
+  answerProb?: Float32Array;
+  bayesProb?: Float32Array;
+  bayesAccuracy?: Partial<Record<FamilyName, number>>;
+  annotator?: string;
 }
 
 function checkSizes(sizes: DatasetSizes): number[] {
@@ -141,12 +155,39 @@ export function generateDataset(opts: DatasetOptions): Dataset {
     }
   });
 
-  return {
+  const ds: Dataset = {
     task, spec, seed: opts.seed, vocab, families, n: N, height: H, width: W, channels: C, promptLen: Lp, answerLen: A,
     numPatches: spec.numPatches, images, split, family, promptIds, answerIds, scenes, questions,
     prompts: questions.map((q) => q.prompt), answers: questions.map((q) => q.answer),
     license: task === 'digits' ? MNIST_LICENSE : '',
   };
+  if (task === 'hues') addBayes(ds, tok);
+  return ds;
+}
+
+/** Fills the hues fields of `ds` from its questions' distributions (see Dataset). */
+function addBayes(ds: Dataset, tok: Tokenizer): void {
+  const { n: N, answerLen: A } = ds;
+  const bayesAnswerIds = new Int32Array(N * A).fill(PAD_ID);
+  const answerProb = new Float32Array(N);
+  const bayesProb = new Float32Array(N);
+  const sum: Partial<Record<FamilyName, number>> = {};
+  const cnt: Partial<Record<FamilyName, number>> = {};
+  ds.questions.forEach((q, i) => {
+    if (q.bayesAnswer === undefined || q.bayesProb === undefined || q.answerProb === undefined) {
+      throw new Error(`hues question ${i} (${q.family}) has no answer distribution`);
+    }
+    tok.encodeInto(q.bayesAnswer, bayesAnswerIds, i * A, A, true);
+    answerProb[i] = q.answerProb;
+    bayesProb[i] = q.bayesProb;
+    if (ds.split[i] === 2) {
+      sum[q.family] = (sum[q.family] ?? 0) + q.bayesProb;
+      cnt[q.family] = (cnt[q.family] ?? 0) + 1;
+    }
+  });
+  const bayesAccuracy: Partial<Record<FamilyName, number>> = {};
+  for (const f of ds.families) if (cnt[f]) bayesAccuracy[f] = (100 * sum[f]!) / cnt[f]!;
+  Object.assign(ds, { bayesAnswerIds, answerProb, bayesProb, bayesAccuracy, annotator: ANNOTATOR });
 }
 
 /** FNV-1a 32-bit hash (hex) of images, split, family, then prompt and answer ids as little-endian int32. */

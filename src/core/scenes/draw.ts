@@ -1,8 +1,10 @@
 // Rasterises a scene description into RGB uint8 pixels with integer arithmetic only, so Node and the
 // browser produce identical bytes. Shapes are pixel masks; cards blend a real MNIST digit over their colour.
+// hues scenes (continuous side, hue and occluders) are drawn by hues.ts.
 
 import { FieldError } from '../errors';
 import { Rng } from '../rng';
+import { renderHuesScene } from './hues';
 import { COLOR_RGB, type DigitBank, getTaskSpec, type KindName, PIXEL_NOISE, type Scene } from './spec';
 
 /**
@@ -39,6 +41,7 @@ function inkFor(color: keyof typeof COLOR_RGB): number {
  */
 export function renderScene(scene: Scene, digitBank?: DigitBank): Uint8Array {
   const spec = getTaskSpec(scene.task);
+  if (spec.task === 'hues') return renderHuesScene(scene);
   const { height: H, width: W, channels: C, patchSize: cell } = spec;
   const out = new Uint8Array(H * W * C).fill(scene.background);
   const put = (x: number, y: number, r: number, g: number, b: number): void => {
@@ -81,7 +84,7 @@ export function renderScene(scene: Scene, digitBank?: DigitBank): Uint8Array {
       }
       continue;
     }
-    const s = spec.shapePx[obj.size];
+    const s = spec.shapePx[obj.size as 'small' | 'big'];
     for (const d of ['dx', 'dy'] as const) {
       if (obj[d] < 0 || obj[d] + s > cell) {
         throw new FieldError({ field: `scene.objects[${k}].${d}`, expected: `0..${cell - s} (a ${s}px shape inside its ${cell}px cell)`, got: obj[d] });

@@ -1,11 +1,14 @@
 // Random scene descriptions (objects on a grid) for the shapes and digits tasks, the digit pools that keep
 // val/test digits apart from training digits, and category statistics for POPE "popular" negatives.
+// (The hues task's scenes come from hues.ts; generateScene dispatches to it.)
 
 import { FieldError } from '../errors';
 import { Rng } from '../rng';
+import { colorProbs } from './annotator';
+import { generateHuesScene } from './hues';
 import {
   BACKGROUND_RANGE, COLOR_JITTER, COLOR_RGB, COLOR_WEIGHTS, COLORS, type ColorName, type DigitBank, getTaskSpec,
-  type KindName, type Scene, type SceneObject, SHAPE_WEIGHTS, SHAPES, SIZES, type TaskName,
+  HUE_COLORS, type KindName, type Scene, type SceneObject, SHAPE_WEIGHTS, SHAPES, SIZES, taskColors, type TaskName,
 } from './spec';
 
 /** Bank indices grouped by label: pool[d] lists the indices of digit d (every label must have ≥ 1). */
@@ -73,6 +76,7 @@ function clampU8(v: number): number {
  */
 export function generateScene(rng: Rng, task: TaskName, digits?: DigitPool): Scene {
   const spec = getTaskSpec(task);
+  if (spec.task === 'hues') return generateHuesScene(rng);
   const hasCards = spec.kinds.includes('card');
   if (hasCards && (!digits || digits.length !== 10 || digits.some((p) => p.length === 0))) {
     throw new FieldError({
@@ -124,7 +128,7 @@ export function categoryKey(color: ColorName, kind: KindName): string {
 export function taskCategories(task: TaskName): string[] {
   const spec = getTaskSpec(task);
   const out: string[] = [];
-  for (const c of COLORS) for (const k of spec.kinds) out.push(categoryKey(c, k));
+  for (const c of taskColors(spec.task)) for (const k of spec.kinds) out.push(categoryKey(c, k));
   return out;
 }
 
@@ -148,6 +152,7 @@ function rankStats(task: TaskName, freq: Record<string, number>): CategoryStats 
  */
 export function priorStats(task: TaskName): CategoryStats {
   const spec = getTaskSpec(task);
+  if (spec.task === 'hues') return rankStats(task, huesPriorFreq());
   const cw = COLOR_WEIGHTS.reduce((a, b) => a + b, 0);
   const sw = SHAPE_WEIGHTS.reduce((a, b) => a + b, 0);
   const freq: Record<string, number> = {};
@@ -158,6 +163,25 @@ export function priorStats(task: TaskName): CategoryStats {
     if (spec.kinds.includes('card')) freq[categoryKey(c, 'card')] = (COLOR_WEIGHTS[ci] / cw) * spec.cardProb;
   });
   return rankStats(task, freq);
+}
+
+/**
+ * hues: probability that one object is called "colour kind" by the annotator's Bayes word, with hue uniform
+ * (integrated on a 0.1° grid) and the shape weights.
+ */
+function huesPriorFreq(): Record<string, number> {
+  const steps = 3600;
+  const cf: Record<string, number> = {};
+  for (const c of HUE_COLORS) cf[c] = 0;
+  for (let i = 0; i < steps; i++) {
+    const p = colorProbs((i + 0.5) * (360 / steps));
+    const best = HUE_COLORS.reduce((a, b) => (p[b] > p[a] ? b : a));
+    cf[best] += 1 / steps;
+  }
+  const sw = SHAPE_WEIGHTS.reduce((a, b) => a + b, 0);
+  const freq: Record<string, number> = {};
+  for (const c of HUE_COLORS) SHAPES.forEach((s, si) => { freq[categoryKey(c, s)] = cf[c] * (SHAPE_WEIGHTS[si] / sw); });
+  return freq;
 }
 
 /** Empirical category frequencies (objects per scene) over `scenes`. */

@@ -1,9 +1,12 @@
 // Question generator: one (prompt, answer) pair of a given family about a scene, following vocab.ts's
-// templates. Every answer is a function of the scene description; check.ts recomputes it independently.
+// templates. Every answer is a function of the scene description; check.ts recomputes it independently. The hues
+// task's questions (huesQuestions.ts) carry an answer distribution instead, and their answer is one draw from it.
 
 import { FieldError } from '../errors';
 import type { Rng } from '../rng';
+import type { AnswerDist } from './annotator';
 import { categoryKey, type CategoryStats, taskCategories } from './generate';
+import { makeHuesQuestion } from './huesQuestions';
 import {
   COL_WORDS, COLORS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
   RELATIONS, ROW_WORDS, type Scene, type SceneObject, SIZES,
@@ -21,8 +24,14 @@ export interface Question {
   family: FamilyName;
   prompt: string;
   answer: string;
-  /** pope only: which kind of sample this is. */
+  /** pope only: which kind of sample this is (hues: which category was asked about; the answer is still a draw). */
   popeKind?: PopeKind;
+  /** hues only (absent elsewhere): the annotator's answer distribution, `answer` is one draw from it. */
+  dist?: AnswerDist;
+  /** hues only: the most probable answer, its probability, and the probability of the drawn `answer`. */
+  bayesAnswer?: string;
+  bayesProb?: number;
+  answerProb?: number;
 }
 
 export interface QuestionOptions {
@@ -181,6 +190,10 @@ export function makeQuestion(
   const spec = getTaskSpec(scene.task);
   if (!spec.families.includes(family)) {
     throw new FieldError({ field: 'family', expected: `one of ${spec.families.join(', ')} for task "${scene.task}"`, got: family });
+  }
+  if (scene.task === 'hues') {
+    const kind = family === 'pope' ? (opts.popeKind ?? (rng.next() < 0.5 ? 'yes' : rng.pick(POPE_KINDS.slice(1)))) : 'yes';
+    return makeHuesQuestion(rng, scene, family, stats, kind);
   }
   switch (family) {
     case 'gqa': return gqa(rng, scene);

@@ -1,10 +1,10 @@
-// Task geometry, palettes, names and types of the scene/question generator (tasks `shapes` and `digits`).
+// Task geometry, palettes, names and types of the scene/question generator (tasks `shapes`, `digits`, `hues`).
 // Pure data and types (no tfjs, DOM or Node APIs); a pack's images and vocabulary depend on every value here.
 
 import { FieldError } from '../errors';
 
-export type TaskName = 'shapes' | 'digits';
-export const TASKS: readonly TaskName[] = ['shapes', 'digits'];
+export type TaskName = 'shapes' | 'digits' | 'hues';
+export const TASKS: readonly TaskName[] = ['shapes', 'digits', 'hues'];
 
 /** Question families, in the global order used for `family` codes unless a dataset says otherwise. */
 export type FamilyName = 'gqa' | 'pope' | 'count' | 'textvqa' | 'sqa' | 'caption';
@@ -49,8 +49,23 @@ export const KIND_PLURAL: Readonly<Record<KindName, string>> = {
   card: 'cards',
 };
 
-export type SizeName = 'small' | 'big';
-export const SIZES: readonly SizeName[] = ['small', 'big'];
+/** Size words: shapes/digits use small/big; hues names a continuous side small/medium/large. */
+export type SizeName = 'small' | 'big' | 'medium' | 'large';
+export const SIZES: readonly ('small' | 'big')[] = ['small', 'big'];
+/** Size words of the hues task, smallest first (the annotator's ordinal scale). */
+export const HUE_SIZES: readonly SizeName[] = ['small', 'medium', 'large'];
+/** Colour words of the hues task (no white: every hue is saturated), in hue order of their prototypes. */
+export const HUE_COLORS: readonly ColorName[] = ['red', 'yellow', 'green', 'blue', 'purple'];
+
+/** The colour words of a task (vocabulary order). */
+export function taskColors(task: TaskName): readonly ColorName[] {
+  return task === 'hues' ? HUE_COLORS : COLORS;
+}
+
+/** The size words of a task (vocabulary order). */
+export function taskSizes(task: TaskName): readonly SizeName[] {
+  return task === 'hues' ? HUE_SIZES : SIZES;
+}
 
 /** Grid position words (3×3 grid): a position is always two tokens, row word then column word. */
 export const ROW_WORDS: readonly string[] = ['top', 'middle', 'bottom'];
@@ -77,7 +92,7 @@ export interface TaskSpec {
   grid: number;
   /** P = grid², the number of image tokens. */
   numPatches: number;
-  /** Side in pixels of a small and a big shape (drawn inside its cell, jittered by ±1 px). */
+  /** Side in pixels of a small and a big shape (drawn inside its cell, jittered by ±1 px); hues draws a continuous side instead. */
   shapePx: { small: number; big: number };
   /** Side in pixels of a digit bitmap on a card (DigitBank.size must equal it); 0 when the task has no cards. */
   digitSize: number;
@@ -96,7 +111,11 @@ export interface TaskSpec {
   answerLen: number;
 }
 
-/** shapes: 24×24×3, 3×3 grid of 8×8 cells (P = 9). digits: 36×36×3, 3×3 grid of 12×12 cells (P = 9). */
+/**
+ * shapes: 24×24×3, 3×3 grid of 8×8 cells (P = 9). digits: 36×36×3, 3×3 grid of 12×12 cells (P = 9).
+ * hues: the geometry and families of shapes, with continuous hue, side and position named by a probabilistic
+ * annotator (annotator.ts), so each label is one draw from a known answer distribution.
+ */
 export const TASK_SPECS: Readonly<Record<TaskName, TaskSpec>> = {
   shapes: {
     task: 'shapes',
@@ -134,14 +153,32 @@ export const TASK_SPECS: Readonly<Record<TaskName, TaskSpec>> = {
     promptLen: 13,
     answerLen: 4,
   },
+  hues: {
+    task: 'hues',
+    height: 24,
+    width: 24,
+    channels: 3,
+    patchSize: 8,
+    grid: 3,
+    numPatches: 9,
+    shapePx: { small: 5, big: 7 }, // nominal only: hues draws a continuous side (annotator.ts SIDE_RANGE)
+    digitSize: 0,
+    minObjects: 2,
+    maxObjects: 4,
+    cardProb: 0,
+    kinds: SHAPES,
+    families: ['gqa', 'pope', 'count', 'sqa', 'caption'],
+    promptLen: 13,
+    answerLen: 4,
+  },
 };
 
 /** The spec of a task; throws on an unknown task name. */
 export function getTaskSpec(task: string): TaskSpec {
-  if (task !== 'shapes' && task !== 'digits') {
-    throw new FieldError({ field: 'task', expected: '"shapes" or "digits"', got: task });
+  if (!(TASKS as readonly string[]).includes(task)) {
+    throw new FieldError({ field: 'task', expected: `one of ${TASKS.map((t) => `"${t}"`).join(', ')}`, got: task });
   }
-  return TASK_SPECS[task];
+  return TASK_SPECS[task as TaskName];
 }
 
 /** One object of a scene. Everything needed to render it and to answer any question about it. */
@@ -161,6 +198,29 @@ export interface SceneObject {
   /** Cards only: the digit shown (0..9) and its index into the DigitBank; −1 for shapes. */
   digit: number;
   digitIndex: number;
+  /** hues only (absent elsewhere): the continuous attributes the annotator names. See HueAttrs. */
+  hues?: HueAttrs;
+}
+
+/**
+ * Continuous attributes of a hues object. `color` and `size` of its SceneObject hold the Bayes (most probable)
+ * words; `dx`, `dy` are 0. Coordinates are image pixels (floats), x to the right, y down.
+ */
+export interface HueAttrs {
+  /** Hue in degrees, [0, 360). */
+  hue: number;
+  /** HSV saturation and value actually drawn, in [0, 1]. */
+  sat: number;
+  val: number;
+  /** Side of the shape's square box in pixels. */
+  side: number;
+  /** Centre of the shape's box. */
+  cx: number;
+  cy: number;
+  /** An occluder drawn over part of the object (a grey rectangle inside the object's cell), or null. */
+  occluder: { x0: number; y0: number; x1: number; y1: number; grey: number } | null;
+  /** Fraction of the shape's area under the occluder (0 without one): the annotator misses the object with this probability. */
+  hidden: number;
 }
 
 /** A scene: objects in reading order (row, then column), one per cell at most. */

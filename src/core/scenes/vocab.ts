@@ -3,8 +3,8 @@
 
 import { SPECIAL_TOKENS } from '../tokenizer';
 import {
-  COL_WORDS, COLORS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
-  RELATIONS, ROW_WORDS, SIZES, type TaskName,
+  COL_WORDS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
+  RELATIONS, ROW_WORDS, taskColors, taskSizes, type TaskName,
 } from './spec';
 
 /**
@@ -60,22 +60,56 @@ export const TEMPLATES: Readonly<Record<FamilyName, FamilyTemplates>> = {
   },
 };
 
+/**
+ * The hues task's templates: objects are named by a unique shape or by their cell, never by a colour word (colour
+ * words are uncertain there); sqa asks colour or size; the families and answers are otherwise those of shapes.
+ */
+export const HUES_TEMPLATES: Readonly<Record<FamilyName, FamilyTemplates>> = {
+  gqa: {
+    prompts: [
+      { text: 'what color is the $K ?' },
+      { text: 'what size is the $K ?' },
+      { text: 'is the $K $REL the $K ?' },
+    ],
+    answers: [{ text: '$C' }, { text: '$S' }, { text: '$YN' }],
+  },
+  pope: TEMPLATES.pope,
+  count: TEMPLATES.count,
+  textvqa: { prompts: [], answers: [] },
+  sqa: {
+    prompts: [
+      { text: 'which color is at $R $L ? a $V b $V c $V' },
+      { text: 'which size is at $R $L ? a $V b $V c $V' },
+    ],
+    answers: [{ text: '$O' }],
+  },
+  caption: {
+    prompts: [{ text: 'describe the object at $R $L .' }],
+    answers: [{ text: '$S $C $K' }, { text: 'nothing' }],
+  },
+};
+
+/** The templates a task's questions follow. */
+export function taskTemplates(task: TaskName): Readonly<Record<FamilyName, FamilyTemplates>> {
+  return task === 'hues' ? HUES_TEMPLATES : TEMPLATES;
+}
+
 /** Values of a placeholder for a task (in vocabulary order); a plain word expands to itself. */
 export function placeholderValues(token: string, task: TaskName): readonly string[] {
   const spec = getTaskSpec(task);
   const hasCards = spec.kinds.includes('card');
   switch (token) {
-    case '$C': return COLORS;
+    case '$C': return taskColors(task);
     case '$K': return spec.kinds;
     case '$KP': return spec.kinds.map((k) => KIND_PLURAL[k]);
-    case '$S': return SIZES;
+    case '$S': return taskSizes(task);
     case '$R': return ROW_WORDS;
     case '$L': return COL_WORDS;
     case '$REL': return RELATIONS;
     case '$N': return NUMBER_WORDS.slice(0, spec.maxObjects + 1);
     case '$D': return DIGIT_WORDS;
     case '$O': return OPTION_LETTERS;
-    case '$V': return [...COLORS, ...spec.kinds, ...(hasCards ? DIGIT_WORDS : [])];
+    case '$V': return task === 'hues' ? [...taskColors(task), ...taskSizes(task)] : [...taskColors(task), ...spec.kinds, ...(hasCards ? DIGIT_WORDS : [])];
     case '$YN': return ['yes', 'no'];
     default: return [token];
   }
@@ -102,7 +136,7 @@ export function buildVocab(task: TaskName): string[] {
     }
   };
   for (const fam of spec.families) {
-    const t = TEMPLATES[fam];
+    const t = taskTemplates(task)[fam];
     for (const pat of [...t.prompts, ...t.answers]) {
       if (pat.digitsOnly && !hasCards) continue;
       for (const tok of pat.text.split(' ')) for (const v of placeholderValues(tok, task)) v.split(' ').forEach(add);
