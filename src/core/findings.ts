@@ -4,7 +4,7 @@
 import type { DeepPartial, Divergence, ExtraPositions, HiddenMode, TrainConfig } from './config';
 import { PAPER, type PaperSide, type PaperValue, S14 } from './paperValues';
 
-export { NOT_STATED, PAPER_FILES, provenanceText, temperatureText, TRAINER_T } from './paperValues';
+export { NOT_STATED, PAPER_FILES, provenanceText, temperatureText, textvqaText, TRAINER_T } from './paperValues';
 export type { PaperSide, PaperValue } from './paperValues';
 
 /** The two data settings a condition is measured on. */

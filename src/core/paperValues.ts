@@ -25,7 +25,7 @@ export const S20_FIRST = '20-layer LLaVA student initialised from the first 20 l
 /** The 1.4B notes name the teacher ("LLaVA-13B蒸馏") for exp1–exp6. */
 const T13_NOTES = 'LLaVA-13B (named in the notes)';
 /** Elsewhere the notes name none; the trainer's teacher_model_path defaults to checkpoints/llava-v1.5-13b (04d5a53 … b3795bb). */
-const T13_CODE = 'LLaVA-v1.5-13B (the trainer’s default teacher; the notes name none for this run)';
+const T13_CODE = 'LLaVA-v1.5-13B (the trainer’s default; the notes name none)';
 
 /** The temperature as the authors' code ran it, for the panel and docs/findings.md. */
 export const TRAINER_T =
@@ -76,8 +76,8 @@ const v14 = (label: string, textvqa: number, exp: string, line: number, rest: Pa
 });
 
 /** exp12/13/14/18: "去掉student原本的loss；只保留蒸馏loss；蒸馏loss * 5" */
-const KD_ONLY_REMOVED = 'all of the student’s own loss (the notes: only the distillation loss ×5 is kept)';
-const T_UNCOMMITTED = 'T from the notes; no trainer version read runs at this T, and the notes do not say whether T² was applied';
+const KD_ONLY_REMOVED = 'all of the student’s own loss; only the distillation loss ×5 is kept';
+const T_UNCOMMITTED = 'no trainer version read runs at this T';
 
 const LOGITS = v27('CE + fKL (align_logits)', 49.5, 'align_logits', 4, { note: `KD weight ${NOT_STATED}` });
 const FKL1_14 = v14('fKL ×1', 44.43, 'exp6', 9);
@@ -108,7 +108,7 @@ export const PAPER: Record<string, PaperSide> = {
     values: [
       v27('T 0.1', 46.3, 'exp14', 69, { T: 0.1, t2: NOT_STATED, tFrom: 'notes', removed: KD_ONLY_REMOVED, note: T_UNCOMMITTED }),
       v27('T 0.25', 48.7, 'exp13', 74, { T: 0.25, t2: NOT_STATED, tFrom: 'notes', removed: KD_ONLY_REMOVED, note: `${T_UNCOMMITTED}; with the student’s loss kept (exp15) 48.8` }),
-      v27('T 0.7', 49.9, 'exp12', 59, { T: 0.7, t2: true, tFrom: 'notes', removed: KD_ONLY_REMOVED, note: 'T from the notes; the committed trainer at T 0.7 multiplies by 0.7²' }),
+      v27('T 0.7', 49.9, 'exp12', 59, { T: 0.7, t2: true, tFrom: 'notes', removed: KD_ONLY_REMOVED, note: 'the committed trainer at T 0.7 multiplies by 0.7²' }),
       v27('T 1', 49.9, 'exp18', 64, { T: 1, t2: NOT_STATED, tFrom: 'notes', removed: KD_ONLY_REMOVED, note: T_UNCOMMITTED }),
     ],
     note: '“KD only” in the paper removed all of the student’s own loss; the lab’s KD-only conditions drop the ground-truth CE but keep seqCE at 1.',
@@ -173,13 +173,17 @@ export const PAPER: Record<string, PaperSide> = {
   F12: { values: [], note: PAPER_FILES.lab, inSources: false, claimSource: 'A finding of this lab, not of the paper.' },
 };
 
-/** "T 0.7 with T² (the trainer’s code; the notes give no T)", "no logit KL", … */
+/** "T 0.7 with T² (the trainer’s code; the notes give no T)", "T 0.1 (from the notes; T² not stated)", … */
 export function temperatureText(v: PaperValue): string {
   if (v.tFrom === 'none') return 'no logit-KL term';
   if (v.T === NOT_STATED) return `temperature ${NOT_STATED}`;
-  const t2 = v.t2 === true ? ' with T²' : v.t2 === false ? ' without T²' : `, T² ${NOT_STATED}`;
-  return `T ${v.T}${t2} (${v.tFrom === 'notes' ? 'from the notes' : 'from the trainer’s code; the notes give no T'})`;
+  if (v.tFrom === 'code') return `T ${v.T}${v.t2 === true ? ' with T²' : ' without T²'} (the trainer’s code; the notes give no T)`;
+  if (v.t2 === NOT_STATED) return `T ${v.T} (from the notes; T² not stated)`;
+  return `T ${v.T}${v.t2 ? ' with T²' : ' without T²'} (T from the notes, T² from the trainer’s code)`;
 }
+
+/** A TextVQA number as the notes write it: 54.0, not 54. */
+export const textvqaText = (x: number): string => (Number.isInteger(x) ? x.toFixed(1) : String(x));
 
 /** One value's source in plain words: experiment, file and line, student, teacher, epochs, temperature. */
 export function provenanceText(v: PaperValue): string {

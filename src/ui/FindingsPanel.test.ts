@@ -4,7 +4,7 @@ import * as React from 'react';
 import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { FINDINGS, provenanceText } from '../core/findings';
+import { FINDINGS, provenanceText, textvqaText } from '../core/findings';
 import { studyJson, type StudyJson, type StudyRun } from '../core/study';
 import { FindingsPanel } from './FindingsPanel';
 import { RecipeExport } from './RecipeExport';
@@ -80,7 +80,7 @@ describe('FindingsPanel: the paper in plain words', () => {
     for (const f of FINDINGS) {
       const row = rowOf(html, f.id);
       for (const v of f.paper.values) {
-        expect(row, `${f.id} ${v.label}`).toContain(`TextVQA ${v.textvqa}`);
+        expect(row, `${f.id} ${v.label}`).toContain(`TextVQA ${textvqaText(v.textvqa)}`);
         expect(row, `${f.id} ${v.label}`).toContain(esc(provenanceText(v)));
       }
       if (!f.paper.inSources) expect(row, f.id).toContain(esc(f.paper.claimSource!));
@@ -96,7 +96,9 @@ describe('FindingsPanel: the paper in plain words', () => {
     expect(rowOf(html, 'F10')).toContain('Not in the sources as a number');
     expect(rowOf(html, 'F4')).toContain('removed: all of the student’s own loss');
     expect(rowOf(html, 'F1')).toContain('MobileVLM');
-    expect(html).toContain('T 0.7 with T² (from the trainer’s code; the notes give no T)');
+    expect(html).toContain('T 0.7 with T² (the trainer’s code; the notes give no T)');
+    expect(rowOf(html, 'F8')).toContain('+ attention, image → answer: TextVQA 54.0'); // as the notes write it
+    expect(rowOf(html, 'F4')).toContain('T 0.1 (from the notes; T² not stated)');
   });
 
   it('chart labels are HTML text at the row’s 12 px, not SVG text scaled down', () => {

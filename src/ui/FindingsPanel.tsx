@@ -1,7 +1,7 @@
 // "What matters": one row per finding of the paper (src/core/findings.ts) with the paper's numbers and where each comes
 // from (experiment, student, teacher, epochs, T), the lab's means ± std per pack from the shipped study JSON, the
 // verdict in words, why (when it does not reproduce) and a race button.
-import { CONDITIONS, FINDINGS, findingLanes, type Lane, provenanceText, TRAINER_T } from '../core/findings';
+import { CONDITIONS, FINDINGS, findingLanes, type Lane, provenanceText, textvqaText, TRAINER_T } from '../core/findings';
 import { verdictText, whyText } from '../core/findingWhy';
 import type { StudyFinding, StudyJson } from '../core/study';
 import type { Verdict } from '../core/stats';
@@ -93,7 +93,7 @@ function PaperSideView({ f }: { f: (typeof FINDINGS)[number] }) {
         <ul className="finding-paper-values" style={{ margin: '2px 0', paddingLeft: 16 }}>
           {p.values.map((v) => (
             <li key={v.label} data-exp={v.exp}>
-              <strong>{`${v.label}: TextVQA ${v.textvqa}`}</strong>
+              <strong>{`${v.label}: TextVQA ${textvqaText(v.textvqa)}`}</strong>
               {` — ${provenanceText(v)}`}
             </li>
           ))}
