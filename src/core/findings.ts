@@ -2,7 +2,7 @@
 // provenance (src/core/paperValues.ts), the study's conditions as config patches over DEFAULT_CONFIG, and the
 // comparisons that decide its verdict. Pure TS.
 import type { DeepPartial, Divergence, ExtraPositions, HiddenMode, TrainConfig } from './config';
-import { PAPER, type PaperSide, type PaperValue, S14 } from './paperValues';
+import { PAPER, type PaperSide, type PaperValue, S14, textvqaText } from './paperValues';
 
 export { NOT_STATED, PAPER_FILES, provenanceText, temperatureText, textvqaText, TRAINER_T } from './paperValues';
 export type { PaperSide, PaperValue } from './paperValues';
@@ -230,5 +230,5 @@ export function paperValue(findingId: string, label: string): PaperValue {
 export function paperText(v: PaperValue): string {
   const who = v.student === S14 ? ' (1.4B student)' : v.student.startsWith('20-layer') ? ' (20-layer LLaVA student)' : '';
   const where = v.source === 'mobilevlm' ? ' (MobileVLM’s published score, not a LLaVADI run)' : '';
-  return `TextVQA ${v.textvqa}${who}${where}`;
+  return `TextVQA ${textvqaText(v.textvqa)}${who}${where}`;
 }
