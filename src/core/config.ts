@@ -62,7 +62,14 @@ export interface TrainConfig {
   optim: OptimOptions;
   data: { useUnlabeled: boolean }; // add the unlabeled split (teacher answers, KD and seqCE only)
   stage1Steps: number; // projector-only steps on captions before stage 2; integer ≥ 0
+  /** Where a fresh student starts: seeded random weights, or the pack's `student_init.*` (an LM pretrained on text,
+   *  DESIGN §4c). Acts when a student is made (a reset, a new lane, a race); absent = 'scratch' (configs before it). */
+  studentInit?: StudentInit;
 }
+
+export type StudentInit = 'scratch' | 'pretrained';
+export const STUDENT_INITS: readonly StudentInit[] = ['scratch', 'pretrained'];
+export const studentInitOf = (c: { studentInit?: StudentInit }): StudentInit => c.studentInit ?? 'scratch';
 
 export const DEFAULT_CONFIG: TrainConfig = {
   seed: 1,
@@ -96,6 +103,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   },
   data: { useUnlabeled: false },
   stage1Steps: 0,
+  studentInit: 'scratch',
 };
 
 /** A config error names the field (dotted path) and what was expected. */
@@ -177,6 +185,7 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   num(o.batchSize, 'optim.batchSize', 1, 512, false, false, true);
   bool(c.data?.useUnlabeled, 'data.useUnlabeled');
   num(c.stage1Steps, 'stage1Steps', 0, 1e7, false, false, true);
+  if (c.studentInit !== undefined) oneOf(c.studentInit, 'studentInit', STUDENT_INITS);
   if (c.onPolicy.lambda > 0) {
     need(c.kd.topKMode !== 'tail' || c.kd.T === 1, 'kd.T', '1 in tail mode', c.kd.T);
   }

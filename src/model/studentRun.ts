@@ -1,7 +1,7 @@
 // The one student builder: a pack and a TrainConfig → the Trainer the lab trains (config fitted to the pack, weights
 // checked against their specs, the frozen-encoder feature cache, the optional online teacher, the fixed val subset).
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
+import { ConfigError, mergeConfig, studentInitOf, type TrainConfig, validateConfig } from '../core/config';
 import { featuresGrid, type Pack, PackError } from '../core/pack';
 import { checkPackCost, maxBatch, type StepCost } from '../core/packCost';
 import { f16BitsToF32 } from '../core/safetensors';
@@ -197,7 +197,27 @@ export class StudentRun {
     const c = fitConfigToPack(resume?.config ?? config, this.pack, this.teacher != null);
     const ck = resume ? { ...resume, config: c } : undefined;
     const ensureFeatures = this.lazy ? (idx: readonly number[]) => this.ensureFeatures(idx, true) : undefined; // steps fill ahead
-    return new Trainer({ model: this.model, encoder: this.encoder, config: c, data: this.data, teacher: this.teacher ?? undefined, features: this.features, ensureFeatures, resume: ck });
+    const init = !resume && studentInitOf(c) === 'pretrained' ? this.pretrainedInit() : undefined;
+    return new Trainer({ model: this.model, encoder: this.encoder, config: c, data: this.data, teacher: this.teacher ?? undefined, features: this.features, ensureFeatures, resume: ck, init });
+  }
+
+  private studentInit: Params | null = null; // the pack's student_init.*, loaded when a student first asks for it
+
+  /**
+   * The pack's pretrained student (DESIGN §4c), checked against the student this run builds: a pack without one, or
+   * one made for another student config, is refused by name (ConfigError on studentInit).
+   */
+  private pretrainedInit(): Params {
+    if (this.studentInit) return this.studentInit;
+    const si = this.pack.meta.studentInit;
+    if (!si) throw new ConfigError('studentInit', "'scratch': this pack ships no pretrained student (metadata.student_init and tensors student_init.*)", 'pretrained', 'use student init: scratch, or a pack built with a pretrained student');
+    for (const [k, v] of Object.entries(this.model)) {
+      if (si.config[k] !== v) {
+        throw new ConfigError('studentInit', `'scratch': the pack's student_init was made for another student (metadata.student_init.config.${k} = ${JSON.stringify(si.config[k])}; the lab's student has ${v})`, 'pretrained');
+      }
+    }
+    this.studentInit = loadParams(weightsOf(this.pack, 'student_init.'), 'student_init.', llavaSpecs(this.model), 'student_init.*');
+    return this.studentInit;
   }
 
   /** A fresh student at step 0 with `config` (seed and hiddenProjDim act here); the old one is freed once built. */
@@ -228,6 +248,7 @@ export class StudentRun {
     this.features.dispose();
     disposeParams(this.encoder.params);
     if (this.teacher) disposeParams(this.teacher.params);
+    if (this.studentInit) disposeParams(this.studentInit);
   }
 }
 
