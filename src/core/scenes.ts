@@ -1,5 +1,6 @@
-// Public entry of the question-answering task generator (tasks `shapes` and `digits`): scenes, pixels,
+// Public entry of the question-answering task generator (tasks `shapes`, `digits`, `hues`): scenes, pixels,
 // questions, answer checker, tokenizer vocabulary and whole datasets. Pure TS, deterministic from a seed.
+// hues: continuous attributes named by a probabilistic annotator (scenes/annotator.ts); labels are draws.
 //
 // Pipeline: generateScene(rng, task, digitPool) → Scene; renderScene(scene, digitBank) → Uint8Array [H, W, C];
 // makeQuestion(rng, scene, family, stats) → {prompt, answer}; checkAnswer(scene, family, prompt, answer) recomputes
@@ -12,9 +13,16 @@ export {
   taskCategories, validateDigitBank,
 } from './scenes/generate';
 export { renderScene, shapeMask } from './scenes/draw';
-export { buildVocab, placeholderValues, TEMPLATES, taskFamilies, type FamilyTemplates } from './scenes/vocab';
+export {
+  buildVocab, HUES_TEMPLATES, placeholderValues, TEMPLATES, taskFamilies, taskTemplates, type FamilyTemplates,
+} from './scenes/vocab';
+export {
+  ANNOTATOR, type AnswerDist, colorProbs, HUE_PROTOTYPES, HUE_SIGMA, OCCLUDE_PROB, poissonBinomial, REL_SCALE,
+  relationYes, SIDE_RANGE, SIZE_BOUNDS, SIZE_SCALE, sizeProbs,
+} from './scenes/annotator';
+export { generateHuesScene, hsvToRgb, renderHuesScene } from './scenes/hues';
 export {
   makeQuestion, POPE_CYCLE, POPE_KINDS, POPULAR_TOP, type PopeKind, type Question, type QuestionOptions,
 } from './scenes/questions';
-export { checkAnswer, solveQuestion } from './scenes/check';
+export { checkAnswer, checkHuesLabel, type HuesCheck, huesAnswerDist, solveQuestion } from './scenes/check';
 export { type Dataset, datasetFingerprint, type DatasetOptions, type DatasetSizes, generateDataset } from './scenes/dataset';

@@ -12,7 +12,7 @@ export const HUE_SIGMA = 20;
 export const SIDE_RANGE: readonly [number, number] = [3.5, 7];
 /** Ordinal-logistic size boundaries (pixels): small|medium and medium|large, and their scale (pixels). */
 export const SIZE_BOUNDS: readonly [number, number] = [4.65, 5.85];
-export const SIZE_SCALE = 0.35;
+export const SIZE_SCALE = 0.3;
 /** Scale (pixels) of the relation judgement: p("a left of b") = logistic((cx_b − cx_a) / REL_SCALE). */
 export const REL_SCALE = 1.2;
 /** Probability that an object gets an occluder over one corner of it. */

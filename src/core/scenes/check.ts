@@ -1,7 +1,11 @@
 // Independent answer checker: parses a prompt back into its template and recomputes the answer from the
 // scene description alone (it shares no code with questions.ts), so a generator bug shows up as a mismatch.
+// hues labels are draws from a distribution: huesCheck.ts recomputes that distribution (see checkHuesLabel).
 
+import { huesAnswerDist } from './huesCheck';
 import type { FamilyName, Scene, SceneObject } from './spec';
+
+export { checkHuesLabel, type HuesCheck, huesAnswerDist, recomputeHidden } from './huesCheck';
 
 const ROWS = ['top', 'middle', 'bottom'];
 const COLS = ['left', 'center', 'right'];
@@ -107,8 +111,18 @@ function solveCaption(scene: Scene, p: string): string | null {
   return o.kind === 'card' ? `${o.color} card ${o.digit}` : `${o.size} ${o.color} ${o.kind}`;
 }
 
-/** The answer a prompt of `family` has on `scene`, recomputed from the scene; null if unparseable or ambiguous. */
+/**
+ * The answer a prompt of `family` has on `scene`, recomputed from the scene; null if unparseable or ambiguous.
+ * hues: the most probable answer of the recomputed distribution (first in its order on exact ties).
+ */
 export function solveQuestion(scene: Scene, family: FamilyName, prompt: string): string | null {
+  if (scene.task === 'hues') {
+    const dist = huesAnswerDist(scene, family, prompt);
+    if (!dist) return null;
+    let best: string | null = null;
+    for (const [a, p] of dist) if (best === null || p > dist.get(best)!) best = a;
+    return best;
+  }
   switch (family) {
     case 'gqa': return solveGqa(scene, prompt);
     case 'pope': {
@@ -122,8 +136,12 @@ export function solveQuestion(scene: Scene, family: FamilyName, prompt: string):
   }
 }
 
-/** Whether `answer` is the correct answer to `prompt` on `scene` (false for unparseable or ambiguous prompts). */
+/**
+ * Whether `answer` is the correct answer to `prompt` on `scene` (false for unparseable or ambiguous prompts).
+ * hues: whether the annotator gives `answer` a positive probability.
+ */
 export function checkAnswer(scene: Scene, family: FamilyName, prompt: string, answer: string): boolean {
+  if (scene.task === 'hues') return (huesAnswerDist(scene, family, prompt)?.get(answer.trim()) ?? 0) > 0;
   const truth = solveQuestion(scene, family, prompt);
   return truth !== null && truth === answer.trim();
 }

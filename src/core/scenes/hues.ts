@@ -9,7 +9,7 @@ import { BACKGROUND_RANGE, getTaskSpec, type HueAttrs, type KindName, PIXEL_NOIS
 /** Supersamples per pixel side when rendering (coverage in sixteenths). */
 const SS = 4;
 /** Sample points per box side when measuring the hidden fraction of a shape. */
-const HIDDEN_GRID = 16;
+const HIDDEN_GRID = 32;
 /** Occluder side as a fraction of the shape's side (uniform), measured from the box corner inwards. */
 const OCCLUDER_FRAC: readonly [number, number] = [0.35, 0.8];
 /** Occluder grey level range (uniform integer): lighter than the background, unsaturated unlike every object. */
