@@ -1,5 +1,5 @@
-// Writes a PNG contact sheet of 16 generated scenes per task to /tmp (scenes-shapes.png, scenes-digits.png)
-// and prints each scene's question and answer, to check by eye that the pictures are legible and match.
+// Writes a PNG contact sheet of 16 generated scenes per task to /tmp (scenes-shapes.png, scenes-digits.png,
+// scenes-hues.png) and prints each scene's question and answer (hues: with its probability and the Bayes answer).
 // Usage: npx tsx scripts/previewScenes.ts [seed] [outDir]
 
 import { writeFileSync } from 'node:fs';
@@ -76,7 +76,9 @@ for (const task of TASKS) {
         sheet.set(ds.images.subarray(src, src + 3), ((oy + y) * sw + ox + x) * 3);
       }
     }
-    console.log(`${task} #${i} [${ds.families[ds.family[i]]}] ${ds.prompts[i]}  →  ${ds.answers[i]}`);
+    const q = ds.questions[i];
+    const why = q.bayesAnswer === undefined ? '' : `  (p ${q.answerProb!.toFixed(2)}; Bayes "${q.bayesAnswer}" p ${q.bayesProb!.toFixed(2)})`;
+    console.log(`${task} #${i} [${ds.families[ds.family[i]]}] ${ds.prompts[i]}  →  ${ds.answers[i]}${why}`);
   }
   const path = join(outDir, `scenes-${task}.png`);
   writeFileSync(path, encodePng(sheet, sw, sh));
