@@ -61,7 +61,7 @@ function pope(rng: Rng, scene: Scene, stats: CategoryStats, kind: PopeKind): Ask
   } else if (kind === 'random') {
     cat = rng.pick(absent);
   } else if (kind === 'popular') {
-    cat = rng.pick(stats.ranked.filter((c) => !present.has(c)).slice(0, 3));
+    cat = rng.pick(stats.ranked.filter((c) => !present.has(c)).slice(0, 3)); // POPULAR_TOP of questions.ts
   } else {
     // adversarial: an object's runner-up colour word with its own shape (the confusable neighbour)
     const second = scene.objects.map((o) => {
