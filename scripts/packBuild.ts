@@ -1,4 +1,4 @@
-// `npm run pack:build -- --pack shapes|digits [--seed N] [--topk K] [--steps S] [--fresh]`: generates the task,
+// `npm run pack:build -- --pack shapes|digits|hues [--seed N] [--topk K] [--steps S] [--fresh] [--smoke] [--teacher-d D --teacher-layers L --teacher-heads H --teacher-seed S] [--out F]`: generates the task,
 // trains the vision encoder (stage 0: per-patch labels, CLIP's role) and the teacher mini-LLaVA on the frozen encoder
 // (wasm in Node), runs the teacher over every sample and writes public/packs/<name>.safetensors.gz (DESIGN §4).
 // Checkpoints to .cache/ so a killed build resumes; deterministic (same seed, same machine → byte-identical pack).
@@ -11,16 +11,17 @@ import { deriveSeed, Rng } from '../src/core/rng';
 import { f32ToF16Bits, readSafetensors, type SafeTensor, writeSafetensors } from '../src/core/safetensors';
 import { type Dataset, generateDataset, getTaskSpec, MNIST_LICENSE, type TaskName } from '../src/core/scenes';
 import { initBackend } from '../src/model/backend';
-import { type EncoderConfig, type ModelConfig, modelFor, TEACHER_PRESET } from '../src/model/configs';
+import { type EncoderConfig, type ModelConfig, modelFor, STUDENT_PRESET, TEACHER_PRESET } from '../src/model/configs';
 import { patchHeadClasses, patchLabels } from '../src/core/scenes/patchLabels';
 import { encodeAll, initEncoder } from '../src/model/encoder';
 import { pretrainEncoder, rescaleEncoderOutput } from '../src/model/encoderPretrain';
 import { evaluate } from '../src/model/evaluate';
-import { countParams, exportParams, loadParams, type HostParams } from '../src/model/params';
+import { countParams, disposeParams, exportParams, loadParams, type HostParams, type Params } from '../src/model/params';
 import { readStep, Trainer } from '../src/model/trainer';
 import { computeTeacherOutputs } from '../src/model/teacherRun';
 import { loadMnistBank } from './lib/mnistBank';
 import { fmtSec, intArg, parseArgs, Progress } from './lib/cli';
+import { calibrationReport, joinRows, type LmStage, pretrainedLm, pretrainSpec, studentInitTensors, textRows } from './lib/packStages';
 
 /** Per-pack recipe: split sizes, teacher-only training data, encoder and teacher shapes, step budget. */
 interface Recipe {
@@ -33,6 +34,10 @@ interface Recipe {
   steps: number; // teacher (LM + projector) training steps on the frozen encoder
   batch: number;
   lr: number;
+  /** Stage 1 (issue 27): the teacher's LM first learns the text (next-token on prompts and answers), then answers. */
+  lmPretrain?: LmStage;
+  /** A pretrained student shipped as student_init.*: next-token on the unlabeled prompts + `corpus` generated samples' text. */
+  studentInit?: LmStage & { corpus: number };
 }
 
 const RECIPES: Record<TaskName, Recipe> = {
@@ -65,9 +70,11 @@ const RECIPES: Record<TaskName, Recipe> = {
     teacher: { d: 128, layers: 4, heads: 8, mlpRatio: 4 },
     pretrain: { steps: 600, batch: 32, lr: 2e-3 },
     featureNorm: 0.25,
-    steps: 3000,
+    steps: 2000, // 2.7 passes over the 48,000 teacher samples: labels are draws, a teacher that memorises them is overconfident
     batch: 64,
     lr: 7e-4,
+    lmPretrain: { steps: 300, batch: 64, lr: 2e-3 }, // ≈ 7 min at d 128 on one core
+    studentInit: { steps: 1000, batch: 64, lr: 2e-3, corpus: 20000 },
   },
 };
 
@@ -128,8 +135,27 @@ function loadCkpt(file: string, fingerprint: string): Ckpt | null {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const task = args.pack as TaskName;
-  if (task !== 'shapes' && task !== 'digits') throw new Error(`--pack: expected shapes or digits, got ${JSON.stringify(args.pack)}`);
-  const r = RECIPES[task];
+  if (!Object.hasOwn(RECIPES, String(task))) throw new Error(`--pack: expected one of ${Object.keys(RECIPES).join(', ')}, got ${JSON.stringify(args.pack)}`);
+  // A second teacher of the same data (issue 27): --teacher-d / --teacher-layers / --teacher-heads and --teacher-seed.
+  const base = RECIPES[task];
+  const smoke = args.smoke === true; // every stage a few steps on little data: checks the pipeline in a minute
+  const r: Recipe = {
+    ...base,
+    ...(smoke ? {
+      teacherTrain: 1000,
+      pretrain: { ...base.pretrain, steps: 5 },
+      steps: 10,
+      ...(base.lmPretrain ? { lmPretrain: { ...base.lmPretrain, steps: 5 } } : {}),
+      ...(base.studentInit ? { studentInit: { ...base.studentInit, steps: 5, corpus: 200 } } : {}),
+    } : {}),
+    teacher: {
+      ...base.teacher,
+      d: intArg(args, 'teacher-d', base.teacher.d, 8, 1024),
+      layers: intArg(args, 'teacher-layers', base.teacher.layers, 1, 16),
+      heads: intArg(args, 'teacher-heads', base.teacher.heads, 1, 64),
+    },
+  };
+  const teacherSeed = intArg(args, 'teacher-seed', 0, 0, 2 ** 31);
   const seed = intArg(args, 'seed', 1, 0, 2 ** 32 - 1);
   const topk = args.topk === undefined ? 0 : intArg(args, 'topk', 0, 1, 4096);
   const steps = intArg(args, 'steps', r.steps, 1);
@@ -145,8 +171,9 @@ async function main() {
   const model = modelFor(r.teacher, encCfg, { vocabSize: ds.vocab.length, Lp: ds.promptLen, A: ds.answerLen });
   // What the teacher checkpoint depends on (not the shipped split sizes, so they can change without retraining).
   const { sizes: _sizes, ...trainRecipe } = r;
-  const fingerprint = JSON.stringify({ task, seed, steps, trainRecipe, backend, v: 3 });
-  const ckptFile = join('.cache', `pack-${task}-${seed}`, 'teacher.ckpt.safetensors');
+  const fingerprint = JSON.stringify({ task, seed, steps, trainRecipe, backend, teacherSeed, smoke, v: 3 });
+  const variant = teacherSeed || r.teacher.d !== base.teacher.d || r.teacher.layers !== base.teacher.layers ? `-t${teacherSeed}-d${r.teacher.d}x${r.teacher.layers}` : '';
+  const ckptFile = join('.cache', `pack-${task}-${seed}${variant}${smoke ? '-smoke' : ''}`, 'teacher.ckpt.safetensors');
   const ckpt = args.fresh ? null : loadCkpt(ckptFile, fingerprint);
 
   // 0. The encoder learns what sits in each cell (per-patch colour / kind / size / digit), then is frozen.
@@ -168,9 +195,18 @@ async function main() {
   }
   const features = encodeAll(encCfg, encOnly, teacherDs.images);
 
+  // 0b. The teacher's LM learns the text first (as an LLM is pretrained on text): next-token on prompts and answers.
+  let lmStage: Params | undefined;
+  if (!ckpt && r.lmPretrain) {
+    const all = [...Array(teacherDs.n).keys()];
+    const st = await pretrainedLm(model, textRows(teacherDs.promptIds, teacherDs.answerIds, model.Lp, model.A, all), r.lmPretrain, deriveSeed(seed, `teacher-lm${teacherSeed || ''}`), 'teacher LM');
+    log(`teacher LM pretrained on text: next-token CE ${st.loss.toFixed(4)} (${fmtSec(st.seconds)})`);
+    lmStage = st.params;
+  }
+
   // 1. The teacher (projector + LM) learns the questions on the frozen encoder's features (CE on ground truth).
   const cfg: TrainConfig = mergeConfig(DEFAULT_CONFIG, {
-    seed: deriveSeed(seed, 'teacher'),
+    seed: deriveSeed(seed, teacherSeed ? `teacher-${teacherSeed}` : 'teacher'),
     optim: { lr: r.lr, batchSize: r.batch, warmupSteps: 100, totalSteps: steps, minLrFrac: 0.05, clipNorm: 1 },
   });
   const tdata = {
@@ -179,7 +215,8 @@ async function main() {
     answerIds: teacherDs.answerIds,
     labeled: Array.from({ length: teacherDs.n }, (_, i) => i),
   };
-  const trainer = new Trainer({ model, encoder: { config: encCfg, params: encOnly }, config: cfg, data: tdata, features, init: lmInit });
+  const trainer = new Trainer({ model, encoder: { config: encCfg, params: encOnly }, config: cfg, data: tdata, features, init: lmInit ?? lmStage });
+  if (lmStage) disposeParams(lmStage); // the trainer holds a copy
   if (ckpt) {
     await trainer.restore(ckpt.step, ckpt.optimizer);
     log(`resumed from ${ckptFile} at step ${ckpt.step}`);
@@ -225,6 +262,23 @@ async function main() {
     onProgress: (d) => tp.update(d),
   });
 
+  // 2b. How sure and how calibrated the teacher is (val answer rows), and its answers against the labels and the Bayes answers.
+  const calib = calibrationReport({ logits: to.logits, answerIds: ds.answerIds, teacherAnswerIds: to.teacherAnswerIds, bayesAnswerIds: ds.bayesAnswerIds, split: ds.split, N: ds.n, A: model.A, V: model.vocabSize });
+  log(`teacher calibration on ${calib.rows} val answer rows: ECE ${(100 * calib.ece).toFixed(2)} %, median top-token p ${calib.medianTopProb.toFixed(4)}, mean entropy ${calib.meanEntropy.toFixed(4)} nats; exact match vs labels ${calib.vsLabels.toFixed(1)} %${calib.vsBayes === null ? '' : `, vs Bayes answers ${calib.vsBayes.toFixed(1)} %`}`);
+
+  // 2c. A pretrained student (issue 27): the student preset's LM on the unlabeled prompts and generated text.
+  let studentInit: Awaited<ReturnType<typeof studentInitTensors>> | null = null;
+  if (r.studentInit) {
+    const sModel = modelFor(STUDENT_PRESET, encCfg, { vocabSize: ds.vocab.length, Lp: ds.promptLen, A: ds.answerLen });
+    const unl = [...ds.split.keys()].filter((i) => ds.split[i] === 1);
+    const textDs = generateDataset({ task, seed: deriveSeed(seed, 'student-text'), sizes: { trainLabeled: r.studentInit.corpus, trainUnlabeled: 0, val: 0, test: 0 } });
+    const rows = joinRows(textRows(ds.promptIds, ds.answerIds, model.Lp, model.A, unl, false), textRows(textDs.promptIds, textDs.answerIds, model.Lp, model.A, [...Array(textDs.n).keys()]));
+    const corpus = `the ${unl.length} unlabeled prompts of this pack and the prompts and drawn answers of ${textDs.n} more generated samples (text only, no images)`;
+    const st = await pretrainedLm(sModel, rows, r.studentInit, deriveSeed(seed, 'student-init'), 'student LM');
+    log(`student LM pretrained: next-token CE ${st.loss.toFixed(4)} (${fmtSec(st.seconds)})`);
+    studentInit = await studentInitTensors(sModel, st.params, { objective: 'next-token', steps: r.studentInit.steps, corpus });
+  }
+
   // 3. Write the pack.
   const N = ds.n, A = model.A, V = model.vocabSize, P = model.P, d = model.d;
   const tensors: Record<string, SafeTensor> = {
@@ -243,6 +297,8 @@ async function main() {
   else tensors.teacher_logits = { dtype: 'F16', shape: [N, A, V], data: f32ToF16Bits(to.logits) };
   for (const [k, w] of Object.entries(await exportParams(encOnly))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
   for (const [k, w] of Object.entries(await trainer.exportModel('teacher.'))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+  if (ds.bayesAnswerIds) tensors.bayes_answer_ids = { dtype: 'I32', shape: [N, A], data: ds.bayesAnswerIds };
+  if (studentInit) Object.assign(tensors, studentInit.tensors);
   const meta: PackMeta = {
     format: 'llavadi-lab-pack',
     version: '1',
@@ -251,7 +307,17 @@ async function main() {
     families: ds.families,
     targets: { kind: topk > 0 ? 'topk' : 'dense', k: topk > 0 ? Math.min(topk, V) : V, positions: 'answer' },
     encoder: encCfg as unknown as Record<string, unknown>,
-    teacher: { config: model as unknown as Record<string, unknown>, params: countParams(trainer.params), accuracy, trainedSteps: steps, seed },
+    teacher: {
+      config: model as unknown as Record<string, unknown>,
+      params: countParams(trainer.params),
+      accuracy,
+      trainedSteps: steps,
+      seed,
+      ...(r.lmPretrain ? { pretrain: pretrainSpec(r.lmPretrain, `prompts and answers of the ${teacherDs.n} teacher-training samples (text only)`) } : {}),
+      calibration: { ece: calib.ece, medianTopProb: calib.medianTopProb, meanEntropy: calib.meanEntropy },
+    },
+    ...(ds.bayesAccuracy && ds.annotator ? { ambiguity: { annotator: ds.annotator, bayesAccuracy: ds.bayesAccuracy as Record<string, number> } } : {}),
+    ...(studentInit ? { studentInit: studentInit.meta } : {}),
     license:
       task === 'digits'
         ? `Scenes generated by LLaVADI Lab (MIT). Digits: ${MNIST_LICENSE}`
@@ -264,7 +330,8 @@ async function main() {
       task,
       teacher_overall_accuracy: ev.overall.toFixed(2),
       hidden: JSON.stringify({ width: d, note: 'full teacher width; last layer after the final LN' }),
-      build: JSON.stringify({ tool: 'npm run pack:build', steps, teacherTrainSamples: teacherDs.n, recipe: r }),
+      build: JSON.stringify({ tool: 'npm run pack:build', steps, teacherTrainSamples: teacherDs.n, recipe: r, teacherSeed }),
+      teacher_calibration: JSON.stringify({ rows: calib.rows, tokenAccuracy: calib.tokenAccuracy, vsLabels: calib.vsLabels, vsBayes: calib.vsBayes }),
     },
   };
   const bytes = buildPackBytes(input, { gzip: true, fileName: out });
@@ -273,7 +340,7 @@ async function main() {
   trainer.dispose();
   const sec = (performance.now() - t0) / 1000;
   log(`wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB; teacher training ${fmtSec(trainSec)}, total ${fmtSec(sec)}`);
-  console.log(JSON.stringify({ pack: out, bytes: bytes.length, teacherOverall: ev.overall, accuracy, trainSeconds: trainSec, totalSeconds: sec, tensors: tf.memory().numTensors }));
+  console.log(JSON.stringify({ pack: out, bytes: bytes.length, teacherOverall: ev.overall, accuracy, calibration: calib, bayesAccuracy: ds.bayesAccuracy ?? null, trainSeconds: trainSec, totalSeconds: sec, tensors: tf.memory().numTensors }));
 }
 
 /** Top-K of the dense teacher logits per slot (descending), with the full-vocabulary logsumexp. */
