@@ -74,7 +74,7 @@ export interface CalibrationReport extends CalibrationSpec {
  * teacher_logits) against the sampled label tokens, over the slots up to and including <eos>; and its greedy answers'
  * exact match against the sampled labels and against the Bayes answers.
  */
-export function calibrationReport(o: { logits: Float32Array; answerIds: Int32Array; teacherAnswerIds: Int32Array; bayesAnswerIds?: Int32Array; split: Uint8Array; N: number; A: number; V: number }): CalibrationReport {
+export function calibrationReport(o: { logits: Float32Array; answerIds: Int32Array; teacherAnswerIds: Int32Array; bayesAnswerIds?: Int32Array; split: Uint8Array; N: number; A: number; V: number; contentOnly?: boolean }): CalibrationReport {
   const { N, A, V } = o;
   const rows: number[] = [];
   const targets: number[] = [];
@@ -93,6 +93,7 @@ export function calibrationReport(o: { logits: Float32Array; answerIds: Int32Arr
     for (let t = 0; t < A; t++) {
       const id = o.answerIds[n * A + t];
       if (id === PAD_ID) break;
+      if (id === EOS_ID && o.contentOnly) break; // content rows: the answer's words, not its <eos>
       rows.push(n * A + t);
       targets.push(id);
       if (id === EOS_ID) break;
