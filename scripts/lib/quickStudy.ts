@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
 import { parsePack } from '../../src/core/pack';
-import { mean, std } from '../../src/core/stats';
+import { mean, std, welch } from '../../src/core/stats';
 import { STUDY_CONDITIONS } from '../../src/core/study';
 import { initBackend } from '../../src/model/backend';
 import { type Args, intArg } from './cli';
@@ -23,6 +23,9 @@ export async function runQuickStudy(args: Args): Promise<void> {
   const only = typeof args.only === 'string' ? args.only.split(',') : Object.keys(CONDITIONS);
   const pack = parsePack(new Uint8Array(readFileSync(file)), file);
   const steps = intArg(args, 'steps', DEFAULT_CONFIG.optim.totalSteps, 1);
+  // --init pretrained: every student starts from the pack's student_init.* (issue 27); default scratch
+  const init = args.init === 'pretrained' ? 'pretrained' : 'scratch';
+  if (args.init !== undefined && args.init !== 'pretrained' && args.init !== 'scratch') throw new Error(`--init: expected scratch or pretrained, got ${JSON.stringify(args.init)}`);
   const results: Record<string, Pick<StudentRunResult, 'overall' | 'perFamily' | 'seconds' | 'msPerStep'>[]> = {};
   let backend = String(args.backend ?? 'wasm');
   if (typeof args.merge === 'string') {
@@ -38,11 +41,11 @@ export async function runQuickStudy(args: Args): Promise<void> {
     only.sort();
   }
   if (typeof args.merge !== 'string') backend = await initBackend(backend as 'wasm' | 'cpu');
-  process.stderr.write(`study ${name}: ${seeds} seeds × ${only.join(',')}, ${steps} steps, backend ${backend}\n`);
+  process.stderr.write(`study ${name}: ${seeds} seeds × ${only.join(',')}, ${steps} steps, backend ${backend}, student init ${init}\n`);
   for (const key of typeof args.merge === 'string' ? [] : only) {
     results[key] = [];
     for (let s = 0; s < seeds; s++) {
-      const cfg = mergeConfig(DEFAULT_CONFIG, { ...CONDITIONS[key].patch, seed: s + 1, optim: { totalSteps: steps } });
+      const cfg = mergeConfig(DEFAULT_CONFIG, { ...CONDITIONS[key].patch, seed: s + 1, optim: { totalSteps: steps }, studentInit: init });
       const r = await runStudent(pack, cfg);
       results[key].push(r);
       process.stderr.write(`${CONDITIONS[key].label} seed ${s + 1}: val ${r.overall.toFixed(1)}% in ${r.seconds.toFixed(0)} s (${r.msPerStep.toFixed(0)} ms/step)\n`);
@@ -58,6 +61,15 @@ export async function runQuickStudy(args: Args): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   rows.forEach((r) => console.log(line(r)));
   console.log(line(teacherRow));
+  // KD's gain over CE (a) with Welch's 95 % interval, for every KD condition measured beside it
+  const gains: Record<string, { diff: number; ci95: [number, number]; p: number; df: number }> = {};
+  if (results.a) {
+    for (const k of only.filter((x) => x !== 'a')) {
+      const w = welch(results[k].map((r) => r.overall), results.a.map((r) => r.overall));
+      gains[k] = { diff: w.diff, ci95: w.ci95, p: w.p, df: w.df };
+      console.log(`${CONDITIONS[k].label} − (a): ${w.diff.toFixed(1)} points, 95 % CI [${w.ci95[0].toFixed(1)}, ${w.ci95[1].toFixed(1)}], Welch df ${w.df.toFixed(1)}, p ${w.p.toPrecision(2)}`);
+    }
+  }
   mkdirSync('study', { recursive: true });
   const out = typeof args.out === 'string' ? args.out : `study/quick-${name}.json`;
   const summary = Object.fromEntries(
@@ -72,6 +84,6 @@ export async function runQuickStudy(args: Args): Promise<void> {
       },
     ]),
   );
-  writeFileSync(out, JSON.stringify({ pack: name, file, backend, steps, seeds, date: new Date().toISOString(), teacher: pack.meta.teacher.accuracy, conditions: summary }, null, 2));
+  writeFileSync(out, JSON.stringify({ pack: name, file, backend, steps, seeds, studentInit: init, date: new Date().toISOString(), teacher: pack.meta.teacher.accuracy, conditions: summary, gainsOverA: gains }, null, 2));
   process.stderr.write(`wrote ${out}\n`);
 }

@@ -4,7 +4,7 @@ import type { DeepPartial, TrainConfig } from './config';
 import { type Base, CONDITIONS, FINDINGS, findingConditions, type PaperValue } from './findings';
 import { combine, compare, type ComparisonResult, mean, pairedDiff, std, TARGET_SE, type Verdict } from './stats';
 
-export type StudyConditionId = 'a' | 'b' | 'c';
+export type StudyConditionId = 'a' | 'b' | 'c' | 'd';
 
 /** KD in (b) and (c): forward KL on the answer positions at T = 4 with the T² factor, weight 3. At T = 1 the confident
  *  teachers' targets are nearly one-hot and add nothing to 500 labels; softened, the answer distribution also ranks
@@ -19,6 +19,8 @@ export const STUDY_CONDITIONS: Record<StudyConditionId, { label: string; patch: 
     label: '(c) (b) + seqCE + KD on unlabeled',
     patch: { weights: { ce: 1, kd: 3, seq: 1 }, kd: { ...STUDY_KD }, data: { useUnlabeled: true } },
   },
+  // issue 27's plain KD beside the tuned (b): fKL ×1 at T 1, the paper's "KL ×1" as the lab runs it
+  d: { label: '(d) CE + fKL(T 1) logits, labeled', patch: { weights: { ce: 1, kd: 1 }, kd: { ...STUDY_KD, T: 1, t2: false } } },
 };
 
 /** The full study's budget (docs/findings.md says why): training steps per run (the cosine schedule spans them) and
