@@ -76,43 +76,66 @@ export interface EvalResult {
   overall: number; // percent exact match over all samples (NaN if none)
   perFamily: number[]; // percent per family index (NaN for a family without samples)
   counts: number[]; // samples per family
+  right: number[]; // exact matches per family (what perFamily is the percent of)
   predictions: Int32Array; // [n, A] generated answers, in `indices` order
+  /** Agreement with the Bayes answers (data.bayesIds), the same generated answers scored against a second reference. */
+  bayes?: { overall: number; perFamily: number[]; right: number[] };
+}
+
+/**
+ * Exact matches of generated answers (predictions [n, A], row i for sample indices[i]) against a reference [N, A],
+ * per family: right[f] and counts[f]. family: family index per sample [N]. Pure.
+ */
+export function scoreAnswers(
+  predictions: Int32Array,
+  reference: Int32Array,
+  indices: ArrayLike<number>,
+  family: ArrayLike<number>,
+  nFamilies: number,
+  A: number,
+): { right: number[]; counts: number[] } {
+  const right = new Array<number>(nFamilies).fill(0);
+  const counts = new Array<number>(nFamilies).fill(0);
+  for (let i = 0; i < indices.length; i++) {
+    const k = indices[i];
+    const f = family[k];
+    if (!(f >= 0 && f < nFamilies)) {
+      throw new FieldError({ field: `family[${k}]`, expected: `an index in [0, ${nFamilies})`, got: f });
+    }
+    counts[f]++;
+    if (exactMatch(predictions, reference, i * A, k * A, A)) right[f]++;
+  }
+  return { right, counts };
+}
+
+/** Percent right per family and overall from counts (NaN where there are no samples). */
+export function percents(right: readonly number[], counts: readonly number[]): { overall: number; perFamily: number[] } {
+  const pct = (r: number, c: number) => (c > 0 ? (100 * r) / c : NaN);
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  return { overall: pct(sum(right), sum(counts)), perFamily: right.map((r, f) => pct(r, counts[f])) };
 }
 
 /**
  * Greedy exact-match accuracy of `model` on `indices`, per question family. family: family index per sample [N];
- * nFamilies: number of families. answerIds [N, A] ground truth incl. <eos>.
+ * nFamilies: number of families. answerIds [N, A] ground truth incl. <eos>. bayesIds [N, A] (a pack with ambiguous
+ * labels, DESIGN §4c): the generator's most probable answers; the same predictions are also scored against them
+ * (`bayes`: how often the student says what the Bayes-optimal answerer says), no second generation.
  */
 export async function evaluate(
   model: ModelRef,
   encoder: EncoderRef | null,
-  data: { images?: Uint8Array; promptIds: Int32Array; answerIds: Int32Array; family: ArrayLike<number> },
+  data: { images?: Uint8Array; promptIds: Int32Array; answerIds: Int32Array; family: ArrayLike<number>; bayesIds?: Int32Array },
   indices: ArrayLike<number>,
   nFamilies: number,
   opts: GenerateAnswersOptions = {},
 ): Promise<EvalResult> {
   const A = model.config.A;
   const predictions = await generateAnswers(model, encoder, data, indices, { ...opts, temperature: 0 });
-  const right = new Array<number>(nFamilies).fill(0);
-  const counts = new Array<number>(nFamilies).fill(0);
-  let total = 0;
-  for (let i = 0; i < indices.length; i++) {
-    const k = indices[i];
-    const f = data.family[k];
-    if (!(f >= 0 && f < nFamilies)) {
-      throw new FieldError({ field: `family[${k}]`, expected: `an index in [0, ${nFamilies})`, got: f });
-    }
-    counts[f]++;
-    if (exactMatch(predictions, data.answerIds, i * A, k * A, A)) {
-      right[f]++;
-      total++;
-    }
+  const { right, counts } = scoreAnswers(predictions, data.answerIds, indices, data.family, nFamilies, A);
+  const out: EvalResult = { ...percents(right, counts), counts, right, predictions };
+  if (data.bayesIds) {
+    const b = scoreAnswers(predictions, data.bayesIds, indices, data.family, nFamilies, A);
+    out.bayes = { ...percents(b.right, b.counts), right: b.right };
   }
-  const pct = (r: number, c: number) => (c > 0 ? (100 * r) / c : NaN);
-  return {
-    overall: pct(total, indices.length),
-    perFamily: right.map((r, f) => pct(r, counts[f])),
-    counts,
-    predictions,
-  };
+  return out;
 }

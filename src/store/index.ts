@@ -288,7 +288,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
       case 'eval':
         set({
           ...patchLane(s, msg.lane, (l) => ({
-            evals: [...l.evals, { step: msg.step, overall: msg.overall, perFamily: msg.perFamily, valLoss: msg.valLoss }],
+            evals: [...l.evals, { step: msg.step, overall: msg.overall, perFamily: msg.perFamily, valLoss: msg.valLoss, ...(msg.bayesPerFamily ? { bayesOverall: msg.bayesOverall, bayesPerFamily: msg.bayesPerFamily } : {}) }],
             alignRows: [...l.alignRows, { step: msg.step, values: Array.from(msg.alignment) }],
           })),
           version: s.version + 1,

@@ -9,6 +9,15 @@ import type { Recovery } from './recovery';
 import type { AlignmentRow, LiveRunMeta, RunRecord } from './runs';
 import type { EvalRow, StepSeries } from './series';
 
+// An evaluation of a pack with ambiguous labels (DESIGN §4c) also says how often the student agrees with the pack's
+// Bayes answers: two optional fields of the store's EvalRow (store/series.ts), absent when the pack has none.
+declare module './series' {
+  interface EvalRow {
+    bayesOverall?: number; // percent of the val subset where the student's answer is the Bayes answer
+    bayesPerFamily?: Float32Array; // [families] the same per family (NaN where the subset has none)
+  }
+}
+
 export interface BackendState {
   name: string;
   isFallbackAdapter: boolean | null;

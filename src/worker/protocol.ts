@@ -6,7 +6,7 @@ import type { BackendChoice } from '../model/backend';
 import type { TrainerCheckpoint } from '../model/trainerCheckpoint';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /**
  * Whether an error's text says the worker's memory or wasm module is unusable (out of memory, a wasm trap, an
@@ -104,6 +104,13 @@ export interface PackInfo {
   evalSamples: number; // size of the fixed val subset the accuracy chart uses
   alignSamples: number; // S: the first S samples of the val subset feed the alignment-over-training view
   grid: { rows: number; cols: number }; // image patch grid (rows·cols = P)
+  evalFamilyCounts: number[]; // [families] samples of each family in the fixed val subset (weights of an overall mean)
+  // DESIGN §4c (issue 27): ambiguous labels, a pretrained student, the teacher's calibration.
+  bayesAccuracy: Record<string, number> | null; // family → the best exact match any model can reach on val (percent); null: labels are not drawn
+  annotator: string | null; // how the labels are drawn, one sentence (metadata.ambiguity.annotator)
+  hasBayesAnswers: boolean; // the pack has bayes_answer_ids: evaluations also report agreement with the Bayes answers
+  hasStudentInit: boolean; // the pack ships student_init.*: studentInit 'pretrained' is possible
+  teacherCalibration: { ece: number; medianTopProb: number; meanEntropy: number } | null; // on val answer rows
 }
 
 /** Everything the alignment heatmap and the sample viewer show for one sample. */
@@ -157,6 +164,8 @@ export type WorkerToUi =
       perFamily: Float32Array; // [families] percent (NaN where the subset has none)
       valLoss: Float32Array; // [3] total (w_ce·CE + w_kd·KD), CE, KD on a fixed val batch
       alignment: Float32Array; // [S, A] per-position divergence of the first S val-subset samples (NaN: no slot)
+      bayesOverall?: number; // percent agreement of the same answers with the pack's Bayes answers (absent: the pack has none)
+      bayesPerFamily?: Float32Array; // [families] percent agreement with the Bayes answers (NaN where the subset has none)
     }
   | { type: 'weights'; requestId: number; lane: number; name: string; bytes: ArrayBuffer } // safetensors file of the student
   | { type: 'sample'; view: SampleView }
@@ -180,7 +189,7 @@ export function transferablesOf(msg: WorkerToUi | UiToWorker): ArrayBuffer[] {
     case 'metrics':
       return [msg.values.buffer, msg.weights.buffer, msg.lr.buffer] as ArrayBuffer[];
     case 'eval':
-      return [msg.perFamily.buffer, msg.valLoss.buffer, msg.alignment.buffer] as ArrayBuffer[];
+      return [msg.perFamily.buffer, msg.valLoss.buffer, msg.alignment.buffer, ...(msg.bayesPerFamily ? [msg.bayesPerFamily.buffer] : [])] as ArrayBuffer[];
     case 'sample': {
       const v = msg.view;
       return [v.image.buffer, v.teacher.buffer, v.student.buffer, v.divergence.buffer, v.teacherAffinity.buffer, v.studentAffinity.buffer] as ArrayBuffer[];

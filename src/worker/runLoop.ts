@@ -355,7 +355,8 @@ export class RunLoop {
     if (!ev) return;
     this.jobs = this.jobs.filter((j) => j !== job);
     await this.flush();
-    this.send({ type: 'eval', lane: job.lane, step: job.step, overall: ev.overall, perFamily: ev.perFamily, valLoss: ev.valLoss, alignment: ev.alignment });
+    const bayes = ev.bayesPerFamily && ev.bayesOverall !== undefined ? { bayesOverall: ev.bayesOverall, bayesPerFamily: ev.bayesPerFamily } : {};
+    this.send({ type: 'eval', lane: job.lane, step: job.step, overall: ev.overall, perFamily: ev.perFamily, valLoss: ev.valLoss, alignment: ev.alignment, ...bayes });
   }
 
   /** The sample view(s); on a slow backend (SwiftShader: ~4 s per view) they are spaced to ≤ ~20% of the run's time. */

@@ -9,6 +9,8 @@ export interface LaneEval {
   perFamily: Float32Array; // [families] percent
   valLoss: Float32Array; // [3] total, CE, KD on a fixed val batch
   alignment: Float32Array; // [S, A] per-position divergence
+  bayesOverall?: number; // percent agreement with the pack's Bayes answers (absent: the pack has none, DESIGN §4c)
+  bayesPerFamily?: Float32Array; // [families] percent agreement with the Bayes answers (NaN where the subset has none)
 }
 
 /** A val evaluation in chunks: next() does one chunk and resolves to the result after the last (null before). */

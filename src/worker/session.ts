@@ -8,7 +8,7 @@ import { f16BitsToF32, writeSafetensors, type SafeTensor } from '../core/safeten
 import { Tokenizer } from '../core/tokenizer';
 import { backendInfo } from '../model/backend';
 import { encodeAllVia } from '../model/encoder';
-import { evaluate, generateAnswers } from '../model/evaluate';
+import { evaluate, generateAnswers, percents } from '../model/evaluate';
 import { encoderConfigOf, weightsOf } from '../model/fromPack';
 import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
 import { disposeParams, type Params } from '../model/params';
@@ -91,6 +91,10 @@ export class Session {
     const n = [0, 0, 0, 0];
     for (const s of pack.tensors.split) n[s]++;
     const overall = Number(pack.extraMetadata.teacher_overall_accuracy);
+    const amb = pack.meta.ambiguity;
+    const cal = pack.meta.teacher.calibration;
+    const evalFamilyCounts = new Array<number>(pack.meta.families.length).fill(0);
+    for (const k of evalIdx) evalFamilyCounts[pack.tensors.family[k]]++;
     this.info = {
       name,
       bytes: bytes.length,
@@ -107,6 +111,12 @@ export class Session {
       evalSamples: evalIdx.length,
       alignSamples: Math.min(ALIGN_SAMPLES, evalIdx.length),
       grid: this.run.grid,
+      evalFamilyCounts,
+      bayesAccuracy: amb ? { ...amb.bayesAccuracy } : null,
+      annotator: amb ? amb.annotator : null,
+      hasBayesAnswers: pack.tensors.bayes_answer_ids !== undefined,
+      hasStudentInit: pack.meta.studentInit !== undefined,
+      teacherCalibration: cal ? { ece: cal.ece, medianTopProb: cal.medianTopProb, meanEntropy: cal.meanEntropy } : null,
     };
   }
 
@@ -224,16 +234,16 @@ export class Session {
           release();
           throw e;
         }
-        const { right, counts } = pass!;
+        const { right, counts, bayesRight } = pass!;
         release();
-        const total = right.reduce((a, b) => a + b, 0);
-        const n = counts.reduce((a, b) => a + b, 0);
-        return {
-          overall: n > 0 ? (100 * total) / n : NaN,
-          perFamily: Float32Array.from(right, (x, f) => (counts[f] > 0 ? (100 * x) / counts[f] : NaN)),
-          valLoss: valLoss!,
-          alignment: alignment!,
-        };
+        const acc = percents(right, counts);
+        const out: LaneEval = { overall: acc.overall, perFamily: Float32Array.from(acc.perFamily), valLoss: valLoss!, alignment: alignment! };
+        if (bayesRight) {
+          const b = percents(bayesRight, counts); // the same answers against the pack's Bayes answers
+          out.bayesOverall = b.overall;
+          out.bayesPerFamily = Float32Array.from(b.perFamily);
+        }
+        return out;
       },
       cancel: release,
     };
@@ -253,13 +263,15 @@ export class Session {
 
   private newPass(snap: Params): GenPass {
     const nFam = this.run.pack.meta.families.length;
-    const p: GenPass = { snap, cursor: 0, right: new Array<number>(nFam).fill(0), counts: new Array<number>(nFam).fill(0), refs: 0 };
+    const zeros = () => new Array<number>(nFam).fill(0);
+    const bayes = this.run.pack.tensors.bayes_answer_ids !== undefined;
+    const p: GenPass = { snap, cursor: 0, right: zeros(), counts: zeros(), bayesRight: bayes ? zeros() : null, refs: 0 };
     this.passes.add(p);
     this.passesStarted++;
     return p;
   }
 
-  /** The next EVAL_CHUNK greedy answers of a pass, scored exact-match per family. */
+  /** The next EVAL_CHUNK greedy answers of a pass, scored exact-match per family (and against the Bayes answers). */
   private async generateChunk(p: GenPass): Promise<void> {
     const r = this.run;
     const pk = r.pack.tensors;
@@ -267,14 +279,15 @@ export class Session {
     const ev = await evaluate(
       { config: r.model, params: p.snap },
       r.encoder,
-      { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
+      { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family, bayesIds: pk.bayes_answer_ids },
       idx,
       p.right.length,
       { features: r.features },
     );
     ev.counts.forEach((n, f) => {
       p.counts[f] += n;
-      p.right[f] += n > 0 ? Math.round((ev.perFamily[f] * n) / 100) : 0;
+      p.right[f] += ev.right[f];
+      if (p.bayesRight && ev.bayes) p.bayesRight[f] += ev.bayes.right[f];
     });
     p.cursor += idx.length;
   }
@@ -363,6 +376,7 @@ interface GenPass {
   snap: Params; // the weights (copies; freed when no job holds the pass)
   cursor: number; // val-subset samples generated so far
   right: number[]; // [families] exact matches so far
+  bayesRight: number[] | null; // [families] matches of the Bayes answers so far (null: the pack has none)
   counts: number[]; // [families] samples so far
   refs: number; // jobs holding the pass
 }

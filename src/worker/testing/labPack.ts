@@ -12,8 +12,21 @@ import { disposeParams, exportParams } from '../../model/params';
 export const LAB_ENC: EncoderConfig = { height: 8, width: 8, channels: 3, patch: 4, dV: 8, layers: 1, heads: 2 };
 export const LAB_TEACHER: ModelConfig = { vocabSize: TINY_DIMS.V, d: TINY_DIMS.dh, layers: 1, heads: 2, mlpRatio: 2, P: 4, Lp: TINY_DIMS.Lp, A: TINY_DIMS.A, dV: 8 };
 
-/** Bytes of a small valid pack (n samples, dense or top-K targets) with teacher weights. */
-export async function labPackBytes(opts: { n?: number; kind?: 'dense' | 'topk'; gzip?: boolean } = {}): Promise<Uint8Array> {
+/** The §4c additions a lab pack can carry (DESIGN §4c; all off by default: the pack is then exactly as before). */
+export interface LabPackExtras {
+  /** bayes_answer_ids and metadata.ambiguity: the Bayes answers are a copy of the ground truth ('answers') or of the
+   *  teacher's answers ('teacher'); bayesAccuracy is `ceilings` (family → percent; default 60 and 45). */
+  bayes?: 'answers' | 'teacher';
+  ceilings?: Record<string, number>;
+  /** metadata.student_init and student_init.* — a copy of the teacher's LM weights with the teacher's config (it fits the
+   *  lab's student only if the configs agree: enough for PackInfo.hasStudentInit; 'pretrained' may be refused by name). */
+  studentInit?: boolean;
+  /** metadata.teacher.calibration (fixed numbers). */
+  calibration?: boolean;
+}
+
+/** Bytes of a small valid pack (n samples, dense or top-K targets) with teacher weights (and any §4c extras). */
+export async function labPackBytes(opts: { n?: number; kind?: 'dense' | 'topk'; gzip?: boolean } & LabPackExtras = {}): Promise<Uint8Array> {
   const input = makeTinyPack({ n: opts.n ?? 24, kind: opts.kind, k: 4 });
   for (const k of Object.keys(input.tensors)) if (k.startsWith('encoder.') || k.startsWith('teacher.')) delete input.tensors[k];
   const enc = initEncoder(LAB_ENC, new Rng(11));
@@ -28,6 +41,17 @@ export async function labPackBytes(opts: { n?: number; kind?: 'dense' | 'topk'; 
     encoder: LAB_ENC as unknown as Record<string, unknown>,
     teacher: { ...input.meta.teacher, config: LAB_TEACHER as unknown as Record<string, unknown> },
   };
+  if (opts.bayes) {
+    const src = input.tensors[opts.bayes === 'answers' ? 'answer_ids' : 'teacher_answer_ids'];
+    input.tensors.bayes_answer_ids = { dtype: 'I32', shape: [...src.shape], data: new Int32Array(src.data as Int32Array) };
+    const [f0, f1] = meta.families;
+    meta.ambiguity = { annotator: 'test: each label one draw from a known answer distribution', bayesAccuracy: opts.ceilings ?? { [f0]: 60, [f1]: 45 } };
+  }
+  if (opts.studentInit) {
+    for (const k of Object.keys(input.tensors)) if (k.startsWith('teacher.')) input.tensors[`student_init.${k.slice('teacher.'.length)}`] = input.tensors[k];
+    meta.studentInit = { config: LAB_TEACHER as unknown as Record<string, unknown>, objective: 'next-token', steps: 0, corpus: 'test' };
+  }
+  if (opts.calibration) meta.teacher = { ...meta.teacher, calibration: { ece: 0.125, medianTopProb: 0.5, meanEntropy: 1.25 } };
   return buildPackBytes({ ...input, meta, extraMetadata: { teacher_overall_accuracy: '62.5' } }, { gzip: opts.gzip });
 }
 
