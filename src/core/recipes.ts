@@ -1,6 +1,6 @@
 // A lab config as recipes for the real trainers: the command line of LLaVADI's projects/distill/distill_train.py and
 // a TRL GKDConfig(...) for GKDTrainer. What has no equivalent becomes a comment line, never dropped. Pure TS.
-import { extraPositionsOf, type TrainConfig } from './config';
+import { extraPositionsOf, studentInitOf, type TrainConfig } from './config';
 
 /** Where every flag and keyword below comes from (docs/recipes.md has the mapping table). */
 export const RECIPE_SOURCES = {
@@ -22,7 +22,8 @@ export function llavadiCommand(c: TrainConfig): string {
   const w = c.weights;
   const kdOn = w.kd > 0;
   flags.push(['--teacher_model_path', '<teacher checkpoint, e.g. LLaVA-v1.5-13B>']);
-  flags.push(['--model_name_or_path', '<student checkpoint, e.g. MobileLLaMA-2.7B>']);
+  const pretrained = studentInitOf(c) === 'pretrained';
+  flags.push(['--model_name_or_path', pretrained ? '<pretrained student LM, e.g. MobileLLaMA-2.7B>' : '<student checkpoint, e.g. MobileLLaMA-2.7B>']);
   flags.push(['--version', 'v1']);
   flags.push(['--data_path', c.data.useUnlabeled ? '<instruction data + teacher-answered images (json)>' : '<instruction data (json)>']);
   flags.push(['--image_folder', '<image folder>']);
@@ -62,6 +63,7 @@ export function llavadiCommand(c: TrainConfig): string {
   if (weights.length) notes.push(`loss weights ${weights.join(', ')}: not flags; multiply the terms in DistillModel.forward (exp.md: "蒸馏loss * 5")`);
   if (w.seq > 0 || c.data.useUnlabeled) notes.push(`teacher answers on unlabeled images (seqCE ×${w.seq}): no flag; generate them with the repo's gen_data.py and add them to --data_path`);
   const info = c.kd.source === 'cached' ? ['# note: the lab read the teacher from the pack cache; distill_train.py runs the teacher online (the same targets)'] : [];
+  if (pretrained) info.push(`# note: ${PRETRAINED_NOTE}: --model_name_or_path, as LLaVADI does`);
   if (c.stage1Steps > 0) notes.push(`stage 1 (${c.stage1Steps} projector-only steps): LLaVA's pretrain stage (scripts/v1_5/pretrain.sh), run before this`);
   const o = c.optim;
   flags.push(
@@ -90,6 +92,10 @@ export function llavadiCommand(c: TrainConfig): string {
   ];
   return lines.join('\n');
 }
+
+/** What studentInit 'pretrained' is, and its equivalent for a real student. */
+const PRETRAINED_NOTE =
+  "student init 'pretrained': the lab's student started from the pack's student_init.* (its language model pretrained on text first); for a real student, initialise from a pretrained LM (e.g. MobileLLaMA-2.7B)";
 
 /** allPositions on a part of the non-answer positions only (image or prompt): no trainer has a flag for it. */
 const partOnly = (c: TrainConfig) => c.kd.allPositions && extraPositionsOf(c.kd) !== 'image+prompt';
@@ -141,6 +147,7 @@ export function trlGkdConfig(c: TrainConfig): string {
   return [
     `# TRL (${RECIPE_SOURCES.trl})`,
     ...notes.map((n) => `# no equivalent: ${n}`),
+    ...(studentInitOf(c) === 'pretrained' ? [`# note: ${PRETRAINED_NOTE}: GKDTrainer(model=...)`] : []),
     'try:  # TRL >= 1.0 keeps GKD under trl.experimental',
     '    from trl.experimental.gkd import GKDConfig, GKDTrainer',
     'except ImportError:  # TRL 0.x',
@@ -148,7 +155,7 @@ export function trlGkdConfig(c: TrainConfig): string {
     'args = GKDConfig(',
     ...kw.map(([k, v]) => `    ${k}=${v},`),
     ')',
-    'trainer = GKDTrainer(model="<student>", teacher_model="<teacher>", args=args, train_dataset=<dataset>)',
+    `trainer = GKDTrainer(model="${studentInitOf(c) === 'pretrained' ? '<pretrained student LM, e.g. MobileLLaMA-2.7B>' : '<student>'}", teacher_model="<teacher>", args=args, train_dataset=<dataset>)`,
   ].join('\n');
 }
 

@@ -2,7 +2,7 @@
 // Play / pause / single step / reset; Space toggles play (see controller.ts).
 import { TERM_LABELS, TERM_NAMES, type TermName } from '../core/terms';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, type TrainConfig } from '../core/config';
+import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, type StudentInit, studentInitOf, type TrainConfig } from '../core/config';
 import { useLab } from '../store';
 import { TERM_FORMULAS } from '../store/presets';
 import { selectConfig } from '../store/selectors';
@@ -78,6 +78,24 @@ export function RunButtons() {
         {hidden ? 'paused: the tab is hidden' : status}
       </span>
     </div>
+  );
+}
+
+/** Where a fresh student starts (DESIGN §4c); 'pretrained' needs a pack that ships student_init.*. */
+export function StudentInitSelect(props: { value: StudentInit; hasInit: boolean; onChange: (v: StudentInit) => void }) {
+  const why = props.hasInit
+    ? "pretrained LM: the pack's student_init.* (its language model pretrained on text first)"
+    : 'pretrained LM: this pack ships no pretrained student (no student_init.*)';
+  return (
+    <label className="field" title={`Where a fresh student starts; acts when a student is made (Reset, + lane, a race), not on the running students. scratch: seeded random weights. ${why}`}>
+      <span>student init</span>
+      <select data-testid="student-init" value={props.value} onChange={(e) => props.onChange(e.target.value as StudentInit)}>
+        <option value="scratch">scratch</option>
+        <option value="pretrained" disabled={!props.hasInit} title={props.hasInit ? undefined : 'this pack ships no pretrained student (no student_init.*)'}>
+          pretrained LM
+        </option>
+      </select>
+    </label>
   );
 }
 
@@ -185,6 +203,7 @@ export function ControlsPanel() {
           </select>
         </label>
         <NumberField label="stage-1 steps" value={c.stage1Steps} step={10} min={0} title="projector-only steps on captions before stage 2" onCommit={(x) => set({ stage1Steps: x })} />
+        <StudentInitSelect value={studentInitOf(c)} hasInit={pack?.hasStudentInit ?? false} onChange={(studentInit) => set({ studentInit })} />
       </fieldset>
     </div>
   );
