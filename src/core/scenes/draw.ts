@@ -3,9 +3,9 @@
 // hues scenes (continuous side, hue and occluders) are drawn by hues.ts.
 
 import { FieldError } from '../errors';
-import { Rng } from '../rng';
+import { addPixelNoise } from './noise';
 import { renderHuesScene } from './hues';
-import { COLOR_RGB, type DigitBank, getTaskSpec, type KindName, PIXEL_NOISE, type Scene } from './spec';
+import { COLOR_RGB, type DigitBank, getTaskSpec, type KindName, type Scene } from './spec';
 
 /**
  * Whether pixel (x, y) of an s×s box belongs to the shape. Integer tests on doubled coordinates
@@ -94,13 +94,5 @@ export function renderScene(scene: Scene, digitBank?: DigitBank): Uint8Array {
       for (let x = 0; x < s; x++) if (shapeMask(obj.kind, s, x, y)) put(x0 + obj.dx + x, y0 + obj.dy + y, r, g, b);
     }
   }
-  if (PIXEL_NOISE > 0) {
-    const rng = new Rng(scene.noiseSeed);
-    const span = 2 * PIXEL_NOISE + 1;
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i] + rng.int(span) - PIXEL_NOISE;
-      out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-    }
-  }
-  return out;
+  return addPixelNoise(out, scene);
 }

@@ -3,8 +3,9 @@
 
 import { FieldError } from '../errors';
 import { Rng } from '../rng';
+import { addPixelNoise } from './noise';
 import { bayesWords, OCCLUDE_PROB, SAT_RANGE, SIDE_RANGE, VAL_RANGE } from './annotator';
-import { BACKGROUND_RANGE, getTaskSpec, type HueAttrs, type KindName, PIXEL_NOISE, type Scene, type SceneObject, SHAPE_WEIGHTS, SHAPES } from './spec';
+import { BACKGROUND_RANGE, getTaskSpec, type HueAttrs, type KindName, type Scene, type SceneObject, SHAPE_WEIGHTS, SHAPES } from './spec';
 
 /** Supersamples per pixel side when rendering (coverage in sixteenths). */
 const SS = 4;
@@ -136,13 +137,5 @@ export function renderHuesScene(scene: Scene): Uint8Array {
       }
     }
   });
-  if (PIXEL_NOISE > 0) {
-    const rng = new Rng(scene.noiseSeed);
-    const span = 2 * PIXEL_NOISE + 1;
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i] + rng.int(span) - PIXEL_NOISE;
-      out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-    }
-  }
-  return out;
+  return addPixelNoise(out, scene);
 }

@@ -111,30 +111,32 @@ export interface TaskSpec {
   answerLen: number;
 }
 
+const SHAPES_SPEC: TaskSpec = {
+  task: 'shapes',
+  height: 24,
+  width: 24,
+  channels: 3,
+  patchSize: 8,
+  grid: 3,
+  numPatches: 9,
+  shapePx: { small: 5, big: 7 },
+  digitSize: 0,
+  minObjects: 2,
+  maxObjects: 4,
+  cardProb: 0,
+  kinds: SHAPES,
+  families: ['gqa', 'pope', 'count', 'sqa', 'caption'],
+  promptLen: 13,
+  answerLen: 4,
+};
+
 /**
  * shapes: 24×24×3, 3×3 grid of 8×8 cells (P = 9). digits: 36×36×3, 3×3 grid of 12×12 cells (P = 9).
  * hues: the geometry and families of shapes, with continuous hue, side and position named by a probabilistic
  * annotator (annotator.ts), so each label is one draw from a known answer distribution.
  */
 export const TASK_SPECS: Readonly<Record<TaskName, TaskSpec>> = {
-  shapes: {
-    task: 'shapes',
-    height: 24,
-    width: 24,
-    channels: 3,
-    patchSize: 8,
-    grid: 3,
-    numPatches: 9,
-    shapePx: { small: 5, big: 7 },
-    digitSize: 0,
-    minObjects: 2,
-    maxObjects: 4,
-    cardProb: 0,
-    kinds: SHAPES,
-    families: ['gqa', 'pope', 'count', 'sqa', 'caption'],
-    promptLen: 13,
-    answerLen: 4,
-  },
+  shapes: SHAPES_SPEC,
   digits: {
     task: 'digits',
     height: 36,
@@ -153,24 +155,9 @@ export const TASK_SPECS: Readonly<Record<TaskName, TaskSpec>> = {
     promptLen: 13,
     answerLen: 4,
   },
-  hues: {
-    task: 'hues',
-    height: 24,
-    width: 24,
-    channels: 3,
-    patchSize: 8,
-    grid: 3,
-    numPatches: 9,
-    shapePx: { small: 5, big: 7 }, // nominal only: hues draws a continuous side (annotator.ts SIDE_RANGE)
-    digitSize: 0,
-    minObjects: 2,
-    maxObjects: 4,
-    cardProb: 0,
-    kinds: SHAPES,
-    families: ['gqa', 'pope', 'count', 'sqa', 'caption'],
-    promptLen: 13,
-    answerLen: 4,
-  },
+  // hues: the geometry, kinds and families of shapes; it draws a continuous side (annotator.ts SIDE_RANGE), so shapePx
+  // is nominal only
+  hues: { ...SHAPES_SPEC, task: 'hues' },
 };
 
 /** The spec of a task; throws on an unknown task name. */
