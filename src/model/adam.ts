@@ -227,3 +227,14 @@ function flatten(gs: tf.Tensor[]): tf.Tensor1D {
   const flat = gs.map((g) => reshapeTo(g, [g.size]) as tf.Tensor1D);
   return flat.length === 1 ? flat[0] : tf.concat1d(flat);
 }
+
+/**
+ * One Adam step on `loss` over `vars` (call inside tf.tidy): the gradients of every variable, applied by name, with
+ * optional clipping. Returns the loss value (a scalar kept by the caller's tidy). The pretraining stages use it.
+ */
+export function adamStep(adam: Adam, vars: Record<string, tf.Variable>, loss: () => tf.Scalar, clipNorm = 0): tf.Scalar {
+  const { value, grads } = tf.variableGrads(loss, Object.values(vars));
+  const byName = new Map(Object.entries(vars).map(([k, v]) => [v.name, k]));
+  adam.apply(Object.fromEntries(Object.entries(grads).map(([vn, g]) => [byName.get(vn)!, g])), vars, clipNorm);
+  return value;
+}

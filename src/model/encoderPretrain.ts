@@ -2,7 +2,7 @@
 // cell) with linear heads, so the teacher's LM starts from features that already name objects (CLIP's role).
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, Rng } from '../core/rng';
-import { Adam } from './adam';
+import { Adam, adamStep } from './adam';
 import { type EncoderConfig, encoderGeometry } from './configs';
 import { encodeAll, encodeImages } from './encoder';
 import { linear, linearSpecs } from './layers';
@@ -47,7 +47,7 @@ export async function pretrainEncoder(
     idx.forEach((n, b) => lab.set(labels.subarray(n * P * Hn, (n + 1) * P * Hn), b * P * Hn));
     const loss = tf.tidy(() => {
       const labT = tf.tensor2d(lab, [idx.length * P, Hn], 'int32');
-      const { value, grads } = tf.variableGrads(() => {
+      return adamStep(adam, vars, () => {
         const f = tf.reshape(encodeImages(cfg, params, images, idx), [idx.length * P, cfg.dV]);
         const terms = classes.map((_, h) => {
           const z = linear(f, heads[`head${h}.w`], heads[`head${h}.b`]) as tf.Tensor2D;
@@ -55,10 +55,7 @@ export async function pretrainEncoder(
           return tf.mean(cePerRow(z, t));
         });
         return tf.addN(terms) as tf.Scalar;
-      }, Object.values(vars));
-      const byName = new Map(Object.entries(vars).map(([k, v]) => [v.name, k]));
-      adam.apply(Object.fromEntries(Object.entries(grads).map(([vn, g]) => [byName.get(vn)!, g])), vars);
-      return value;
+      });
     });
     if (s % 25 === 0 || s === o.steps - 1) {
       last = (await loss.data())[0];

@@ -2,7 +2,7 @@
 // answers, image positions filled with zero features — as an LLM is pretrained on text before it learns to answer.
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, Rng } from '../core/rng';
-import { Adam } from './adam';
+import { Adam, adamStep } from './adam';
 import { BOS_ID, buildTextIds, type ModelConfig, PAD_ID, seqLayout } from './configs';
 import { llavaForward } from './llava';
 import { cePerRow } from './losses';
@@ -69,14 +69,11 @@ export async function pretrainLm(c: ModelConfig, params: Params, prompt: Int32Ar
       const tgt = tf.tensor1d(targets, 'int32');
       const m = tf.tensor1d(mask);
       const count = Math.max(1, mask.reduce((x, y) => x + y, 0));
-      const { value, grads } = tf.variableGrads(() => {
+      return adamStep(adam, params, () => {
         const out = llavaForward(c, params, feats, textIds, { allPositions: true, featsConst: true });
         const z = tf.reshape(tf.slice(out.logitsAll!, [0, P, 0], [B, T, c.vocabSize]), [B * T, c.vocabSize]) as tf.Tensor2D;
         return tf.div(tf.sum(tf.mul(cePerRow(z, tgt), m)), count) as tf.Scalar;
-      }, Object.values(params));
-      const byName = new Map(Object.entries(params).map(([k, v]) => [v.name, k]));
-      adam.apply(Object.fromEntries(Object.entries(grads).map(([vn, g]) => [byName.get(vn)!, g])), params, 1);
-      return value;
+      }, 1);
     });
     if (s % 25 === 0 || s === o.steps - 1) {
       last = (await loss.data())[0];
