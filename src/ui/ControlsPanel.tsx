@@ -2,11 +2,12 @@
 // Play / pause / single step / reset; Space toggles play (see controller.ts).
 import { TERM_LABELS, TERM_NAMES, type TermName } from '../core/terms';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, type StudentInit, studentInitOf, type TrainConfig } from '../core/config';
+import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, studentInitOf, type TrainConfig } from '../core/config';
 import { useLab } from '../store';
 import { TERM_FORMULAS } from '../store/presets';
 import { selectConfig } from '../store/selectors';
 import { lab } from './controller';
+import { StudentInitSelect } from './StudentInitSelect';
 
 /** A numeric input that keeps what is typed and commits every finite value. */
 function NumberField(props: { label: ReactNode; value: number; onCommit: (x: number) => void; testId?: string; step?: number; min?: number; max?: number; title?: string; disabled?: boolean }) {
@@ -78,24 +79,6 @@ export function RunButtons() {
         {hidden ? 'paused: the tab is hidden' : status}
       </span>
     </div>
-  );
-}
-
-/** Where a fresh student starts (DESIGN §4c); 'pretrained' needs a pack that ships student_init.*. */
-export function StudentInitSelect(props: { value: StudentInit; hasInit: boolean; onChange: (v: StudentInit) => void }) {
-  const why = props.hasInit
-    ? "pretrained LM: the pack's student_init.* (its language model pretrained on text first)"
-    : 'pretrained LM: this pack ships no pretrained student (no student_init.*)';
-  return (
-    <label className="field" title={`Where a fresh student starts; acts when a student is made (Reset, + lane, a race), not on the running students. scratch: seeded random weights. ${why}`}>
-      <span>student init</span>
-      <select data-testid="student-init" value={props.value} onChange={(e) => props.onChange(e.target.value as StudentInit)}>
-        <option value="scratch">scratch</option>
-        <option value="pretrained" disabled={!props.hasInit} title={props.hasInit ? undefined : 'this pack ships no pretrained student (no student_init.*)'}>
-          pretrained LM
-        </option>
-      </select>
-    </label>
   );
 }
 
