@@ -1,6 +1,7 @@
 // Hostile inputs end to end (issue 31): a pack with P = 1,024 image tokens is refused by name and the shipped packs still
 // load; a step that runs out of memory pauses the race once (no restart loop); clicks during start-up are kept; a knob shows the value in force.
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { expect, test, type Browser, type Page } from './fixtures';
 import { LabPage } from './pages/LabPage';
 
@@ -29,6 +30,27 @@ test.describe('hostile inputs', () => {
     await lab.toggle.click();
     await lab.packSelect.selectOption('digits');
     await expect.poll(() => lab.state().then((x) => x.pack), { timeout: 120_000 }).toBe('digits.safetensors.gz');
+    await page.context().close();
+  });
+
+  test('a 4 MB gzip whose 100 MB header lists 1.69 M tensors is refused from its header length; training goes on', async ({ browser }) => {
+    const { page, lab } = await newLab(browser, { backend: 'wasm', evalEvery: 0 });
+    const parts: string[] = [];
+    for (let i = 0; i < 1_690_000; i++) parts.push(`"t${i}":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}`);
+    const json = Buffer.from(`{${parts.join(',')}}`);
+    const raw = Buffer.alloc(8 + json.length);
+    raw.writeUInt32LE(json.length, 0);
+    json.copy(raw, 8);
+    const gz = gzipSync(raw, { level: 9 });
+    await lab.toggle.click();
+    await lab.waitForStep(2);
+    const t0 = Date.now();
+    await lab.packInput.setInputFiles({ name: 'bomb-header.safetensors.gz', mimeType: 'application/gzip', buffer: gz });
+    await expect.poll(() => lab.state().then((s) => s.banners.map((b) => b.message).join('\n')), { timeout: 30_000 }).toMatch(/bomb-header\.safetensors\.gz: header length: at most 16777216 bytes \(got \d+\)/);
+    console.log(`header bomb (${gz.length} bytes gzipped, header ${json.length} bytes) refused in ${Date.now() - t0} ms`);
+    const s = await lab.state();
+    await lab.waitForStep(s.step + 3); // still training on its pack
+    expect((await lab.state()).pack).toBe('shapes.safetensors.gz');
     await page.context().close();
   });
 
