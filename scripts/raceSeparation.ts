@@ -62,6 +62,14 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/separation.json', `${JSON.stringify({ race: raceId, evalSamples: EVAL_SAMPLES, steps: STEPS, rows }, null, 1)}\n`);
+  // Merged by pack into the file: packs measured in separate processes (one per core) end up side by side.
+  const out = typeof args.out === 'string' ? args.out : 'bench/results/separation.json';
+  let old: Row[] = [];
+  try {
+    old = (JSON.parse(readFileSync(out, 'utf8')) as { rows: Row[] }).rows.filter((r) => !packs.includes(r.pack));
+  } catch {
+    // no file yet
+  }
+  writeFileSync(out, `${JSON.stringify({ race: raceId, evalSamples: EVAL_SAMPLES, steps: STEPS, rows: [...old, ...rows] }, null, 1)}\n`);
 }
 void main();
