@@ -1,4 +1,5 @@
-// The race: one row per lane (colour, name, config summary, step, loss, val overall and per family, remove), a click
+// The race: one row per lane (colour, name, config summary, step, loss, val overall and per family, agreement with the
+// Bayes answers when the pack has them, remove), a click
 // selects the lane the knobs edit; add a lane (a copy of the selected one); race presets (`race-select`).
 import { useLab } from '../store';
 import { canAddLane, configSummary, type LaneState } from '../store/lanes';
@@ -9,7 +10,7 @@ import { lab } from './controller';
 const NO_FAMILIES: string[] = [];
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(1)}%`);
 
-function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]; only: boolean; compare: boolean }) {
+function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]; only: boolean; compare: boolean; bayes: boolean }) {
   const { lane: l, selected, families, only } = props;
   const last = l.evals.at(-1);
   const loss = l.lastValues ? valueAt(l.lastValues, 0, 'total') : NaN;
@@ -37,6 +38,11 @@ function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]
       <td className="num" data-testid="lane-val">
         {pct(last?.overall)}
       </td>
+      {props.bayes ? (
+        <td className="num" data-testid="lane-bayes">
+          {pct(last?.bayesOverall)}
+        </td>
+      ) : null}
       <td className="fam">{families.map((f, i) => `${f} ${pct(last?.perFamily[i])}`).join(' · ')}</td>
       <td onClick={(e) => e.stopPropagation()}>
         {!selected ? (
@@ -79,6 +85,7 @@ export function LanesPanel() {
   const compare = useLab((s) => s.compareLane);
   const pack = useLab((s) => s.pack);
   const families = pack?.families ?? NO_FAMILIES;
+  const bayes = pack?.hasBayesAnswers === true;
   return (
     <section className="card lanes" data-testid="lanes" aria-label="race lanes">
       <header>
@@ -96,13 +103,14 @@ export function LanesPanel() {
               <th>step</th>
               <th>loss</th>
               <th>val</th>
+              {bayes ? <th title="how often the lane's answer is the Bayes answer (the generator's most probable one), on the same val samples">agrees w/ Bayes</th> : null}
               <th>val per family</th>
               <th />
             </tr>
           </thead>
           <tbody>
             {lanes.map((l) => (
-              <LaneRow key={l.id} lane={l} selected={l.id === selected} families={families} only={lanes.length === 1} compare={l.id === compare} />
+              <LaneRow key={l.id} lane={l} selected={l.id === selected} families={families} only={lanes.length === 1} compare={l.id === compare} bayes={bayes} />
             ))}
           </tbody>
         </table>
