@@ -160,13 +160,13 @@ export function AccuracyChart() {
           {ceiling != null ? (
             <ReferenceLine y={ceiling} className="bayes-ceiling" stroke={pal.fg} strokeWidth={1.5} strokeDasharray={dotted} label={{ value: 'Bayes ceiling', position: 'insideBottomRight', fill: pal.fg }} />
           ) : null}
-          {reference === 'labels' ? overlays.map((o) => (
+          {(reference === 'labels' ? overlays : []).map((o) => (
             <Line key={o.id} data={o.data} dataKey="overall" name={o.name} stroke={o.color} strokeDasharray="2 2" isAnimationActive={false} dot={false} connectNulls />
-          )) : null}
+          ))}
           {laneLines.map((l) => (
             <Line key={`lane-${l.id}`} data={l.data} dataKey="y" name={`${l.name} ${shownFam}${reference === 'bayes' ? ' (agrees with Bayes)' : ''}`} stroke={l.color} strokeWidth={2} isAnimationActive={false} dot={false} connectNulls />
           ))}
-          {race ? null : <Line dataKey="overall" stroke={pal.total} strokeWidth={2} isAnimationActive={false} dot={false} />}
+          {race ? null : <Line dataKey="overall" name={reference === 'bayes' ? 'overall (agrees with Bayes)' : 'overall'} stroke={pal.total} strokeWidth={2} isAnimationActive={false} dot={false} />}
           {(race ? [] : families).map((f, i) => (
             <Line key={f} dataKey={f} stroke={schemeTableau10[i % 10]} isAnimationActive={false} dot={false} connectNulls />
           ))}
