@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeConfig } from '../core/config';
 import { buildPackBytes, packToInput, type Pack, parsePack } from '../core/pack';
 import { Rng } from '../core/rng';
-import { labPackBytes } from '../worker/testing/labPack';
-import { initBackend } from './backend';
-import { initLlava } from './llava';
-import { disposeParams, exportParams } from './params';
-import { buildStudentRun, type StudentRun } from './studentRun';
-import { tinyConfig } from './testing/tiny';
+import { labPackBytes } from './testing/labPack';
+import { initBackend } from '../model/backend';
+import { initLlava } from '../model/llava';
+import { disposeParams, exportParams } from '../model/params';
+import { buildStudentRun, type StudentRun } from '../model/studentRun';
+import { tinyConfig } from '../model/testing/tiny';
 
 let plain: Pack;
 let withInit: Pack;
