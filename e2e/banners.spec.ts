@@ -71,7 +71,7 @@ test("a link's unknown ?preset= ?pack= ?backend= and a non-integer ?seed= are na
   await expect(item).toContainText('llavadi');
   for (const text of [
     '?preset=bogus was ignored: it accepts one of ce-only | fkl | rkl',
-    '?pack=cifar was ignored: it accepts one of shapes | digits; using shapes',
+    '?pack=cifar was ignored: it accepts one of shapes | digits | hues | hues-t2; using shapes',
     '?backend=metal was ignored: it accepts one of auto | webgpu | webgl | wasm | cpu; using auto',
     '?seed=2.5 was ignored: it accepts an integer in [0, 4294967295], in decimal digits; using 1',
   ]) {

@@ -22,6 +22,8 @@ import type { LabTestApi } from './testApi';
 export const SHIPPED_PACKS = [
   { id: 'shapes', label: 'Shapes (default)', url: `${import.meta.env.BASE_URL}packs/shapes.safetensors.gz` },
   { id: 'digits', label: 'Digits (MNIST)', url: `${import.meta.env.BASE_URL}packs/digits.safetensors.gz` },
+  { id: 'hues', label: 'Hues (ambiguous labels)', url: `${import.meta.env.BASE_URL}packs/hues.safetensors.gz` },
+  { id: 'hues-t2', label: 'Hues, second teacher', url: `${import.meta.env.BASE_URL}packs/hues-t2.safetensors.gz` },
 ];
 
 /** What the link's `?pack=` and `?preset=` accept. */
