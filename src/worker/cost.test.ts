@@ -8,14 +8,14 @@ import { type Harness, makeHandler } from './testing/handlerHarness';
 import { bigPatchPackBytes, labPackBytes } from './testing/labPack';
 
 const config = mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 4, warmupSteps: 0 } });
-let p196: Uint8Array; // P = 196 image tokens: valid, and a batch of 512 would need ≈ 6 GiB
+let p144: Uint8Array; // P = 144 image tokens: valid, and a batch of 512 would need ≈ 3.6 GiB (the largest that fits: 212)
 let p1024: Uint8Array; // P = 1,024: past the sequence bound
 let tiny: Uint8Array;
 const open: Harness[] = [];
 
 beforeAll(async () => {
   await initBackend('cpu');
-  p196 = await bigPatchPackBytes(14);
+  p144 = await bigPatchPackBytes(12);
   p1024 = await bigPatchPackBytes(32, false);
   tiny = await labPackBytes({ n: 24 });
 });
@@ -45,7 +45,7 @@ describe('the cost of a pack and of a config change', () => {
 
   it('a batch whose step would pass the memory bound is refused on optim.batchSize; the batch in force stays', async () => {
     const x = await harness();
-    const n0 = await x.loadPack(buf(p196), 'p196.safetensors.gz');
+    const n0 = await x.loadPack(buf(p144), 'p144.safetensors.gz');
     expect(x.ofType('packLoaded', n0)).toHaveLength(1);
     const n = x.got.length;
     await x.send({ type: 'setConfig', lane: 0, patch: { optim: { batchSize: 512 } } });
@@ -62,7 +62,7 @@ describe('the cost of a pack and of a config change', () => {
 
   it('a new lane at a batch that does not fit is refused; the race stays as it was', async () => {
     const x = await harness();
-    await x.loadPack(buf(p196), 'p196.safetensors.gz');
+    await x.loadPack(buf(p144), 'p144.safetensors.gz');
     const n = x.got.length;
     await x.send({ type: 'addLane', lane: { id: 1, config: mergeConfig(config, { optim: { batchSize: 512 } }) } });
     expect(x.ofType('configError', n)[0].error.field).toBe('config.optim.batchSize');

@@ -30,7 +30,7 @@ export function makeHandler(config: TrainConfig, checkpointEvery?: number) {
   const loadPack = async (bytes: ArrayBuffer, name: string, done: WorkerToUi['type'] = 'sample') => {
     const n = got.length;
     h.onmessage({ data: { type: 'loadPack', source: { kind: 'bytes', bytes, name } } });
-    await until(() => ofType(done, n).length > 0 || ofType('packError', n).length > 0);
+    await until(() => ofType(done, n).length > 0 || ofType('packError', n).length > 0, 90_000); // a busy machine: building a session can take a while
     await h.idle();
     return n;
   };

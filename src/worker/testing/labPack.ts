@@ -57,7 +57,7 @@ export async function labPackBytes(opts: { n?: number; kind?: 'dense' | 'topk'; 
 
 /**
  * A v1 pack of `side`×`side` grey images with 1-pixel patches: P = side² image tokens (the hostile corpus: side 32 gives
- * the issue's 1,024, which the validators refuse; side 14 gives 196, valid, whose step limits the batch size).
+ * the issue's 1,024, which the validators refuse; side 12 gives 144, valid, whose step limits the batch size).
  * `validate` false skips the writer's own re-parse (for packs that are meant to be refused).
  */
 export async function bigPatchPackBytes(side: number, validate = true): Promise<Uint8Array> {
