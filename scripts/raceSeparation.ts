@@ -1,4 +1,4 @@
-// npm run race:separation -- --packs shapes,hues [--race ce-vs-kd] [--seeds 1,2,3] [--steps 1500]: when do a race's two
+// npm run race:separation -- --packs shapes,hues [--race ce-vs-kd] [--seeds 1,2,3] [--steps 1500] [--summary]: when do a race's two
 // lanes separate? Both lanes step in lockstep from one seed, as the lab races them, and are evaluated on the lab's 250
 // fixed val samples every 10 steps up to 300, then every 50; "separated" = the first evaluation where their exact
 // matches differ by more than 1.96·√(p₁(1−p₁)/n + p₂(1−p₂)/n). Writes bench/results/separation.json.
@@ -25,9 +25,21 @@ const separated = (a: number, b: number, n: number) => {
   return Math.abs(p - q) > 1.96 * Math.sqrt((p * (1 - p) + q * (1 - q)) / n);
 };
 
+/** The first evaluated step from which the second lane stays ahead beyond the interval at every later evaluation. */
+function aheadFrom(curve: Row['curve'], n: number): number | null {
+  for (let i = 0; i < curve.length; i++) if (curve.slice(i).every((x) => x.acc[1] > x.acc[0] && separated(x.acc[0], x.acc[1], n))) return curve[i].step;
+  return null;
+}
+
 interface Row { pack: string; seed: number; separatedAtStep: number | null; accAtSeparation: [number, number] | null; final: [number, number]; curve: { step: number; acc: [number, number] }[] }
 
 async function main(): Promise<void> {
+  if (args.summary === true) {
+    // --summary: the saved curves of bench/results/separation.json, both readings of "separated"
+    const j = JSON.parse(readFileSync(String(args.out ?? 'bench/results/separation.json'), 'utf8')) as { evalSamples: number; rows: Row[] };
+    for (const r of j.rows) console.log(`${r.pack} seed ${r.seed}: first separated at step ${r.separatedAtStep ?? '—'}; second lane ahead for good from step ${aheadFrom(r.curve, j.evalSamples) ?? '— (not within the run)'}; at the end ${r.final[0].toFixed(1)} vs ${r.final[1].toFixed(1)} %`);
+    return;
+  }
   await initBackend('wasm');
   const race = raceById(raceId);
   if (!race || race.lanes.length !== 2) throw new Error(`--race: a two-lane race preset expected, got ${raceId}`);
