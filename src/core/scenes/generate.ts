@@ -191,3 +191,23 @@ export function computeStats(scenes: readonly Scene[], task: TaskName): Category
   for (const s of scenes) for (const o of s.objects) freq[categoryKey(o.color, o.kind)] += 1 / Math.max(1, scenes.length);
   return rankStats(task, freq);
 }
+
+/** How many of the most frequent absent categories a "popular" POPE negative is drawn from. */
+export const POPULAR_TOP = 3;
+
+/**
+ * The category a POPE question asks about (every task): a present one for 'yes', else an absent one drawn at random,
+ * among the POPULAR_TOP most frequent, or adversarially by the task's own rule (`adversarial(present, absent)`).
+ */
+export function popeCategory(
+  rng: Rng, scene: Scene, stats: CategoryStats, kind: 'yes' | 'random' | 'popular' | 'adversarial',
+  adversarial: (present: Set<string>, absent: string[]) => string,
+): string {
+  if (stats.task !== scene.task) throw new FieldError({ field: 'stats.task', expected: `the scene's task "${scene.task}"`, got: stats.task });
+  const present = new Set(scene.objects.map((o) => categoryKey(o.color, o.kind)));
+  const absent = taskCategories(scene.task).filter((c) => !present.has(c));
+  if (kind === 'yes') return rng.pick([...present].sort());
+  if (kind === 'random') return rng.pick(absent);
+  if (kind === 'popular') return rng.pick(stats.ranked.filter((c) => !present.has(c)).slice(0, POPULAR_TOP));
+  return adversarial(present, absent);
+}

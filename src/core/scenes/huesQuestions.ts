@@ -6,7 +6,7 @@ import type { Rng } from '../rng';
 import {
   type AnswerDist, argmaxAnswer, colorProbs, detectProb, drawAnswer, poissonBinomial, relationYes, sizeProbs, yesNo,
 } from './annotator';
-import { categoryKey, type CategoryStats, taskCategories } from './generate';
+import { categoryKey, type CategoryStats, popeCategory } from './generate';
 import type { PopeKind, Question } from './questions';
 import {
   COL_WORDS, type FamilyName, getTaskSpec, HUE_COLORS, HUE_SIZES, type HueAttrs, KIND_PLURAL, NUMBER_WORDS,
@@ -51,26 +51,16 @@ function gqa(rng: Rng, scene: Scene): Asked | null {
 }
 
 function pope(rng: Rng, scene: Scene, stats: CategoryStats, kind: PopeKind): Asked {
-  if (stats.task !== scene.task) throw new FieldError({ field: 'stats.task', expected: `the scene's task "${scene.task}"`, got: stats.task });
   // "present" = some object's most probable description; the answer is still the annotator's draw
-  const present = new Set(scene.objects.map((o) => categoryKey(o.color, o.kind)));
-  const absent = taskCategories('hues').filter((c) => !present.has(c));
-  let cat: string;
-  if (kind === 'yes') {
-    cat = rng.pick([...present].sort());
-  } else if (kind === 'random') {
-    cat = rng.pick(absent);
-  } else if (kind === 'popular') {
-    cat = rng.pick(stats.ranked.filter((c) => !present.has(c)).slice(0, 3)); // POPULAR_TOP of questions.ts
-  } else {
+  const cat = popeCategory(rng, scene, stats, kind, (present, absent) => {
     // adversarial: an object's runner-up colour word with its own shape (the confusable neighbour)
     const second = scene.objects.map((o) => {
       const p = colorProbs(attrs(o).hue);
       const runner = HUE_COLORS.filter((c) => c !== o.color).reduce((x, y) => (p[y] > p[x] ? y : x));
       return categoryKey(runner, o.kind);
     }).filter((c) => !present.has(c));
-    cat = rng.pick(second.length > 0 ? [...new Set(second)].sort() : absent);
-  }
+    return rng.pick(second.length > 0 ? [...new Set(second)].sort() : absent);
+  });
   const [color, k] = cat.split(' ');
   let pNo = 1;
   for (const o of scene.objects) if (o.kind === k) pNo *= 1 - seenAs(o, color);

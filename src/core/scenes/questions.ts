@@ -5,7 +5,8 @@
 import { FieldError } from '../errors';
 import type { Rng } from '../rng';
 import type { AnswerDist } from './annotator';
-import { categoryKey, type CategoryStats, taskCategories } from './generate';
+import { type CategoryStats, popeCategory } from './generate';
+export { POPULAR_TOP } from './generate';
 import { makeHuesQuestion } from './huesQuestions';
 import {
   COL_WORDS, COLORS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
@@ -17,8 +18,6 @@ export type PopeKind = 'yes' | 'random' | 'popular' | 'adversarial';
 export const POPE_KINDS: readonly PopeKind[] = ['yes', 'random', 'popular', 'adversarial'];
 /** Pope kind of the k-th pope sample of a split: half yes, the no's split equally (exact per 6 samples). */
 export const POPE_CYCLE: readonly PopeKind[] = ['yes', 'random', 'yes', 'popular', 'yes', 'adversarial'];
-/** How many of the most frequent absent categories a "popular" negative is drawn from. */
-export const POPULAR_TOP = 3;
 
 export interface Question {
   family: FamilyName;
@@ -107,24 +106,14 @@ function gqa(rng: Rng, scene: Scene): Question | null {
 }
 
 function pope(rng: Rng, scene: Scene, stats: CategoryStats, kind: PopeKind): Question {
-  if (stats.task !== scene.task) throw new FieldError({ field: 'stats.task', expected: `the scene's task "${scene.task}"`, got: stats.task });
-  const present = new Set(scene.objects.map((o) => categoryKey(o.color, o.kind)));
-  const absent = taskCategories(scene.task).filter((c) => !present.has(c));
-  let cat: string;
-  if (kind === 'yes') {
-    cat = rng.pick([...present].sort());
-  } else if (kind === 'random') {
-    cat = rng.pick(absent);
-  } else if (kind === 'popular') {
-    cat = rng.pick(stats.ranked.filter((c) => !present.has(c)).slice(0, POPULAR_TOP));
-  } else {
+  const cat = popeCategory(rng, scene, stats, kind, (_, absent) => {
     // adversarial: an absent category that shares the shape of a present object (other colour); else its colour.
     const kinds = new Set(scene.objects.map((o) => o.kind));
     const colors = new Set(scene.objects.map((o) => o.color as string));
     const sameKind = absent.filter((c) => kinds.has(c.split(' ')[1] as SceneObject['kind']));
     const sameColor = absent.filter((c) => colors.has(c.split(' ')[0]));
-    cat = rng.pick(sameKind.length > 0 ? sameKind : sameColor.length > 0 ? sameColor : absent);
-  }
+    return rng.pick(sameKind.length > 0 ? sameKind : sameColor.length > 0 ? sameColor : absent);
+  });
   return { family: 'pope', prompt: `is there a ${cat} ?`, answer: kind === 'yes' ? 'yes' : 'no', popeKind: kind };
 }
 
