@@ -1,6 +1,6 @@
 // Test fixture: the tiny pack of src/core/testing/packFixture.ts with real-format weights (a valid encoder config,
 // `encoder.*` and `teacher.*` from seeded init), so the worker can build a Session from it. Needs a tfjs backend.
-import { buildPackBytes, type PackMeta } from '../../core/pack';
+import { buildPackBytes, type PackInput, type PackMeta } from '../../core/pack';
 import { Rng } from '../../core/rng';
 import { f32ToF16Bits } from '../../core/safetensors';
 import { makeTinyPack, TINY_DIMS } from '../../core/testing/packFixture';
@@ -28,19 +28,7 @@ export interface LabPackExtras {
 /** Bytes of a small valid pack (n samples, dense or top-K targets) with teacher weights (and any §4c extras). */
 export async function labPackBytes(opts: { n?: number; kind?: 'dense' | 'topk'; gzip?: boolean } & LabPackExtras = {}): Promise<Uint8Array> {
   const input = makeTinyPack({ n: opts.n ?? 24, kind: opts.kind, k: 4 });
-  for (const k of Object.keys(input.tensors)) if (k.startsWith('encoder.') || k.startsWith('teacher.')) delete input.tensors[k];
-  const enc = initEncoder(LAB_ENC, new Rng(11));
-  const teacher = initLlava(LAB_TEACHER, new Rng(12));
-  for (const [k, w] of Object.entries({ ...(await exportParams(enc)), ...(await exportParams(teacher, 'teacher.')) })) {
-    input.tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
-  }
-  disposeParams(enc);
-  disposeParams(teacher);
-  const meta: PackMeta = {
-    ...input.meta,
-    encoder: LAB_ENC as unknown as Record<string, unknown>,
-    teacher: { ...input.meta.teacher, config: LAB_TEACHER as unknown as Record<string, unknown> },
-  };
+  const meta = await withWeights(input, LAB_ENC, LAB_TEACHER);
   if (opts.bayes) {
     const src = input.tensors[opts.bayes === 'answers' ? 'answer_ids' : 'teacher_answer_ids'];
     input.tensors.bayes_answer_ids = { dtype: 'I32', shape: [...src.shape], data: new Int32Array(src.data as Int32Array) };
@@ -65,13 +53,19 @@ export async function bigPatchPackBytes(side: number, validate = true): Promise<
   const { Lp, A, V, dh } = TINY_DIMS;
   const P = side * side;
   const input = makeTinyPack({ n: N });
-  for (const k of Object.keys(input.tensors)) if (k.startsWith('encoder.') || k.startsWith('teacher.')) delete input.tensors[k];
   const rng = new Rng(5);
   input.tensors.images = { dtype: 'U8', shape: [N, side, side, 1], data: new Uint8Array(N * P).map(() => rng.int(256)) };
   input.tensors.teacher_attention = { dtype: 'F16', shape: [N, A, P], data: f32ToF16Bits(new Float32Array(N * A * P).fill(1 / P)) };
   input.tensors.teacher_affinity = { dtype: 'F16', shape: [N, P, A], data: f32ToF16Bits(new Float32Array(N * P * A)) };
   const enc: EncoderConfig = { height: side, width: side, channels: 1, patch: 1, dV: 8, layers: 1, heads: 2 };
   const teacher: ModelConfig = { vocabSize: V, d: dh, layers: 1, heads: 2, mlpRatio: 2, P, Lp, A, dV: 8 };
+  const meta: PackMeta = { ...(await withWeights(input, enc, teacher)), image: { height: side, width: side, channels: 1 } };
+  return buildPackBytes({ ...input, meta }, { validate, gzip: true });
+}
+
+/** Replace the fixture's fake weights by seeded `encoder.*` and `teacher.*` of these configs; the metadata naming them. */
+async function withWeights(input: PackInput, enc: EncoderConfig, teacher: ModelConfig): Promise<PackMeta> {
+  for (const k of Object.keys(input.tensors)) if (k.startsWith('encoder.') || k.startsWith('teacher.')) delete input.tensors[k];
   const ep = initEncoder(enc, new Rng(11));
   const tp = initLlava(teacher, new Rng(12));
   for (const [k, w] of Object.entries({ ...(await exportParams(ep)), ...(await exportParams(tp, 'teacher.')) })) {
@@ -79,11 +73,9 @@ export async function bigPatchPackBytes(side: number, validate = true): Promise<
   }
   disposeParams(ep);
   disposeParams(tp);
-  const meta: PackMeta = {
+  return {
     ...input.meta,
-    image: { height: side, width: side, channels: 1 },
     encoder: enc as unknown as Record<string, unknown>,
     teacher: { ...input.meta.teacher, config: teacher as unknown as Record<string, unknown> },
   };
-  return buildPackBytes({ ...input, meta }, { validate, gzip: true });
 }
