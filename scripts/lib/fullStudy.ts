@@ -37,11 +37,21 @@ export async function runOne(args: Args): Promise<void> {
   const file = packFile(pack);
   const p = parsePack(new Uint8Array(readFileSync(file)), file);
   const cfg = mergeConfig(mergeConfig(DEFAULT_CONFIG, CONDITIONS[condition].patch), { seed, optim: { totalSteps: steps } });
-  const r = await runStudent(p, cfg);
-  const run: StudyRun = { pack, condition, seed, steps, backend, overall: r.overall, perFamily: r.perFamily, seconds: r.seconds, msPerStep: r.msPerStep, date: new Date().toISOString(), ...provenance(backend) };
+  // --split test --curve-every 100: the fair study's run (DESIGN §6c); without them, the first study's run as it was
+  const split = args.split === 'test' ? 'test' : args.split === undefined || args.split === 'val' ? undefined : (() => { throw new Error(`--split: expected val or test, got ${JSON.stringify(args.split)}`); })();
+  const curveEvery = args['curve-every'] === undefined ? undefined : intArg(args, 'curve-every', 100, 1, steps);
+  const r = await runStudent(p, cfg, { split, curveEvery });
+  const v2 = split || curveEvery ? { split: r.split, curve: r.curve, bestStep: r.bestStep, bestValOverall: r.bestValOverall, bestOverall: r.bestOverall, bestPerFamily: r.bestPerFamily } : {};
+  const run: StudyRun = { pack, condition, seed, steps, backend, overall: r.overall, perFamily: r.perFamily, seconds: r.seconds, msPerStep: r.msPerStep, date: new Date().toISOString(), ...provenance(backend), ...v2 };
   if (args['no-write'] !== true) {
     mkdirSync(runDir(pack), { recursive: true });
     const out = runFile(pack, condition, seed);
+    if (existsSync(out) && args.overwrite !== true) {
+      const old = JSON.parse(readFileSync(out, 'utf8')) as StudyRun;
+      if (old.steps !== run.steps || (old.split ?? 'val') !== (run.split ?? 'val')) {
+        throw new Error(`${out} holds a run of another design (${old.steps} steps on ${old.split ?? 'val'}; this one: ${run.steps} on ${run.split ?? 'val'}): pass --overwrite to replace it`);
+      }
+    }
     writeFileSync(`${out}.tmp`, JSON.stringify(run, null, 2));
     renameSync(`${out}.tmp`, out);
   }

@@ -42,6 +42,14 @@ export interface StudyRun {
   commit?: string; // git hash of the code that made the run (DESIGN §6c; absent in runs made before issue 28)
   tfjs?: string; // tfjs version
   kernels?: 'lab-simd' | 'lab-relaxed' | 'tfjs'; // whose wasm kernels ran the step
+  /** DESIGN §6c (the fair study's runs, `--split test --curve-every 100`): the split overall/perFamily are measured on,
+   *  the val curve, the best-val step and its val score, and the split's numbers at that step (early stopping). */
+  split?: 'val' | 'test';
+  curve?: { step: number; val250: number; valAll: number }[];
+  bestStep?: number;
+  bestValOverall?: number;
+  bestOverall?: number;
+  bestPerFamily?: Record<string, number>;
 }
 
 /** The code versions a set of runs mixes (kernels and tfjs; commits are many by design): '' when they agree. Runs

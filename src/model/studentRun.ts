@@ -8,7 +8,7 @@ import { f16BitsToF32 } from '../core/safetensors';
 import { SPLIT } from '../core/terms';
 import { type EncoderConfig, encoderGeometry, type ModelConfig, modelFor, STUDENT_PRESET } from './configs';
 import { encodeAll, encoderSpecs } from './encoder';
-import { evaluate } from './evaluate';
+import { evaluate, type EvalResult } from './evaluate';
 import { LazyFeatures } from './featureCache';
 import { encoderConfigOf, indicesOf, isFeaturesPack, teacherConfigOf, trainDataOf, weightsOf } from './fromPack';
 import { llavaSpecs } from './llava';
@@ -229,17 +229,22 @@ export class StudentRun {
 
   /** Greedy exact match of a student (default: this run's trainer) on the fixed val subset. */
   async accuracy(trainer: Trainer = this.trainer): Promise<RunAccuracy> {
+    const ev = await this.score(this.evalIdx, trainer.params);
+    return { overall: ev.overall, perFamily: Array.from(ev.perFamily) };
+  }
+
+  /** Greedy exact match of a student's weights (a trainer's, or a snapshot of them) on any samples: percent and counts. */
+  async score(indices: readonly number[], params: Params): Promise<EvalResult> {
     const pk = this.pack.tensors;
-    this.ensureFeatures(this.evalIdx);
-    const ev = await evaluate(
-      { config: this.model, params: trainer.params },
+    this.ensureFeatures(indices);
+    return evaluate(
+      { config: this.model, params },
       this.encoder,
       { images: this.data.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family },
-      this.evalIdx,
+      indices,
       this.pack.meta.families.length,
       { features: this.features },
     );
-    return { overall: ev.overall, perFamily: Array.from(ev.perFamily) };
   }
 
   /** Free the trainer, the features, the encoder and the teacher. */
