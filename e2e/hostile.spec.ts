@@ -71,6 +71,22 @@ test.describe('hostile inputs', () => {
     await page.context().close();
   });
 
+  test('after the lab gives up restarting a failing worker, choosing a shipped pack works without a reload', async ({ browser }) => {
+    const { page, lab } = await newLab(browser, { backend: 'wasm', evalEvery: 0 });
+    for (let i = 0; i < 4; i++) {
+      await expect.poll(() => lab.state().then((s) => s.recovering), { timeout: 60_000 }).toBe(false);
+      if ((await lab.state()).banners.some((b) => /keeps failing/.test(b.title))) break;
+      await fault(page, 'worker-crash');
+      await expect.poll(() => lab.state().then((s) => s.recovering || s.banners.some((b) => /keeps failing/.test(b.title))), { timeout: 30_000 }).toBe(true);
+    }
+    await expect.poll(() => lab.state().then((s) => s.banners.some((b) => /keeps failing/.test(b.title))), { timeout: 60_000 }).toBe(true);
+    await lab.packSelect.selectOption('digits');
+    await expect.poll(() => lab.state().then((s) => s.pack), { timeout: 120_000 }).toBe('digits.safetensors.gz');
+    await lab.toggle.click();
+    await lab.waitForStep(3);
+    await page.context().close();
+  });
+
   test('lane-add clicked as soon as it is enabled, while the pack loads, gives two lanes that stay', async ({ browser }) => {
     const { page, lab } = await newLab(browser, {}, false);
     await page.goto('/?e2e=1&backend=wasm&evalEvery=0');
