@@ -1,12 +1,15 @@
 // `npm run study`: the full study of issue 15 (every finding's conditions on a pack, resumable, `--jobs N`), one run
-// of it (`--condition ID --seed N [--json]`, contract: last line {"overall","perFamily"}), or the quick study (`--quick`).
+// of it (`--condition ID --seed N [--json]`, contract: last line {"overall","perFamily"}), the quick study (`--quick`), or
+// the fair study's plan (`--plan`, issue 28).
 import { parseArgs } from './lib/cli';
 import { runFull, runOne } from './lib/fullStudy';
+import { printFairPlan } from './lib/fairPlan';
 import { runQuickStudy } from './lib/quickStudy';
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (args.quick === true) await runQuickStudy(args);
+  if (args.plan === true) printFairPlan(args);
+  else if (args.quick === true) await runQuickStudy(args);
   else if (args.condition !== undefined) await runOne(args);
   else await runFull(args);
 }

@@ -1,0 +1,43 @@
+// `npm run study -- --plan [--packs shapes,hues,digits] [--jobs 2]`: the fair study's plan (issue 28 item 6) printed before
+// any run — runs per pack and stage (src/core/tuning.ts) and the hours they take at the measured ms/step of the run files.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mean } from '../../src/core/stats';
+import { FAIR_STUDY, fairStudyPlan, ON_BEST_FKL, TUNING } from '../../src/core/tuning';
+import { type Args, intArg } from './cli';
+
+/** Seconds of one 500-sample evaluation (greedy, student preset, wasm): measured 0.7 s on this machine, 2026-12-07. */
+const EVAL_SECONDS = 0.7;
+/** Start-up of one run's child process (tsx, tfjs, pack parse): measured ≈ 4 s. */
+const START_SECONDS = 4;
+
+/** Mean ms/step of a pack's finished run files (hues has none yet: shapes' geometry, so shapes' figure). */
+function msPerStep(pack: string): { ms: number; from: string } {
+  for (const p of [pack, 'shapes']) {
+    const dir = `study/runs/${p}`;
+    if (!existsSync(dir)) continue;
+    const ms = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => (JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as { msPerStep?: number }).msPerStep).filter((x): x is number => typeof x === 'number');
+    if (ms.length) return { ms: mean(ms), from: `${ms.length} run files of ${p}` };
+  }
+  return { ms: 50, from: 'no run files: 50 ms assumed' };
+}
+
+export function printFairPlan(args: Args): void {
+  const packs = String(args.packs ?? 'shapes,hues,digits').split(',');
+  const jobs = intArg(args, 'jobs', 2, 1, 64);
+  console.log(`fair study (issue 28): ${FAIR_STUDY.steps} steps a run, val curve every ${FAIR_STUDY.curveEvery}, tuning at ${FAIR_STUDY.tuneSeeds} seeds on val, finals on test; TOST margin ${FAIR_STUDY.margin} points, α ${FAIR_STUDY.alpha} with Holm`);
+  for (const [obj, t] of Object.entries(TUNING)) console.log(`  grid ${obj.padEnd(12)} ${t.grid.length} configs: ${t.about}`);
+  for (const [obj, t] of Object.entries(ON_BEST_FKL)) console.log(`  grid ${obj.padEnd(12)} ${t.grid.length} configs on the best fKL: ${t.about}`);
+  let total = 0;
+  let hours = 0;
+  for (const pack of packs) {
+    const { ms, from } = msPerStep(pack);
+    const perRun = START_SECONDS + (FAIR_STUDY.steps * ms) / 1000 + (FAIR_STUDY.steps / FAIR_STUDY.curveEvery + 2) * EVAL_SECONDS;
+    for (const r of fairStudyPlan([pack])) {
+      const h = (r.runs * perRun) / 3600;
+      total += r.runs;
+      hours += h;
+      console.log(`${pack.padEnd(7)} ${r.stage.padEnd(17)} ${String(r.runs).padStart(4)} runs  ${h.toFixed(1).padStart(5)} h of one core (${ms.toFixed(0)} ms/step from ${from}; ${perRun.toFixed(0)} s a run)`);
+    }
+  }
+  console.log(`total ${total} runs, ${hours.toFixed(1)} h of one core: ${(hours / jobs).toFixed(1)} h at --jobs ${jobs}`);
+}
