@@ -1,7 +1,7 @@
 // `npm run study -- --plan [--packs shapes,hues,digits] [--jobs 2]`: the fair study's plan (issue 28 item 6) printed before
 // any run — runs per pack and stage (src/core/tuning.ts) and the hours they take at the measured ms/step of the run files.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mean } from '../../src/core/stats';
+import { mean, seedsForPower } from '../../src/core/stats';
 import { FAIR_STUDY, fairStudyPlan, ON_BEST_FKL, TUNING } from '../../src/core/tuning';
 import { type Args, intArg } from './cli';
 
@@ -21,12 +21,38 @@ function msPerStep(pack: string): { ms: number; from: string } {
   return { ms: 50, from: 'no run files: 50 ms assumed' };
 }
 
+/** The median std over seeds of a pack's study conditions (study/<pack>.json; hues: shapes', the same geometry). */
+function medianStd(pack: string): { std: number; from: string } | null {
+  for (const p of [pack, 'shapes']) {
+    const f = `study/${p}.json`;
+    if (!existsSync(f)) continue;
+    const stds = Object.values((JSON.parse(readFileSync(f, 'utf8')) as { conditions: Record<string, { overall: { std: number | null } }> }).conditions)
+      .map((c) => c.overall.std).filter((x): x is number => typeof x === 'number' && x > 0).sort((a, b) => a - b);
+    if (stds.length) return { std: stds[stds.length >> 1], from: `study/${p}.json` };
+  }
+  return null;
+}
+
+/** The smallest difference (points, 0.1 steps) that n seeds a side detect at α and 80 % power with this std. */
+function detectable(std: number, n: number): number {
+  for (let d = 0.1; d < 100; d += 0.1) if (seedsForPower(std, std, d, FAIR_STUDY.alpha, 0.8) <= n) return d;
+  return Infinity;
+}
+
 export function printFairPlan(args: Args): void {
   const packs = String(args.packs ?? 'shapes,hues,digits').split(',');
   const jobs = intArg(args, 'jobs', 2, 1, 64);
   console.log(`fair study (issue 28): ${FAIR_STUDY.steps} steps a run, val curve every ${FAIR_STUDY.curveEvery}, tuning at ${FAIR_STUDY.tuneSeeds} seeds on val, finals on test; TOST margin ${FAIR_STUDY.margin} points, α ${FAIR_STUDY.alpha} with Holm`);
   for (const [obj, t] of Object.entries(TUNING)) console.log(`  grid ${obj.padEnd(12)} ${t.grid.length} configs: ${t.about}`);
   for (const [obj, t] of Object.entries(ON_BEST_FKL)) console.log(`  grid ${obj.padEnd(12)} ${t.grid.length} configs on the best fKL: ${t.about}`);
+  // The power calculation behind the seeds (written before the runs): what they can detect at the measured stds.
+  for (const pack of packs) {
+    const m = medianStd(pack);
+    if (!m) continue;
+    const fin = FAIR_STUDY.finalSeeds[pack] ?? 5;
+    const pap = FAIR_STUDY.paperSeeds[pack] ?? 5;
+    console.log(`  power ${pack}: median seed std ${m.std.toFixed(1)} points (${m.from}): ${fin} seeds a side detect ${detectable(m.std, fin).toFixed(1)} points, ${pap} seeds ${detectable(m.std, pap).toFixed(1)} (Welch, α ${FAIR_STUDY.alpha} two-sided, 80 % power; Holm raises these)`);
+  }
   let total = 0;
   let hours = 0;
   for (const pack of packs) {
