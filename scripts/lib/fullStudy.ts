@@ -3,12 +3,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { version as tfVersion } from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
+import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../../src/core/config';
 import { CONDITIONS } from '../../src/core/findings';
 import { parsePack } from '../../src/core/pack';
 import { seedsForSe, TARGET_SE } from '../../src/core/stats';
 import { extraRuns, FULL_STUDY, mixedVersions, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study';
 import { wasmKernelsActive } from '../../src/model/simd/wasmKernels';
+import { FAIR_STUDY, TUNING } from '../../src/core/tuning';
 import { initBackend } from '../../src/model/backend';
 import { type Args, intArg } from './cli';
 import { runStudent } from './runStudent';
@@ -21,9 +22,14 @@ function stepsOf(args: Args): number {
   return intArg(args, 'steps', FULL_STUDY.steps, 1);
 }
 
+/** A study condition's patch, or a fair-study tuning config's (src/core/tuning.ts: `tune-<objective>-<k>`). */
+function patchOf(id: string): DeepPartial<TrainConfig> | undefined {
+  return CONDITIONS[id]?.patch ?? Object.values(TUNING).flatMap((t) => t.grid).find((g) => g.id === id)?.patch;
+}
+
 function conditionOf(args: Args): string {
   const id = String(args.condition);
-  if (!CONDITIONS[id]) throw new Error(`--condition: expected one of ${Object.keys(CONDITIONS).join(', ')}, got ${JSON.stringify(id)}`);
+  if (!patchOf(id)) throw new Error(`--condition: expected one of ${Object.keys(CONDITIONS).join(', ')} or a tuning config (npm run study -- --plan), got ${JSON.stringify(id)}`);
   return id;
 }
 
@@ -36,7 +42,7 @@ export async function runOne(args: Args): Promise<void> {
   const backend = await initBackend(String(args.backend ?? 'wasm') as 'wasm' | 'cpu');
   const file = packFile(pack);
   const p = parsePack(new Uint8Array(readFileSync(file)), file);
-  const cfg = mergeConfig(mergeConfig(DEFAULT_CONFIG, CONDITIONS[condition].patch), { seed, optim: { totalSteps: steps } });
+  const cfg = mergeConfig(mergeConfig(DEFAULT_CONFIG, patchOf(condition)!), { seed, optim: { totalSteps: steps } });
   // --split test --curve-every 100: the fair study's run (DESIGN §6c); without them, the first study's run as it was
   const split = args.split === 'test' ? 'test' : args.split === undefined || args.split === 'val' ? undefined : (() => { throw new Error(`--split: expected val or test, got ${JSON.stringify(args.split)}`); })();
   const curveEvery = args['curve-every'] === undefined ? undefined : intArg(args, 'curve-every', 100, 1, steps);
@@ -150,7 +156,7 @@ export function writeStudy(pack: string, steps: number, seeds: number, families:
 
 /** Trains the work list `jobs` at a time in child processes, rewriting study/<pack>.json after each run; the number
  *  of runs that succeeded. */
-async function runPool(pack: string, steps: number, jobs: number, todo: { condition: string; seed: number }[], save: () => void): Promise<number> {
+async function runPool(pack: string, steps: number, jobs: number, todo: { condition: string; seed: number }[], save: () => void, extra: string[] = []): Promise<number> {
   const t0 = performance.now();
   let next = 0;
   let finished = 0;
@@ -159,7 +165,7 @@ async function runPool(pack: string, steps: number, jobs: number, todo: { condit
     while (next < todo.length) {
       const w = todo[next++];
       const t = performance.now();
-      const code = await child(['--pack', pack, '--condition', w.condition, '--seed', String(w.seed), '--steps', String(steps), '--json']);
+      const code = await child(['--pack', pack, '--condition', w.condition, '--seed', String(w.seed), '--steps', String(steps), '--json', ...extra]);
       finished++;
       if (code === 0) ok++;
       const el = (performance.now() - t0) / 1000;
@@ -212,4 +218,28 @@ export async function runFull(args: Args): Promise<void> {
   const j = writeStudy(pack, steps, seeds, families, 'wasm');
   printStudy(j, readRuns(pack, steps));
   if (args.markdown === true) console.log(`\n${markdownTable(j)}`);
+}
+
+/**
+ * `npm run study -- --fair --pack NAME --stage tune [--jobs N]`: the fair study's first stage (issue 28): every tuning
+ * config of src/core/tuning.ts at FAIR_STUDY.tuneSeeds seeds, 2,000 steps, a val curve every 100 (numbers on val: the
+ * tuning reads val only). Resumable: a run file that exists is skipped. Then prints each objective's configs by val.
+ */
+export async function runFairTuning(args: Args): Promise<void> {
+  const pack = String(args.pack ?? 'shapes');
+  if (args.stage !== 'tune') throw new Error(`--stage: only "tune" is implemented (the finals on test come after it), got ${JSON.stringify(args.stage)}`);
+  const jobs = intArg(args, 'jobs', 1, 1, 64);
+  const { steps, curveEvery, tuneSeeds } = FAIR_STUDY;
+  const ids = Object.values(TUNING).flatMap((t) => t.grid.map((g) => g.id));
+  const done = (id: string, seed: number) => existsSync(runFile(pack, id, seed));
+  const todo = plan(tuneSeeds, ids).filter((w) => !done(w.condition, w.seed));
+  process.stderr.write(`fair study ${pack}, tuning: ${ids.length} configs × ${tuneSeeds} seeds, ${steps} steps; ${ids.length * tuneSeeds - todo.length} done, ${todo.length} to go, ${jobs} at a time\n`);
+  await runPool(pack, steps, jobs, todo, () => undefined, ['--curve-every', String(curveEvery)]);
+  for (const [obj, t] of Object.entries(TUNING)) {
+    const rows = t.grid.map((g) => {
+      const runs = Array.from({ length: tuneSeeds }, (_, i) => runFile(pack, g.id, i + 1)).filter((f) => existsSync(f)).map((f) => JSON.parse(readFileSync(f, 'utf8')) as StudyRun);
+      return { id: g.id, n: runs.length, val: runs.length ? runs.reduce((a, r) => a + r.overall, 0) / runs.length : NaN, best: runs.length ? runs.reduce((a, r) => a + (r.bestValOverall ?? NaN), 0) / runs.length : NaN };
+    });
+    console.log(`${obj}: ${rows.map((r) => `${r.id} val ${r.val.toFixed(1)} (best step ${r.best.toFixed(1)}, n ${r.n})`).join('; ')}`);
+  }
 }
