@@ -19,8 +19,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { writeSafetensors, type SafeTensor } from '../src/core/safetensors';
 import { VALUE_NAMES } from '../src/core/terms';
 import { initBackend } from '../src/model/backend';
-import { readStep, type StepNumbers, type TrainerInit } from '../src/model/trainer';
-import { buildHostBatch } from '../src/model/trainerData';
+import { readStep, type StepNumbers, type TrainerInit } from '../src/model/train/trainer';
+import { buildHostBatch } from '../src/model/train/data';
 import { benchTrainer } from './lib/benchTrainer';
 import { intArg, parseArgs } from './lib/cli';
 

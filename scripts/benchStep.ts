@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/model/backend';
 import { ENCODER_PRESET } from '../src/model/configs';
-import { readStep } from '../src/model/trainer';
+import { readStep } from '../src/model/train/trainer';
 import { BENCH_MODES, BENCH_TEXT, type BenchMode, benchTrainer } from './lib/benchTrainer';
 import { intArg, parseArgs } from './lib/cli';
 import { profileStep } from './lib/stepProfile';

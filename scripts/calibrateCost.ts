@@ -9,7 +9,7 @@ import { type EncoderConfig, modelFor, STUDENT_PRESET, TEACHER_PRESET } from '..
 import { initEncoder } from '../src/model/encoder';
 import { initLlava } from '../src/model/llava';
 import { disposeParams } from '../src/model/params';
-import { readStep, Trainer } from '../src/model/trainer';
+import { readStep, Trainer } from '../src/model/train/trainer';
 import { syntheticData, tinyConfig } from '../src/model/testing/tiny';
 import { BENCH_TEXT } from './lib/benchTrainer';
 import { intArg, parseArgs } from './lib/cli';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
 import { initBackend } from '../src/model/backend';
-import { readStep } from '../src/model/trainer';
+import { readStep } from '../src/model/train/trainer';
 import { Session } from '../src/worker/session';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

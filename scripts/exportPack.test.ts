@@ -11,7 +11,7 @@ import { parsePack, type Pack } from '../src/core/pack';
 import { f16BitsToF32 } from '../src/core/safetensors';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun, checkConfigAgainstPack } from '../src/model/studentRun';
-import { readStep } from '../src/model/trainer';
+import { readStep } from '../src/model/train/trainer';
 import { tinyConfig } from '../src/model/testing/tiny';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

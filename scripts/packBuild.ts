@@ -17,7 +17,7 @@ import { encodeAll, initEncoder } from '../src/model/encoder';
 import { pretrainEncoder, rescaleEncoderOutput } from '../src/model/encoderPretrain';
 import { evaluate } from '../src/model/evaluate';
 import { countParams, disposeParams, exportParams, loadParams, type HostParams, type Params } from '../src/model/params';
-import { readStep, Trainer } from '../src/model/trainer';
+import { readStep, Trainer } from '../src/model/train/trainer';
 import { computeTeacherOutputs } from '../src/model/teacherRun';
 import { loadMnistBank } from './lib/mnistBank';
 import { fmtSec, intArg, parseArgs, Progress } from './lib/cli';

@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
 import { parsePack, summarizePack } from '../src/core/pack';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun, checkConfigAgainstPack } from '../src/model/studentRun';
-import { readStep } from '../src/model/trainer';
+import { readStep } from '../src/model/train/trainer';
 
 function arg(args: string[], name: string, dflt: string): string {
   const i = args.indexOf(name);

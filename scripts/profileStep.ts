@@ -2,7 +2,7 @@
 // where one training step goes — the top kernels by total time and by count, after warm-up. Writes bench/results/profile-*.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { initBackend } from '../src/model/backend';
-import { readStep } from '../src/model/trainer';
+import { readStep } from '../src/model/train/trainer';
 import { type BenchMode, BENCH_MODES, benchTrainer } from './lib/benchTrainer';
 import { intArg, parseArgs } from './lib/cli';
 import { profileStep } from './lib/stepProfile';

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parsePack } from '../src/core/pack';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun } from '../src/model/studentRun';
-import { readStep } from '../src/model/trainer';
+import { readStep } from '../src/model/train/trainer';
 import { raceById, raceLanes } from '../src/store/races';
 import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
 import { intArg, parseArgs } from './lib/cli';

@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
 import { parsePack, summarizePack } from '../src/core/pack';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun, checkConfigAgainstPack } from '../src/model/studentRun';
-import { readStep } from '../src/model/trainer';
+import { readStep } from '../src/model/train/trainer';
 
 const FILE = 'tools/export_pack/fixtures/real-class.safetensors.gz';
 const INFO = JSON.parse(readFileSync('tools/export_pack/fixtures/real-class.json', 'utf8')) as { samples: number; transformers: string; grid: number[] };

@@ -7,7 +7,7 @@ import { parsePack } from '../src/core/pack';
 import { VALUE_NAMES } from '../src/core/terms';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun } from '../src/model/studentRun';
-import { readStep } from '../src/model/trainer';
+import { readStep } from '../src/model/train/trainer';
 import { intArg, parseArgs } from './lib/cli';
 
 const args = parseArgs(process.argv.slice(2));

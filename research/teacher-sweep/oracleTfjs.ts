@@ -9,7 +9,7 @@ import { initBackend } from '../../src/model/backend';
 import { modelFor, TEACHER_PRESET, STUDENT_PRESET } from '../../src/model/configs';
 import { initEncoder } from '../../src/model/encoder';
 import { evaluate } from '../../src/model/evaluate';
-import { readStep, Trainer } from '../../src/model/trainer';
+import { readStep, Trainer } from '../../src/model/train/trainer';
 import { loadMnistBank } from '../../scripts/lib/mnistBank';
 
 const task = (process.env.TASK ?? 'shapes') as TaskName;

@@ -11,7 +11,7 @@ import { modelFor } from '../../src/model/configs';
 import { encodeAll, initEncoder } from '../../src/model/encoder';
 import { pretrainEncoder } from '../../src/model/encoderPretrain';
 import { evaluate } from '../../src/model/evaluate';
-import { readStep, Trainer } from '../../src/model/trainer';
+import { readStep, Trainer } from '../../src/model/train/trainer';
 
 const POS = process.env.POS === '1';
 const STEPS = Number(process.env.STEPS ?? 500);

@@ -4,7 +4,7 @@ import { deriveSeed, Rng } from '../../src/core/rng';
 import { ENCODER_PRESET, modelFor, type ModelConfig, STUDENT_PRESET, TEACHER_PRESET } from '../../src/model/configs';
 import { initEncoder } from '../../src/model/encoder';
 import { disposeParams } from '../../src/model/params';
-import { Trainer } from '../../src/model/trainer';
+import { Trainer } from '../../src/model/train/trainer';
 import { syntheticData, tinyConfig } from '../../src/model/testing/tiny';
 
 /** Typical pack sizes (DESIGN §2): V ≈ 60–90, Lp ≈ 14, A ≈ 10. */

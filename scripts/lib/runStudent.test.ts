@@ -7,7 +7,7 @@ import { initBackend } from '../../src/model/backend';
 import { SPLIT } from '../../src/core/terms';
 import { indicesOf } from '../../src/model/fromPack';
 import { buildStudentRun, fitConfigToPack } from '../../src/model/studentRun';
-import { readStep } from '../../src/model/trainer';
+import { readStep } from '../../src/model/train/trainer';
 import { labPackBytes } from '../../src/worker/testing/labPack';
 import { CONDITIONS } from '../../src/core/findings';
 import { needsTeacher, runStudent } from './runStudent';

@@ -8,7 +8,7 @@ import { SPLIT } from '../../src/core/terms';
 import { indicesOf } from '../../src/model/fromPack';
 import { cloneParams, disposeParams, type Params } from '../../src/model/params';
 import { buildStudentRun, hasTeacherWeights, type StudentRun } from '../../src/model/studentRun';
-import { readStep } from '../../src/model/trainer';
+import { readStep } from '../../src/model/train/trainer';
 
 /** One point of a run's val curve (DESIGN §6c): exact match in percent on the lab's fixed val samples and on all. */
 export interface CurvePoint {

@@ -1,7 +1,7 @@
 // Kernels one training step dispatches, counted by tf.profile (exact counts; the per-kernel times are inflated
 // by profiling, which syncs each kernel, so read them as shares). Shared by bench:step and profile:step.
 import * as tf from '@tensorflow/tfjs-core';
-import { readStep, type Trainer } from '../../src/model/trainer';
+import { readStep, type Trainer } from '../../src/model/train/trainer';
 
 export interface KernelRow {
   name: string; // tfjs kernel name (MatMul, BatchMatMul, Add, …)

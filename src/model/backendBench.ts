@@ -6,7 +6,7 @@ import { type BackendChoice, type BackendInfo, backendInfo, initBackend } from '
 import { ENCODER_PRESET, modelFor, STUDENT_PRESET } from './configs';
 import { initEncoder } from './encoder';
 import { disposeParams } from './params';
-import { readStep, Trainer } from './trainer';
+import { readStep, Trainer } from './train/trainer';
 
 const OVER = Symbol('over budget');
 

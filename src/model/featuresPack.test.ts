@@ -9,7 +9,7 @@ import { makeTinyFeaturesPack, makeTinyPack, TINY_DIMS } from '../core/testing/p
 import { initBackend } from './backend';
 import { generateAnswers } from './evaluate';
 import { buildStudentRun, checkConfigAgainstPack } from './studentRun';
-import { readStep } from './trainer';
+import { readStep } from './train/trainer';
 import { tinyConfig } from './testing/tiny';
 
 const feat = parsePack(buildPackBytes(makeTinyFeaturesPack()), 'feat.safetensors');

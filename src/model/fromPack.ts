@@ -7,7 +7,7 @@ import type { Pack } from '../core/pack';
 import type { EncoderConfig, ModelConfig } from './configs';
 import type { HostParams } from './params';
 import { checkPackBuildable, isFeaturesPack } from './packBuildable';
-import type { TrainData } from './trainerData';
+import type { TrainData } from './train/data';
 
 export function indicesOf(pack: Pack, code: number, family?: number): number[] {
   const out: number[] = [];

@@ -9,7 +9,7 @@ import { encodeImages, initEncoder } from './encoder';
 import { evaluate, exactMatch, generateAnswers } from './evaluate';
 import { generateIds } from './generate';
 import { disposeParams, type Params } from './params';
-import { readStep, Trainer } from './trainer';
+import { readStep, Trainer } from './train/trainer';
 import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from './testing/tiny';
 
 const m = tinyModel();

@@ -6,7 +6,7 @@ import { initBackend } from './backend';
 import { initEncoder } from './encoder';
 import { initLlava } from './llava';
 import { disposeParams, type Params } from './params';
-import { readStep, Trainer } from './trainer';
+import { readStep, Trainer } from './train/trainer';
 import { GOLDEN_STEPS, goldenConfig, goldenRun, inputSums } from './testing/golden';
 import golden from './testing/golden-tiny.json';
 import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from './testing/tiny';

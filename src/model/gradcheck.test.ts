@@ -7,7 +7,7 @@ import { Rng } from '../core/rng';
 import { initBackend } from './backend';
 import { initEncoder } from './encoder';
 import { disposeParams, type Params } from './params';
-import { Trainer } from './trainer';
+import { Trainer } from './train/trainer';
 import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from './testing/tiny';
 
 const m = tinyModel();

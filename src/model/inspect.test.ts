@@ -8,8 +8,8 @@ import { initEncoder } from './encoder';
 import { alignmentOf, divergenceGrid, valTerms } from './inspect';
 import { initLlava } from './llava';
 import { disposeParams, type Params } from './params';
-import { Trainer } from './trainer';
-import type { TrainData } from './trainerData';
+import { Trainer } from './train/trainer';
+import type { TrainData } from './train/data';
 import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from './testing/tiny';
 
 const m = tinyModel();

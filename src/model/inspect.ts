@@ -6,8 +6,8 @@ import type { ModelConfig } from './configs';
 import { affinityMatrix, llavaForward } from './llava';
 import { cePerRow, maskedMean } from './losses';
 import type { Params } from './params';
-import { buildHostBatch, type HostBatch, type TrainData } from './trainerData';
-import { cachedKdTarget, type KdTarget, kdPerRow } from './trainerTerms';
+import { buildHostBatch, type HostBatch, type TrainData } from './train/data';
+import { cachedKdTarget, type KdTarget, kdPerRow } from './train/terms';
 
 export interface Alignment {
   k: number; // teacher tokens kept per position
@@ -24,7 +24,7 @@ export interface TeacherRef {
 }
 
 /**
- * Per-row KD of a teacher-forced batch exactly as the trainer's KD term computes it (trainerTerms kdPerRow, the same
+ * Per-row KD of a teacher-forced batch exactly as the trainer's KD term computes it (train/terms kdPerRow, the same
  * target: the online teacher when kd.source is online or allPositions is on, else the pack's cache). zs [R, V];
  * null when the config cannot take the target (e.g. mse against a top-K cache): the views show no values then.
  */

@@ -7,7 +7,7 @@ import { ENCODER_PRESET, type EncoderConfig, encoderGeometry, type ModelConfig, 
 import { encoderSpecs } from './encoder';
 import { llavaSpecs } from './llava';
 import type { ParamSpecs } from './params';
-import { validateTrainData } from './trainerData';
+import { validateTrainData } from './train/data';
 
 /** What the builder makes of a pack that passes: the encoder config, the online teacher's config (null: none), the student's. */
 export interface BuildablePack {

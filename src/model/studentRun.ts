@@ -13,8 +13,8 @@ import { LazyFeatures } from './featureCache';
 import { encoderConfigOf, indicesOf, isFeaturesPack, teacherConfigOf, trainDataOf, weightsOf } from './fromPack';
 import { llavaSpecs } from './llava';
 import { disposeParams, loadParams, type Params } from './params';
-import { Trainer, type TrainData } from './trainer';
-import type { TrainerCheckpoint } from './trainerCheckpoint';
+import { Trainer, type TrainData } from './train/trainer';
+import type { TrainerCheckpoint } from './train/checkpoint';
 
 /** Whether a pack carries teacher weights (`teacher.*`): the online teacher, allPositions and on-policy need them. */
 export function hasTeacherWeights(pack: Pack): boolean {

@@ -1,7 +1,7 @@
 // The run keeper: which checkpoint each lane resumes from, the backend after a lost device, and the restart cap.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config';
-import type { TrainerCheckpoint } from '../model/trainerCheckpoint';
+import type { TrainerCheckpoint } from '../model/train/checkpoint';
 import { MAX_RESTARTS, nextBackend, RESTART_WINDOW_MS, RunKeeper } from './recovery';
 
 const ck = (step: number) => ({ step }) as unknown as TrainerCheckpoint;

@@ -1,7 +1,7 @@
 // Keeps the lab's run alive across a dead worker or a lost GPU (DESIGN §6b): holds each lane's latest checkpoint
 // and the pack's source, and restarts the worker from them — on the same backend after a crash, the next after a loss.
 import type { BackendName } from '../model/backend';
-import type { TrainerCheckpoint } from '../model/trainerCheckpoint';
+import type { TrainerCheckpoint } from '../model/train/checkpoint';
 import type { LaneSpec, PackSource } from '../worker/protocol';
 
 /** The backends in the order the lab falls back through when a device is lost. */

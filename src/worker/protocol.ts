@@ -3,7 +3,7 @@
 import type { DeepPartial, TrainConfig } from '../core/config';
 import { FieldError } from '../core/errors';
 import type { BackendChoice } from '../model/backend';
-import type { TrainerCheckpoint } from '../model/trainerCheckpoint';
+import type { TrainerCheckpoint } from '../model/train/checkpoint';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
 export const PROTOCOL_VERSION = 5;

@@ -1,6 +1,6 @@
 // The run loop's contracts: a lane it steps (trainer, chunked evaluation, sample view), an evaluation job, where
 // its messages go and its options. Types only; the loop itself is runLoop.ts.
-import type { Trainer } from '../model/trainer';
+import type { Trainer } from '../model/train/trainer';
 import type { SampleView, WorkerToUi } from './protocol';
 
 /** What one val evaluation of a lane reports (the `eval` message's payload). */

@@ -6,7 +6,7 @@ import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
 import { parsePack } from '../core/pack';
 import { initBackend } from '../model/backend';
 import { buildStudentRun } from '../model/studentRun';
-import { readStep } from '../model/trainer';
+import { readStep } from '../model/train/trainer';
 import { Session } from './session';
 import { labPackBytes } from './testing/labPack';
 

@@ -13,7 +13,7 @@ import { encoderConfigOf, weightsOf } from '../model/fromPack';
 import { alignmentOf, divergenceGrid, studentAffinityOf, valTerms } from '../model/inspect';
 import { disposeParams, type Params } from '../model/params';
 import { buildStudentRun, checkRunCost, type StudentRun } from '../model/studentRun';
-import type { Trainer } from '../model/trainer';
+import type { Trainer } from '../model/train/trainer';
 import { type LaneSpec, MAX_LANES, type PackInfo, type SampleView } from './protocol';
 import type { EvalJob, Lane, LaneEval } from './runLoop';
 

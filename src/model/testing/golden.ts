@@ -7,8 +7,8 @@ import type { SafeTensor } from '../../core/safetensors';
 import { type EncoderConfig, encoderGeometry, type ModelConfig } from '../configs';
 import { initEncoder } from '../encoder';
 import { disposeParams } from '../params';
-import { readStep, type StepNumbers, Trainer } from '../trainer';
-import { buildHostBatch, type TrainData } from '../trainerData';
+import { readStep, type StepNumbers, Trainer } from '../train/trainer';
+import { buildHostBatch, type TrainData } from '../train/data';
 import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from './tiny';
 
 export const GOLDEN_STEPS = 5;

@@ -3,7 +3,7 @@
 import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../../core/config';
 import { Rng } from '../../core/rng';
 import { type EncoderConfig, EOS_ID, encoderGeometry, type ModelConfig, PAD_ID } from '../configs';
-import type { TrainData } from '../trainerData';
+import type { TrainData } from '../train/data';
 
 /** 8×8 grey images, 4×4 patches → P = 4. */
 export const TINY_ENC: EncoderConfig = { height: 8, width: 8, channels: 1, patch: 4, dV: 8, layers: 1, heads: 2 };

@@ -1,11 +1,11 @@
 // The loss terms of one batch (DESIGN §3): CE on ground truth, seqCE on teacher answers, a logit divergence
 // (dense, top-K cached or truncated on the fly, answer or all positions), hidden via φ, affinity and attention.
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, extraPositionsOf, type KdOptions, type TrainConfig } from '../core/config';
-import { TERM_NAMES, type TermName } from '../core/terms';
-import { buildTextIds, type ModelConfig, seqLayout } from './configs';
-import { gelu, linear } from './layers';
-import { type LlavaOutput, llavaForward } from './llava';
+import { ConfigError, extraPositionsOf, type KdOptions, type TrainConfig } from '../../core/config';
+import { TERM_NAMES, type TermName } from '../../core/terms';
+import { buildTextIds, type ModelConfig, seqLayout } from '../configs';
+import { gelu, linear } from '../layers';
+import { type LlavaOutput, llavaForward } from '../llava';
 import {
   affinityLoss,
   attentionLoss,
@@ -15,9 +15,9 @@ import {
   maskedMean,
   topkDivergencePerRow,
   truncateTeacherTopK,
-} from './losses';
-import type { Params } from './params';
-import type { HostBatch } from './trainerData';
+} from '../losses';
+import type { Params } from '../params';
+import type { HostBatch } from './data';
 
 /** Teacher outputs computed online on the same sequence as the student (constants for the tape). */
 export interface TeacherOnline {

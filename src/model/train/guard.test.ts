@@ -2,17 +2,17 @@
 // the divergence detector on a real diverging run (lr 1, no clipping, T 0.05), and checkpoint → resume bit for bit.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeepPartial, TrainConfig } from '../core/config';
-import { DivergenceDetector, nonFiniteTerms } from '../core/health';
-import { Rng } from '../core/rng';
-import { TERM_NAMES, VALUE_NAMES } from '../core/terms';
-import { Adam } from './adam';
-import { initBackend } from './backend';
-import { initEncoder } from './encoder';
-import { initLlava } from './llava';
-import { disposeParams, exportParams, type Params } from './params';
+import type { DeepPartial, TrainConfig } from '../../core/config';
+import { DivergenceDetector, nonFiniteTerms } from '../../core/health';
+import { Rng } from '../../core/rng';
+import { TERM_NAMES, VALUE_NAMES } from '../../core/terms';
+import { Adam } from '../adam';
+import { initBackend } from '../backend';
+import { initEncoder } from '../encoder';
+import { initLlava } from '../llava';
+import { disposeParams, exportParams, type Params } from '../params';
 import { readStep, Trainer, type TrainerCheckpoint, type TrainerInit } from './trainer';
-import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from './testing/tiny';
+import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from '../testing/tiny';
 
 const m = tinyModel();
 const tm = tinyModel({ d: 24 });

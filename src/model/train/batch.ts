@@ -1,15 +1,15 @@
 // What a training batch needs before the gradient tape: the sequence (ground truth or the student's own samples),
 // the answer mask and the online teacher's outputs; and which terms that batch can compute.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from '../core/config';
-import type { Rng } from '../core/rng';
-import type { TermName } from '../core/terms';
-import { type ModelConfig, PAD_ID } from './configs';
-import { generateIds } from './generate';
-import { affinityMatrix, llavaForward, makeTextIds } from './llava';
-import type { Params } from './params';
-import type { HostBatch, TeacherTargets } from './trainerData';
-import type { PreBatch } from './trainerTerms';
+import type { TrainConfig } from '../../core/config';
+import type { Rng } from '../../core/rng';
+import type { TermName } from '../../core/terms';
+import { type ModelConfig, PAD_ID } from '../configs';
+import { generateIds } from '../generate';
+import { affinityMatrix, llavaForward, makeTextIds } from '../llava';
+import type { Params } from '../params';
+import type { HostBatch, TeacherTargets } from './data';
+import type { PreBatch } from './terms';
 
 /** The trainer's parts prepareBatch reads. poisonTeacher: NaN in the teacher's logits (the non-finite guard's test hook). */
 export interface PrepareContext {

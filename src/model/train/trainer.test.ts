@@ -2,16 +2,16 @@
 // agreement), stage 1 freezing, on-policy/online paths, online vs cached teacher targets, config checks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeepPartial, TrainConfig } from '../core/config';
-import { Rng } from '../core/rng';
-import { initBackend } from './backend';
-import { initEncoder } from './encoder';
-import { answerMask, PAD_ID } from './configs';
-import { initLlava } from './llava';
-import { disposeParams, loadParams, type Params } from './params';
-import { computeTeacherOutputs } from './teacherRun';
+import type { DeepPartial, TrainConfig } from '../../core/config';
+import { Rng } from '../../core/rng';
+import { initBackend } from '../backend';
+import { initEncoder } from '../encoder';
+import { answerMask, PAD_ID } from '../configs';
+import { initLlava } from '../llava';
+import { disposeParams, loadParams, type Params } from '../params';
+import { computeTeacherOutputs } from '../teacherRun';
 import { readStep, Trainer, type TrainerInit } from './trainer';
-import { syntheticData, TINY_ENC, tinyConfig, tinyModel, topkOf } from './testing/tiny';
+import { syntheticData, TINY_ENC, tinyConfig, tinyModel, topkOf } from '../testing/tiny';
 
 const m = tinyModel();
 const tm = tinyModel({ d: 24 });

@@ -1,9 +1,9 @@
 // Whether a pack (its cached targets, its teacher weights) can serve a config: each refusal names the knob, what it
 // would need from the pack and what to do (DESIGN §4b). Checked when a trainer starts and on every setConfig.
-import { ConfigError, type TrainConfig } from '../core/config';
-import type { ModelConfig } from './configs';
-import type { Params } from './params';
-import type { TrainData } from './trainerData';
+import { ConfigError, type TrainConfig } from '../../core/config';
+import type { ModelConfig } from '../configs';
+import type { Params } from '../params';
+import type { TrainData } from './data';
 
 /** Throws a ConfigError when `c` needs what `init` lacks; hasPhi: the trainer has φ (the hidden term's projection). */
 export function checkPackSupports(c: TrainConfig, init: { data: TrainData; teacher?: { config: ModelConfig; params: Params } }, hasPhi: boolean): void {

@@ -1,8 +1,8 @@
 // Host side of the trainer: the data it reads (pack-like CPU arrays), validation with named errors, the seeded
 // epoch iterator, and one batch's inputs, masks and gathered teacher targets as typed arrays (DESIGN §3, §4).
-import { FieldError } from '../core/errors';
-import { Rng, type RngState } from '../core/rng';
-import { answerMask, buildTextIds, type ModelConfig, PAD_ID } from './configs';
+import { FieldError } from '../../core/errors';
+import { Rng, type RngState } from '../../core/rng';
+import { answerMask, buildTextIds, type ModelConfig, PAD_ID } from '../configs';
 
 /** Cached teacher targets at answer positions (DESIGN §4), already decoded to float32. */
 export interface TeacherTargets {

@@ -1,27 +1,27 @@
 // The training loop of one run: seeded batches, stage 1 (projector) / stage 2 (projector + LM + φ), on-policy
 // sampling, online or cached teacher, Adam with warmup-cosine and global-norm clipping; every term reported per step.
 import * as tf from '@tensorflow/tfjs-core';
-import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
-import { FieldError } from '../core/errors';
-import { Adam, type OptimizerTensor } from './adam';
-import { deriveSeed, Rng } from '../core/rng';
-import { type EncoderConfig, encoderGeometry, type ModelConfig, validateModelConfig } from './configs';
-import { encodeAll, encodeImages } from './encoder';
-import { linearSpecs } from './layers';
-import { initLlava, llavaSpecs } from './llava';
-import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, type Params, pick } from './params';
-import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './trainerData';
-import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, takeCheckpoint, type TrainerCheckpoint } from './trainerCheckpoint';
-import { TERM_NAMES, type TermName, VALUE_NAMES } from '../core/terms';
-import { type BatchTerms, computeTerms, type PreBatch } from './trainerTerms';
-import { prepareBatch, wantedTerms } from './trainerBatch';
-import { checkPackSupports } from './trainerChecks';
-import { type StepHealth, stepHealth, type StepResult, stepValues } from './stepResult';
+import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../../core/config';
+import { FieldError } from '../../core/errors';
+import { Adam, type OptimizerTensor } from '../adam';
+import { deriveSeed, Rng } from '../../core/rng';
+import { type EncoderConfig, encoderGeometry, type ModelConfig, validateModelConfig } from '../configs';
+import { encodeAll, encodeImages } from '../encoder';
+import { linearSpecs } from '../layers';
+import { initLlava, llavaSpecs } from '../llava';
+import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, type Params, pick } from '../params';
+import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './data';
+import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, takeCheckpoint, type TrainerCheckpoint } from './checkpoint';
+import { TERM_NAMES, type TermName, VALUE_NAMES } from '../../core/terms';
+import { type BatchTerms, computeTerms, type PreBatch } from './terms';
+import { prepareBatch, wantedTerms } from './batch';
+import { checkPackSupports } from './checks';
+import { type StepHealth, stepHealth, type StepResult, stepValues } from '../stepResult';
 
-export type { TrainData, TeacherTargets } from './trainerData';
-export type { TrainerCheckpoint } from './trainerCheckpoint';
+export type { TrainData, TeacherTargets } from './data';
+export type { TrainerCheckpoint } from './checkpoint';
 
-export { readStep, type StepHealth, type StepNumbers, type StepResult } from './stepResult';
+export { readStep, type StepHealth, type StepNumbers, type StepResult } from '../stepResult';
 
 export interface TrainerInit {
   model: ModelConfig; // the model being trained (student, or the teacher in the pack builder)
