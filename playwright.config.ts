@@ -1,5 +1,9 @@
-// Playwright e2e config: Debian's /usr/bin/chromium (npx playwright install cannot download here), the flags of
-// DESIGN §6, and the built lab served by `vite preview` as the web server.
+// The one Playwright config: Debian's /usr/bin/chromium (npx playwright install cannot download here), the flags of
+// DESIGN §6, and the built lab served by `vite preview` as the web server, shared by three projects:
+//   e2e         e2e/*.spec.ts, the suite (`npm run test:e2e` = `playwright test --project=e2e`)
+//   bench       bench/browser/*.bench.ts, the lab measured in the browser (`npm run bench:lab`, `npm run bench:ui`)
+//   screenshot  e2e/screenshot/*.shot.ts, the README screenshots (`npm run screenshot`)
+// A plain `playwright test` runs all three; name the project.
 import { defineConfig } from '@playwright/test';
 
 export const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,7 +23,6 @@ const PORT = Number(process.env.E2E_PORT ?? 4173);
 const OUT_DIR = process.env.E2E_OUTDIR ?? 'dist';
 
 export default defineConfig({
-  testDir: 'e2e',
   timeout: 180_000,
   expect: { timeout: 60_000 },
   fullyParallel: false,
@@ -35,6 +38,11 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
+  projects: [
+    { name: 'e2e', testDir: 'e2e', testMatch: '*.spec.ts' },
+    { name: 'bench', testDir: 'bench/browser', testMatch: '*.bench.ts', retries: 0, timeout: 600_000 },
+    { name: 'screenshot', testDir: 'e2e/screenshot', testMatch: '*.shot.ts', retries: 0 },
+  ],
   webServer: {
     command: `npx vite build --outDir ${OUT_DIR} && npx vite preview --outDir ${OUT_DIR} --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}`,

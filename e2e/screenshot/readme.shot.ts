@@ -1,5 +1,5 @@
 // `npm run screenshot`: retakes the README screenshots — docs/lab.png (one lane, 25 steps, 1280×720, full page) and
-// docs/race.png (a 3-lane race, 200 steps, 1440×900). Run only by playwright.screenshot.config.ts, never by e2e.
+// docs/race.png (a 3-lane race, 200 steps, 1440×900). Run only by playwright.config.ts's screenshot project.
 import { expect, test } from '../fixtures';
 import { LabPage } from '../pages/LabPage';
 
