@@ -2,7 +2,7 @@
 // (bench/peer/peer_step.py, CPU, 1 thread and 2), alternating in rounds in one run; writes bench/results/peer.json.
 //
 // Round r = N tfjs steps, then N torch steps on 1 thread, then N on 2 (after warm-up of each). The trainer is the one
-// bench:step times (scripts/lib/benchTrainer.ts: student, 'ce', B 32, L 33, V 80). Before timing, the torch side
+// bench:step times (bench/lib/benchTrainer.ts: student, 'ce', B 32, L 33, V 80). Before timing, the torch side
 // replays the tfjs trainer's first steps from the same initial weights and batches and must agree (a check that the
 // two steps are the same computation). It needs PyTorch ≥ 2 with a real BLAS (.cache/venv, or --python PATH):
 // Debian's python3-torch 1.x runs on the reference BLAS and is refused; without a suitable torch it says so and exits 0.
@@ -22,7 +22,7 @@ import { initBackend } from '../src/model/backend';
 import { readStep, type StepNumbers, type TrainerInit } from '../src/model/train/trainer';
 import { buildHostBatch } from '../src/model/train/data';
 import { benchTrainer } from './lib/benchTrainer';
-import { intArg, parseArgs } from './lib/cli';
+import { intArg, parseArgs } from '../scripts/lib/cli';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = parseArgs(process.argv.slice(2));

@@ -8,7 +8,7 @@ import { VALUE_NAMES } from '../src/core/terms';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun } from '../src/model/studentRun';
 import { readStep } from '../src/model/train/trainer';
-import { intArg, parseArgs } from './lib/cli';
+import { intArg, parseArgs } from '../scripts/lib/cli';
 
 const args = parseArgs(process.argv.slice(2));
 const STEPS = intArg(args, 'steps', 10_000, 1);

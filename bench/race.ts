@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
 import { initBackend } from '../src/model/backend';
 import { Session } from '../src/worker/session';
-import { intArg, parseArgs } from './lib/cli';
+import { intArg, parseArgs } from '../scripts/lib/cli';
 
 const args = parseArgs(process.argv.slice(2));
 const STEPS = intArg(args, 'steps', 20, 1); // timed race steps per round and lane count

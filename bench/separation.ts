@@ -9,7 +9,7 @@ import { buildStudentRun } from '../src/model/studentRun';
 import { readStep } from '../src/model/train/trainer';
 import { raceById, raceLanes } from '../src/store/races';
 import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
-import { intArg, parseArgs } from './lib/cli';
+import { intArg, parseArgs } from '../scripts/lib/cli';
 
 const args = parseArgs(process.argv.slice(2));
 const packs = String(args.packs ?? 'shapes,hues').split(',');

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { initBackend } from '../src/model/backend';
 import { readStep } from '../src/model/train/trainer';
 import { type BenchMode, BENCH_MODES, benchTrainer } from './lib/benchTrainer';
-import { intArg, parseArgs } from './lib/cli';
+import { intArg, parseArgs } from '../scripts/lib/cli';
 import { profileStep } from './lib/stepProfile';
 
 const args = parseArgs(process.argv.slice(2));

@@ -6,7 +6,7 @@ import { initBackend } from '../src/model/backend';
 import { ENCODER_PRESET } from '../src/model/configs';
 import { readStep } from '../src/model/train/trainer';
 import { BENCH_MODES, BENCH_TEXT, type BenchMode, benchTrainer } from './lib/benchTrainer';
-import { intArg, parseArgs } from './lib/cli';
+import { intArg, parseArgs } from '../scripts/lib/cli';
 import { profileStep } from './lib/stepProfile';
 
 const args = parseArgs(process.argv.slice(2));

@@ -12,7 +12,7 @@ import { disposeParams } from '../src/model/params';
 import { readStep, Trainer } from '../src/model/train/trainer';
 import { syntheticData, tinyConfig } from '../src/model/testing/tiny';
 import { BENCH_TEXT } from './lib/benchTrainer';
-import { intArg, parseArgs } from './lib/cli';
+import { intArg, parseArgs } from '../scripts/lib/cli';
 
 const args = parseArgs(process.argv.slice(2));
 const BATCH = intArg(args, 'batch', 32, 1, 512);
