@@ -2,14 +2,15 @@
 // of it (`--condition ID --seed N [--json]`, contract: last line {"overall","perFamily"}), the quick study (`--quick`), or
 // the fair study's plan (`--plan`, issue 28).
 import { parseArgs } from './lib/cli';
-import { runFairTuning, runFull, runOne } from './lib/fullStudy';
+import { runFairStudy } from './lib/fairStudy';
+import { runFull, runOne } from './lib/fullStudy';
 import { printFairPlan } from './lib/fairPlan';
 import { runQuickStudy } from './lib/quickStudy';
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.plan === true) printFairPlan(args);
-  else if (args.fair === true) await runFairTuning(args);
+  else if (args.fair === true) await runFairStudy(args);
   else if (args.quick === true) await runQuickStudy(args);
   else if (args.condition !== undefined) await runOne(args);
   else await runFull(args);

@@ -3,13 +3,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { version as tfVersion } from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../../src/core/config';
+import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../../src/core/config';
+import { fairConfig, pickBest } from '../../src/core/fairStudy';
 import { CONDITIONS } from '../../src/core/findings';
 import { parsePack } from '../../src/core/pack';
 import { seedsForSe, TARGET_SE } from '../../src/core/stats';
 import { extraRuns, FULL_STUDY, mixedVersions, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study';
-import { wasmKernelsActive } from '../../src/model/simd/wasmKernels';
-import { FAIR_STUDY, TUNING } from '../../src/core/tuning';
+import { wasmKernelsActive } from '../../src/model/simd';
+import { FAIR_STUDY } from '../../src/core/tuning';
 import { initBackend } from '../../src/model/backend';
 import { type Args, intArg } from './cli';
 import { runStudent } from './runStudent';
@@ -22,32 +23,39 @@ function stepsOf(args: Args): number {
   return intArg(args, 'steps', FULL_STUDY.steps, 1);
 }
 
-/** A study condition's patch, or a fair-study tuning config's (src/core/tuning.ts: `tune-<objective>-<k>`). */
-function patchOf(id: string): DeepPartial<TrainConfig> | undefined {
-  return CONDITIONS[id]?.patch ?? Object.values(TUNING).flatMap((t) => t.grid).find((g) => g.id === id)?.patch;
+/** A study condition's config, or a fair-study id's (src/core/fairStudy.ts: `tune-*`, `tune2-*` on the pack's best
+ *  fKL, `final-*`), which may need the pack's tuning runs to be decided. */
+function configOf(pack: string, id: string): TrainConfig {
+  const cfg = CONDITIONS[id] ? mergeConfig(DEFAULT_CONFIG, CONDITIONS[id].patch) : fairConfig(id, pickBest(readFairRuns(pack)));
+  if (!cfg) throw new Error(`--condition: expected one of ${Object.keys(CONDITIONS).join(', ')} or a fair-study config (npm run study -- --plan; tune2-* and final-* need the tuning stage of ${pack} done), got ${JSON.stringify(id)}`);
+  return cfg;
 }
 
-function conditionOf(args: Args): string {
-  const id = String(args.condition);
-  if (!patchOf(id)) throw new Error(`--condition: expected one of ${Object.keys(CONDITIONS).join(', ')} or a tuning config (npm run study -- --plan), got ${JSON.stringify(id)}`);
-  return id;
+/** Every run file of a pack at the fair study's budget (its val tuning runs and its test finals). */
+export function readFairRuns(pack: string): StudyRun[] {
+  if (!existsSync(runDir(pack))) return [];
+  return readdirSync(runDir(pack))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(`${runDir(pack)}/${f}`, 'utf8')) as StudyRun)
+    .filter((r) => r.steps === FAIR_STUDY.steps && Number.isFinite(r.overall));
 }
 
 /** One (pack, condition, seed) run: trains it, writes its run file (atomically), prints the contract's last line. */
 export async function runOne(args: Args): Promise<void> {
   const pack = String(args.pack ?? 'shapes');
-  const condition = conditionOf(args);
+  const condition = String(args.condition);
+  const base = configOf(pack, condition);
   const seed = intArg(args, 'seed', 1, 0, 2 ** 32 - 1);
   const steps = stepsOf(args);
   const backend = await initBackend(String(args.backend ?? 'wasm') as 'wasm' | 'cpu');
   const file = packFile(pack);
   const p = parsePack(new Uint8Array(readFileSync(file)), file);
-  const cfg = mergeConfig(mergeConfig(DEFAULT_CONFIG, patchOf(condition)!), { seed, optim: { totalSteps: steps } });
+  const cfg = mergeConfig(base, { seed, optim: { totalSteps: steps } });
   // --split test --curve-every 100: the fair study's run (DESIGN §6c); without them, the first study's run as it was
   const split = args.split === 'test' ? 'test' : args.split === undefined || args.split === 'val' ? undefined : (() => { throw new Error(`--split: expected val or test, got ${JSON.stringify(args.split)}`); })();
   const curveEvery = args['curve-every'] === undefined ? undefined : intArg(args, 'curve-every', 100, 1, steps);
   const r = await runStudent(p, cfg, { split, curveEvery });
-  const v2 = split || curveEvery ? { split: r.split, curve: r.curve, bestStep: r.bestStep, bestValOverall: r.bestValOverall, bestOverall: r.bestOverall, bestPerFamily: r.bestPerFamily } : {};
+  const v2 = split || curveEvery ? { split: r.split, curve: r.curve, bestStep: r.bestStep, bestValOverall: r.bestValOverall, bestOverall: r.bestOverall, bestPerFamily: r.bestPerFamily, config: cfg } : {};
   const run: StudyRun = { pack, condition, seed, steps, backend, overall: r.overall, perFamily: r.perFamily, seconds: r.seconds, msPerStep: r.msPerStep, date: new Date().toISOString(), ...provenance(backend), ...v2 };
   if (args['no-write'] !== true) {
     mkdirSync(runDir(pack), { recursive: true });
@@ -156,7 +164,7 @@ export function writeStudy(pack: string, steps: number, seeds: number, families:
 
 /** Trains the work list `jobs` at a time in child processes, rewriting study/<pack>.json after each run; the number
  *  of runs that succeeded. */
-async function runPool(pack: string, steps: number, jobs: number, todo: { condition: string; seed: number }[], save: () => void, extra: string[] = []): Promise<number> {
+export async function runPool(pack: string, steps: number, jobs: number, todo: { condition: string; seed: number }[], save: () => void, extra: string[] = []): Promise<number> {
   const t0 = performance.now();
   let next = 0;
   let finished = 0;
@@ -218,28 +226,4 @@ export async function runFull(args: Args): Promise<void> {
   const j = writeStudy(pack, steps, seeds, families, 'wasm');
   printStudy(j, readRuns(pack, steps));
   if (args.markdown === true) console.log(`\n${markdownTable(j)}`);
-}
-
-/**
- * `npm run study -- --fair --pack NAME --stage tune [--jobs N]`: the fair study's first stage (issue 28): every tuning
- * config of src/core/tuning.ts at FAIR_STUDY.tuneSeeds seeds, 2,000 steps, a val curve every 100 (numbers on val: the
- * tuning reads val only). Resumable: a run file that exists is skipped. Then prints each objective's configs by val.
- */
-export async function runFairTuning(args: Args): Promise<void> {
-  const pack = String(args.pack ?? 'shapes');
-  if (args.stage !== 'tune') throw new Error(`--stage: only "tune" is implemented (the finals on test come after it), got ${JSON.stringify(args.stage)}`);
-  const jobs = intArg(args, 'jobs', 1, 1, 64);
-  const { steps, curveEvery, tuneSeeds } = FAIR_STUDY;
-  const ids = Object.values(TUNING).flatMap((t) => t.grid.map((g) => g.id));
-  const done = (id: string, seed: number) => existsSync(runFile(pack, id, seed));
-  const todo = plan(tuneSeeds, ids).filter((w) => !done(w.condition, w.seed));
-  process.stderr.write(`fair study ${pack}, tuning: ${ids.length} configs × ${tuneSeeds} seeds, ${steps} steps; ${ids.length * tuneSeeds - todo.length} done, ${todo.length} to go, ${jobs} at a time\n`);
-  await runPool(pack, steps, jobs, todo, () => undefined, ['--curve-every', String(curveEvery)]);
-  for (const [obj, t] of Object.entries(TUNING)) {
-    const rows = t.grid.map((g) => {
-      const runs = Array.from({ length: tuneSeeds }, (_, i) => runFile(pack, g.id, i + 1)).filter((f) => existsSync(f)).map((f) => JSON.parse(readFileSync(f, 'utf8')) as StudyRun);
-      return { id: g.id, n: runs.length, val: runs.length ? runs.reduce((a, r) => a + r.overall, 0) / runs.length : NaN, best: runs.length ? runs.reduce((a, r) => a + (r.bestValOverall ?? NaN), 0) / runs.length : NaN };
-    });
-    console.log(`${obj}: ${rows.map((r) => `${r.id} val ${r.val.toFixed(1)} (best step ${r.best.toFixed(1)}, n ${r.n})`).join('; ')}`);
-  }
 }

@@ -31,6 +31,15 @@ export const TARGET_SE = 2;
  *  noisy study cannot confirm that two conditions are the same. */
 export const EQ_MAX_SE = TARGET_SE;
 
+/** The other side of an equivalence test: one-sided p of |mean(a) − mean(b)| > margin in the observed direction
+ *  (H0: diff ≤ margin when diff ≥ 0, diff ≥ −margin otherwise). Below α the two conditions differ by more than the
+ *  margin: an "≈" claim "differs". */
+export function beyondMargin(a: readonly number[], b: readonly number[], margin: number): number {
+  const w = welch(a, b);
+  if (!Number.isFinite(w.se) || !(margin > 0)) return NaN;
+  return w.diff >= 0 ? 1 - jStat.studentt.cdf((w.diff - margin) / w.se, w.df) : jStat.studentt.cdf((w.diff + margin) / w.se, w.df);
+}
+
 /** Seeds per side (equal n) that bring the Welch SE of a difference to `target` at the measured stds:
  *  ⌈(s_a² + s_b²) / target²⌉, at least 2; NaN when a std is unknown. An estimate: the stds move as seeds come in. */
 export function seedsForSe(stdA: number, stdB: number, target = TARGET_SE): number {

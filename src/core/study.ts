@@ -50,6 +50,7 @@ export interface StudyRun {
   bestValOverall?: number;
   bestOverall?: number;
   bestPerFamily?: Record<string, number>;
+  config?: TrainConfig; // the fair study's runs: the full config trained (tune2-* and final-* depend on the pack's tuning)
 }
 
 /** The code versions a set of runs mixes (kernels and tfjs; commits are many by design): '' when they agree. Runs

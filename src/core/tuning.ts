@@ -45,7 +45,41 @@ export const ON_BEST_FKL: Record<string, { about: string; grid: DeepPartial<Trai
   attention: { about: 'best fKL + attention, weight 1, 5', grid: [{ weights: { attention: 1 } }, { weights: { attention: 5 } }] },
   'all-positions': { about: 'best fKL on all positions (online teacher)', grid: [{ kd: { allPositions: true, source: 'online' } }] },
   'on-policy': { about: 'best fKL with on-policy λ 0.25, 0.5', grid: [{ onPolicy: { lambda: 0.25 } }, { onPolicy: { lambda: 0.5 } }] },
+  // added before any second-stage run (2026-12-07): F5's "both together" needs hidden on top of the best logits
+  hidden: { about: 'best fKL + hidden MSE, weight 1, 5', grid: [{ weights: { hidden: 1 }, hiddenMode: 'mse' }, { weights: { hidden: 5 }, hiddenMode: 'mse' }] },
 };
+
+/** The second stage's config ids: `tune2-<objective>-<k>` (their patch is the pack's best fKL with the grid's patch). */
+export const SECOND_STAGE: Record<string, string[]> = Object.fromEntries(
+  Object.entries(ON_BEST_FKL).map(([obj, t]) => [obj, t.grid.map((_, k) => `tune2-${obj}-${k + 1}`)]),
+);
+export const secondStagePatch = (id: string): DeepPartial<TrainConfig> | undefined => {
+  const m = /^tune2-(.+)-(\d+)$/.exec(id);
+  return m ? ON_BEST_FKL[m[1]]?.grid[Number(m[2]) - 1] : undefined;
+};
+
+const ids = (obj: string) => TUNING[obj].grid.map((g) => g.id);
+
+/**
+ * The "best" sides of the fair verdicts: each picks, by mean val exact match over the tuning seeds, one config among
+ * its members. An objective's own grid for most; knob findings compare groups of the fKL grid (F2: heavy vs light
+ * weight, F12: soft vs T 1, F4: the authors' T 0.7 with T² vs T 1 at weight 1 — T 0.1 and 0.25 are in no grid).
+ */
+export const BEST_OF: Record<string, { about: string; of: string[] }> = {
+  ...Object.fromEntries(Object.keys(TUNING).map((obj) => [obj, { about: `best of the ${obj} grid`, of: ids(obj) }])),
+  ...Object.fromEntries(Object.keys(ON_BEST_FKL).map((obj) => [obj, { about: `best fKL + ${obj}: best of its second-stage grid`, of: SECOND_STAGE[obj] }])),
+  'fkl-heavy': { about: 'fKL at weight > 1 (×5 T 1, ×3 T 4 with T²): the better by val', of: ['tune-fkl-2', 'tune-fkl-3'] },
+  'fkl-light': { about: 'fKL at weight 1 (T 1, T 0.7 with T²): the better by val', of: ['tune-fkl-1', 'tune-fkl-4'] },
+  'fkl-soft': { about: 'fKL ×3 at T 4 with T²', of: ['tune-fkl-3'] },
+  'fkl-t1': { about: 'fKL at T 1 (×1, ×5): the better by val', of: ['tune-fkl-1', 'tune-fkl-2'] },
+  'fkl-t07': { about: 'fKL ×1 at T 0.7 with T² (the authors\' trainer)', of: ['tune-fkl-4'] },
+  'fkl-t1w1': { about: 'fKL ×1 at T 1', of: ['tune-fkl-1'] },
+};
+
+/** The data-rich best fKL config on the labeled-only base (F9 at best): the suffix a final id carries. */
+export const LABELED_SUFFIX = '-labeled';
+export const LABELED_PATCH: DeepPartial<TrainConfig> = { weights: { seq: 0 }, data: { useUnlabeled: false } };
+
 
 /** Fixed before the runs (issue 28 item 6): steps, tuning seeds, and the seeds of the final comparisons per pack. */
 export const FAIR_STUDY = {
@@ -54,6 +88,7 @@ export const FAIR_STUDY = {
   tuneSeeds: 2, // each grid config, on val
   finalSeeds: { shapes: 8, hues: 8, digits: 5 } as Record<string, number>, // each objective's best config, on test
   paperSeeds: { shapes: 6, hues: 6, digits: 5 } as Record<string, number>, // each of today's conditions (paper settings), on test
+  finalSeedBase: 100, // the finals' seeds are 101, 102, …: none of them is a tuning seed (1, 2)
   margin: 3, // points: the TOST margin of every "≈ / adds little" claim
   alpha: 0.05, // two-sided, then Holm across a pack's decisive comparisons
 } as const;
@@ -68,8 +103,10 @@ export interface PlanRow {
 export function fairStudyPlan(packs: readonly string[]): PlanRow[] {
   const gridConfigs = Object.values(TUNING).reduce((n, t) => n + t.grid.length, 0);
   const secondStage = Object.values(ON_BEST_FKL).reduce((n, t) => n + t.grid.length, 0);
-  const bests = Object.keys(TUNING).length + Object.keys(ON_BEST_FKL).length;
-  const paper = Object.values(CONDITIONS).filter((c) => c.base === 'rich').length;
+  // at most: one pick per objective, every fKL config (the knob findings' groups), the labeled best fKL; a pick that is
+  // one of the paper's conditions reuses its paper runs (then only finalSeeds − paperSeeds more)
+  const bests = Object.keys(TUNING).length - 1 + TUNING.fkl.grid.length + Object.keys(ON_BEST_FKL).length + 1;
+  const paper = PAPER_STAGE.length;
   return packs.flatMap((pack) => {
     return [
       { pack, stage: 'tune' as const, runs: gridConfigs * FAIR_STUDY.tuneSeeds },
@@ -79,3 +116,6 @@ export function fairStudyPlan(packs: readonly string[]): PlanRow[] {
     ];
   });
 }
+
+/** The paper-settings stage: today's data-rich conditions, and the labeled-only CE + fKL that F9 compares with. */
+export const PAPER_STAGE: string[] = [...Object.values(CONDITIONS).filter((c) => c.base === 'rich').map((c) => c.id), 'lab-fkl'];
