@@ -3,7 +3,7 @@
 // A step whose gradient norm (or any value passed as `finite`) is non-finite changes nothing: selected in-graph.
 import * as tf from '@tensorflow/tfjs-core';
 import { reshapeTo } from './layers';
-import { fusedAdam, fusedAdamReady, sumSquares } from './simd/wasmAdam';
+import { fusedAdam, sumSquares, wasmKernelsActive } from './simd';
 
 /** One saved optimizer tensor: `${param}/m`, `${param}/v` (shape of the param) or `${param}/t` ([1], its step count). */
 export interface OptimizerTensor {
@@ -58,8 +58,8 @@ export class Adam {
         const t = (this.t.get(name) ?? 0) + 1;
         parts.set(t, [...(parts.get(t) ?? []), name]);
       }
-      // wasm: the lab's fused kernels (the same float32 operations, 2 kernels instead of ~25; simd/wasmAdam.ts).
-      const fused = fusedAdamReady();
+      // wasm: the lab's fused kernels (the same float32 operations, 2 kernels instead of ~25; simd/kernels/LabAdam.ts).
+      const fused = wasmKernelsActive();
       const flats = [...parts].map(([t, names]) => ({ t, group: this.groupFor(names, vars), g: fused ? null : flatten(names.map((n) => grads[n])) }));
       // ‖g‖ over every parameter: one square-sum per group (one group unless a stage schedule split the step counts).
       const sq = flats.map((f) => (f.g ? tf.sum(tf.square(f.g)) : sumSquares(f.group.names.map((n) => grads[n]))));

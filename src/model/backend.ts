@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { SOFTWARE_RENDERER } from '../core/autoBackend';
 import { registerLeanGradients } from './gradients';
-import { installWasmKernels, wasmKernelsActive } from './simd/wasmKernels';
+import { installWasmKernels, wasmKernelsActive } from './simd';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 export type BackendChoice = BackendName | 'auto';
@@ -35,7 +35,7 @@ export interface BackendInfo {
   adapter: string | null; // the WebGPU adapter's vendor / architecture / description, when known
   measured: Record<string, number> | null; // 'auto' on a GPU: ms per step of each candidate
   skipped?: string[]; // 'auto': candidates passed over without measuring, and why (a software webgl renderer)
-  kernels?: string | null; // wasm: whether the lab's SIMD kernels run the step (simd/wasmKernels.ts); null elsewhere
+  kernels?: string | null; // wasm: whether the lab's SIMD kernels run the step (src/model/simd); null elsewhere
 }
 
 let info: BackendInfo = { name: 'none', isFallbackAdapter: null, adapter: null, measured: null };

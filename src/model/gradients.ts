@@ -2,7 +2,7 @@
 // math): no float32→float32 casts, no same-shape reshapes, and 2-D matmul gradients as plain (XNNPACK) matmuls.
 import * as tf from '@tensorflow/tfjs-core';
 import { sameShape } from './layers';
-import { wasmKernelsActive } from './simd/wasmKernels';
+import { wasmKernelsActive } from './simd';
 
 // Why: tfjs 4.22's stock gradients cast every saved operand to float32 (a Cast + Identity dispatch pair on wasm even
 // when it already is), reshape results to the shape they already have, and take a matmul's gradient with transposed

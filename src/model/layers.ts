@@ -2,9 +2,7 @@
 // multi-head attention with an additive mask, pre-LN block, and their parameter specs. Pure functions of params.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Params, ParamSpecs } from './params';
-import { fusedGeluReady, geluFused, geluGradFused } from './simd/wasmGelu';
-import { fusedLayerNormReady, layerNormFused, layerNormGradFused } from './simd/wasmLayerNorm';
-import { linearFused, wasmKernelsActive } from './simd/wasmKernels';
+import { geluFused, geluGradFused, layerNormFused, layerNormGradFused, linearFused, wasmKernelsActive } from './simd';
 
 /** Additive mask value for disallowed keys (exp underflows to exactly 0 after the softmax's max shift). */
 export const NEG_INF = -1e9;
@@ -118,7 +116,7 @@ export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = 
 export function layerNorm(x: T, g: T, b: T): T {
   const d = x.shape[x.shape.length - 1];
   const gVar = g instanceof tf.Variable; // as in linear: a gain outlives the step
-  const fused = fusedLayerNormReady(); // wasm: one kernel each way (simd/wasmLayerNorm.ts)
+  const fused = wasmKernelsActive(); // wasm: one kernel each way (simd/kernels/LabLayerNorm*.ts)
   const op = tf.customGrad(((xx: T, gg: T, bb: T, save: Save) => {
     if (fused) {
       const [y, xhat, rstd] = layerNormFused(xx, gg, bb, LN_EPS);
@@ -153,8 +151,8 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  * Backward: d/dx = ½ (1 + erf(x/√2)) + x · φ(x), φ(x) = exp(−x²/2) / √(2π).
  */
 export function gelu(x: T): T {
-  // wasm: one fused kernel each way (simd/wasmGelu.ts; the same formula in f32x4, within float32 rounding).
-  const fused = fusedGeluReady();
+  // wasm: one fused kernel each way (simd/kernels/LabGelu*.ts; the same formula in f32x4, within float32 rounding).
+  const fused = wasmKernelsActive();
   const op = tf.customGrad(((xx: T, save: Save) => {
     if (fused) {
       const [y, e1, pdf] = geluFused(xx);

@@ -1,11 +1,13 @@
-// The lab's wasm SIMD kernels: BatchMatMul against a float64 reference for every transpose, batch broadcast and edge
-// size, and the fused Adam against tfjs's own formulation on wasm, bit for bit, clipping and the non-finite guard included.
+// The lab's wasm SIMD kernels: all registered at init; BatchMatMul against a float64 reference for every transpose, batch
+// broadcast and edge size; the fused Adam against tfjs's own formulation on wasm, bit for bit, clipping and the guard included.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../adam';
 import { initBackend } from '../backend';
 import { gelu, layerNorm, linear } from '../layers';
-import { installWasmKernels, wasmKernelsState } from './wasmKernels';
+import { installWasmKernels, wasmKernelsState } from '.';
+import * as names from './kernelNames';
+import { labKernelConfigs, overrideConfigs } from './registerAll';
 
 /** A deterministic float32 array of n values in [-1, 1). */
 function values(n: number, seed: number): Float32Array {
@@ -51,6 +53,13 @@ describe('lab wasm kernels', () => {
 
   it('is installed by initBackend on wasm', () => {
     expect(wasmKernelsState()?.mode).toBe('all');
+  });
+
+  it('registers every kernel config at init, before any is used: the overrides over tfjs\'s, the lab\'s own', () => {
+    for (const c of overrideConfigs) expect(tf.getKernel(c.kernelName, 'wasm'), c.kernelName).toHaveProperty('stock');
+    for (const c of labKernelConfigs) expect(tf.getKernel(c.kernelName, 'wasm'), c.kernelName).toBe(c);
+    expect(overrideConfigs.map((c) => c.kernelName)).toEqual([tf.BatchMatMul, tf.Sum, tf.Exp, tf.Identity]);
+    expect(labKernelConfigs.map((c) => c.kernelName)).toEqual(Object.values(names).filter((v) => typeof v === 'string' && v.startsWith('Lab')));
   });
 
   it('BatchMatMul matches float64 for every transpose, edge size and batch broadcast, and takes the SIMD path', async () => {
