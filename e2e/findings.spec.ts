@@ -9,6 +9,7 @@ interface ShippedStudy {
   conditions: Record<string, { label: string }>;
 }
 const shapes = JSON.parse(readFileSync('study/shapes.json', 'utf8')) as ShippedStudy;
+const fairShapes = JSON.parse(readFileSync('study/fair-shapes.json', 'utf8')) as { complete: boolean; findings: { id: string; verdicts: { paper: { verdict: string }; best: { verdict: string } } }[] };
 
 test.describe('what matters', () => {
   test.describe.configure({ mode: 'serial' });
@@ -22,8 +23,21 @@ test.describe('what matters', () => {
     await expect(rows).toHaveCount(shapes.findings.length);
     for (const f of shapes.findings) {
       const row = rows.and(page.locator(`[data-finding="${f.id}"]`));
-      await expect(row).toHaveAttribute('data-verdict', f.verdict);
+      // until the fair study of shapes is complete the row's verdict is the first study's (then its paper-settings one)
+      const fair = fairShapes.findings.find((x) => x.id === f.id)!;
+      await expect(row).toHaveAttribute('data-verdict', fairShapes.complete ? fair.verdicts.paper.verdict : f.verdict);
       await expect(row.locator('.finding-why')).toHaveCount(f.verdict === 'reproduces' ? 0 : 1);
+    }
+  });
+
+  test('each row shows the fair study's two verdicts (study/fair-shapes.json): at the paper's settings and at best', async () => {
+    const rows = page.getByTestId('findings').getByTestId('finding-row');
+    for (const f of fairShapes.findings) {
+      const row = rows.and(page.locator(`[data-finding="${f.id}"]`));
+      await expect(row).toHaveAttribute('data-verdict-paper', f.verdicts.paper.verdict);
+      await expect(row).toHaveAttribute('data-verdict-best', f.verdicts.best.verdict);
+      await expect(row.getByTestId('verdict-paper')).toHaveAttribute('data-verdict', f.verdicts.paper.verdict);
+      await expect(row.getByTestId('verdict-best')).toHaveAttribute('data-verdict', f.verdicts.best.verdict);
     }
   });
 

@@ -208,3 +208,19 @@ export function testCondition(id: string, runs: readonly StudyRun[]) {
     early: { mean: r3(mean(es)), std: r3(std(es)) },
   };
 }
+
+/** study/fair-<pack>.json as `npm run study -- --fair` writes it (DESIGN §6c's study v2 fields, beside the first study
+ *  until a pack's fair study is complete). */
+export interface FairStudyJson {
+  pack: string;
+  design: 'fair';
+  steps: number;
+  split: 'test';
+  margin: number; // points
+  alpha: number;
+  complete: boolean;
+  runs: { tuning: number; test: number; plannedTest: { paper: number; best: number }; hours: number; mixed: string | null };
+  tuning: Record<string, TuningEntry>;
+  conditions: Record<string, ReturnType<typeof testCondition> & { config: TrainConfig | null }>;
+  findings: FairFinding[];
+}

@@ -8,7 +8,7 @@ import { FINDINGS, provenanceText, textvqaText } from '../core/findings';
 import { studyJson, type StudyJson, type StudyRun } from '../core/study';
 import { FindingsPanel } from './FindingsPanel';
 import { RecipeExport } from './RecipeExport';
-import { STUDIES } from './studyData';
+import { FAIR_STUDIES, STUDIES } from './studyData';
 import { DEFAULT_CONFIG } from '../core/config';
 
 // vitest's esbuild compiles the .tsx with the classic runtime (React.createElement); Vite's build uses react-jsx.
@@ -107,6 +107,17 @@ describe('FindingsPanel: the paper in plain words', () => {
     expect(html).not.toContain('<text');
     expect(html).not.toMatch(/font-size="[0-9]"|font-size:\s*[0-9](px)?;/);
     expect(html).toMatch(/font-size:12px/);
+  });
+});
+
+describe('FindingsPanel, the fair study (issue 28)', () => {
+  it.each(Object.keys(FAIR_STUDIES).filter((p) => STUDIES[p]))('every %s row carries both verdicts of study/fair-<pack>.json', (pack) => {
+    const html = render(STUDIES[pack]);
+    const got = [...html.matchAll(/data-finding="([^"]+)" data-verdict="([^"]+)" data-verdict-paper="([^"]+)" data-verdict-best="([^"]+)"/g)].map((m) => [m[1], m[3], m[4]]);
+    expect(got).toEqual(FAIR_STUDIES[pack].findings.map((f) => [f.id, f.verdicts.paper.verdict, f.verdicts.best.verdict]));
+    for (const f of FAIR_STUDIES[pack].findings) expect(f.verdict).toBe(f.verdicts.paper.verdict);
+    expect((html.match(/data-testid="verdict-paper"/g) ?? []).length).toBe(FINDINGS.length);
+    expect(html).toContain('Words used here');
   });
 });
 

@@ -5,6 +5,10 @@ import { CONDITIONS, FINDINGS, findingLanes, type Lane, provenanceText, textvqaT
 import { verdictText, whyText } from '../core/findingWhy';
 import type { StudyFinding, StudyJson } from '../core/study';
 import type { Verdict } from '../core/stats';
+import type { FairStudyJson } from '../core/fairStudy';
+import { GLOSSARY } from '../core/fairWords';
+import { FairVerdicts } from './FairVerdicts';
+import { fairFor } from './studyData';
 
 export interface FindingsPanelProps {
   study: StudyJson | null; // the loaded pack's study (decides data-verdict)
@@ -104,19 +108,23 @@ function PaperSideView({ f }: { f: (typeof FINDINGS)[number] }) {
   );
 }
 
-function Row({ f, study, studies, onRace }: { f: (typeof FINDINGS)[number]; study: StudyJson | null; studies: StudyJson[]; onRace: (l: Lane[]) => void }) {
+function Row({ f, study, studies, fair, onRace }: { f: (typeof FINDINGS)[number]; study: StudyJson | null; studies: StudyJson[]; fair: FairStudyJson | null; onRace: (l: Lane[]) => void }) {
   const sf: StudyFinding | undefined = study?.findings.find((x) => x.id === f.id);
-  const verdict: Verdict = sf?.verdict ?? 'inconclusive';
+  const ff = fair?.findings.find((x) => x.id === f.id);
+  // the row's verdict: the fair study's paper-settings one once it is complete (DESIGN §6c), the first study's until then
+  const verdict: Verdict | 'differs' = ff && fair?.complete ? ff.verdicts.paper.verdict : (sf?.verdict ?? 'inconclusive');
   const why = sf && study ? whyText(sf, study) : null;
   const ids = [...(sf?.conditions ?? [])].sort((a, b) => CONDITION_ORDER.indexOf(a) - CONDITION_ORDER.indexOf(b)); // T 0.1 before 0.25 …
   return (
-    <li className="finding-row" data-testid="finding-row" data-finding={f.id} data-verdict={verdict}>
+    <li className="finding-row" data-testid="finding-row" data-finding={f.id} data-verdict={verdict} data-verdict-paper={ff?.verdicts.paper.verdict} data-verdict-best={ff?.verdicts.best.verdict}>
       <div className="finding-head">
         <strong>{f.id}</strong> {f.claim}
       </div>
       <PaperSideView f={f} />
       {studies.length > 0 && <FindingChart ids={ids} studies={studies} />}
+      {ff && fair && <FairVerdicts f={ff} fair={fair} />}
       <div className="finding-verdict">
+        {fair ? 'First study (3,000 steps, val, paper settings only): ' : ''}
         {study ? `${study.pack}: ` : 'No study for this pack. '}
         {sf ? verdictText(sf) : study ? 'Not measured yet.' : ''}
         {sf?.labeled ? ` Labeled-only base: ${sf.labeled.verdict}.` : ''}
@@ -132,6 +140,7 @@ function Row({ f, study, studies, onRace }: { f: (typeof FINDINGS)[number]; stud
 
 export function FindingsPanel({ study, onRace, others = [] }: FindingsPanelProps) {
   const studies = [study, ...others].filter((s): s is StudyJson => s !== null);
+  const fair = fairFor(study?.pack);
   return (
     <section className="card findings" data-testid="findings" aria-label="What matters: the paper's findings measured here">
       <header>
@@ -156,9 +165,20 @@ export function FindingsPanel({ study, onRace, others = [] }: FindingsPanelProps
         Paper numbers are TextVQA accuracy from the authors’ notes in their code repository (xushilin1/LLaVADI), each with
         its experiment, student, teacher, epochs and temperature; where the notes say nothing, the row says so. {TRAINER_T}
       </p>
+      <details className="finding-glossary">
+        <summary>Words used here</summary>
+        <dl>
+          {Object.entries(GLOSSARY).map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
       <ol className="finding-list">
         {FINDINGS.map((f) => (
-          <Row key={f.id} f={f} study={study} studies={studies} onRace={onRace} />
+          <Row key={f.id} f={f} study={study} studies={studies} fair={fair} onRace={onRace} />
         ))}
       </ol>
     </section>
