@@ -17,7 +17,8 @@ import { encodeAll, initEncoder } from '../src/model/encoder';
 import { pretrainEncoder, rescaleEncoderOutput } from '../src/model/encoderPretrain';
 import { evaluate } from '../src/model/evaluate';
 import { countParams, disposeParams, exportParams, loadParams, type HostParams, type Params } from '../src/model/params';
-import { readStep, Trainer } from '../src/model/train/trainer';
+import { readStep, Trainer, type TrainerCheckpoint } from '../src/model/train/trainer';
+import { checkpointFromBytes, checkpointToBytes } from '../src/model/train/checkpointFile';
 import { computeTeacherOutputs } from '../src/model/teacherRun';
 import { loadMnistBank } from './lib/mnistBank';
 import { fmtSec, intArg, parseArgs, Progress } from './lib/cli';
@@ -93,40 +94,28 @@ function makeDatasets(task: TaskName, seed: number, r: Recipe): { ds: Dataset; t
   return { ds, teacherDs };
 }
 
+/** The teacher run's checkpoint (the trainer's own, resumed through its one path) and the frozen encoder beside it. */
 interface Ckpt {
-  step: number;
-  params: HostParams; // encoder.* and lm/projector (teacher, unprefixed)
-  optimizer: { name: string; shape: number[]; data: Float32Array }[];
+  checkpoint: TrainerCheckpoint;
+  encoder: HostParams; // encoder.*
 }
 
 function saveCkpt(file: string, c: Ckpt, fingerprint: string) {
-  const tensors: Record<string, SafeTensor> = {};
-  for (const [k, v] of Object.entries(c.params)) tensors[`p/${k}`] = { dtype: 'F32', shape: v.shape, data: v.data };
-  c.optimizer.forEach((w, i) => (tensors[`o/${String(i).padStart(5, '0')}`] = { dtype: 'F32', shape: w.shape, data: w.data }));
-  const md = { step: String(c.step), fingerprint, optNames: JSON.stringify(c.optimizer.map((w) => w.name)) };
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, writeSafetensors(tensors, md));
+  writeFileSync(`${file}.tmp`, checkpointToBytes(c.checkpoint, c.encoder, { fingerprint }));
   renameSync(`${file}.tmp`, file); // atomic: a kill mid-write leaves the previous checkpoint
 }
 
 function loadCkpt(file: string, fingerprint: string): Ckpt | null {
   if (!existsSync(file)) return null;
-  const f = readSafetensors(new Uint8Array(readFileSync(file)), file);
+  const bytes = new Uint8Array(readFileSync(file));
+  const f = readSafetensors(bytes, file);
   if (f.metadata.fingerprint !== fingerprint) {
     log(`checkpoint ${file} was made with other settings; starting fresh`);
     return null;
   }
-  const params: HostParams = {};
-  const names = JSON.parse(f.metadata.optNames) as string[];
-  const optimizer: Ckpt['optimizer'] = [];
-  for (const [k, t] of Object.entries(f.tensors)) {
-    if (k.startsWith('p/')) params[k.slice(2)] = { shape: t.shape, data: t.data as Float32Array };
-  }
-  names.forEach((name, i) => {
-    const t = f.tensors[`o/${String(i).padStart(5, '0')}`];
-    optimizer.push({ name, shape: t.shape, data: t.data as Float32Array });
-  });
-  return { step: Number(f.metadata.step), params, optimizer };
+  const { checkpoint, extra } = checkpointFromBytes(bytes, file);
+  return { checkpoint, encoder: extra };
 }
 
 async function main() {
@@ -168,17 +157,13 @@ async function main() {
   const model = modelFor(r.teacher, encCfg, { vocabSize: ds.vocab.length, Lp: ds.promptLen, A: ds.answerLen });
   // What the teacher checkpoint depends on (not the shipped split sizes, so they can change without retraining).
   const { sizes: _sizes, ...trainRecipe } = r;
-  const fingerprint = JSON.stringify({ task, seed, steps, trainRecipe, backend, teacherSeed, smoke, v: 3 });
+  const fingerprint = JSON.stringify({ task, seed, steps, trainRecipe, backend, teacherSeed, smoke, v: 4 });
   const variant = teacherSeed || r.teacher.d !== base.teacher.d || r.teacher.layers !== base.teacher.layers ? `-t${teacherSeed}-d${r.teacher.d}x${r.teacher.layers}` : '';
   const ckptFile = join('.cache', `pack-${task}-${seed}${variant}${smoke ? '-smoke' : ''}`, 'teacher.ckpt.safetensors');
   const ckpt = args.fresh ? null : loadCkpt(ckptFile, fingerprint);
 
   // 0. The encoder learns what sits in each cell (per-patch colour / kind / size / digit), then is frozen.
-  const encParams = ckpt
-    ? loadParams(ckpt.params, '', undefined, ckptFile)
-    : initEncoder(encCfg, new Rng(deriveSeed(seed, 'encoder-init')));
-  const encOnly = Object.fromEntries(Object.entries(encParams).filter(([k]) => k.startsWith('encoder.')));
-  const lmInit = ckpt ? Object.fromEntries(Object.entries(encParams).filter(([k]) => !k.startsWith('encoder.'))) : undefined;
+  const encOnly = ckpt ? loadParams(ckpt.encoder, '', undefined, ckptFile) : initEncoder(encCfg, new Rng(deriveSeed(seed, 'encoder-init')));
   if (!ckpt) {
     const pre = new Progress('encoder', r.pretrain.steps);
     const last = await pretrainEncoder(encCfg, encOnly, teacherDs.images, patchLabels(teacherDs.scenes, spec), patchHeadClasses(spec), {
@@ -212,14 +197,12 @@ async function main() {
     answerIds: teacherDs.answerIds,
     labeled: Array.from({ length: teacherDs.n }, (_, i) => i),
   };
-  const trainer = new Trainer({ model, encoder: { config: encCfg, params: encOnly }, config: cfg, data: tdata, features, init: lmInit ?? lmStage });
+  // A checkpoint resumes the run where it stopped: model, Adam, step, batch order and RNGs (the trainer's one path).
+  const trainer = new Trainer({ model, encoder: { config: encCfg, params: encOnly }, config: cfg, data: tdata, features, init: lmStage, resume: ckpt?.checkpoint });
   if (lmStage) disposeParams(lmStage); // the trainer holds a copy
-  if (ckpt) {
-    await trainer.restore(ckpt.step, ckpt.optimizer);
-    log(`resumed from ${ckptFile} at step ${ckpt.step}`);
-  } else {
-    saveCkpt(ckptFile, { step: 0, params: { ...(await exportParams(encOnly)), ...(await trainer.exportModel()) }, optimizer: await trainer.optimizerState() }, fingerprint);
-  }
+  const encHost = ckpt?.encoder ?? (await exportParams(encOnly)); // frozen from here on
+  if (ckpt) log(`resumed from ${ckptFile} at step ${trainer.stepCount}`);
+  else saveCkpt(ckptFile, { checkpoint: await trainer.checkpoint(), encoder: encHost }, fingerprint);
   const val = [...ds.split.keys()].filter((i) => ds.split[i] === 2);
   const spy = new Rng(deriveSeed(seed, 'progress-val'));
   const valProbe = spy.shuffle(val).slice(0, 200);
@@ -231,8 +214,7 @@ async function main() {
     ema = Number.isNaN(ema) ? s.ce : 0.98 * ema + 0.02 * s.ce;
     prog.update(trainer.stepCount, `ce≈${ema.toFixed(4)} lr=${s.lr.toExponential(2)}`);
     if (trainer.stepCount % CKPT_EVERY === 0 || trainer.stepCount === steps) {
-      const params = { ...(await exportParams(encOnly)), ...(await trainer.exportModel()) };
-      saveCkpt(ckptFile, { step: trainer.stepCount, params, optimizer: await trainer.optimizerState() }, fingerprint);
+      saveCkpt(ckptFile, { checkpoint: await trainer.checkpoint(), encoder: encHost }, fingerprint);
     }
     if (trainer.stepCount % 500 === 0 && trainer.stepCount < steps) {
       const ev = await evaluate({ config: model, params: trainer.params }, { config: encCfg, params: encOnly }, ds, valProbe, ds.families.length, { features: dsFeatures });

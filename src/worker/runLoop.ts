@@ -1,6 +1,7 @@
 // The worker's run loop: steps every lane (student) of the race in lockstep (DESIGN §6b), batches their metrics into
 // ~100 ms deltas (one data() for all lanes), runs val evaluations a chunk per race step, and spaces the sample views.
 import * as tf from '@tensorflow/tfjs-core';
+import { withFaults } from '../model/train/faults';
 import { TERM_NAMES, TERM_WIDTH as NW, VALUE_WIDTH as NV } from '../core/terms';
 import { CHECKPOINT_EVERY, type RunStatus } from './protocol';
 import type { Enqueue, EvalJob, Lane, LaneEval, LoopSend, RunLoopOptions } from './runLoopTypes';
@@ -251,7 +252,7 @@ export class RunLoop {
 
   /** Every lane's next step computes a non-finite term (the `nan` fault). */
   poisonNextStep(): void {
-    for (const lane of this.lanes) lane.trainer.poisonNextStep();
+    for (const lane of this.lanes) withFaults(lane.trainer).poisonNextStep(); // the fault wrapper, installed on first use
   }
 
   /** One metrics delta: rows [from, to) of a lane's read steps (contiguous steps). */

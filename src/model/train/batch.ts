@@ -6,19 +6,19 @@ import type { Rng } from '../../core/rng';
 import type { TermName } from '../../core/terms';
 import { type ModelConfig, PAD_ID } from '../configs';
 import { generateIds } from '../generate';
-import { affinityMatrix, llavaForward, makeTextIds } from '../llava';
+import { affinityMatrix, llavaForward, type LlavaOutput, makeTextIds } from '../llava';
 import type { Params } from '../params';
 import type { HostBatch, TeacherTargets } from './data';
 import type { PreBatch } from './terms';
 
-/** The trainer's parts prepareBatch reads. poisonTeacher: NaN in the teacher's logits (the non-finite guard's test hook). */
+/** The trainer's parts prepareBatch reads. teacherOut: a step interceptor's look at the teacher's outputs (faults.ts). */
 export interface PrepareContext {
   model: ModelConfig;
   params: Params; // the student
   cfg: TrainConfig;
   teacher: { config: ModelConfig; params: Params } | null; // the online teacher
   sampleRng: Rng; // on-policy sampling
-  poisonTeacher: boolean;
+  teacherOut?: (out: LlavaOutput) => LlavaOutput;
 }
 
 /** Sequence, masks and online teacher outputs of batch h; feats0 gives the frozen features of sample indices. */
@@ -44,8 +44,7 @@ export function prepareBatch(x: PrepareContext, h: HostBatch, onPolicy: boolean,
   if (needTeacher) {
     const t = x.teacher!;
     const out0 = llavaForward(t.config, t.params, feats!, textIds, { allPositions: c.kd.allPositions });
-    // poisonNextStep(): a NaN in the teacher's logits of this batch (test hook for the non-finite guard).
-    const out = x.poisonTeacher ? { ...out0, logits: tf.add(out0.logits, tf.scalar(NaN)) as tf.Tensor3D } : out0;
+    const out = x.teacherOut ? x.teacherOut(out0) : out0;
     teacher = { out, affinity: affinityMatrix(out.hiddenImg, out.hiddenAns) };
   }
   return { textIds, ansMask, ansMaskHost: onPolicy ? null : h.kdMask, onPolicy, teacher };

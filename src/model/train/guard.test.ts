@@ -11,6 +11,7 @@ import { initBackend } from '../backend';
 import { initEncoder } from '../encoder';
 import { initLlava } from '../llava';
 import { disposeParams, exportParams, type Params } from '../params';
+import { withFaults } from './faults';
 import { readStep, Trainer, type TrainerCheckpoint, type TrainerInit } from './trainer';
 import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from '../testing/tiny';
 
@@ -67,7 +68,7 @@ describe('non-finite guard', () => {
     tr.dispose();
   });
 
-  it('poisonNextStep(): only the next step is non-finite (cached, online teacher and no-teacher data), nothing changes', async () => {
+  it('withFaults(trainer).poisonNextStep(): only the next step is non-finite (cached, online teacher and no-teacher data), nothing changes', async () => {
     const bare = { ...data, targets: undefined, teacherAnswerIds: undefined };
     const cases: [string, Trainer][] = [
       ['cached', make({})],
@@ -77,12 +78,14 @@ describe('non-finite guard', () => {
     for (const [what, tr] of cases) {
       await readStep(tr.step(), tr);
       const before = await stateOf(tr);
-      tr.poisonNextStep();
+      withFaults(tr).poisonNextStep();
       const bad = await readStep(tr.step(), tr);
       expect(bad.skipped, what).toBe(true);
       expect(bad.nonFinite.length, what).toBeGreaterThan(0);
       expect(await stateOf(tr), what).toEqual(before);
       expect((await readStep(tr.step(), tr)).skipped, what).toBe(false);
+      expect(withFaults(tr), what).toBe(withFaults(tr)); // installed once per trainer
+      expect(() => tr.intercept({}), what).toThrow(/already installed/);
       tr.dispose();
     }
   });

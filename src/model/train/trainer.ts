@@ -14,6 +14,7 @@ import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validate
 import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, takeCheckpoint, type TrainerCheckpoint } from './checkpoint';
 import { TERM_NAMES, type TermName, VALUE_NAMES } from '../../core/terms';
 import { type BatchTerms, computeTerms, type PreBatch } from './terms';
+import type { StepInterceptor } from './intercept';
 import { prepareBatch, wantedTerms } from './batch';
 import { checkPackSupports } from './checks';
 import { type StepHealth, stepHealth, type StepResult, stepValues } from '../stepResult';
@@ -63,8 +64,8 @@ export class Trainer {
   private sampleRng: Rng;
   /** Steps not yet read: what they computed and which parameters' Adam counts they advanced. */
   private readonly unsettled = new Map<number, { names: string[]; measured: TermName[]; trained: boolean }>();
-  private poisonNext = false;
-  private poisonNow: 'teacher' | 'feats' | null = null;
+  /** A wrapper's seams into the step (faults.ts in tests and ?e2e); null in production. */
+  private interceptor: StepInterceptor | null = null;
   private readonly adam: Adam;
   /** Every parameter the trainer may update, by dotted name (model, φ, and the encoder when it trains). */
   private readonly named: Params;
@@ -176,19 +177,25 @@ export class Trainer {
 
   /** Sequence, masks and online teacher outputs, computed before (outside) the gradient tape. */
   private prepare(h: HostBatch, onPolicy: boolean): PreBatch {
-    const ctx = { model: this.model, params: this.params, cfg: this.cfg, teacher: this.init.teacher ?? null, sampleRng: this.sampleRng, poisonTeacher: this.poisonNow === 'teacher' };
+    const ctx = { model: this.model, params: this.params, cfg: this.cfg, teacher: this.init.teacher ?? null, sampleRng: this.sampleRng, teacherOut: this.interceptor?.teacher };
     return prepareBatch(ctx, h, onPolicy, (idx) => this.feats(idx));
   }
 
+  /** The terms batch h can compute, given what was prepared for it. */
+  private want(h: HostBatch, pre: PreBatch): Record<TermName, boolean> {
+    return wantedTerms(this.cfg, this.init.data.targets, this.phi != null, h, pre);
+  }
+
   /** Terms (and the weighted total) of one batch; with vars, also the gradients (keyed by variable name). */
-  private run(h: HostBatch, pre: PreBatch, vars: tf.Variable[] | null) {
+  private run(h: HostBatch, pre: PreBatch, vars: tf.Variable[] | null, want = this.want(h, pre)) {
     // Frozen features of the batch, gathered before the tape: on the tape the gather would save (copy) the whole cache.
     const batch0 = this.cache ? this.feats(h.idx) : null; // [B, P, dV]
-    const batch = batch0 && this.poisonNow === 'feats' ? (tf.add(batch0, tf.scalar(NaN)) as tf.Tensor3D) : batch0; // poisonNextStep() fallback
+    const seen = this.interceptor?.features;
+    const batch = batch0 && seen ? seen(batch0) : batch0;
     const pos = new Map(h.idx.map((n, i) => [n, i]));
     const feats = (i: number[]) =>
       !batch ? this.feats(i) : i === h.idx ? batch : (tf.gather(batch, tf.tensor1d(i.map((n) => pos.get(n)!), 'int32')) as tf.Tensor3D);
-    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats, featsConst: !this.init.trainEncoder, want: wantedTerms(this.cfg, this.init.data.targets, this.phi != null, h, pre) };
+    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats, featsConst: !this.init.trainEncoder, want };
     let terms: Partial<Record<TermName, tf.Scalar>> = {};
     let hasTotal = false;
     let diagnostics: BatchTerms['diagnostics'] = null;
@@ -220,20 +227,19 @@ export class Trainer {
     const onPolicy = c.onPolicy.lambda > 0 && coin < c.onPolicy.lambda;
     const lr = lrAt(c.optim, this.stepNo);
     const h = buildHostBatch(this.init.data, this.model, batch, this.labeledSet, c.kd.topK);
-    this.poisonNow = this.poisonNext ? this.poisonTargets(h, onPolicy) : null;
-    this.poisonNext = false;
+    this.interceptor?.hostBatch?.(h, onPolicy, c);
     let names: string[] = [];
     let measured: TermName[] = [];
     const values = tf.tidy(() => {
       const pre = this.prepare(h, onPolicy);
-      const want = wantedTerms(this.cfg, this.init.data.targets, this.phi != null, h, pre);
+      const want = this.want(h, pre);
       const active = TERM_NAMES.some((n) => want[n] && c.weights[n] > 0);
       if (!active) {
-        const r = this.run(h, pre, null);
+        const r = this.run(h, pre, null, want);
         measured = TERM_NAMES.filter((n) => r.terms[n]);
         return stepValues(r.total, r.terms, null);
       }
-      const r = this.run(h, pre, this.trainable(stage));
+      const r = this.run(h, pre, this.trainable(stage), want);
       const grads: Record<string, tf.Tensor> = {};
       for (const [vn, g] of Object.entries(r.grads!)) grads[this.dotted.get(vn)!] = g;
       // Explicit ε on every backend (webgl's backend ε is 1e-4, DESIGN §5); β/ε/lr are live knobs. Adam clips by the
@@ -245,7 +251,7 @@ export class Trainer {
       const norm = this.adam.apply(grads, this.named, c.optim.clipNorm, [r.total!, ...measured.map((n) => r.terms[n]!)]);
       return stepValues(r.total, r.terms, norm);
     });
-    this.poisonNow = null;
+    this.interceptor?.afterStep?.();
     const trained = names.length > 0;
     const res: StepResult = { values, step: this.stepNo, lr, stage, onPolicy, batch, trained, measured };
     this.unsettled.set(this.stepNo, { names, measured, trained });
@@ -268,19 +274,10 @@ export class Trainer {
     return health;
   }
 
-  /** Test hook (window.__lab.fault('nan')): the next step computes a NaN term (its teacher targets carry a NaN). */
-  poisonNextStep(): void {
-    this.poisonNext = true;
-  }
-
-  /** Put the NaN of poisonNextStep() into this batch: cached targets on the host, else the online teacher, else the features. */
-  private poisonTargets(h: HostBatch, onPolicy: boolean): 'teacher' | 'feats' | null {
-    const c = this.cfg;
-    if (onPolicy || c.kd.source === 'online' || c.kd.allPositions) return 'teacher';
-    if (h.logits) h.logits[0] = NaN;
-    else if (h.topk && c.kd.topKMode !== 'dense') h.topk.logits[0] = NaN;
-    else return 'feats';
-    return null;
+  /** Install a wrapper's seams into step() (faults.ts: withFaults); null removes it. One at a time. */
+  intercept(i: StepInterceptor | null): void {
+    if (i && this.interceptor && i !== this.interceptor) throw new Error('Trainer: a step interceptor is already installed');
+    this.interceptor = i;
   }
 
   /** Forward-only terms of a fixed batch (answers from the data, no sampling), as numbers. For tests and kd:eval. */
@@ -317,28 +314,6 @@ export class Trainer {
   }
 
   /**
-   * Resume a checkpoint taken after `step` steps: load Adam's state and replay the seeded streams (batch order,
-   * on-policy coins, sampling noise) so the next step is the one the uninterrupted run would take. The model's
-   * parameters come in through TrainerInit.init, φ through `phi` (exportPhi); the config must be the checkpoint's.
-   */
-  async restore(step: number, state: OptimizerTensor[], phi?: HostParams): Promise<void> {
-    this.applyPending();
-    if (this.stepNo !== 0) throw new Error('Trainer: restore() must come before the first step');
-    if (phi && this.phi) assignHost(this.phi, phi, 'phi');
-    const c = this.cfg;
-    for (let s = 0; s < step; s++) {
-      this.iterator(s < c.stage1Steps ? 1 : 2).next(c.optim.batchSize);
-      const coin = this.policyRng.next();
-      if (c.onPolicy.lambda > 0 && coin < c.onPolicy.lambda) {
-        const n = c.optim.batchSize * this.model.A * this.model.vocabSize; // Gumbel draws of generateIds
-        for (let i = 0; i < n; i++) this.sampleRng.next();
-      }
-    }
-    this.adam.load(state);
-    this.stepNo = step;
-  }
-
-  /**
    * Everything needed to continue this run elsewhere (a new worker, another backend): host copies of the model, φ,
    * the encoder when it trains, Adam's state, the step, the batch cursors and the RNG states. The state is frozen
    * synchronously (clones, no host read), so steps taken while it reads do not leak in; settle the steps read so far
@@ -358,7 +333,10 @@ export class Trainer {
     return takeCheckpoint(head, sets, this.adam.snapshot());
   }
 
-  /** Load a checkpoint (from checkpoint(), of a trainer on the same data and model): the next step continues it exactly. */
+  /**
+   * Load a checkpoint (from checkpoint(), of a trainer on the same data and model): the next step continues it exactly.
+   * The one resume path: the lab's lanes after a crash or a backend switch, and the pack build (checkpointFile.ts).
+   */
   restoreCheckpoint(ck: TrainerCheckpoint): void {
     if (this.disposed) throw new Error('Trainer: used after dispose()');
     checkEnvelope(ck);
