@@ -1,5 +1,5 @@
 // npm run bench:peer — the student CE training step in tfjs (Node, wasm, one thread) against its PyTorch mirror
-// (bench/peer/peer_step.py, CPU, 1 thread and 2), alternating in rounds in one run; writes bench/results/peer.json.
+// (tools/peer/peer_step.py, CPU, 1 thread and 2), alternating in rounds in one run; writes bench/results/peer.json.
 //
 // Round r = N tfjs steps, then N torch steps on 1 thread, then N on 2 (after warm-up of each). The trainer is the one
 // bench:step times (bench/lib/benchTrainer.ts: student, 'ce', B 32, L 33, V 80). Before timing, the torch side
@@ -33,7 +33,7 @@ const BATCH = intArg(args, 'batch', 32, 1, 512);
 const TORCH2 = intArg(args, 'torch2', 1, 0, 1) === 1;
 const OUT_FILE = path.join(ROOT, 'bench/results/peer.json');
 const DATA_FILE = path.join(ROOT, '.cache/peer/peer-data.safetensors');
-const PEER = path.join(ROOT, 'bench/peer/peer_step.py');
+const PEER = path.join(ROOT, 'tools/peer/peer_step.py');
 
 const median = (xs: number[]) => {
   const s = xs.slice().sort((a, b) => a - b);
@@ -224,7 +224,7 @@ async function main() {
     console.log(`  medians over all ${ROUNDS * STEPS} steps per column; load avg at the end ${loadEnd.map((x) => x.toFixed(2)).join(' ')}`);
     const out = {
       date: new Date().toISOString(),
-      about: 'Student CE training step (cached frozen-encoder features; fwd + bwd + clip + Adam + one host read), tfjs wasm vs its PyTorch mirror bench/peer/peer_step.py, alternating rounds in one run (npm run bench:peer).',
+      about: 'Student CE training step (cached frozen-encoder features; fwd + bwd + clip + Adam + one host read), tfjs wasm vs its PyTorch mirror tools/peer/peer_step.py, alternating rounds in one run (npm run bench:peer).',
       shape,
       steps: STEPS,
       warmup: WARMUP,

@@ -1,34 +1,44 @@
-// Export the golden tiny run (src/model/testing/golden.ts) for the PyTorch mirror scripts/golden/mirror.py: initial
-// weights + the five steps' inputs as safetensors (our own writer), config and tfjs numbers as metadata.
+// Export the golden tiny runs (src/model/testing/golden.ts, one per term variant) for the PyTorch mirror
+// tools/golden/mirror.py: initial weights + each step's inputs as safetensors (our own writer), configs and tfjs numbers as metadata.
 // Usage: npx tsx scripts/goldenExport.ts [--out .cache/golden/golden-tiny.safetensors] [--backend cpu|wasm]
-// (`npm run golden` runs this, then the mirror, which writes src/model/testing/golden-tiny.json.)
+// (`npm run golden` runs this, then the mirror, which writes src/model/testing/golden-tiny.json; needs .cache/venv with torch.)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeSafetensors } from '../src/core/safetensors';
+import { type SafeTensor, writeSafetensors } from '../src/core/safetensors';
+import { VALUE_NAMES } from '../src/core/terms';
 import { initBackend } from '../src/model/backend';
-import { GOLDEN_ENC, GOLDEN_FORMAT, GOLDEN_MODEL, GOLDEN_STEPS, goldenConfig, goldenRun } from '../src/model/testing/golden';
+import { GOLDEN_ENC, GOLDEN_FORMAT, GOLDEN_MODEL, GOLDEN_TEACHER, GOLDEN_VERSION, goldenRun, goldenVariants } from '../src/model/testing/golden';
 
 const { values } = parseArgs({
   options: { out: { type: 'string', default: '.cache/golden/golden-tiny.safetensors' }, backend: { type: 'string', default: 'cpu' } },
 });
 const backend = values.backend === 'wasm' ? 'wasm' : 'cpu';
 await initBackend(backend);
-const run = await goldenRun();
+const tensors: Record<string, SafeTensor> = {};
+const variants = [];
+let used = '';
+for (const v of goldenVariants()) {
+  const run = await goldenRun(v);
+  used = run.backend;
+  for (const [name, t] of Object.entries(run.tensors)) tensors[`${v.name}/${name}`] = t;
+  // NaN (a term not measured that step) is written as null.
+  const rows = run.steps.map((s) => ({ step: s.step, lr: s.lr, ...Object.fromEntries(VALUE_NAMES.map((n) => [n, Number.isFinite(s[n]) ? s[n] : null])) }));
+  variants.push({ name: v.name, steps: v.steps, targets: v.targets, teacher: v.teacher, config: v.config, tfjs: rows });
+  console.log(`goldenExport: ${v.name}`);
+  for (const r of rows) console.log(`  step ${r.step}: ${VALUE_NAMES.map((n) => `${n} ${r[n] === null ? '—' : (r[n] as number).toFixed(7)}`).join(' ')}`);
+}
 // Metadata values are strings (JSON where structured), as in a pack (DESIGN §4).
-const tfjs = run.steps.map((s) => ({ step: s.step, lr: s.lr, total: s.total, ce: s.ce, kd: s.kd, gradNorm: s.gradNorm }));
 const metadata: Record<string, string> = {
   format: GOLDEN_FORMAT,
-  version: '1',
-  steps: String(GOLDEN_STEPS),
+  version: GOLDEN_VERSION,
   model: JSON.stringify(GOLDEN_MODEL),
+  teacherModel: JSON.stringify(GOLDEN_TEACHER),
   encoder: JSON.stringify(GOLDEN_ENC),
-  config: JSON.stringify(goldenConfig()),
-  backend: run.backend,
-  tfjs: JSON.stringify(tfjs),
+  backend: used,
+  variants: JSON.stringify(variants),
 };
-const bytes = writeSafetensors(run.tensors, metadata);
+const bytes = writeSafetensors(tensors, metadata);
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, bytes);
-console.log(`goldenExport: wrote ${values.out} (${bytes.length} bytes, ${Object.keys(run.tensors).length} tensors) on ${run.backend}`);
-for (const s of tfjs) console.log(`  step ${s.step}: lr ${s.lr.toExponential(4)} total ${s.total.toFixed(7)} ce ${s.ce.toFixed(7)} kd ${s.kd.toFixed(7)} |g| ${s.gradNorm.toFixed(7)}`);
+console.log(`goldenExport: wrote ${values.out} (${bytes.length} bytes, ${Object.keys(tensors).length} tensors, ${variants.length} variants) on ${used}`);

@@ -71,7 +71,7 @@ describe('stats', () => {
 });
 
 describe('Welch, Holm, TOST and power against an independent implementation (scipy 1.17; issue 28)', () => {
-  // src/core/testing/statsGolden.json is written by scripts/golden/stats_reference.py (scipy.stats).
+  // src/core/testing/statsGolden.json is written by tools/golden/stats_reference.py (scipy.stats).
   const golden = JSON.parse(readFileSync(new URL('./testing/statsGolden.json', import.meta.url), 'utf8')) as {
     welch: { a: number[]; b: number[]; t: number; df: number; p: number; se: number; diff: number; ci95: [number, number]; tost3: number }[];
     holm: { p: number[]; adjusted: number[] };

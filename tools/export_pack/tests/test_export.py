@@ -1,4 +1,4 @@
-# Tests of the exporter without torch (python3 -m unittest discover -s tools/export_pack/tests): the hand-written
+# Tests of the exporter without torch (npm run test:py runs every test under tools/): the hand-written
 # safetensors layout, pooling, top-K/lse, splits, vocabulary compaction and top-K re-indexing against the fake teacher, resume.
 from __future__ import annotations
 

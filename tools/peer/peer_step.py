@@ -1,7 +1,7 @@
 # PyTorch speed peer of the lab's student CE training step (npm run bench:peer; DESIGN §5 "Speed peers"): the same
 # step as the tfjs trainer (scripts/lib/benchTrainer.ts, mode 'ce'), timed on request from scripts/benchPeer.ts.
 #
-# Usage: python bench/peer/peer_step.py DATA.safetensors   (spawned by scripts/benchPeer.ts; not meant to be run alone)
+# Usage: python tools/peer/peer_step.py DATA.safetensors   (spawned by scripts/benchPeer.ts; not meant to be run alone)
 #   DATA: what benchPeer.ts exported from the tfjs trainer: its initial weights (init.*), its frozen-encoder feature
 #   cache and the host batch of all N samples (text ids, targets, masks, cached teacher targets), the optimiser
 #   settings and the values of its first steps. Protocol: one JSON line per message on stdin/stdout (logs on stderr):
@@ -9,7 +9,7 @@
 #     -> {"cmd": "steps", "n", "threads"}   <- {"ms": [n step times in ms]}
 #     -> {"cmd": "quit"}                    (exits 0)
 #
-# The step (adapted from scripts/golden/mirror.py, which is the golden test's independent mirror; shapes as there,
+# The step (adapted from tools/golden/mirror.py, which is the golden test's independent mirror; shapes as there,
 # weights [in, out], x·W) does what Trainer.step does for the bench's CE config:
 #   batch      B rows of the cached features [N,P,dV] and of the host arrays (the tfjs step gathers and uploads them)
 #   forward    projector mlp2x_gelu -> [img | E[ids]] + pos -> pre-LN blocks (causal, <pad> keys masked, exact GELU)
@@ -42,7 +42,7 @@ except ImportError as e:
     sys.exit(0)
 
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "scripts", "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "golden"))  # tools/golden/mirror_common.py
 from mirror_common import gelu, layer_norm, lm_blocks, lr_at, read_safetensors  # noqa: E402
 
 
@@ -193,7 +193,7 @@ def blas_info():
 
 def main():
     if len(sys.argv) < 2:
-        print("usage: python bench/peer/peer_step.py DATA.safetensors", file=sys.stderr)
+        print("usage: python tools/peer/peer_step.py DATA.safetensors", file=sys.stderr)
         sys.exit(2)
     torch.set_num_threads(1)
     torch.manual_seed(0)

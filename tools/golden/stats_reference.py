@@ -1,5 +1,5 @@
 # Reference values for src/core/stats.test.ts (issue 28): Welch t, df, two-sided p, 95 % CI, TOST at a 3-point
-# margin from scipy.stats; Holm written out as statsmodels defines it. Run: python3 scripts/golden/stats_reference.py > src/core/testing/statsGolden.json
+# margin from scipy.stats; Holm written out as statsmodels defines it. Run: python3 tools/golden/stats_reference.py > src/core/testing/statsGolden.json
 import json
 from scipy import stats
 import numpy as np

@@ -1,4 +1,4 @@
-# Shared pieces of the PyTorch mirrors (scripts/golden/mirror.py, bench/peer/peer_step.py): an independent safetensors
+# Shared pieces of the PyTorch mirrors (tools/golden/mirror.py, tools/peer/peer_step.py): an independent safetensors
 # reader, the lr schedule of src/core/config.ts lrAt, the exact LayerNorm / GELU and the LM blocks of src/model/layers.ts.
 import json
 import math

@@ -1,6 +1,6 @@
 # Runs the TRL half of every golden recipe (src/store/testing/recipes/*.txt) against an installed TRL: the import, the
 # GKDConfig(...) call, and GKDTrainer's keywords, so every emitted keyword is one that TRL itself accepts.
-# Run: PYTHON=.cache/venv/bin/python; $PYTHON scripts/check_trl_recipes.py   (needs trl + transformers; not in CI)
+# Run: PYTHON=.cache/venv/bin/python; $PYTHON tools/check_trl_recipes.py   (needs trl + transformers; not in CI)
 from __future__ import annotations
 
 import inspect
