@@ -2,7 +2,9 @@
 // any run — runs per pack and stage (src/core/tuning.ts) and the hours they take at the measured ms/step of the run files.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mean, seedsForPower } from '../../src/core/stats';
-import { FAIR_STUDY, fairStudyPlan, ON_BEST_FKL, TUNING } from '../../src/core/tuning';
+import { finalIds } from '../../src/core/fairStudy';
+import { FAIR_STUDY, fairStudyPlan, ON_BEST_FKL, PAPER_STAGE, TUNING } from '../../src/core/tuning';
+import { tuningOf } from './fairStudy';
 import { type Args, intArg } from './cli';
 
 /** Seconds of one 500-sample evaluation (greedy, student preset, wasm): measured 0.7 s on this machine, 2026-12-07. */
@@ -39,6 +41,15 @@ function detectable(std: number, n: number): number {
   return Infinity;
 }
 
+/** The finals' runs once a pack's picks are all made: each pick at finalSeeds, less the paper runs a pick reuses. */
+function bestRuns(pack: string): number | null {
+  const tuning = tuningOf(pack);
+  if (Object.values(tuning).some((t) => !t.best)) return null;
+  const fin = FAIR_STUDY.finalSeeds[pack] ?? 5;
+  const pap = FAIR_STUDY.paperSeeds[pack] ?? 5;
+  return finalIds(tuning).reduce((n, id) => n + (PAPER_STAGE.includes(id) ? Math.max(0, fin - pap) : fin), 0);
+}
+
 export function printFairPlan(args: Args): void {
   const packs = String(args.packs ?? 'shapes,hues,digits').split(',');
   const jobs = intArg(args, 'jobs', 2, 1, 64);
@@ -58,11 +69,12 @@ export function printFairPlan(args: Args): void {
   for (const pack of packs) {
     const { ms, from } = msPerStep(pack);
     const perRun = START_SECONDS + (FAIR_STUDY.steps * ms) / 1000 + (FAIR_STUDY.steps / FAIR_STUDY.curveEvery + 2) * EVAL_SECONDS;
-    for (const r of fairStudyPlan([pack])) {
+    for (const r of fairStudyPlan([pack]).map((row) => (row.stage === 'best' ? { ...row, runs: bestRuns(pack) ?? row.runs, exact: bestRuns(pack) !== null } : row))) {
       const h = (r.runs * perRun) / 3600;
       total += r.runs;
       hours += h;
-      console.log(`${pack.padEnd(7)} ${r.stage.padEnd(17)} ${String(r.runs).padStart(4)} runs  ${h.toFixed(1).padStart(5)} h of one core (${ms.toFixed(0)} ms/step from ${from}; ${perRun.toFixed(0)} s a run)`);
+      const bound = r.stage === 'best' && !('exact' in r && r.exact) ? ' (at most: the picks are not all made)' : r.stage === 'best' ? ' (the picks made; paper runs reused)' : '';
+      console.log(`${pack.padEnd(7)} ${r.stage.padEnd(17)} ${String(r.runs).padStart(4)} runs${bound}  ${h.toFixed(1).padStart(5)} h of one core (${ms.toFixed(0)} ms/step from ${from}; ${perRun.toFixed(0)} s a run)`);
     }
   }
   console.log(`total ${total} runs, ${hours.toFixed(1)} h of one core: ${(hours / jobs).toFixed(1)} h at --jobs ${jobs}`);

@@ -89,6 +89,17 @@ export function printFair(j: ReturnType<typeof writeFair>): void {
   }
 }
 
+/** The verdict table of docs/findings.md's fair section: per finding both verdicts with each comparison's difference,
+ *  95 % interval and p after Holm, and the run counts behind them. */
+export function fairMarkdown(j: ReturnType<typeof writeFair>): string {
+  const cell = (v: (typeof j.findings)[number]['verdicts']['paper']) =>
+    `**${v.verdict}**<br>${v.comparisons.map((c) => `${c.a} ${c.kind === 'gt' ? '>' : '≈'} ${c.b}: ${f1(c.diff)} [${f1(c.ci95[0])}, ${f1(c.ci95[1])}] (n ${c.n.join('/')}; ${c.test}${c.margin ? ` ±${c.margin}` : ''}, Holm p ${p3(c.pHolm)}; early-stop ${f1(c.early?.diff)})`).join('<br>')}`;
+  const head = `${j.pack}, ${j.steps} steps, test split; ${j.runs.tuning} tuning runs on val, ${j.runs.test} of ${j.runs.plannedTest.paper + j.runs.plannedTest.best} planned test runs, ${j.runs.hours} h of training${j.complete ? '' : ' (partial)'}:`;
+  const rows = j.findings.map((f) => `| ${f.id} | ${f.claim} | ${cell(f.verdicts.paper)} | ${cell(f.verdicts.best)} |`);
+  const picks = Object.entries(j.tuning).map(([g, t]) => `${g} → ${t.best ?? '—'}`).join('; ');
+  return [head, '', '| id | claim | at the paper\'s settings | each at its best |', '|---|---|---|---|', ...rows, '', `Picks by val: ${picks}.`].join('\n');
+}
+
 /** The entry point (`--fair`). */
 export async function runFairStudy(args: Args): Promise<void> {
   const pack = String(args.pack ?? 'shapes');
@@ -98,7 +109,12 @@ export async function runFairStudy(args: Args): Promise<void> {
     const stages: Stage[] = stage === 'all' ? [...STAGES] : (STAGES as readonly string[]).includes(stage) ? [stage as Stage] : (() => { throw new Error(`--stage: expected one of ${STAGES.join(', ')} or all, got ${JSON.stringify(args.stage)}`); })();
     for (const s of stages) await runStage(pack, s, jobs);
   }
+  const j = writeFair(pack);
+  if (args.markdown === true) {
+    console.log(fairMarkdown(j));
+    return;
+  }
   printTuning(pack, tuningOf(pack));
-  printFair(writeFair(pack));
+  printFair(j);
   if (FINDINGS.some((f) => !BEST_COMPARISONS[f.id])) throw new Error('fair study: a finding has no at-best comparison (src/core/fairStudy.ts)');
 }
