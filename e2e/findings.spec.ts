@@ -30,7 +30,7 @@ test.describe('what matters', () => {
     }
   });
 
-  test('each row shows the fair study's two verdicts (study/fair-shapes.json): at the paper's settings and at best', async () => {
+  test("each row shows the fair study's two verdicts (study/fair-shapes.json): at the paper's settings and at best", async () => {
     const rows = page.getByTestId('findings').getByTestId('finding-row');
     for (const f of fairShapes.findings) {
       const row = rows.and(page.locator(`[data-finding="${f.id}"]`));
