@@ -30,9 +30,15 @@ describe('runStudent', () => {
     const r = await runStudent(pack, cfg, { evalSamples: 6 });
     expect(r.steps).toBe(3);
     expect(r.trace.every((t) => Number.isFinite(t.kd))).toBe(true);
-    // 6 val samples: a whole number of them right
-    expect(Number.isInteger(Math.round((r.overall * 6) / 100 * 1e9) / 1e9)).toBe(true);
     expect(r.split).toBe('val');
+    // independently: the lab's student builder with the online teacher, the same 3 steps (same seed, so the same
+    // on-policy draws), scored on the first 6 val samples; 6 samples: a whole number of them right
+    const run = buildStudentRun(pack, cfg, { name: 'pack', evalSamples: 6, teacher: true });
+    for (let s = 0; s < 3; s++) await readStep(run.trainer.step());
+    const ev = await run.score(indicesOf(pack, SPLIT.val).slice(0, 6), run.trainer.params);
+    run.dispose();
+    expect(r.overall).toBe(ev.overall);
+    expect(Number.isInteger(Math.round(((r.overall * 6) / 100) * 1e9) / 1e9)).toBe(true);
   });
 
   it('the fair study\'s run (DESIGN §6c): a val curve, the best-val step, and the numbers on the test split, each as a re-run gives them', async () => {

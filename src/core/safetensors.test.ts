@@ -160,11 +160,10 @@ describe('readSafetensors rejections', () => {
     expectPackError(() => readSafetensors(craft({ __metadata__: { version: 1 } }), F), 'metadata.version');
   });
   it('a huge declared tensor in a small file, without allocating it', () => {
-    const t0 = performance.now();
+    // Allocating 4 GB would throw a RangeError (or exhaust the heap) before any PackError: the PackError is the check.
     expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [1e9], data_offsets: [0, 4e9] } }, new Uint8Array(16)), F), 'tensor a');
     expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [1e9], data_offsets: [0, 16] } }, new Uint8Array(16)), F), 'tensor a');
     expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [1e9, 1e9, 1e9], data_offsets: [0, 16] } }, new Uint8Array(16)), F), 'tensor a');
-    expect(performance.now() - t0).toBeLessThan(200);
   });
 });
 
@@ -203,11 +202,9 @@ describe('gzip', () => {
     const gz = gzip(new Uint8Array(8 * 1024 * 1024), 9); // ~8 KB compressed
     const lie = gz.slice();
     new DataView(lie.buffer).setUint32(lie.length - 4, 100, true);
-    const t0 = performance.now();
     expect(expectPackError(() => maybeGunzip(lie, 'g'), 'gzip', 'g').expected).toContain('bomb');
     expect(expectPackError(() => maybeGunzip(lie, 'g', 1000), 'gzip', 'g').expected).toContain('bomb');
-    // Guards against a hang (inflating the whole 8 MiB bomb chunk by chunk), not a speed figure: 2 s alone, 4–5 s on a loaded 2-core machine.
-    expect(performance.now() - t0).toBeLessThan(15_000);
+    // No time assert: a hang (inflating the whole bomb) is caught by the test timeout, and the speed is no contract.
   });
   it('rejects a trailer that claims more than the data holds', () => {
     const gz = gzip(plain);
