@@ -9,6 +9,7 @@ import { buildStudentRun } from '../src/model/studentRun';
 import { readStep } from '../src/model/train/trainer';
 import { raceById, raceLanes } from '../src/store/races';
 import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
+import { separated } from '../src/core/separation'; // the rule, shared with the lab's lessons and charts
 import { intArg, parseArgs } from '../scripts/lib/cli';
 
 const args = parseArgs(process.argv.slice(2));
@@ -19,11 +20,6 @@ const STEPS = intArg(args, 'steps', 1500, 10);
 const EVAL_SAMPLES = 250; // the lab's live race evaluation (DESIGN §6b)
 
 const evalAt = (s: number) => (s <= 300 ? s % 10 === 0 : s % 50 === 0);
-const separated = (a: number, b: number, n: number) => {
-  const p = a / 100;
-  const q = b / 100;
-  return Math.abs(p - q) > 1.96 * Math.sqrt((p * (1 - p) + q * (1 - q)) / n);
-};
 
 /** The first evaluated step from which the second lane stays ahead beyond the interval at every later evaluation. */
 function aheadFrom(curve: Row['curve'], n: number): number | null {
