@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configDiff, DEFAULT_CONFIG, mergeConfig, type TrainConfig } from './config';
+import { LESSON_IDS } from './lessons';
 import {
   defaultUrlState,
   parseUrlState,
@@ -25,8 +26,20 @@ describe('URL state: the links in use today', () => {
   it('no parameters: the defaults, no messages; the writer keeps only the pack and the seed', () => {
     const { state, messages } = parse('');
     expect(messages).toEqual([]);
-    expect(state).toEqual({ pack: 'shapes', seed: 1, preset: null, cfg: {}, race: null, lanes: null, backend: 'auto', batch: null, evalEvery: null, evalSamples: null, e2e: false });
+    expect(state).toEqual({ pack: 'shapes', seed: 1, preset: null, cfg: {}, race: null, lanes: null, lesson: null, backend: 'auto', batch: null, evalEvery: null, evalSamples: null, e2e: false });
     expect(writeUrlState(state)).toBe('pack=shapes&seed=1');
+  });
+
+  it('?lesson=: a known lesson opens; an unknown one is named with the lessons it accepts, and the rest of the link holds', () => {
+    const ok = parse(`?lesson=${LESSON_IDS[0]}&race=temperature`);
+    expect(ok.messages).toEqual([]);
+    expect(ok.state.lesson).toBe(LESSON_IDS[0]);
+    expect(writeUrlState(ok.state)).toContain(`lesson=${LESSON_IDS[0]}`);
+    const bad = parse('?lesson=nope&race=temperature');
+    expect(bad.state.lesson).toBeNull();
+    expect(bad.state.race).toBe('temperature');
+    expect(bad.messages.map((m) => m.param)).toEqual(['lesson']);
+    expect(bad.messages[0].message).toContain(LESSON_IDS.join(' | '));
   });
 
   it('?lanes= and ?race=: a race link parses; a bad lane is named and dropped to the defaults', () => {
@@ -152,6 +165,7 @@ const arbState: fc.Arbitrary<UrlState> = fc.record({
   cfg: arbCfg,
   race: fc.option(fc.constantFrom('ce-vs-kd', 'temperature'), { nil: null }),
   lanes: fc.option(fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 80 }), cfg: arbCfg }), { minLength: 1, maxLength: 4 }), { nil: null }),
+  lesson: fc.option(fc.constantFrom(...LESSON_IDS), { nil: null }),
   backend: fc.constantFrom(...URL_BACKENDS),
   batch: fc.option(fc.integer({ min: 1, max: 512 }), { nil: null }),
   evalEvery: fc.option(fc.integer({ min: 0, max: 1e7 }), { nil: null }),

@@ -1,6 +1,7 @@
 // The lab's URL state as one table (after TF Playground's state.ts): every query parameter with its type, default
 // and accepted values; a parser that never throws (bad or unknown fields → defaults plus named messages); a writer.
 import { configDiff, configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, type TrainConfig } from './config';
+import { LESSON_IDS } from './lessons';
 
 /** What the enum fields accept that only the app knows: the shipped pack ids and the preset ids. */
 export interface UrlCatalog {
@@ -179,6 +180,7 @@ export const URL_FIELDS = {
   cfg: cfgField,
   race: optionalOneOf((c) => c.races ?? [], 'a race preset: its lanes (ignored when lanes is given)'),
   lanes: lanesField,
+  lesson: optionalOneOf(() => LESSON_IDS, 'a lesson (core/lessons.ts) opened at its first step'),
   backend: oneOf((): readonly UrlBackend[] => URL_BACKENDS, 'auto', 'forces a tfjs backend; auto picks the fastest'),
   batch: int(1, 512, null, 'samples per step (config.optim.batchSize); absent = the config default'),
   evalEvery: int(0, 1e7, null, 'steps between val evaluations (0 = never); absent = the worker default (50)'),
