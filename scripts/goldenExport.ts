@@ -23,7 +23,7 @@ for (const v of goldenVariants()) {
   used = run.backend;
   for (const [name, t] of Object.entries(run.tensors)) tensors[`${v.name}/${name}`] = t;
   // NaN (a term not measured that step) is written as null.
-  const rows = run.steps.map((s) => ({ step: s.step, lr: s.lr, ...Object.fromEntries(VALUE_NAMES.map((n) => [n, Number.isFinite(s[n]) ? s[n] : null])) }));
+  const rows = run.steps.map((s): Record<string, number | null> => ({ step: s.step, lr: s.lr, ...Object.fromEntries(VALUE_NAMES.map((n) => [n, Number.isFinite(s[n]) ? s[n] : null])) }));
   variants.push({ name: v.name, steps: v.steps, targets: v.targets, teacher: v.teacher, config: v.config, tfjs: rows });
   console.log(`goldenExport: ${v.name}`);
   for (const r of rows) console.log(`  step ${r.step}: ${VALUE_NAMES.map((n) => `${n} ${r[n] === null ? '—' : (r[n] as number).toFixed(7)}`).join(' ')}`);
