@@ -30,7 +30,7 @@ function activeInstance(): LabKernels | null {
   return s != null && s.mode === 'all' ? s : null;
 }
 
-/** True when the lab's kernels run on the active backend: every BatchMatMul (transposes cost nothing) and the fused ones. */
+/** True when the lab's kernels run on the active backend: every BatchMatMul (transposes are free) and the fused ones. */
 export function wasmKernelsActive(): boolean {
   return activeInstance() != null;
 }

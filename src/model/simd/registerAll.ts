@@ -1,5 +1,5 @@
-// Every kernel config of the lab's, listed once and registered once at init (installWasmKernels), as tfjs-backend-wasm's
-// register_all_kernels: the overrides wrapped over tfjs's own wasm kernels, then the lab's own kernels.
+// Every kernel config of the lab's, listed once and registered once at init (installWasmKernels), as tfjs-backend-wasm
+// does in register_all_kernels: the overrides wrapped over tfjs's own wasm kernels, then the lab's own kernels.
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelArgs, labKernelsOf, type LabOverrideConfig } from './instance';
 import { batchMatMulConfig } from './kernels/BatchMatMul';
