@@ -93,7 +93,8 @@ export function AccuracyChart() {
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, pack, reference]);
-  const lastEval = useLab((s) => (s.evals.length ? s.evals[s.evals.length - 1] : null));
+  // The step-0 evaluation scores the untrained student (0 %): the readout says "—" until one after training began.
+  const lastEval = useLab((s) => { const e = s.evals.at(-1); return e && e.step > 0 ? e : null; });
   const last = lastEval && Number.isFinite(lastEval.overall) ? lastEval.overall : null;
   const lastBayes = lastEval?.bayesOverall !== undefined && Number.isFinite(lastEval.bayesOverall) ? lastEval.bayesOverall : null;
   const accs = Object.values(pack?.teacherAccuracy ?? {});
@@ -108,12 +109,12 @@ export function AccuracyChart() {
       <header>
         <h2>Val accuracy</h2>
         <span>
-          student <b data-testid="val-accuracy">{last == null ? '–' : `${last.toFixed(1)}%`}</b>
+          student <b title={last == null ? 'not evaluated since training began (the next evaluation fills it)' : `at step ${lastEval?.step}`} data-testid="val-accuracy">{last == null ? '—' : `${last.toFixed(1)}%`}</b>
           {teacher != null && reference === 'labels' ? ` · teacher ${teacher.toFixed(1)}%` : ''} · exact match on {pack?.evalSamples ?? 0} val samples
           {hasBayes ? (
             <>
               {' · agrees with Bayes '}
-              <b data-testid="bayes-agreement">{lastBayes == null ? '–' : `${lastBayes.toFixed(1)}%`}</b>
+              <b data-testid="bayes-agreement">{lastBayes == null ? '—' : `${lastBayes.toFixed(1)}%`}</b>
             </>
           ) : null}
           {ceiling != null && pack ? (
@@ -149,8 +150,13 @@ export function AccuracyChart() {
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={pal.grid} />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} stroke={pal.muted} />
-          <YAxis domain={[0, 100]} width={40} stroke={pal.muted} />
+          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} stroke={pal.muted} height={38} label={{ value: 'training step', position: 'insideBottom', offset: 2, fill: pal.muted, style: { fontSize: 12 } }} />
+          <YAxis
+            domain={[0, 100]}
+            width={56}
+            stroke={pal.muted}
+            label={{ value: reference === 'bayes' ? 'agrees with Bayes (%)' : 'val exact match (%)', angle: -90, position: 'insideLeft', offset: 10, fill: pal.muted, style: { fontSize: 12, textAnchor: 'middle' } }}
+          />
           <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} contentStyle={{ background: pal.bg, color: pal.fg }} />
           <Legend />
           {teacher != null && reference === 'labels' ? <ReferenceLine y={teacher} stroke={pal.muted} strokeDasharray="6 3" label={{ value: 'teacher', position: 'insideTopRight', fill: pal.fg }} /> : null}

@@ -68,10 +68,17 @@ export function AlignmentOverTime() {
         prev = r.s;
       }
     });
+    // x axis: the first and the last evaluation's step, and the axis title between them
+    const first = cols[0].step;
+    const lastStep = cols[cols.length - 1].step;
+    ctx.fillStyle = pal.muted;
     ctx.textAlign = 'left';
-    ctx.fillText(`step ${cols[0].step}`, LABEL_W, height - 8);
+    ctx.fillText(cols.length > 1 ? `step ${first}` : `one evaluation so far, at step ${first}`, LABEL_W, height - 8);
+    ctx.textAlign = 'center';
+    if (cols.length > 1) ctx.fillText('training step → (one column per evaluation)', LABEL_W + plotW / 2, height - 8);
     ctx.textAlign = 'right';
-    ctx.fillText(`step ${cols[cols.length - 1].step}`, WIDTH - 8, height - 8);
+    if (cols.length > 1) ctx.fillText(`step ${lastStep}`, WIDTH - 8, height - 8);
+    ctx.fillStyle = pal.fg;
     ctx.textAlign = 'left';
     ctx.fillText(`${kd} per answer position; brighter = further from the teacher (max ${max.toFixed(3)})`, LABEL_W, 8);
   }, [rows, cols, max, A, height, pal, kd]);

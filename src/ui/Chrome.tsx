@@ -1,8 +1,9 @@
 // Small pieces of the lab's frame: the light/dark toggle, the shareable-link button, and the first-visit hint
-// (what to press), which stays dismissed across reloads (IndexedDB settings).
+// (what to press), which stays dismissed across reloads (IndexedDB settings) and comes back from "Start here".
 import { useState } from 'react';
 import { useLab } from '../store';
 import { toggleTheme } from './runsController';
+import { useUi } from './uiPrefs';
 
 export function ThemeToggle() {
   const dark = useLab((s) => s.dark);
@@ -31,15 +32,16 @@ export function CopyLink() {
 }
 
 export function FirstVisitHint() {
-  const show = useLab((s) => !s.settings.hintDismissed && s.runs.length === 0 && s.live == null);
-  if (!show) return null;
+  const first = useLab((s) => !s.settings.hintDismissed && s.runs.length === 0 && s.live == null);
+  const called = useUi((s) => s.hintShown); // called back by the "Start here" button
+  if (!first && !called) return null;
   return (
-    <aside className="firsthint" data-testid="first-visit-hint" aria-label="how to start">
+    <aside className="firsthint" data-testid="first-visit-hint" aria-label="how to start" id="start-here-box" tabIndex={-1}>
       <p>
         <b>Start here:</b> press <kbd>▶ Train</kbd> (or <kbd>Space</kbd>) to distil the teacher into the student. Turn the knobs on the left
         while it runs (try <i>KD (logits)</i> = 1), pick a preset from the paper, and watch the loss, the accuracy and the alignment views.
       </p>
-      <button className="ghost" aria-label="dismiss the hint" onClick={() => useLab.getState().setSettings({ hintDismissed: true })}>
+      <button className="ghost" aria-label="dismiss the hint" onClick={() => (useLab.getState().setSettings({ hintDismissed: true }), useUi.getState().set({ hintShown: false }))}>
         ×
       </button>
     </aside>

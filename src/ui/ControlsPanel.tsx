@@ -1,16 +1,32 @@
 // Every knob of a run, live: each change is sent as a config patch the worker applies at its next step.
-// Play / pause / single step / reset; Space toggles play (see controller.ts).
+// Play / pause / single step / reset; Space toggles play (controller.ts, keys.ts). Each knob's label opens the glossary.
 import { TERM_LABELS, TERM_NAMES, type TermName } from '../core/terms';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, studentInitOf, type TrainConfig } from '../core/config';
 import { useLab } from '../store';
 import { TERM_FORMULAS } from '../store/presets';
 import { selectConfig } from '../store/selectors';
 import { lab } from './controller';
+import { GlossLink } from './Glossary';
 import { StudentInitSelect } from './StudentInitSelect';
 
-/** A numeric input that keeps what is typed and commits every finite value. */
-function NumberField(props: { label: ReactNode; value: number; onCommit: (x: number) => void; testId?: string; step?: number; min?: number; max?: number; title?: string; disabled?: boolean }) {
+/** A knob's row: its label (tied to the control by id) with a "?" into the glossary, then the control. */
+function Field(props: { label: ReactNode; gloss?: string; title?: string; children: (id: string) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className="field" title={props.title}>
+      <span className="flabel">
+        <label htmlFor={id}>{props.label}</label>
+        {props.gloss ? <GlossLink term={props.gloss} /> : null}
+      </span>
+      {props.children(id)}
+    </div>
+  );
+}
+
+/** A numeric input that keeps what is typed and commits every finite value; blank or refused text is marked and
+ *  put back to the value in force when the field is left. It takes no spaces: Space toggles training (keys.ts). */
+function NumberField(props: { label: ReactNode; value: number; onCommit: (x: number) => void; testId?: string; step?: number; min?: number; max?: number; title?: string; disabled?: boolean; gloss?: string }) {
   const [text, setText] = useState(String(props.value));
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -20,36 +36,43 @@ function NumberField(props: { label: ReactNode; value: number; onCommit: (x: num
   // The text differs from the value in force (typed and refused, or blank): marked, and put back when the field is left.
   const stale = text.trim() === '' || Number(text) !== props.value;
   return (
-    <label className="field" title={stale ? `${props.title ? `${props.title}; ` : ''}in force: ${props.value}` : props.title}>
-      <span>{props.label}</span>
-      <input
-        ref={ref}
-        type="number"
-        data-testid={props.testId}
-        data-in-force={props.value}
-        aria-invalid={stale || undefined}
-        style={stale ? { outline: '2px solid #d97706' } : undefined}
-        onBlur={() => setText(String(props.value))}
-        value={text}
-        step={props.step ?? 'any'}
-        min={props.min}
-        max={props.max}
-        disabled={props.disabled}
-        onChange={(e) => {
-          setText(e.target.value);
-          const x = Number(e.target.value);
-          if (e.target.value.trim() !== '' && Number.isFinite(x)) props.onCommit(x);
-        }}
-      />
-    </label>
+    <Field label={props.label} gloss={props.gloss} title={stale ? `${props.title ? `${props.title}; ` : ''}in force: ${props.value}` : props.title}>
+      {(id) => (
+        <input
+          id={id}
+          ref={ref}
+          type="number"
+          inputMode="decimal"
+          data-testid={props.testId}
+          data-in-force={props.value}
+          aria-invalid={stale || undefined}
+          style={stale ? { outline: '2px solid #d97706' } : undefined}
+          placeholder={String(props.value)}
+          onBlur={() => setText(String(props.value))}
+          value={text}
+          step={props.step ?? 'any'}
+          min={props.min}
+          max={props.max}
+          disabled={props.disabled}
+          onChange={(e) => {
+            setText(e.target.value);
+            const x = Number(e.target.value);
+            if (e.target.value.trim() !== '' && Number.isFinite(x)) props.onCommit(x);
+          }}
+        />
+      )}
+    </Field>
   );
 }
 
-function Check(props: { label: ReactNode; checked: boolean; onChange: (on: boolean) => void; title?: string; testId?: string }) {
+function Check(props: { label: ReactNode; checked: boolean; onChange: (on: boolean) => void; title?: string; testId?: string; gloss?: string }) {
   return (
-    <label className="check" title={props.title}>
-      <input type="checkbox" data-testid={props.testId} checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} /> {props.label}
-    </label>
+    <span className="check" title={props.title}>
+      <label>
+        <input type="checkbox" data-testid={props.testId} checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} /> {props.label}
+      </label>
+      {props.gloss ? <GlossLink term={props.gloss} /> : null}
+    </span>
   );
 }
 
@@ -95,36 +118,39 @@ export function ControlsPanel() {
       <fieldset>
         <legend>Loss weights</legend>
         {WEIGHTS.map(([k, label, id]) => (
-          <NumberField key={k} label={label} testId={id} value={c.weights[k]} min={0} step={0.5} title={TERM_FORMULAS[k]} onCommit={(x) => set({ weights: { [k]: x } })} />
+          <NumberField key={k} label={label} testId={id} value={c.weights[k]} min={0} step={0.5} title={TERM_FORMULAS[k]} gloss={k} onCommit={(x) => set({ weights: { [k]: x } })} />
         ))}
       </fieldset>
       <fieldset>
         <legend>Logit divergence</legend>
-        <label className="field" title={TERM_FORMULAS.kd}>
-          <span>divergence</span>
-          <select data-testid="divergence-select" value={kd.divergence} onChange={(e) => set({ kd: { divergence: e.target.value as TrainConfig['kd']['divergence'] } })}>
+        <Field label="divergence" gloss="divergence" title={TERM_FORMULAS.kd}>
+          {(id) => (
+          <select id={id} data-testid="divergence-select" value={kd.divergence} onChange={(e) => set({ kd: { divergence: e.target.value as TrainConfig['kd']['divergence'] } })}>
             {DIVERGENCES.map((d) => (
               <option key={d} value={d}>
                 {d}
               </option>
             ))}
           </select>
-        </label>
-        <NumberField label="T" testId="temperature" value={kd.T} min={0.05} step={0.1} title="p = softmax(z / T); T > 0" onCommit={(x) => set({ kd: { T: x } })} />
-        <Check label="× T²" checked={kd.t2} onChange={(on) => set({ kd: { t2: on } })} title="multiply every divergence except mse by T²" />
-        <NumberField label="β (jsd)" value={kd.beta} step={0.1} title="m = β·p_t + (1−β)·p_s; β ∈ (0,1)" onCommit={(x) => set({ kd: { beta: x } })} />
-        <NumberField label="α (skew)" value={kd.alpha} step={0.05} title="sfkl: KL(p_t ‖ α·p_t + (1−α)·p_s); α ∈ [0,1)" onCommit={(x) => set({ kd: { alpha: x } })} />
-        <Check label="normalise logits" checked={kd.normLogits} onChange={(on) => set({ kd: { normLogits: on } })} title="(z − mean) / (std + 1e-7) before T" />
+          )}
+        </Field>
+        <NumberField label="T" testId="temperature" value={kd.T} min={0.05} step={0.1} title="p = softmax(z / T); T > 0" gloss="T" onCommit={(x) => set({ kd: { T: x } })} />
+        <Check label="× T²" checked={kd.t2} onChange={(on) => set({ kd: { t2: on } })} title="multiply every divergence except mse by T²" gloss="t2" />
+        <NumberField label="β (jsd)" value={kd.beta} step={0.1} title="m = β·p_t + (1−β)·p_s; β ∈ (0,1)" gloss="beta" onCommit={(x) => set({ kd: { beta: x } })} />
+        <NumberField label="α (skew)" value={kd.alpha} step={0.05} title="sfkl: KL(p_t ‖ α·p_t + (1−α)·p_s); α ∈ [0,1)" gloss="alpha" onCommit={(x) => set({ kd: { alpha: x } })} />
+        <Check label="normalise logits" checked={kd.normLogits} onChange={(on) => set({ kd: { normLogits: on } })} title="(z − mean) / (std + 1e-7) before T" gloss="norm" />
         <Check
           label="all positions (online teacher)"
           checked={kd.allPositions}
           onChange={(on) => set({ kd: on ? { allPositions: true, source: 'online' } : { allPositions: false } })}
           title="align image and prompt positions too; the cache holds answers only, so the teacher runs online"
+          gloss="allpos"
         />
         {kd.allPositions && (
-          <label className="field">
-            <span>positions</span>
+          <Field label="positions" gloss="allpos">
+            {(id) => (
             <select
+              id={id}
               data-testid="extra-positions"
               value={extraPositionsOf(kd)}
               title="which non-answer positions the KD term adds to the answer (a probe of where the gain comes from)"
@@ -136,57 +162,64 @@ export function ControlsPanel() {
                 </option>
               ))}
             </select>
-          </label>
+            )}
+          </Field>
         )}
-        <label className="field">
-          <span>teacher</span>
-          <select data-testid="teacher-source" value={kd.source} onChange={(e) => set({ kd: { source: e.target.value as 'cached' | 'online', ...(e.target.value === 'cached' ? { allPositions: false } : {}) } })}>
+        <Field label="teacher" gloss="cached">
+          {(id) => (
+          <select id={id} data-testid="teacher-source" value={kd.source} onChange={(e) => set({ kd: { source: e.target.value as 'cached' | 'online', ...(e.target.value === 'cached' ? { allPositions: false } : {}) } })}>
             <option value="cached">cached ({fmt(sps.cached)})</option>
             <option value="online" disabled={!online}>
               online ({fmt(sps.online)})
             </option>
           </select>
-        </label>
-        <label className="field" title="Truncate the teacher to its top K tokens (renormalised, or with a tail bucket at T = 1)">
-          <span>top-K</span>
-          <select value={kd.topKMode} onChange={(e) => set({ kd: { topKMode: e.target.value as TrainConfig['kd']['topKMode'] } })}>
+          )}
+        </Field>
+        <Field label="top-K" gloss="topk" title="Truncate the teacher to its top K tokens (renormalised, or with a tail bucket at T = 1)">
+          {(id) => (
+          <select id={id} value={kd.topKMode} onChange={(e) => set({ kd: { topKMode: e.target.value as TrainConfig['kd']['topKMode'] } })}>
             <option value="dense" disabled={pack?.targets.kind === 'topk'}>
               full vocabulary
             </option>
             <option value="renorm">top-K renorm</option>
             <option value="tail">top-K + tail</option>
           </select>
-        </label>
-        <label className="field">
-          <span>K = {kd.topK}</span>
-          <input type="range" min={1} max={pack ? pack.targets.k : 64} value={kd.topK} disabled={kd.topKMode === 'dense'} onChange={(e) => set({ kd: { topK: Number(e.target.value) } })} />
-        </label>
+          )}
+        </Field>
+        <Field label={`K = ${kd.topK}`} gloss="topk">
+          {(id) => (
+          <input id={id} type="range" min={1} max={pack ? pack.targets.k : 64} value={kd.topK} disabled={kd.topKMode === 'dense'} onChange={(e) => set({ kd: { topK: Number(e.target.value) } })} />
+          )}
+        </Field>
       </fieldset>
       <fieldset>
         <legend>Hidden, on-policy, data</legend>
-        <label className="field" title={TERM_FORMULAS.hidden}>
-          <span>hidden</span>
-          <select value={c.hiddenMode} onChange={(e) => set({ hiddenMode: e.target.value as 'mse' | 'cosine' })}>
+        <Field label="hidden" gloss="hidden" title={TERM_FORMULAS.hidden}>
+          {(id) => (
+          <select id={id} value={c.hiddenMode} onChange={(e) => set({ hiddenMode: e.target.value as 'mse' | 'cosine' })}>
             <option value="mse">mse</option>
             <option value="cosine">cosine</option>
           </select>
-        </label>
-        <label className="field" title="chance a batch's answers are sampled from the student and scored by the online teacher (GKD)">
-          <span>on-policy λ = {c.onPolicy.lambda.toFixed(2)}</span>
-          <input type="range" min={0} max={1} step={0.05} value={c.onPolicy.lambda} disabled={!online} onChange={(e) => set({ onPolicy: { lambda: Number(e.target.value) } })} />
-        </label>
-        <NumberField label="sampling T" value={c.onPolicy.genTemperature} step={0.1} onCommit={(x) => set({ onPolicy: { genTemperature: x } })} />
-        <NumberField label="learning rate" testId="learning-rate" value={c.optim.lr} step={0.001} onCommit={(x) => set({ optim: { lr: x } })} />
-        <NumberField label="batch size" testId="batch-size" value={c.optim.batchSize} step={1} min={1} max={512} onCommit={(x) => set({ optim: { batchSize: x } })} />
-        <label className="field">
-          <span>data</span>
-          <select value={c.data.useUnlabeled ? 'u' : 'l'} onChange={(e) => set({ data: { useUnlabeled: e.target.value === 'u' } })}>
+          )}
+        </Field>
+        <Field label={`on-policy λ = ${c.onPolicy.lambda.toFixed(2)}`} gloss="onpolicy" title="chance a batch's answers are sampled from the student and scored by the online teacher (GKD)">
+          {(id) => (
+          <input id={id} type="range" min={0} max={1} step={0.05} value={c.onPolicy.lambda} disabled={!online} onChange={(e) => set({ onPolicy: { lambda: Number(e.target.value) } })} />
+          )}
+        </Field>
+        <NumberField label="sampling T" gloss="samplingT" value={c.onPolicy.genTemperature} step={0.1} onCommit={(x) => set({ onPolicy: { genTemperature: x } })} />
+        <NumberField label="learning rate" gloss="lr" testId="learning-rate" value={c.optim.lr} step={0.001} onCommit={(x) => set({ optim: { lr: x } })} />
+        <NumberField label="batch size" gloss="batch" testId="batch-size" value={c.optim.batchSize} step={1} min={1} max={512} onCommit={(x) => set({ optim: { batchSize: x } })} />
+        <Field label="data" gloss="datarich">
+          {(id) => (
+          <select id={id} value={c.data.useUnlabeled ? 'u' : 'l'} onChange={(e) => set({ data: { useUnlabeled: e.target.value === 'u' } })}>
             <option value="l">labeled only</option>
             <option value="u">+ unlabeled (teacher answers)</option>
           </select>
-        </label>
-        <NumberField label="stage-1 steps" value={c.stage1Steps} step={10} min={0} title="projector-only steps on captions before stage 2" onCommit={(x) => set({ stage1Steps: x })} />
-        <StudentInitSelect value={studentInitOf(c)} hasInit={pack?.hasStudentInit ?? false} onChange={(studentInit) => set({ studentInit })} />
+          )}
+        </Field>
+        <NumberField label="stage-1 steps" value={c.stage1Steps} step={10} min={0} title="projector-only steps on captions before stage 2" gloss="stage1" onCommit={(x) => set({ stage1Steps: x })} />
+        <StudentInitSelect value={studentInitOf(c)} hasInit={pack?.hasStudentInit ?? false} onChange={(studentInit) => set({ studentInit })} gloss={<GlossLink term="init" />} />
       </fieldset>
     </div>
   );

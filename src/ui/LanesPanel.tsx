@@ -8,11 +8,13 @@ import { valueAt } from '../core/terms';
 import { lab } from './controller';
 
 const NO_FAMILIES: string[] = [];
-const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(1)}%`);
+/** A percentage, or "—" before the lane's first evaluation (never a 0.0 % that was not measured). */
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(1)}%`);
 
 function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]; only: boolean; compare: boolean; bayes: boolean }) {
   const { lane: l, selected, families, only } = props;
-  const last = l.evals.at(-1);
+  const evaluated = l.evals.at(-1);
+  const last = evaluated && evaluated.step > 0 ? evaluated : undefined; // step 0: the untrained student, shown as "—"
   const loss = l.lastValues ? valueAt(l.lastValues, 0, 'total') : NaN;
   return (
     <tr
@@ -87,7 +89,7 @@ export function LanesPanel() {
   const families = pack?.families ?? NO_FAMILIES;
   const bayes = pack?.hasBayesAnswers === true;
   return (
-    <section className="card lanes" data-testid="lanes" aria-label="race lanes">
+    <section className="card lanes" data-testid="lanes" aria-label="race lanes" id="lanes-panel" tabIndex={-1}>
       <header>
         <h2>Lanes</h2>
         <span>every lane steps once per race step, on the same batches when the data and batch size match; click a row to edit it</span>

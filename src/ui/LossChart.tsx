@@ -1,5 +1,6 @@
 // Loss chart (recharts): one lane — the total and each term, train (TensorBoard's EMA) and val; a race — one line per
 // lane (the total or a chosen term) in its colour; kept runs ticked for overlay. LTTB keeps ≤ 1,000 points a line.
+// A term at weight 0 (measured as a diagnostic) is drawn only with "show all terms"; CE is drawn last, on top.
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -9,6 +10,7 @@ import { lttbIndices } from '../core/lttb';
 import { tbSmooth } from '../store/series';
 import { usePalette } from './palette';
 import { useThrottledVersion } from './useThrottledVersion';
+import { useUi } from './uiPrefs';
 
 type Plotted = 'total' | TermName;
 const COLORS: Record<Plotted, string> = {
@@ -21,7 +23,10 @@ const COLORS: Record<Plotted, string> = {
   attention: '#8c564b',
 };
 const TERMS: { key: Plotted; color: string }[] = (['total', ...TERM_NAMES] as const).map((key) => ({ key, color: COLORS[key] }));
-const SHOWN_AT_START: Record<Plotted, boolean> = { total: true, ce: true, kd: true, hidden: true, seq: false, affinity: false, attention: false };
+const SHOWN_AT_START: Record<Plotted, boolean> = { total: true, ce: true, kd: true, hidden: true, seq: true, affinity: true, attention: true };
+/** Drawing order: later lines lie on top, so the total and CE (often equal, or close) come last, CE over the total. */
+const DRAW_ORDER: Plotted[] = ['attention', 'affinity', 'hidden', 'seq', 'kd', 'total', 'ce'];
+const AXIS_LABEL = { fontSize: 12 };
 const MAX_POINTS = 1000;
 
 /** Steps (1-based) of a series' rows. */
@@ -41,6 +46,11 @@ export function LossChart() {
   const pal = usePalette();
   const [shown, setShown] = useState<Record<string, boolean>>(SHOWN_AT_START);
   const [term, setTerm] = useState<Plotted>('total'); // what a race plots per lane
+  const weights = useLab((s) => s.config.weights);
+  const showAll = useUi((s) => s.showAllTerms);
+  /** Offered and drawn: the total, every term with a weight > 0, and the weight-0 ones only with "show all terms". */
+  const active = (k: Plotted) => k === 'total' || showAll || weights[k] > 0;
+  const drawn = (k: Plotted) => !race && active(k) && shown[k];
   const { train, val, overlays, laneLines } = useMemo(() => {
     const { series, evals, lanes } = useLab.getState();
     const pos = (y: number) => (Number.isFinite(y) && (!log || y > 0) ? y : null);
@@ -92,19 +102,29 @@ export function LossChart() {
             </select>
           </label>
         ) : (
-          TERMS.map((t) => (
-            <label key={t.key} className={`term term-${t.key}`}>
-              <input type="checkbox" checked={shown[t.key]} onChange={(e) => setShown({ ...shown, [t.key]: e.target.checked })} />
-              {t.key}
+          <>
+            {TERMS.filter((t) => active(t.key)).map((t) => (
+              <label key={t.key} className={`term term-${t.key}`} title={weights[t.key as TermName] === 0 ? 'weight 0: measured, trains nothing (a diagnostic)' : undefined}>
+                <input type="checkbox" checked={shown[t.key]} onChange={(e) => setShown({ ...shown, [t.key]: e.target.checked })} />
+                {t.key}
+                {t.key !== 'total' && weights[t.key] === 0 ? ' (w 0)' : ''}
+              </label>
+            ))}
+            <label title="also draw the terms at weight 0: measured every step as diagnostics, they train nothing">
+              <input type="checkbox" data-testid="show-all-terms" checked={showAll} onChange={(e) => useUi.getState().set({ showAllTerms: e.target.checked })} /> show all terms
             </label>
-          ))
+          </>
         )}
+        <span className="hint units">CE, seqCE, KD: nats per answer token; hidden, affinity, attention: mean squared error</span>
       </header>
       <ResponsiveContainer width="100%" height={260}>
         <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={pal.grid} />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} stroke={pal.muted} />
-          <YAxis stroke={pal.muted} scale={log ? 'log' : 'linear'} domain={['auto', 'auto']} allowDataOverflow width={56} tickFormatter={(v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2))} />
+          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} stroke={pal.muted} height={38} label={{ value: 'training step', position: 'insideBottom', offset: 2, fill: pal.muted, style: AXIS_LABEL }} />
+          <YAxis
+            stroke={pal.muted}
+            label={{ value: race && term === 'total' ? 'total loss (weighted sum)' : 'loss per answer token', angle: -90, position: 'insideLeft', offset: 10, fill: pal.muted, style: { ...AXIS_LABEL, textAnchor: 'middle' } }}
+            scale={log ? 'log' : 'linear'} domain={['auto', 'auto']} allowDataOverflow width={72} tickFormatter={(v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2))} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} contentStyle={{ background: pal.bg, color: pal.fg }} />
           <Legend />
           {overlays.map((o) => (
@@ -113,12 +133,12 @@ export function LossChart() {
           {laneLines.map((l) => (
             <Line key={`lane-${l.id}`} data={l.data} dataKey="y" name={`${l.name} ${term}`} stroke={l.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
           ))}
-          {TERMS.filter((t) => !race && shown[t.key]).map((t) => (
-            <Line key={t.key} data={train} dataKey={t.key} name={`train ${t.key}`} stroke={t.key === 'total' ? pal.total : t.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={t.key === 'total' ? 2 : 1.2} />
+          {DRAW_ORDER.filter(drawn).map((k) => (
+            <Line key={k} data={train} dataKey={k} name={`train ${k}`} stroke={k === 'total' ? pal.total : COLORS[k]} dot={false} isAnimationActive={false} connectNulls strokeWidth={k === 'total' ? 3 : k === 'ce' ? 1.6 : 1.2} />
           ))}
-          {!race && shown.total ? <Line data={val} dataKey="valTotal" name="val total" stroke={pal.total} strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
-          {!race && shown.ce ? <Line data={val} dataKey="valCe" name="val ce" stroke="#1f77b4" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
-          {!race && shown.kd ? <Line data={val} dataKey="valKd" name="val kd" stroke="#d62728" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
+          {drawn('kd') ? <Line data={val} dataKey="valKd" name="val kd" stroke="#d62728" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
+          {drawn('total') ? <Line data={val} dataKey="valTotal" name="val total" stroke={pal.total} strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
+          {drawn('ce') ? <Line data={val} dataKey="valCe" name="val ce" stroke="#1f77b4" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
         </LineChart>
       </ResponsiveContainer>
     </section>
