@@ -1,5 +1,6 @@
 // The lab: header, run controls and knobs on the left; lanes, charts, alignment views, samples and runs on the right, each
 // panel in its own error boundary (one that throws shows what failed; the rest works on). The worker starts on mount.
+// Above them: the explainer, the help links and the glossary (Explainer.tsx, Glossary.tsx); Space anywhere (keys.ts).
 import { type ReactNode, useEffect } from 'react';
 import { AccuracyChart } from './AccuracyChart';
 import { AffinityOverlay } from './AffinityOverlay';
@@ -7,10 +8,13 @@ import { AlignmentHeatmap } from './AlignmentHeatmap';
 import { AlignmentOverTime } from './AlignmentOverTime';
 import { BackendBadge } from './BackendBadge';
 import { CopyLink, FirstVisitHint, ThemeToggle } from './Chrome';
+import { Explainer, jumpTo, TopNav, useProjectorScale } from './Explainer';
 import { ControlsPanel, RunButtons } from './ControlsPanel';
 import { lab, packIdOf, startLab } from './controller';
 import { ErrorBanner, StoredSkipped } from './ErrorBanner';
 import { FindingsPanel } from './FindingsPanel';
+import { Glossary } from './Glossary';
+import { installSpaceKey } from './keys';
 import { LessonPanel, LessonSelect } from './Lesson';
 import { LanesPanel, RaceSelect } from './LanesPanel';
 import { LossChart } from './LossChart';
@@ -22,7 +26,9 @@ import { RunsPanel } from './RunsPanel';
 import { SampleViewer } from './SampleViewer';
 import { STUDIES, studyFor } from './studyData';
 import { useLab } from '../store';
+import { RACES, type RacePreset } from '../store/races';
 import './lab.css';
+import './ux.css';
 
 /** The "What matters" panel for the loaded pack (the shipped study JSON), its rows racing a finding's conditions. */
 function Findings() {
@@ -30,7 +36,17 @@ function Findings() {
   const id = pack ? packIdOf(pack.name) : 'shapes';
   const study = studyFor(id ?? 'shapes');
   const others = Object.values(STUDIES).filter((x) => x !== study);
-  return <FindingsPanel study={study} others={others} onRace={lab.raceOf} />;
+  return <FindingsPanel study={study} others={others} onRace={raceConditions} />;
+}
+
+/** "Race these conditions": the finding's race preset (so the Race menu names it), started, and the lanes in view. */
+function raceConditions(lanes: RacePreset['lanes']) {
+  const key = JSON.stringify(lanes);
+  const preset = RACES.find((r) => JSON.stringify(r.lanes) === key);
+  if (preset) lab.applyRace(preset.id);
+  else lab.raceOf(lanes);
+  lab.play();
+  requestAnimationFrame(() => jumpTo('lanes-panel'));
 }
 
 function Recipe() {
@@ -43,6 +59,8 @@ const P = ({ name, children }: { name: string; children: ReactNode }) => <PanelB
 
 export function App() {
   useEffect(() => startLab(), []);
+  useEffect(() => installSpaceKey(), []);
+  useProjectorScale();
   return (
     <main className="lab">
       <header className="top">
@@ -60,9 +78,18 @@ export function App() {
         <P name="Theme toggle">
           <ThemeToggle />
         </P>
+        <P name="Help links">
+          <TopNav />
+        </P>
       </header>
       <P name="Lesson">
         <LessonPanel />
+      </P>
+      <P name="Explainer">
+        <Explainer />
+      </P>
+      <P name="Glossary">
+        <Glossary />
       </P>
       <P name="Banners">
         <ErrorBanner />
@@ -125,9 +152,11 @@ export function App() {
           <P name="Alignment over time">
             <AlignmentOverTime />
           </P>
-          <P name="What matters">
-            <Findings />
-          </P>
+          <div id="what-matters" tabIndex={-1} className="anchor">
+            <P name="What matters">
+              <Findings />
+            </P>
+          </div>
         </div>
       </div>
     </main>
