@@ -6,7 +6,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist*/**', 'node_modules/**', '.cache/**', 'playwright-report/**', 'test-results/**', 'src/model/simd/kernelsWasm.ts', '**/*.d.ts', 'public/**'] },
+  { ignores: ['dist*/**', 'node_modules/**', '.cache/**', 'playwright-report/**', 'test-results/**', 'src/model/simd/kernelsWasm.ts', 'src/model/simd/kernelExports.ts', '**/*.d.ts', 'public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
