@@ -4,9 +4,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config';
 import { initBackend } from '../model/backend';
+import { CommandQueue } from './commandQueue';
 import type { WorkerToUi } from './protocol';
-import { type Enqueue, RunLoop } from './runLoop';
-import { type LaneRun, Session } from './session';
+import { RunLoop } from './runLoop';
+import type { LoopHost } from './runLoopTypes';
+import { Session } from './session';
+import { type Phase, workOf } from './sessionState';
 import { labPackBytes } from './testing/labPack';
 
 type Msg<T extends WorkerToUi['type']> = Extract<WorkerToUi, { type: T }>;
@@ -22,27 +25,46 @@ afterEach(() => sessions.splice(0).forEach((s) => s.dispose()));
 
 const laneOf = (m: WorkerToUi): number => ('lane' in m ? (m.lane ?? -1) : m.type === 'sample' ? m.view.lane : -1);
 
-/** A loop over `lanes` lanes of one session of the tiny pack, recording (message, lane). */
+/**
+ * A loop over `lanes` lanes of one session of the tiny pack, recording (message, lane), with a queue whose background
+ * turns are the loop's in the host's phase (what the lab session does).
+ */
 function makeLoop(lanes: number | TrainConfig[]) {
   const got: { msg: WorkerToUi; lane: number }[] = [];
-  let queue = Promise.resolve();
-  const enqueue: Enqueue = (fn) => (queue = queue.then(fn));
-  const loop = new RunLoop((msg) => got.push({ msg, lane: laneOf(msg) }), enqueue, { reportMs: 20, sampleMs: 50 });
+  let phase: Phase = 'ready';
+  const host: LoopHost = {
+    send: (msg) => got.push({ msg, lane: laneOf(msg) }),
+    get phase() {
+      return phase;
+    },
+    halt: () => (phase = 'paused'),
+  };
+  const loop = new RunLoop(host, { reportMs: 20, sampleMs: 50 });
   loop.evalEvery = 4;
   const configs = typeof lanes === 'number' ? Array.from({ length: lanes }, () => config) : lanes;
   const s = new Session(packBytes, 'tiny.safetensors', configs.map((c, id) => ({ id, config: c })), 6);
   sessions.push(s);
-  const ls: LaneRun[] = s.lanes;
-  loop.setLanes(ls);
+  loop.attach(s);
+  const queue = new CommandQueue(
+    (e) => {
+      throw e;
+    },
+    () => {
+      const work = workOf(phase);
+      return work && loop.turn(work);
+    },
+  );
+  const play = () => queue.push(() => ((phase = 'running'), loop.started()));
+  const pause = () => queue.push(() => loop.flush().then(() => void (phase = 'paused')));
   const of = <T extends WorkerToUi['type']>(t: T, lane?: number) =>
     got.filter((g) => g.msg.type === t && (lane === undefined || g.lane === lane)).map((g) => g.msg as Msg<T>);
-  return { loop, got, of, enqueue, session: s, idle: () => queue };
+  return { loop, got, of, queue, play, pause, session: s };
 }
 
 describe('RunLoop', () => {
   it('steps two lanes of one config in lockstep: identical losses, one delta and one eval per lane, one sample view', async () => {
     const { loop, of } = makeLoop(2);
-    await loop.refresh();
+    loop.refresh();
     for (let i = 0; i < 4; i++) await loop.stepOnce();
     const a = of('metrics', 0);
     const b = of('metrics', 1);
@@ -53,55 +75,50 @@ describe('RunLoop', () => {
     expect(of('eval', 1)[1].valLoss).toEqual(of('eval', 0)[1].valLoss);
     expect(of('sample', 1)).toHaveLength(0); // the sample view is the selected lane's
     expect(of('sample', 0).length).toBeGreaterThan(0);
-    loop.close();
   });
 
   it('plays in contiguous per-lane deltas until paused; the tensor count stays flat', async () => {
-    const { loop, of, idle } = makeLoop(2);
+    const { loop, of, queue, play, pause } = makeLoop(2);
     await loop.stepOnce();
     await loop.stepOnce();
     const tensors = tf.memory().numTensors;
-    loop.play();
+    await play();
     const t0 = Date.now();
     while (of('metrics', 1).reduce((s, m) => s + m.count, 0) < 10 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
-    loop.halt();
-    await idle();
-    await loop.pause();
-    await loop.settled(); // the evaluations in progress finish in the background
+    await pause();
+    await queue.idle(); // the evaluations in progress finish in the background
     for (const lane of [0, 1]) {
       const rows = of('metrics', lane);
       for (let i = 1; i < rows.length; i++) expect(rows[i].fromStep).toBe(rows[i - 1].fromStep + rows[i - 1].count);
     }
     expect(of('metrics', 0).at(-1)?.fromStep).toBe(of('metrics', 1).at(-1)?.fromStep);
-    expect(of('status').at(-1)?.status).toBe('paused');
+    const n = of('metrics').length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(of('metrics')).toHaveLength(n); // paused: no more steps
     expect(tf.memory().numTensors).toBe(tensors);
-    loop.close();
   });
 
   it('a play queued after a refresh starts stepping before the step-0 evaluations end; they finish between steps', async () => {
-    const { loop, got, of, enqueue, idle } = makeLoop(2);
-    await loop.refresh(); // returns at once: the evaluations drain on the queue, a chunk per turn
-    void enqueue(() => loop.play());
+    const { loop, got, of, queue, play, pause } = makeLoop(2);
+    void queue.push(() => loop.refresh()); // returns at once: the evaluations settle on the queue, a chunk per turn
+    void play();
     const t0 = Date.now();
     while (of('eval').length < 2 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
-    loop.halt();
-    await idle();
-    await loop.pause();
-    await loop.settled();
+    await pause();
+    await queue.idle();
     const first = got.findIndex((g) => g.msg.type === 'metrics');
     const evals = got.flatMap((g, i) => (g.msg.type === 'eval' && g.msg.step === 0 ? [i] : []));
     expect(evals).toHaveLength(2);
     expect(first).toBeGreaterThanOrEqual(0);
     expect(first).toBeLessThan(evals[1]); // the race stepped while the step-0 evaluations were still running
-    loop.close();
   });
 
   it('lanes with bit-identical weights share one generation pass; other weights get their own', async () => {
     const warm = mergeConfig(config, { kd: { T: 2 } });
     const a = makeLoop([config, warm, mergeConfig(config, { seed: config.seed + 1 })]);
     const tensors = tf.memory().numTensors;
-    await a.loop.refresh();
-    await a.loop.settled();
+    await a.queue.push(() => a.loop.refresh());
+    await a.queue.idle();
     const ev = [0, 1, 2].map((lane) => a.of('eval', lane)[0]);
     expect(a.session.passesStarted).toBe(2); // one for the two lanes of one seed, one for the other seed
     expect(ev[1].overall).toBe(ev[0].overall);
@@ -113,6 +130,5 @@ describe('RunLoop', () => {
     for (let i = 0; i < 3; i++) await a.loop.stepOnce();
     expect(a.of('eval', 1).map((e) => e.step)).toEqual([0, 4]);
     expect(a.session.passesStarted - before).toBe(3);
-    a.loop.close();
   });
 });

@@ -1,7 +1,14 @@
-// The run loop's contracts: a lane it steps (trainer, chunked evaluation, sample view), an evaluation job, where
-// its messages go and its options. Types only; the loop itself is runLoop.ts.
+// The run loop's contracts: a lane it steps, the race it reads them from (lanes, chunked evaluations, sample views),
+// the session it serves (phase, messages, halting) and its options. Types only; the loop itself is runLoop.ts.
 import type { Trainer } from '../model/train/trainer';
 import type { SampleView, WorkerToUi } from './protocol';
+import type { Phase } from './sessionState';
+
+/** One student of the race: its id (chosen by the UI) and its trainer. */
+export interface Lane {
+  readonly id: number;
+  readonly trainer: Trainer;
+}
 
 /** What one val evaluation of a lane reports (the `eval` message's payload). */
 export interface LaneEval {
@@ -13,29 +20,36 @@ export interface LaneEval {
   bayesPerFamily?: Float32Array; // [families] percent agreement with the Bayes answers (NaN where the subset has none)
 }
 
-/** A val evaluation in chunks: next() does one chunk and resolves to the result after the last (null before). */
+/** A val evaluation in progress: a lane's weights as they were at `step`. */
 export interface EvalJob {
   readonly lane: number;
   readonly step: number; // the lane's step when its weights were taken
-  next(): Promise<LaneEval | null>;
-  cancel(): void; // free what the job holds (a removed lane, a reset)
 }
 
-/** One student the loop steps: its id, trainer, chunked val evaluation and sample view. */
-export interface Lane {
-  readonly id: number;
-  readonly trainer: Trainer;
-  startEval(): EvalJob;
-  sampleView(index: number, k: number): Promise<SampleView>;
+/** The evaluations of one pack's lanes, a chunk at a time (evaluate.ts). */
+export interface Evaluations {
+  readonly pending: readonly EvalJob[]; // in progress, oldest first
+  start(lane: Lane): EvalJob;
+  /** One chunk of `job`: its result after the last chunk (the job then ends), null before; a failing job ends too. */
+  next(job: EvalJob): Promise<LaneEval | null>;
 }
 
-/** Where the loop's messages go (metrics, eval and sample messages name their lane). */
-export type LoopSend = (msg: WorkerToUi) => void;
-/** Run `fn` on the worker's one message-and-step queue (errors are reported there). */
-export type Enqueue = (fn: () => Promise<void> | void) => Promise<void>;
+/** The loaded race the loop steps: its lanes in order, their evaluations and sample views. */
+export interface LoopRace {
+  readonly lanes: readonly Lane[];
+  readonly evals: Evaluations;
+  sampleView(lane: Lane, index: number, k: number): Promise<SampleView>;
+}
+
+/** The session the loop serves: where its messages go, the phase it steps in, and a halt on a non-finite step. */
+export interface LoopHost {
+  send(msg: WorkerToUi): void;
+  readonly phase: Phase;
+  halt(reason: 'non-finite'): void;
+}
 
 export interface RunLoopOptions {
-  reportMs?: number; // metrics delta interval (default 100)
-  sampleMs?: number; // heatmap / sample view interval while running (default 500)
+  reportMs?: number; // metrics delta interval in ms (default 100)
+  sampleMs?: number; // heatmap / sample view interval in ms while running (default 500)
   checkpointEvery?: number; // steps between a lane's checkpoints (default CHECKPOINT_EVERY; 0 = never)
 }

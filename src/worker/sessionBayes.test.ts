@@ -51,7 +51,8 @@ describe('PackInfo (DESIGN §4c fields)', () => {
 
 describe('agreement with the Bayes answers', () => {
   it('none without bayes_answer_ids', async () => {
-    const ev = await open(plain, 6).lanes[0].evaluate();
+    const s = open(plain, 6);
+    const ev = await s.lanes[0].evaluate();
     expect(ev.bayesOverall).toBeUndefined();
     expect(ev.bayesPerFamily).toBeUndefined();
   });

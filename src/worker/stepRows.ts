@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { describeNonFinite, DivergenceDetector } from '../core/health';
 import { TERM_NAMES, type TermName, VALUE_NAMES, VALUE_WIDTH as NV } from '../core/terms';
 import type { WorkerToUi } from './protocol';
-import type { Lane } from './runLoop';
+import type { Lane } from './runLoopTypes';
 
 /** One step taken and not yet read: its values tensor and the knobs in force at that step. */
 export interface Pending {

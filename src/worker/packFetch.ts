@@ -1,5 +1,6 @@
-// Fetch a file as bytes, reporting progress per chunk as it streams (the pack download's progress bar); a body-less
-// response (some test fetches) is read whole.
+// Reading a pack's bytes, outside the command queue (the lab keeps training while a pack downloads): a URL fetched with
+// progress per chunk as it streams (the pack download's bar; a body-less response is read whole), or the UI's bytes.
+import type { PackSource } from './protocol';
 
 /** Bytes loaded so far and the total when the server says (content-length), else null. */
 export type OnProgress = (loaded: number, total: number | null) => void;
@@ -31,4 +32,12 @@ export async function fetchWithProgress(fetchFn: typeof fetch, url: string, name
     o += c.length;
   }
   return out;
+}
+
+/** The bytes of a pack source, with progress (a URL per chunk; bytes once, whole). Throws on an HTTP or network error. */
+export async function readPack(src: PackSource, fetchFn: typeof fetch, onProgress: OnProgress): Promise<Uint8Array> {
+  if (src.kind === 'url') return fetchWithProgress(fetchFn, src.url, src.name, onProgress);
+  const bytes = new Uint8Array(src.bytes);
+  onProgress(bytes.length, bytes.length);
+  return bytes;
 }

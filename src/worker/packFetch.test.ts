@@ -1,7 +1,7 @@
 // The pack download's progress: the total from content-length only when the body arrives as sent (no
 // content-encoding), and never a share over 100 % (issue 31: 143–147 % with `Content-Encoding: gzip`).
 import { describe, expect, it } from 'vitest';
-import { fetchWithProgress } from './fetchProgress';
+import { fetchWithProgress } from './packFetch';
 
 function fakeFetch(body: Uint8Array, headers: Record<string, string>, chunk = 1000): typeof fetch {
   return (async () => {
