@@ -2,7 +2,8 @@
 // in src/**/*.ts(x) — static `import … from` / `import '…'`, `export … from`, dynamic `import('…')` and
 // `new URL('…', import.meta.url)` workers — is classified by the layer it reaches (a src folder, or the lowest layer
 // a package belongs to), and a file may only reach its own layer or one below. Tests and testing/ helpers obey the
-// rule of the folder they sit in. A self-check feeds the classifier synthetic bad imports, so the test can fail.
+// rule of the folder they sit in. No file reaches itself through its imports (a depth-first search over the graph,
+// type-only imports included). Self-checks feed the classifier and the search synthetic bad cases, so the test can fail.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +81,51 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
+/** The src file (relative, posix) a relative specifier names from `fromRel`, or null (a package, a file outside src, data). */
+function resolveIn(files: ReadonlySet<string>, fromRel: string, spec: string): string | null {
+  const bare = spec.replace(/\?.*$/, '');
+  if (!bare.startsWith('.')) return null;
+  const to = posix.normalize(posix.join(posix.dirname(fromRel), bare));
+  for (const c of [to, `${to}.ts`, `${to}.tsx`, `${to}/index.ts`, `${to}/index.tsx`]) if (files.has(c)) return c;
+  return null;
+}
+
+/** Every import circle of a graph (file → files it imports), each once, as [a, b, …, a]; found by a depth-first search. */
+function circlesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const found = new Map<string, string[]>();
+  const visit = (f: string) => {
+    state.set(f, 'open');
+    path.push(f);
+    for (const g of graph.get(f) ?? []) {
+      if (state.get(g) === 'open') {
+        const loop = path.slice(path.indexOf(g));
+        const start = loop.indexOf([...loop].sort()[0]); // one name per circle, whichever file the search met first
+        const key = [...loop.slice(start), ...loop.slice(0, start)];
+        found.set(key.join(' → '), [...key, key[0]]);
+      } else if (!state.has(g)) visit(g);
+    }
+    path.pop();
+    state.set(f, 'done');
+  };
+  for (const f of [...graph.keys()].sort()) if (!state.has(f)) visit(f);
+  return [...found.values()];
+}
+
+/** The import graph of src: each file's static and dynamic imports of other src files (type-only ones too). */
+function importGraph(): Map<string, string[]> {
+  const files = sourceFiles(SRC).map((f) => relative(SRC, f).split(/[\\/]/).join('/'));
+  const known = new Set(files);
+  const graph = new Map<string, string[]>();
+  for (const rel of files) {
+    const source = readFileSync(join(SRC, rel), 'utf8');
+    const to = importsOf(source).filter((i) => i.kind !== 'worker-url').map((i) => resolveIn(known, rel, i.spec));
+    graph.set(rel, [...new Set(to.filter((x): x is string => x !== null))]);
+  }
+  return graph;
+}
+
 describe('layering (DESIGN §1: core < model < worker < store < ui)', () => {
   it('the classifier finds every kind of import and flags bad ones (self-check)', () => {
     const src = [
@@ -138,5 +184,31 @@ describe('layering (DESIGN §1: core < model < worker < store < ui)', () => {
     }
     expect(seen).toBeGreaterThan(100); // the scanner did read imports
     expect(bad).toEqual([]);
+  });
+
+  it('the circle finder finds a circle and only circles (self-check)', () => {
+    const g = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts', 'd.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', []],
+      ['e.ts', ['e.ts']],
+      ['f.ts', ['d.ts', 'b.ts']],
+    ]);
+    expect(circlesOf(g)).toEqual([
+      ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
+      ['e.ts', 'e.ts'],
+    ]);
+    expect(circlesOf(new Map([['x.ts', ['y.ts']], ['y.ts', []]]))).toEqual([]);
+    const known = new Set(['core/pack.ts', 'core/packSummary.ts', 'worker/index.ts']);
+    expect(resolveIn(known, 'core/pack.ts', './packSummary')).toBe('core/packSummary.ts');
+    expect(resolveIn(known, 'ui/App.tsx', '../worker')).toBe('worker/index.ts');
+    expect(resolveIn(known, 'core/pack.ts', 'fflate')).toBeNull();
+  });
+
+  it('no import circle in src (a file never reaches itself through its imports, type-only ones included)', () => {
+    const graph = importGraph();
+    expect(graph.size).toBeGreaterThan(50);
+    expect(circlesOf(graph).map((c) => c.join(' → '))).toEqual([]);
   });
 });

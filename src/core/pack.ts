@@ -1,11 +1,12 @@
-// Teacher pack (DESIGN §4): the tensors' schema over safetensors, the full validating reader and the writer; the
-// metadata schema is packMeta.ts, the summary `pack:inspect` prints is packSummary.ts. Every rejection names file and field.
+// Teacher pack (DESIGN §4): the tensors' schema over safetensors, the full validating reader and the writer; the types
+// are packTypes.ts, the metadata schema packMeta.ts, pack:inspect's summary packSummary.ts. Rejections name file and field.
 import {
   PackError, readSafetensors, writeSafetensors, maybeGunzip, gzip, isF16NonFinite, f16BitsToF32, checkHeaderPrefix,
   DEFAULT_MAX_GUNZIP_BYTES, nameOf, type Dtype, type SafeTensor,
 } from './safetensors';
 import { checkPackFileSize, checkSeqLen, PACK_LIMITS } from './packCost';
 import { EXTRA_METADATA, type PackMeta, parsePackMeta, REQUIRED_METADATA, serializePackMeta, V2_METADATA } from './packMeta';
+import type { Pack, PackDims, PackInput, PackTensors, PackWeight } from './packTypes';
 import { SPLIT_COUNT } from './terms';
 
 export * from './packMeta';
@@ -13,49 +14,9 @@ export { featuresGrid, type FeaturesSpec, type HiddenSpec, type VocabSource } fr
 export type { AmbiguitySpec, CalibrationSpec, PretrainSpec, StudentInitSpec } from './packExtras';
 export { PackError } from './safetensors';
 export { packSources, type PackSummary, summarizePack } from './packSummary';
+export type { Pack, PackDims, PackInput, PackTensors, PackWeight } from './packTypes';
 /** Values of the `split` tensor. */
 export { SPLIT } from './terms';
-
-/**
- * N samples, image H×W×C (0 when a features pack has no thumbnails), Lp prompt tokens, A answer slots, V vocab, K targets
- * per slot (V when dense), P patches (0 when no tensor carries them), dh teacher hidden width (0 without teacher_hidden),
- * dV feature width (features packs only).
- */
-export interface PackDims { N: number; H: number; W: number; C: number; Lp: number; A: number; V: number; K: number; P: number; dh: number; dV?: number }
-export interface PackTensors {
-  images?: Uint8Array; // [N, H, W, C] pixels (version 1 and pixels + encoder packs) or optional thumbnails (features packs)
-  image_features?: Uint16Array; // [N, P, dV] F16 bits: frozen-encoder features (features packs)
-  split: Uint8Array; // [N] 0 train-labeled, 1 train-unlabeled, 2 val, 3 test
-  family: Uint8Array; // [N] index into meta.families
-  prompt_ids: Int32Array; // [N, Lp]
-  answer_ids: Int32Array; // [N, A]
-  teacher_answer_ids: Int32Array; // [N, A]
-  kd_ids: Int32Array; // [N, A]
-  teacher_logits?: Uint16Array; // [N, A, V] F16 bits (dense)
-  teacher_topk_ids?: Int32Array; // [N, A, K] (topk)
-  teacher_topk_logits?: Uint16Array; // [N, A, K] F16 bits, descending along K (topk)
-  teacher_lse?: Float32Array; // [N, A] logsumexp of the full teacher logits (topk)
-  teacher_hidden?: Uint16Array; // [N, A, dh] F16 bits (required in version 1)
-  teacher_affinity?: Uint16Array; // [N, P, A] F16 bits (required in version 1)
-  teacher_attention?: Uint16Array; // [N, A, P] F16 bits (required in version 1)
-  bayes_answer_ids?: Int32Array; // [N, A] §4c: the generator's most probable answer (ambiguous data only)
-}
-export interface PackWeight { shape: number[]; data: Float32Array }
-export interface Pack {
-  meta: PackMeta;
-  dims: PackDims;
-  special: { pad: number; bos: number; eos: number; unk: number }; // token ids
-  tensors: PackTensors;
-  weights: Record<string, PackWeight>; // every `encoder.*` and `teacher.*` tensor
-  tensorInfo: Record<string, { dtype: Dtype; shape: number[] }>; // every tensor in the file, sorted by name
-  extraMetadata: Record<string, string>; // metadata keys beyond REQUIRED_METADATA, kept verbatim
-}
-/** What buildPackBytes writes: metadata plus every tensor (targets and `encoder.*`/`teacher.*` weights alike). */
-export interface PackInput {
-  meta: PackMeta;
-  tensors: Record<string, SafeTensor>;
-  extraMetadata?: Record<string, string>;
-}
 
 type Sym = 'N' | 'H' | 'W' | 'C' | 'Lp' | 'A' | 'V' | 'K' | 'P' | 'dh' | 'dV';
 /** Named tensors: dtype and symbolic shape, in the order their dims are bound. */

@@ -1,6 +1,6 @@
 // What `npm run pack:inspect` prints of a parsed pack: its splits, vocabulary, targets, teacher accuracy and tensors,
 // (version 2) where its features, vocabulary and teacher come from (DESIGN §4b), and its §4c additions.
-import type { Pack } from './pack';
+import type { Pack } from './packTypes';
 import type { Dtype } from './safetensors';
 import { SPLIT, SPLIT_COUNT } from './terms';
 

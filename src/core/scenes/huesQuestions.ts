@@ -7,7 +7,7 @@ import {
   type AnswerDist, argmaxAnswer, colorProbs, detectProb, drawAnswer, poissonBinomial, relationYes, sizeProbs, yesNo,
 } from './annotator';
 import { categoryKey, type CategoryStats, popeCategory } from './generate';
-import type { PopeKind, Question } from './questions';
+import type { PopeKind, Question } from './questionTypes';
 import {
   COL_WORDS, type FamilyName, getTaskSpec, HUE_COLORS, HUE_SIZES, type HueAttrs, KIND_PLURAL, NUMBER_WORDS,
   OPTION_LETTERS, RELATIONS, ROW_WORDS, type Scene, type SceneObject,

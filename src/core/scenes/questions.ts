@@ -4,34 +4,20 @@
 
 import { FieldError } from '../errors';
 import type { Rng } from '../rng';
-import type { AnswerDist } from './annotator';
 import { type CategoryStats, popeCategory } from './generate';
 export { POPULAR_TOP } from './generate';
 import { makeHuesQuestion } from './huesQuestions';
+import type { PopeKind, Question } from './questionTypes';
 import {
   COL_WORDS, COLORS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
   RELATIONS, ROW_WORDS, type Scene, type SceneObject, SIZES,
 } from './spec';
 
-/** POPE sample kinds: a present object, or an absent one drawn at random / among the most frequent / adversarially. */
-export type PopeKind = 'yes' | 'random' | 'popular' | 'adversarial';
+export type { PopeKind, Question } from './questionTypes';
+/** Every POPE sample kind (questionTypes.ts: a present object, or an absent one at random / popular / adversarial). */
 export const POPE_KINDS: readonly PopeKind[] = ['yes', 'random', 'popular', 'adversarial'];
 /** Pope kind of the k-th pope sample of a split: half yes, the no's split equally (exact per 6 samples). */
 export const POPE_CYCLE: readonly PopeKind[] = ['yes', 'random', 'yes', 'popular', 'yes', 'adversarial'];
-
-export interface Question {
-  family: FamilyName;
-  prompt: string;
-  answer: string;
-  /** pope only: which kind of sample this is (hues: which category was asked about; the answer is still a draw). */
-  popeKind?: PopeKind;
-  /** hues only (absent elsewhere): the annotator's answer distribution, `answer` is one draw from it. */
-  dist?: AnswerDist;
-  /** hues only: the most probable answer, its probability, and the probability of the drawn `answer`. */
-  bayesAnswer?: string;
-  bayesProb?: number;
-  answerProb?: number;
-}
 
 export interface QuestionOptions {
   /** pope only: force the kind of sample (default: yes with probability ½, else a uniform no-kind). */
