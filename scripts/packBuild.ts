@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../src/core/config';
 import { buildPackBytes, type PackInput, type PackMeta } from '../src/core/pack';
 import { deriveSeed, Rng } from '../src/core/rng';
-import { f32ToF16Bits, readSafetensors, type SafeTensor, writeSafetensors } from '../src/core/safetensors';
+import { f32ToF16Bits, readSafetensors, type SafeTensor } from '../src/core/safetensors';
 import { type Dataset, generateDataset, getTaskSpec, MNIST_LICENSE, type TaskName } from '../src/core/scenes';
 import { initBackend } from '../src/model/backend';
 import { type EncoderConfig, type ModelConfig, modelFor, STUDENT_PRESET, TEACHER_PRESET } from '../src/model/configs';

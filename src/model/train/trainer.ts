@@ -12,7 +12,7 @@ import { initLlava, llavaSpecs } from '../llava';
 import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, type Params, pick } from '../params';
 import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './data';
 import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, takeCheckpoint, type TrainerCheckpoint } from './checkpoint';
-import { TERM_NAMES, type TermName, VALUE_NAMES } from '../../core/terms';
+import { TERM_NAMES, type TermName } from '../../core/terms';
 import { type BatchTerms, computeTerms, type PreBatch } from './terms';
 import type { StepInterceptor } from './intercept';
 import { prepareBatch, wantedTerms } from './batch';
