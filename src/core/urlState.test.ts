@@ -2,12 +2,12 @@
 // message naming the parameter and what it accepts, write → parse round-trips, and random query strings never throw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BACKEND_CHOICES } from './backends';
 import { configDiff, DEFAULT_CONFIG, mergeConfig, type TrainConfig } from './config';
 import { LESSON_IDS } from './lessons';
 import {
   defaultUrlState,
   parseUrlState,
-  URL_BACKENDS,
   URL_FIELDS,
   URL_PARAMS,
   urlMessagesBanner,
@@ -92,7 +92,7 @@ describe('URL state: refused parameters', () => {
   it.each([
     ['?preset=bogus', 'preset', 'one of llavadi | fkl | ce-only | kd-t07', null],
     ['?pack=cifar', 'pack', 'one of shapes | digits', 'shapes'],
-    ['?backend=metal', 'backend', `one of ${URL_BACKENDS.join(' | ')}`, 'auto'],
+    ['?backend=metal', 'backend', `one of ${BACKEND_CHOICES.join(' | ')}`, 'auto'],
     ['?seed=1.5', 'seed', 'an integer in [0, 4294967295]', 1],
     ['?seed=abc', 'seed', 'an integer in [0, 4294967295]', 1],
     ['?seed=-1', 'seed', 'an integer in [0, 4294967295]', 1],
@@ -138,7 +138,7 @@ describe('URL state: refused parameters', () => {
     expect(messages.map((m) => m.message)).toEqual([
       '?preset=bogus was ignored: it accepts one of llavadi | fkl | ce-only | kd-t07; using none',
       '?pack=cifar was ignored: it accepts one of shapes | digits; using shapes',
-      `?backend=metal was ignored: it accepts one of ${URL_BACKENDS.join(' | ')}; using auto`,
+      `?backend=metal was ignored: it accepts one of ${BACKEND_CHOICES.join(' | ')}; using auto`,
       '?seed=2.5 was ignored: it accepts an integer in [0, 4294967295], in decimal digits; using 1',
     ]);
     expect(urlMessagesBanner(messages)!.error.field).toBe('?preset ?pack ?backend ?seed');
@@ -166,7 +166,7 @@ const arbState: fc.Arbitrary<UrlState> = fc.record({
   race: fc.option(fc.constantFrom('ce-vs-kd', 'temperature'), { nil: null }),
   lanes: fc.option(fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 80 }), cfg: arbCfg }), { minLength: 1, maxLength: 4 }), { nil: null }),
   lesson: fc.option(fc.constantFrom(...LESSON_IDS), { nil: null }),
-  backend: fc.constantFrom(...URL_BACKENDS),
+  backend: fc.constantFrom(...BACKEND_CHOICES),
   batch: fc.option(fc.integer({ min: 1, max: 512 }), { nil: null }),
   evalEvery: fc.option(fc.integer({ min: 0, max: 1e7 }), { nil: null }),
   evalSamples: fc.option(fc.integer({ min: 1, max: 1e6 }), { nil: null }),

@@ -1,6 +1,8 @@
 // The lab's URL state as one table (after TF Playground's state.ts): every query parameter with its type, default
 // and accepted values; a parser that never throws (bad or unknown fields → defaults plus named messages); a writer.
 import { configDiff, configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, type TrainConfig } from './config';
+import { BACKEND_CHOICES, type BackendChoice } from './backends';
+import { MAX_LANES } from './lanes';
 import { LESSON_IDS } from './lessons';
 
 /** What the enum fields accept that only the app knows: the shipped pack ids and the preset ids. */
@@ -9,9 +11,6 @@ export interface UrlCatalog {
   presets: readonly string[];
   races?: readonly string[]; // race preset ids (`?race=`)
 }
-
-/** At most this many lanes in `?lanes=` (the worker's MAX_LANES). */
-export const URL_MAX_LANES = 4;
 
 /** One lane of a link: its name and its config diff from the defaults (the link's seed underneath). */
 export interface UrlLane {
@@ -38,9 +37,6 @@ export interface UrlField<T> {
   isDefault?: (v: T) => boolean; // default: v === default
   sticky?: boolean; // written even at its default, so that a link still reproduces the run if a default changes
 }
-
-export const URL_BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type UrlBackend = (typeof URL_BACKENDS)[number];
 
 const SEED_MAX = 2 ** 32 - 1;
 
@@ -147,7 +143,7 @@ const lanesField: UrlField<UrlLane[] | null> = {
   type: 'json',
   doc: 'the race: every lane as {"name", "cfg"} (cfg: its config diff from the defaults; the link\'s seed underneath)',
   default: null,
-  accepts: () => `a JSON array of 1 to ${URL_MAX_LANES} lanes like [{"name":"CE","cfg":{}},{"name":"KD","cfg":{"weights":{"kd":1}}}]`,
+  accepts: () => `a JSON array of 1 to ${MAX_LANES} lanes like [{"name":"CE","cfg":{}},{"name":"KD","cfg":{"weights":{"kd":1}}}]`,
   parse: (text) => {
     let v: unknown;
     try {
@@ -155,7 +151,7 @@ const lanesField: UrlField<UrlLane[] | null> = {
     } catch {
       return { error: 'not valid JSON' };
     }
-    if (!Array.isArray(v) || v.length < 1 || v.length > URL_MAX_LANES) return { error: `not an array of 1 to ${URL_MAX_LANES} lanes` };
+    if (!Array.isArray(v) || v.length < 1 || v.length > MAX_LANES) return { error: `not an array of 1 to ${MAX_LANES} lanes` };
     const out: UrlLane[] = [];
     for (const [i, l] of v.entries()) {
       if (l === null || typeof l !== 'object' || typeof l.name !== 'string' || l.name.length === 0 || l.name.length > 80) {
@@ -181,7 +177,7 @@ export const URL_FIELDS = {
   race: optionalOneOf((c) => c.races ?? [], 'a race preset: its lanes (ignored when lanes is given)'),
   lanes: lanesField,
   lesson: optionalOneOf(() => LESSON_IDS, 'a lesson (core/lessons.ts) opened at its first step'),
-  backend: oneOf((): readonly UrlBackend[] => URL_BACKENDS, 'auto', 'forces a tfjs backend; auto picks the fastest'),
+  backend: oneOf((): readonly BackendChoice[] => BACKEND_CHOICES, 'auto', 'forces a tfjs backend; auto picks the fastest'),
   batch: int(1, 512, null, 'samples per step (config.optim.batchSize); absent = the config default'),
   evalEvery: int(0, 1e7, null, 'steps between val evaluations (0 = never); absent = the worker default (50)'),
   evalSamples: int(1, 1e6, null, 'size of the fixed val subset; absent = the worker default (100)'),

@@ -1,4 +1,4 @@
-// Backend selection in Node: cpu and wasm initialise, 'auto' picks wasm, gradients are registered, the wasm
+// Backend selection in Node: cpu and wasm initialise, gradients are registered, the wasm
 // threaded build stays off, and a backend that cannot start fails with a message naming it.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -13,11 +13,10 @@ describe('initBackend (Node)', () => {
     expect(Array.from(g.dataSync())).toEqual([2, 4]);
   });
 
-  it('selects wasm single-threaded, and auto means wasm in Node', async () => {
+  it('selects wasm single-threaded', async () => {
+    await initBackend('cpu');
     expect(await initBackend('wasm')).toBe('wasm');
     expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
-    await initBackend('cpu');
-    expect(await initBackend('auto')).toBe('wasm');
     expect(backendInfo()).toMatchObject({ name: 'wasm', isFallbackAdapter: null });
   });
 

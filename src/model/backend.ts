@@ -3,23 +3,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { SOFTWARE_RENDERER } from '../core/autoBackend';
+import type { BackendName } from '../core/backends';
 import { registerLeanGradients } from './gradients';
 import { installWasmKernels, wasmKernelsActive } from './simd';
 
-export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
-export type BackendChoice = BackendName | 'auto';
+export type { BackendChoice, BackendName } from '../core/backends';
 
 export interface BackendOptions {
   /** Where the worker serves the tfjs wasm binaries (setWasmPaths); unused in Node, which reads them from disk. */
   wasmPaths?: string | Record<string, string>;
   /** wasm threads; only honoured by the threaded build, which this project disables (minified-build trap). */
   threads?: number;
-  /**
-   * 'auto' on a software WebGPU adapter: milliseconds per training step on the active backend (a few warm steps),
-   * or Infinity when they would take longer than `budgetMs` (milliseconds, the whole measurement). Each candidate
-   * that initialises is measured, wasm first, and the fastest is kept (DESIGN §5).
-   */
-  measure?: (budgetMs: number) => Promise<number>;
 }
 
 /**
@@ -33,12 +27,10 @@ export interface BackendInfo {
   name: string; // the active tfjs backend
   isFallbackAdapter: boolean | null; // webgpu only: true on a software adapter (SwiftShader); null elsewhere
   adapter: string | null; // the WebGPU adapter's vendor / architecture / description, when known
-  measured: Record<string, number> | null; // 'auto' on a GPU: ms per step of each candidate
-  skipped?: string[]; // 'auto': candidates passed over without measuring, and why (a software webgl renderer)
   kernels?: string | null; // wasm: whether the lab's SIMD kernels run the step (src/model/simd); null elsewhere
 }
 
-let info: BackendInfo = { name: 'none', isFallbackAdapter: null, adapter: null, measured: null };
+let info: BackendInfo = { name: 'none', isFallbackAdapter: null, adapter: null };
 let gradientsReady: Promise<void> | null = null;
 let lastOpts: BackendOptions = {};
 const failures: string[] = [];
@@ -137,12 +129,15 @@ async function webgpuAdapter(): Promise<{ fallback: boolean | null; name: string
 }
 
 /**
- * ms per training step (`opts.measure`) of each of `candidates` that initialises, wasm first: its time sets the
- * others' budget (MEASURE_BUDGET); webgpu best last, so its abandoned work (if over budget) does not hold up the GPU
- * process while the next initialises. A software webgl renderer is not measured. Leaves the last candidate active.
- * Shared by 'auto' here and by the browser's backend probe (src/worker/probe.ts).
+ * ms per training step (`opts.measure`: a few warm steps on the active backend, Infinity past `budgetMs`) of each of
+ * `candidates` that initialises, wasm first: its time sets the others' budget (MEASURE_BUDGET); webgpu best last, so
+ * its abandoned work (if over budget) does not hold up the GPU process while the next initialises. A software webgl
+ * renderer is not measured. Leaves the last candidate active. 'auto' in the browser's backend probe (worker/probe.ts).
  */
-export async function measureBackends(candidates: BackendName[], opts: BackendOptions): Promise<{ measured: Record<string, number>; skipped: string[] }> {
+export async function measureBackends(
+  candidates: BackendName[],
+  opts: BackendOptions & { measure?: (budgetMs: number) => Promise<number> },
+): Promise<{ measured: Record<string, number>; skipped: string[] }> {
   await ensureGradients();
   const measured: Record<string, number> = {};
   const skipped: string[] = [];
@@ -170,45 +165,17 @@ export async function measureBackends(candidates: BackendName[], opts: BackendOp
 }
 
 /**
- * Select a tfjs backend and register gradients. Returns the active backend's name.
- * 'auto': Node → wasm (then cpu); browser → webgpu → webgl → wasm → cpu, the first that initialises, skipping a
- * software webgl renderer. When that is a GPU (WebGPU on any adapter, or hardware webgl) and `opts.measure` is
- * given, every candidate that initialises is measured (wasm first) and the fastest is kept; the figures go in info.
+ * Select the tfjs backend `name` and register gradients; returns its name, or throws naming it and why. 'auto' is
+ * not a backend: the lab starts on wasm and measures the others beside it (ui/autoSwitch.ts, worker/probe.ts).
  */
-export async function initBackend(name: BackendChoice, opts: BackendOptions = {}): Promise<string> {
+export async function initBackend(name: BackendName, opts: BackendOptions = {}): Promise<string> {
   await ensureGradients();
   failures.length = 0;
   lastOpts = opts;
-  const skipped: string[] = [];
-  const order: BackendName[] =
-    name !== 'auto' ? [name] : isNode() ? ['wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
-  for (const candidate of order) {
-    if (await trySet(candidate, opts)) {
-      // 'auto' never settles on a software webgl renderer (SwiftShader trains ~10× slower than wasm here): skip it.
-      const renderer = candidate === 'webgl' ? webglRenderer() : null;
-      if (name === 'auto' && renderer && SOFTWARE_RENDERER.test(renderer)) {
-        skipped.push(`webgl: software renderer (${renderer})`);
-        continue;
-      }
-      const ad = candidate === 'webgpu' ? await webgpuAdapter() : { fallback: null, name: null };
-      info = { name: candidate, isFallbackAdapter: ad.fallback, adapter: ad.name, measured: null, skipped };
-      // A GPU is not faster than wasm on a model this small just by being there: 'auto' measures whenever it lands on
-      // one (a software adapter, or a hardware GPU), and keeps the fastest.
-      if (name === 'auto' && (candidate === 'webgpu' || candidate === 'webgl') && opts.measure) {
-        const { measured, skipped: notMeasured } = await measureBackends(['wasm', 'webgl', 'webgpu'], opts);
-        for (const m of notMeasured) if (!m.endsWith(': not available')) failures.push(m.startsWith('webgl: software') ? `${m}, not measured` : m);
-        const best = Object.entries(measured).sort((a, b) => a[1] - b[1])[0]?.[0] as BackendName | undefined;
-        if (best && (await trySet(best, opts))) {
-          info = { name: best, isFallbackAdapter: ad.fallback, adapter: ad.name, measured, skipped };
-          return best;
-        }
-        await trySet(candidate, opts);
-        info = { ...info, measured };
-      }
-      return candidate;
-    }
-  }
-  throw new Error(`initBackend: backend '${name}' could not be initialised (${failures.join('; ') || `tried ${order.join(', ')}`})`);
+  if (!(await trySet(name, opts))) throw new Error(`initBackend: backend '${name}' could not be initialised (${failures.join('; ') || `tried ${name}`})`);
+  const ad = name === 'webgpu' ? await webgpuAdapter() : { fallback: null, name: null };
+  info = { name, isFallbackAdapter: ad.fallback, adapter: ad.name };
+  return name;
 }
 
 /**

@@ -1,8 +1,8 @@
-// The step-time measurement behind backend selection (DESIGN §5): 'auto' on a software WebGPU adapter times a few
-// student steps on each candidate backend and keeps the fastest; this file times one, and describes what was measured.
+// The step-time measurement behind 'auto' (DESIGN §5): the browser's backend probe times a few student steps on each
+// candidate backend (worker/probe.ts); this file times one, and starts the worker's backend with the badge's note.
 import { DEFAULT_CONFIG, mergeConfig, validateConfig } from '../core/config';
 import { deriveSeed, Rng } from '../core/rng';
-import { type BackendChoice, type BackendInfo, backendInfo, initBackend } from './backend';
+import { type BackendInfo, backendInfo, type BackendName, initBackend } from './backend';
 import { ENCODER_PRESET, modelFor, STUDENT_PRESET } from './configs';
 import { initEncoder } from './encoder';
 import { disposeParams } from './params';
@@ -54,21 +54,17 @@ export async function measureStepMs(budgetMs = Infinity): Promise<number> {
   return (performance.now() - t0) / 2;
 }
 
-/**
- * What 'auto' did, for the badge's details: "measured ms/step: wasm 75, webgpu over budget" when it measured the
- * candidates, "skipped webgl: software renderer (…)" when it passed one over; null when it did neither.
- */
+/** The badge's details of the backend in use: which kernels run the step on wasm; null elsewhere. */
 export function measuredNote(bi: BackendInfo): string | null {
-  const parts: string[] = [];
-  if (bi.measured) parts.push(`measured ms/step: ${Object.entries(bi.measured).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(0) : 'over budget'}`).join(', ')}`);
-  if (bi.skipped?.length) parts.push(`skipped ${bi.skipped.join('; ')}`);
-  if (bi.kernels) parts.push(`kernels: ${bi.kernels}`);
-  return parts.length ? parts.join('\n') : null;
+  return bi.kernels ? `kernels: ${bi.kernels}` : null;
 }
 
-/** initBackend with the step-time measurement wired in; the chosen backend, its info and the measurement note. */
-export async function initMeasuredBackend(choice: BackendChoice, wasmPaths?: Record<string, string>): Promise<{ name: string; info: BackendInfo; note: string | null }> {
-  const name = await initBackend(choice, { wasmPaths, measure: measureStepMs });
+/**
+ * initBackend for the worker: the backend, its info and the badge's note. A forced backend, or wasm while 'auto'
+ * measures the others in the probe (the UI moves the run when one is faster).
+ */
+export async function initMeasuredBackend(name: BackendName, wasmPaths?: Record<string, string>): Promise<{ name: string; info: BackendInfo; note: string | null }> {
+  const active = await initBackend(name, { wasmPaths });
   const info = backendInfo();
-  return { name, info, note: measuredNote(info) };
+  return { name: active, info, note: measuredNote(info) };
 }

@@ -3,7 +3,7 @@
 import type { TrainConfig } from '../core/config';
 import { DEFAULT_CONFIG, extraPositionsOf } from '../core/config';
 import type { SampleView } from '../worker/protocol';
-import { MAX_LANES } from '../worker/protocol';
+import { MAX_LANES } from '../core/lanes';
 import type { AlignmentRow, LiveRunMeta } from './runs';
 import { type EvalRow, StepSeries } from './series';
 

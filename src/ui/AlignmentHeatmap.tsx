@@ -5,7 +5,7 @@ import { interpolateBlues, interpolateRdBu } from 'd3-scale-chromatic';
 import { type RefObject, useEffect, useRef, useState } from 'react';
 import { useLab } from '../store';
 import type { SampleView } from '../worker/protocol';
-import { lab } from './controller';
+import { useController } from './useController';
 import { type Palette, usePalette } from './palette';
 import { type LaneView, useCompare } from './useCompare';
 
@@ -173,6 +173,7 @@ function LaneHeatmap(props: { lv: LaneView | null; k: number; divergence: string
 }
 
 export function AlignmentHeatmap() {
+  const lab = useController();
   const { main, other, race } = useCompare();
   const k = useLab((s) => s.heatK);
   const selectedKd = useLab((s) => s.config.kd);

@@ -1,7 +1,7 @@
 // The lab: header, run controls and knobs on the left; lanes, charts, alignment views, samples and runs on the right, each
 // panel in its own error boundary (one that throws shows what failed; the rest works on). The worker starts on mount.
 // Above them: the explainer, the help links and the glossary (Explainer.tsx, Glossary.tsx); Space anywhere (keys.ts).
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { AccuracyChart } from './AccuracyChart';
 import { AffinityOverlay } from './AffinityOverlay';
 import { AlignmentHeatmap } from './AlignmentHeatmap';
@@ -10,7 +10,7 @@ import { BackendBadge } from './BackendBadge';
 import { CopyLink, FirstVisitHint, ThemeToggle } from './Chrome';
 import { Explainer, jumpTo, TopNav, useProjectorScale } from './Explainer';
 import { ControlsPanel, RunButtons } from './ControlsPanel';
-import { lab, packIdOf, startLab } from './controller';
+import { LabController } from './controller';
 import { ErrorBanner, StoredSkipped } from './ErrorBanner';
 import { FindingsPanel } from './FindingsPanel';
 import { Glossary } from './Glossary';
@@ -24,7 +24,9 @@ import { PresetSelect } from './PresetSelect';
 import { RecipeExport } from './RecipeExport';
 import { RunsPanel } from './RunsPanel';
 import { SampleViewer } from './SampleViewer';
+import { packIdOf } from './shippedPacks';
 import { STUDIES, studyFor } from './studyData';
+import { ControllerContext, useController } from './useController';
 import { useLab } from '../store';
 import { RACES, type RacePreset } from '../store/races';
 import './lab.css';
@@ -32,15 +34,16 @@ import './ux.css';
 
 /** The "What matters" panel for the loaded pack (the shipped study JSON), its rows racing a finding's conditions. */
 function Findings() {
+  const lab = useController();
   const pack = useLab((s) => s.pack);
   const id = pack ? packIdOf(pack.name) : 'shapes';
   const study = studyFor(id ?? 'shapes');
   const others = Object.values(STUDIES).filter((x) => x !== study);
-  return <FindingsPanel study={study} others={others} onRace={raceConditions} />;
+  return <FindingsPanel study={study} others={others} onRace={(lanes) => raceConditions(lab, lanes)} />;
 }
 
 /** "Race these conditions": the finding's race preset (so the Race menu names it), started, and the lanes in view. */
-function raceConditions(lanes: RacePreset['lanes']) {
+function raceConditions(lab: LabController, lanes: RacePreset['lanes']) {
   const key = JSON.stringify(lanes);
   const preset = RACES.find((r) => JSON.stringify(r.lanes) === key);
   if (preset) lab.applyRace(preset.id);
@@ -57,9 +60,7 @@ function Recipe() {
 /** A panel inside its own error boundary: if it throws, it alone shows what failed (and "retry"). */
 const P = ({ name, children }: { name: string; children: ReactNode }) => <PanelBoundary name={name}>{children}</PanelBoundary>;
 
-export function App() {
-  useEffect(() => startLab(), []);
-  useEffect(() => installSpaceKey(), []);
+function LabPage() {
   useProjectorScale();
   return (
     <main className="lab">
@@ -160,5 +161,17 @@ export function App() {
         </div>
       </div>
     </main>
+  );
+}
+
+/** The app: creates the lab's controller (its worker starts on mount) and provides it to every panel. */
+export function App({ controller }: { controller?: LabController } = {}) {
+  const [lab] = useState(() => controller ?? new LabController());
+  useEffect(() => lab.start(), [lab]);
+  useEffect(() => installSpaceKey(lab.toggle), [lab]);
+  return (
+    <ControllerContext.Provider value={lab}>
+      <LabPage />
+    </ControllerContext.Provider>
   );
 }

@@ -6,7 +6,7 @@ import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, st
 import { useLab } from '../store';
 import { TERM_FORMULAS } from '../store/presets';
 import { selectConfig } from '../store/selectors';
-import { lab } from './controller';
+import { useController } from './useController';
 import { GlossLink } from './Glossary';
 import { StudentInitSelect } from './StudentInitSelect';
 
@@ -79,6 +79,7 @@ function Check(props: { label: ReactNode; checked: boolean; onChange: (on: boole
 const WEIGHTS: [TermName, string, string][] = TERM_NAMES.map((n) => [n, TERM_LABELS[n], `weight-${n}`]);
 
 export function RunButtons() {
+  const lab = useController();
   const status = useLab((s) => s.status);
   const step = useLab((s) => s.step);
   const hidden = useLab((s) => s.hiddenPause);
@@ -106,6 +107,7 @@ export function RunButtons() {
 }
 
 export function ControlsPanel() {
+  const lab = useController();
   const c = useLab(selectConfig);
   const pack = useLab((s) => s.pack);
   const sps = useLab((s) => s.stepsPerSecBySource);

@@ -5,13 +5,14 @@ import { useLab } from '../store';
 import { canAddLane, configSummary, type LaneState } from '../store/lanes';
 import { raceById, RACES } from '../store/races';
 import { valueAt } from '../core/terms';
-import { lab } from './controller';
+import { useController } from './useController';
 
 const NO_FAMILIES: string[] = [];
 /** A percentage, or "—" before the lane's first evaluation (never a 0.0 % that was not measured). */
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(1)}%`);
 
 function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]; only: boolean; compare: boolean; bayes: boolean }) {
+  const lab = useController();
   const { lane: l, selected, families, only } = props;
   const evaluated = l.evals.at(-1);
   const last = evaluated && evaluated.step > 0 ? evaluated : undefined; // step 0: the untrained student, shown as "—"
@@ -61,6 +62,7 @@ function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]
 }
 
 export function RaceSelect() {
+  const lab = useController();
   const id = useLab((s) => s.raceId);
   const r = raceById(id);
   return (
@@ -82,6 +84,7 @@ export function RaceSelect() {
 }
 
 export function LanesPanel() {
+  const lab = useController();
   const lanes = useLab((s) => s.lanes);
   const selected = useLab((s) => s.selectedLane);
   const compare = useLab((s) => s.compareLane);

@@ -7,7 +7,8 @@ import { parseUrlState } from '../core/urlState';
 import { useLab } from '../store';
 import { useLesson } from '../store/lesson';
 import { raceById } from '../store/races';
-import { lab, packIdOf, URL_CATALOG } from './controller';
+import { packIdOf, URL_CATALOG } from './shippedPacks';
+import { useController } from './useController';
 import { LessonSummary, LessonVerdict } from './LessonVerdict';
 import { studyFor } from './studyData';
 import './lesson.css';
@@ -103,6 +104,7 @@ export function LessonPanel() {
 
 /** Entering a step loads its race preset (the Race menu's action) and plays it, once the pack is in. */
 function useStepRace(lesson: Lesson | undefined, step: number) {
+  const lab = useController();
   const ready = useLab((s) => s.pack !== null && s.status !== 'loading');
   const loaded = useRef<string | null>(null);
   const key = lesson ? `${lesson.id}:${step}` : null;
@@ -112,10 +114,11 @@ function useStepRace(lesson: Lesson | undefined, step: number) {
     loaded.current = key;
     lab.applyRace(lesson.steps[step].race);
     lab.play();
-  }, [lesson, step, ready, key]);
+  }, [lab, lesson, step, ready, key]);
 }
 
 function PlayButton() {
+  const lab = useController();
   const status = useLab((s) => s.status);
   const running = status === 'running';
   return (
@@ -142,6 +145,7 @@ const pts = (x: number) => x.toFixed(1);
 
 /** Where the race stands: separated (and where), not yet (and how long the study needed), or another race loaded. */
 function StepStatus({ s }: { s: LessonStep }) {
+  const lab = useController();
   const { curves, names, n, raceId } = useCurves();
   const packName = useLab((st) => st.pack?.name ?? null);
   const pack = (packName && packIdOf(packName)) || 'shapes';

@@ -2,9 +2,11 @@
 // through the worker's validator, and a rejected one leaves the current pack in place.
 import { useState } from 'react';
 import { useLab } from '../store';
-import { lab, SHIPPED_PACKS } from './controller';
+import { SHIPPED_PACKS } from './shippedPacks';
+import { useController } from './useController';
 
 export function PackPicker() {
+  const lab = useController();
   const pack = useLab((s) => s.pack);
   const loading = useLab((s) => s.packLoading);
   const [over, setOver] = useState(false);

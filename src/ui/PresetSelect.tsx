@@ -1,9 +1,10 @@
 // Presets reproducing the paper's ablations, with two lines on what the paper found.
 import { useLab } from '../store';
 import { PRESETS, presetById } from '../store/presets';
-import { lab } from './controller';
+import { useController } from './useController';
 
 export function PresetSelect() {
+  const lab = useController();
   const id = useLab((s) => s.presetId);
   const p = presetById(id);
   return (

@@ -3,7 +3,7 @@
 import { useLab } from '../store';
 import { lastEval, type RunRecord } from '../store/runs';
 import { useStoredRecords } from '../store/storedRecords';
-import { lab } from './controller';
+import { useController } from './useController';
 import { runs } from './runsController';
 import { useThrottledVersion } from './useThrottledVersion';
 
@@ -51,6 +51,7 @@ function Row({ r, live }: { r: RunRecord; live: boolean }) {
 }
 
 export function RunsPanel() {
+  const lab = useController();
   useThrottledVersion(1000);
   const kept = useLab((s) => s.runs);
   const liveId = useLab((s) => s.live?.id ?? null);

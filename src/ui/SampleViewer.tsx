@@ -2,12 +2,13 @@
 // teacher's answer and the selected lane's student's greedy answer (and a compared lane's, on the same sample).
 import { useEffect, useRef } from 'react';
 import { useLab } from '../store';
-import { lab } from './controller';
+import { useController } from './useController';
 import { type LaneView, useCompare } from './useCompare';
 
 const SCALE = 6;
 
 export function SampleViewer() {
+  const lab = useController();
   const { main, other, race } = useCompare();
   const view = main?.view ?? null;
   const pack = useLab((s) => s.pack);

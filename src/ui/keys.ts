@@ -1,7 +1,6 @@
 // Space toggles training from anywhere (the controller's window listener covers the page; this one covers what it
 // skips): numeric knobs, sliders and menus, which take no spaces, and buttons or checkboxes focused by a click.
 // Free-text fields keep their Space; a control reached by the keyboard keeps Space as its own activation key.
-import { lab } from './controller';
 
 const TEXT_TYPES = new Set(['text', 'search', 'email', 'url', 'tel', 'password']);
 
@@ -31,18 +30,18 @@ function keyboardFocused(t: HTMLElement): boolean {
 
 const isSpace = (e: KeyboardEvent) => (e.code === 'Space' || e.key === ' ') && !e.ctrlKey && !e.metaKey && !e.altKey;
 
-function onKeyDown(e: KeyboardEvent) {
-  if (!isSpace(e) || spaceAction(e.target as Element | null) !== 'toggle') return;
-  e.preventDefault(); // no space typed into a number field (which would blank it), no menu opened, no click
-  if (!e.repeat) lab.toggle();
-}
-
 function onKeyUp(e: KeyboardEvent) {
   if (isSpace(e) && spaceAction(e.target as Element | null) === 'toggle') e.preventDefault(); // a button clicks on keyup
 }
 
-/** Install the listeners (capture phase, before React's); returns their removal. */
-export function installSpaceKey(): () => void {
+/** Install the listeners (capture phase, before React's), Space calling `toggle` (the lab's train / pause); returns
+ *  their removal. */
+export function installSpaceKey(toggle: () => void): () => void {
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (!isSpace(e) || spaceAction(e.target as Element | null) !== 'toggle') return;
+    e.preventDefault(); // no space typed into a number field (which would blank it), no menu opened, no click
+    if (!e.repeat) toggle();
+  };
   window.addEventListener('keydown', onKeyDown, true);
   window.addEventListener('keyup', onKeyUp, true);
   return () => {

@@ -1,8 +1,9 @@
-// The run keeper: which checkpoint each lane resumes from, the backend after a lost device, and the restart cap.
-import { describe, expect, it } from 'vitest';
+// The run keeper: which checkpoint each lane resumes from, the restart cap, and a backend switch's wait for
+// checkpoints (a promise resolved by the checkpoint messages, or by its timeout).
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config';
 import type { TrainerCheckpoint } from '../model/train/checkpoint';
-import { MAX_RESTARTS, nextBackend, RESTART_WINDOW_MS, RunKeeper } from './recovery';
+import { MAX_RESTARTS, RESTART_WINDOW_MS, RunKeeper } from './recovery';
 
 const ck = (step: number) => ({ step }) as unknown as TrainerCheckpoint;
 
@@ -31,7 +32,26 @@ describe('RunKeeper', () => {
     expect(k.mayRestart(1000 + RESTART_WINDOW_MS + 10)).toBe(true);
   });
 
-  it('falls back webgpu → webgl → wasm → cpu', () => {
-    expect(['webgpu', 'webgl', 'wasm', 'cpu', 'odd'].map(nextBackend)).toEqual(['webgl', 'wasm', 'cpu', 'cpu', 'wasm']);
+
+  it('whenCheckpointed resolves on the checkpoint that completes it, at once when kept, false after its timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const k = new RunKeeper();
+      k.keep(0, ck(100));
+      expect(await k.whenCheckpointed(new Map([[0, 100]]), 1000)).toBe(true);
+      let got: boolean | null = null;
+      void k.whenCheckpointed(new Map([[0, 150], [1, 0], [2, 40]]), 1000).then((ok) => (got = ok));
+      k.keep(0, ck(150));
+      await Promise.resolve();
+      expect(got).toBeNull(); // lane 2 still missing
+      k.keep(2, ck(40));
+      await Promise.resolve();
+      expect(got).toBe(true);
+      const late = k.whenCheckpointed(new Map([[3, 10]]), 1000);
+      vi.advanceTimersByTime(1000);
+      expect(await late).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,18 +1,7 @@
 // Keeps the lab's run alive across a dead worker or a lost GPU (DESIGN §6b): holds each lane's latest checkpoint
-// and the pack's source, and restarts the worker from them — on the same backend after a crash, the next after a loss.
-import type { BackendName } from '../model/backend';
+// and the pack's source for the restart, and tells a backend switch when the checkpoints it waits for have arrived.
 import type { TrainerCheckpoint } from '../model/train/checkpoint';
 import type { LaneSpec, PackSource } from '../worker/protocol';
-
-/** The backends in the order the lab falls back through when a device is lost. */
-export const FALLBACK_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-/** The backend after `name` in FALLBACK_ORDER (wasm when the name is unknown; cpu stays cpu). */
-export function nextBackend(name: string): BackendName {
-  const i = FALLBACK_ORDER.indexOf(name as BackendName);
-  if (i < 0) return 'wasm';
-  return FALLBACK_ORDER[Math.min(i + 1, FALLBACK_ORDER.length - 1)];
-}
 
 /** At most this many restarts in RESTART_WINDOW_MS; past it the lab stops restarting and says so. */
 export const MAX_RESTARTS = 3;
@@ -24,12 +13,38 @@ export type PackOrigin = { kind: 'url'; name: string; url: string } | { kind: 'f
 export class RunKeeper {
   private checkpoints = new Map<number, TrainerCheckpoint>(); // lane id → its latest checkpoint
   private restarts: number[] = []; // times (ms) of recent restarts
+  private waiters = new Set<{ need: ReadonlyMap<number, number>; done: (ok: boolean) => void }>();
   pack: PackOrigin | null = null;
 
-  /** A lane's newer checkpoint replaces the one kept. */
+  /** A lane's newer checkpoint replaces the one kept; a whenCheckpointed() it completes resolves. */
   keep(lane: number, c: TrainerCheckpoint): void {
     const old = this.checkpoints.get(lane);
     if (!old || c.step >= old.step) this.checkpoints.set(lane, c);
+    for (const w of [...this.waiters]) if (this.covers(w.need)) w.done(true);
+  }
+
+  /**
+   * Resolves true once every lane of `need` (lane id → step) has a checkpoint at or past that step (at once if it
+   * has), false after `ms` without them (the caller goes on with what it has).
+   */
+  whenCheckpointed(need: ReadonlyMap<number, number>, ms: number): Promise<boolean> {
+    if (this.covers(need)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w = {
+        need,
+        done: (ok: boolean) => {
+          clearTimeout(timer);
+          this.waiters.delete(w);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => w.done(false), ms);
+      this.waiters.add(w);
+    });
+  }
+
+  private covers(need: ReadonlyMap<number, number>): boolean {
+    return [...need].every(([lane, step]) => this.stepOf(lane) >= step);
   }
 
   /** Fresh students (a new race, a reset, a new pack): nothing to resume. */

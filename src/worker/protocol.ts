@@ -2,7 +2,7 @@
 // `type`, each payload tied to its type; metrics travel as deltas in transferred typed arrays, never the history.
 import type { DeepPartial, TrainConfig } from '../core/config';
 import { FieldError } from '../core/errors';
-import type { BackendChoice } from '../model/backend';
+import type { BackendName } from '../core/backends';
 import type { TrainerCheckpoint } from '../model/train/checkpoint';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
@@ -16,8 +16,7 @@ export function isFatalMessage(text: string): boolean {
   return /out of memory|Array buffer allocation failed|Cannot enlarge memory|memory access out of bounds|RuntimeError|Aborted\(/i.test(text);
 }
 
-/** At most this many lanes (students) race in one worker (DESIGN §6b). */
-export const MAX_LANES = 4;
+export { MAX_LANES } from '../core/lanes'; // at most this many lanes race in one worker (DESIGN §6b)
 
 /** One lane of a race: a stable id chosen by the UI (messages about the lane carry it) and its full config. */
 export interface LaneSpec {
@@ -65,7 +64,7 @@ export type UiToWorker =
   | {
       type: 'init';
       version: number; // PROTOCOL_VERSION of the sender
-      backend: BackendChoice; // 'auto' or forced by ?backend=
+      backend: BackendName; // forced by ?backend=, else wasm while the UI's 'auto' measures the others (ui/autoSwitch)
       wasmPaths?: Record<string, string>; // file name → URL of tfjs-backend-wasm's .wasm binaries
       lanes: LaneSpec[]; // 1–MAX_LANES lanes the race starts with once a pack is loaded
       evalEvery?: number; // steps between val evaluations (default 50; 0 = never)
