@@ -39,13 +39,18 @@ test.describe('a lesson opened by its link', () => {
     await lab.waitForStep(at + 3);
     await expect(page.getByTestId('lesson-select')).toHaveValue(L.id);
     await expect(page.getByTestId('lesson-separation')).toBeVisible();
-    await expect(page.getByTestId('lesson-verdict')).toContainText('Paper:');
+    // not separated yet (says how long the study needed) or separated (says where): the rule of core/separation.ts
+    await expect(page.getByTestId('lesson-separation')).toHaveAttribute('data-state', /^(not-yet|separated)$/);
+    if ((await page.getByTestId('lesson-separation').getAttribute('data-state')) === 'not-yet') {
+      await expect(page.getByTestId('lesson-separation')).toContainText(`~${L.steps[0].separatesBy?.steps ?? ''}`);
+    }
   });
 
-  test('"more" shows the detailed text; the play button pauses and resumes', async () => {
+  test('"more" shows the detailed text and the step\'s paper number beside the lab\'s verdict; the play button pauses and resumes', async () => {
     await expect(page.getByTestId('lesson-detail')).toHaveCount(0);
     await page.getByTestId('lesson-more').click();
     await expect(page.getByTestId('lesson-detail')).toHaveText(L.steps[0].detail);
+    await expect(page.getByTestId('lesson-verdict')).toContainText('Paper:'); // the step's finding: paper beside lab
     await page.getByTestId('lesson-play').click();
     await expect.poll(() => lab.state().then((s) => s.status)).toBe('paused');
     await lab.expectStepHolds(500);
@@ -53,7 +58,7 @@ test.describe('a lesson opened by its link', () => {
     await expect.poll(() => lab.state().then((s) => s.status)).toBe('running');
   });
 
-  test('next and back move one step and load each step\'s race', async () => {
+  test("next and back move one step and load each step's race", async () => {
     await page.getByTestId('lesson-next').click();
     await expect(page.getByTestId('lesson-step')).toHaveText(`2 / ${N}`);
     await expectRace(page, lab, L.steps[1].race);

@@ -23,7 +23,8 @@ export const LESSONS: Lesson[] = [
   {
     id: 'what-matters',
     title: 'What matters in distillation',
-    about: 'Five races, five findings: KD against CE, the KD weight, the temperature, hidden states and the teacher’s data.',
+    about:
+      'Five races, five findings: KD against CE, the KD weight, the temperature, hidden states and the teacher’s data.',
     steps: [
       {
         race: 'ce-vs-kd',
@@ -33,7 +34,10 @@ export const LESSONS: Lesson[] = [
         detail:
           'Both lanes train on 500 labeled samples plus 3,000 unlabeled images that the teacher answered (cross-entropy on the labels and on the teacher’s answers, seqCE). The second lane adds a logit term: the KL divergence from the teacher’s softmax to the student’s, weighted 5. Compare the lanes on val exact match, not on the loss chart’s total, which includes the KD term only in the second lane. Separated means their val scores differ by more than the 95 % interval of two rates measured on the same fixed val samples.',
         findingId: 'F1',
-        separatesBy: { steps: 600, source: 'bench/results/separation.json: shapes, median of 3 seeds (30, 600, 750 steps)' },
+        separatesBy: {
+          steps: 600,
+          source: 'bench/results/separation.json: shapes, median of 3 seeds (30, 600, 750 steps)',
+        },
       },
       {
         race: 'finding-F2',
@@ -117,4 +121,5 @@ export const lessonById = (id: string | null | undefined): Lesson | undefined =>
 export const stepLabel = (index: number, lesson: Lesson): string => `${index + 1} / ${lesson.steps.length}`;
 
 /** A step index moved by `delta` and kept inside the lesson. */
-export const clampStep = (index: number, delta: number, lesson: Lesson): number => Math.min(lesson.steps.length - 1, Math.max(0, index + delta));
+export const clampStep = (index: number, delta: number, lesson: Lesson): number =>
+  Math.min(lesson.steps.length - 1, Math.max(0, index + delta));

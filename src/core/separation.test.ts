@@ -37,8 +37,18 @@ const curve = (pairs: [number, number][]) => pairs.map(([step, acc]) => ({ step,
 
 describe('firstSeparation', () => {
   it('finds the first evaluation where two lanes separate, higher lane first', () => {
-    const a = curve([[10, 20], [20, 30], [30, 35], [40, 36]]);
-    const b = curve([[10, 21], [20, 33], [30, 47], [40, 50]]);
+    const a = curve([
+      [10, 20],
+      [20, 30],
+      [30, 35],
+      [40, 36],
+    ]);
+    const b = curve([
+      [10, 21],
+      [20, 33],
+      [30, 47],
+      [40, 50],
+    ]);
     const s = firstSeparation([a, b], 250);
     expect(s).not.toBeNull();
     expect(s?.step).toBe(30);
@@ -48,23 +58,42 @@ describe('firstSeparation', () => {
     expect(s?.margin).toBeCloseTo(separationMargin(47, 35, 250), 12);
   });
   it('is null while no pair separates, and for a single lane', () => {
-    const a = curve([[10, 20], [20, 30]]);
-    const b = curve([[10, 21], [20, 33]]);
+    const a = curve([
+      [10, 20],
+      [20, 30],
+    ]);
+    const b = curve([
+      [10, 21],
+      [20, 33],
+    ]);
     expect(firstSeparation([a, b], 250)).toBeNull();
-    expect(firstSeparation([curve([[10, 0], [20, 100]])], 250)).toBeNull();
+    expect(
+      firstSeparation(
+        [
+          curve([
+            [10, 0],
+            [20, 100],
+          ]),
+        ],
+        250,
+      ),
+    ).toBeNull();
     expect(firstSeparation([], 250)).toBeNull();
   });
   it('among four lanes picks the pair furthest beyond its interval', () => {
-    const s = firstSeparation(
-      [curve([[50, 30]]), curve([[50, 42]]), curve([[50, 31]]), curve([[50, 60]])],
-      250,
-    );
+    const s = firstSeparation([curve([[50, 30]]), curve([[50, 42]]), curve([[50, 31]]), curve([[50, 60]])], 250);
     expect(s?.lanes).toEqual([3, 0]);
     expect(s?.acc).toEqual([60, 30]);
   });
   it('compares only steps both lanes were evaluated at', () => {
-    const a = curve([[10, 10], [20, 12]]);
-    const b = curve([[20, 13], [30, 90]]);
+    const a = curve([
+      [10, 10],
+      [20, 12],
+    ]);
+    const b = curve([
+      [20, 13],
+      [30, 90],
+    ]);
     expect(sharedSteps([a, b])).toEqual([20]);
     expect(firstSeparation([a, b], 250)).toBeNull();
   });
@@ -72,7 +101,19 @@ describe('firstSeparation', () => {
 
 describe('latestGap', () => {
   it('quotes the latest shared evaluation even when not separated', () => {
-    const g = latestGap([curve([[10, 20], [20, 30]]), curve([[10, 21], [20, 33]])], 250);
+    const g = latestGap(
+      [
+        curve([
+          [10, 20],
+          [20, 30],
+        ]),
+        curve([
+          [10, 21],
+          [20, 33],
+        ]),
+      ],
+      250,
+    );
     expect(g?.step).toBe(20);
     expect(g?.gap).toBe(3);
     expect(g && g.gap < g.margin).toBe(true);

@@ -41,7 +41,13 @@ export function widestPair(curves: readonly (readonly AccPoint[])[], step: numbe
       const [hi, lo] = a >= b ? [i, j] : [j, i];
       const gap = Math.abs(a - b);
       if (!best || gap - separationMargin(a, b, n) > best.gap - best.margin) {
-        best = { step, lanes: [hi, lo], acc: [at[hi] as number, at[lo] as number], gap, margin: separationMargin(a, b, n) };
+        best = {
+          step,
+          lanes: [hi, lo],
+          acc: [at[hi] as number, at[lo] as number],
+          gap,
+          margin: separationMargin(a, b, n),
+        };
       }
     }
   }
@@ -52,7 +58,10 @@ export function widestPair(curves: readonly (readonly AccPoint[])[], step: numbe
 export function sharedSteps(curves: readonly (readonly AccPoint[])[]): number[] {
   const count = new Map<number, number>();
   for (const c of curves) for (const s of new Set(c.map((x) => x.step))) count.set(s, (count.get(s) ?? 0) + 1);
-  return [...count].filter(([, k]) => k >= 2).map(([s]) => s).sort((x, y) => x - y);
+  return [...count]
+    .filter(([, k]) => k >= 2)
+    .map(([s]) => s)
+    .sort((x, y) => x - y);
 }
 
 /**

@@ -20,7 +20,12 @@ export function LessonSelect() {
   return (
     <label className="lesson-entry">
       Lessons{' '}
-      <select data-testid="lesson-select" value={id ?? ''} onChange={(e) => (e.target.value ? open(e.target.value) : useLesson.getState().close())} title="A guided walk through the paper's findings: each step loads a race and says what to watch">
+      <select
+        data-testid="lesson-select"
+        value={id ?? ''}
+        onChange={(e) => (e.target.value ? open(e.target.value) : useLesson.getState().close())}
+        title="A guided walk through the paper's findings: each step loads a race and says what to watch"
+      >
         <option value="">(choose a lesson)</option>
         {LESSONS.map((l) => (
           <option key={l.id} value={l.id} title={l.about}>
@@ -36,7 +41,8 @@ export function LessonSelect() {
 function arrowsOwnedBy(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
   if (t.isContentEditable || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return true;
-  if (t instanceof HTMLInputElement) return !['button', 'submit', 'reset', 'checkbox', 'radio', 'file', 'color'].includes(t.type);
+  if (t instanceof HTMLInputElement)
+    return !['button', 'submit', 'reset', 'checkbox', 'radio', 'file', 'color'].includes(t.type);
   return false;
 }
 
@@ -76,28 +82,58 @@ export function LessonPanel() {
         <span data-testid="lesson-step" className="lesson-count">
           {stepLabel(step, lesson)}
         </span>
-        <button type="button" className="lesson-close" data-testid="lesson-close" onClick={close} aria-label="Close the lesson" title="Close the lesson (the race goes on)">
+        <button
+          type="button"
+          className="lesson-close"
+          data-testid="lesson-close"
+          onClick={close}
+          aria-label="Close the lesson"
+          title="Close the lesson (the race goes on)"
+        >
           ✕
         </button>
       </header>
-      <h3>{s.title}</h3>
-      <p data-testid="lesson-short">{s.short}</p>
-      {more ? <p data-testid="lesson-detail" className="lesson-detail">{s.detail}</p> : null}
-      <button type="button" className="lesson-more" data-testid="lesson-more" aria-expanded={more} onClick={() => setMore(!more)}>
-        {more ? 'less' : 'more'}
-      </button>
-      <StepStatus s={s} />
-      <StepFindings lesson={lesson} s={s} last={last} />
-      <nav className="lesson-nav">
-        <button type="button" data-testid="lesson-back" onClick={() => go(-1)} disabled={step === 0} title="Back (←)">
-          ← Back
-        </button>
-        <PlayButton />
-        <button type="button" data-testid="lesson-next" onClick={() => go(1)} disabled={last} title="Next (→)">
-          Next →
-        </button>
-      </nav>
-      <p className="lesson-keys">← → steps · Space trains / pauses</p>
+      <div className="lesson-body">
+        <div>
+          <h3>{s.title}</h3>
+          <p data-testid="lesson-short">{s.short}</p>
+          {more ? (
+            <p data-testid="lesson-detail" className="lesson-detail">
+              {s.detail}
+            </p>
+          ) : null}
+          <button
+            type="button"
+            className="lesson-more"
+            data-testid="lesson-more"
+            aria-expanded={more}
+            onClick={() => setMore(!more)}
+          >
+            {more ? 'less' : 'more'}
+          </button>
+        </div>
+        <div>
+          <StepStatus s={s} />
+          {more && !last && s.findingId ? <StepVerdict findingId={s.findingId} /> : null}
+          <nav className="lesson-nav">
+            <button
+              type="button"
+              data-testid="lesson-back"
+              onClick={() => go(-1)}
+              disabled={step === 0}
+              title="Back (←)"
+            >
+              ← Back
+            </button>
+            <PlayButton />
+            <button type="button" data-testid="lesson-next" onClick={() => go(1)} disabled={last} title="Next (→)">
+              Next →
+            </button>
+          </nav>
+          <p className="lesson-keys">← → steps · Space trains / pauses</p>
+        </div>
+      </div>
+      {last ? <LessonEnd lesson={lesson} /> : null}
     </section>
   );
 }
@@ -122,7 +158,13 @@ function PlayButton() {
   const status = useLab((s) => s.status);
   const running = status === 'running';
   return (
-    <button type="button" data-testid="lesson-play" onClick={() => lab.toggle()} disabled={status === 'loading'} title="Train / pause (Space)">
+    <button
+      type="button"
+      data-testid="lesson-play"
+      onClick={() => lab.toggle()}
+      disabled={status === 'loading'}
+      title="Train / pause (Space)"
+    >
       {running ? '❚❚ Pause' : '▶ Play'}
     </button>
   );
@@ -147,15 +189,14 @@ const pts = (x: number) => x.toFixed(1);
 function StepStatus({ s }: { s: LessonStep }) {
   const lab = useController();
   const { curves, names, n, raceId } = useCurves();
-  const packName = useLab((st) => st.pack?.name ?? null);
-  const pack = (packName && packIdOf(packName)) || 'shapes';
+  const pack = usePackId();
   const sep = useMemo(() => (n > 0 ? firstSeparation(curves, n) : null), [curves, n]);
   const gap = useMemo(() => (n > 0 ? latestGap(curves, n) : null), [curves, n]);
   const pointed = useRef<number | null>(null);
   useEffect(() => {
     if (!sep || pointed.current === sep.step) return;
     pointed.current = sep.step;
-    pointAtChart(window.matchMedia?.('(min-width: 1000px)').matches ?? false);
+    pointAtChart(window.matchMedia?.('(min-width: 760px)').matches ?? false); // the panel sticks above the chart there
   }, [sep]);
   useEffect(() => {
     pointed.current = null;
@@ -181,7 +222,10 @@ function StepStatus({ s }: { s: LessonStep }) {
   return (
     <p className="lesson-status" data-testid="lesson-separation" data-state="not-yet">
       <b>Not separated yet</b>
-      {gap ? ` (step ${gap.step}: widest gap ${pts(gap.gap)} points, needs more than ${pts(gap.margin)} on ${n} val samples)` : ' (no evaluation yet)'}: {needed}.
+      {gap && gap.step > 0
+        ? ` (step ${gap.step}: widest gap ${pts(gap.gap)} points, needs more than ${pts(gap.margin)} on ${n} val samples)`
+        : ' (no evaluation since training began)'}
+      : {needed}.
     </p>
   );
 }
@@ -189,8 +233,9 @@ function StepStatus({ s }: { s: LessonStep }) {
 function Separated({ sep, names, n }: { sep: Separation; names: string[]; n: number }) {
   return (
     <p className="lesson-status separated" data-testid="lesson-separation" data-state="separated" data-step={sep.step}>
-      <b>Separated at step {sep.step}</b>: {names[sep.lanes[0]]} {pts(sep.acc[0])} % vs {names[sep.lanes[1]]} {pts(sep.acc[1])} % — a gap of {pts(sep.gap)} points, beyond the
-      95 % interval of {pts(sep.margin)} on {n} val samples.{' '}
+      <b>Separated at step {sep.step}</b>: {names[sep.lanes[0]]} {pts(sep.acc[0])} % vs {names[sep.lanes[1]]}{' '}
+      {pts(sep.acc[1])} % — a gap of {pts(sep.gap)} points, beyond the 95 % interval of {pts(sep.margin)} on {n} val
+      samples.{' '}
       <button type="button" data-testid="lesson-point" onClick={() => pointAtChart(true)}>
         Show on the chart
       </button>
@@ -210,13 +255,19 @@ function pointAtChart(scroll: boolean) {
   window.setTimeout(() => chart.classList.remove('lesson-pointed'), 4000);
 }
 
-/** The step's finding: the paper's number beside the lab's verdict; the last step closes with all of them. */
-function StepFindings({ lesson, s, last }: { lesson: Lesson; s: LessonStep; last: boolean }) {
+/** The shipped pack id the lab has loaded (shapes while none, or for a pack the person brought). */
+function usePackId(): string {
   const packName = useLab((st) => st.pack?.name ?? null);
-  const pack = (packName && packIdOf(packName)) || 'shapes';
-  if (last) {
-    const ids = [...new Set(lesson.steps.map((x) => x.findingId).filter((x): x is string => !!x))];
-    return <LessonSummary findingIds={ids} pack={pack} />;
-  }
-  return s.findingId ? <LessonVerdict findingId={s.findingId} pack={pack} /> : null;
+  return (packName && packIdOf(packName)) || 'shapes';
+}
+
+/** The step's finding: the paper's number beside the lab's verdict. */
+function StepVerdict({ findingId }: { findingId: string }) {
+  return <LessonVerdict findingId={findingId} pack={usePackId()} />;
+}
+
+/** The lesson's end: every step's finding, the paper's numbers beside the lab's verdicts. */
+function LessonEnd({ lesson }: { lesson: Lesson }) {
+  const ids = [...new Set(lesson.steps.map((x) => x.findingId).filter((x): x is string => !!x))];
+  return <LessonSummary findingIds={ids} pack={usePackId()} />;
 }

@@ -27,7 +27,9 @@ function studyPhrase(study: StudyJson | null, findingId: string, pack: string): 
 function fairPhrase(fair: FairStudyJson | null, findingId: string): string {
   const f = fair?.findings.find((x) => x.id === findingId);
   if (!fair || !f) return 'not run on this pack';
-  const measured = [...f.verdicts.paper.comparisons, ...f.verdicts.best.comparisons].some((c) => (c.n?.[0] ?? 0) > 0 && (c.n?.[1] ?? 0) > 0);
+  const measured = [...f.verdicts.paper.comparisons, ...f.verdicts.best.comparisons].some(
+    (c) => (c.n?.[0] ?? 0) > 0 && (c.n?.[1] ?? 0) > 0,
+  );
   if (!measured) return 'no test runs yet';
   return `${f.verdicts.paper.verdict} at the paper’s settings, ${f.verdicts.best.verdict} each at its best`;
 }
