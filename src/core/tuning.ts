@@ -1,7 +1,7 @@
 // The fair study's plan (issue 28), fixed before any of its runs: each objective's tuning grid (≤ 4 configs over its own
 // knobs, on the data-rich base, chosen on val), the seeds per pack, and the run count. Pure TS: the planner prints it.
 import type { DeepPartial, Divergence, TrainConfig } from './config';
-import { CONDITIONS } from './findings';
+import { CONDITIONS, FINDINGS } from './findings';
 
 /** One config of a grid: a patch over the data-rich base (CE 1, seqCE 1, the unlabeled split), like the study's. */
 export interface GridConfig {
@@ -117,5 +117,8 @@ export function fairStudyPlan(packs: readonly string[]): PlanRow[] {
   });
 }
 
-/** The paper-settings stage: today's data-rich conditions, and the labeled-only CE + fKL that F9 compares with. */
-export const PAPER_STAGE: string[] = [...Object.values(CONDITIONS).filter((c) => c.base === 'rich').map((c) => c.id), 'lab-fkl'];
+/** The paper-settings stage: today's data-rich conditions that decide a finding (F3's probes, which do not, are left
+ *  to the first study: decided 2026-12-07, before any paper-stage run, to keep the plan near 900 runs), and the
+ *  labeled-only CE + fKL that F9 compares with. */
+const PROBES = new Set(FINDINGS.flatMap((f) => f.probe ?? []));
+export const PAPER_STAGE: string[] = [...Object.values(CONDITIONS).filter((c) => c.base === 'rich' && !PROBES.has(c.id)).map((c) => c.id), 'lab-fkl'];
