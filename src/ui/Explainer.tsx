@@ -97,7 +97,7 @@ export function TopNav() {
         type="button"
         className="ghost"
         data-testid="projector-toggle"
-        aria-label={`projector scale: ${mode} (click for ${NEXT_MODE[mode]})`}
+        aria-label={`projector: ${mode} (larger type; click for ${NEXT_MODE[mode]})`}
         title="larger type and chart labels for a projector; auto: on at ≥ 1,600 px wide"
         onClick={() => useUi.getState().set({ projector: NEXT_MODE[mode] })}
       >

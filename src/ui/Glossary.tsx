@@ -51,6 +51,8 @@ export function GlossLink({ term }: { term: string }) {
   );
 }
 
+const close = () => useUi.getState().set({ glossaryTerm: null });
+
 /** The glossary dialog (modal while open; Esc or Close shuts it and focus goes back where it was). */
 export function Glossary() {
   const term = useUi((s) => s.glossaryTerm);
@@ -70,10 +72,20 @@ export function Glossary() {
     }
   }, [term]);
   return (
-    <dialog ref={ref} className="glossary" data-testid="glossary" aria-labelledby="glossary-title" onClose={() => useUi.getState().set({ glossaryTerm: null })}>
+    <dialog
+      ref={ref}
+      className="glossary"
+      data-testid="glossary"
+      aria-labelledby="glossary-title"
+      onCancel={(e) => {
+        e.preventDefault(); // Esc: the state closes it (the effect above), so no late close event can undo a reopening
+        close();
+      }}
+      onClose={() => !ref.current?.open && useUi.getState().glossaryTerm !== null && close()} // closed some other way
+    >
       <header>
         <h2 id="glossary-title">Glossary</h2>
-        <button type="button" data-testid="glossary-close" onClick={() => useUi.getState().set({ glossaryTerm: null })}>
+        <button type="button" data-testid="glossary-close" onClick={close}>
           Close
         </button>
       </header>
