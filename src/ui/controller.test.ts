@@ -1,5 +1,7 @@
 // The lab's controller as an instance (Node, stub workers, no DOM): two labs share no state; 'auto' starts on wasm
 // and moves to the backend the probe picked once the pause's checkpoints have arrived (a promise, not a poll).
+// (vite/client: the controller imports the wasm binaries as ?url assets.)
+/// <reference types="vite/client" />
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TrainerCheckpoint } from '../model/train/checkpoint';
 import { useLab } from '../store';
