@@ -1,4 +1,4 @@
-// `npm run study -- --fair --pack NAME --stage tune|tune2|paper|best|all [--jobs N] [--summary]`: the fair study's
+// `npm run study -- --fair --pack NAME --stage tune|tune2|paper|best|all [--only ids] [--jobs N] [--summary]`: the fair study's
 // stages (issue 28, src/core/tuning.ts): grids on val, then the paper's conditions and each best on test; resumable.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { BEST_COMPARISONS, fairConfig, fairFindings, finalIds, finalSeeds, pickBest, secondStageIds, testCondition, type TuningEntry } from '../../src/core/fairStudy';
@@ -29,8 +29,11 @@ function work(pack: string, stage: Stage): { ids: string[]; seeds: number[]; spl
   return { ids, seeds: finalSeeds(FAIR_STUDY.finalSeeds[pack] ?? 5), split: 'test' };
 }
 
-async function runStage(pack: string, stage: Stage, jobs: number): Promise<void> {
-  const w = work(pack, stage);
+async function runStage(pack: string, stage: Stage, jobs: number, only?: string[]): Promise<void> {
+  const all = work(pack, stage);
+  for (const id of only ?? []) if (!all.ids.includes(id)) throw new Error(`--only: ${JSON.stringify(id)} is not a run id of the ${stage} stage of ${pack} (${all.ids.join(', ')})`);
+  // --only a,b: those run ids first (the stage's seeds and split unchanged; the rest of the stage runs on a later call)
+  const w = only ? { ...all, ids: only } : all;
   const todo = w.seeds.flatMap((seed) => w.ids.map((condition) => ({ condition, seed }))).filter((x) => !existsSync(runFile(pack, x.condition, x.seed)));
   process.stderr.write(`fair study ${pack}, ${stage}: ${w.ids.length} configs × ${w.seeds.length} seeds on ${w.split}, ${FAIR_STUDY.steps} steps; ${w.ids.length * w.seeds.length - todo.length} done, ${todo.length} to go, ${jobs} at a time\n`);
   const extra = ['--curve-every', String(FAIR_STUDY.curveEvery), ...(w.split === 'test' ? ['--split', 'test'] : [])];
@@ -107,7 +110,8 @@ export async function runFairStudy(args: Args): Promise<void> {
   if (args.summary !== true) {
     const stage = String(args.stage ?? '');
     const stages: Stage[] = stage === 'all' ? [...STAGES] : (STAGES as readonly string[]).includes(stage) ? [stage as Stage] : (() => { throw new Error(`--stage: expected one of ${STAGES.join(', ')} or all, got ${JSON.stringify(args.stage)}`); })();
-    for (const s of stages) await runStage(pack, s, jobs);
+    const only = typeof args.only === 'string' ? args.only.split(',') : undefined;
+    for (const s of stages) await runStage(pack, s, jobs, only);
   }
   const j = writeFair(pack);
   if (args.markdown === true) {
