@@ -78,7 +78,8 @@ export function provenance(backend: string): Pick<StudyRun, 'commit' | 'tfjs' | 
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim()) commit += '+dirty';
+    // "+dirty": tracked code differs from the commit (run data under study/ does not count: it is what runs write)
+    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!study'], { encoding: 'utf8' }).trim()) commit += '+dirty';
   } catch {
     // not a git checkout: 'unknown'
   }
