@@ -7,37 +7,12 @@ import {
 } from './pack';
 import { writeSafetensors, gzip, type SafeTensor, type Dtype } from './safetensors';
 import { makeTinyPack, TINY_DIMS } from './testing/packFixture';
+import { bytesOf, expectPackError as packError } from './testing/packBytes';
 
 const F = 'tiny.safetensors';
+const expectPackError = (bytes: Uint8Array, field: string, file = F) => packError(bytes, field, file);
 
-function expectPackError(bytes: Uint8Array, field: string, file = F): PackError {
-  try {
-    parsePack(bytes, file);
-  } catch (e) {
-    if (!(e instanceof PackError)) throw e;
-    expect(e.field).toBe(field);
-    expect(e.file).toBe(file);
-    expect(e.detail.startsWith(e.expected)).toBe(true);
-    expect(e.message).toBe(`${file}: ${field}: ${e.detail}`);
-    return e;
-  }
-  throw new Error(`expected a PackError on ${field}`);
-}
 
-/** Bytes of a pack input with some tensors replaced/removed and metadata strings edited, without validation. */
-function bytesOf(input: PackInput, tensors: Record<string, SafeTensor | null> = {}, meta: Record<string, string | null> = {}): Uint8Array {
-  const t: Record<string, SafeTensor> = { ...input.tensors };
-  for (const [k, v] of Object.entries(tensors)) {
-    if (v === null) delete t[k];
-    else t[k] = v;
-  }
-  const m = serializePackMeta(input.meta);
-  for (const [k, v] of Object.entries(meta)) {
-    if (v === null) delete m[k];
-    else m[k] = v;
-  }
-  return writeSafetensors(t, m);
-}
 
 /** A zero-filled tensor of a dtype and shape. */
 function zeros(dtype: Dtype, shape: number[]): SafeTensor {

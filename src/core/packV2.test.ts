@@ -5,38 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { PackError, parsePack, buildPackBytes, packToInput, serializePackMeta, summarizePack, featuresGrid, type PackInput } from './pack';
 import { writeSafetensors, type SafeTensor } from './safetensors';
 import { makeTinyFeaturesPack, makeTinyPack, TINY_DIMS } from './testing/packFixture';
+import { bytesOf, expectPackError } from './testing/packBytes';
 
 const F = 'tiny-v2.safetensors';
 const { A, P, V } = TINY_DIMS;
 const N = 6;
+const rejects = (bytes: Uint8Array, field: string) => expectPackError(bytes, field, F);
 
-function rejects(bytes: Uint8Array, field: string): PackError {
-  try {
-    parsePack(bytes, F);
-  } catch (e) {
-    if (!(e instanceof PackError)) throw e;
-    expect(e.file).toBe(F);
-    expect(e.field).toBe(field);
-    expect(e.message.startsWith(`${F}: ${field}: `)).toBe(true);
-    return e;
-  }
-  throw new Error(`expected a PackError on ${field}`);
-}
 
-/** Bytes with tensors replaced/removed and metadata strings edited, unvalidated. */
-function bytesOf(input: PackInput, tensors: Record<string, SafeTensor | null> = {}, meta: Record<string, string | null> = {}): Uint8Array {
-  const t: Record<string, SafeTensor> = { ...input.tensors };
-  for (const [k, v] of Object.entries(tensors)) {
-    if (v === null) delete t[k];
-    else t[k] = v;
-  }
-  const m = serializePackMeta(input.meta);
-  for (const [k, v] of Object.entries(meta)) {
-    if (v === null) delete m[k];
-    else m[k] = v;
-  }
-  return writeSafetensors(t, m);
-}
 const f16zeros = (shape: number[]): SafeTensor => ({ dtype: 'F16', shape, data: new Uint16Array(shape.reduce((a, b) => a * b, 1)) });
 
 const feat = makeTinyFeaturesPack();
