@@ -157,3 +157,12 @@ export function seedsForPower(stdA: number, stdB: number, delta: number, alpha =
   }
   return Infinity;
 }
+
+/** The mean of a sample and its two-sided 95 % Student-t interval, mean ± t_{0.975, n−1} · s/√n (lo = hi = NaN with
+ *  fewer than 2 values). The study bands' interval around the seeds' mean val curve. */
+export function meanCi95(x: readonly number[]): { mean: number; lo: number; hi: number } {
+  const m = mean(x);
+  if (x.length < 2) return { mean: m, lo: NaN, hi: NaN };
+  const h = jStat.studentt.inv(0.975, x.length - 1) * (std(x) / Math.sqrt(x.length));
+  return { mean: m, lo: m - h, hi: m + h };
+}
