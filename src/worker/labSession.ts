@@ -9,7 +9,7 @@ import type { Turn } from './commandQueue';
 import { weightsFileName } from './laneViews';
 import { type FaultKind, type LaneSpec, PROTOCOL_VERSION, serializeError, type UiToWorker, type WorkerToUi } from './protocol';
 import { PlannedRace, type Race, validSpecs } from './race';
-import { RunLoop } from './runLoop';
+import { EARLY_EVAL, RunLoop } from './runLoop';
 import type { LoopHost, RunLoopOptions } from './runLoopTypes';
 import { Session } from './session';
 import { ANNOUNCED, canStep, INITIAL_STATE, type Phase, type SessionEvent, type SessionState, statusOf, transition, workOf } from './sessionState';
@@ -55,6 +55,7 @@ export class LabSession implements LoopHost {
     if (msg.version !== PROTOCOL_VERSION) throw new Error(`protocol: the UI speaks version ${msg.version}; this worker speaks ${PROTOCOL_VERSION}`);
     if (this.phase === 'no-pack') this.race = new PlannedRace(msg.lanes); // the lanes a pack load builds
     this.loop.evalEvery = msg.evalEvery ?? this.loop.evalEvery;
+    this.loop.earlyEvery = msg.evalEvery === undefined ? EARLY_EVAL.every : 0; // a link's own cadence stays exact
     this.evalSamples = msg.evalSamples ?? this.evalSamples;
     const { name, info, note } = await initMeasuredBackend(msg.backend, msg.wasmPaths);
     this.send({ type: 'ready', version: PROTOCOL_VERSION, backend: name, isFallbackAdapter: info.isFallbackAdapter, adapter: info.adapter, note });

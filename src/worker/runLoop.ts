@@ -8,6 +8,10 @@ import type { Lane, LoopHost, LoopRace, RunLoopOptions } from './runLoopTypes';
 import { statusOf } from './sessionState';
 import { freshHealth, type LaneHealth, type Pending, segments, settleRows } from './stepRows';
 
+/** The early evaluations' cadence when the link sets none (issue 29 item 2): every 10 steps up to step 300. */
+export const EARLY_EVAL = { every: 10, until: 300 } as const;
+const EARLY_EVAL_UNTIL = EARLY_EVAL.until;
+
 /** What the loop keeps of a lane between steps. */
 interface LaneBook {
   pending: Pending[]; // steps not yet reported
@@ -30,6 +34,7 @@ export class RunLoop {
   private readonly sampleMs: number;
   checkpointEvery: number; // steps between a lane's checkpoints (0 = never)
   evalEvery = 50; // steps between val evaluations (0 = never)
+  earlyEvery = 0; // also every this many steps up to EARLY_EVAL_UNTIL, a round skipped while one is pending (0 = off)
   sampleIndex = 0; // the sample view's index into the val subset
   heatK = 8; // teacher tokens per position in the sample view
   selected = 0; // the lane id whose sample view is shown
@@ -222,13 +227,19 @@ export class RunLoop {
     });
   }
 
-  /** Start the evaluations that are due: a lane at a multiple of evalEvery; every lane never evaluated, when forced. */
+  /**
+   * Start the evaluations that are due: a lane at a multiple of evalEvery; early in a race (issue 29: where lanes
+   * first separate) also at multiples of earlyEvery unless evaluations are still pending (so they never pile up);
+   * every lane never evaluated, when forced.
+   */
   private startDue(force: boolean): void {
     if (this.evalEvery <= 0 || !this.race) return;
+    const idle = this.race.evals.pending.length === 0; // decided once: lanes in lockstep are evaluated at the same steps
+    const early = (s: number) => idle && this.earlyEvery > 0 && s > 0 && s <= EARLY_EVAL_UNTIL && s % this.earlyEvery === 0;
     for (const lane of this.lanes) {
       const s = lane.trainer.stepCount;
       const book = this.book(lane);
-      if (book.lastEval === s || (s % this.evalEvery !== 0 && !(force && book.lastEval === undefined))) continue;
+      if (book.lastEval === s || (s % this.evalEvery !== 0 && !early(s) && !(force && book.lastEval === undefined))) continue;
       book.lastEval = s;
       this.race.evals.start(lane);
     }
