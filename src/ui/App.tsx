@@ -1,7 +1,7 @@
 // The lab: header, run controls and knobs on the left; lanes, charts, alignment views, samples and runs on the right, each
 // panel in its own error boundary (one that throws shows what failed; the rest works on). The worker starts on mount.
 // Above them: the explainer, the help links and the glossary (Explainer.tsx, Glossary.tsx); Space anywhere (keys.ts).
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ComponentType, type ReactNode, useEffect, useState } from 'react';
 import { AccuracyChart } from './AccuracyChart';
 import { AffinityOverlay } from './AffinityOverlay';
 import { AlignmentHeatmap } from './AlignmentHeatmap';
@@ -60,6 +60,23 @@ function Recipe() {
 /** A panel inside its own error boundary: if it throws, it alone shows what failed (and "retry"). */
 const P = ({ name, children }: { name: string; children: ReactNode }) => <PanelBoundary name={name}>{children}</PanelBoundary>;
 
+/** Panels in order, each by its name (what a failure names) and its component. */
+type Panel = readonly [name: string, Body: ComponentType];
+const Panels = ({ list }: { list: readonly Panel[] }) => (
+  <>
+    {list.map(([name, Body]) => (
+      <P key={name} name={name}>
+        <Body />
+      </P>
+    ))}
+  </>
+);
+
+const HEADER: Panel[] = [['Lessons', LessonSelect], ['Backend badge', BackendBadge], ['Copy link', CopyLink], ['Theme toggle', ThemeToggle], ['Help links', TopNav]];
+const ABOVE: Panel[] = [['Lesson', LessonPanel], ['Explainer', Explainer], ['Glossary', Glossary], ['Banners', ErrorBanner], ['Stored data', StoredSkipped], ['First-visit hint', FirstVisitHint]];
+const PICKERS: Panel[] = [['Pack picker', PackPicker], ['Race picker', RaceSelect], ['Preset picker', PresetSelect]];
+const SIDE: Panel[] = [['Controls', ControlsPanel], ['Recipe export', Recipe]];
+
 function LabPage() {
   useProjectorScale();
   return (
@@ -67,92 +84,33 @@ function LabPage() {
       <header className="top">
         <h1>LLaVADI Lab</h1>
         <p className="tag">Distil a mini-LLaVA teacher into a small student, live in your browser (Xu et al., 2024).</p>
-        <P name="Lessons">
-          <LessonSelect />
-        </P>
-        <P name="Backend badge">
-          <BackendBadge />
-        </P>
-        <P name="Copy link">
-          <CopyLink />
-        </P>
-        <P name="Theme toggle">
-          <ThemeToggle />
-        </P>
-        <P name="Help links">
-          <TopNav />
-        </P>
+        <Panels list={HEADER} />
       </header>
-      <P name="Lesson">
-        <LessonPanel />
-      </P>
-      <P name="Explainer">
-        <Explainer />
-      </P>
-      <P name="Glossary">
-        <Glossary />
-      </P>
-      <P name="Banners">
-        <ErrorBanner />
-      </P>
-      <P name="Stored data">
-        <StoredSkipped />
-      </P>
-      <P name="First-visit hint">
-        <FirstVisitHint />
-      </P>
+      <Panels list={ABOVE} />
       <div className="bar">
-        <P name="Pack picker">
-          <PackPicker />
-        </P>
-        <P name="Race picker">
-          <RaceSelect />
-        </P>
-        <P name="Preset picker">
-          <PresetSelect />
-        </P>
+        <Panels list={PICKERS} />
       </div>
       <P name="Run buttons">
         <RunButtons />
       </P>
       <div className="grid">
         <aside className="side" data-testid="controls-panel">
-          <P name="Controls">
-            <ControlsPanel />
-          </P>
-          <P name="Recipe export">
-            <Recipe />
-          </P>
+          <Panels list={SIDE} />
         </aside>
         <div className="main">
           <P name="Lanes">
             <LanesPanel />
           </P>
           <div className="pair">
-            <P name="Loss chart">
-              <LossChart />
-            </P>
-            <P name="Accuracy chart">
-              <AccuracyChart />
-            </P>
+            <Panels list={[['Loss chart', LossChart], ['Accuracy chart', AccuracyChart]]} />
           </div>
           <P name="Runs">
             <RunsPanel />
           </P>
           <div className="pair">
-            <P name="Affinity overlay">
-              <AffinityOverlay />
-            </P>
-            <P name="Sample viewer">
-              <SampleViewer />
-            </P>
+            <Panels list={[['Affinity overlay', AffinityOverlay], ['Sample viewer', SampleViewer]]} />
           </div>
-          <P name="Alignment heatmap">
-            <AlignmentHeatmap />
-          </P>
-          <P name="Alignment over time">
-            <AlignmentOverTime />
-          </P>
+          <Panels list={[['Alignment heatmap', AlignmentHeatmap], ['Alignment over time', AlignmentOverTime]]} />
           <div id="what-matters" tabIndex={-1} className="anchor">
             <P name="What matters">
               <Findings />
