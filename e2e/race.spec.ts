@@ -49,11 +49,14 @@ test.describe('the race on wasm', () => {
     expect(lanes[1].config).toEqual(lanes[0].config);
     expect(lanes[1].losses).toEqual(lanes[0].losses); // one config, one seed, the same batches: bit for bit
     await expect(rows.nth(1).getByTestId('lane-loss')).not.toHaveText('–');
-    // one line per lane, named after the lane in the legend
+    // one line per lane, named after the lane in the legend: the race's default term is the ground-truth CE (issue 29)
     const legend = page.getByTestId('loss-chart').locator('.recharts-legend-item-text');
+    await expect(legend.filter({ hasText: new RegExp(`^${lanes[0].name} ce$`) })).toHaveCount(1);
+    await expect(legend.filter({ hasText: new RegExp(`^${lanes[1].name} ce$`) })).toHaveCount(1);
+    await page.getByTestId('loss-term').selectOption('total');
     await expect(legend.filter({ hasText: new RegExp(`^${lanes[0].name} total$`) })).toHaveCount(1);
-    await expect(legend.filter({ hasText: new RegExp(`^${lanes[1].name} total$`) })).toHaveCount(1);
-    await expect(page.getByTestId('loss-chart').locator('.recharts-line path.recharts-curve')).toHaveCount(2);
+    await expect(legend.filter({ hasText: new RegExp(`^${lanes[1].name} val total$`) })).toHaveCount(1); // and its val total
+    await page.getByTestId('loss-term').selectOption('ce');
   });
 
   test('the knobs edit the selected lane; after a reset two lanes with the same config give the same losses', async () => {

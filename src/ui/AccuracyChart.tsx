@@ -1,5 +1,7 @@
 // Accuracy chart (recharts): one lane — val exact match per question family over steps; a race — one line per lane
 // (overall or a chosen family) in its colour; the teacher's accuracy as a reference line, overlaid kept runs too.
+// Behind each lane whose config the fair study ran, its study band (issue 29): the seeds' mean and 95 % interval, a
+// replay of them, and the step where two lanes separate.
 // A pack with ambiguous labels (DESIGN §4c) adds the Bayes ceiling (dotted) and a switch to plot agreement with the
 // Bayes answers instead of exact match with the sampled labels.
 import { useMemo, useState } from 'react';
@@ -8,7 +10,11 @@ import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useLab } from '../store';
 import type { EvalRow } from '../store/series';
 import type { PackInfo } from '../worker/protocol';
+import { useLaneBands } from './bandsData';
+import { ReplayButton } from './BandReplay';
 import { usePalette } from './palette';
+import { ReplayCursor, SeparationMark, StudyBandsLayer } from './StudyBandLayer';
+import { useSeparation } from './useSeparation';
 import { useThrottledVersion } from './useThrottledVersion';
 
 /** What the lines measure: exact match with the sampled labels, or agreement with the pack's Bayes answers. */
@@ -104,6 +110,17 @@ export function AccuracyChart() {
   const ceiling = showCeiling ? bayesCeiling(pack, race ? shownFam : 'overall') : null;
   const famCeilings = showCeiling && !race ? families.map((f, i) => ({ f, i, y: bayesCeiling(pack, f) })).filter((c): c is { f: string; i: number; y: number } => c.y != null) : [];
   const dotted = '1 4';
+  // Study bands: overall exact match on the 250 fixed val samples, so drawn against the labels and for 'overall' only.
+  const laneBands = useLaneBands();
+  const bandsShown = reference === 'labels' && (!race || shownFam === 'overall');
+  const withBand = bandsShown ? laneBands.filter((b) => b.band) : [];
+  const without = laneBands.filter((b) => !b.band);
+  const horizon = Math.max(0, ...withBand.map((b) => b.band?.steps ?? 0));
+  const [liveOnly, setLiveOnly] = useState(false);
+  const liveMax = Math.max(1, ...laneLines.map((l) => l.data.at(-1)?.step ?? 0), ...data.map((r) => r.step ?? 0));
+  const xDomain: [number, number] | ['dataMin', 'dataMax'] = withBand.length ? [0, liveOnly ? Math.max(liveMax, 100) : Math.max(liveMax, horizon)] : ['dataMin', 'dataMax'];
+  const sep = useSeparation();
+  const laneNames = laneBands.map((b) => b.name);
   return (
     <section className="card" data-testid="accuracy-chart">
       <header>
@@ -147,10 +164,30 @@ export function AccuracyChart() {
           </label>
         ) : null}
       </header>
+      {laneBands.length ? (
+        <p className="hint band-note" data-testid="band-note">
+          {withBand.length ? (
+            <>
+              Dashed lines and shading: the fair study's runs of the same config (mean and 95 % interval of its seeds, val exact match on 250 fixed val samples;
+              a lane matches a study run's config apart from the seed and the schedule's length — the study's runs last {horizon.toLocaleString('en-US')} steps).{' '}
+              <ReplayButton total={horizon} />{' '}
+              <label>
+                <input type="checkbox" data-testid="band-live-only" checked={liveOnly} onChange={(e) => setLiveOnly(e.target.checked)} /> live steps only
+              </label>{' '}
+            </>
+          ) : null}
+          {!bandsShown && laneBands.some((b) => b.band) ? 'Study bands are drawn for overall exact match against the labels only. ' : null}
+          {without.map((b) => (
+            <span key={b.lane} data-testid="band-missing" data-lane={b.lane}>
+              <span className="swatch" style={{ background: b.color }} aria-hidden="true" /> {b.name}: no study run with this lane's config.{' '}
+            </span>
+          ))}
+        </p>
+      ) : null}
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={pal.grid} />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} stroke={pal.muted} height={38} label={{ value: 'training step', position: 'insideBottom', offset: 2, fill: pal.muted, style: { fontSize: 12 } }} />
+          <XAxis dataKey="step" type="number" domain={xDomain} allowDataOverflow stroke={pal.muted} height={38} label={{ value: 'training step', position: 'insideBottom', offset: 2, fill: pal.muted, style: { fontSize: 12 } }} />
           <YAxis
             domain={[0, 100]}
             width={56}
@@ -166,6 +203,9 @@ export function AccuracyChart() {
           {ceiling != null ? (
             <ReferenceLine y={ceiling} className="bayes-ceiling" stroke={pal.fg} strokeWidth={1.5} strokeDasharray={dotted} label={{ value: 'Bayes ceiling', position: 'insideBottomRight', fill: pal.fg }} />
           ) : null}
+          {withBand.length ? <StudyBandsLayer bands={withBand} /> : null}
+          {withBand.length ? <ReplayCursor color={pal.fg} /> : null}
+          {sep ? <SeparationMark sep={sep} names={laneNames} color={pal.fg} /> : null}
           {(reference === 'labels' ? overlays : []).map((o) => (
             <Line key={o.id} data={o.data} dataKey="overall" name={o.name} stroke={o.color} strokeDasharray="2 2" isAnimationActive={false} dot={false} connectNulls />
           ))}

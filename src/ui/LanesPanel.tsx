@@ -1,11 +1,12 @@
 // The race: one row per lane (colour, name, config summary, step, loss, val overall and per family, agreement with the
-// Bayes answers when the pack has them, remove), a click
-// selects the lane the knobs edit; add a lane (a copy of the selected one); race presets (`race-select`).
+// Bayes answers when the pack has them, remove), a click selects the lane the knobs edit; add a lane (a copy of the
+// selected one); race presets (`race-select`); where two lanes first separated (`lane-separated`, core/separation).
 import { useLab } from '../store';
 import { canAddLane, configSummary, type LaneState } from '../store/lanes';
 import { raceById, RACES } from '../store/races';
 import { valueAt } from '../core/terms';
 import { useController } from './useController';
+import { useSeparation } from './useSeparation';
 
 const NO_FAMILIES: string[] = [];
 /** A percentage, or "—" before the lane's first evaluation (never a 0.0 % that was not measured). */
@@ -16,7 +17,8 @@ function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]
   const { lane: l, selected, families, only } = props;
   const evaluated = l.evals.at(-1);
   const last = evaluated && evaluated.step > 0 ? evaluated : undefined; // step 0: the untrained student, shown as "—"
-  const loss = l.lastValues ? valueAt(l.lastValues, 0, 'total') : NaN;
+  // the ground-truth CE, measured alike in every lane (a total adds terms that differ between lanes: issue 29)
+  const loss = l.lastValues ? valueAt(l.lastValues, 0, 'ce') : NaN;
   return (
     <tr
       data-testid="lane-row"
@@ -91,6 +93,7 @@ export function LanesPanel() {
   const pack = useLab((s) => s.pack);
   const families = pack?.families ?? NO_FAMILIES;
   const bayes = pack?.hasBayesAnswers === true;
+  const sep = useSeparation();
   return (
     <section className="card lanes" data-testid="lanes" aria-label="race lanes" id="lanes-panel" tabIndex={-1}>
       <header>
@@ -106,7 +109,7 @@ export function LanesPanel() {
             <tr>
               <th>lane</th>
               <th>step</th>
-              <th>loss</th>
+              <th title="the latest step's ground-truth CE (nats per answer token): every lane measures it, whatever its weights; the loss chart's 'per lane' menu shows the other terms">train CE</th>
               <th>val</th>
               {bayes ? <th title="how often the lane's answer is the Bayes answer (the generator's most probable one), on the same val samples">agrees w/ Bayes</th> : null}
               <th>val per family</th>
@@ -120,6 +123,12 @@ export function LanesPanel() {
           </tbody>
         </table>
       </div>
+      {sep ? (
+        <p className="hint lane-separated" data-testid="lane-separated" data-step={sep.step} title="their val exact matches differ by more than the binomial 95 % interval of the difference on the shared fixed val samples">
+          <b>{lanes[sep.lanes[0]]?.name}</b> and <b>{lanes[sep.lanes[1]]?.name}</b> separated at step {sep.step}: {sep.acc[0].toFixed(1)} % vs {sep.acc[1].toFixed(1)} %, a {sep.gap.toFixed(1)}-point gap beyond ±{sep.margin.toFixed(1)}
+          {pack ? ` on ${pack.evalSamples} val samples` : ''}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 // Loss chart (recharts): one lane — the total and each term, train (TensorBoard's EMA) and val; a race — one line per
-// lane (the total or a chosen term) in its colour; kept runs ticked for overlay. LTTB keeps ≤ 1,000 points a line.
-// A term at weight 0 (measured as a diagnostic) is drawn only with "show all terms"; CE is drawn last, on top.
+// lane (the ground-truth CE by default — train and val, the one term every lane measures alike — or a chosen term) in
+// its colour; kept runs ticked for overlay. LTTB keeps ≤ 1,000 points a line. A term at weight 0 (measured as a
+// diagnostic) is drawn only with "show all terms"; CE is drawn last, on top.
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -45,13 +46,15 @@ export function LossChart() {
   const race = lanes.length > 1;
   const pal = usePalette();
   const [shown, setShown] = useState<Record<string, boolean>>(SHOWN_AT_START);
-  const [term, setTerm] = useState<Plotted>('total'); // what a race plots per lane
+  // What a race plots per lane: CE by default (issue 29: a total whose terms differ between lanes reads as "KD is worse")
+  const [term, setTerm] = useState<Plotted>('ce');
+  const totalsDiffer = race && new Set(lanes.map((l) => JSON.stringify(l.config.weights))).size > 1;
   const weights = useLab((s) => s.config.weights);
   const showAll = useUi((s) => s.showAllTerms);
   /** Offered and drawn: the total, every term with a weight > 0, and the weight-0 ones only with "show all terms". */
   const active = (k: Plotted) => k === 'total' || showAll || weights[k] > 0;
   const drawn = (k: Plotted) => !race && active(k) && shown[k];
-  const { train, val, overlays, laneLines } = useMemo(() => {
+  const { train, val, overlays, laneLines, laneVal } = useMemo(() => {
     const { series, evals, lanes } = useLab.getState();
     const pos = (y: number) => (Number.isFinite(y) && (!log || y > 0) ? y : null);
     const cols = race ? {} : Object.fromEntries(TERMS.map((t) => [t.key, tbSmooth(series.column(t.key), smooth)]));
@@ -69,6 +72,11 @@ export function LossChart() {
           return { id: l.id, name: l.name, color: l.color, data: lttbIndices(xs, ys, MAX_POINTS).map((i) => ({ step: xs[i], y: pos(ys[i]) })) };
         })
       : [];
+    // the lanes' val losses at their evaluations (total, CE and KD are measured on val; the other terms are not)
+    const vi = term === 'total' ? 0 : term === 'ce' ? 1 : term === 'kd' ? 2 : -1;
+    const laneVal = race && vi >= 0
+      ? lanes.map((l) => ({ id: l.id, name: l.name, color: l.color, data: l.evals.filter((e) => e.step > 0).map((e) => ({ step: e.step, y: pos(e.valLoss[vi]) })) }))
+      : [];
     const live = new Set(lanes.map((l) => l.live?.id));
     const overlays = kept
       .filter((r) => overlayIds.includes(r.id) && !live.has(r.id))
@@ -77,7 +85,7 @@ export function LossChart() {
         const data = lttbIndices(r.metrics.step, ys, MAX_POINTS).map((i) => ({ step: r.metrics.step[i], total: pos(ys[i]) }));
         return { id: r.id, name: `${r.name} total`, color: schemeTableau10[(j + 4) % 10], data };
       });
-    return { train, val, overlays, laneLines };
+    return { train, val, overlays, laneLines, laneVal };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, smooth, log, overlayIds, kept, liveIds, race, term, lanes.length]);
   return (
@@ -96,7 +104,7 @@ export function LossChart() {
             <select data-testid="loss-term" value={term} onChange={(e) => setTerm(e.target.value as Plotted)}>
               {TERMS.map((t) => (
                 <option key={t.key} value={t.key}>
-                  {t.key}
+                  {t.key === 'ce' ? 'ce (ground truth: alike in every lane)' : t.key === 'total' && totalsDiffer ? 'total (its terms differ between lanes)' : t.key}
                 </option>
               ))}
             </select>
@@ -115,6 +123,11 @@ export function LossChart() {
             </label>
           </>
         )}
+        {race && term === 'total' && totalsDiffer ? (
+          <span className="hint" data-testid="loss-total-warning">
+            the lanes' totals add different terms: compare CE or the val accuracy
+          </span>
+        ) : null}
         <span className="hint units">CE, seqCE, KD: nats per answer token; hidden, affinity, attention: mean squared error</span>
       </header>
       <ResponsiveContainer width="100%" height={260}>
@@ -132,6 +145,9 @@ export function LossChart() {
           ))}
           {laneLines.map((l) => (
             <Line key={`lane-${l.id}`} data={l.data} dataKey="y" name={`${l.name} ${term}`} stroke={l.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
+          ))}
+          {laneVal.map((l) => (
+            <Line key={`lane-val-${l.id}`} data={l.data} dataKey="y" name={`${l.name} val ${term}`} stroke={l.color} strokeDasharray="5 4" dot={{ r: 2 }} isAnimationActive={false} connectNulls strokeWidth={1.5} />
           ))}
           {DRAW_ORDER.filter(drawn).map((k) => (
             <Line key={k} data={train} dataKey={k} name={`train ${k}`} stroke={k === 'total' ? pal.total : COLORS[k]} dot={false} isAnimationActive={false} connectNulls strokeWidth={k === 'total' ? 3 : k === 'ce' ? 1.6 : 1.2} />
