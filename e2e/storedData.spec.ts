@@ -16,8 +16,11 @@ function good(id: string, name: string, steps = 4): RunRecord {
   const meta = { id, name, createdAt: `2026-11-26T00:00:0${steps % 10}.000Z`, pack: 'shapes.safetensors.gz', backend: 'wasm', config: DEFAULT_CONFIG, families: ['count'], alignSamples: 0, A: 0 };
   return snapshotRun(meta, s, [], [], DEFAULT_CONFIG);
 }
-const edited = (id: string, edit: (o: Record<string, any>) => void) => {
-  const o = JSON.parse(JSON.stringify(good(id, `Stale ${id}`))) as Record<string, any>;
+// a stored record as plain JSON, edited in place: `any` so a test can reach any nested field
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>;
+const edited = (id: string, edit: (o: Loose) => void) => {
+  const o = JSON.parse(JSON.stringify(good(id, `Stale ${id}`))) as Loose;
   edit(o);
   return o;
 };

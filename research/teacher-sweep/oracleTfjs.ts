@@ -2,11 +2,11 @@
 // `STEPS=500 LR=1e-3 BATCH=64 npx tsx research/teacher-sweep/oracleTfjs.ts` (TASK, FAMS optional).
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
-import { deriveSeed, Rng } from '../../src/core/rng';
+import { Rng } from '../../src/core/rng';
 import { generateDataset, getTaskSpec, type TaskName } from '../../src/core/scenes';
 import { patchHeadClasses, patchLabels } from '../../src/core/scenes/patchLabels';
 import { initBackend } from '../../src/model/backend';
-import { modelFor, TEACHER_PRESET, STUDENT_PRESET } from '../../src/model/configs';
+import { modelFor } from '../../src/model/configs';
 import { initEncoder } from '../../src/model/encoder';
 import { evaluate } from '../../src/model/evaluate';
 import { readStep, Trainer } from '../../src/model/train/trainer';

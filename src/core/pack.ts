@@ -5,7 +5,7 @@ import {
   DEFAULT_MAX_GUNZIP_BYTES, nameOf, type Dtype, type SafeTensor,
 } from './safetensors';
 import { checkPackFileSize, checkSeqLen, PACK_LIMITS } from './packCost';
-import { EXTRA_METADATA, type PackMeta, parsePackMeta, REQUIRED_METADATA, serializePackMeta, V2_METADATA } from './packMeta';
+import { EXTRA_METADATA, parsePackMeta, REQUIRED_METADATA, serializePackMeta, V2_METADATA } from './packMeta';
 import type { Pack, PackDims, PackInput, PackTensors, PackWeight } from './packTypes';
 import { SPLIT_COUNT } from './terms';
 

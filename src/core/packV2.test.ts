@@ -2,8 +2,8 @@
 // and one crafted file per new rejection, each a PackError naming the file and the field.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PackError, parsePack, buildPackBytes, packToInput, serializePackMeta, summarizePack, featuresGrid, type PackInput } from './pack';
-import { writeSafetensors, type SafeTensor } from './safetensors';
+import { parsePack, buildPackBytes, packToInput, summarizePack, featuresGrid, type PackInput } from './pack';
+import type { SafeTensor } from './safetensors';
 import { makeTinyFeaturesPack, makeTinyPack, TINY_DIMS } from './testing/packFixture';
 import { bytesOf, expectPackError } from './testing/packBytes';
 

@@ -28,7 +28,7 @@ export class Rng {
     [s, v] = splitmix32(s); this.a = v;
     [s, v] = splitmix32(s); this.b = v;
     [s, v] = splitmix32(s); this.c = v;
-    [s, v] = splitmix32(s); this.d = v;
+    [, v] = splitmix32(s); this.d = v;
     for (let i = 0; i < 12; i++) this.nextU32();
   }
 

@@ -1,6 +1,5 @@
 // The study's statistics: mean, std, the SE of a difference (Welch) and today's 2-SE verdict (DESIGN §6b); Welch's
 // t-test with df, p and 95 % interval, Holm, TOST and a power calculation for the fair study (issue 28). Pure TS.
-/// <reference path="./jstat.d.ts" />
 import jStat from 'jstat';
 import type { Comparison } from './findings';
 

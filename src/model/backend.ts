@@ -185,12 +185,15 @@ export async function initBackend(name: BackendName, opts: BackendOptions = {}):
  */
 export async function withBackend<T>(candidates: BackendName[], fn: (name: BackendName) => T | Promise<T>): Promise<T> {
   const prev = tf.getBackend();
-  try {
+  const run = async (): Promise<T> => {
     for (const c of candidates) if (await trySet(c, lastOpts)) return await fn(c);
     throw new Error(`withBackend: none of ${candidates.join(', ')} could be initialised (${failures.join('; ')})`);
-  } finally {
-    if (tf.getBackend() !== prev && !(await tf.setBackend(prev))) throw new Error(`withBackend: could not switch back to '${prev}'`);
-  }
+  };
+  const out = await run().then((value) => ({ value }), (error: unknown) => ({ error }));
+  // switch back whatever happened; failing to is the error that matters most (every later step would run elsewhere)
+  if (tf.getBackend() !== prev && !(await tf.setBackend(prev))) throw new Error(`withBackend: could not switch back to '${prev}'`);
+  if ('error' in out) throw out.error;
+  return out.value;
 }
 
 /** The backend chosen by the last initBackend call, with the WebGPU adapter's fallback flag. */

@@ -143,7 +143,7 @@ describe('LabHandler', () => {
 
   it('keeps its pack and run when a malformed pack arrives; the banner error names the field', async () => {
     const x = await loaded();
-    const { got, send, ofType } = x;
+    const { send, ofType } = x;
     const bad = packBytes.slice();
     const hdr = new TextDecoder().decode(bad.subarray(8, 8 + Number(new DataView(bad.buffer).getBigUint64(0, true))));
     const at = hdr.indexOf('"version":"1"');

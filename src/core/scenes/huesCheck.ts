@@ -9,7 +9,6 @@ const COLS = ['left', 'center', 'right'];
 const NUMS = ['zero', 'one', 'two', 'three', 'four'];
 const PLURALS: Record<string, string> = { circles: 'circle', squares: 'square', triangles: 'triangle', crosses: 'cross' };
 const WORDS = ['red', 'yellow', 'green', 'blue', 'purple'];
-const SIZE_WORDS = ['small', 'medium', 'large'];
 const W = '([a-z]+)';
 /** Largest |stored − recomputed| hidden fraction accepted (the two grids differ). */
 export const HIDDEN_TOLERANCE = 0.08;

@@ -10,7 +10,7 @@ import { makeHuesQuestion } from './huesQuestions';
 import type { PopeKind, Question } from './questionTypes';
 import {
   COL_WORDS, COLORS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
-  RELATIONS, ROW_WORDS, type Scene, type SceneObject, SIZES,
+  RELATIONS, ROW_WORDS, type Scene, type SceneObject,
 } from './spec';
 
 export type { PopeKind, Question } from './questionTypes';
@@ -32,17 +32,6 @@ function uniqueObjects(scene: Scene): SceneObject[] {
   const n = new Map<string, number>();
   for (const o of scene.objects) n.set(desc(o), (n.get(desc(o)) ?? 0) + 1);
   return scene.objects.filter((o) => n.get(desc(o)) === 1);
-}
-
-/** Objects in the same row (left of / right of) or column (above / below) on that side of `ref`. */
-function sideOf(scene: Scene, ref: SceneObject, rel: string): SceneObject[] {
-  return scene.objects.filter((o) => {
-    if (o === ref) return false;
-    if (rel === 'left of') return o.row === ref.row && o.col < ref.col;
-    if (rel === 'right of') return o.row === ref.row && o.col > ref.col;
-    if (rel === 'above') return o.col === ref.col && o.row < ref.row;
-    return o.col === ref.col && o.row > ref.row;
-  });
 }
 
 /** Whether "a REL b" holds anywhere on the grid (columns for left/right, rows for above/below). */
