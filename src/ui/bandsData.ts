@@ -4,14 +4,11 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { type BandsJson, matchBand, type StudyBand } from '../core/bands';
 import { useLab } from '../store';
-import hues from '../../study/bands-hues.json';
-import shapes from '../../study/bands-shapes.json';
 import { packIdOf } from './shippedPacks';
 
-export const BANDS: Record<string, BandsJson> = {
-  shapes: shapes as unknown as BandsJson,
-  hues: hues as unknown as BandsJson,
-};
+/** Every study/bands-<pack>.json the generator wrote (a pack whose runs gain curves needs no new line here). */
+const FILES = import.meta.glob<BandsJson>('../../study/bands-*.json', { eager: true, import: 'default' });
+export const BANDS: Record<string, BandsJson> = Object.fromEntries(Object.values(FILES).map((j) => [j.pack, j]));
 
 /** A pack's bands (none for a pack the study has no curves of, or a pack the person brought). */
 export const bandsFor = (pack: string | null | undefined): StudyBand[] => (pack && BANDS[pack]?.bands) || [];
