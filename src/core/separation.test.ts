@@ -1,7 +1,7 @@
 // The separation rule (core/separation.ts): the binomial 95 % interval of a difference of two exact matches, and the
 // first evaluation where two of a race's lanes differ by more than it.
 import { describe, expect, it } from 'vitest';
-import { firstSeparation, latestGap, separated, separationMargin, sharedSteps, widestPair } from './separation';
+import { firstSeparation, latestGap, SEPARATION_HOLD, separated, separationMargin, sharedSteps, widestPair } from './separation';
 
 describe('separationMargin', () => {
   it('is 1.96·√(p₁(1−p₁)/n + p₂(1−p₂)/n) in points', () => {
@@ -42,12 +42,14 @@ describe('firstSeparation', () => {
       [20, 30],
       [30, 35],
       [40, 36],
+      [50, 37],
     ]);
     const b = curve([
       [10, 21],
       [20, 33],
       [30, 47],
       [40, 50],
+      [50, 52],
     ]);
     const s = firstSeparation([a, b], 250);
     expect(s).not.toBeNull();
@@ -80,8 +82,16 @@ describe('firstSeparation', () => {
     ).toBeNull();
     expect(firstSeparation([], 250)).toBeNull();
   });
+  it('a gap beyond the interval that does not hold for 3 evaluations in a row is no separation', () => {
+    // the measured ce-vs-kd case: 36.4 against 27.6 % at step 30 (interval ±8.1), side by side from step 40 on
+    const a = curve([[10, 20], [20, 25], [30, 36.4], [40, 37], [50, 38], [60, 39]]);
+    const b = curve([[10, 21], [20, 24], [30, 27.6], [40, 36], [50, 39], [60, 38]]);
+    expect(firstSeparation([a, b], 250)).toBeNull();
+    expect(firstSeparation([a, b], 250, 1)?.step).toBe(30); // the first-crossing reading
+    expect(SEPARATION_HOLD).toBe(3);
+  });
   it('among four lanes picks the pair furthest beyond its interval', () => {
-    const s = firstSeparation([curve([[50, 30]]), curve([[50, 42]]), curve([[50, 31]]), curve([[50, 60]])], 250);
+    const s = firstSeparation([curve([[50, 30]]), curve([[50, 42]]), curve([[50, 31]]), curve([[50, 60]])], 250, 1);
     expect(s?.lanes).toEqual([3, 0]);
     expect(s?.acc).toEqual([60, 30]);
   });
