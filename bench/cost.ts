@@ -2,8 +2,8 @@
 // (tf.profile, Node wasm) for growing image-token counts P, CE only and with the online teacher. Writes bench/results/cost.json.
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { stepCost } from '../src/core/packCost';
-import { deriveSeed, Rng } from '../src/core/rng';
+import { stepCost } from '../src/core/pack/packCost';
+import { deriveSeed, Rng } from '../src/core/base/rng';
 import { initBackend } from '../src/model/backend';
 import { type EncoderConfig, modelFor, STUDENT_PRESET, TEACHER_PRESET } from '../src/model/configs';
 import { initEncoder } from '../src/model/encoder';

@@ -2,7 +2,7 @@
 // encoder features, teacher) on the shipped shapes pack, student preset, batch 32, CE + fKL; writes bench/results/race.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
 import { initBackend } from '../src/model/backend';
 import { Session } from '../src/worker/session';
 import { intArg, parseArgs } from '../scripts/lib/cli';

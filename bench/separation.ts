@@ -3,13 +3,13 @@
 // fixed val samples every 10 steps up to 300, then every 50; "separated" = the first evaluation where their exact
 // matches differ by more than 1.96·√(p₁(1−p₁)/n + p₂(1−p₂)/n). Writes bench/results/separation.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { parsePack } from '../src/core/pack';
+import { parsePack } from '../src/core/pack/pack';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun } from '../src/model/studentRun';
 import { readStep } from '../src/model/train/trainer';
 import { raceById, raceLanes } from '../src/store/races';
-import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
-import { separated } from '../src/core/separation'; // the rule, shared with the lab's lessons and charts
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
+import { separated } from '../src/core/race/separation'; // the rule, shared with the lab's lessons and charts
 import { intArg, parseArgs } from '../scripts/lib/cli';
 
 const args = parseArgs(process.argv.slice(2));

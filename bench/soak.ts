@@ -2,9 +2,9 @@
 // turn (wasm, every term on, online teacher, on-policy λ 0.5): tensors, tf.memory() bytes and the wasm heap after warm-up, every loss finite. Writes bench/results/soak.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
-import { parsePack } from '../src/core/pack';
-import { VALUE_NAMES } from '../src/core/terms';
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
+import { parsePack } from '../src/core/pack/pack';
+import { VALUE_NAMES } from '../src/core/kd/terms';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun } from '../src/model/studentRun';
 import { readStep } from '../src/model/train/trainer';

@@ -1,7 +1,7 @@
 // The lesson mode end to end (issue 29 item 3, DESIGN §6c): `?lesson=ID` opens it at step 1 with its race loaded and
 // playing; next / back and → / ← move it, each step loading its race preset; the Lessons menu opens one; an unknown id
 // is named in a banner while the lab works on.
-import { LESSONS } from '../src/core/lessons';
+import { LESSONS } from '../src/core/study/lessons';
 import { raceById } from '../src/store/races';
 import { expect, test, type Page } from './fixtures';
 import { LabPage } from './pages/LabPage';

@@ -1,7 +1,7 @@
 // Stored data is untrusted (issue 31): stale records seeded in IndexedDB are skipped and listed in one banner (never
 // rendered), "remove" deletes them, the lab trains on; a save that fails for quota leaves no stale copy standing in.
 import { writeFileSync } from 'node:fs';
-import { DEFAULT_CONFIG } from '../src/core/config';
+import { DEFAULT_CONFIG } from '../src/core/config/config';
 import { snapshotRun, type RunRecord } from '../src/store/runs';
 import { StepSeries } from '../src/store/series';
 import { expect, test, type Page } from './fixtures';

@@ -2,8 +2,8 @@
 // preset) on a shipped pack in Node wasm, with val exact match every E steps: when does it plateau, and how long does
 // that take? Prints a table and writes bench/results/budget-<pack>.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
-import { parsePack } from '../src/core/pack';
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
+import { parsePack } from '../src/core/pack/pack';
 import { initBackend } from '../src/model/backend';
 import { intArg, parseArgs } from './lib/cli';
 import { runStudent } from './lib/runStudent';

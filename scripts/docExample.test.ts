@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
 import { initBackend } from '../src/model/backend';
 import { readStep } from '../src/model/train/trainer';
 import { Session } from '../src/worker/session';

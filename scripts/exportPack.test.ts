@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { parsePack, type Pack } from '../src/core/pack';
-import { f16BitsToF32 } from '../src/core/safetensors';
+import { parsePack, type Pack } from '../src/core/pack/pack';
+import { f16BitsToF32 } from '../src/core/pack/safetensors';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun, checkConfigAgainstPack } from '../src/model/studentRun';
 import { readStep } from '../src/model/train/trainer';
@@ -58,7 +58,7 @@ describe('a pack from the Python exporter (fake teacher)', () => {
     let rows = 0;
     for (let n = 0; n < N; n++) {
       for (let a = 0; a < full[n].length; a++) {
-        // The lab's teacher tail bucket (src/core/kdRef.ts topkDivergenceRow): max(0, 1 − Σ_k exp(ẑ_k − lse)).
+        // The lab's teacher tail bucket (src/core/kd/kdRef.ts topkDivergenceRow): max(0, 1 − Σ_k exp(ẑ_k − lse)).
         let s = 0;
         for (let k = 0; k < K; k++) s += Math.exp(z[(n * A + a) * K + k] - lse[n * A + a]);
         worst = Math.max(worst, Math.abs(Math.max(0, 1 - s) - full[n][a]));

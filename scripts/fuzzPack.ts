@@ -1,8 +1,8 @@
 // npm run fuzz:pack -- --runs N [--seed S] [--limit-ms 1000] [--case I --base NAME]: mutate the fixture packs and the
 // shipped packs (cut to their first 16 samples) and parse each case; only PackError within the limit passes. Writes bench/results/fuzz-pack.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { buildPackBytes, packToInput, parsePack, type PackInput } from '../src/core/pack';
-import type { SafeTensor } from '../src/core/safetensors';
+import { buildPackBytes, packToInput, parsePack, type PackInput } from '../src/core/pack/pack';
+import type { SafeTensor } from '../src/core/pack/safetensors';
 import { fuzzBase, type FuzzBase, mutateCase, MUTATIONS, type Mutation, runCase } from '../src/core/testing/packFuzz';
 import { makeTinyFeaturesPack, makeTinyPack } from '../src/core/testing/packFixture';
 import { intArg, parseArgs } from './lib/cli';

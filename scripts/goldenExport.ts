@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type SafeTensor, writeSafetensors } from '../src/core/safetensors';
-import { VALUE_NAMES } from '../src/core/terms';
+import { type SafeTensor, writeSafetensors } from '../src/core/pack/safetensors';
+import { VALUE_NAMES } from '../src/core/kd/terms';
 import { initBackend } from '../src/model/backend';
 import { GOLDEN_ENC, GOLDEN_FORMAT, GOLDEN_MODEL, GOLDEN_TEACHER, GOLDEN_VERSION, goldenRun, goldenVariants } from '../src/model/testing/golden';
 

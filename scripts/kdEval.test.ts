@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DIVERGENCES } from '../src/core/config';
-import * as ref from '../src/core/kdRef';
-import { Rng } from '../src/core/rng';
+import { DIVERGENCES } from '../src/core/config/config';
+import * as ref from '../src/core/kd/kdRef';
+import { Rng } from '../src/core/base/rng';
 
 const rng = new Rng(4242);
 const row = (V: number, s = 2) => Array.from({ length: V }, () => Math.fround(s * rng.normal()));

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_CONFIG, validateKdOptions, type KdOptions } from '../src/core/config';
+import { DEFAULT_CONFIG, validateKdOptions, type KdOptions } from '../src/core/config/config';
 import { divergencePerRow, topkDivergencePerRow, type DivOptions } from '../src/model/losses';
 
 const FLOAT32_MAX = 3.4028234663852886e38;

@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../src/core/config';
-import { buildPackBytes, type PackInput, type PackMeta } from '../src/core/pack';
-import { deriveSeed, Rng } from '../src/core/rng';
-import { f32ToF16Bits, readSafetensors, type SafeTensor } from '../src/core/safetensors';
-import { type Dataset, generateDataset, getTaskSpec, MNIST_LICENSE, type TaskName } from '../src/core/scenes';
+import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../src/core/config/config';
+import { buildPackBytes, type PackInput, type PackMeta } from '../src/core/pack/pack';
+import { deriveSeed, Rng } from '../src/core/base/rng';
+import { f32ToF16Bits, readSafetensors, type SafeTensor } from '../src/core/pack/safetensors';
+import { type Dataset, generateDataset, getTaskSpec, MNIST_LICENSE, type TaskName } from '../src/core/scenes/index';
 import { initBackend } from '../src/model/backend';
 import { type EncoderConfig, type ModelConfig, modelFor, STUDENT_PRESET, TEACHER_PRESET } from '../src/model/configs';
 import { patchHeadClasses, patchLabels } from '../src/core/scenes/patchLabels';

@@ -1,8 +1,8 @@
 // npm run pack:calibration -- FILE… — how sure and how calibrated each pack's teacher is on its val answer rows (issue
 // 27): ECE, median top-token probability, mean entropy, on every answer row (up to <eos>) and on content rows only.
 import { readFileSync } from 'node:fs';
-import { f16BitsToF32 } from '../src/core/safetensors';
-import { parsePack } from '../src/core/pack';
+import { f16BitsToF32 } from '../src/core/pack/safetensors';
+import { parsePack } from '../src/core/pack/pack';
 import { calibrationReport } from './lib/packStages';
 
 const files = process.argv.slice(2);

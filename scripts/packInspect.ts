@@ -1,11 +1,11 @@
 // CLI: `npm run --silent pack:inspect -- FILE` validates a teacher pack (plain or gzipped safetensors, DESIGN §4) with the
 // lab's own checks (parsePack, then checkPackBuildable) and prints its summary (exit 0), or `error: <file>: <field>: <expected>` (exit 1).
-import { checkPackFileSize } from '../src/core/packCost';
+import { checkPackFileSize } from '../src/core/pack/packCost';
 import { readFileSync, statSync } from 'node:fs';
-import { parsePack, summarizePack, PackError } from '../src/core/pack';
+import { parsePack, summarizePack, PackError } from '../src/core/pack/pack';
 import { checkPackBuildable } from '../src/model/packBuildable';
 import { checkRunCost } from '../src/model/studentRun';
-import { DEFAULT_CONFIG } from '../src/core/config';
+import { DEFAULT_CONFIG } from '../src/core/config/config';
 
 
 function fail(message: string, code = 1): never {
@@ -39,7 +39,7 @@ function main(argv: string[]): void {
   try {
     const st = statSync(file);
     if (!st.isFile()) fail(`${file}: file: a regular file`);
-    checkPackFileSize(file, st.size); // the lab's file picker refuses the same files unread (src/core/packCost.ts)
+    checkPackFileSize(file, st.size); // the lab's file picker refuses the same files unread (src/core/pack/packCost.ts)
     const buf = readFileSync(file);
     bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
@@ -50,7 +50,7 @@ function main(argv: string[]): void {
   try {
     const pack = parsePack(bytes, file);
     checkPackBuildable(pack, file); // what the lab's loader checks before it builds (src/model/fromPack.ts encoderConfigOf)
-    checkRunCost(pack, DEFAULT_CONFIG, 1, 'pack', file); // and a step of the lab's default run within its bounds (src/core/packCost.ts)
+    checkRunCost(pack, DEFAULT_CONFIG, 1, 'pack', file); // and a step of the lab's default run within its bounds (src/core/pack/packCost.ts)
     const summary = summarizePack(pack);
     process.stdout.write(pretty(summary) + '\n');
   } catch (e) {

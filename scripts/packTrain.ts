@@ -1,8 +1,8 @@
 // CLI: `npm run --silent pack:train -- FILE [--steps 200] [--backend cpu|wasm] [--every 20]` trains the lab's student on
 // any pack (version 1 or 2) with the lab's default config fitted to it, and prints a step log and the val accuracy.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
-import { parsePack, summarizePack } from '../src/core/pack';
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
+import { parsePack, summarizePack } from '../src/core/pack/pack';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun, checkConfigAgainstPack } from '../src/model/studentRun';
 import { readStep } from '../src/model/train/trainer';

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zlibSync } from 'fflate';
-import { generateDataset, TASKS } from '../src/core/scenes';
+import { generateDataset, TASKS } from '../src/core/scenes/index';
 import { loadMnistBank } from './lib/mnistBank';
 
 const CRC_TABLE = (() => {

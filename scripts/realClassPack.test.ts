@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
-import { parsePack, summarizePack } from '../src/core/pack';
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
+import { parsePack, summarizePack } from '../src/core/pack/pack';
 import { initBackend } from '../src/model/backend';
 import { buildStudentRun, checkConfigAgainstPack } from '../src/model/studentRun';
 import { readStep } from '../src/model/train/trainer';

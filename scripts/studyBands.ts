@@ -1,9 +1,9 @@
 // `npm run study:bands [-- --pack NAME]`: study/bands-<pack>.json from the fair study's run files (study/runs/<pack>/*.json
 // with a val curve): each config's band of val curves, which the accuracy chart draws behind matching lanes. Re-runnable.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { studyBands } from '../src/core/bands';
-import { fairConfig, pickBest } from '../src/core/fairStudy';
-import type { StudyRun } from '../src/core/study';
+import { studyBands } from '../src/core/study/bands';
+import { fairConfig, pickBest } from '../src/core/study/fairStudy';
+import type { StudyRun } from '../src/core/study/study';
 
 function readRuns(pack: string): StudyRun[] {
   const dir = `study/runs/${pack}`;

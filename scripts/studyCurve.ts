@@ -2,8 +2,8 @@
 // run with val exact match on all val samples every E steps — the evidence for the full study's step budget.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config';
-import { parsePack } from '../src/core/pack';
+import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
+import { parsePack } from '../src/core/pack/pack';
 import { initBackend } from '../src/model/backend';
 import { intArg, parseArgs } from './lib/cli';
 import { runStudent } from './lib/runStudent';

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The fair study of issue 28 (src/core/tuning.ts, DESIGN §6c), resumable: every stage of every pack in a fixed order —
+# The fair study of issue 28 (src/core/study/tuning.ts, DESIGN §6c), resumable: every stage of every pack in a fixed order —
 # shapes' ce-vs-kd conditions (the race's bands), hues' grids; shapes' paper conditions, second stage and finals; hues' rest;
 # digits. A rerun skips every run file. Run it from a clean checkout of one commit (a git worktree), so that the code
 # that trains does not change under it: each run file records that commit.

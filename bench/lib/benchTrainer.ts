@@ -1,6 +1,6 @@
 // The trainer the step benchmarks measure: a preset (student or teacher) on synthetic data of the typical pack sizes,
 // in one of the bench modes. Shared by bench:step, profile:step and bench:peer so all three time the same step.
-import { deriveSeed, Rng } from '../../src/core/rng';
+import { deriveSeed, Rng } from '../../src/core/base/rng';
 import { ENCODER_PRESET, modelFor, type ModelConfig, STUDENT_PRESET, TEACHER_PRESET } from '../../src/model/configs';
 import { initEncoder } from '../../src/model/encoder';
 import { disposeParams } from '../../src/model/params';

@@ -1,7 +1,7 @@
 // Which caption tokens does a pack's teacher get wrong? Val split, ground truth against the teacher's answers.
 // `npx tsx research/teacher-sweep/captionErrors.ts public/packs/shapes.safetensors.gz`
 import { readFileSync } from 'node:fs';
-import { parsePack } from '../../src/core/pack';
+import { parsePack } from '../../src/core/pack/pack';
 const file = process.argv[2];
 const pk = parsePack(new Uint8Array(readFileSync(file)), file);
 const t = pk.tensors as unknown as Record<string, Int32Array | Uint8Array>;

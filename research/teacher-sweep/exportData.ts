@@ -1,8 +1,8 @@
 // Research export for the teacher-recipe sweep (sweep.py): oracle per-patch labels and token ids of the teacher's
 // training data and a val set, as raw little-endian arrays. `npx tsx research/teacher-sweep/exportData.ts OUTDIR`.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { deriveSeed } from '../../src/core/rng';
-import { generateDataset, getTaskSpec, type TaskName } from '../../src/core/scenes';
+import { deriveSeed } from '../../src/core/base/rng';
+import { generateDataset, getTaskSpec, type TaskName } from '../../src/core/scenes/index';
 import { patchLabels } from '../../src/core/scenes/patchLabels';
 import { loadMnistBank } from '../../scripts/lib/mnistBank';
 

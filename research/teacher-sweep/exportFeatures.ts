@@ -3,9 +3,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed } from '../../src/core/rng';
-import { readSafetensors } from '../../src/core/safetensors';
-import { generateDataset, getTaskSpec, type TaskName } from '../../src/core/scenes';
+import { deriveSeed } from '../../src/core/base/rng';
+import { readSafetensors } from '../../src/core/pack/safetensors';
+import { generateDataset, getTaskSpec, type TaskName } from '../../src/core/scenes/index';
 import { initBackend } from '../../src/model/backend';
 import type { EncoderConfig } from '../../src/model/configs';
 import { encodeAll } from '../../src/model/encoder';

@@ -1,9 +1,9 @@
 // Experiment: the tfjs teacher LM (L4H8) on oracle per-patch features (one-hot labels) in place of the encoder.
 // `STEPS=500 LR=1e-3 BATCH=64 npx tsx research/teacher-sweep/oracleTfjs.ts` (TASK, FAMS optional).
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
-import { Rng } from '../../src/core/rng';
-import { generateDataset, getTaskSpec, type TaskName } from '../../src/core/scenes';
+import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config/config';
+import { Rng } from '../../src/core/base/rng';
+import { generateDataset, getTaskSpec, type TaskName } from '../../src/core/scenes/index';
 import { patchHeadClasses, patchLabels } from '../../src/core/scenes/patchLabels';
 import { initBackend } from '../../src/model/backend';
 import { modelFor } from '../../src/model/configs';

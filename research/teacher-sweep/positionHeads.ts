@@ -2,9 +2,9 @@
 // lookups (caption, sqa) learnable? NORM=1 rescales each patch's features to norm 2; ORACLE=1 uses one-hot labels.
 // Teacher L4H8, lr 1e-3, STEPS (500) steps. `POS=1 npx tsx research/teacher-sweep/positionHeads.ts`
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
-import { deriveSeed, Rng } from '../../src/core/rng';
-import { generateDataset, getTaskSpec } from '../../src/core/scenes';
+import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config/config';
+import { deriveSeed, Rng } from '../../src/core/base/rng';
+import { generateDataset, getTaskSpec } from '../../src/core/scenes/index';
 import { patchHeadClasses, patchLabels } from '../../src/core/scenes/patchLabels';
 import { initBackend } from '../../src/model/backend';
 import { modelFor } from '../../src/model/configs';

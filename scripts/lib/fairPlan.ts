@@ -1,9 +1,9 @@
 // `npm run study -- --plan [--packs shapes,hues,digits] [--jobs 2]`: the fair study's plan (issue 28 item 6) printed before
-// any run — runs per pack and stage (src/core/tuning.ts) and the hours they take at the measured ms/step of the run files.
+// any run — runs per pack and stage (src/core/study/tuning.ts) and the hours they take at the measured ms/step of the run files.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mean, seedsForPower } from '../../src/core/stats';
-import { finalIds } from '../../src/core/fairStudy';
-import { FAIR_STUDY, fairStudyPlan, ON_BEST_FKL, PAPER_STAGE, TUNING } from '../../src/core/tuning';
+import { mean, seedsForPower } from '../../src/core/study/stats';
+import { finalIds } from '../../src/core/study/fairStudy';
+import { FAIR_STUDY, fairStudyPlan, ON_BEST_FKL, PAPER_STAGE, TUNING } from '../../src/core/study/tuning';
 import { tuningOf } from './fairStudy';
 import { type Args, intArg } from './cli';
 

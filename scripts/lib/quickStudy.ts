@@ -3,15 +3,15 @@
 // split; prints mean ± std val exact match per family and writes study/quick-<pack>.json. `--only a,b --out F` runs a
 // subset into another file (two processes use two cores); `--merge F1,F2` joins such files into the study.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
-import { parsePack } from '../../src/core/pack';
-import { mean, std, welch } from '../../src/core/stats';
-import { STUDY_CONDITIONS } from '../../src/core/study';
+import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config/config';
+import { parsePack } from '../../src/core/pack/pack';
+import { mean, std, welch } from '../../src/core/study/stats';
+import { STUDY_CONDITIONS } from '../../src/core/study/study';
 import { initBackend } from '../../src/model/backend';
 import { type Args, intArg } from './cli';
 import { runStudent, type StudentRunResult } from './runStudent';
 
-/** The three conditions of the quick study (DEFAULT_CONFIG underneath: the lab's default run; src/core/study.ts). */
+/** The three conditions of the quick study (DEFAULT_CONFIG underneath: the lab's default run; src/core/study/study.ts). */
 export const CONDITIONS = STUDY_CONDITIONS as Record<string, (typeof STUDY_CONDITIONS)['a']>;
 
 const fmt = (x: number[]) => `${mean(x).toFixed(1)} ± ${std(x).toFixed(1)}`;

@@ -1,15 +1,15 @@
 // runStudent goes through the lab's student builder: the pack's teacher weights run online, so all-positions KD (F3)
 // and on-policy distillation (F11) train; a pack without teacher weights falls back to the cache, as the lab does.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config';
-import { parsePack } from '../../src/core/pack';
+import { DEFAULT_CONFIG, mergeConfig } from '../../src/core/config/config';
+import { parsePack } from '../../src/core/pack/pack';
 import { initBackend } from '../../src/model/backend';
-import { SPLIT } from '../../src/core/terms';
+import { SPLIT } from '../../src/core/kd/terms';
 import { indicesOf } from '../../src/model/fromPack';
 import { buildStudentRun, fitConfigToPack } from '../../src/model/studentRun';
 import { readStep } from '../../src/model/train/trainer';
 import { labPackBytes } from '../../src/worker/testing/labPack';
-import { CONDITIONS } from '../../src/core/findings';
+import { CONDITIONS } from '../../src/core/study/findings';
 import { needsTeacher, runStudent } from './runStudent';
 
 let bytes: Uint8Array;

@@ -1,10 +1,10 @@
 // One student run on a pack, built exactly as the lab builds it (src/model/studentRun.ts: config fitted to the pack,
 // checked weights, the online teacher when the config needs it): trains totalSteps, returns val exact match per family.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from '../../src/core/config';
-import type { Pack } from '../../src/core/pack';
-import { FieldError } from '../../src/core/errors';
-import { SPLIT } from '../../src/core/terms';
+import type { TrainConfig } from '../../src/core/config/config';
+import type { Pack } from '../../src/core/pack/pack';
+import { FieldError } from '../../src/core/base/errors';
+import { SPLIT } from '../../src/core/kd/terms';
 import { indicesOf } from '../../src/model/fromPack';
 import { cloneParams, disposeParams, type Params } from '../../src/model/params';
 import { buildStudentRun, hasTeacherWeights, type StudentRun } from '../../src/model/studentRun';

@@ -2,7 +2,7 @@
 // must follow from study/runs/<pack>/*.json through the same reader (readRuns) and builder (studyJson) the study uses.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type StudyJson, studyJson } from '../../src/core/study';
+import { type StudyJson, studyJson } from '../../src/core/study/study';
 import { readRuns } from './fullStudy';
 
 /** study/<pack>.json files of the full study (issue 15): a pack name, conditions and findings; not fair-*, quick-*, curve-*. */

@@ -2,12 +2,12 @@
 // registration of tfjs gradients, which tfjs-core ships only as an ESM side-effect module (DESIGN §5 traps).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { SOFTWARE_RENDERER } from '../core/autoBackend';
-import type { BackendName } from '../core/backends';
+import { SOFTWARE_RENDERER } from '../core/config/autoBackend';
+import type { BackendName } from '../core/config/backends';
 import { registerLeanGradients } from './gradients';
 import { installWasmKernels, wasmKernelsActive } from './simd';
 
-export type { BackendChoice, BackendName } from '../core/backends';
+export type { BackendChoice, BackendName } from '../core/config/backends';
 
 export interface BackendOptions {
   /** Where the worker serves the tfjs wasm binaries (setWasmPaths); unused in Node, which reads them from disk. */

@@ -1,7 +1,7 @@
 // The step-time measurement behind 'auto' (DESIGN §5): the browser's backend probe times a few student steps on each
 // candidate backend (worker/probe.ts); this file times one, and starts the worker's backend with the badge's note.
-import { DEFAULT_CONFIG, mergeConfig, validateConfig } from '../core/config';
-import { deriveSeed, Rng } from '../core/rng';
+import { DEFAULT_CONFIG, mergeConfig, validateConfig } from '../core/config/config';
+import { deriveSeed, Rng } from '../core/base/rng';
 import { type BackendInfo, backendInfo, type BackendName, initBackend } from './backend';
 import { ENCODER_PRESET, modelFor, STUDENT_PRESET } from './configs';
 import { initEncoder } from './encoder';

@@ -1,7 +1,7 @@
 // Shapes of the mini-LLaVA (vision encoder + projector + causal LM), the student/teacher presets, and the one
 // place that fixes the sequence layout every other module (trainer, generation, pack builder) relies on.
-import { FieldError } from '../core/errors';
-import { PAD_ID, BOS_ID, EOS_ID, UNK_ID } from '../core/tokenizer';
+import { FieldError } from '../core/base/errors';
+import { PAD_ID, BOS_ID, EOS_ID, UNK_ID } from '../core/base/tokenizer';
 
 export { PAD_ID, BOS_ID, EOS_ID, UNK_ID };
 

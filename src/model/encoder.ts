@@ -1,8 +1,8 @@
 // The vision encoder (a small ViT): patchify on the host, linear patch embed, learned positions, pre-LN blocks,
 // final LN → [B, P, dV]. Trained with the teacher, then frozen and shared by teacher and student (DESIGN §2).
 import * as tf from '@tensorflow/tfjs-core';
-import { FieldError } from '../core/errors';
-import { Rng } from '../core/rng';
+import { FieldError } from '../core/base/errors';
+import { Rng } from '../core/base/rng';
 import { type EncoderConfig, encoderGeometry, validateEncoderConfig } from './configs';
 import { block, blockSpecs, layerNorm, linear, linearSpecs, lnSpecs } from './layers';
 import { type BackendName, withBackend } from './backend';

@@ -2,8 +2,8 @@
 // real shapes scenes (the encoder's own weights change; the throwaway heads leave no tensors behind).
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../core/rng';
-import { generateDataset, getTaskSpec } from '../core/scenes';
+import { Rng } from '../core/base/rng';
+import { generateDataset, getTaskSpec } from '../core/scenes/index';
 import { patchHeadClasses, patchLabels } from '../core/scenes/patchLabels';
 import { initBackend } from './backend';
 import { encodeAll, initEncoder } from './encoder';

@@ -1,7 +1,7 @@
 // Stage 0 of a pack build: pretrain the vision encoder on per-patch labels (colour, kind, size, digit of each
 // cell) with linear heads, so the teacher's LM starts from features that already name objects (CLIP's role).
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, Rng } from '../core/rng';
+import { deriveSeed, Rng } from '../core/base/rng';
 import { Adam, adamStep } from './adam';
 import { type EncoderConfig, encoderGeometry } from './configs';
 import { encodeAll, encodeImages } from './encoder';

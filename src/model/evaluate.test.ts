@@ -1,7 +1,7 @@
 // Agreement with the Bayes answers (issue 27, DESIGN §4c): the same generated answers are scored against a second
 // reference, per family and overall, with exact match's rule (equal up to and including <eos>); no second generation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../core/rng';
+import { Rng } from '../core/base/rng';
 import { initBackend } from './backend';
 import { EOS_ID, PAD_ID } from './configs';
 import { initEncoder } from './encoder';

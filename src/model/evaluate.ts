@@ -1,8 +1,8 @@
 // Batched answer generation for a set of samples and exact-match accuracy per question family (in percent):
 // a prediction is right when it equals the ground truth up to and including <eos>.
 import * as tf from '@tensorflow/tfjs-core';
-import { FieldError } from '../core/errors';
-import { Rng } from '../core/rng';
+import { FieldError } from '../core/base/errors';
+import { Rng } from '../core/base/rng';
 import { type EncoderConfig, EOS_ID, type ModelConfig, PAD_ID } from './configs';
 import { encodeImages } from './encoder';
 import { generateIds } from './generate';

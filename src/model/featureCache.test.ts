@@ -2,7 +2,7 @@
 // nothing leaks. (A student run on it against one on the eager cache: src/worker/session.test.ts.)
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../core/rng';
+import { Rng } from '../core/base/rng';
 import { initBackend } from './backend';
 import { encodeAll, initEncoder } from './encoder';
 import { FEATURE_CHUNK, LazyFeatures } from './featureCache';

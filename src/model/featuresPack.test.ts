@@ -2,9 +2,9 @@
 // the pack), its feature cache is the pack's image_features, and knobs needing what the pack lacks are refused by name.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../core/config';
-import { buildPackBytes, parsePack } from '../core/pack';
-import { f16BitsToF32 } from '../core/safetensors';
+import { ConfigError } from '../core/config/config';
+import { buildPackBytes, parsePack } from '../core/pack/pack';
+import { f16BitsToF32 } from '../core/pack/safetensors';
 import { makeTinyFeaturesPack, makeTinyPack, TINY_DIMS } from '../core/testing/packFixture';
 import { initBackend } from './backend';
 import { generateAnswers } from './evaluate';

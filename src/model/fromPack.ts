@@ -1,9 +1,9 @@
-// Turns a parsed teacher pack (src/core/pack.ts) into what the model side consumes: encoder and teacher configs
+// Turns a parsed teacher pack (src/core/pack/pack.ts) into what the model side consumes: encoder and teacher configs
 // and weights, the trainer's TrainData with float16 targets decoded to float32, and a features pack's stand-ins.
-import { FieldError } from '../core/errors';
-import { SPLIT } from '../core/terms';
-import { f16BitsToF32 } from '../core/safetensors';
-import type { Pack } from '../core/pack';
+import { FieldError } from '../core/base/errors';
+import { SPLIT } from '../core/kd/terms';
+import { f16BitsToF32 } from '../core/pack/safetensors';
+import type { Pack } from '../core/pack/pack';
 import type { EncoderConfig, ModelConfig } from './configs';
 import type { HostParams } from './params';
 import { checkPackBuildable, isFeaturesPack } from './packBuildable';

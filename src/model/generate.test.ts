@@ -2,7 +2,7 @@
 // of the overfit student reproduces the answers (evaluate → 100 %); seeded sampling is repeatable.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../core/rng';
+import { Rng } from '../core/base/rng';
 import { initBackend } from './backend';
 import { EOS_ID, PAD_ID } from './configs';
 import { encodeImages, initEncoder } from './encoder';

@@ -1,8 +1,8 @@
 // Answer generation without a KV cache: A full forwards, filling answer slot t from the logits at position P+Lp+t;
 // greedy or seeded sampling (Gumbel-max with noise drawn from Rng, so every backend samples the same tokens).
 import * as tf from '@tensorflow/tfjs-core';
-import { FieldError } from '../core/errors';
-import { Rng } from '../core/rng';
+import { FieldError } from '../core/base/errors';
+import { Rng } from '../core/base/rng';
 import { BOS_ID, EOS_ID, type ModelConfig, PAD_ID } from './configs';
 import { NEG_INF } from './layers';
 import { llavaForward, makeTextIds } from './llava';

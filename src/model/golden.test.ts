@@ -1,7 +1,7 @@
 // Numbers pinned by something else: every loss term, the total and the gradient norm of the golden tiny runs (one
 // per term variant) checked against a PyTorch float64 mirror's steps (golden-tiny.json), on cpu and wasm.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TERM_NAMES, VALUE_NAMES } from '../core/terms';
+import { TERM_NAMES, VALUE_NAMES } from '../core/kd/terms';
 import { initBackend } from './backend';
 import { goldenRun, goldenVariants, inputSums } from './testing/golden';
 import golden from './testing/golden-tiny.json';

@@ -2,8 +2,8 @@
 // differences on the largest-gradient coordinates of each parameter group; loose relative tolerance).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeepPartial, TrainConfig } from '../core/config';
-import { Rng } from '../core/rng';
+import type { DeepPartial, TrainConfig } from '../core/config/config';
+import { Rng } from '../core/base/rng';
 import { initBackend } from './backend';
 import { initEncoder } from './encoder';
 import { disposeParams, type Params } from './params';

@@ -1,8 +1,8 @@
 // The lab's views of the KD term agree with the trainer's: the heatmap's per-row divergences (one sample, a grid of
 // samples) and the val KD average to Trainer.evalTerms' KD on the same batch — dense, top-K, tail, online teacher.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeepPartial, TrainConfig } from '../core/config';
-import { Rng } from '../core/rng';
+import type { DeepPartial, TrainConfig } from '../core/config/config';
+import { Rng } from '../core/base/rng';
 import { initBackend } from './backend';
 import { initEncoder } from './encoder';
 import { alignmentOf, divergenceGrid, valTerms } from './inspect';

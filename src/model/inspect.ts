@@ -1,7 +1,7 @@
 // What the lab shows besides the training step: teacher-vs-student distributions at the answer positions of one
 // sample (the alignment heatmap) and forward-only CE / KD on a fixed val batch (the val loss curve).
 import * as tf from '@tensorflow/tfjs-core';
-import type { KdOptions } from '../core/config';
+import type { KdOptions } from '../core/config/config';
 import type { ModelConfig } from './configs';
 import { affinityMatrix, llavaForward } from './llava';
 import { cePerRow, maskedMean } from './losses';

@@ -2,7 +2,7 @@
 // forward values equal, gradients within float32 rounding, on cpu and wasm, and no tensor left behind.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../core/rng';
+import { Rng } from '../core/base/rng';
 import { initBackend } from './backend';
 import { concatAddPos, gelu, layerNorm, linear, slice } from './layers';
 

@@ -2,7 +2,7 @@
 // sequence-layout helpers, and the param export/load round trip.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../core/rng';
+import { Rng } from '../core/base/rng';
 import { answerMask, BOS_ID, buildTextIds, EOS_ID, PAD_ID, seqLayout } from './configs';
 import { encodeImages, initEncoder, patchify } from './encoder';
 import { initBackend } from './backend';

@@ -1,9 +1,9 @@
 // The mini-LLaVA language side: mlp2x_gelu projector + causal LM over [image tokens | prompt | <bos> | answer],
 // returning answer logits, last hidden states, and last-layer answer→image attention (DESIGN §2; layout in configs.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { FieldError } from '../core/errors';
-import { NORM_EPS } from '../core/kdRef';
-import { Rng } from '../core/rng';
+import { FieldError } from '../core/base/errors';
+import { NORM_EPS } from '../core/kd/kdRef';
+import { Rng } from '../core/base/rng';
 import { type ModelConfig, PAD_ID, seqLayout, validateModelConfig } from './configs';
 import { block, blockSpecs, gelu, layerNorm, linear, linearSpecs, lnSpecs, NEG_INF, offTape, slice, concatAddPos } from './layers';
 import { initParams, type Params, type ParamSpecs } from './params';

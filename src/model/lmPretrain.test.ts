@@ -2,7 +2,7 @@
 // stays flat, and the same seed gives the same weights.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../core/rng';
+import { Rng } from '../core/base/rng';
 import { initBackend } from './backend';
 import { BOS_ID, EOS_ID, PAD_ID } from './configs';
 import { initLlava } from './llava';

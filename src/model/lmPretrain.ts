@@ -1,7 +1,7 @@
 // A language model's first stage (issue 27): next-token training of the projector + LM on text alone — prompts and
 // answers, image positions filled with zero features — as an LLM is pretrained on text before it learns to answer.
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, Rng } from '../core/rng';
+import { deriveSeed, Rng } from '../core/base/rng';
 import { Adam, adamStep } from './adam';
 import { BOS_ID, buildTextIds, type ModelConfig, PAD_ID, seqLayout } from './configs';
 import { llavaForward } from './llava';

@@ -1,12 +1,12 @@
-// Tests of the tfjs losses against the float64 reference (src/core/kdRef.ts) on the cpu and wasm backends:
+// Tests of the tfjs losses against the float64 reference (src/core/kd/kdRef.ts) on the cpu and wasm backends:
 // random cases over every option, named edge cases, finite-difference gradients and tensor-leak checks.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DIVERGENCES, type Divergence } from '../core/config';
-import * as ref from '../core/kdRef';
-import { Rng } from '../core/rng';
+import { DIVERGENCES, type Divergence } from '../core/config/config';
+import * as ref from '../core/kd/kdRef';
+import { Rng } from '../core/base/rng';
 import { ensureGradients } from './backend';
 import {
   affinityLoss,

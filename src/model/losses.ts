@@ -1,7 +1,7 @@
 // Every distillation loss of DESIGN §3 (contract) in tfjs, batched over rows and differentiable w.r.t. the student
-// inputs; used by the trainer and the kd:eval CLI, and tested against the float64 reference in src/core/kdRef.ts.
+// inputs; used by the trainer and the kd:eval CLI, and tested against the float64 reference in src/core/kd/kdRef.ts.
 import * as tf from '@tensorflow/tfjs-core';
-import { NORM_EPS, NORM_LOGITS_EPS, TAIL_LOG_FLOOR, type DivOptions, type TopKRefMode } from '../core/kdRef';
+import { NORM_EPS, NORM_LOGITS_EPS, TAIL_LOG_FLOOR, type DivOptions, type TopKRefMode } from '../core/kd/kdRef';
 
 // Numerics (basic ops only: gradients tested on cpu and wasm; all of them also exist on webgl and webgpu):
 // - log-probabilities come from tf.logSoftmax (logsumexp); no log of a probability that may underflow, so peaked
@@ -10,8 +10,8 @@ import { NORM_EPS, NORM_LOGITS_EPS, TAIL_LOG_FLOOR, type DivOptions, type TopKRe
 // - divisions by a count that may be 0 use the double-`where` trick so gradients stay finite; the condition must
 //   not depend on a differentiated input (tfjs has no gradient for comparisons), so it is only used on masks.
 // - gradients need tfjs's gradient registry: call ensureGradients() (or initBackend) from ./backend first.
-export type { DivOptions, TopKRefMode } from '../core/kdRef';
-export { TAIL_LOG_FLOOR } from '../core/kdRef';
+export type { DivOptions, TopKRefMode } from '../core/kd/kdRef';
+export { TAIL_LOG_FLOOR } from '../core/kd/kdRef';
 
 /**
  * Float one-hot of int ids: [...S] → [...S, depth], an all-zero row for an id outside [0, depth). A OneHot and a
@@ -150,7 +150,7 @@ export function divergencePerRow(zs: tf.Tensor2D, zt: tf.Tensor2D, o: DivOptions
  * teacher ids; tLogits [R,K] their raw teacher logits (T = 1); lse [R] logsumexp of the teacher's full rows → [R].
  * renorm: softmax over the K entries at T on both sides. tail (T = 1): K + 1 buckets; teacher tail
  * max(0, −expm1(logsumexp_k(ẑ_k − lse))) (= 1 − Σ p_t,k, without cancellation); student tail = logsumexp of its
- * non-selected log-probabilities; both tail logs floored at TAIL_LOG_FLOOR (see src/core/kdRef.ts).
+ * non-selected log-probabilities; both tail logs floored at TAIL_LOG_FLOOR (see src/core/kd/kdRef.ts).
  */
 export function topkDivergencePerRow(
   zs: tf.Tensor2D,

@@ -2,10 +2,10 @@
 // configs the lab builds; each thing the builder needs is refused by file, field and expectation when it is wrong.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PackError } from '../core/errors';
-import { buildPackBytes, type PackInput, parsePack } from '../core/pack';
-import { Rng } from '../core/rng';
-import type { SafeTensor } from '../core/safetensors';
+import { PackError } from '../core/base/errors';
+import { buildPackBytes, type PackInput, parsePack } from '../core/pack/pack';
+import { Rng } from '../core/base/rng';
+import type { SafeTensor } from '../core/pack/safetensors';
 import { makeTinyFeaturesPack, makeTinyPack, TINY_DIMS } from '../core/testing/packFixture';
 import { initBackend } from './backend';
 import type { EncoderConfig, ModelConfig } from './configs';

@@ -1,8 +1,8 @@
 // The one check that a parsed pack can be built into the lab's models: the encoder config, the `encoder.*` and `teacher.*`
 // weights (names and shapes from the builder's own specs), and the data the trainer reads. pack:inspect and the lab's loader both run it.
-import { FieldError, PackError } from '../core/errors';
-import type { Pack } from '../core/pack';
-import { SPLIT } from '../core/terms';
+import { FieldError, PackError } from '../core/base/errors';
+import type { Pack } from '../core/pack/pack';
+import { SPLIT } from '../core/kd/terms';
 import { ENCODER_PRESET, type EncoderConfig, encoderGeometry, type ModelConfig, modelFor, STUDENT_PRESET, validateEncoderConfig, validateModelConfig } from './configs';
 import { encoderSpecs } from './encoder';
 import { llavaSpecs } from './llava';

@@ -1,8 +1,8 @@
 // Parameters as plain records of tf.Variables under stable dotted names (e.g. `lm.blocks.0.attn.wq`), seeded
 // init from Rng, and conversion to/from host records for safetensors (`encoder.*`, `teacher.*` in DESIGN §4).
-import { FieldError } from '../core/errors';
+import { FieldError } from '../core/base/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../core/rng';
+import { Rng } from '../core/base/rng';
 
 /** Dotted name → trainable variable. tf variable names are left automatic (unique per engine). */
 export type Params = Record<string, tf.Variable>;

@@ -1,8 +1,8 @@
 // One training step's result as the trainer hands it over: the values row (a tensor the reader owns), what the step
 // did, and how reading it settles the step (non-finite values, a discarded update). Also the row's layout (stepValues).
 import * as tf from '@tensorflow/tfjs-core';
-import { nonFiniteValues } from '../core/health';
-import { TERM_NAMES, type TermName, VALUE_NAMES, type ValueName } from '../core/terms';
+import { nonFiniteValues } from '../core/kd/health';
+import { TERM_NAMES, type TermName, VALUE_NAMES, type ValueName } from '../core/kd/terms';
 
 export interface StepResult {
   values: tf.Tensor1D; // [VALUE_WIDTH] in core/terms VALUE_NAMES order; owned by the caller (readStep reads and disposes it)

@@ -1,11 +1,11 @@
 // The one student builder: a pack and a TrainConfig → the Trainer the lab trains (config fitted to the pack, weights
 // checked against their specs, the frozen-encoder feature cache, the optional online teacher, the fixed val subset).
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, mergeConfig, studentInitOf, type TrainConfig, validateConfig } from '../core/config';
-import { featuresGrid, type Pack, PackError } from '../core/pack';
-import { checkPackCost, maxBatch, type StepCost } from '../core/packCost';
-import { f16BitsToF32 } from '../core/safetensors';
-import { SPLIT } from '../core/terms';
+import { ConfigError, mergeConfig, studentInitOf, type TrainConfig, validateConfig } from '../core/config/config';
+import { featuresGrid, type Pack, PackError } from '../core/pack/pack';
+import { checkPackCost, maxBatch, type StepCost } from '../core/pack/packCost';
+import { f16BitsToF32 } from '../core/pack/safetensors';
+import { SPLIT } from '../core/kd/terms';
 import { type EncoderConfig, encoderGeometry, type ModelConfig, modelFor, STUDENT_PRESET } from './configs';
 import { encodeAll, encoderSpecs } from './encoder';
 import { evaluate, type EvalResult } from './evaluate';

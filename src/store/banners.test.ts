@@ -1,8 +1,8 @@
 // The banner list: push replaces a banner of the same source and title, dismiss and clear remove only theirs, the
 // worker's messages raise banners of their source, a loaded pack clears the pack errors, and a field is named once.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../core/config';
-import { FieldError, PackError } from '../core/errors';
+import { ConfigError } from '../core/config/config';
+import { FieldError, PackError } from '../core/base/errors';
 import { type PackInfo, type SerializedError, serializeError } from '../worker/protocol';
 import { bannerBody, bannerText, pushedBanners } from './banners';
 import { useLab } from './index';

@@ -1,9 +1,9 @@
 // The lab's one zustand store, in slices (run, config, pack, lanes, metrics). Worker messages reach it only through
 // applyMessage(msg); metric series are mutated in place and announced by a version counter (no history copies).
 // The race's lanes live in `lanes`; config, series, evals, sample … are the selected lane's (what single views show).
-import { lastRow, TERM_WIDTH, VALUE_WIDTH } from '../core/terms';
+import { lastRow, TERM_WIDTH, VALUE_WIDTH } from '../core/kd/terms';
 import { create, type StateCreator } from 'zustand';
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG } from '../core/config/config';
 import { type Banner, newestBanner, pushedBanners } from './banners';
 import { DEFAULT_LANE, type LaneState, makeLane } from './lanes';
 import { DEFAULT_SETTINGS } from './persist';

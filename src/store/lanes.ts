@@ -1,9 +1,9 @@
 // The race's lanes as the UI keeps them: each lane's name, colour, config and its own live run (series, evals,
 // alignment rows, latest sample). Pure TS helpers the store composes; the worker only knows lane ids and configs.
-import type { TrainConfig } from '../core/config';
-import { DEFAULT_CONFIG, extraPositionsOf } from '../core/config';
+import type { TrainConfig } from '../core/config/config';
+import { DEFAULT_CONFIG, extraPositionsOf } from '../core/config/config';
 import type { SampleView } from '../worker/protocol';
-import { MAX_LANES } from '../core/lanes';
+import { MAX_LANES } from '../core/race/lanes';
 import type { AlignmentRow, LiveRunMeta } from './runs';
 import { type EvalRow, StepSeries } from './series';
 

@@ -1,7 +1,7 @@
 // The lesson state (store/lesson.ts) and the lessons' races: every step names a race preset of two or more lanes;
 // opening, moving and closing a lesson keep the step inside it, and an unknown id opens nothing.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LESSONS } from '../core/lessons';
+import { LESSONS } from '../core/study/lessons';
 import { useLesson } from './lesson';
 import { raceById } from './races';
 

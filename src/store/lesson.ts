@@ -1,7 +1,7 @@
 // The lesson mode's state (`?lesson=ID`, the "Lessons" menu): which lesson is open, at which step, and whether the
 // step's detailed text is shown. Its own small zustand store beside the lab's (the lab's slices do not depend on it).
 import { create } from 'zustand';
-import { clampStep, lessonById } from '../core/lessons';
+import { clampStep, lessonById } from '../core/study/lessons';
 
 export interface LessonState {
   lessonId: string | null; // null: no lesson open

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, mergeConfig, validateConfig } from '../core/config';
-import { FINDINGS } from '../core/findings';
-import { STUDY_CONDITIONS } from '../core/study';
-import { parseUrlState, urlStateOfRun, writeUrlState, type UrlCatalog } from '../core/urlState';
+import { ConfigError, DEFAULT_CONFIG, mergeConfig, validateConfig } from '../core/config/config';
+import { FINDINGS } from '../core/study/findings';
+import { STUDY_CONDITIONS } from '../core/study/study';
+import { parseUrlState, urlStateOfRun, writeUrlState, type UrlCatalog } from '../core/config/urlState';
 import { configOfUrl, PRESETS, presetById, presetConfig } from './presets';
 
 const CATALOG: UrlCatalog = { packs: ['shapes', 'digits'], presets: PRESETS.map((p) => p.id) };
@@ -33,7 +33,7 @@ describe('presets', () => {
 });
 
 describe('paper numbers in the presets', () => {
-  it('every number a paper preset quotes is one of the findings table (src/core/findings.ts), none written by hand', () => {
+  it('every number a paper preset quotes is one of the findings table (src/core/study/findings.ts), none written by hand', () => {
     const paper = new Set(FINDINGS.flatMap((f) => f.paper.values.map((v) => v.textvqa)));
     const text = readFileSync(new URL('./presets.ts', import.meta.url), 'utf8');
     // the source quotes no TextVQA-like number (dd.d) outside the study-* presets, which quote the lab's quick study

@@ -1,8 +1,8 @@
 // The paper's ablations as config presets (also `?preset=`), each with two lines on what LLAVADI found. The paper's
-// numbers are read from the findings table (src/core/findings.ts); the study-* presets read this project's quick study.
-import { configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
-import { paperText, paperValue } from '../core/findings';
-import { STUDY_CONDITIONS } from '../core/study';
+// numbers are read from the findings table (src/core/study/findings.ts); the study-* presets read this project's quick study.
+import { configFromPatchJson, DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config/config';
+import { paperText, paperValue } from '../core/study/findings';
+import { STUDY_CONDITIONS } from '../core/study/study';
 import quickDigits from '../../study/quick-digits.json';
 import quickShapes from '../../study/quick-shapes.json';
 

@@ -1,7 +1,7 @@
 // Race descriptions say what each lane trains (issue 29 item 2): seqCE named in every lab race's text, each finding
 // race lists its lanes' terms from their configs, and the temperature race no longer calls seqCE "no ground truth".
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG } from '../core/config/config';
 import { RACES, raceById, raceLanes } from './races';
 
 describe('race descriptions', () => {

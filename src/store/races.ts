@@ -1,8 +1,8 @@
 // Race presets (`race-select`, `?race=ID`): lanes that differ in one thing, each named after what it changes, and a
 // description saying what every lane trains (seqCE included). The objective races run on the data-rich base (500
 // labels + 3,000 unlabeled images answered by the teacher, seqCE 1).
-import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config';
-import { FINDINGS, findingLanes } from '../core/findings';
+import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config/config';
+import { FINDINGS, findingLanes } from '../core/study/findings';
 import { configSummary, type LaneSeed } from './lanes';
 
 export interface RacePreset {
@@ -68,7 +68,7 @@ export function lanesAbout(lanes: RacePreset['lanes']): string {
   return `Lanes: ${lanes.map((l) => `${l.name} = ${terms(l.patch)}`).join('; ')}.`;
 }
 
-/** One race per finding of the paper: its conditions as lanes (src/core/findings.ts). */
+/** One race per finding of the paper: its conditions as lanes (src/core/study/findings.ts). */
 const FINDING_RACES: RacePreset[] = FINDINGS.map((f) => {
   const lanes = findingLanes(f);
   return { id: `finding-${f.id}`, label: `${f.id}: ${f.claim}`, about: `${f.claim} ${lanesAbout(lanes)}`, lanes };

@@ -1,12 +1,12 @@
-// Golden files of the recipe export (src/core/recipes.ts) for every preset: a change in either recipe fails here until
+// Golden files of the recipe export (src/core/config/recipes.ts) for every preset: a change in either recipe fails here until
 // the golden is rewritten on purpose (UPDATE_GOLDEN=1 npx vitest run src/store/recipes.test.ts). Also: every emitted
 // LLaVADI flag and GKDConfig keyword is one that the cited sources define (docs/recipes.md).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
-import { llavadiCommand, recipeText, trlGkdConfig } from '../core/recipes';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
+import { llavadiCommand, recipeText, trlGkdConfig } from '../core/config/recipes';
 import { PRESETS, presetConfig } from './presets';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'testing', 'recipes');

@@ -2,7 +2,7 @@
 // import round trip; a malformed import names the file and the field.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
 import { checkRunFileSize, formatMiB, MAX_RUN_JSON_BYTES, parseRunJson, RUN_SCHEMA, RunImportError, runToCsv, runToJson, snapshotRun, validateRun, type LiveRunMeta } from './runs';
 import { StepSeries } from './series';
 

@@ -1,8 +1,8 @@
 // A run as the lab keeps it (config + every logged step + val evaluations + alignment over training), and its
 // CSV / JSON forms: export, and an import that names the file, the field and what was expected. Pure TS.
-import { DEFAULT_CONFIG, type TrainConfig, validateConfig } from '../core/config';
-import { FieldError } from '../core/errors';
-import { TERM_NAMES, VALUE_NAMES, type ValueName } from '../core/terms';
+import { DEFAULT_CONFIG, type TrainConfig, validateConfig } from '../core/config/config';
+import { FieldError } from '../core/base/errors';
+import { TERM_NAMES, VALUE_NAMES, type ValueName } from '../core/kd/terms';
 import type { EvalRow, StepSeries } from './series';
 
 export const RUN_FORMAT = 'llavadi-lab-run';

@@ -1,9 +1,9 @@
 // Append-only, capped metric series in typed arrays (the worker sends deltas; nothing re-sends history), and
 // TensorBoard's debiased EMA smoothing used by the loss chart. Pure TS.
 
-import { type TermName, TERM_WIDTH as NW, valueCol, valueAt, type ValueName, VALUE_WIDTH as NV, weightAt } from '../core/terms';
+import { type TermName, TERM_WIDTH as NW, valueCol, valueAt, type ValueName, VALUE_WIDTH as NV, weightAt } from '../core/kd/terms';
 
-export type { ValueName } from '../core/terms';
+export type { ValueName } from '../core/kd/terms';
 
 /** Training rows: step, values [n, VALUE_WIDTH], weights [n, TERM_WIDTH], lr [n]. When full, the oldest half is dropped. */
 export class StepSeries {

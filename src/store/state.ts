@@ -1,6 +1,6 @@
 // The shape of the lab's store: its slices' state and actions (the behaviour is in index.ts). Types only.
 // Kept apart so a reader sees every field of the state, with its units, in one place.
-import type { TrainConfig } from '../core/config';
+import type { TrainConfig } from '../core/config/config';
 import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } from '../worker/protocol';
 import type { Banner, BannerInput, BannerSource } from './banners';
 import type { LaneSeed, LaneState } from './lanes';

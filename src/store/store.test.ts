@@ -1,7 +1,7 @@
 // applyMessage is the store's only worker-facing writer: metrics deltas append in place, a pack error raises the
 // banner without dropping the pack, a config error names its field, and a new pack resets the series.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG } from '../core/config/config';
 import { useLab } from './index';
 import { selectValAccuracy } from './selectors';
 import { delta, tinyInfo } from './testing/messages';

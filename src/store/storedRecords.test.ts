@@ -1,7 +1,7 @@
 // Stored records as untrusted input: each stale record an older or newer build could leave in IndexedDB is skipped with
 // its field named (never rendered), older valid ones are migrated, and settings fall back to defaults field by field.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG } from '../core/config/config';
 import { RUN_SCHEMA, snapshotRun, type RunRecord } from './runs';
 import { StepSeries } from './series';
 import { DEFAULT_SETTINGS, PARTIAL_KEY, readPartialMarks, skippedLines, sortStoredRuns, validateSettings, writePartialMark } from './storedRecords';

@@ -1,8 +1,8 @@
 // Every knob of a run, live: each change is sent as a config patch the worker applies at its next step.
 // Play / pause / single step / reset; Space toggles play (controller.ts, keys.ts). Each knob's label opens the glossary.
-import { TERM_LABELS, TERM_NAMES, type TermName } from '../core/terms';
+import { TERM_LABELS, TERM_NAMES, type TermName } from '../core/kd/terms';
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, studentInitOf, type TrainConfig } from '../core/config';
+import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, studentInitOf, type TrainConfig } from '../core/config/config';
 import { useLab } from '../store';
 import { TERM_FORMULAS } from '../store/presets';
 import { selectConfig } from '../store/selectors';

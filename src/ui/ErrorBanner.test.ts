@@ -4,7 +4,7 @@ import * as React from 'react';
 import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../core/config';
+import { ConfigError } from '../core/config/config';
 import type { Banner, BannerSeverity } from '../store/banners';
 import { serializeError } from '../worker/protocol';
 import { BannerList, BANNERS_SHOWN } from './ErrorBanner';

@@ -1,8 +1,8 @@
 // A finding's two verdicts from the fair study (issue 28): at the paper's settings and each objective at its best, each
 // comparison as a 95 % interval bar on a shared axis of points (the TOST margin shaded), p after Holm, and the lesson.
-import { CONDITIONS } from '../core/findings';
-import type { FairComparison, FairFinding, FairStudyJson, FairVerdictSet } from '../core/fairStudy';
-import { comparisonText, disagreement, fairVerdictText } from '../core/fairWords';
+import { CONDITIONS } from '../core/study/findings';
+import type { FairComparison, FairFinding, FairStudyJson, FairVerdictSet } from '../core/study/fairStudy';
+import { comparisonText, disagreement, fairVerdictText } from '../core/study/fairWords';
 
 const AXIS = 30; // points each side of 0
 

@@ -4,12 +4,12 @@ import * as React from 'react';
 import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { FINDINGS, provenanceText, textvqaText } from '../core/findings';
-import { studyJson, type StudyJson, type StudyRun } from '../core/study';
+import { FINDINGS, provenanceText, textvqaText } from '../core/study/findings';
+import { studyJson, type StudyJson, type StudyRun } from '../core/study/study';
 import { FindingsPanel } from './FindingsPanel';
 import { RecipeExport } from './RecipeExport';
 import { FAIR_STUDIES, STUDIES } from './studyData';
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG } from '../core/config/config';
 
 // vitest's esbuild compiles the .tsx with the classic runtime (React.createElement); Vite's build uses react-jsx.
 (globalThis as { React?: typeof React }).React = React;

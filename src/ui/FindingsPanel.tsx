@@ -1,12 +1,12 @@
-// "What matters": one row per finding of the paper (src/core/findings.ts) with the paper's numbers and where each comes
+// "What matters": one row per finding of the paper (src/core/study/findings.ts) with the paper's numbers and where each comes
 // from (experiment, student, teacher, epochs, T), the lab's means ± std per pack from the shipped study JSON, the
 // verdict in words, why (when it does not reproduce) and a race button.
-import { CONDITIONS, FINDINGS, findingLanes, type Lane, provenanceText, textvqaText, TRAINER_T } from '../core/findings';
-import { verdictText, whyText } from '../core/findingWhy';
-import type { StudyFinding, StudyJson } from '../core/study';
-import type { Verdict } from '../core/stats';
-import type { FairStudyJson } from '../core/fairStudy';
-import { GLOSSARY } from '../core/fairWords';
+import { CONDITIONS, FINDINGS, findingLanes, type Lane, provenanceText, textvqaText, TRAINER_T } from '../core/study/findings';
+import { verdictText, whyText } from '../core/study/findingWhy';
+import type { StudyFinding, StudyJson } from '../core/study/study';
+import type { Verdict } from '../core/study/stats';
+import type { FairStudyJson } from '../core/study/fairStudy';
+import { GLOSSARY } from '../core/study/fairWords';
 import { FairVerdicts } from './FairVerdicts';
 import { fairFor } from './studyData';
 

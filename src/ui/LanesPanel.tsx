@@ -4,7 +4,7 @@
 import { useLab } from '../store';
 import { canAddLane, configSummary, type LaneState } from '../store/lanes';
 import { raceById, RACES } from '../store/races';
-import { valueAt } from '../core/terms';
+import { valueAt } from '../core/kd/terms';
 import { useController } from './useController';
 import { useSeparation } from './useSeparation';
 

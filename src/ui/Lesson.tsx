@@ -1,9 +1,9 @@
 // The lesson mode (`?lesson=ID`, the "Lessons" menu at the top): a guided walk through the paper's findings. Each step
 // loads its race preset and plays it, says what to watch (short, "more" for the detail), tracks when the lanes separate.
 import { useEffect, useMemo, useRef } from 'react';
-import { type AccPoint, firstSeparation, latestGap, type Separation } from '../core/separation';
-import { type Lesson, type LessonStep, LESSONS, lessonById, stepLabel } from '../core/lessons';
-import { parseUrlState } from '../core/urlState';
+import { type AccPoint, firstSeparation, latestGap, type Separation } from '../core/race/separation';
+import { type Lesson, type LessonStep, LESSONS, lessonById, stepLabel } from '../core/study/lessons';
+import { parseUrlState } from '../core/config/urlState';
 import { useLab } from '../store';
 import { useLesson } from '../store/lesson';
 import { raceById } from '../store/races';

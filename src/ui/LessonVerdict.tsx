@@ -1,8 +1,8 @@
 // The lesson's "paper beside the lab": a finding's paper numbers (core/findings paperText) next to the lab's verdicts
 // on the loaded pack — the full study's (study/<pack>.json) and the fair study's two (paper settings, each at its best).
-import { findingById, paperText } from '../core/findings';
-import type { FairStudyJson } from '../core/fairStudy';
-import type { StudyJson } from '../core/study';
+import { findingById, paperText } from '../core/study/findings';
+import type { FairStudyJson } from '../core/study/fairStudy';
+import type { StudyJson } from '../core/study/study';
 import { fairFor, studyFor } from './studyData';
 
 const fmt = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(1));

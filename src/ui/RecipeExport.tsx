@@ -1,9 +1,9 @@
 // Recipe export for the selected lane's config: a button that reveals the LLaVADI distill_train.py command line and a
-// TRL GKDConfig (src/core/recipes.ts) in a read-only text area, with copy and download; its head says what to scale
+// TRL GKDConfig (src/core/config/recipes.ts) in a read-only text area, with copy and download; its head says what to scale
 // (the toy's one process and batch against the recipe's processes × per-device batch, and the learning rate).
 import { useState } from 'react';
-import type { TrainConfig } from '../core/config';
-import { recipeText } from '../core/recipes';
+import type { TrainConfig } from '../core/config/config';
+import { recipeText } from '../core/config/recipes';
 
 /** The lines that head the recipe: what a real run must scale (the lab's one process against the recipe's). */
 export function scaleNote(config: TrainConfig, recipe: string): string[] {

@@ -1,7 +1,7 @@
 // The student-init knob (issue 27, DESIGN §4c): where a fresh student starts. Apart from ControlsPanel (which needs
 // the controller) so that it renders in a Node test.
 import { type ReactNode, useId } from 'react';
-import type { StudentInit } from '../core/config';
+import type { StudentInit } from '../core/config/config';
 
 /** Where a fresh student starts (DESIGN §4c); 'pretrained' needs a pack that ships student_init.*. */
 export function StudentInitSelect(props: { value: StudentInit; hasInit: boolean; onChange: (v: StudentInit) => void; gloss?: ReactNode }) {

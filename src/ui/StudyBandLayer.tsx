@@ -2,7 +2,7 @@
 // and shaded 95 % interval in the lane's colour, behind the live lines), the replay cursor, and the separation mark.
 import { useId } from 'react';
 import { usePlotArea, useXAxisScale, useYAxisScale, ZIndexLayer } from 'recharts';
-import type { Separation } from '../core/separation';
+import type { Separation } from '../core/race/separation';
 import { useReplay } from './BandReplay';
 import type { LaneBand } from './bandsData';
 

@@ -1,6 +1,6 @@
 // 'auto' in the browser without delaying the first step (issue 13): the lab starts on wasm at once; this finds which
 // GPU backends are present, measures them in a probe worker, and says whether the run should move to a faster one.
-import { pickFaster, type ProbeResult, probeNote, SOFTWARE_RENDERER } from '../core/autoBackend';
+import { pickFaster, type ProbeResult, probeNote, SOFTWARE_RENDERER } from '../core/config/autoBackend';
 import type { BackendName } from '../model/backend';
 import type { ProbeReply } from '../worker/probe';
 

@@ -2,7 +2,7 @@
 // each lane of the race matches (the accuracy chart draws them behind the lanes, issue 29 item 1).
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { type BandsJson, matchBand, type StudyBand } from '../core/bands';
+import { type BandsJson, matchBand, type StudyBand } from '../core/study/bands';
 import { useLab } from '../store';
 import { packIdOf } from './shippedPacks';
 

@@ -3,10 +3,10 @@
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { type BackendName, nextBackend } from '../core/backends';
-import { type DeepPartial, DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config';
-import { checkPackFileSize } from '../core/packCost';
-import { parseUrlState, urlMessagesBanner, type UrlState } from '../core/urlState';
+import { type BackendName, nextBackend } from '../core/config/backends';
+import { type DeepPartial, DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config/config';
+import { checkPackFileSize } from '../core/pack/packCost';
+import { parseUrlState, urlMessagesBanner, type UrlState } from '../core/config/urlState';
 import { useLab } from '../store';
 import { canAddLane, copyName, type LaneSeed, type LaneState } from '../store/lanes';
 import { configOfUrl, presetConfig } from '../store/presets';

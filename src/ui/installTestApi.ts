@@ -1,6 +1,6 @@
 // Installs window.__lab (the typed API of testApi.ts) for the e2e specs: the lab under `?e2e` only. Reads the store and
 // injects faults through the lab's controller; returns the removal.
-import { valueAt, weightAt } from '../core/terms';
+import { valueAt, weightAt } from '../core/kd/terms';
 import { useLab } from '../store';
 import type { FaultKind } from '../worker/protocol';
 import type { LabTestApi } from './testApi';

@@ -1,7 +1,7 @@
 // The run keeper: which checkpoint each lane resumes from, the restart cap, and a backend switch's wait for
 // checkpoints (a promise resolved by the checkpoint messages, or by its timeout).
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG } from '../core/config/config';
 import type { TrainerCheckpoint } from '../model/train/checkpoint';
 import { MAX_RESTARTS, RESTART_WINDOW_MS, RunKeeper } from './recovery';
 

@@ -1,7 +1,7 @@
 // Run import and storage failures (Node, no IndexedDB): a file over the size cap is refused before it is read, a
 // malformed one names its field, a good one clears those banners; a storage failure is reported once, as a warning.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_CONFIG } from '../core/config';
+import { DEFAULT_CONFIG } from '../core/config/config';
 import { useLab } from '../store';
 import * as persist from '../store/persist';
 import { useStoredRecords } from '../store/storedRecords';

@@ -1,6 +1,6 @@
 // Runs that persist and travel: IndexedDB hydration and autosave, CSV / JSON / weights downloads, JSON import, the
 // shareable URL (pack, seed and config diff kept in the address bar), and the light / dark theme.
-import { urlStateOfRace, writeUrlState, type UrlState } from '../core/urlState';
+import { urlStateOfRace, writeUrlState, type UrlState } from '../core/config/urlState';
 import { useLab } from '../store';
 import { deleteRecords, deleteRun, loadAll, putRun, putSettings, storageReason, type LabSettings } from '../store/persist';
 import { checkRunFileSize, parseRunJson, type RunRecord, runToCsv, runToJson } from '../store/runs';

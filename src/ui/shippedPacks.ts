@@ -1,6 +1,6 @@
 // The packs the lab ships (public/packs) and what the link's `?pack=`, `?preset=` and `?race=` accept: constants the
 // controller, the pack picker and the lessons read.
-import type { UrlCatalog } from '../core/urlState';
+import type { UrlCatalog } from '../core/config/urlState';
 import { PRESETS } from '../store/presets';
 import { RACES } from '../store/races';
 

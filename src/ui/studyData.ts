@@ -2,8 +2,8 @@
 // name, for the "What matters" panel.
 import digits from '../../study/digits.json';
 import shapes from '../../study/shapes.json';
-import type { StudyJson } from '../core/study';
-import type { FairStudyJson } from '../core/fairStudy';
+import type { StudyJson } from '../core/study/study';
+import type { FairStudyJson } from '../core/study/fairStudy';
 import fairDigits from '../../study/fair-digits.json';
 import fairHues from '../../study/fair-hues.json';
 import fairShapes from '../../study/fair-shapes.json';

@@ -1,6 +1,6 @@
 // The typed in-page API the e2e specs read through page.evaluate (installed as window.__lab, only under ?e2e).
 // Types only, so the Playwright side can import it without the app's Vite imports.
-import type { TrainConfig } from '../core/config';
+import type { TrainConfig } from '../core/config/config';
 import type { FaultKind } from '../worker/protocol';
 
 export interface LabTestApi {

@@ -1,7 +1,7 @@
 // Where the race's lanes first separate (core/separation's rule: val exact matches on the shared fixed val samples
 // differ by more than their binomial 95 % interval), for the accuracy chart's mark and the lanes table.
 import { useMemo } from 'react';
-import { firstSeparation, type Separation } from '../core/separation';
+import { firstSeparation, type Separation } from '../core/race/separation';
 import { useLab } from '../store';
 
 /** The first separation of two lanes (null with one lane, before any, or without an evaluated pack). */

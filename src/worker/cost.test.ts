@@ -2,7 +2,7 @@
 // and the lab keeps its pack; a batch size whose step would pass the memory bound is refused on optim.batchSize with
 // the largest batch that fits, and the batch in force stays; the same for a new lane.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
 import { initBackend } from '../model/backend';
 import { type Harness, makeHandler } from './testing/handlerHarness';
 import { bigPatchPackBytes, labPackBytes } from './testing/labPack';

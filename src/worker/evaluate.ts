@@ -1,7 +1,7 @@
 // The val evaluations of one pack's lanes, in chunks (DESIGN §6b: no race step stalls on a 250-sample evaluation): a
 // job copies a lane's weights when it starts; lanes whose weights are bit-identical share one generation pass.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from '../core/config';
+import type { TrainConfig } from '../core/config/config';
 import { evaluate, percents } from '../model/evaluate';
 import { divergenceGrid, valTerms } from '../model/inspect';
 import { disposeParams, type Params } from '../model/params';

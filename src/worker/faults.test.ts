@@ -1,8 +1,8 @@
 // The worker's side of "nothing lost" (DESIGN §6b): a non-finite step never reaches the weights or the curves and
 // pauses the race; a diverging run is warned about; checkpoints continue a run bit for bit in a new handler.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
-import { valueAt } from '../core/terms';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
+import { valueAt } from '../core/kd/terms';
 import { initBackend } from '../model/backend';
 import { CHECKPOINT_EVERY } from './protocol';
 import { type Harness, makeHandler, until } from './testing/handlerHarness';

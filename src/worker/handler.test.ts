@@ -2,7 +2,7 @@
 // single steps, live config, play/pause deltas, reset determinism, race lanes, and flat tensor count (tfjs cpu backend).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
 import { initBackend } from '../model/backend';
 import { LabHandler } from './handler';
 import { PROTOCOL_VERSION, type WorkerToUi } from './protocol';
@@ -85,7 +85,7 @@ describe('LabHandler', () => {
     const w = ofType('weights', n)[0];
     expect(w.requestId).toBe(7);
     expect(w.name).toMatch(/^student-tiny-step\d+\.safetensors$/);
-    const { readSafetensors } = await import('../core/safetensors');
+    const { readSafetensors } = await import('../core/pack/safetensors');
     const f = readSafetensors(new Uint8Array(w.bytes), w.name);
     expect(f.metadata.format).toBe('llavadi-lab-student');
     expect(Object.keys(f.tensors).every((k) => k.startsWith('student.'))).toBe(true);

@@ -1,7 +1,7 @@
 // The lab session through its phases on the tiny pack (tfjs cpu): no pack (lanes as configs only), a load, ready,
 // running, a bad pack while running, paused, a new race, and a restore whose checkpoints do not fit (recovering).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
 import { initBackend } from '../model/backend';
 import { CommandQueue } from './commandQueue';
 import { LabSession } from './labSession';

@@ -1,7 +1,7 @@
 // The worker's one session: its phase (sessionState.ts's table: no pack, loading, recovering, ready, running, paused),
 // the race it holds (planned lanes, or a loaded pack's Session) and the run loop; one method per command, run on the queue.
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_CONFIG, type DeepPartial, type TrainConfig } from '../core/config';
+import { DEFAULT_CONFIG, type DeepPartial, type TrainConfig } from '../core/config/config';
 import { loseDevice, watchDeviceLoss } from '../model/backend';
 import { initMeasuredBackend } from '../model/backendBench';
 import { withFaults } from '../model/train/faults';

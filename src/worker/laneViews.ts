@@ -1,7 +1,7 @@
 // What the UI reads of one lane's student besides its curves: the sample view (answers, alignment heatmap, affinity
 // maps on one val sample) and its weights as a safetensors file. Pure functions of the pack's run and the lane.
-import { f16BitsToF32, writeSafetensors, type SafeTensor } from '../core/safetensors';
-import type { Tokenizer } from '../core/tokenizer';
+import { f16BitsToF32, writeSafetensors, type SafeTensor } from '../core/pack/safetensors';
+import type { Tokenizer } from '../core/base/tokenizer';
 import { generateAnswers } from '../model/evaluate';
 import { alignmentOf, studentAffinityOf } from '../model/inspect';
 import type { StudentRun } from '../model/studentRun';

@@ -1,6 +1,6 @@
 // A loaded pack as the UI sees it (PackInfo, the `packLoaded` message): splits, vocabulary, targets, the teacher's
 // accuracy and calibration, the fixed val subset and its families, and the DESIGN §4c additions. The tensors stay here.
-import type { Pack } from '../core/pack';
+import type { Pack } from '../core/pack/pack';
 import type { StudentRun } from '../model/studentRun';
 import type { PackInfo } from './protocol';
 

@@ -1,6 +1,6 @@
 // The backend probe behind 'auto' in the browser (issue 13): in a second, short-lived worker, time a few student
 // steps on wasm and on each GPU backend present, while the lab already trains on wasm in its own worker.
-import type { ProbeResult } from '../core/autoBackend';
+import type { ProbeResult } from '../core/config/autoBackend';
 import { type BackendName, measureBackends } from '../model/backend';
 import { measureStepMs } from '../model/backendBench';
 

@@ -1,8 +1,8 @@
 // serializeError: what crosses the worker boundary carries the field, file, detail and hint of a FieldError,
 // read from the error itself (never parsed out of the message), and nothing invented for a plain Error.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../core/config';
-import { PackError } from '../core/safetensors';
+import { ConfigError } from '../core/config/config';
+import { PackError } from '../core/pack/safetensors';
 import { serializeError } from './protocol';
 
 describe('serializeError', () => {

@@ -1,8 +1,8 @@
 // The typed, versioned protocol between the lab UI and the training worker (DESIGN §5): two discriminated unions on
 // `type`, each payload tied to its type; metrics travel as deltas in transferred typed arrays, never the history.
-import type { DeepPartial, TrainConfig } from '../core/config';
-import { FieldError } from '../core/errors';
-import type { BackendName } from '../core/backends';
+import type { DeepPartial, TrainConfig } from '../core/config/config';
+import { FieldError } from '../core/base/errors';
+import type { BackendName } from '../core/config/backends';
 import type { TrainerCheckpoint } from '../model/train/checkpoint';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
@@ -16,7 +16,7 @@ export function isFatalMessage(text: string): boolean {
   return /out of memory|Array buffer allocation failed|Cannot enlarge memory|memory access out of bounds|RuntimeError|Aborted\(/i.test(text);
 }
 
-export { MAX_LANES } from '../core/lanes'; // at most this many lanes race in one worker (DESIGN §6b)
+export { MAX_LANES } from '../core/race/lanes'; // at most this many lanes race in one worker (DESIGN §6b)
 
 /** One lane of a race: a stable id chosen by the UI (messages about the lane carry it) and its full config. */
 export interface LaneSpec {

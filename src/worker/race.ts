@@ -1,7 +1,7 @@
 // A race's lanes with or without a pack: the Race both kinds obey (the lab session holds one), the planned race (no
 // pack yet: configs only, what a pack load builds) and the lane rules both check (1–MAX_LANES lanes, distinct ids).
-import { type DeepPartial, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
-import { FieldError } from '../core/errors';
+import { type DeepPartial, mergeConfig, type TrainConfig, validateConfig } from '../core/config/config';
+import { FieldError } from '../core/base/errors';
 import { type LaneSpec, MAX_LANES } from './protocol';
 
 /** A lane as the `lanes` message lists it. */

@@ -2,7 +2,7 @@
 // gives contiguous deltas and a flat tensor count; evaluations drain off the queue's turn; identical lanes share a pass.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config/config';
 import { initBackend } from '../model/backend';
 import { CommandQueue } from './commandQueue';
 import type { WorkerToUi } from './protocol';

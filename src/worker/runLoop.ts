@@ -1,7 +1,7 @@
 // The worker's run loop: steps every lane (student) of the race in lockstep (DESIGN §6b), batches their metrics into
 // ~100 ms deltas (one data() for all lanes), runs val evaluations a chunk per race step, and spaces the sample views.
 import * as tf from '@tensorflow/tfjs-core';
-import { TERM_NAMES, TERM_WIDTH as NW, VALUE_WIDTH as NV } from '../core/terms';
+import { TERM_NAMES, TERM_WIDTH as NW, VALUE_WIDTH as NV } from '../core/kd/terms';
 import type { Turn } from './commandQueue';
 import { CHECKPOINT_EVERY } from './protocol';
 import type { Lane, LoopHost, LoopRace, RunLoopOptions } from './runLoopTypes';

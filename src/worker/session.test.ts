@@ -2,8 +2,8 @@
 // evaluate bit for bit as a run on the eagerly encoded cache, and the first steps encode only what they read.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
-import { parsePack } from '../core/pack';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
+import { parsePack } from '../core/pack/pack';
 import { initBackend } from '../model/backend';
 import { buildStudentRun } from '../model/studentRun';
 import { readStep } from '../model/train/trainer';

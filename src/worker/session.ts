@@ -1,9 +1,9 @@
 // One loaded pack in the worker and the race's lanes on it: the student run built from it (src/model/studentRun.ts,
 // shared with the study), one Trainer per lane, their chunked evaluations (evaluate.ts) and views (laneViews.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { type DeepPartial, mergeConfig, type TrainConfig, validateConfig } from '../core/config';
-import { type Pack, parsePack } from '../core/pack';
-import { Tokenizer } from '../core/tokenizer';
+import { type DeepPartial, mergeConfig, type TrainConfig, validateConfig } from '../core/config/config';
+import { type Pack, parsePack } from '../core/pack/pack';
+import { Tokenizer } from '../core/base/tokenizer';
 import { backendInfo } from '../model/backend';
 import { encodeAllVia } from '../model/encoder';
 import { encoderConfigOf, weightsOf } from '../model/fromPack';

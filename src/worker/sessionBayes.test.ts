@@ -2,7 +2,7 @@
 // pack's bayes_answer_ids (one generation pass, chunk by chunk) — through the session and the `eval` message.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, mergeConfig } from '../core/config';
+import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
 import { initBackend } from '../model/backend';
 import { generateAnswers, percents, scoreAnswers } from '../model/evaluate';
 import { Session } from './session';

@@ -1,8 +1,8 @@
 // The run loop's reading of a lane's steps (DESIGN §6b): each read row is settled with its trainer; a non-finite one
 // is reported on its own (never in the curves), finite ones feed the divergence detector. Pure of the loop's state.
 import type * as tf from '@tensorflow/tfjs-core';
-import { describeNonFinite, DivergenceDetector } from '../core/health';
-import { TERM_NAMES, type TermName, VALUE_NAMES, VALUE_WIDTH as NV } from '../core/terms';
+import { describeNonFinite, DivergenceDetector } from '../core/kd/health';
+import { TERM_NAMES, type TermName, VALUE_NAMES, VALUE_WIDTH as NV } from '../core/kd/terms';
 import type { WorkerToUi } from './protocol';
 import type { Lane } from './runLoopTypes';
 

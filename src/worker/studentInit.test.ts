@@ -1,9 +1,9 @@
 // student init (issue 27, DESIGN §4c): with 'pretrained' a fresh student starts from the pack's student_init.* weights;
 // a pack without them, or with them made for another student config, is refused by name; 'scratch' is today's init.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeConfig } from '../core/config';
-import { buildPackBytes, packToInput, type Pack, parsePack } from '../core/pack';
-import { Rng } from '../core/rng';
+import { mergeConfig } from '../core/config/config';
+import { buildPackBytes, packToInput, type Pack, parsePack } from '../core/pack/pack';
+import { Rng } from '../core/base/rng';
 import { labPackBytes } from './testing/labPack';
 import { initBackend } from '../model/backend';
 import { initLlava } from '../model/llava';

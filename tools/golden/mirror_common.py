@@ -1,5 +1,5 @@
 # Shared pieces of the PyTorch mirrors (tools/golden/mirror.py, tools/peer/peer_step.py): an independent safetensors
-# reader, the lr schedule of src/core/config.ts lrAt, the exact LayerNorm / GELU and the LM blocks of src/model/layers.ts.
+# reader, the lr schedule of src/core/config/config.ts lrAt, the exact LayerNorm / GELU and the LM blocks of src/model/layers.ts.
 import json
 import math
 import struct
@@ -26,7 +26,7 @@ def read_safetensors(path):
 
 
 def lr_at(o, s):
-    """src/core/config.ts lrAt: linear warmup, then cosine to minLrFrac·lr."""
+    """src/core/config/config.ts lrAt: linear warmup, then cosine to minLrFrac·lr."""
     if o["warmupSteps"] > 0 and s < o["warmupSteps"]:
         return o["lr"] * (s + 1) / o["warmupSteps"]
     span = max(1, o["totalSteps"] - o["warmupSteps"])

@@ -1,4 +1,4 @@
-# Reference values for src/core/stats.test.ts (issue 28): Welch t, df, two-sided p, 95 % CI, TOST at a 3-point
+# Reference values for src/core/study/stats.test.ts (issue 28): Welch t, df, two-sided p, 95 % CI, TOST at a 3-point
 # margin from scipy.stats; Holm written out as statsmodels defines it. Run: python3 tools/golden/stats_reference.py > src/core/testing/statsGolden.json
 import json
 from scipy import stats

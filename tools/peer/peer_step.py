@@ -26,7 +26,7 @@ import struct
 import sys
 import time
 
-PAD = 0  # <pad> (src/core/tokenizer.ts)
+PAD = 0  # <pad> (src/core/base/tokenizer.ts)
 
 
 def log(msg):
@@ -65,7 +65,7 @@ def masked_mean(vals, mask):
     return (vals * mask).sum() / torch.clamp(n, min=1e-30)
 
 
-def unit(h, eps=1e-8):  # h / max(‖h‖, NORM_EPS) (src/core/kdRef.ts NORM_EPS)
+def unit(h, eps=1e-8):  # h / max(‖h‖, NORM_EPS) (src/core/kd/kdRef.ts NORM_EPS)
     return h / torch.clamp(h.norm(dim=-1, keepdim=True), min=eps)
 
 

@@ -1,7 +1,7 @@
 // The hues task's probabilistic annotator: how a person names a continuous hue, side, position and a partly hidden
 // object, as answer distributions (answer → probability). Labels are single draws from these; Bayes = argmax.
 
-import type { Rng } from '../rng';
+import type { Rng } from '../base/rng';
 import { type ColorName, HUE_COLORS, HUE_SIZES, type SizeName } from './spec';
 
 /** Hue (degrees) of each colour word's prototype, HUE_COLORS order. */

@@ -2,9 +2,9 @@
 // seed. Sample j of split s depends only on (seed, task, s, j), so resizing one split never changes another.
 // The hues task adds what the generator knows of each label's distribution: Bayes answers and ceilings.
 
-import { FieldError } from '../errors';
-import { deriveSeed, Rng } from '../rng';
-import { PAD_ID, Tokenizer } from '../tokenizer';
+import { FieldError } from '../base/errors';
+import { deriveSeed, Rng } from '../base/rng';
+import { PAD_ID, Tokenizer } from '../base/tokenizer';
 import { ANNOTATOR } from './annotator';
 import { renderScene } from './draw';
 import { type CategoryStats, type DigitPool, generateScene, priorStats, splitDigitBank, validateDigitBank } from './generate';

@@ -2,7 +2,7 @@
 // browser produce identical bytes. Shapes are pixel masks; cards blend a real MNIST digit over their colour.
 // hues scenes (continuous side, hue and occluders) are drawn by hues.ts.
 
-import { FieldError } from '../errors';
+import { FieldError } from '../base/errors';
 import { addPixelNoise } from './noise';
 import { renderHuesScene } from './hues';
 import { COLOR_RGB, type DigitBank, getTaskSpec, type KindName, type Scene } from './spec';

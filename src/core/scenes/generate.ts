@@ -2,8 +2,8 @@
 // val/test digits apart from training digits, and category statistics for POPE "popular" negatives.
 // (The hues task's scenes come from hues.ts; generateScene dispatches to it.)
 
-import { FieldError } from '../errors';
-import { Rng } from '../rng';
+import { FieldError } from '../base/errors';
+import { Rng } from '../base/rng';
 import { colorProbs } from './annotator';
 import { generateHuesScene } from './hues';
 import {

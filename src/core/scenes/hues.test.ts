@@ -2,13 +2,13 @@
 // recomputed distribution, label frequencies match the distributions (z / χ² tests), Bayes ceilings in range.
 
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../rng';
-import { EOS_ID, PAD_ID, Tokenizer, UNK_ID } from '../tokenizer';
+import { Rng } from '../base/rng';
+import { EOS_ID, PAD_ID, Tokenizer, UNK_ID } from '../base/tokenizer';
 import {
   ANNOTATOR, buildVocab, checkAnswer, checkHuesLabel, colorProbs, datasetFingerprint, generateDataset,
   generateScene, getTaskSpec, huesAnswerDist, makeQuestion, poissonBinomial, priorStats, relationYes, renderScene,
   solveQuestion, sizeProbs, TASKS, type FamilyName,
-} from '../scenes';
+} from './index';
 import { drawAnswer } from './annotator';
 import { hiddenFraction } from './hues';
 import { patchHeadClasses, patchLabels } from './patchLabels';

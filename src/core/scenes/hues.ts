@@ -1,8 +1,8 @@
 // Scenes and pixels of the hues task: continuous hue, side and centre per object, an optional grey occluder over
 // one corner, rendered with 4×4 supersampled coverage using basic arithmetic only (same bytes in Node and browser).
 
-import { FieldError } from '../errors';
-import { Rng } from '../rng';
+import { FieldError } from '../base/errors';
+import { Rng } from '../base/rng';
 import { addPixelNoise } from './noise';
 import { bayesWords, OCCLUDE_PROB, SAT_RANGE, SIDE_RANGE, VAL_RANGE } from './annotator';
 import { BACKGROUND_RANGE, getTaskSpec, type HueAttrs, type KindName, type Scene, type SceneObject, SHAPE_WEIGHTS, SHAPES } from './spec';

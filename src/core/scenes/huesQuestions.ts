@@ -1,8 +1,8 @@
 // Questions of the hues task: prompts refer to objects by a unique shape or a cell (never by an ambiguous colour),
 // the answer distribution comes from annotator.ts, and the label is one draw from it (Bayes answer = argmax).
 
-import { FieldError } from '../errors';
-import type { Rng } from '../rng';
+import { FieldError } from '../base/errors';
+import type { Rng } from '../base/rng';
 import {
   type AnswerDist, argmaxAnswer, colorProbs, detectProb, drawAnswer, poissonBinomial, relationYes, sizeProbs, yesNo,
 } from './annotator';

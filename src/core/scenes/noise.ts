@@ -1,6 +1,6 @@
 // The per-pixel noise every scene renderer adds last (tasks shapes, digits, hues): uniform integers in ±PIXEL_NOISE,
 // seeded by the scene's noiseSeed, so rendering stays a pure function of the scene.
-import { Rng } from '../rng';
+import { Rng } from '../base/rng';
 import { PIXEL_NOISE, type Scene } from './spec';
 
 /** Add the scene's pixel noise to `out` in place (clamped to 0..255); returns `out`. */

@@ -2,8 +2,8 @@
 // templates. Every answer is a function of the scene description; check.ts recomputes it independently. The hues
 // task's questions (huesQuestions.ts) carry an answer distribution instead, and their answer is one draw from it.
 
-import { FieldError } from '../errors';
-import type { Rng } from '../rng';
+import { FieldError } from '../base/errors';
+import type { Rng } from '../base/rng';
 import { type CategoryStats, popeCategory } from './generate';
 export { POPULAR_TOP } from './generate';
 import { makeHuesQuestion } from './huesQuestions';

@@ -1,7 +1,7 @@
 // Task geometry, palettes, names and types of the scene/question generator (tasks `shapes`, `digits`, `hues`).
 // Pure data and types (no tfjs, DOM or Node APIs); a pack's images and vocabulary depend on every value here.
 
-import { FieldError } from '../errors';
+import { FieldError } from '../base/errors';
 
 export type TaskName = 'shapes' | 'digits' | 'hues';
 export const TASKS: readonly TaskName[] = ['shapes', 'digits', 'hues'];

@@ -1,7 +1,7 @@
 // The prompt and answer templates of every question family, and the vocabulary enumerated from them
 // (special tokens first, then words in template order, placeholders expanded in value order): deterministic.
 
-import { SPECIAL_TOKENS } from '../tokenizer';
+import { SPECIAL_TOKENS } from '../base/tokenizer';
 import {
   COL_WORDS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
   RELATIONS, ROW_WORDS, taskColors, taskSizes, type TaskName,

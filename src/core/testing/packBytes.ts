@@ -1,8 +1,8 @@
 // Test helpers for the pack readers (DESIGN §4, §4b): a pack input's bytes with tensors or metadata edited and no
 // validation, and the check that parsing them throws one PackError naming the file and the field.
 import { expect } from 'vitest';
-import { PackError, parsePack, serializePackMeta, type PackInput } from '../pack';
-import { writeSafetensors, type SafeTensor } from '../safetensors';
+import { PackError, parsePack, serializePackMeta, type PackInput } from '../pack/pack';
+import { writeSafetensors, type SafeTensor } from '../pack/safetensors';
 
 /** Parses `bytes` as `file` and returns the PackError it must throw on `field` (its message: "file: field: detail"). */
 export function expectPackError(bytes: Uint8Array, field: string, file: string): PackError {

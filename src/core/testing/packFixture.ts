@@ -1,8 +1,8 @@
 // Test fixture: a tiny, valid, deterministic teacher pack (DESIGN §4) as buildPackBytes input, for unit tests of the
 // pack reader and of anything that consumes packs. Values are random but well-formed; nothing here is a real model.
-import { Rng } from '../rng';
-import { f32ToF16Bits, type SafeTensor } from '../safetensors';
-import { PACK_FORMAT, PACK_VERSION, SPLIT, type PackInput, type PackMeta } from '../pack';
+import { Rng } from '../base/rng';
+import { f32ToF16Bits, type SafeTensor } from '../pack/safetensors';
+import { PACK_FORMAT, PACK_VERSION, SPLIT, type PackInput, type PackMeta } from '../pack/pack';
 
 export interface TinyPackOptions {
   kind?: 'dense' | 'topk'; // target storage (default dense)

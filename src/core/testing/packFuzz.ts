@@ -1,8 +1,8 @@
 // Seeded mutations of valid pack bytes for the pack-reader fuzz (issue 16 item 6): byte flips, truncation, extension,
 // header-length, header-JSON syntax, tensor dtype/shape/offset edits, metadata edits; each case replayable by seed.
-import { gzip } from '../gzip';
-import { PackError, parsePack } from '../pack';
-import { deriveSeed, Rng } from '../rng';
+import { gzip } from '../pack/gzip';
+import { PackError, parsePack } from '../pack/pack';
+import { deriveSeed, Rng } from '../base/rng';
 
 export const MUTATIONS = ['flip', 'truncate', 'extend', 'headerLength', 'headerSyntax', 'tensor', 'metadata'] as const;
 export type Mutation = (typeof MUTATIONS)[number];

@@ -1,9 +1,9 @@
 // The golden tiny runs, shared by scripts/goldenExport.ts (which feeds the PyTorch mirror tools/golden/mirror.py) and
 // src/model/golden.test.ts: one tiny student per term variant, trained a few steps by the real Trainer, with its inputs.
 import * as tf from '@tensorflow/tfjs-core';
-import { type DeepPartial, mergeConfig, type TrainConfig } from '../../core/config';
-import { Rng } from '../../core/rng';
-import type { SafeTensor } from '../../core/safetensors';
+import { type DeepPartial, mergeConfig, type TrainConfig } from '../../core/config/config';
+import { Rng } from '../../core/base/rng';
+import type { SafeTensor } from '../../core/pack/safetensors';
 import { type EncoderConfig, encoderGeometry, type ModelConfig } from '../configs';
 import { initEncoder } from '../encoder';
 import { initLlava } from '../llava';

@@ -1,7 +1,7 @@
 // Tiny model shapes and synthetic pack-like data for the model tests and the step benchmark: random images,
 // prompts and answers (answers end in <eos>), with optional random teacher targets of every kind.
-import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../../core/config';
-import { Rng } from '../../core/rng';
+import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../../core/config/config';
+import { Rng } from '../../core/base/rng';
 import { type EncoderConfig, EOS_ID, encoderGeometry, type ModelConfig, PAD_ID } from '../configs';
 import type { TrainData } from '../train/data';
 

@@ -1,9 +1,9 @@
 // What a training batch needs before the gradient tape: the sequence (ground truth or the student's own samples),
 // the answer mask and the online teacher's outputs; and which terms that batch can compute.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from '../../core/config';
-import type { Rng } from '../../core/rng';
-import type { TermName } from '../../core/terms';
+import type { TrainConfig } from '../../core/config/config';
+import type { Rng } from '../../core/base/rng';
+import type { TermName } from '../../core/kd/terms';
 import { type ModelConfig, PAD_ID } from '../configs';
 import { generateIds } from '../generate';
 import { affinityMatrix, llavaForward, type LlavaOutput, makeTextIds } from '../llava';

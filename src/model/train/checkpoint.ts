@@ -1,9 +1,9 @@
 // A Trainer's whole state on the host, for crash resume (DESIGN §6b faults): every trained parameter, φ, Adam's
 // moments and step counts, the step, the data cursor and every RNG — plain objects and typed arrays only.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from '../../core/config';
-import { FieldError } from '../../core/errors';
-import type { RngState } from '../../core/rng';
+import type { TrainConfig } from '../../core/config/config';
+import { FieldError } from '../../core/base/errors';
+import type { RngState } from '../../core/base/rng';
 import type { OptimizerTensor } from '../adam';
 import { disposeParams, exportParams, type HostParams, type Params } from '../params';
 import type { IteratorState } from './data';

@@ -1,9 +1,9 @@
 // A TrainerCheckpoint as one safetensors file (the pack build's resumable teacher run): tensors for the parameters,
 // Adam's state and the batch orders, JSON metadata for the rest. Read back, it resumes through Trainer's one path.
-import type { TrainConfig } from '../../core/config';
-import { FieldError } from '../../core/errors';
-import type { RngState } from '../../core/rng';
-import { readSafetensors, type SafeTensor, writeSafetensors } from '../../core/safetensors';
+import type { TrainConfig } from '../../core/config/config';
+import { FieldError } from '../../core/base/errors';
+import type { RngState } from '../../core/base/rng';
+import { readSafetensors, type SafeTensor, writeSafetensors } from '../../core/pack/safetensors';
 import type { HostParams } from '../params';
 import { CHECKPOINT_FORMAT, checkEnvelope, type TrainerCheckpoint } from './checkpoint';
 

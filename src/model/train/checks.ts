@@ -1,6 +1,6 @@
 // Whether a pack (its cached targets, its teacher weights) can serve a config: each refusal names the knob, what it
 // would need from the pack and what to do (DESIGN §4b). Checked when a trainer starts and on every setConfig.
-import { ConfigError, type TrainConfig } from '../../core/config';
+import { ConfigError, type TrainConfig } from '../../core/config/config';
 import type { ModelConfig } from '../configs';
 import type { Params } from '../params';
 import type { TrainData } from './data';

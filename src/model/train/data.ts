@@ -1,7 +1,7 @@
 // Host side of the trainer: the data it reads (pack-like CPU arrays), validation with named errors, the seeded
 // epoch iterator, and one batch's inputs, masks and gathered teacher targets as typed arrays (DESIGN §3, §4).
-import { FieldError } from '../../core/errors';
-import { Rng, type RngState } from '../../core/rng';
+import { FieldError } from '../../core/base/errors';
+import { Rng, type RngState } from '../../core/base/rng';
 import { answerMask, buildTextIds, type ModelConfig, PAD_ID } from '../configs';
 
 /** Cached teacher targets at answer positions (DESIGN §4), already decoded to float32. */

@@ -2,10 +2,10 @@
 // the divergence detector on a real diverging run (lr 1, no clipping, T 0.05), and checkpoint → resume bit for bit.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeepPartial, TrainConfig } from '../../core/config';
-import { DivergenceDetector, nonFiniteTerms } from '../../core/health';
-import { Rng } from '../../core/rng';
-import { TERM_NAMES, VALUE_NAMES } from '../../core/terms';
+import type { DeepPartial, TrainConfig } from '../../core/config/config';
+import { DivergenceDetector, nonFiniteTerms } from '../../core/kd/health';
+import { Rng } from '../../core/base/rng';
+import { TERM_NAMES, VALUE_NAMES } from '../../core/kd/terms';
 import { Adam } from '../adam';
 import { initBackend } from '../backend';
 import { initEncoder } from '../encoder';

@@ -1,7 +1,7 @@
 // The seams where a wrapper may look at or change one step's inputs: the host batch, the online teacher's outputs and
 // the frozen features. Production installs none; the fault wrapper (faults.ts) is the one that does, in tests and ?e2e.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { TrainConfig } from '../../core/config';
+import type { TrainConfig } from '../../core/config/config';
 import type { LlavaOutput } from '../llava';
 import type { HostBatch } from './data';
 

@@ -1,8 +1,8 @@
 // The loss terms of one batch (DESIGN §3): CE on ground truth, seqCE on teacher answers, a logit divergence
 // (dense, top-K cached or truncated on the fly, answer or all positions), hidden via φ, affinity and attention.
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, extraPositionsOf, type KdOptions, type TrainConfig } from '../../core/config';
-import { TERM_NAMES, type TermName } from '../../core/terms';
+import { ConfigError, extraPositionsOf, type KdOptions, type TrainConfig } from '../../core/config/config';
+import { TERM_NAMES, type TermName } from '../../core/kd/terms';
 import { buildTextIds, type ModelConfig, seqLayout } from '../configs';
 import { gelu, linear } from '../layers';
 import { type LlavaOutput, llavaForward } from '../llava';

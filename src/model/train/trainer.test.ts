@@ -2,8 +2,8 @@
 // agreement), stage 1 freezing, on-policy/online paths, online vs cached teacher targets, config checks.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeepPartial, TrainConfig } from '../../core/config';
-import { Rng } from '../../core/rng';
+import type { DeepPartial, TrainConfig } from '../../core/config/config';
+import { Rng } from '../../core/base/rng';
 import { initBackend } from '../backend';
 import { initEncoder } from '../encoder';
 import { answerMask, PAD_ID } from '../configs';

@@ -1,10 +1,10 @@
 // The training loop of one run: seeded batches, stage 1 (projector) / stage 2 (projector + LM + φ), on-policy
 // sampling, online or cached teacher, Adam with warmup-cosine and global-norm clipping; every term reported per step.
 import * as tf from '@tensorflow/tfjs-core';
-import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../../core/config';
-import { FieldError } from '../../core/errors';
+import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig } from '../../core/config/config';
+import { FieldError } from '../../core/base/errors';
 import { Adam, type OptimizerTensor } from '../adam';
-import { deriveSeed, Rng } from '../../core/rng';
+import { deriveSeed, Rng } from '../../core/base/rng';
 import { type EncoderConfig, encoderGeometry, type ModelConfig, validateModelConfig } from '../configs';
 import { encodeAll, encodeImages } from '../encoder';
 import { linearSpecs } from '../layers';
@@ -12,7 +12,7 @@ import { initLlava, llavaSpecs } from '../llava';
 import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, type Params, pick } from '../params';
 import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './data';
 import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, takeCheckpoint, type TrainerCheckpoint } from './checkpoint';
-import { TERM_NAMES, type TermName } from '../../core/terms';
+import { TERM_NAMES, type TermName } from '../../core/kd/terms';
 import { type BatchTerms, computeTerms, type PreBatch } from './terms';
 import type { StepInterceptor } from './intercept';
 import { prepareBatch, wantedTerms } from './batch';

@@ -1,6 +1,6 @@
 // Test helpers: worker messages as the store receives them — a tiny pack's info and a metrics delta of n rows
 // (values 0, 1, 2, … unless given), so store tests build their input in one way.
-import { TERM_WIDTH, VALUE_WIDTH } from '../../core/terms';
+import { TERM_WIDTH, VALUE_WIDTH } from '../../core/kd/terms';
 import type { PackInfo } from '../../worker/protocol';
 
 export const tinyInfo = { name: 'p', families: ['a', 'b'], A: 4 } as unknown as PackInfo;

@@ -1,7 +1,7 @@
 // The worker handler's test harness: a LabHandler with a stubbed postMessage that records every message and its
 // transfer list (web-llm's pattern), and helpers to wait for messages. Shared by the handler and fault tests.
 import { LabHandler } from '../handler';
-import type { TrainConfig } from '../../core/config';
+import type { TrainConfig } from '../../core/config/config';
 import { PROTOCOL_VERSION, type UiToWorker, type WorkerToUi } from '../protocol';
 
 export type Msg<T extends WorkerToUi['type']> = Extract<WorkerToUi, { type: T }>;

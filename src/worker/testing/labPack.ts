@@ -1,8 +1,8 @@
 // Test fixture: the tiny pack of src/core/testing/packFixture.ts with real-format weights (a valid encoder config,
 // `encoder.*` and `teacher.*` from seeded init), so the worker can build a Session from it. Needs a tfjs backend.
-import { buildPackBytes, type PackInput, type PackMeta } from '../../core/pack';
-import { Rng } from '../../core/rng';
-import { f32ToF16Bits } from '../../core/safetensors';
+import { buildPackBytes, type PackInput, type PackMeta } from '../../core/pack/pack';
+import { Rng } from '../../core/base/rng';
+import { f32ToF16Bits } from '../../core/pack/safetensors';
 import { makeTinyPack, TINY_DIMS } from '../../core/testing/packFixture';
 import type { EncoderConfig, ModelConfig } from '../../model/configs';
 import { initEncoder } from '../../model/encoder';
