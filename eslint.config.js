@@ -6,7 +6,20 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist*/**', 'node_modules/**', '.cache/**', 'playwright-report/**', 'test-results/**', 'src/model/simd/kernelsWasm.ts', 'src/model/simd/asm/**', 'src/model/simd/kernelExports.ts', '**/*.d.ts', 'public/**'] },
+  {
+    ignores: [
+      'dist*/**',
+      'node_modules/**',
+      '.cache/**',
+      'playwright-report/**',
+      'test-results/**',
+      'src/model/simd/kernelsWasm.ts',
+      'src/model/simd/asm/**',
+      'src/model/simd/kernelExports.ts',
+      '**/*.d.ts',
+      'public/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,9 +29,15 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       // `_`-prefixed names are deliberately unused (a destructured field left out, a callback's unused argument)
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   // Playwright fixtures are `async ({}, use) => …`: `use` is no React hook and `{}` is the fixture API's shape
-  { files: ['e2e/**/*.ts', 'bench/browser/**/*.ts'], rules: { 'react-hooks/rules-of-hooks': 'off', 'no-empty-pattern': 'off' } },
+  {
+    files: ['e2e/**/*.ts', 'bench/browser/**/*.ts'],
+    rules: { 'react-hooks/rules-of-hooks': 'off', 'no-empty-pattern': 'off' },
+  },
 );

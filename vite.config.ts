@@ -22,10 +22,12 @@ export function parseHeadersFile(text: string, path = '/*'): Record<string, stri
       continue;
     }
     const m = /^\s+([A-Za-z0-9-]+):\s*(.+?)\s*$/.exec(line);
-    if (!m || current === null) throw new Error(`${HEADERS_FILE}:${i + 1}: expected an indented "Name: value" under a path line`);
+    if (!m || current === null)
+      throw new Error(`${HEADERS_FILE}:${i + 1}: expected an indented "Name: value" under a path line`);
     if (current === path) out[m[1]] = m[2];
   }
-  if (!out['Content-Security-Policy']) throw new Error(`${HEADERS_FILE}: the ${path} rule needs a Content-Security-Policy`);
+  if (!out['Content-Security-Policy'])
+    throw new Error(`${HEADERS_FILE}: the ${path} rule needs a Content-Security-Policy`);
   return out;
 }
 
@@ -51,7 +53,9 @@ function cspMeta(): Plugin {
   return {
     name: 'lab-csp-meta',
     apply: 'build',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' }],
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' },
+    ],
   };
 }
 

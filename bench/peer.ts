@@ -69,8 +69,10 @@ function findTorch(): { ok: TorchProbe | null; refused: string[] } {
     }
     const p = JSON.parse(r.stdout.trim().split('\n').pop()!) as { version: string; blas: string };
     const major = Number(p.version.split('.')[0]);
-    if (!(major >= 2)) refused.push(`${py}: torch ${p.version} < 2 (Debian's python3-torch 1.x: reference BLAS, not a speed peer)`);
-    else if (!/mkl|openblas|blis|accelerate|armpl|flexi/i.test(p.blas)) refused.push(`${py}: torch ${p.version} on BLAS '${p.blas}' (not an optimised BLAS)`);
+    if (!(major >= 2))
+      refused.push(`${py}: torch ${p.version} < 2 (Debian's python3-torch 1.x: reference BLAS, not a speed peer)`);
+    else if (!/mkl|openblas|blis|accelerate|armpl|flexi/i.test(p.blas))
+      refused.push(`${py}: torch ${p.version} on BLAS '${p.blas}' (not an optimised BLAS)`);
     else return { ok: { python: py, ...p }, refused };
   }
   return { ok: null, refused };
@@ -96,7 +98,12 @@ class Peer {
   }
   next(): Promise<Record<string, unknown>> {
     const l = this.lines.shift();
-    const got = l !== undefined ? Promise.resolve(l) : this.closed ? Promise.resolve(null) : new Promise<string | null>((res) => (this.waiter = res));
+    const got =
+      l !== undefined
+        ? Promise.resolve(l)
+        : this.closed
+          ? Promise.resolve(null)
+          : new Promise<string | null>((res) => (this.waiter = res));
     return got.then((s) => {
       if (s === null) throw new Error('bench:peer: the torch process exited early (see its stderr above)');
       return JSON.parse(s) as Record<string, unknown>;
@@ -116,7 +123,9 @@ async function main() {
   if (!torchPy) {
     console.log('bench:peer: skipped, no PyTorch ≥ 2 with an optimised BLAS:');
     for (const r of refused) console.log(`  ${r}`);
-    console.log(`  make one: python3 -m venv --system-site-packages .cache/venv && .cache/venv/bin/pip install --no-index --no-deps /opt/wheels/torch-2.*+cpu-*.whl (or any PyTorch ≥ 2 CPU wheel); ${path.relative(ROOT, OUT_FILE)} left as it is`);
+    console.log(
+      `  make one: python3 -m venv --system-site-packages .cache/venv && .cache/venv/bin/pip install --no-index --no-deps /opt/wheels/torch-2.*+cpu-*.whl (or any PyTorch ≥ 2 CPU wheel); ${path.relative(ROOT, OUT_FILE)} left as it is`,
+    );
     return;
   }
   const loadStart = os.loadavg();
@@ -183,17 +192,39 @@ async function main() {
     const chk = ready.check as { maxAbsDiff: number; ok: boolean; steps: unknown[] };
     const nParams = Object.values(tr.params).reduce((s, v) => s + v.size, 0);
     const L = P + Lp + A;
-    const shape = { B: BATCH, P, Lp, A, L, V, d: model.d, layers: model.layers, heads: model.heads, mlpRatio: model.mlpRatio, dV, params: nParams };
+    const shape = {
+      B: BATCH,
+      P,
+      Lp,
+      A,
+      L,
+      V,
+      d: model.d,
+      layers: model.layers,
+      heads: model.heads,
+      mlpRatio: model.mlpRatio,
+      dV,
+      params: nParams,
+    };
     console.log(`bench:peer  student CE step  ${JSON.stringify(shape)}`);
-    console.log(`  tfjs ${tf.version_core} wasm (1 thread, Node ${process.version})  vs  torch ${String(ready.torch)} (BLAS ${String(ready.blas)}, ${torchPy.python})`);
-    console.log(`  check: torch replays tfjs's first ${chk.steps.length} steps, max |diff| ${chk.maxAbsDiff.toExponential(2)} ${chk.ok ? '(ok)' : '(MISMATCH)'}`);
-    if (!chk.ok) throw new Error('bench:peer: the torch step does not compute what the tfjs step computes; not timing it');
-    console.log(`  ${ROUNDS} rounds × ${STEPS} steps each side (after ${WARMUP} warm-up)  load avg ${loadStart.map((x) => x.toFixed(2)).join(' ')}  (${os.cpus().length} CPUs)`);
+    console.log(
+      `  tfjs ${tf.version_core} wasm (1 thread, Node ${process.version})  vs  torch ${String(ready.torch)} (BLAS ${String(ready.blas)}, ${torchPy.python})`,
+    );
+    console.log(
+      `  check: torch replays tfjs's first ${chk.steps.length} steps, max |diff| ${chk.maxAbsDiff.toExponential(2)} ${chk.ok ? '(ok)' : '(MISMATCH)'}`,
+    );
+    if (!chk.ok)
+      throw new Error('bench:peer: the torch step does not compute what the tfjs step computes; not timing it');
+    console.log(
+      `  ${ROUNDS} rounds × ${STEPS} steps each side (after ${WARMUP} warm-up)  load avg ${loadStart.map((x) => x.toFixed(2)).join(' ')}  (${os.cpus().length} CPUs)`,
+    );
     await peer.ask({ cmd: 'steps', n: WARMUP, threads: 1 });
     if (TORCH2) await peer.ask({ cmd: 'steps', n: WARMUP, threads: 2 });
 
     const pad = (s: string | number, n: number) => String(s).padStart(n);
-    console.log(`${'round'.padEnd(8)}${pad('tfjs ms', 10)}${pad('torch ms', 10)}${pad('ratio', 8)}${TORCH2 ? `${pad('torch2 ms', 11)}${pad('ratio2', 8)}` : ''}`);
+    console.log(
+      `${'round'.padEnd(8)}${pad('tfjs ms', 10)}${pad('torch ms', 10)}${pad('ratio', 8)}${TORCH2 ? `${pad('torch2 ms', 11)}${pad('ratio2', 8)}` : ''}`,
+    );
     const all1: number[] = [];
     const allT: number[] = [];
     const all2: number[] = [];
@@ -210,21 +241,33 @@ async function main() {
       all1.push(...ms);
       allT.push(...torch1);
       all2.push(...torch2);
-      const row: Record<string, number> = { round: r, tfjsMs: r1(median(ms)), torchMs: r2(median(torch1)), ratio: r2(median(ms) / median(torch1)) };
+      const row: Record<string, number> = {
+        round: r,
+        tfjsMs: r1(median(ms)),
+        torchMs: r2(median(torch1)),
+        ratio: r2(median(ms) / median(torch1)),
+      };
       if (TORCH2) Object.assign(row, { torch2Ms: r2(median(torch2)), ratio2: r2(median(ms) / median(torch2)) });
       rounds.push(row);
-      console.log(`${String(r).padEnd(8)}${pad(row.tfjsMs, 10)}${pad(row.torchMs, 10)}${pad(`${row.ratio}×`, 8)}${TORCH2 ? `${pad(row.torch2Ms, 11)}${pad(`${row.ratio2}×`, 8)}` : ''}`);
+      console.log(
+        `${String(r).padEnd(8)}${pad(row.tfjsMs, 10)}${pad(row.torchMs, 10)}${pad(`${row.ratio}×`, 8)}${TORCH2 ? `${pad(row.torch2Ms, 11)}${pad(`${row.ratio2}×`, 8)}` : ''}`,
+      );
     }
     const tfjsMs = r1(median(all1));
     const torchMs = r2(median(allT));
     const ratio = r2(median(all1) / median(allT));
     const extra = TORCH2 ? { torch2Ms: r2(median(all2)), ratio2: r2(median(all1) / median(all2)) } : {};
-    console.log(`${'overall'.padEnd(8)}${pad(tfjsMs, 10)}${pad(torchMs, 10)}${pad(`${ratio}×`, 8)}${TORCH2 ? `${pad(extra.torch2Ms!, 11)}${pad(`${extra.ratio2}×`, 8)}` : ''}`);
+    console.log(
+      `${'overall'.padEnd(8)}${pad(tfjsMs, 10)}${pad(torchMs, 10)}${pad(`${ratio}×`, 8)}${TORCH2 ? `${pad(extra.torch2Ms!, 11)}${pad(`${extra.ratio2}×`, 8)}` : ''}`,
+    );
     const loadEnd = os.loadavg();
-    console.log(`  medians over all ${ROUNDS * STEPS} steps per column; load avg at the end ${loadEnd.map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(
+      `  medians over all ${ROUNDS * STEPS} steps per column; load avg at the end ${loadEnd.map((x) => x.toFixed(2)).join(' ')}`,
+    );
     const out = {
       date: new Date().toISOString(),
-      about: 'Student CE training step (cached frozen-encoder features; fwd + bwd + clip + Adam + one host read), tfjs wasm vs its PyTorch mirror tools/peer/peer_step.py, alternating rounds in one run (npm run bench:peer).',
+      about:
+        'Student CE training step (cached frozen-encoder features; fwd + bwd + clip + Adam + one host read), tfjs wasm vs its PyTorch mirror tools/peer/peer_step.py, alternating rounds in one run (npm run bench:peer).',
       shape,
       steps: STEPS,
       warmup: WARMUP,
@@ -242,10 +285,16 @@ async function main() {
       check: {
         steps: chk.steps.length,
         maxAbsDiff: chk.maxAbsDiff,
-        about: "torch replays the tfjs trainer's first steps (same init weights, batches, features): values total…attention and gradNorm. The largest gap is gradNorm (≈ 1e-4 relative): tfjs-wasm's float32 sum of squares; the per-parameter gradients agree to ≈ 3e-7 and a float64 norm of the tfjs gradients gives torch's value.",
+        about:
+          "torch replays the tfjs trainer's first steps (same init weights, batches, features): values total…attention and gradNorm. The largest gap is gradNorm (≈ 1e-4 relative): tfjs-wasm's float32 sum of squares; the per-parameter gradients agree to ≈ 3e-7 and a float64 norm of the tfjs gradients gives torch's value.",
         perStep: chk.steps,
       },
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', loadAvgStart: loadStart.map(r2), loadAvgEnd: loadEnd.map(r2) },
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        loadAvgStart: loadStart.map(r2),
+        loadAvgEnd: loadEnd.map(r2),
+      },
     };
     mkdirSync(path.dirname(OUT_FILE), { recursive: true });
     writeFileSync(OUT_FILE, `${JSON.stringify(out, null, 2)}\n`);

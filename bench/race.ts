@@ -28,7 +28,9 @@ async function main() {
   session.run.ensureAllFeatures(); // time the steps, not the on-demand encoding of the first ones
   const ms: Record<number, number[]> = { 1: [], 2: [], 4: [] };
   const flat: Record<number, boolean> = { 1: true, 2: true, 4: true }; // tensor count flat across each round's timed steps
-  console.log(`bench:race  ${FILE}  backend=${backend}  batch=${BATCH}  CE + fKL  ${ROUNDS} rounds × ${STEPS} race steps (after ${WARMUP} warm-up)`);
+  console.log(
+    `bench:race  ${FILE}  backend=${backend}  batch=${BATCH}  CE + fKL  ${ROUNDS} rounds × ${STEPS} race steps (after ${WARMUP} warm-up)`,
+  );
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const n of COUNTS) {
@@ -47,18 +49,38 @@ async function main() {
             count = tf.memory().numTensors;
           }
         }
-        process.stderr.write(`round ${round + 1}: ${n} lane(s) ${median(ms[n].slice(-STEPS)).toFixed(1)} ms/race step\n`);
+        process.stderr.write(
+          `round ${round + 1}: ${n} lane(s) ${median(ms[n].slice(-STEPS)).toFixed(1)} ms/race step\n`,
+        );
       }
     }
   } finally {
     session.dispose();
   }
   const lanes = Object.fromEntries(COUNTS.map((n) => [String(n), Math.round(median(ms[n]) * 10) / 10]));
-  const ratio = Object.fromEntries(COUNTS.map((n) => [String(n), Math.round((lanes[String(n)] / lanes['1']) * 100) / 100]));
+  const ratio = Object.fromEntries(
+    COUNTS.map((n) => [String(n), Math.round((lanes[String(n)] / lanes['1']) * 100) / 100]),
+  );
   console.log('lanes | ms/race step | × one lane | ms per lane-step');
-  for (const n of COUNTS) console.log(`${String(n).padStart(5)} | ${String(lanes[String(n)]).padStart(12)} | ${String(ratio[String(n)]).padStart(10)} | ${(lanes[String(n)] / n).toFixed(1).padStart(16)}`);
+  for (const n of COUNTS)
+    console.log(
+      `${String(n).padStart(5)} | ${String(lanes[String(n)]).padStart(12)} | ${String(ratio[String(n)]).padStart(10)} | ${(lanes[String(n)] / n).toFixed(1).padStart(16)}`,
+    );
   mkdirSync('bench/results', { recursive: true });
-  const out = { date: new Date().toISOString(), node: process.version, backend, pack: FILE, batch: BATCH, config: 'CE + fKL (weights ce 1, kd 1)', steps: STEPS, rounds: ROUNDS, lanes, ratioToOneLane: ratio, tensorsFlat: Object.fromEntries(COUNTS.map((n) => [String(n), flat[n]])), conditions: process.env.BENCH_NOTE ?? null };
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    backend,
+    pack: FILE,
+    batch: BATCH,
+    config: 'CE + fKL (weights ce 1, kd 1)',
+    steps: STEPS,
+    rounds: ROUNDS,
+    lanes,
+    ratioToOneLane: ratio,
+    tensorsFlat: Object.fromEntries(COUNTS.map((n) => [String(n), flat[n]])),
+    conditions: process.env.BENCH_NOTE ?? null,
+  };
   writeFileSync('bench/results/race.json', `${JSON.stringify(out, null, 2)}\n`);
   console.log('wrote bench/results/race.json');
 }

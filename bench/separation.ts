@@ -15,7 +15,9 @@ import { intArg, parseArgs } from '../scripts/lib/cli';
 const args = parseArgs(process.argv.slice(2));
 const packs = String(args.packs ?? 'shapes,hues').split(',');
 const raceId = String(args.race ?? 'ce-vs-kd');
-const seeds = String(args.seeds ?? '1,2,3').split(',').map(Number);
+const seeds = String(args.seeds ?? '1,2,3')
+  .split(',')
+  .map(Number);
 const STEPS = intArg(args, 'steps', 1500, 10);
 const EVAL_SAMPLES = 250; // the lab's live race evaluation (DESIGN §6b)
 
@@ -23,17 +25,31 @@ const evalAt = (s: number) => (s <= 300 ? s % 10 === 0 : s % 50 === 0);
 
 /** The first evaluated step from which the second lane stays ahead beyond the interval at every later evaluation. */
 function aheadFrom(curve: Row['curve'], n: number): number | null {
-  for (let i = 0; i < curve.length; i++) if (curve.slice(i).every((x) => x.acc[1] > x.acc[0] && separated(x.acc[0], x.acc[1], n))) return curve[i].step;
+  for (let i = 0; i < curve.length; i++)
+    if (curve.slice(i).every((x) => x.acc[1] > x.acc[0] && separated(x.acc[0], x.acc[1], n))) return curve[i].step;
   return null;
 }
 
-interface Row { pack: string; seed: number; separatedAtStep: number | null; accAtSeparation: [number, number] | null; final: [number, number]; curve: { step: number; acc: [number, number] }[] }
+interface Row {
+  pack: string;
+  seed: number;
+  separatedAtStep: number | null;
+  accAtSeparation: [number, number] | null;
+  final: [number, number];
+  curve: { step: number; acc: [number, number] }[];
+}
 
 async function main(): Promise<void> {
   if (args.summary === true) {
     // --summary: the saved curves of bench/results/separation.json, both readings of "separated"
-    const j = JSON.parse(readFileSync(String(args.out ?? 'bench/results/separation.json'), 'utf8')) as { evalSamples: number; rows: Row[] };
-    for (const r of j.rows) console.log(`${r.pack} seed ${r.seed}: first separated at step ${r.separatedAtStep ?? '—'}; second lane ahead for good from step ${aheadFrom(r.curve, j.evalSamples) ?? '— (not within the run)'}; at the end ${r.final[0].toFixed(1)} vs ${r.final[1].toFixed(1)} %`);
+    const j = JSON.parse(readFileSync(String(args.out ?? 'bench/results/separation.json'), 'utf8')) as {
+      evalSamples: number;
+      rows: Row[];
+    };
+    for (const r of j.rows)
+      console.log(
+        `${r.pack} seed ${r.seed}: first separated at step ${r.separatedAtStep ?? '—'}; second lane ahead for good from step ${aheadFrom(r.curve, j.evalSamples) ?? '— (not within the run)'}; at the end ${r.final[0].toFixed(1)} vs ${r.final[1].toFixed(1)} %`,
+      );
     return;
   }
   await initBackend('wasm');
@@ -44,7 +60,9 @@ async function main(): Promise<void> {
     const file = `public/packs/${name}.safetensors.gz`;
     const pack = parsePack(new Uint8Array(readFileSync(file)), file);
     for (const seed of seeds) {
-      const [la, lb] = raceLanes(race.lanes, mergeConfig(DEFAULT_CONFIG, { seed })).map((l) => mergeConfig(l.config, { optim: { totalSteps: STEPS } }));
+      const [la, lb] = raceLanes(race.lanes, mergeConfig(DEFAULT_CONFIG, { seed })).map((l) =>
+        mergeConfig(l.config, { optim: { totalSteps: STEPS } }),
+      );
       const run = buildStudentRun(pack, la, { name, evalSamples: EVAL_SAMPLES });
       const tb = run.makeTrainer(lb);
       const curve: Row['curve'] = [];
@@ -66,7 +84,9 @@ async function main(): Promise<void> {
       run.dispose();
       const final = curve[curve.length - 1].acc;
       rows.push({ pack: name, seed, separatedAtStep: sep, accAtSeparation: accSep, final, curve });
-      console.log(`${name} seed ${seed}: ${race.lanes[0].name} vs ${race.lanes[1].name} separated at step ${sep ?? '— (never)'}${accSep ? ` (${accSep[0].toFixed(1)} vs ${accSep[1].toFixed(1)} %)` : ''}; at ${STEPS}: ${final[0].toFixed(1)} vs ${final[1].toFixed(1)} %`);
+      console.log(
+        `${name} seed ${seed}: ${race.lanes[0].name} vs ${race.lanes[1].name} separated at step ${sep ?? '— (never)'}${accSep ? ` (${accSep[0].toFixed(1)} vs ${accSep[1].toFixed(1)} %)` : ''}; at ${STEPS}: ${final[0].toFixed(1)} vs ${final[1].toFixed(1)} %`,
+      );
     }
   }
   mkdirSync('bench/results', { recursive: true });
@@ -78,6 +98,9 @@ async function main(): Promise<void> {
   } catch {
     // no file yet
   }
-  writeFileSync(out, `${JSON.stringify({ race: raceId, evalSamples: EVAL_SAMPLES, steps: STEPS, rows: [...old, ...rows] }, null, 1)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ race: raceId, evalSamples: EVAL_SAMPLES, steps: STEPS, rows: [...old, ...rows] }, null, 1)}\n`,
+  );
 }
 void main();

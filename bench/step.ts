@@ -77,16 +77,23 @@ async function bench(backend: string, preset: string, mode: Mode): Promise<Row> 
 async function main() {
   const rows: Row[] = [];
   const pad = (s: string | number, n: number) => String(s).padStart(n);
-  console.log(`bench:step  batch=${BATCH} steps=${STEPS} (after ${WARMUP} warm-up)  encoder=${JSON.stringify(ENCODER_PRESET)}  text=${JSON.stringify(TEXT)}`);
-  console.log(`${'backend'.padEnd(8)}${'preset'.padEnd(9)}${'mode'.padEnd(15)}${pad('params', 8)}${pad('ms/step', 10)}${pad('min', 8)}${pad('tok/s', 9)}${pad('tensors', 9)}${pad('kernels', 9)}  flat`);
+  console.log(
+    `bench:step  batch=${BATCH} steps=${STEPS} (after ${WARMUP} warm-up)  encoder=${JSON.stringify(ENCODER_PRESET)}  text=${JSON.stringify(TEXT)}`,
+  );
+  console.log(
+    `${'backend'.padEnd(8)}${'preset'.padEnd(9)}${'mode'.padEnd(15)}${pad('params', 8)}${pad('ms/step', 10)}${pad('min', 8)}${pad('tok/s', 9)}${pad('tensors', 9)}${pad('kernels', 9)}  flat`,
+  );
   for (const backend of backends) {
     await initBackend(backend);
     for (const preset of presets) {
-      const modes: Mode[] = preset === 'teacher' ? ['ce', 'all-no-seq', 'all', 'teacher-build'] : ['ce', 'all-no-seq', 'all'];
+      const modes: Mode[] =
+        preset === 'teacher' ? ['ce', 'all-no-seq', 'all', 'teacher-build'] : ['ce', 'all-no-seq', 'all'];
       for (const mode of modes) {
         const r = await bench(backend, preset, mode);
         rows.push(r);
-        console.log(`${backend.padEnd(8)}${preset.padEnd(9)}${mode.padEnd(15)}${pad(r.params, 8)}${pad(r.msMedian, 10)}${pad(r.msMin, 8)}${pad(r.tokensPerSec, 9)}${pad(r.tensorsAfterStep, 9)}${pad(r.kernelsPerStep, 9)}  ${r.tensorsFlat}`);
+        console.log(
+          `${backend.padEnd(8)}${preset.padEnd(9)}${mode.padEnd(15)}${pad(r.params, 8)}${pad(r.msMedian, 10)}${pad(r.msMin, 8)}${pad(r.tokensPerSec, 9)}${pad(r.tensorsAfterStep, 9)}${pad(r.kernelsPerStep, 9)}  ${r.tensorsFlat}`,
+        );
       }
     }
   }
@@ -95,7 +102,8 @@ async function main() {
   if (existsSync(FILE)) {
     try {
       const prev = JSON.parse(readFileSync(FILE, 'utf8')) as { rows?: Row[]; batch?: number };
-      if (prev.batch === BATCH) rows.unshift(...(prev.rows ?? []).filter((r) => !backends.includes(r.backend as 'cpu')));
+      if (prev.batch === BATCH)
+        rows.unshift(...(prev.rows ?? []).filter((r) => !backends.includes(r.backend as 'cpu')));
     } catch {
       // unreadable previous results: overwrite
     }
@@ -104,11 +112,26 @@ async function main() {
     .filter((r) => r.mode !== 'ce' && r.mode !== 'teacher-build')
     .map((r) => {
       const base = rows.find((b) => b.backend === r.backend && b.preset === r.preset && b.mode === 'ce')!;
-      return { backend: r.backend, preset: r.preset, mode: r.mode, ratioToCe: Math.round((r.msMedian / base.msMedian) * 100) / 100 };
+      return {
+        backend: r.backend,
+        preset: r.preset,
+        mode: r.mode,
+        ratioToCe: Math.round((r.msMedian / base.msMedian) * 100) / 100,
+      };
     });
-  for (const q of ratios.filter((x) => backends.includes(x.backend as 'cpu'))) console.log(`${q.backend} ${q.preset} ${q.mode}: ${q.ratioToCe}× CE-only`);
+  for (const q of ratios.filter((x) => backends.includes(x.backend as 'cpu')))
+    console.log(`${q.backend} ${q.preset} ${q.mode}: ${q.ratioToCe}× CE-only`);
   mkdirSync('bench/results', { recursive: true });
-  const out = { date: new Date().toISOString(), node: process.version, batch: BATCH, steps: STEPS, warmup: WARMUP, modes: MODES, rows, ratios };
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    batch: BATCH,
+    steps: STEPS,
+    warmup: WARMUP,
+    modes: MODES,
+    rows,
+    ratios,
+  };
   writeFileSync(FILE, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`wrote ${FILE}`);
 }

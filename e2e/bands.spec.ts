@@ -41,7 +41,9 @@ test.describe('study bands behind a preset race', () => {
     const cursor = lab.accuracyChart.getByTestId('replay-cursor');
     await expect(cursor).toHaveCount(1);
     const first = Number(await cursor.getAttribute('data-step'));
-    await expect.poll(async () => Number(await cursor.getAttribute('data-step')), { timeout: 10_000 }).toBeGreaterThan(first);
+    await expect
+      .poll(async () => Number(await cursor.getAttribute('data-step')), { timeout: 10_000 })
+      .toBeGreaterThan(first);
     await replay.click();
     await expect(replay).toHaveAttribute('data-state', 'idle');
     await expect(cursor).toHaveCount(0);

@@ -7,7 +7,11 @@ import { LabPage, sharedLab } from './pages/LabPage';
 
 const WASM = { backend: 'wasm', evalEvery: 1000, evalSamples: 8 } as const;
 const DIGITS = fileURLToPath(new URL('../public/packs/digits.safetensors.gz', import.meta.url));
-const BROKEN_PACK = { name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('\x10\x00\x00\x00\x00\x00\x00\x00{"oops": 1}    ') };
+const BROKEN_PACK = {
+  name: 'broken.safetensors',
+  mimeType: 'application/octet-stream',
+  buffer: Buffer.from('\x10\x00\x00\x00\x00\x00\x00\x00{"oops": 1}    '),
+};
 const sources = (lab: LabPage) => lab.state().then((s) => s.banners.map((b) => b.source));
 
 test.describe('banners on a working lab (wasm)', () => {
@@ -25,7 +29,9 @@ test.describe('banners on a working lab (wasm)', () => {
     await expect(lab.banners.first()).toHaveAttribute('role', 'alert');
     await expect(lab.banners.first().locator('code')).toHaveCount(1); // the field, named once
     // A run file refused too: a banner of its own, which a pack load leaves alone.
-    await page.getByTestId('import-json').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"nope"}') });
+    await page
+      .getByTestId('import-json')
+      .setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"nope"}') });
     await expect(lab.banner).toContainText('broken.json: format');
     expect(await sources(lab)).toEqual(['pack', 'run']);
 
@@ -62,10 +68,15 @@ test.describe('banners on a working lab (wasm)', () => {
   });
 });
 
-test("a link's unknown ?preset= ?pack= ?backend= and a non-integer ?seed= are named; the lab starts on defaults", async ({ page }) => {
+test("a link's unknown ?preset= ?pack= ?backend= and a non-integer ?seed= are named; the lab starts on defaults", async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const lab = new LabPage(page);
-  await lab.open({ preset: 'bogus', pack: 'cifar', backend: 'metal', seed: '2.5', evalEvery: 1000, evalSamples: 8 }, 240_000);
+  await lab.open(
+    { preset: 'bogus', pack: 'cifar', backend: 'metal', seed: '2.5', evalEvery: 1000, evalSamples: 8 },
+    240_000,
+  );
   const item = lab.banners.filter({ hasText: 'parameters of the link were ignored' });
   await expect(item).toHaveCount(1);
   await expect(item).toContainText('llavadi');

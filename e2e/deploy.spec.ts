@@ -15,13 +15,17 @@ function nginxHeaders(): Record<string, string> {
   return out;
 }
 
-test('vite preview sends exactly the headers of public/_headers, on the page and its assets; the meta CSP is their copy', async ({ request }) => {
+test('vite preview sends exactly the headers of public/_headers, on the page and its assets; the meta CSP is their copy', async ({
+  request,
+}) => {
   expect(HEADERS['Content-Security-Policy']).toContain("frame-ancestors 'none'");
   const page = await request.get('/');
   expect(page.status()).toBe(200);
   const html = await page.text();
   // Every built file under /assets/ (E2E_OUTDIR: the build playwright.config.ts serves): scripts, workers, css, wasm.
-  const assets = readdirSync(new URL(`../${process.env.E2E_OUTDIR ?? 'dist'}/assets/`, import.meta.url)).map((f) => `/assets/${f}`);
+  const assets = readdirSync(new URL(`../${process.env.E2E_OUTDIR ?? 'dist'}/assets/`, import.meta.url)).map(
+    (f) => `/assets/${f}`,
+  );
   expect(assets.filter((a) => /\.worker-[^/]+\.js$/.test(a)).length, 'the workers').toBeGreaterThanOrEqual(2);
   for (const url of ['/', ...assets]) {
     const r = url === '/' ? page : await request.get(url);
@@ -56,7 +60,10 @@ test.describe('framing', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  test('a page of another origin cannot frame the lab (frame-ancestors), and the lab never runs there', async ({ page, baseURL }) => {
+  test('a page of another origin cannot frame the lab (frame-ancestors), and the lab never runs there', async ({
+    page,
+    baseURL,
+  }) => {
     const console: string[] = [];
     page.on('console', (m) => console.push(m.text()));
     const labRequests: string[] = [];
@@ -67,7 +74,9 @@ test.describe('framing', () => {
     await page.goto(`${other}/`);
     expect((await labDoc).headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await expect(page.frameLocator('#ctl').locator('#ok')).toHaveText('framed'); // frames do load on this page
-    await expect.poll(() => console.filter((t) => /frame-ancestors/.test(t) && t.includes("'none'")).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => console.filter((t) => /frame-ancestors/.test(t) && t.includes("'none'")).length, { timeout: 15_000 })
+      .toBeGreaterThan(0);
     const lab = page.frames().find((f) => f !== page.mainFrame() && !f.url().startsWith(other));
     expect(lab, 'the lab frame').toBeDefined();
     expect(lab!.url()).not.toBe(`${baseURL}/`); // Chromium puts its error page there

@@ -14,7 +14,10 @@ test.describe('the documented example pack', () => {
   let dir = '';
   test.beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'doc-example-e2e-'));
-    const r = spawnSync('python3', ['tools/export_pack/tests/doc_example.py', dir], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('python3', ['tools/export_pack/tests/doc_example.py', dir], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (r.status !== 0) throw new Error(`doc_example.py failed (exit ${r.status}): ${r.stderr}`);
   });
   test.afterAll(() => {
@@ -25,7 +28,11 @@ test.describe('the documented example pack', () => {
     test(`${name} loads from the file input and trains`, async ({ page }) => {
       const lab = new LabPage(page);
       await lab.open({ backend: 'wasm', evalEvery: 0 });
-      await lab.packInput.setInputFiles({ name, mimeType: 'application/octet-stream', buffer: readFileSync(join(dir, name)) });
+      await lab.packInput.setInputFiles({
+        name,
+        mimeType: 'application/octet-stream',
+        buffer: readFileSync(join(dir, name)),
+      });
       await expect.poll(() => lab.state().then((s) => s.pack), { timeout: 60_000 }).toBe(name);
       expect((await lab.state()).banners.filter((b) => b.severity === 'error')).toEqual([]);
       await lab.toggle.click();

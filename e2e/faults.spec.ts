@@ -13,10 +13,13 @@ async function newLab(browser: Browser, query: Record<string, string | number>):
   return { page, lab };
 }
 
-const fault = (page: Page, kind: Fault) => page.evaluate((k) => (window as unknown as { __lab: { fault: (k: Fault) => void } }).__lab.fault(k), kind);
+const fault = (page: Page, kind: Fault) =>
+  page.evaluate((k) => (window as unknown as { __lab: { fault: (k: Fault) => void } }).__lab.fault(k), kind);
 
 test.describe('faults', () => {
-  test('a NaN step pauses the race; the banner names the step and the term; the curves stay finite', async ({ browser }) => {
+  test('a NaN step pauses the race; the banner names the step and the term; the curves stay finite', async ({
+    browser,
+  }) => {
     const { page, lab } = await newLab(browser, { backend: 'wasm', evalEvery: 0 });
     await lab.toggle.click();
     await lab.waitForStep(5);
@@ -24,7 +27,9 @@ test.describe('faults', () => {
     await expect.poll(() => lab.state().then((s) => s.status), { timeout: 30_000 }).toBe('paused');
     const s = await lab.state();
     expect(s.banner).toMatch(/non-finite/);
-    const m = /step (\d+): term.* KD.*went non-finite; the update was skipped \(lr [\d.e-]+, T [\d.]+, weights /.exec(s.banner ?? '');
+    const m = /step (\d+): term.* KD.*went non-finite; the update was skipped \(lr [\d.e-]+, T [\d.]+, weights /.exec(
+      s.banner ?? '',
+    );
     expect(m, s.banner ?? '').not.toBeNull();
     expect(s.banner).toMatch(/Values: .*kd = NaN/);
     expect(s.losses.every((x) => Number.isFinite(x))).toBe(true); // the bad values went to the banner, not the curves
@@ -36,26 +41,36 @@ test.describe('faults', () => {
     await page.context().close();
   });
 
-  test('a crashed worker is replaced; every lane resumes from its checkpoint, runs and curves kept', async ({ browser }) => {
+  test('a crashed worker is replaced; every lane resumes from its checkpoint, runs and curves kept', async ({
+    browser,
+  }) => {
     const small = { optim: { batchSize: 8 } }; // quicker steps: the first checkpoint (step 100) in seconds
-    const lanes = JSON.stringify([{ name: 'A', cfg: small }, { name: 'B', cfg: small }]);
+    const lanes = JSON.stringify([
+      { name: 'A', cfg: small },
+      { name: 'B', cfg: small },
+    ]);
     const { page, lab } = await newLab(browser, { backend: 'wasm', evalEvery: 50, evalSamples: 24, lanes });
     await expect(page.getByTestId('lane-row')).toHaveCount(2);
     await lab.toggle.click();
     await lab.waitForStep(130); // past the first checkpoint (every 100 steps)
     const before = await lab.state();
     await fault(page, 'worker-crash');
-    await expect.poll(() => lab.state().then((s) => s.banner ?? ''), { timeout: 60_000 }).toMatch(/resumed all 2 lanes from the checkpoint at step (\d+)/);
+    await expect
+      .poll(() => lab.state().then((s) => s.banner ?? ''), { timeout: 60_000 })
+      .toMatch(/resumed all 2 lanes from the checkpoint at step (\d+)/);
     const after = await lab.state();
     const resumedAt = Number(/checkpoint at step (\d+)/.exec(after.banner!)![1]);
     const crashedAt = Number(/race step (\d+)/.exec(after.banner!)![1]);
-    console.log(`worker-crash: crashed at race step ${crashedAt}, resumed at ${resumedAt}: ${crashedAt - resumedAt} steps lost`);
+    console.log(
+      `worker-crash: crashed at race step ${crashedAt}, resumed at ${resumedAt}: ${crashedAt - resumedAt} steps lost`,
+    );
     expect(resumedAt).toBeGreaterThanOrEqual(100);
     expect(crashedAt - resumedAt).toBeLessThanOrEqual(200);
     expect(crashedAt).toBeGreaterThanOrEqual(before.step);
     // the same runs go on (same ids), with their curves up to the checkpoint, and train past the crash
     expect(after.lanes.map((l) => l.runId)).toEqual(before.lanes.map((l) => l.runId));
-    for (const [i, l] of after.lanes.entries()) expect(l.losses.slice(0, resumedAt)).toEqual(before.lanes[i].losses.slice(0, resumedAt));
+    for (const [i, l] of after.lanes.entries())
+      expect(l.losses.slice(0, resumedAt)).toEqual(before.lanes[i].losses.slice(0, resumedAt));
     await lab.waitForStep(crashedAt + 10);
     const later = await lab.state();
     expect(later.status).toBe('running');
@@ -66,9 +81,15 @@ test.describe('faults', () => {
     await page.context().close();
   });
 
-  test('a lost WebGPU device continues on the next backend from the checkpoint; the badge says why', async ({ browser }) => {
+  test('a lost WebGPU device continues on the next backend from the checkpoint; the badge says why', async ({
+    browser,
+  }) => {
     test.setTimeout(300_000);
-    const { page, lab } = await newLab(browser, { backend: 'webgpu', evalEvery: 0, cfg: JSON.stringify({ optim: { batchSize: 8 } }) });
+    const { page, lab } = await newLab(browser, {
+      backend: 'webgpu',
+      evalEvery: 0,
+      cfg: JSON.stringify({ optim: { batchSize: 8 } }),
+    });
     expect((await lab.state()).backend).toBe('webgpu');
     for (let i = 1; i <= 2; i++) {
       await lab.stepOnce.click();

@@ -9,7 +9,10 @@ interface ShippedStudy {
   conditions: Record<string, { label: string }>;
 }
 const shapes = JSON.parse(readFileSync('study/shapes.json', 'utf8')) as ShippedStudy;
-const fairShapes = JSON.parse(readFileSync('study/fair-shapes.json', 'utf8')) as { complete: boolean; findings: { id: string; verdicts: { paper: { verdict: string }; best: { verdict: string } } }[] };
+const fairShapes = JSON.parse(readFileSync('study/fair-shapes.json', 'utf8')) as {
+  complete: boolean;
+  findings: { id: string; verdicts: { paper: { verdict: string }; best: { verdict: string } } }[];
+};
 
 test.describe('what matters', () => {
   test.describe.configure({ mode: 'serial' });

@@ -58,7 +58,11 @@ for (const b of BACKENDS) {
 
     test('a malformed pack shows the banner and training still works', async () => {
       test.setTimeout(240_000);
-      await lab.packInput.setInputFiles({ name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('\x10\x00\x00\x00\x00\x00\x00\x00{"oops": 1}    ') });
+      await lab.packInput.setInputFiles({
+        name: 'broken.safetensors',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('\x10\x00\x00\x00\x00\x00\x00\x00{"oops": 1}    '),
+      });
       await expect(lab.banner).toBeVisible({ timeout: 30_000 });
       await expect(lab.banner).toContainText('broken.safetensors');
       expect((await lab.state()).pack).toBe('shapes.safetensors.gz');

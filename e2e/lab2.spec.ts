@@ -9,7 +9,10 @@ import { LabPage } from './pages/LabPage';
 
 const QUERY = { backend: 'wasm', evalEvery: 10, evalSamples: 24 };
 
-async function newLab(browser: Browser, query: Record<string, string | number> = QUERY): Promise<{ page: Page; lab: LabPage }> {
+async function newLab(
+  browser: Browser,
+  query: Record<string, string | number> = QUERY,
+): Promise<{ page: Page; lab: LabPage }> {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   const lab = new LabPage(page); // watches the page: a pageerror fails the test (e2e/fixtures.ts)
@@ -19,28 +22,34 @@ async function newLab(browser: Browser, query: Record<string, string | number> =
 
 /** Distinct colours drawn on every canvas inside a locator (sampled). */
 function canvasColours(page: Page, testId: string): Promise<number[]> {
-  return page.getByTestId(testId).locator('canvas').evaluateAll((cvs: HTMLCanvasElement[]) =>
-    cvs.map((cv) => {
-      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
-      const seen = new Set<number>();
-      for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-      return seen.size;
-    }),
-  );
+  return page
+    .getByTestId(testId)
+    .locator('canvas')
+    .evaluateAll((cvs: HTMLCanvasElement[]) =>
+      cvs.map((cv) => {
+        const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        return seen.size;
+      }),
+    );
 }
 
 /** A digest of the pixels of every canvas inside a locator (changes when any of them is redrawn differently). */
 function canvasDigest(page: Page, testId: string): Promise<string> {
-  return page.getByTestId(testId).locator('canvas').evaluateAll((cvs: HTMLCanvasElement[]) =>
-    cvs
-      .map((cv) => {
-        const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
-        let h = 0;
-        for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]) | 0;
-        return (h >>> 0).toString(16);
-      })
-      .join(':'),
-  );
+  return page
+    .getByTestId(testId)
+    .locator('canvas')
+    .evaluateAll((cvs: HTMLCanvasElement[]) =>
+      cvs
+        .map((cv) => {
+          const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+          let h = 0;
+          for (let i = 0; i < d.length; i++) h = (Math.imul(h, 31) + d[i]) | 0;
+          return (h >>> 0).toString(16);
+        })
+        .join(':'),
+    );
 }
 
 test.describe('runs on wasm', () => {
@@ -89,8 +98,12 @@ test.describe('runs on wasm', () => {
   test('CSV export: one row per logged step, the contract header', async () => {
     const s = await lab.state();
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
-    const text = readFileSync((await dl.path())!, 'utf8').trimEnd().split('\n');
-    expect(text[0]).toMatch(/^step,loss,ce,seq,kd,hidden,affinity,attention,lr,val_overall,(val_\w+,)+val_loss,val_ce,val_kd$/);
+    const text = readFileSync((await dl.path())!, 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(text[0]).toMatch(
+      /^step,loss,ce,seq,kd,hidden,affinity,attention,lr,val_overall,(val_\w+,)+val_loss,val_ce,val_kd$/,
+    );
     expect(text.length - 1).toBe(s.step);
     expect(text[1].split(',')[0]).toBe('1');
     expect(Number(text[s.step].split(',')[1])).toBeCloseTo(s.losses[s.losses.length - 1], 5);
@@ -105,19 +118,23 @@ test.describe('runs on wasm', () => {
     const path = (await dl.path())!;
     const json = JSON.parse(readFileSync(path, 'utf8'));
     expect(json.format).toBe('llavadi-lab-run');
-    await page.getByTestId('import-json').setInputFiles({ name: 'exported-run.json', mimeType: 'application/json', buffer: readFileSync(path) });
+    await page
+      .getByTestId('import-json')
+      .setInputFiles({ name: 'exported-run.json', mimeType: 'application/json', buffer: readFileSync(path) });
     await expect.poll(() => lab.state().then((x) => x.runs.length)).toBe(before + 1);
     const imported = (await lab.state()).runs[before];
     expect(imported.steps).toBe(steps);
     expect(imported.name).toBe(json.name);
     await expect(page.getByTestId('runs-table').locator('tbody tr', { hasText: 'imported' })).toHaveCount(1);
     // A malformed file is refused with a banner naming the file and the field; the runs stay.
-    await page.getByTestId('import-json').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"nope"}') });
+    await page
+      .getByTestId('import-json')
+      .setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"nope"}') });
     await expect(lab.banner).toContainText('broken.json: format');
     expect((await lab.state()).runs.length).toBe(before + 1);
   });
 
-  test("weights export: a safetensors file of the student", async () => {
+  test('weights export: a safetensors file of the student', async () => {
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-weights').click()]);
     const buf = readFileSync((await dl.path())!);
     const n = Number(buf.readBigUInt64LE(0));
@@ -146,7 +163,10 @@ test.describe('runs on wasm', () => {
 
   test('deleting a run removes its row', async () => {
     const n = await page.getByTestId('runs-table').locator('tbody tr').count();
-    await page.getByRole('button', { name: /^delete / }).first().click();
+    await page
+      .getByRole('button', { name: /^delete / })
+      .first()
+      .click();
     await expect(page.getByTestId('runs-table').locator('tbody tr')).toHaveCount(n - 1);
   });
 });
@@ -184,16 +204,33 @@ test('look: axe finds no serious issue in light and dark; no overlap at 1280×72
   await lab.toggle.click();
   await lab.waitForStep(25);
   await lab.pause();
-  const serious = async () => (await new AxeBuilder({ page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const serious = async () =>
+    (await new AxeBuilder({ page }).analyze()).violations.filter(
+      (v) => v.impact === 'serious' || v.impact === 'critical',
+    );
   const light = await serious();
-  expect(light.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
+  expect(
+    light.map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(' | ')}`,
+    ),
+  ).toEqual([]);
   expect((await lab.state()).theme).toBe('light');
 
   // No panel overlaps another, and nothing spills past the 1280 px viewport.
   const boxes = await page.locator('[data-testid="controls-panel"], section.card').evaluateAll((els) =>
     els.map((e) => {
       const r = e.getBoundingClientRect();
-      return { id: e.querySelector('h2')?.textContent ?? e.getAttribute('data-testid'), x: r.x, y: r.y, w: r.width, h: r.height };
+      return {
+        id: e.querySelector('h2')?.textContent ?? e.getAttribute('data-testid'),
+        x: r.x,
+        y: r.y,
+        w: r.width,
+        h: r.height,
+      };
     }),
   );
   expect(boxes.length).toBeGreaterThanOrEqual(8);
@@ -211,6 +248,14 @@ test('look: axe finds no serious issue in light and dark; no overlap at 1280×72
   await page.getByTestId('theme-toggle').click();
   await expect.poll(() => lab.state().then((s) => s.theme)).toBe('dark');
   const dark = await serious();
-  expect(dark.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)).toEqual([]);
+  expect(
+    dark.map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(' | ')}`,
+    ),
+  ).toEqual([]);
   await page.context().close();
 });

@@ -6,7 +6,10 @@ import { LabPage } from './pages/LabPage';
 
 const QUERY = { backend: 'wasm', evalEvery: 10, evalSamples: 24 };
 
-async function newLab(browser: Browser, query: Record<string, string | number> = QUERY): Promise<{ page: Page; lab: LabPage }> {
+async function newLab(
+  browser: Browser,
+  query: Record<string, string | number> = QUERY,
+): Promise<{ page: Page; lab: LabPage }> {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   const lab = new LabPage(page);
@@ -96,7 +99,9 @@ test.describe('the race on wasm', () => {
     await expect(rows.getByTestId('lane-name')).toHaveText(['T 0.1', 'T 0.25', 'T 0.7', 'T 1']);
     const lanes = await lanesOf(lab);
     expect(lanes.map((l) => l.config.kd.T)).toEqual([0.1, 0.25, 0.7, 1]);
-    expect(lanes.every((l) => l.config.weights.ce === 0 && l.config.weights.kd === 5 && l.config.data.useUnlabeled)).toBe(true);
+    expect(
+      lanes.every((l) => l.config.weights.ce === 0 && l.config.weights.kd === 5 && l.config.data.useUnlabeled),
+    ).toBe(true);
     await expect.poll(() => page.url()).toContain('lanes=');
     await page.reload();
     await expect.poll(() => lab.state().then((s) => s.pack), { timeout: 120_000 }).not.toBeNull();
@@ -105,7 +110,7 @@ test.describe('the race on wasm', () => {
   });
 });
 
-test('a race link reproduces each lane\'s first five losses', async ({ browser }) => {
+test("a race link reproduces each lane's first five losses", async ({ browser }) => {
   const lanes = [
     { name: 'CE', cfg: {} },
     { name: 'KD ×2 T 2', cfg: { weights: { kd: 2 }, kd: { T: 2 } } },
@@ -129,7 +134,9 @@ test('a race link reproduces each lane\'s first five losses', async ({ browser }
   await ctx.close();
 });
 
-test('compare shows a second lane beside the selected one: two heatmaps, two affinity panels, two answers, each named', async ({ browser }) => {
+test('compare shows a second lane beside the selected one: two heatmaps, two affinity panels, two answers, each named', async ({
+  browser,
+}) => {
   const lanes = [
     { name: 'CE', cfg: {} },
     { name: 'KD ×2 T 2', cfg: { weights: { kd: 2 }, kd: { T: 2 } } },
@@ -166,7 +173,12 @@ test('two lanes race on WebGPU (SwiftShader) for a few steps', async ({ browser 
     { name: 'CE', cfg: {} },
     { name: 'CE + KD', cfg: { weights: { kd: 1 } } },
   ];
-  const { page, lab } = await newLab(browser, { backend: 'webgpu', evalEvery: 0, batch: 8, lanes: JSON.stringify(lanes) });
+  const { page, lab } = await newLab(browser, {
+    backend: 'webgpu',
+    evalEvery: 0,
+    batch: 8,
+    lanes: JSON.stringify(lanes),
+  });
   expect((await lab.state()).backend).toBe('webgpu');
   await steps(lab, 2);
   const ls = await lanesOf(lab);

@@ -11,7 +11,11 @@ test('CSP in force, same-origin requests only, no violation while training on wa
   page.on('request', (r) => requests.push(r.url()));
   const unguarded: string[] = []; // same-origin responses without the policy header (the worker's script included)
   page.on('response', (r) => {
-    if (r.url().startsWith(`${origin}/`) && r.headers()['content-security-policy'] !== HEADERS['Content-Security-Policy']) unguarded.push(r.url());
+    if (
+      r.url().startsWith(`${origin}/`) &&
+      r.headers()['content-security-policy'] !== HEADERS['Content-Security-Policy']
+    )
+      unguarded.push(r.url());
   });
   const cspConsole: string[] = [];
   page.on('console', (m) => {
@@ -42,10 +46,15 @@ test('CSP in force, same-origin requests only, no violation while training on wa
   await expect(lab.badge).toContainText('wasm');
   expect((await lab.state()).losses.every((x: number) => Number.isFinite(x))).toBe(true);
 
-  const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  const foreign = requests.filter(
+    (u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'),
+  );
   expect(foreign, 'requests to another origin').toEqual([]);
   expect(requests.length).toBeGreaterThan(3); // the page, its scripts, the pack, the .wasm
-  expect(requests.some((u) => /\/assets\/train\.worker-[^/]+\.js$/.test(u)), 'the worker script was fetched').toBe(true);
+  expect(
+    requests.some((u) => /\/assets\/train\.worker-[^/]+\.js$/.test(u)),
+    'the worker script was fetched',
+  ).toBe(true);
   expect(unguarded, 'same-origin responses without the CSP header').toEqual([]);
   expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
   expect(cspConsole).toEqual([]);

@@ -12,8 +12,24 @@ const WASM = { backend: 'wasm', evalEvery: 1000, evalSamples: 8 } as const;
 /** A valid kept run of `steps` steps, as this build writes it. */
 function good(id: string, name: string, steps = 4): RunRecord {
   const s = new StepSeries();
-  s.append(0, steps, new Float32Array(steps * 8).map((_, i) => 2 - i / 100), new Float32Array(steps * 6).fill(1), new Float32Array(steps).fill(1e-3));
-  const meta = { id, name, createdAt: `2026-11-26T00:00:0${steps % 10}.000Z`, pack: 'shapes.safetensors.gz', backend: 'wasm', config: DEFAULT_CONFIG, families: ['count'], alignSamples: 0, A: 0 };
+  s.append(
+    0,
+    steps,
+    new Float32Array(steps * 8).map((_, i) => 2 - i / 100),
+    new Float32Array(steps * 6).fill(1),
+    new Float32Array(steps).fill(1e-3),
+  );
+  const meta = {
+    id,
+    name,
+    createdAt: `2026-11-26T00:00:0${steps % 10}.000Z`,
+    pack: 'shapes.safetensors.gz',
+    backend: 'wasm',
+    config: DEFAULT_CONFIG,
+    families: ['count'],
+    alignSamples: 0,
+    A: 0,
+  };
   return snapshotRun(meta, s, [], [], DEFAULT_CONFIG);
 }
 // a stored record as plain JSON, edited in place: `any` so a test can reach any nested field
@@ -27,12 +43,27 @@ const edited = (id: string, edit: (o: Loose) => void) => {
 
 /** The stale records an older or newer build could leave, with the words the banner must show for each. */
 const STALE: [Record<string, unknown>, string][] = [
-  [edited('no-metrics', (o) => delete o.metrics), 'Stale no-metrics (no-metrics): metrics: expected an object {step, lr, values} (the field is missing)'],
-  [edited('no-values', (o) => delete o.metrics.values), 'Stale no-values (no-values): metrics.values: expected an object with total'],
-  [edited('text-values', (o) => (o.metrics.values.total = ['a', 'b', 'c', 'd'])), 'Stale text-values (text-values): metrics.values.total[0]: expected a number or null, got "a"'],
-  [edited('config-null', (o) => (o.config = null)), 'Stale config-null (config-null): config: expected an object: the training config of the run'],
+  [
+    edited('no-metrics', (o) => delete o.metrics),
+    'Stale no-metrics (no-metrics): metrics: expected an object {step, lr, values} (the field is missing)',
+  ],
+  [
+    edited('no-values', (o) => delete o.metrics.values),
+    'Stale no-values (no-values): metrics.values: expected an object with total',
+  ],
+  [
+    edited('text-values', (o) => (o.metrics.values.total = ['a', 'b', 'c', 'd'])),
+    'Stale text-values (text-values): metrics.values.total[0]: expected a number or null, got "a"',
+  ],
+  [
+    edited('config-null', (o) => (o.config = null)),
+    'Stale config-null (config-null): config: expected an object: the training config of the run',
+  ],
   [edited('wrong-types', (o) => (o.name = 5)), 'stored run wrong-types: name: expected a string, got 5'],
-  [edited('newer', (o) => (o.schema = 99)), 'Stale newer (newer): written by a newer build of the lab; schema: expected schema 1 or older, got 99'],
+  [
+    edited('newer', (o) => (o.schema = 99)),
+    'Stale newer (newer): written by a newer build of the lab; schema: expected schema 1 or older, got 99',
+  ],
 ];
 const BAD_SETTINGS = { theme: 'system', hintDismissed: true, smoothing: 'x', logScale: false, overlay: ['kept-good'] };
 
@@ -64,15 +95,21 @@ function stored(page: Page): Promise<{ runs: [string, unknown][]; settings: Reco
       r.onerror = () => fail(r.error);
     });
     const tx = db.transaction(['runs', 'settings'], 'readonly');
-    const get = <T,>(q: IDBRequest<T>) => new Promise<T>((ok, fail) => ((q.onsuccess = () => ok(q.result)), (q.onerror = () => fail(q.error))));
+    const get = <T>(q: IDBRequest<T>) =>
+      new Promise<T>((ok, fail) => ((q.onsuccess = () => ok(q.result)), (q.onerror = () => fail(q.error))));
     const all = await get(tx.objectStore('runs').getAll());
     const settings = await get(tx.objectStore('settings').get('lab'));
     db.close();
-    return { runs: all.map((r: { id: string; schema?: unknown }) => [String(r.id), r.schema] as [string, unknown]), settings };
+    return {
+      runs: all.map((r: { id: string; schema?: unknown }) => [String(r.id), r.schema] as [string, unknown]),
+      settings,
+    };
   });
 }
 
-test('stale stored records: the lab renders, one banner lists them, "remove" deletes them, and it still trains', async ({ page }) => {
+test('stale stored records: the lab renders, one banner lists them, "remove" deletes them, and it still trains', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const lab = new LabPage(page);
   await lab.open(WASM, 240_000);
@@ -134,7 +171,9 @@ test('storage full: the stale copy of a run does not stand in for it after a rel
   await lab.toggle.click();
   await lab.waitForStep(saved + 10, 180_000);
   const storage = lab.banners.filter({ hasText: 'Runs will not be kept after a reload' });
-  await expect(storage).toContainText(new RegExp(`could not be saved; its older copy \\(${saved} steps\\) was deleted from storage`));
+  await expect(storage).toContainText(
+    new RegExp(`could not be saved; its older copy \\(${saved} steps\\) was deleted from storage`),
+  );
   await lab.pause();
   expect((await stored(page)).runs.map(([k]) => k)).not.toContain(id);
   await page.reload();
@@ -142,7 +181,9 @@ test('storage full: the stale copy of a run does not stand in for it after a rel
   expect((await lab.state()).runs.map((r) => r.id)).not.toContain(id);
 });
 
-test('storage full and deletes refused too: the stale copy shows as partial, saying how many steps it kept', async ({ page }) => {
+test('storage full and deletes refused too: the stale copy shows as partial, saying how many steps it kept', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const lab = new LabPage(page);
   await lab.open(WASM, 240_000);
@@ -157,13 +198,19 @@ test('storage full and deletes refused too: the stale copy shows as partial, say
   await lab.pause();
   const total = (await lab.state()).losses.length;
   const storage = lab.banners.filter({ hasText: 'Runs will not be kept after a reload' });
-  await expect(storage).toContainText(new RegExp(`nor its older copy deleted: after a reload it shows as partial \\(${saved} of \\d+ steps kept\\)`));
-  await expect.poll(() => page.evaluate(() => localStorage.getItem('llavadi-lab:partial-runs'))).toContain(`"total":${total}`); // the last failed save
+  await expect(storage).toContainText(
+    new RegExp(`nor its older copy deleted: after a reload it shows as partial \\(${saved} of \\d+ steps kept\\)`),
+  );
+  await expect
+    .poll(() => page.evaluate(() => localStorage.getItem('llavadi-lab:partial-runs')))
+    .toContain(`"total":${total}`); // the last failed save
   await page.reload();
   await expect.poll(() => lab.state().then((s) => s.pack), { timeout: 240_000 }).not.toBeNull();
   expect((await lab.state()).runs.find((r) => r.id === id)?.steps).toBe(saved);
   await expect(page.getByTestId('run-partial')).toHaveText(`partial: ${saved} of ${total} steps`);
-  await expect(lab.banners.filter({ hasText: 'A run was kept only in part' })).toContainText(`${saved} of its ${total} steps were kept`);
+  await expect(lab.banners.filter({ hasText: 'A run was kept only in part' })).toContainText(
+    `${saved} of its ${total} steps were kept`,
+  );
 });
 
 test('import messages a person can act on: config null, a 51 MiB file', async ({ page }) => {
@@ -172,8 +219,14 @@ test('import messages a person can act on: config null, a 51 MiB file', async ({
   await lab.open(WASM, 240_000);
   const input = page.getByTestId('import-json');
   const nullConfig = { ...JSON.parse(JSON.stringify(good('x', 'Run 1'))), config: null };
-  await input.setInputFiles({ name: 'null-config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(nullConfig)) });
-  await expect(lab.banner).toContainText('null-config.json: config: expected an object: the training config of the run (seed, weights, kd, optim, …), got null. HINT: the run file lost its training config');
+  await input.setInputFiles({
+    name: 'null-config.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(nullConfig)),
+  });
+  await expect(lab.banner).toContainText(
+    'null-config.json: config: expected an object: the training config of the run (seed, weights, kd, optim, …), got null. HINT: the run file lost its training config',
+  );
   await expect(lab.banner).not.toContainText('Cannot read properties');
   const big = test.info().outputPath('big.json');
   writeFileSync(big, Buffer.alloc(51 * 1024 * 1024, 0x20));

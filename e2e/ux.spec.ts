@@ -13,7 +13,9 @@ async function openLab(page: Page, query: Record<string, string | number> = QUER
 
 const status = (lab: LabPage) => lab.state().then((s) => s.status);
 
-test('Space with a focused numeric knob toggles training and never blanks the knob; a blank knob restores its value', async ({ page }) => {
+test('Space with a focused numeric knob toggles training and never blanks the knob; a blank knob restores its value', async ({
+  page,
+}) => {
   const lab = await openLab(page, { ...QUERY, evalEvery: 0 });
   const ce = lab.weight('ce');
   await ce.click();
@@ -39,7 +41,9 @@ test('Space with a focused numeric knob toggles training and never blanks the kn
   await expect(ce).toHaveValue('1');
 });
 
-test('a phone (390×844): no sideways scroll, even with the longest race and preset; Train stays in view beside the loss chart', async ({ page }) => {
+test('a phone (390×844): no sideways scroll, even with the longest race and preset; Train stays in view beside the loss chart', async ({
+  page,
+}) => {
   await page.setViewportSize({ width: 390, height: 844 });
   const lab = await openLab(page, { ...QUERY, race: 'finding-F3' });
   const scrollWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
@@ -55,14 +59,17 @@ test('a phone (390×844): no sideways scroll, even with the longest race and pre
   expect(await scrollWidth()).toBeLessThanOrEqual(390);
 });
 
-test('terms at weight 0 stay out of the loss legend until "show all terms"; the charts have axis titles', async ({ page }) => {
+test('terms at weight 0 stay out of the loss legend until "show all terms"; the charts have axis titles', async ({
+  page,
+}) => {
   const lab = await openLab(page);
   const w = (await lab.state()).config.weights;
   expect([w.kd, w.hidden]).toEqual([0, 0]);
   const legend = lab.lossChart.locator('.recharts-legend-item-text');
   await expect(legend.filter({ hasText: /^train ce$/ })).toHaveCount(1);
   await expect(legend.filter({ hasText: /^train total$/ })).toHaveCount(1);
-  for (const name of ['train kd', 'val kd', 'train hidden', 'train affinity', 'train attention']) await expect(legend.filter({ hasText: new RegExp(`^${name}$`) })).toHaveCount(0);
+  for (const name of ['train kd', 'val kd', 'train hidden', 'train affinity', 'train attention'])
+    await expect(legend.filter({ hasText: new RegExp(`^${name}$`) })).toHaveCount(0);
   await page.getByTestId('show-all-terms').check();
   await expect(legend.filter({ hasText: /^train kd$/ })).toHaveCount(1);
   await expect(legend.filter({ hasText: /^val kd$/ })).toHaveCount(1);
@@ -88,7 +95,9 @@ test('"—" instead of 0.0 % until the first evaluation after training began', a
   await expect(page.getByTestId('lane-val')).toHaveText(/^\d+\.\d%$/);
 });
 
-test('the explainer folds away, stays folded after a reload and comes back from "?"; the top links lead to What matters and Start here', async ({ page }) => {
+test('the explainer folds away, stays folded after a reload and comes back from "?"; the top links lead to What matters and Start here', async ({
+  page,
+}) => {
   const lab = await openLab(page);
   const explainer = page.getByTestId('explainer');
   await expect(explainer).toBeVisible();
@@ -115,7 +124,7 @@ test('the explainer folds away, stays folded after a reload and comes back from 
   await expect(page.getByTestId('first-visit-hint')).toBeInViewport();
 });
 
-test('the glossary opens at a knob\'s entry from its label, by mouse and by keyboard', async ({ page }) => {
+test("the glossary opens at a knob's entry from its label, by mouse and by keyboard", async ({ page }) => {
   await openLab(page);
   const glossary = page.getByTestId('glossary');
   await expect(glossary).toBeHidden();
@@ -130,10 +139,30 @@ test('the glossary opens at a knob\'s entry from its label, by mouse and by keyb
   await expect(glossary.locator('[data-term="T"]')).toBeInViewport();
   await page.getByTestId('glossary-close').click();
   await expect(glossary).toBeHidden();
-  const terms = await glossary.getByTestId('glossary-entry').evaluateAll((es) => es.map((e) => e.getAttribute('data-term')));
-  for (const t of ['ce', 'seq', 'kd', 'T', 't2', 'hidden', 'affinity', 'attention', 'topk', 'onpolicy', 'datarich', 'labeled', 'teacher', 'student', 'cached']) expect(terms).toContain(t);
+  const terms = await glossary
+    .getByTestId('glossary-entry')
+    .evaluateAll((es) => es.map((e) => e.getAttribute('data-term')));
+  for (const t of [
+    'ce',
+    'seq',
+    'kd',
+    'T',
+    't2',
+    'hidden',
+    'affinity',
+    'attention',
+    'topk',
+    'onpolicy',
+    'datarich',
+    'labeled',
+    'teacher',
+    'student',
+    'cached',
+  ])
+    expect(terms).toContain(t);
   // every weight knob has its "?"
-  for (const k of ['ce', 'seq', 'kd', 'hidden', 'affinity', 'attention']) await expect(page.getByTestId(`glossary-link-${k}`).first()).toBeVisible();
+  for (const k of ['ce', 'seq', 'kd', 'hidden', 'affinity', 'attention'])
+    await expect(page.getByTestId(`glossary-link-${k}`).first()).toBeVisible();
 });
 
 test('"Race these conditions" names the race, starts it and brings the lanes into view', async ({ page }) => {
@@ -143,11 +172,15 @@ test('"Race these conditions" names the race, starts it and brings the lanes int
   await expect.poll(() => page.getByTestId('lane-row').count()).toBeGreaterThan(1); // the finding's conditions
   await expect.poll(() => status(lab)).toBe('running');
   await expect(page.getByTestId('lanes')).toBeInViewport();
-  await expect.poll(() => lab.state().then((s) => Math.min(...s.lanes.map((l) => l.step))), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(() => lab.state().then((s) => Math.min(...s.lanes.map((l) => l.step))), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(2);
   await lab.pause();
 });
 
-test('details: the token alignment fits 1,440 and 1,024 px windows; no favicon 404; the recipe says what to scale', async ({ page }) => {
+test('details: the token alignment fits 1,440 and 1,024 px windows; no favicon 404; the recipe says what to scale', async ({
+  page,
+}) => {
   const failed: string[] = [];
   page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -182,8 +215,11 @@ test('the projector scale: on at 1,920 px, from the toggle elsewhere; chart labe
   const minLabelPx = () =>
     page.evaluate(() => {
       const zoom = Number(getComputedStyle(document.querySelector('.lab')!).zoom) || 1;
-      const sel = '.recharts-cartesian-axis-tick-value, .recharts-legend-item-text, [data-testid=findings] .finding-chart span';
-      const sizes = [...document.querySelectorAll(sel)].filter((e) => e.textContent?.trim()).map((e) => parseFloat(getComputedStyle(e).fontSize) * zoom);
+      const sel =
+        '.recharts-cartesian-axis-tick-value, .recharts-legend-item-text, [data-testid=findings] .finding-chart span';
+      const sizes = [...document.querySelectorAll(sel)]
+        .filter((e) => e.textContent?.trim())
+        .map((e) => parseFloat(getComputedStyle(e).fontSize) * zoom);
       return Math.min(...sizes);
     });
   expect(await minLabelPx()).toBeGreaterThanOrEqual(14);

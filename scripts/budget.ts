@@ -28,11 +28,31 @@ async function main() {
     },
   });
   rows.push({ step: steps, val: r.overall, seconds: (performance.now() - t0) / 1000 });
-  console.log(`default run on ${name} (${backend}, batch ${cfg.optim.batchSize}, ${steps} steps): ${r.msPerStep.toFixed(0)} ms/step, training ${r.seconds.toFixed(0)} s`);
+  console.log(
+    `default run on ${name} (${backend}, batch ${cfg.optim.batchSize}, ${steps} steps): ${r.msPerStep.toFixed(0)} ms/step, training ${r.seconds.toFixed(0)} s`,
+  );
   console.log('step | val % | wall s (incl. evals)');
-  for (const x of rows) console.log(`${String(x.step).padStart(4)} | ${x.val.toFixed(1).padStart(5)} | ${x.seconds.toFixed(0)}`);
+  for (const x of rows)
+    console.log(`${String(x.step).padStart(4)} | ${x.val.toFixed(1).padStart(5)} | ${x.seconds.toFixed(0)}`);
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(`bench/results/budget-${name}.json`, JSON.stringify({ pack: name, backend, steps, batch: cfg.optim.batchSize, msPerStep: r.msPerStep, trainSeconds: r.seconds, curve: rows, perFamily: r.perFamily, date: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    `bench/results/budget-${name}.json`,
+    JSON.stringify(
+      {
+        pack: name,
+        backend,
+        steps,
+        batch: cfg.optim.batchSize,
+        msPerStep: r.msPerStep,
+        trainSeconds: r.seconds,
+        curve: rows,
+        perFamily: r.perFamily,
+        date: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((e) => {

@@ -37,7 +37,11 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const cached = mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 4, warmupSteps: 0 }, weights: { ce: 1, kd: 1, hidden: 0.5, affinity: 0.5, attention: 0.5 }, data: { useUnlabeled: true } });
+const cached = mergeConfig(DEFAULT_CONFIG, {
+  optim: { batchSize: 4, warmupSteps: 0 },
+  weights: { ce: 1, kd: 1, hidden: 0.5, affinity: 0.5, attention: 0.5 },
+  data: { useUnlabeled: true },
+});
 const online = mergeConfig(cached, { kd: { source: 'online' } });
 
 describe.skipIf(skip !== null)(`the docs/pack-format.md example in the lab${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -48,11 +52,27 @@ describe.skipIf(skip !== null)(`the docs/pack-format.md example in the lab${skip
   for (const name of ['pack.safetensors.gz', 'pack-topk.safetensors']) {
     it(`${name}: Session.load builds the student, the encoder and the online teacher; a step on each lane is finite`, async () => {
       const bytes = new Uint8Array(readFileSync(join(dir, name)));
-      const s = await Session.load(bytes, name, [{ id: 0, config: cached }, { id: 1, config: online }], 100);
+      const s = await Session.load(
+        bytes,
+        name,
+        [
+          { id: 0, config: cached },
+          { id: 1, config: online },
+        ],
+        100,
+      );
       try {
         expect(s.info).toMatchObject({ name, families: ['color', 'count'], V: 12, A: 4, hasTeacherWeights: true });
         expect(s.info.targets.kind).toBe(name.includes('topk') ? 'topk' : 'dense');
-        expect(s.run.encoder.config).toEqual({ height: 8, width: 8, channels: 3, patch: 4, dV: 16, layers: 1, heads: 2 });
+        expect(s.run.encoder.config).toEqual({
+          height: 8,
+          width: 8,
+          channels: 3,
+          patch: 4,
+          dV: 16,
+          layers: 1,
+          heads: 2,
+        });
         expect(s.run.teacher?.config.d).toBe(16);
         for (const lane of s.lanes) {
           const r = await readStep(lane.trainer.step());

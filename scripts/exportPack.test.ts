@@ -23,10 +23,16 @@ let pack: Pack;
 beforeAll(async () => {
   const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    throw new Error(`${PYTHON} with numpy is needed by the exporter tests (apt-get install -y python3 python3-numpy; .ci/run does): ${probe.stderr || probe.error}`);
+    throw new Error(
+      `${PYTHON} with numpy is needed by the exporter tests (apt-get install -y python3 python3-numpy; .ci/run does): ${probe.stderr || probe.error}`,
+    );
   }
   dir = mkdtempSync(join(tmpdir(), 'export-pack-'));
-  const r = spawnSync(PYTHON, ['tools/export_pack/tests/make_fake_pack.py', dir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(PYTHON, ['tools/export_pack/tests/make_fake_pack.py', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new Error(`make_fake_pack.py failed (${r.status}): ${r.stderr}`);
   file = join(dir, 'fake.safetensors.gz');
   pack = parsePack(new Uint8Array(readFileSync(file)), file);
@@ -38,7 +44,11 @@ afterAll(() => {
 
 describe('a pack from the Python exporter (fake teacher)', () => {
   it('passes pack:inspect, which names the version, the feature source and the vocabulary source', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/packInspect.ts', file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/packInspect.ts', file], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const s = JSON.parse(r.stdout);
@@ -49,7 +59,7 @@ describe('a pack from the Python exporter (fake teacher)', () => {
     expect(s.n).toEqual({ train_labeled: 24, train_unlabeled: 12, val: 8, test: 4 });
   });
 
-  it('the tail mass the lab computes from the compacted pack equals the full distribution\'s within 1e-4', () => {
+  it("the tail mass the lab computes from the compacted pack equals the full distribution's within 1e-4", () => {
     const full = JSON.parse(readFileSync(join(dir, 'full_tail.json'), 'utf8')) as number[][];
     const { N, A, K } = pack.dims;
     const z = f16BitsToF32(pack.tensors.teacher_topk_logits!);
@@ -69,7 +79,7 @@ describe('a pack from the Python exporter (fake teacher)', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
-  it('trains the lab\'s student a few steps with CE, tail KD, seqCE, hidden, affinity and attention', async () => {
+  it("trains the lab's student a few steps with CE, tail KD, seqCE, hidden, affinity and attention", async () => {
     const cfg = tinyConfig({
       weights: { ce: 1, seq: 0.5, kd: 1, hidden: 0.5, affinity: 1, attention: 1 },
       kd: { topKMode: 'tail', T: 1, topK: 8 },
@@ -86,7 +96,8 @@ describe('a pack from the Python exporter (fake teacher)', () => {
       const first = await readStep(run.trainer.step());
       let last = first;
       for (let i = 0; i < 7; i++) last = await readStep(run.trainer.step());
-      for (const v of [first.total, last.total, last.kd, last.hidden, last.affinity, last.attention, last.seq]) expect(Number.isFinite(v)).toBe(true);
+      for (const v of [first.total, last.total, last.kd, last.hidden, last.affinity, last.attention, last.seq])
+        expect(Number.isFinite(v)).toBe(true);
       expect(last.total).not.toBe(first.total);
       const acc = await run.accuracy();
       expect(acc.perFamily.length).toBe(2);

@@ -43,7 +43,14 @@ function bases(): FuzzBase[] {
   return out;
 }
 
-interface Cell { cases: number; packError: number; parsed: number; failures: number; maxMs: number; maxWallMs: number }
+interface Cell {
+  cases: number;
+  packError: number;
+  parsed: number;
+  failures: number;
+  maxMs: number;
+  maxWallMs: number;
+}
 const cell = (): Cell => ({ cases: 0, packError: 0, parsed: 0, failures: 0, maxMs: 0, maxWallMs: 0 });
 
 function main() {
@@ -80,19 +87,43 @@ function main() {
     if ((i + 1) % 1000 === 0) console.log(`… ${i + 1} cases, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     if (r.outcome === 'failure') {
       failures.push({ base: b.name, seed: SEED, case: i, kind: c.kind, gz: c.gz, error: r.error! });
-      console.log(`FAIL base=${b.name} seed=${SEED} case=${i} kind=${c.kind} gz=${c.gz}: ${r.error}  (replay: npm run fuzz:pack -- --seed ${SEED} --base ${b.name} --case ${i})`);
+      console.log(
+        `FAIL base=${b.name} seed=${SEED} case=${i} kind=${c.kind} gz=${c.gz}: ${r.error}  (replay: npm run fuzz:pack -- --seed ${SEED} --base ${b.name} --case ${i})`,
+      );
     }
   }
   const seconds = (performance.now() - t0) / 1000;
   const pad = (s: string | number, n: number) => String(s).padStart(n);
-  console.log(`fuzz:pack  runs=${RUNS} seed=${SEED} limit=${LIMIT} ms of CPU per case  bases=${all.map((b) => b.name).join(',')}`);
-  console.log(`${'mutation / base'.padEnd(20)}${pad('cases', 8)}${pad('PackError', 11)}${pad('parsed', 8)}${pad('failures', 10)}${pad('max cpu ms', 12)}${pad('max wall ms', 13)}`);
+  console.log(
+    `fuzz:pack  runs=${RUNS} seed=${SEED} limit=${LIMIT} ms of CPU per case  bases=${all.map((b) => b.name).join(',')}`,
+  );
+  console.log(
+    `${'mutation / base'.padEnd(20)}${pad('cases', 8)}${pad('PackError', 11)}${pad('parsed', 8)}${pad('failures', 10)}${pad('max cpu ms', 12)}${pad('max wall ms', 13)}`,
+  );
   for (const [k, x] of [...Object.entries(byKind), ...Object.entries(byBase)]) {
-    console.log(`${k.padEnd(20)}${pad(x.cases, 8)}${pad(x.packError, 11)}${pad(x.parsed, 8)}${pad(x.failures, 10)}${pad(x.maxMs, 12)}${pad(x.maxWallMs, 13)}`);
+    console.log(
+      `${k.padEnd(20)}${pad(x.cases, 8)}${pad(x.packError, 11)}${pad(x.parsed, 8)}${pad(x.failures, 10)}${pad(x.maxMs, 12)}${pad(x.maxWallMs, 13)}`,
+    );
   }
-  console.log(`total ${RUNS} cases in ${seconds.toFixed(1)} s, slowest ${slowest.toFixed(1)} ms CPU (${slowestWall.toFixed(1)} ms wall), failures ${failures.length}`);
+  console.log(
+    `total ${RUNS} cases in ${seconds.toFixed(1)} s, slowest ${slowest.toFixed(1)} ms CPU (${slowestWall.toFixed(1)} ms wall), failures ${failures.length}`,
+  );
   mkdirSync('bench/results', { recursive: true });
-  const out = { date: new Date().toISOString(), node: process.version, runs: RUNS, seed: SEED, limitMs: LIMIT, seconds: Math.round(seconds * 10) / 10, slowestCpuMs: Math.round(slowest * 10) / 10, slowestWallMs: Math.round(slowestWall * 10) / 10, clock: 'process CPU time (user + system)', bases: all.map((b) => ({ name: b.name, bytes: b.bytes.length })), byMutation: byKind, byBase, failures };
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    runs: RUNS,
+    seed: SEED,
+    limitMs: LIMIT,
+    seconds: Math.round(seconds * 10) / 10,
+    slowestCpuMs: Math.round(slowest * 10) / 10,
+    slowestWallMs: Math.round(slowestWall * 10) / 10,
+    clock: 'process CPU time (user + system)',
+    bases: all.map((b) => ({ name: b.name, bytes: b.bytes.length })),
+    byMutation: byKind,
+    byBase,
+    failures,
+  };
   writeFileSync('bench/results/fuzz-pack.json', `${JSON.stringify(out, null, 2)}\n`);
   process.exit(failures.length ? 1 : 0);
 }

@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   // validate false: the point of this file is that the lab's validators refuse it (sequence length 1,033).
   const p1024 = await bigPatchPackBytes(32, false);
   writeFileSync(`${OUT}/p1024.safetensors.gz`, p1024);
-  console.log(`${OUT}/p1024.safetensors.gz: ${p1024.length} bytes (P = 1,024 image tokens: 32×32×1, patch 1, dV 8, N 8)`);
+  console.log(
+    `${OUT}/p1024.safetensors.gz: ${p1024.length} bytes (P = 1,024 image tokens: 32×32×1, patch 1, dV 8, N 8)`,
+  );
 }
 void main();

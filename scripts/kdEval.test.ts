@@ -12,7 +12,11 @@ import { Rng } from '../src/core/base/rng';
 const rng = new Rng(4242);
 const row = (V: number, s = 2) => Array.from({ length: V }, () => Math.fround(s * rng.normal()));
 const lse = (z: number[]) => Math.fround(Math.log(z.reduce((a, v) => a + Math.exp(v), 0)));
-const top = (z: number[], K: number) => z.map((_, i) => i).sort((a, b) => z[b] - z[a]).slice(0, K);
+const top = (z: number[], K: number) =>
+  z
+    .map((_, i) => i)
+    .sort((a, b) => z[b] - z[a])
+    .slice(0, K);
 
 type Line = Record<string, unknown> | string; // a string is written verbatim
 const valid: { line: Line; want: number[] }[] = [];
@@ -55,17 +59,49 @@ const tk = { mode: 'renorm', ids: [[0]], logits: [[1]], lse: [2] };
 const invalid: { line: Line; match: RegExp }[] = [
   { line: '{"loss": "fkl", "zs": [[1, 2]]', match: /not valid JSON/ },
   { line: { loss: 'kl', zs: [[1, 2]], zt: [[1, 2]] }, match: /config\.kd\.divergence: expected one of/ },
-  { line: { loss: 'jsd', beta: 1, zs: [[1, 2]], zt: [[1, 2]] }, match: /config\.kd\.beta: expected a number in \(0, 1\)/ },
+  {
+    line: { loss: 'jsd', beta: 1, zs: [[1, 2]], zt: [[1, 2]] },
+    match: /config\.kd\.beta: expected a number in \(0, 1\)/,
+  },
   { line: { loss: 'sfkl', alpha: 1, zs: [[1, 2]], zt: [[1, 2]] }, match: /config\.kd\.alpha/ },
   { line: { loss: 'fkl', T: 0, zs: [[1, 2]], zt: [[1, 2]] }, match: /config\.kd\.T/ },
-  { line: { loss: 'fkl', T: 2, zs: [[1, 2]], topk: { ...tk, mode: 'tail' } }, match: /config\.kd\.T: expected 1 in tail mode/ },
+  {
+    line: { loss: 'fkl', T: 2, zs: [[1, 2]], topk: { ...tk, mode: 'tail' } },
+    match: /config\.kd\.T: expected 1 in tail mode/,
+  },
   { line: { loss: 'fkl', normLogits: true, zs: [[1, 2]], topk: tk }, match: /config\.kd\.normLogits/ },
-  { line: { loss: 'mse', zs: [[1, 2]], topk: tk }, match: /config\.kd\.divergence: expected a divergence other than mse/ },
+  {
+    line: { loss: 'mse', zs: [[1, 2]], topk: tk },
+    match: /config\.kd\.divergence: expected a divergence other than mse/,
+  },
   { line: { loss: 'fkl', zs: [[1, 2]], topk: { ...tk, mode: 'dense' } }, match: /topk\.mode/ },
-  { line: { loss: 'fkl', zs: [[1, 2], [3]], zt: [[1, 2], [3, 4]] }, match: /zs\[1\]: expected 2 entries \(ragged rows\)/ },
+  {
+    line: {
+      loss: 'fkl',
+      zs: [[1, 2], [3]],
+      zt: [
+        [1, 2],
+        [3, 4],
+      ],
+    },
+    match: /zs\[1\]: expected 2 entries \(ragged rows\)/,
+  },
   { line: { loss: 'fkl', zs: [[1, 2]], zt: [[1, 2, 3]] }, match: /zt\[0\]: expected 2 entries \(shape mismatch\)/ },
-  { line: { loss: 'fkl', zs: [[1, 2]], zt: [[1, 2], [1, 2]] }, match: /zt: expected 1 rows/ },
-  { line: { loss: 'fkl', zs: [[1, 2]], topk: { ...tk, ids: [[2]] } }, match: /topk\.ids\[0\]\[0\]: expected an id in \[0, 2\)/ },
+  {
+    line: {
+      loss: 'fkl',
+      zs: [[1, 2]],
+      zt: [
+        [1, 2],
+        [1, 2],
+      ],
+    },
+    match: /zt: expected 1 rows/,
+  },
+  {
+    line: { loss: 'fkl', zs: [[1, 2]], topk: { ...tk, ids: [[2]] } },
+    match: /topk\.ids\[0\]\[0\]: expected an id in \[0, 2\)/,
+  },
   { line: { loss: 'fkl', zs: [[1, 2]], topk: { ...tk, ids: [[-1]] } }, match: /expected an id in/ },
   { line: { loss: 'fkl', zs: [[1, 2, 3]], topk: { ...tk, ids: [[1, 1]], logits: [[1, 1]] } }, match: /distinct/ },
   { line: { loss: 'fkl', zs: [[1, 2]], topk: { ...tk, ids: [[0, 1, 1]], logits: [[1, 1, 1]] } }, match: /K ≤ V/ },
@@ -117,7 +153,9 @@ describe('kd:eval usage errors', () => {
     const a = spawnSync('node_modules/.bin/tsx', ['scripts/kdEval.ts'], { encoding: 'utf8' });
     expect(a.status).toBe(2);
     expect(a.stderr).toMatch(/--input FILE is required/);
-    const b = spawnSync('node_modules/.bin/tsx', ['scripts/kdEval.ts', '--input', 'x', '--backend', 'gpu'], { encoding: 'utf8' });
+    const b = spawnSync('node_modules/.bin/tsx', ['scripts/kdEval.ts', '--input', 'x', '--backend', 'gpu'], {
+      encoding: 'utf8',
+    });
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/--backend: expected wasm or cpu/);
   });

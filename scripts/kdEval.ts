@@ -30,18 +30,24 @@ function isF32(v: unknown): v is number {
 /** A rows × cols matrix of finite float32-range numbers (integers if `int`); cols given or taken from row 0. */
 function matrix(v: unknown, field: string, rows: number | null, cols: number | null, int = false): number[][] {
   const what = `${int ? 'integers' : 'finite numbers'}`;
-  if (!Array.isArray(v) || v.length === 0) throw new CaseError(`${field}: expected a non-empty array of rows of ${what}`);
-  if (rows !== null && v.length !== rows) throw new CaseError(`${field}: expected ${rows} rows (as zs), got ${v.length}`);
+  if (!Array.isArray(v) || v.length === 0)
+    throw new CaseError(`${field}: expected a non-empty array of rows of ${what}`);
+  if (rows !== null && v.length !== rows)
+    throw new CaseError(`${field}: expected ${rows} rows (as zs), got ${v.length}`);
   const n = cols ?? (Array.isArray(v[0]) ? v[0].length : -1);
   if (n < 1) throw new CaseError(`${field}[0]: expected a non-empty array of ${what}`);
   v.forEach((row: unknown, r: number) => {
     if (!Array.isArray(row)) throw new CaseError(`${field}[${r}]: expected an array of ${what}`);
     if (row.length !== n) {
-      throw new CaseError(`${field}[${r}]: expected ${n} entries (${cols === null ? 'ragged rows' : 'shape mismatch'}), got ${row.length}`);
+      throw new CaseError(
+        `${field}[${r}]: expected ${n} entries (${cols === null ? 'ragged rows' : 'shape mismatch'}), got ${row.length}`,
+      );
     }
     row.forEach((x: unknown, c: number) => {
       if (!isF32(x) || (int && !Number.isInteger(x))) {
-        throw new CaseError(`${field}[${r}][${c}]: expected ${int ? 'an integer' : 'a finite number (float32 range)'}, got ${JSON.stringify(x)}`);
+        throw new CaseError(
+          `${field}[${r}][${c}]: expected ${int ? 'an integer' : 'a finite number (float32 range)'}, got ${JSON.stringify(x)}`,
+        );
       }
     });
   });
@@ -52,7 +58,8 @@ function parseCase(c: unknown): Case {
   if (!isObj(c)) throw new CaseError('expected a JSON object per line');
   const topk = c.topk;
   if (topk !== undefined && !isObj(topk)) throw new CaseError('topk: expected an object {mode, ids, logits, lse}');
-  if ((topk === undefined) === (c.zt === undefined)) throw new CaseError('expected exactly one of zt (dense teacher) or topk');
+  if ((topk === undefined) === (c.zt === undefined))
+    throw new CaseError('expected exactly one of zt (dense teacher) or topk');
   if (topk && topk.mode !== 'renorm' && topk.mode !== 'tail') {
     throw new CaseError(`topk.mode: expected "renorm" or "tail", got ${JSON.stringify(topk.mode)}`);
   }
@@ -69,7 +76,14 @@ function parseCase(c: unknown): Case {
     topK: topk ? kIds : DEFAULT_CONFIG.kd.topK,
   };
   validateKdOptions(kd, 'kd'); // ConfigError: the same message as config validation
-  const o: DivOptions = { divergence: kd.divergence, T: kd.T, t2: kd.t2, normLogits: kd.normLogits, beta: kd.beta, alpha: kd.alpha };
+  const o: DivOptions = {
+    divergence: kd.divergence,
+    T: kd.T,
+    t2: kd.t2,
+    normLogits: kd.normLogits,
+    beta: kd.beta,
+    alpha: kd.alpha,
+  };
   const zs = matrix(c.zs, 'zs', null, null);
   const R = zs.length;
   const V = zs[0].length;
@@ -87,9 +101,11 @@ function parseCase(c: unknown): Case {
   });
   const logits = matrix(topk.logits, 'topk.logits', R, K);
   const lse = topk.lse;
-  if (!Array.isArray(lse) || lse.length !== R) throw new CaseError(`topk.lse: expected an array of ${R} finite numbers (one per row)`);
+  if (!Array.isArray(lse) || lse.length !== R)
+    throw new CaseError(`topk.lse: expected an array of ${R} finite numbers (one per row)`);
   lse.forEach((x: unknown, r: number) => {
-    if (!isF32(x)) throw new CaseError(`topk.lse[${r}]: expected a finite number (float32 range), got ${JSON.stringify(x)}`);
+    if (!isF32(x))
+      throw new CaseError(`topk.lse[${r}]: expected a finite number (float32 range), got ${JSON.stringify(x)}`);
   });
   return { o, zs, topk: { mode: topk.mode as 'renorm' | 'tail', ids, logits, lse: lse as number[] } };
 }
@@ -134,7 +150,9 @@ async function main(): Promise<number> {
     strict: true,
   });
   if (!args.input) {
-    process.stderr.write('kd:eval: --input FILE is required (JSONL, one case per line)\nusage: npm run --silent kd:eval -- --input FILE [--backend wasm|cpu]\n');
+    process.stderr.write(
+      'kd:eval: --input FILE is required (JSONL, one case per line)\nusage: npm run --silent kd:eval -- --input FILE [--backend wasm|cpu]\n',
+    );
     return 2;
   }
   if (args.backend !== 'wasm' && args.backend !== 'cpu') {

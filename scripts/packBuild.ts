@@ -16,13 +16,28 @@ import { patchHeadClasses, patchLabels } from '../src/core/scenes/patchLabels';
 import { encodeAll, initEncoder } from '../src/model/encoder';
 import { pretrainEncoder, rescaleEncoderOutput } from '../src/model/encoderPretrain';
 import { evaluate } from '../src/model/evaluate';
-import { countParams, disposeParams, exportParams, loadParams, type HostParams, type Params } from '../src/model/params';
+import {
+  countParams,
+  disposeParams,
+  exportParams,
+  loadParams,
+  type HostParams,
+  type Params,
+} from '../src/model/params';
 import { readStep, Trainer, type TrainerCheckpoint } from '../src/model/train/trainer';
 import { checkpointFromBytes, checkpointToBytes } from '../src/model/train/checkpointFile';
 import { computeTeacherOutputs } from '../src/model/teacherRun';
 import { loadMnistBank } from './lib/mnistBank';
 import { fmtSec, intArg, parseArgs, Progress } from './lib/cli';
-import { calibrationReport, joinRows, type LmStage, pretrainedLm, pretrainSpec, studentInitTensors, textRows } from './lib/packStages';
+import {
+  calibrationReport,
+  joinRows,
+  type LmStage,
+  pretrainedLm,
+  pretrainSpec,
+  studentInitTensors,
+  textRows,
+} from './lib/packStages';
 
 /** Per-pack recipe: split sizes, teacher-only training data, encoder and teacher shapes, step budget. */
 interface Recipe {
@@ -121,19 +136,22 @@ function loadCkpt(file: string, fingerprint: string): Ckpt | null {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const task = args.pack as TaskName;
-  if (!Object.hasOwn(RECIPES, String(task))) throw new Error(`--pack: expected one of ${Object.keys(RECIPES).join(', ')}, got ${JSON.stringify(args.pack)}`);
+  if (!Object.hasOwn(RECIPES, String(task)))
+    throw new Error(`--pack: expected one of ${Object.keys(RECIPES).join(', ')}, got ${JSON.stringify(args.pack)}`);
   // A second teacher of the same data (issue 27): --teacher-d / --teacher-layers / --teacher-heads and --teacher-seed.
   const base = RECIPES[task];
   const smoke = args.smoke === true; // every stage a few steps on little data: checks the pipeline in a minute
   const r: Recipe = {
     ...base,
-    ...(smoke ? {
-      teacherTrain: 1000,
-      pretrain: { ...base.pretrain, steps: 5 },
-      steps: 10,
-      ...(base.lmPretrain ? { lmPretrain: { ...base.lmPretrain, steps: 5 } } : {}),
-      ...(base.studentInit ? { studentInit: { ...base.studentInit, steps: 5, corpus: 200 } } : {}),
-    } : {}),
+    ...(smoke
+      ? {
+          teacherTrain: 1000,
+          pretrain: { ...base.pretrain, steps: 5 },
+          steps: 10,
+          ...(base.lmPretrain ? { lmPretrain: { ...base.lmPretrain, steps: 5 } } : {}),
+          ...(base.studentInit ? { studentInit: { ...base.studentInit, steps: 5, corpus: 200 } } : {}),
+        }
+      : {}),
     teacher: {
       ...base.teacher,
       d: intArg(args, 'teacher-d', base.teacher.d, 8, 1024),
@@ -151,26 +169,46 @@ async function main() {
   log(`pack:build ${task} seed=${seed} steps=${steps} topk=${topk || 'dense'} backend=${backend}`);
 
   const { ds, teacherDs } = makeDatasets(task, seed, r);
-  log(`data: ${ds.n} shipped samples, ${teacherDs.n} teacher-training samples, V=${ds.vocab.length} Lp=${ds.promptLen} A=${ds.answerLen}`);
+  log(
+    `data: ${ds.n} shipped samples, ${teacherDs.n} teacher-training samples, V=${ds.vocab.length} Lp=${ds.promptLen} A=${ds.answerLen}`,
+  );
   const spec = ds.spec;
-  const encCfg: EncoderConfig = { height: spec.height, width: spec.width, channels: spec.channels, patch: spec.patchSize, ...r.encoder };
+  const encCfg: EncoderConfig = {
+    height: spec.height,
+    width: spec.width,
+    channels: spec.channels,
+    patch: spec.patchSize,
+    ...r.encoder,
+  };
   const model = modelFor(r.teacher, encCfg, { vocabSize: ds.vocab.length, Lp: ds.promptLen, A: ds.answerLen });
   // What the teacher checkpoint depends on (not the shipped split sizes, so they can change without retraining).
   const { sizes: _sizes, ...trainRecipe } = r;
   const fingerprint = JSON.stringify({ task, seed, steps, trainRecipe, backend, teacherSeed, smoke, v: 4 });
-  const variant = teacherSeed || r.teacher.d !== base.teacher.d || r.teacher.layers !== base.teacher.layers ? `-t${teacherSeed}-d${r.teacher.d}x${r.teacher.layers}` : '';
+  const variant =
+    teacherSeed || r.teacher.d !== base.teacher.d || r.teacher.layers !== base.teacher.layers
+      ? `-t${teacherSeed}-d${r.teacher.d}x${r.teacher.layers}`
+      : '';
   const ckptFile = join('.cache', `pack-${task}-${seed}${variant}${smoke ? '-smoke' : ''}`, 'teacher.ckpt.safetensors');
   const ckpt = args.fresh ? null : loadCkpt(ckptFile, fingerprint);
 
   // 0. The encoder learns what sits in each cell (per-patch colour / kind / size / digit), then is frozen.
-  const encOnly = ckpt ? loadParams(ckpt.encoder, '', undefined, ckptFile) : initEncoder(encCfg, new Rng(deriveSeed(seed, 'encoder-init')));
+  const encOnly = ckpt
+    ? loadParams(ckpt.encoder, '', undefined, ckptFile)
+    : initEncoder(encCfg, new Rng(deriveSeed(seed, 'encoder-init')));
   if (!ckpt) {
     const pre = new Progress('encoder', r.pretrain.steps);
-    const last = await pretrainEncoder(encCfg, encOnly, teacherDs.images, patchLabels(teacherDs.scenes, spec), patchHeadClasses(spec), {
-      ...r.pretrain,
-      seed: deriveSeed(seed, 'encoder-pretrain'),
-      onStep: (st, loss) => pre.update(st + 1, `per-patch CE ${loss.toFixed(4)}`),
-    });
+    const last = await pretrainEncoder(
+      encCfg,
+      encOnly,
+      teacherDs.images,
+      patchLabels(teacherDs.scenes, spec),
+      patchHeadClasses(spec),
+      {
+        ...r.pretrain,
+        seed: deriveSeed(seed, 'encoder-pretrain'),
+        onStep: (st, loss) => pre.update(st + 1, `per-patch CE ${loss.toFixed(4)}`),
+      },
+    );
     log(`encoder pretrained: per-patch CE ${last.toFixed(4)}`);
     const scale = await rescaleEncoderOutput(encCfg, encOnly, teacherDs.images, r.featureNorm);
     log(`encoder features rescaled ×${scale.toFixed(4)} to mean patch norm ${r.featureNorm}`);
@@ -181,7 +219,13 @@ async function main() {
   let lmStage: Params | undefined;
   if (!ckpt && r.lmPretrain) {
     const all = [...Array(teacherDs.n).keys()];
-    const st = await pretrainedLm(model, textRows(teacherDs.promptIds, teacherDs.answerIds, model.Lp, model.A, all), r.lmPretrain, deriveSeed(seed, `teacher-lm${teacherSeed || ''}`), 'teacher LM');
+    const st = await pretrainedLm(
+      model,
+      textRows(teacherDs.promptIds, teacherDs.answerIds, model.Lp, model.A, all),
+      r.lmPretrain,
+      deriveSeed(seed, `teacher-lm${teacherSeed || ''}`),
+      'teacher LM',
+    );
     log(`teacher LM pretrained on text: next-token CE ${st.loss.toFixed(4)} (${fmtSec(st.seconds)})`);
     lmStage = st.params;
   }
@@ -198,7 +242,15 @@ async function main() {
     labeled: Array.from({ length: teacherDs.n }, (_, i) => i),
   };
   // A checkpoint resumes the run where it stopped: model, Adam, step, batch order and RNGs (the trainer's one path).
-  const trainer = new Trainer({ model, encoder: { config: encCfg, params: encOnly }, config: cfg, data: tdata, features, init: lmStage, resume: ckpt?.checkpoint });
+  const trainer = new Trainer({
+    model,
+    encoder: { config: encCfg, params: encOnly },
+    config: cfg,
+    data: tdata,
+    features,
+    init: lmStage,
+    resume: ckpt?.checkpoint,
+  });
   if (lmStage) disposeParams(lmStage); // the trainer holds a copy
   const encHost = ckpt?.encoder ?? (await exportParams(encOnly)); // frozen from here on
   if (ckpt) log(`resumed from ${ckptFile} at step ${trainer.stepCount}`);
@@ -217,8 +269,17 @@ async function main() {
       saveCkpt(ckptFile, { checkpoint: await trainer.checkpoint(), encoder: encHost }, fingerprint);
     }
     if (trainer.stepCount % 500 === 0 && trainer.stepCount < steps) {
-      const ev = await evaluate({ config: model, params: trainer.params }, { config: encCfg, params: encOnly }, ds, valProbe, ds.families.length, { features: dsFeatures });
-      log(`  step ${trainer.stepCount}: val probe ${ev.overall.toFixed(1)}% ${ds.families.map((f, i) => `${f} ${ev.perFamily[i].toFixed(0)}`).join(' ')}`);
+      const ev = await evaluate(
+        { config: model, params: trainer.params },
+        { config: encCfg, params: encOnly },
+        ds,
+        valProbe,
+        ds.families.length,
+        { features: dsFeatures },
+      );
+      log(
+        `  step ${trainer.stepCount}: val probe ${ev.overall.toFixed(1)}% ${ds.families.map((f, i) => `${f} ${ev.perFamily[i].toFixed(0)}`).join(' ')}`,
+      );
     }
   }
   features.dispose();
@@ -242,24 +303,50 @@ async function main() {
   });
 
   // 2b. How sure and how calibrated the teacher is (val answer rows), and its answers against the labels and the Bayes answers.
-  const calib = calibrationReport({ logits: to.logits, answerIds: ds.answerIds, teacherAnswerIds: to.teacherAnswerIds, bayesAnswerIds: ds.bayesAnswerIds, split: ds.split, N: ds.n, A: model.A, V: model.vocabSize });
-  log(`teacher calibration on ${calib.rows} val answer rows: ECE ${(100 * calib.ece).toFixed(2)} %, median top-token p ${calib.medianTopProb.toFixed(4)}, mean entropy ${calib.meanEntropy.toFixed(4)} nats; exact match vs labels ${calib.vsLabels.toFixed(1)} %${calib.vsBayes === null ? '' : `, vs Bayes answers ${calib.vsBayes.toFixed(1)} %`}`);
+  const calib = calibrationReport({
+    logits: to.logits,
+    answerIds: ds.answerIds,
+    teacherAnswerIds: to.teacherAnswerIds,
+    bayesAnswerIds: ds.bayesAnswerIds,
+    split: ds.split,
+    N: ds.n,
+    A: model.A,
+    V: model.vocabSize,
+  });
+  log(
+    `teacher calibration on ${calib.rows} val answer rows: ECE ${(100 * calib.ece).toFixed(2)} %, median top-token p ${calib.medianTopProb.toFixed(4)}, mean entropy ${calib.meanEntropy.toFixed(4)} nats; exact match vs labels ${calib.vsLabels.toFixed(1)} %${calib.vsBayes === null ? '' : `, vs Bayes answers ${calib.vsBayes.toFixed(1)} %`}`,
+  );
 
   // 2c. A pretrained student (issue 27): the student preset's LM on the unlabeled prompts and generated text.
   let studentInit: Awaited<ReturnType<typeof studentInitTensors>> | null = null;
   if (r.studentInit) {
     const sModel = modelFor(STUDENT_PRESET, encCfg, { vocabSize: ds.vocab.length, Lp: ds.promptLen, A: ds.answerLen });
     const unl = [...ds.split.keys()].filter((i) => ds.split[i] === 1);
-    const textDs = generateDataset({ task, seed: deriveSeed(seed, 'student-text'), sizes: { trainLabeled: r.studentInit.corpus, trainUnlabeled: 0, val: 0, test: 0 } });
-    const rows = joinRows(textRows(ds.promptIds, ds.answerIds, model.Lp, model.A, unl, false), textRows(textDs.promptIds, textDs.answerIds, model.Lp, model.A, [...Array(textDs.n).keys()]));
+    const textDs = generateDataset({
+      task,
+      seed: deriveSeed(seed, 'student-text'),
+      sizes: { trainLabeled: r.studentInit.corpus, trainUnlabeled: 0, val: 0, test: 0 },
+    });
+    const rows = joinRows(
+      textRows(ds.promptIds, ds.answerIds, model.Lp, model.A, unl, false),
+      textRows(textDs.promptIds, textDs.answerIds, model.Lp, model.A, [...Array(textDs.n).keys()]),
+    );
     const corpus = `the ${unl.length} unlabeled prompts of this pack and the prompts and drawn answers of ${textDs.n} more generated samples (text only, no images)`;
     const st = await pretrainedLm(sModel, rows, r.studentInit, deriveSeed(seed, 'student-init'), 'student LM');
     log(`student LM pretrained: next-token CE ${st.loss.toFixed(4)} (${fmtSec(st.seconds)})`);
-    studentInit = await studentInitTensors(sModel, st.params, { objective: 'next-token', steps: r.studentInit.steps, corpus });
+    studentInit = await studentInitTensors(sModel, st.params, {
+      objective: 'next-token',
+      steps: r.studentInit.steps,
+      corpus,
+    });
   }
 
   // 3. Write the pack.
-  const N = ds.n, A = model.A, V = model.vocabSize, P = model.P, d = model.d;
+  const N = ds.n,
+    A = model.A,
+    V = model.vocabSize,
+    P = model.P,
+    d = model.d;
   const tensors: Record<string, SafeTensor> = {
     images: { dtype: 'U8', shape: [N, spec.height, spec.width, spec.channels], data: ds.images },
     split: { dtype: 'U8', shape: [N], data: ds.split },
@@ -274,8 +361,10 @@ async function main() {
   };
   if (topk > 0) Object.assign(tensors, topkTensors(to.logits, N, A, V, Math.min(topk, V), to.kdIds));
   else tensors.teacher_logits = { dtype: 'F16', shape: [N, A, V], data: f32ToF16Bits(to.logits) };
-  for (const [k, w] of Object.entries(await exportParams(encOnly))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
-  for (const [k, w] of Object.entries(await trainer.exportModel('teacher.'))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+  for (const [k, w] of Object.entries(await exportParams(encOnly)))
+    tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+  for (const [k, w] of Object.entries(await trainer.exportModel('teacher.')))
+    tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
   if (ds.bayesAnswerIds) tensors.bayes_answer_ids = { dtype: 'I32', shape: [N, A], data: ds.bayesAnswerIds };
   if (studentInit) Object.assign(tensors, studentInit.tensors);
   const meta: PackMeta = {
@@ -292,10 +381,19 @@ async function main() {
       accuracy,
       trainedSteps: steps,
       seed,
-      ...(r.lmPretrain ? { pretrain: pretrainSpec(r.lmPretrain, `prompts and answers of the ${teacherDs.n} teacher-training samples (text only)`) } : {}),
+      ...(r.lmPretrain
+        ? {
+            pretrain: pretrainSpec(
+              r.lmPretrain,
+              `prompts and answers of the ${teacherDs.n} teacher-training samples (text only)`,
+            ),
+          }
+        : {}),
       calibration: { ece: calib.ece, medianTopProb: calib.medianTopProb, meanEntropy: calib.meanEntropy },
     },
-    ...(ds.bayesAccuracy && ds.annotator ? { ambiguity: { annotator: ds.annotator, bayesAccuracy: ds.bayesAccuracy as Record<string, number> } } : {}),
+    ...(ds.bayesAccuracy && ds.annotator
+      ? { ambiguity: { annotator: ds.annotator, bayesAccuracy: ds.bayesAccuracy as Record<string, number> } }
+      : {}),
     ...(studentInit ? { studentInit: studentInit.meta } : {}),
     license:
       task === 'digits'
@@ -309,8 +407,19 @@ async function main() {
       task,
       teacher_overall_accuracy: ev.overall.toFixed(2),
       hidden: JSON.stringify({ width: d, note: 'full teacher width; last layer after the final LN' }),
-      build: JSON.stringify({ tool: 'npm run pack:build', steps, teacherTrainSamples: teacherDs.n, recipe: r, teacherSeed }),
-      teacher_calibration: JSON.stringify({ rows: calib.rows, tokenAccuracy: calib.tokenAccuracy, vsLabels: calib.vsLabels, vsBayes: calib.vsBayes }),
+      build: JSON.stringify({
+        tool: 'npm run pack:build',
+        steps,
+        teacherTrainSamples: teacherDs.n,
+        recipe: r,
+        teacherSeed,
+      }),
+      teacher_calibration: JSON.stringify({
+        rows: calib.rows,
+        tokenAccuracy: calib.tokenAccuracy,
+        vsLabels: calib.vsLabels,
+        vsBayes: calib.vsBayes,
+      }),
     },
   };
   const bytes = buildPackBytes(input, { gzip: true, fileName: out });
@@ -318,12 +427,33 @@ async function main() {
   writeFileSync(out, bytes);
   trainer.dispose();
   const sec = (performance.now() - t0) / 1000;
-  log(`wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB; teacher training ${fmtSec(trainSec)}, total ${fmtSec(sec)}`);
-  console.log(JSON.stringify({ pack: out, bytes: bytes.length, teacherOverall: ev.overall, accuracy, calibration: calib, bayesAccuracy: ds.bayesAccuracy ?? null, trainSeconds: trainSec, totalSeconds: sec, tensors: tf.memory().numTensors }));
+  log(
+    `wrote ${out}: ${(bytes.length / 1e6).toFixed(2)} MB; teacher training ${fmtSec(trainSec)}, total ${fmtSec(sec)}`,
+  );
+  console.log(
+    JSON.stringify({
+      pack: out,
+      bytes: bytes.length,
+      teacherOverall: ev.overall,
+      accuracy,
+      calibration: calib,
+      bayesAccuracy: ds.bayesAccuracy ?? null,
+      trainSeconds: trainSec,
+      totalSeconds: sec,
+      tensors: tf.memory().numTensors,
+    }),
+  );
 }
 
 /** Top-K of the dense teacher logits per slot (descending), with the full-vocabulary logsumexp. */
-function topkTensors(logits: Float32Array, N: number, A: number, V: number, K: number, kdIds: Int32Array): Record<string, SafeTensor> {
+function topkTensors(
+  logits: Float32Array,
+  N: number,
+  A: number,
+  V: number,
+  K: number,
+  kdIds: Int32Array,
+): Record<string, SafeTensor> {
   const ids = new Int32Array(N * A * K);
   const lg = new Float32Array(N * A * K);
   const lse = new Float32Array(N * A);

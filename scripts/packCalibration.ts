@@ -10,10 +10,20 @@ if (!files.length) throw new Error('usage: npm run pack:calibration -- public/pa
 const rows: Record<string, unknown>[] = [];
 for (const file of files) {
   const p = parsePack(new Uint8Array(readFileSync(file)), file);
-  if (!p.tensors.teacher_logits) throw new Error(`${file}: dense teacher_logits needed (a top-K pack has no full distribution)`);
+  if (!p.tensors.teacher_logits)
+    throw new Error(`${file}: dense teacher_logits needed (a top-K pack has no full distribution)`);
   const { N, A, V } = p.dims;
   const logits = f16BitsToF32(p.tensors.teacher_logits);
-  const base = { logits, answerIds: p.tensors.answer_ids, teacherAnswerIds: p.tensors.teacher_answer_ids, bayesAnswerIds: p.tensors.bayes_answer_ids, split: p.tensors.split, N, A, V };
+  const base = {
+    logits,
+    answerIds: p.tensors.answer_ids,
+    teacherAnswerIds: p.tensors.teacher_answer_ids,
+    bayesAnswerIds: p.tensors.bayes_answer_ids,
+    split: p.tensors.split,
+    N,
+    A,
+    V,
+  };
   const all = calibrationReport(base);
   const content = calibrationReport({ ...base, contentOnly: true });
   const row = {
@@ -28,10 +38,15 @@ for (const file of files) {
     contentRows: content.rows,
     vsLabels: all.vsLabels,
     vsBayes: all.vsBayes,
-    bayesCeiling: p.meta.ambiguity ? Object.values(p.meta.ambiguity.bayesAccuracy).reduce((a, b) => a + b, 0) / Object.keys(p.meta.ambiguity.bayesAccuracy).length : null,
+    bayesCeiling: p.meta.ambiguity
+      ? Object.values(p.meta.ambiguity.bayesAccuracy).reduce((a, b) => a + b, 0) /
+        Object.keys(p.meta.ambiguity.bayesAccuracy).length
+      : null,
   };
   rows.push(row);
   const pc = (x: number) => `${(100 * x).toFixed(1)} %`;
-  console.log(`${row.pack}: all ${all.rows} val answer rows: ECE ${pc(all.ece)}, median top p ${all.medianTopProb.toFixed(4)}, entropy ${all.meanEntropy.toFixed(3)} nats | content ${content.rows} rows (no <eos>): ECE ${pc(content.ece)}, median top p ${content.medianTopProb.toFixed(4)}, entropy ${content.meanEntropy.toFixed(3)} | exact match vs labels ${all.vsLabels.toFixed(1)} %${all.vsBayes === null ? '' : `, vs Bayes ${all.vsBayes.toFixed(1)} %`}`);
+  console.log(
+    `${row.pack}: all ${all.rows} val answer rows: ECE ${pc(all.ece)}, median top p ${all.medianTopProb.toFixed(4)}, entropy ${all.meanEntropy.toFixed(3)} nats | content ${content.rows} rows (no <eos>): ECE ${pc(content.ece)}, median top p ${content.medianTopProb.toFixed(4)}, entropy ${content.meanEntropy.toFixed(3)} | exact match vs labels ${all.vsLabels.toFixed(1)} %${all.vsBayes === null ? '' : `, vs Bayes ${all.vsBayes.toFixed(1)} %`}`,
+  );
 }
 console.log(JSON.stringify(rows));

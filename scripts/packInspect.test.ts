@@ -20,7 +20,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let dir = '';
 
 function inspect(file: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/packInspect.ts', file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/packInspect.ts', file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -59,7 +63,18 @@ describe('pack:inspect', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(Object.keys(s)).toEqual(['format', 'version', 'n', 'families', 'vocab_size', 'answer_slots', 'patches', 'targets', 'teacher_accuracy', 'tensors']);
+    expect(Object.keys(s)).toEqual([
+      'format',
+      'version',
+      'n',
+      'families',
+      'vocab_size',
+      'answer_slots',
+      'patches',
+      'targets',
+      'teacher_accuracy',
+      'tensors',
+    ]);
     expect(s.targets).toEqual({ kind: 'topk', k: 4 });
     expect(s.tensors.teacher_lse).toEqual({ dtype: 'F32', shape: [6, 4] });
     expect(s.tensors['encoder.patch.w']).toEqual({ dtype: 'F32', shape: [48, 8] });
@@ -80,11 +95,27 @@ describe('pack:inspect', () => {
 
   it("refuses wrong weights by tensor name and shape, from the builder's specs, as the lab does", async () => {
     const good = packToInput(parsePack(await labPackBytes({ n: 6 }), 'good'));
-    const f32 = (shape: number[]): SafeTensor => ({ dtype: 'F32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    const f32 = (shape: number[]): SafeTensor => ({
+      dtype: 'F32',
+      shape,
+      data: new Float32Array(shape.reduce((a, b) => a * b, 1)),
+    });
     const cases: [string, (t: Record<string, SafeTensor>) => void, RegExp][] = [
-      ['missing', (t) => delete t['encoder.lnf.g'], /: tensor encoder\.lnf\.g: present: an F32 weight of shape \[8\] for metadata\.encoder \(it is missing\)/],
-      ['shape', (t) => (t['teacher.lm.head.w'] = f32([12, 16])), /: tensor teacher\.lm\.head\.w: shape \[\d+, \d+\] for metadata\.teacher\.config \(got \[12, 16\]\)/],
-      ['extra', (t) => (t['encoder.patch_embed.weight'] = f32([2])), /: tensor encoder\.patch_embed\.weight: absent: metadata\.encoder has no such weight/],
+      [
+        'missing',
+        (t) => delete t['encoder.lnf.g'],
+        /: tensor encoder\.lnf\.g: present: an F32 weight of shape \[8\] for metadata\.encoder \(it is missing\)/,
+      ],
+      [
+        'shape',
+        (t) => (t['teacher.lm.head.w'] = f32([12, 16])),
+        /: tensor teacher\.lm\.head\.w: shape \[\d+, \d+\] for metadata\.teacher\.config \(got \[12, 16\]\)/,
+      ],
+      [
+        'extra',
+        (t) => (t['encoder.patch_embed.weight'] = f32([2])),
+        /: tensor encoder\.patch_embed\.weight: absent: metadata\.encoder has no such weight/,
+      ],
     ];
     for (const [what, edit, want] of cases) {
       const tensors = { ...good.tensors };

@@ -7,13 +7,13 @@ import { checkPackBuildable } from '../src/model/packBuildable';
 import { checkRunCost } from '../src/model/studentRun';
 import { DEFAULT_CONFIG } from '../src/core/config/config';
 
-
 function fail(message: string, code = 1): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(code);
 }
 
-const isFlat = (x: unknown): boolean => x === null || typeof x !== 'object' || (Array.isArray(x) && x.every((y) => y === null || typeof y !== 'object'));
+const isFlat = (x: unknown): boolean =>
+  x === null || typeof x !== 'object' || (Array.isArray(x) && x.every((y) => y === null || typeof y !== 'object'));
 
 /** JSON with objects indented; flat arrays and short flat objects (shapes, a tensor's dtype+shape) on one line. */
 function pretty(v: unknown, indent = ''): string {

@@ -16,7 +16,9 @@ async function main(argv: string[]): Promise<void> {
   const args = argv.filter((a) => a !== '--');
   const file = args[0];
   if (!file || file.startsWith('-')) {
-    process.stderr.write('usage: npm run --silent pack:train -- FILE [--steps 200] [--backend cpu|wasm] [--every 20]\n');
+    process.stderr.write(
+      'usage: npm run --silent pack:train -- FILE [--steps 200] [--backend cpu|wasm] [--every 20]\n',
+    );
     process.exit(2);
   }
   const steps = Number(arg(args, '--steps', '200'));
@@ -24,22 +26,50 @@ async function main(argv: string[]): Promise<void> {
   await initBackend(arg(args, '--backend', 'wasm') as 'cpu' | 'wasm');
   const pack = parsePack(new Uint8Array(readFileSync(file)), file);
   const s = summarizePack(pack);
-  console.log(JSON.stringify({ file, version: s.version, n: s.n, features: s.features ?? 'images + encoder', vocabulary: s.vocabulary ?? "the pack's own", targets: s.targets }));
+  console.log(
+    JSON.stringify({
+      file,
+      version: s.version,
+      n: s.n,
+      features: s.features ?? 'images + encoder',
+      vocabulary: s.vocabulary ?? "the pack's own",
+      targets: s.targets,
+    }),
+  );
   // The lab's defaults, with the KD mode a top-K pack allows (tail at T = 1 keeps the teacher's full-vocabulary mass).
   const topk = pack.meta.targets.kind === 'topk';
-  const cfg = checkConfigAgainstPack(mergeConfig(DEFAULT_CONFIG, topk ? { kd: { topKMode: 'tail', T: 1, topK: pack.dims.K } } : {}), pack);
+  const cfg = checkConfigAgainstPack(
+    mergeConfig(DEFAULT_CONFIG, topk ? { kd: { topKMode: 'tail', T: 1, topK: pack.dims.K } } : {}),
+    pack,
+  );
   const run = buildStudentRun(pack, cfg, { name: file, evalSamples: 250 });
   const t0 = performance.now();
   try {
     for (let i = 0; i < steps; i++) {
       const r = await readStep(run.trainer.step());
       if (i % every === 0 || i === steps - 1) {
-        console.log(JSON.stringify({ step: r.step, total: +r.total.toFixed(4), ce: +r.ce.toFixed(4), kd: +r.kd.toFixed(4), lr: +r.lr.toExponential(3) }));
+        console.log(
+          JSON.stringify({
+            step: r.step,
+            total: +r.total.toFixed(4),
+            ce: +r.ce.toFixed(4),
+            kd: +r.kd.toFixed(4),
+            lr: +r.lr.toExponential(3),
+          }),
+        );
       }
     }
     const ms = (performance.now() - t0) / Math.max(1, steps);
     const acc = await run.accuracy();
-    console.log(JSON.stringify({ steps, msPerStep: +ms.toFixed(1), valOverall: acc.overall, perFamily: Object.fromEntries(pack.meta.families.map((f, i) => [f, acc.perFamily[i]])), teacher: pack.meta.teacher.accuracy }));
+    console.log(
+      JSON.stringify({
+        steps,
+        msPerStep: +ms.toFixed(1),
+        valOverall: acc.overall,
+        perFamily: Object.fromEntries(pack.meta.families.map((f, i) => [f, acc.perFamily[i]])),
+        teacher: pack.meta.teacher.accuracy,
+      }),
+    );
   } finally {
     run.dispose();
   }

@@ -44,11 +44,16 @@ export function encodePng(rgb: Uint8Array, w: number, h: number): Uint8Array {
   ihdr.set([8, 2, 0, 0, 0], 8);
   const parts = [
     Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0)),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlibSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
   ];
   const png = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
-  for (const p of parts) { png.set(p, o); o += p.length; }
+  for (const p of parts) {
+    png.set(p, o);
+    o += p.length;
+  }
   return png;
 }
 
@@ -59,7 +64,9 @@ const SCALE = 8;
 const GAP = 4;
 for (const task of TASKS) {
   const ds = generateDataset({
-    task, seed, sizes: { trainLabeled: 16, trainUnlabeled: 0, val: 0, test: 0 },
+    task,
+    seed,
+    sizes: { trainLabeled: 16, trainUnlabeled: 0, val: 0, test: 0 },
     digitBank: task === 'digits' ? loadMnistBank({ size: 10 }) : undefined,
   });
   const { height: H, width: W } = ds;
@@ -77,7 +84,10 @@ for (const task of TASKS) {
       }
     }
     const q = ds.questions[i];
-    const why = q.bayesAnswer === undefined ? '' : `  (p ${q.answerProb!.toFixed(2)}; Bayes "${q.bayesAnswer}" p ${q.bayesProb!.toFixed(2)})`;
+    const why =
+      q.bayesAnswer === undefined
+        ? ''
+        : `  (p ${q.answerProb!.toFixed(2)}; Bayes "${q.bayesAnswer}" p ${q.bayesProb!.toFixed(2)})`;
     console.log(`${task} #${i} [${ds.families[ds.family[i]]}] ${ds.prompts[i]}  →  ${ds.answers[i]}${why}`);
   }
   const path = join(outDir, `scenes-${task}.png`);

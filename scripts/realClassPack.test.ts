@@ -10,7 +10,11 @@ import { buildStudentRun, checkConfigAgainstPack } from '../src/model/studentRun
 import { readStep } from '../src/model/train/trainer';
 
 const FILE = 'tools/export_pack/fixtures/real-class.safetensors.gz';
-const INFO = JSON.parse(readFileSync('tools/export_pack/fixtures/real-class.json', 'utf8')) as { samples: number; transformers: string; grid: number[] };
+const INFO = JSON.parse(readFileSync('tools/export_pack/fixtures/real-class.json', 'utf8')) as {
+  samples: number;
+  transformers: string;
+  grid: number[];
+};
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -33,7 +37,11 @@ describe('the real-class pack (transformers LlavaForConditionalGeneration → to
   });
 
   it('trains the lab student with CE + tail KD on its top-K targets: finite terms, CE falls over 30 steps', async () => {
-    const patch = { weights: { ce: 1, kd: 1 }, kd: { topKMode: 'tail' as const, T: 1, topK: pack.dims.K }, optim: { batchSize: 16, totalSteps: 30 } };
+    const patch = {
+      weights: { ce: 1, kd: 1 },
+      kd: { topKMode: 'tail' as const, T: 1, topK: pack.dims.K },
+      optim: { batchSize: 16, totalSteps: 30 },
+    };
     const cfg = checkConfigAgainstPack(mergeConfig(DEFAULT_CONFIG, patch), pack);
     const run = buildStudentRun(pack, cfg);
     try {

@@ -29,14 +29,22 @@ function compact(j: ReturnType<typeof studyBands>): string {
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--pack');
-const packs = at >= 0 ? [argv[at + 1]] : readdirSync('study/runs').filter((p) => readRuns(p).some((r) => r.curve?.length));
+const packs =
+  at >= 0 ? [argv[at + 1]] : readdirSync('study/runs').filter((p) => readRuns(p).some((r) => r.curve?.length));
 for (const pack of packs) {
   const runs = readRuns(pack);
   const tuning = pickBest(runs);
   const j = studyBands(pack, runs, (r) => r.config ?? fairConfig(r.condition, tuning));
-  const skipped = runs.filter((r) => r.curve?.length && !r.config && !fairConfig(r.condition, tuning)).map((r) => `${r.condition}-s${r.seed}`);
+  const skipped = runs
+    .filter((r) => r.curve?.length && !r.config && !fairConfig(r.condition, tuning))
+    .map((r) => `${r.condition}-s${r.seed}`);
   writeFileSync(`study/bands-${pack}.json`, compact(j));
   const withCurve = runs.filter((r) => r.curve?.length).length;
-  console.log(`study/bands-${pack}.json: ${j.bands.length} bands from ${withCurve} runs with a curve${skipped.length ? `; no config for ${skipped.join(', ')}` : ''}`);
-  for (const b of j.bands) console.log(`  ${b.ids.join('+')}: seeds ${b.seeds.join(',')}, ${b.rows.length} steps, last ${b.rows.at(-1)?.slice(2).join(' / ')}`);
+  console.log(
+    `study/bands-${pack}.json: ${j.bands.length} bands from ${withCurve} runs with a curve${skipped.length ? `; no config for ${skipped.join(', ')}` : ''}`,
+  );
+  for (const b of j.bands)
+    console.log(
+      `  ${b.ids.join('+')}: seeds ${b.seeds.join(',')}, ${b.rows.length} steps, last ${b.rows.at(-1)?.slice(2).join(' / ')}`,
+    );
 }

@@ -32,7 +32,24 @@ async function main() {
   curve.push({ step: steps, val: r.overall, seconds: (performance.now() - t0) / 1000 });
   const out = String(args.out ?? `study/curve-${name}-s${seed}.json`);
   mkdirSync('study', { recursive: true });
-  writeFileSync(out, JSON.stringify({ pack: name, backend, steps, seed, patch, msPerStep: r.msPerStep, curve, perFamily: r.perFamily, date: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        pack: name,
+        backend,
+        steps,
+        seed,
+        patch,
+        msPerStep: r.msPerStep,
+        curve,
+        perFamily: r.perFamily,
+        date: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
+  );
   console.log(JSON.stringify({ overall: r.overall, curve: curve.map((c) => [c.step, c.val]) }));
 }
 

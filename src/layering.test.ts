@@ -120,7 +120,9 @@ function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const rel of files) {
     const source = readFileSync(join(SRC, rel), 'utf8');
-    const to = importsOf(source).filter((i) => i.kind !== 'worker-url').map((i) => resolveIn(known, rel, i.spec));
+    const to = importsOf(source)
+      .filter((i) => i.kind !== 'worker-url')
+      .map((i) => resolveIn(known, rel, i.spec));
     graph.set(rel, [...new Set(to.filter((x): x is string => x !== null))]);
   }
   return graph;
@@ -163,12 +165,21 @@ describe('layering (DESIGN §1: core < model < worker < store < ui)', () => {
     expect(bad.join('\n')).toMatch(/'\.\.\/\.\.\/scripts\/lib\/thing' outside src/);
     expect(violationsOf('model/fake.ts', `import { useLab } from '../store';`)).toHaveLength(1);
     expect(violationsOf('model/fake.ts', `import { createRoot } from 'react-dom/client';`)).toHaveLength(1);
-    expect(violationsOf('model/fake.ts', `import * as tf from '@tensorflow/tfjs-core';\nimport { Rng } from '../core/rng';`)).toEqual([]);
+    expect(
+      violationsOf('model/fake.ts', `import * as tf from '@tensorflow/tfjs-core';\nimport { Rng } from '../core/rng';`),
+    ).toEqual([]);
     expect(violationsOf('worker/fake.ts', `import { useLab } from '../store/index';`)).toHaveLength(1);
     expect(violationsOf('store/fake.ts', `import { App } from '../ui/App';`)).toHaveLength(1);
-    expect(violationsOf('ui/fake.tsx', `import { useLab } from '../store';\nimport wasm from '@tensorflow/tfjs-backend-wasm/dist/x.wasm?url';`)).toEqual([]);
+    expect(
+      violationsOf(
+        'ui/fake.tsx',
+        `import { useLab } from '../store';\nimport wasm from '@tensorflow/tfjs-backend-wasm/dist/x.wasm?url';`,
+      ),
+    ).toEqual([]);
     expect(violationsOf('main.tsx', `import { App } from './ui/App';`)).toEqual([]);
-    expect(violationsOf('core/testing/fake.ts', `import { tinyModel } from '../../model/testing/tiny';`)).toHaveLength(1);
+    expect(violationsOf('core/testing/fake.ts', `import { tinyModel } from '../../model/testing/tiny';`)).toHaveLength(
+      1,
+    );
   });
 
   it('no file in src imports a layer above its own', () => {
@@ -199,7 +210,14 @@ describe('layering (DESIGN §1: core < model < worker < store < ui)', () => {
       ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
       ['e.ts', 'e.ts'],
     ]);
-    expect(circlesOf(new Map([['x.ts', ['y.ts']], ['y.ts', []]]))).toEqual([]);
+    expect(
+      circlesOf(
+        new Map([
+          ['x.ts', ['y.ts']],
+          ['y.ts', []],
+        ]),
+      ),
+    ).toEqual([]);
     const known = new Set(['core/pack.ts', 'core/packSummary.ts', 'worker/index.ts']);
     expect(resolveIn(known, 'core/pack.ts', './packSummary')).toBe('core/packSummary.ts');
     expect(resolveIn(known, 'ui/App.tsx', '../worker')).toBe('worker/index.ts');

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname);
-const BANNED = /\b(innerHTML|outerHTML|dangerouslySetInnerHTML|insertAdjacentHTML|document\.write|createContextualFragment)\b/;
+const BANNED =
+  /\b(innerHTML|outerHTML|dangerouslySetInnerHTML|insertAdjacentHTML|document\.write|createContextualFragment)\b/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -20,12 +21,20 @@ describe('no HTML from text', () => {
     const files = sources(ROOT);
     expect(files.length).toBeGreaterThan(50);
     const hits = files.flatMap((f) =>
-      readFileSync(f, 'utf8').split('\n').flatMap((line, i) => (BANNED.test(line) ? [`${f.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`] : [])),
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (BANNED.test(line) ? [`${f.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`] : [])),
     );
     expect(hits).toEqual([]);
   });
   it('the pattern catches what it is meant to', () => {
-    for (const s of ['el.innerHTML = x', '<div dangerouslySetInnerHTML={{ __html: t }} />', 'n.insertAdjacentHTML("a", s)', 'document.write(s)']) expect(BANNED.test(s)).toBe(true);
+    for (const s of [
+      'el.innerHTML = x',
+      '<div dangerouslySetInnerHTML={{ __html: t }} />',
+      'n.insertAdjacentHTML("a", s)',
+      'document.write(s)',
+    ])
+      expect(BANNED.test(s)).toBe(true);
     expect(BANNED.test('el.textContent = x')).toBe(false);
   });
 });

@@ -25,7 +25,8 @@ function write(): void {
     viewport: '1440x900',
     backend: 'wasm',
     capSeconds: CAP_S,
-    evalCadence: 'the default: every 10 steps to step 300 (a round skipped while one is pending), then every 50; 250 fixed val samples',
+    evalCadence:
+      'the default: every 10 steps to step 300 (a round skipped while one is pending), then every 50; 250 fixed val samples',
     conditions: process.env.BENCH_NOTE ?? null, // what else ran on the machine, for reading the numbers
   };
   mkdirSync('bench/results', { recursive: true });
@@ -39,7 +40,8 @@ for (const id of RACES) {
     test.setTimeout((CAP_S + 240) * 1000);
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await ctx.newPage();
-    const step = () => page.evaluate(() => (window as unknown as { __lab: { state: () => { step: number } } }).__lab.state().step);
+    const step = () =>
+      page.evaluate(() => (window as unknown as { __lab: { state: () => { step: number } } }).__lab.state().step);
     const t0 = Date.now();
     await page.goto(`/?backend=wasm&race=${id}&e2e`);
     const toggle = page.getByTestId('train-toggle');
@@ -69,7 +71,9 @@ for (const id of RACES) {
       secondsTrained: Math.round(secs),
       firstStepSeconds: Math.round((tTrain - t0) / 100) / 10,
     };
-    console.log(`${id}: ${lanes} lanes, separated at step ${separatedAtStep ?? '—'} after ${secondsToSeparation ?? `> ${CAP_S}`} s from the cold open; ${races[id].raceStepsPerSec} race steps/s`);
+    console.log(
+      `${id}: ${lanes} lanes, separated at step ${separatedAtStep ?? '—'} after ${secondsToSeparation ?? `> ${CAP_S}`} s from the cold open; ${races[id].raceStepsPerSec} race steps/s`,
+    );
     write();
     await ctx.close();
   });

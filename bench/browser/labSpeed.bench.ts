@@ -15,7 +15,13 @@ interface LabState {
 }
 
 test('lab steps/s', async ({ page }) => {
-  const rows: { backend: string; active: string | null; stepsPerSecMedian: number; samples: number[]; steps: number }[] = [];
+  const rows: {
+    backend: string;
+    active: string | null;
+    stepsPerSecMedian: number;
+    samples: number[];
+    steps: number;
+  }[] = [];
   for (const backend of BACKENDS) {
     await page.goto(`/?backend=${backend}&e2e`);
     const state = () => page.evaluate(() => (window as unknown as { __lab: { state: () => LabState } }).__lab.state());
@@ -30,10 +36,22 @@ test('lab steps/s', async ({ page }) => {
     const s = await state();
     await page.getByTestId('train-toggle').click();
     const sorted = samples.slice().sort((a, b) => a - b);
-    rows.push({ backend, active: s.backend, stepsPerSecMedian: Math.round(sorted[sorted.length >> 1] * 100) / 100, samples, steps: s.step });
+    rows.push({
+      backend,
+      active: s.backend,
+      stepsPerSecMedian: Math.round(sorted[sorted.length >> 1] * 100) / 100,
+      samples,
+      steps: s.step,
+    });
   }
   console.log(`\n${'asked'.padEnd(8)}${'active'.padEnd(8)}${'steps/s'.padStart(9)}${'steps'.padStart(8)}`);
-  for (const r of rows) console.log(`${r.backend.padEnd(8)}${String(r.active).padEnd(8)}${String(r.stepsPerSecMedian).padStart(9)}${String(r.steps).padStart(8)}`);
+  for (const r of rows)
+    console.log(
+      `${r.backend.padEnd(8)}${String(r.active).padEnd(8)}${String(r.stepsPerSecMedian).padStart(9)}${String(r.steps).padStart(8)}`,
+    );
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/lab.json', `${JSON.stringify({ date: new Date().toISOString(), warmupS: WARMUP_S, sampleS: SAMPLE_S, rows }, null, 2)}\n`);
+  writeFileSync(
+    'bench/results/lab.json',
+    `${JSON.stringify({ date: new Date().toISOString(), warmupS: WARMUP_S, sampleS: SAMPLE_S, rows }, null, 2)}\n`,
+  );
 });

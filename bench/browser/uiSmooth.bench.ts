@@ -31,7 +31,8 @@ test('the page stays smooth during a 4-lane race', async ({ page }) => {
   const coldOpenToFirstStepMs = Date.now() - t0;
   expect((await state()).lanes).toHaveLength(4);
   // every panel in view once, so each one renders while the race trains
-  for (const id of ['lanes', 'loss-chart', 'accuracy-chart', 'alignment-heatmap']) await page.getByTestId(id).scrollIntoViewIfNeeded();
+  for (const id of ['lanes', 'loss-chart', 'accuracy-chart', 'alignment-heatmap'])
+    await page.getByTestId(id).scrollIntoViewIfNeeded();
   await page.evaluate(() => window.scrollTo(0, 0));
   const s0 = (await state()).step;
   await page.evaluate(() => ((window as unknown as { __longOn: boolean }).__longOn = true));
@@ -58,7 +59,9 @@ test('the page stays smooth during a 4-lane race', async ({ page }) => {
     longTaskMs: long.map((x) => Math.round(x)),
     conditions: process.env.BENCH_NOTE ?? null, // what else ran on the machine (BENCH_NOTE), for reading the numbers
   };
-  console.log(`\nlong tasks ${out.longTasks} (max ${out.maxLongTaskMs} ms) · cold open → first race step ${out.coldOpenToFirstStepMs} ms · ${out.raceStepsPerSec} race steps/s`);
+  console.log(
+    `\nlong tasks ${out.longTasks} (max ${out.maxLongTaskMs} ms) · cold open → first race step ${out.coldOpenToFirstStepMs} ms · ${out.raceStepsPerSec} race steps/s`,
+  );
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/ui.json', `${JSON.stringify(out, null, 2)}\n`);
 });

@@ -29,7 +29,14 @@ export function benchTrainer(preset: string, mode: BenchMode, batch: number): Be
   const enc = ENCODER_PRESET;
   const shape = preset === 'teacher' ? TEACHER_PRESET : STUDENT_PRESET;
   const model: ModelConfig = modelFor(shape, enc, BENCH_TEXT);
-  const data = syntheticData(enc, model, { N: 512, labeled: 448, targets: 'dense', hiddenDim: TEACHER_PRESET.d, teacherAgree: 0.8, seed: 3 });
+  const data = syntheticData(enc, model, {
+    N: 512,
+    labeled: 448,
+    targets: 'dense',
+    hiddenDim: TEACHER_PRESET.d,
+    teacherAgree: 0.8,
+    seed: 3,
+  });
   const encParams = initEncoder(enc, new Rng(deriveSeed(1, 'enc')));
   const weights =
     mode === 'all'
@@ -38,8 +45,15 @@ export function benchTrainer(preset: string, mode: BenchMode, batch: number): Be
         ? { ce: 1, seq: 0, kd: 1, hidden: 1, affinity: 1, attention: 1 }
         : { ce: 1, seq: 0, kd: 0, hidden: 0, affinity: 0, attention: 0 };
   const config = tinyConfig({ weights, optim: { batchSize: batch, lr: 1e-3 }, data: { useUnlabeled: mode === 'all' } });
-  const trainData = mode === 'teacher-build' ? { ...data, targets: undefined, teacherAnswerIds: undefined, kdIds: undefined } : data;
-  const tr = new Trainer({ model, encoder: { config: enc, params: encParams }, config, data: trainData, trainEncoder: mode === 'teacher-build' });
+  const trainData =
+    mode === 'teacher-build' ? { ...data, targets: undefined, teacherAnswerIds: undefined, kdIds: undefined } : data;
+  const tr = new Trainer({
+    model,
+    encoder: { config: enc, params: encParams },
+    config,
+    data: trainData,
+    trainEncoder: mode === 'teacher-build',
+  });
   return {
     tr,
     model,

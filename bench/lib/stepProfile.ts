@@ -30,6 +30,8 @@ export async function profileStep(tr: Trainer): Promise<StepProfile> {
     if (typeof k.kernelTimeMs === 'number') r.ms += k.kernelTimeMs;
     rows.set(k.name, r);
   }
-  const byKernel = [...rows.values()].sort((a, b) => b.ms - a.ms).map((r) => ({ ...r, ms: Math.round(r.ms * 100) / 100 }));
+  const byKernel = [...rows.values()]
+    .sort((a, b) => b.ms - a.ms)
+    .map((r) => ({ ...r, ms: Math.round(r.ms * 100) / 100 }));
   return { kernels: dispatched.length, scopes: info.kernels.length - dispatched.length, byKernel };
 }

@@ -51,7 +51,10 @@ export class LabPage {
 
   /** Open the lab with URL options (backend, preset, small eval settings) and wait for the default pack. */
   async open(query: Record<string, string | number>, packTimeout = 120_000): Promise<void> {
-    const qs = new URLSearchParams({ e2e: '1', ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
+    const qs = new URLSearchParams({
+      e2e: '1',
+      ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+    });
     await this.page.goto(`/?${qs}`);
     await expect.poll(() => this.state().then((s) => s.pack), { timeout: packTimeout }).not.toBeNull();
   }
@@ -81,7 +84,7 @@ export class LabPage {
   /** The step counter holds its value for `ms` (sampled every 100 ms, failing at the first change); returns it. */
   async expectStepHolds(ms: number): Promise<number> {
     const held = await this.step();
-    for (const end = Date.now() + ms; Date.now() < end; ) {
+    for (const end = Date.now() + ms; Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 100));
       expect(await this.step(), `the step counter stays at ${held}`).toBe(held);
     }
@@ -116,7 +119,11 @@ export class LabPage {
 
 /** One lab page for a serial describe block: a new page opened on `query` before its tests (`use` receives it) and
  *  closed after them. */
-export function sharedLab(query: Record<string, string | number>, use: (page: Page, lab: LabPage) => void, packTimeout = 240_000): void {
+export function sharedLab(
+  query: Record<string, string | number>,
+  use: (page: Page, lab: LabPage) => void,
+  packTimeout = 240_000,
+): void {
   let page: Page | undefined;
   test.beforeAll(async ({ browser }) => {
     page = await browser.newPage();

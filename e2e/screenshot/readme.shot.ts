@@ -25,9 +25,19 @@ test('README screenshot of a race: docs/race.png', async ({ page }) => {
   await lab.pause();
   // the step-200 evaluations finish after the pause (in the background): wait for them on the accuracy chart's axis
   const ticks = page.getByTestId('accuracy-chart').locator('.recharts-cartesian-axis-tick-value'); // steps on x, % (≤ 100) on y
-  await expect.poll(async () => Math.max(...(await ticks.allTextContents()).map(Number)), { timeout: 120_000 }).toBeGreaterThanOrEqual(200);
-  const ends = () => // the x of each lane's last accuracy point: equal once every lane's step-200 evaluation is in
-    page.getByTestId('accuracy-chart').locator('.recharts-line path.recharts-curve').evaluateAll((ps) => ps.map((p) => Number((p.getAttribute('d') ?? '').match(/(-?[\d.]+),-?[\d.]+\s*$/)?.[1])));
-  await expect.poll(async () => ends().then((e) => e.length === 3 && e.every((x) => Math.abs(x - e[0]) < 0.5)), { timeout: 120_000 }).toBe(true);
+  await expect
+    .poll(async () => Math.max(...(await ticks.allTextContents()).map(Number)), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(200);
+  const ends = () =>
+    // the x of each lane's last accuracy point: equal once every lane's step-200 evaluation is in
+    page
+      .getByTestId('accuracy-chart')
+      .locator('.recharts-line path.recharts-curve')
+      .evaluateAll((ps) => ps.map((p) => Number((p.getAttribute('d') ?? '').match(/(-?[\d.]+),-?[\d.]+\s*$/)?.[1])));
+  await expect
+    .poll(async () => ends().then((e) => e.length === 3 && e.every((x) => Math.abs(x - e[0]) < 0.5)), {
+      timeout: 120_000,
+    })
+    .toBe(true);
   await page.screenshot({ path: 'docs/race.png', fullPage: false });
 });

@@ -13,11 +13,32 @@ for (const task of ['shapes', 'digits'] as TaskName[]) {
   const t0 = performance.now();
   const spec = getTaskSpec(task);
   const digitBank = task === 'digits' ? loadMnistBank({ size: spec.digitSize }) : undefined;
-  const tr = generateDataset({ task, seed: deriveSeed(1, 'teacher-data'), sizes: { trainLabeled: N, trainUnlabeled: 0, val: 0, test: 0 }, digitBank });
-  const va = generateDataset({ task, seed: 1, sizes: { trainLabeled: 0, trainUnlabeled: 0, val: 3000, test: 0 }, digitBank });
-  for (const [name, ds] of [['train', tr], ['val', va]] as const) {
+  const tr = generateDataset({
+    task,
+    seed: deriveSeed(1, 'teacher-data'),
+    sizes: { trainLabeled: N, trainUnlabeled: 0, val: 0, test: 0 },
+    digitBank,
+  });
+  const va = generateDataset({
+    task,
+    seed: 1,
+    sizes: { trainLabeled: 0, trainUnlabeled: 0, val: 3000, test: 0 },
+    digitBank,
+  });
+  for (const [name, ds] of [
+    ['train', tr],
+    ['val', va],
+  ] as const) {
     const lab = patchLabels(ds.scenes, spec);
-    const meta = { n: ds.n, P: ds.numPatches, Lp: ds.promptLen, A: ds.answerLen, V: ds.vocab.length, families: ds.families, vocab: ds.vocab };
+    const meta = {
+      n: ds.n,
+      P: ds.numPatches,
+      Lp: ds.promptLen,
+      A: ds.answerLen,
+      V: ds.vocab.length,
+      families: ds.families,
+      vocab: ds.vocab,
+    };
     writeFileSync(`${OUT}/${task}-${name}.json`, JSON.stringify(meta));
     writeFileSync(`${OUT}/${task}-${name}.lab`, Int8Array.from(lab));
     writeFileSync(`${OUT}/${task}-${name}.prm`, Int16Array.from(ds.promptIds));

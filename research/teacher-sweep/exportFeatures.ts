@@ -21,13 +21,35 @@ for (const task of ['shapes', 'digits'] as TaskName[]) {
   const ck = `.cache/pack-${task}-1/teacher.ckpt.safetensors`;
   const f = readSafetensors(new Uint8Array(readFileSync(ck)), ck);
   const host: HostParams = {};
-  for (const [k, t] of Object.entries(f.tensors)) if (k.startsWith('p/encoder.')) host[k.slice(2)] = { shape: t.shape, data: t.data as Float32Array };
-  const e: EncoderConfig = { height: spec.height, width: spec.width, channels: spec.channels, patch: spec.patchSize, dV: 64, layers: 2, heads: 2 };
+  for (const [k, t] of Object.entries(f.tensors))
+    if (k.startsWith('p/encoder.')) host[k.slice(2)] = { shape: t.shape, data: t.data as Float32Array };
+  const e: EncoderConfig = {
+    height: spec.height,
+    width: spec.width,
+    channels: spec.channels,
+    patch: spec.patchSize,
+    dV: 64,
+    layers: 2,
+    heads: 2,
+  };
   const p = loadParams(host, '', undefined, ck);
   const digitBank = task === 'digits' ? loadMnistBank({ size: spec.digitSize }) : undefined;
-  const tr = generateDataset({ task, seed: deriveSeed(1, 'teacher-data'), sizes: { trainLabeled: N, trainUnlabeled: 0, val: 0, test: 0 }, digitBank });
-  const va = generateDataset({ task, seed: 1, sizes: { trainLabeled: 0, trainUnlabeled: 0, val: 3000, test: 0 }, digitBank });
-  for (const [name, ds] of [['train', tr], ['val', va]] as const) {
+  const tr = generateDataset({
+    task,
+    seed: deriveSeed(1, 'teacher-data'),
+    sizes: { trainLabeled: N, trainUnlabeled: 0, val: 0, test: 0 },
+    digitBank,
+  });
+  const va = generateDataset({
+    task,
+    seed: 1,
+    sizes: { trainLabeled: 0, trainUnlabeled: 0, val: 3000, test: 0 },
+    digitBank,
+  });
+  for (const [name, ds] of [
+    ['train', tr],
+    ['val', va],
+  ] as const) {
     const x = encodeAll(e, p, ds.images);
     const data = (await x.data()) as Float32Array;
     x.dispose();
@@ -35,7 +57,17 @@ for (const task of ['shapes', 'digits'] as TaskName[]) {
     for (const v of data) mx = Math.max(mx, Math.abs(v));
     const scale = mx / 127;
     const q = Int8Array.from(data, (v) => Math.round(v / scale));
-    const meta = { n: ds.n, P: ds.numPatches, Lp: ds.promptLen, A: ds.answerLen, V: ds.vocab.length, families: ds.families, vocab: ds.vocab, featScale: scale, dV: e.dV };
+    const meta = {
+      n: ds.n,
+      P: ds.numPatches,
+      Lp: ds.promptLen,
+      A: ds.answerLen,
+      V: ds.vocab.length,
+      families: ds.families,
+      vocab: ds.vocab,
+      featScale: scale,
+      dV: e.dV,
+    };
     writeFileSync(`${OUT}/${task}-${name}.json`, JSON.stringify(meta));
     writeFileSync(`${OUT}/${task}-${name}.feat.gz`, gzipSync(q));
     writeFileSync(`${OUT}/${task}-${name}.prm.gz`, gzipSync(Int16Array.from(ds.promptIds)));

@@ -21,34 +21,66 @@ const preset = { d: 128, layers: 4, heads: 8, mlpRatio: 4 };
 await initBackend('wasm');
 const spec = getTaskSpec(task);
 const digitBank = task === 'digits' ? loadMnistBank({ size: spec.digitSize }) : undefined;
-const ds = generateDataset({ task, seed: 7, sizes: { trainLabeled: 48000, trainUnlabeled: 0, val: 600, test: 0 }, digitBank, families: fams as never });
+const ds = generateDataset({
+  task,
+  seed: 7,
+  sizes: { trainLabeled: 48000, trainUnlabeled: 0, val: 600, test: 0 },
+  digitBank,
+  families: fams as never,
+});
 const classes = patchHeadClasses(spec);
 const lab = patchLabels(ds.scenes, spec);
-const P = spec.grid * spec.grid, dV = 64;
+const P = spec.grid * spec.grid,
+  dV = 64;
 const feat = new Float32Array(ds.n * P * dV);
-for (let n = 0; n < ds.n; n++) for (let p = 0; p < P; p++) {
-  let off = 0;
-  classes.forEach((c, h) => { feat[(n * P + p) * dV + off + lab[(n * P + p) * 4 + h]] = 1; off += c; });
-}
+for (let n = 0; n < ds.n; n++)
+  for (let p = 0; p < P; p++) {
+    let off = 0;
+    classes.forEach((c, h) => {
+      feat[(n * P + p) * dV + off + lab[(n * P + p) * 4 + h]] = 1;
+      off += c;
+    });
+  }
 const features = tf.tensor3d(feat, [ds.n, P, dV]);
 const encCfg = { height: spec.height, width: spec.width, channels: 3, patch: spec.patchSize, dV, layers: 1, heads: 2 };
 const enc = initEncoder(encCfg, new Rng(1));
 const model = modelFor(preset, encCfg, { vocabSize: ds.vocab.length, Lp: ds.promptLen, A: ds.answerLen });
-const cfg = mergeConfig(DEFAULT_CONFIG, { seed: 3, optim: { lr, batchSize: batch, warmupSteps: 100, totalSteps: steps, minLrFrac: 0.05, clipNorm: 1 } });
+const cfg = mergeConfig(DEFAULT_CONFIG, {
+  seed: 3,
+  optim: { lr, batchSize: batch, warmupSteps: 100, totalSteps: steps, minLrFrac: 0.05, clipNorm: 1 },
+});
 const train = [...ds.split.keys()].filter((i) => ds.split[i] === 0);
 const val = [...ds.split.keys()].filter((i) => ds.split[i] === 2);
-const tr = new Trainer({ model, encoder: { config: encCfg, params: enc }, config: cfg, data: { images: ds.images, promptIds: ds.promptIds, answerIds: ds.answerIds, labeled: train }, features });
-console.log(`task=${task} fams=${ds.families} Lp=${ds.promptLen} A=${ds.answerLen} V=${ds.vocab.length} lr=${lr} batch=${batch}`);
-console.log("data ready", performance.now().toFixed(0));
+const tr = new Trainer({
+  model,
+  encoder: { config: encCfg, params: enc },
+  config: cfg,
+  data: { images: ds.images, promptIds: ds.promptIds, answerIds: ds.answerIds, labeled: train },
+  features,
+});
+console.log(
+  `task=${task} fams=${ds.families} Lp=${ds.promptLen} A=${ds.answerLen} V=${ds.vocab.length} lr=${lr} batch=${batch}`,
+);
+console.log('data ready', performance.now().toFixed(0));
 const t0 = performance.now();
 let ema = NaN;
 while (tr.stepCount < steps) {
   const s = await readStep(tr.step());
   ema = Number.isNaN(ema) ? s.ce : 0.95 * ema + 0.05 * s.ce;
-  if (tr.stepCount % 25 === 0) console.log(`  ${tr.stepCount} ${ema.toFixed(3)} ${((performance.now() - t0) / tr.stepCount).toFixed(0)}ms`);
+  if (tr.stepCount % 25 === 0)
+    console.log(`  ${tr.stepCount} ${ema.toFixed(3)} ${((performance.now() - t0) / tr.stepCount).toFixed(0)}ms`);
   if (tr.stepCount % 250 === 0) {
-    const ev = await evaluate({ config: model, params: tr.params }, { config: encCfg, params: enc }, ds, val, ds.families.length, { features });
+    const ev = await evaluate(
+      { config: model, params: tr.params },
+      { config: encCfg, params: enc },
+      ds,
+      val,
+      ds.families.length,
+      { features },
+    );
     const pf = ds.families.map((f, i) => `${f}:${ev.perFamily[i].toFixed(0)}`).join(' ');
-    console.log(`${tr.stepCount} ce ${ema.toFixed(3)} val ${ev.overall.toFixed(1)} ${pf} ${((performance.now() - t0) / tr.stepCount).toFixed(0)} ms/step`);
+    console.log(
+      `${tr.stepCount} ce ${ema.toFixed(3)} val ${ev.overall.toFixed(1)} ${pf} ${((performance.now() - t0) / tr.stepCount).toFixed(0)} ms/step`,
+    );
   }
 }

@@ -30,7 +30,8 @@ export function intArg(args: Args, key: string, def: number, min = 0, max = Numb
   const v = args[key];
   if (v === undefined) return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${key}: expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${key}: expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -59,6 +60,8 @@ export class Progress {
     const rate = (done - this.startAt) / Math.max(el, 1e-9);
     const eta = (this.total - done) / Math.max(rate, 1e-9);
     const pct = ((100 * done) / this.total).toFixed(1);
-    process.stderr.write(`[${this.label}] ${done}/${this.total} (${pct}%) ${rate.toFixed(2)}/s elapsed ${fmtSec(el)} ETA ${fmtSec(eta)} ${extra}\n`);
+    process.stderr.write(
+      `[${this.label}] ${done}/${this.total} (${pct}%) ${rate.toFixed(2)}/s elapsed ${fmtSec(el)} ETA ${fmtSec(eta)} ${extra}\n`,
+    );
   }
 }

@@ -17,7 +17,10 @@ function msPerStep(pack: string): { ms: number; from: string } {
   for (const p of [pack, 'shapes']) {
     const dir = `study/runs/${p}`;
     if (!existsSync(dir)) continue;
-    const ms = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => (JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as { msPerStep?: number }).msPerStep).filter((x): x is number => typeof x === 'number');
+    const ms = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => (JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as { msPerStep?: number }).msPerStep)
+      .filter((x): x is number => typeof x === 'number');
     if (ms.length) return { ms: mean(ms), from: `${ms.length} run files of ${p}` };
   }
   return { ms: 50, from: 'no run files: 50 ms assumed' };
@@ -28,8 +31,13 @@ function medianStd(pack: string): { std: number; from: string } | null {
   for (const p of [pack, 'shapes']) {
     const f = `study/${p}.json`;
     if (!existsSync(f)) continue;
-    const stds = Object.values((JSON.parse(readFileSync(f, 'utf8')) as { conditions: Record<string, { overall: { std: number | null } }> }).conditions)
-      .map((c) => c.overall.std).filter((x): x is number => typeof x === 'number' && x > 0).sort((a, b) => a - b);
+    const stds = Object.values(
+      (JSON.parse(readFileSync(f, 'utf8')) as { conditions: Record<string, { overall: { std: number | null } }> })
+        .conditions,
+    )
+      .map((c) => c.overall.std)
+      .filter((x): x is number => typeof x === 'number' && x > 0)
+      .sort((a, b) => a - b);
     if (stds.length) return { std: stds[stds.length >> 1], from: `study/${p}.json` };
   }
   return null;
@@ -53,29 +61,47 @@ function bestRuns(pack: string): number | null {
 export function printFairPlan(args: Args): void {
   const packs = String(args.packs ?? 'shapes,hues,digits').split(',');
   const jobs = intArg(args, 'jobs', 2, 1, 64);
-  console.log(`fair study (issue 28): ${FAIR_STUDY.steps} steps a run, val curve every ${FAIR_STUDY.curveEvery}, tuning at ${FAIR_STUDY.tuneSeeds} seeds on val, finals on test; TOST margin ${FAIR_STUDY.margin} points, α ${FAIR_STUDY.alpha} with Holm`);
-  for (const [obj, t] of Object.entries(TUNING)) console.log(`  grid ${obj.padEnd(12)} ${t.grid.length} configs: ${t.about}`);
-  for (const [obj, t] of Object.entries(ON_BEST_FKL)) console.log(`  grid ${obj.padEnd(12)} ${t.grid.length} configs on the best fKL: ${t.about}`);
+  console.log(
+    `fair study (issue 28): ${FAIR_STUDY.steps} steps a run, val curve every ${FAIR_STUDY.curveEvery}, tuning at ${FAIR_STUDY.tuneSeeds} seeds on val, finals on test; TOST margin ${FAIR_STUDY.margin} points, α ${FAIR_STUDY.alpha} with Holm`,
+  );
+  for (const [obj, t] of Object.entries(TUNING))
+    console.log(`  grid ${obj.padEnd(12)} ${t.grid.length} configs: ${t.about}`);
+  for (const [obj, t] of Object.entries(ON_BEST_FKL))
+    console.log(`  grid ${obj.padEnd(12)} ${t.grid.length} configs on the best fKL: ${t.about}`);
   // The power calculation behind the seeds (written before the runs): what they can detect at the measured stds.
   for (const pack of packs) {
     const m = medianStd(pack);
     if (!m) continue;
     const fin = FAIR_STUDY.finalSeeds[pack] ?? 5;
     const pap = FAIR_STUDY.paperSeeds[pack] ?? 5;
-    console.log(`  power ${pack}: median seed std ${m.std.toFixed(1)} points (${m.from}): ${fin} seeds a side detect ${detectable(m.std, fin).toFixed(1)} points, ${pap} seeds ${detectable(m.std, pap).toFixed(1)} (Welch, α ${FAIR_STUDY.alpha} two-sided, 80 % power; Holm raises these)`);
+    console.log(
+      `  power ${pack}: median seed std ${m.std.toFixed(1)} points (${m.from}): ${fin} seeds a side detect ${detectable(m.std, fin).toFixed(1)} points, ${pap} seeds ${detectable(m.std, pap).toFixed(1)} (Welch, α ${FAIR_STUDY.alpha} two-sided, 80 % power; Holm raises these)`,
+    );
   }
   let total = 0;
   let hours = 0;
   for (const pack of packs) {
     const { ms, from } = msPerStep(pack);
-    const perRun = START_SECONDS + (FAIR_STUDY.steps * ms) / 1000 + (FAIR_STUDY.steps / FAIR_STUDY.curveEvery + 2) * EVAL_SECONDS;
-    for (const r of fairStudyPlan([pack]).map((row) => (row.stage === 'best' ? { ...row, runs: bestRuns(pack) ?? row.runs, exact: bestRuns(pack) !== null } : row))) {
+    const perRun =
+      START_SECONDS + (FAIR_STUDY.steps * ms) / 1000 + (FAIR_STUDY.steps / FAIR_STUDY.curveEvery + 2) * EVAL_SECONDS;
+    for (const r of fairStudyPlan([pack]).map((row) =>
+      row.stage === 'best' ? { ...row, runs: bestRuns(pack) ?? row.runs, exact: bestRuns(pack) !== null } : row,
+    )) {
       const h = (r.runs * perRun) / 3600;
       total += r.runs;
       hours += h;
-      const bound = r.stage === 'best' && !('exact' in r && r.exact) ? ' (at most: the picks are not all made)' : r.stage === 'best' ? ' (the picks made; paper runs reused)' : '';
-      console.log(`${pack.padEnd(7)} ${r.stage.padEnd(17)} ${String(r.runs).padStart(4)} runs${bound}  ${h.toFixed(1).padStart(5)} h of one core (${ms.toFixed(0)} ms/step from ${from}; ${perRun.toFixed(0)} s a run)`);
+      const bound =
+        r.stage === 'best' && !('exact' in r && r.exact)
+          ? ' (at most: the picks are not all made)'
+          : r.stage === 'best'
+            ? ' (the picks made; paper runs reused)'
+            : '';
+      console.log(
+        `${pack.padEnd(7)} ${r.stage.padEnd(17)} ${String(r.runs).padStart(4)} runs${bound}  ${h.toFixed(1).padStart(5)} h of one core (${ms.toFixed(0)} ms/step from ${from}; ${perRun.toFixed(0)} s a run)`,
+      );
     }
   }
-  console.log(`total ${total} runs, ${hours.toFixed(1)} h of one core: ${(hours / jobs).toFixed(1)} h at --jobs ${jobs}`);
+  console.log(
+    `total ${total} runs, ${hours.toFixed(1)} h of one core: ${(hours / jobs).toFixed(1)} h at --jobs ${jobs}`,
+  );
 }

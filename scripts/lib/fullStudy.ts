@@ -8,7 +8,15 @@ import { fairConfig, pickBest } from '../../src/core/study/fairStudy';
 import { CONDITIONS } from '../../src/core/study/findings';
 import { parsePack } from '../../src/core/pack/pack';
 import { seedsForSe, TARGET_SE } from '../../src/core/study/stats';
-import { extraRuns, FULL_STUDY, mixedVersions, type StudyComparison, type StudyJson, studyJson, type StudyRun } from '../../src/core/study/study';
+import {
+  extraRuns,
+  FULL_STUDY,
+  mixedVersions,
+  type StudyComparison,
+  type StudyJson,
+  studyJson,
+  type StudyRun,
+} from '../../src/core/study/study';
 import { wasmKernelsActive } from '../../src/model/simd';
 import { FAIR_STUDY } from '../../src/core/study/tuning';
 import { initBackend } from '../../src/model/backend';
@@ -26,8 +34,13 @@ function stepsOf(args: Args): number {
 /** A study condition's config, or a fair-study id's (src/core/study/fairStudy.ts: `tune-*`, `tune2-*` on the pack's best
  *  fKL, `final-*`), which may need the pack's tuning runs to be decided. */
 function configOf(pack: string, id: string): TrainConfig {
-  const cfg = CONDITIONS[id] ? mergeConfig(DEFAULT_CONFIG, CONDITIONS[id].patch) : fairConfig(id, pickBest(readFairRuns(pack)));
-  if (!cfg) throw new Error(`--condition: expected one of ${Object.keys(CONDITIONS).join(', ')} or a fair-study config (npm run study -- --plan; tune2-* and final-* need the tuning stage of ${pack} done), got ${JSON.stringify(id)}`);
+  const cfg = CONDITIONS[id]
+    ? mergeConfig(DEFAULT_CONFIG, CONDITIONS[id].patch)
+    : fairConfig(id, pickBest(readFairRuns(pack)));
+  if (!cfg)
+    throw new Error(
+      `--condition: expected one of ${Object.keys(CONDITIONS).join(', ')} or a fair-study config (npm run study -- --plan; tune2-* and final-* need the tuning stage of ${pack} done), got ${JSON.stringify(id)}`,
+    );
   return cfg;
 }
 
@@ -52,24 +65,60 @@ export async function runOne(args: Args): Promise<void> {
   const p = parsePack(new Uint8Array(readFileSync(file)), file);
   const cfg = mergeConfig(base, { seed, optim: { totalSteps: steps } });
   // --split test --curve-every 100: the fair study's run (DESIGN §6c); without them, the first study's run as it was
-  const split = args.split === 'test' ? 'test' : args.split === undefined || args.split === 'val' ? undefined : (() => { throw new Error(`--split: expected val or test, got ${JSON.stringify(args.split)}`); })();
+  const split =
+    args.split === 'test'
+      ? 'test'
+      : args.split === undefined || args.split === 'val'
+        ? undefined
+        : (() => {
+            throw new Error(`--split: expected val or test, got ${JSON.stringify(args.split)}`);
+          })();
   const curveEvery = args['curve-every'] === undefined ? undefined : intArg(args, 'curve-every', 100, 1, steps);
   const r = await runStudent(p, cfg, { split, curveEvery });
-  const v2 = split || curveEvery ? { split: r.split, curve: r.curve, bestStep: r.bestStep, bestValOverall: r.bestValOverall, bestOverall: r.bestOverall, bestPerFamily: r.bestPerFamily, config: cfg } : {};
-  const run: StudyRun = { pack, condition, seed, steps, backend, overall: r.overall, perFamily: r.perFamily, seconds: r.seconds, msPerStep: r.msPerStep, date: new Date().toISOString(), ...provenance(backend), ...v2 };
+  const v2 =
+    split || curveEvery
+      ? {
+          split: r.split,
+          curve: r.curve,
+          bestStep: r.bestStep,
+          bestValOverall: r.bestValOverall,
+          bestOverall: r.bestOverall,
+          bestPerFamily: r.bestPerFamily,
+          config: cfg,
+        }
+      : {};
+  const run: StudyRun = {
+    pack,
+    condition,
+    seed,
+    steps,
+    backend,
+    overall: r.overall,
+    perFamily: r.perFamily,
+    seconds: r.seconds,
+    msPerStep: r.msPerStep,
+    date: new Date().toISOString(),
+    ...provenance(backend),
+    ...v2,
+  };
   if (args['no-write'] !== true) {
     mkdirSync(runDir(pack), { recursive: true });
     const out = runFile(pack, condition, seed);
     if (existsSync(out) && args.overwrite !== true) {
       const old = JSON.parse(readFileSync(out, 'utf8')) as StudyRun;
       if (old.steps !== run.steps || (old.split ?? 'val') !== (run.split ?? 'val')) {
-        throw new Error(`${out} holds a run of another design (${old.steps} steps on ${old.split ?? 'val'}; this one: ${run.steps} on ${run.split ?? 'val'}): pass --overwrite to replace it`);
+        throw new Error(
+          `${out} holds a run of another design (${old.steps} steps on ${old.split ?? 'val'}; this one: ${run.steps} on ${run.split ?? 'val'}): pass --overwrite to replace it`,
+        );
       }
     }
     writeFileSync(`${out}.tmp`, JSON.stringify(run, null, 2));
     renameSync(`${out}.tmp`, out);
   }
-  if (args.json !== true) process.stderr.write(`${pack} ${condition} seed ${seed}: val ${r.overall.toFixed(1)}% (${r.seconds.toFixed(0)} s, ${r.msPerStep.toFixed(0)} ms/step)\n`);
+  if (args.json !== true)
+    process.stderr.write(
+      `${pack} ${condition} seed ${seed}: val ${r.overall.toFixed(1)}% (${r.seconds.toFixed(0)} s, ${r.msPerStep.toFixed(0)} ms/step)\n`,
+    );
   console.log(JSON.stringify({ overall: r.overall, perFamily: r.perFamily }));
 }
 
@@ -79,7 +128,12 @@ export function provenance(backend: string): Pick<StudyRun, 'commit' | 'tfjs' | 
   try {
     commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     // "+dirty": tracked code differs from the commit (run data under study/ does not count: it is what runs write)
-    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!study'], { encoding: 'utf8' }).trim()) commit += '+dirty';
+    if (
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!study'], {
+        encoding: 'utf8',
+      }).trim()
+    )
+      commit += '+dirty';
   } catch {
     // not a git checkout: 'unknown'
   }
@@ -127,14 +181,24 @@ function describe(c: StudyComparison): string {
 
 /** A finding's probe conditions (not decisive) as "id mean ± std (n N)"; '' when it has none. */
 function probeNote(j: StudyJson, f: StudyJson['findings'][number]): string {
-  return (f.probe ?? []).map((id) => `${id} ${f1(j.conditions[id]?.overall.mean ?? null)} ± ${f1(j.conditions[id]?.overall.std ?? null)} (n ${j.conditions[id]?.runs.length ?? 0})`).join('; ');
+  return (f.probe ?? [])
+    .map(
+      (id) =>
+        `${id} ${f1(j.conditions[id]?.overall.mean ?? null)} ± ${f1(j.conditions[id]?.overall.std ?? null)} (n ${j.conditions[id]?.runs.length ?? 0})`,
+    )
+    .join('; ');
 }
 
 /** Prints per finding the means ± std, the difference ± SE and the verdict. */
 export function printStudy(j: StudyJson, runs: readonly StudyRun[] = []): void {
-  console.log(`study ${j.pack}: ${j.steps} steps, ${j.backend}, ${j.seeds} seeds planned${j.complete ? '' : ' (partial)'}`);
+  console.log(
+    `study ${j.pack}: ${j.steps} steps, ${j.backend}, ${j.seeds} seeds planned${j.complete ? '' : ' (partial)'}`,
+  );
   const mixed = mixedVersions(runs);
-  if (mixed) console.log(`WARNING: these runs were made by different code (${mixed}): same seed and config need not give the same number; re-run the odd ones`);
+  if (mixed)
+    console.log(
+      `WARNING: these runs were made by different code (${mixed}): same seed and config need not give the same number; re-run the odd ones`,
+    );
   for (const f of j.findings) {
     console.log(`${f.id} ${f.claim}: ${f.verdict}`);
     for (const c of f.comparisons) console.log(`    ${describe(c)}`);
@@ -148,9 +212,19 @@ export function printStudy(j: StudyJson, runs: readonly StudyRun[] = []): void {
 
 /** The verdict table of docs/findings.md: per finding the decisive comparisons as "a ± s vs b ± s (d ± SE)". */
 export function markdownTable(j: StudyJson): string {
-  const cell = (c: StudyComparison) => `${c.ids[0]} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${c.ids[1]} ${f1(c.means[1])} ± ${f1(c.stds[1])} (n ${c.n.join('/')}; ${f1(c.diff)} ± ${f1(c.se)}${seedsNote(c)})`;
-  const rows = j.findings.map((f) => `| ${f.id} | ${f.claim} | ${f.comparisons.map(cell).join('<br>')}${f.probe ? `<br>probe (not decisive): ${probeNote(j, f)}` : ''} | **${f.verdict}** | ${f.labeled ? `${f.labeled.verdict}: ${f.labeled.comparisons.map(cell).join('<br>')}` : ''} |`);
-  return [`${j.pack}, ${j.steps} steps, ${j.backend}${j.complete ? '' : ' (partial)'}:`, '', '| id | claim | data-rich: mean ± std (n; diff ± SE) | verdict | labeled only |', '|---|---|---|---|---|', ...rows].join('\n');
+  const cell = (c: StudyComparison) =>
+    `${c.ids[0]} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${c.ids[1]} ${f1(c.means[1])} ± ${f1(c.stds[1])} (n ${c.n.join('/')}; ${f1(c.diff)} ± ${f1(c.se)}${seedsNote(c)})`;
+  const rows = j.findings.map(
+    (f) =>
+      `| ${f.id} | ${f.claim} | ${f.comparisons.map(cell).join('<br>')}${f.probe ? `<br>probe (not decisive): ${probeNote(j, f)}` : ''} | **${f.verdict}** | ${f.labeled ? `${f.labeled.verdict}: ${f.labeled.comparisons.map(cell).join('<br>')}` : ''} |`,
+  );
+  return [
+    `${j.pack}, ${j.steps} steps, ${j.backend}${j.complete ? '' : ' (partial)'}:`,
+    '',
+    '| id | claim | data-rich: mean ± std (n; diff ± SE) | verdict | labeled only |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 /** Rebuilds study/<pack>.json from the run files (partial too). */
@@ -165,7 +239,14 @@ export function writeStudy(pack: string, steps: number, seeds: number, families:
 
 /** Trains the work list `jobs` at a time in child processes, rewriting study/<pack>.json after each run; the number
  *  of runs that succeeded. */
-export async function runPool(pack: string, steps: number, jobs: number, todo: { condition: string; seed: number }[], save: () => void, extra: string[] = []): Promise<number> {
+export async function runPool(
+  pack: string,
+  steps: number,
+  jobs: number,
+  todo: { condition: string; seed: number }[],
+  save: () => void,
+  extra: string[] = [],
+): Promise<number> {
   const t0 = performance.now();
   let next = 0;
   let finished = 0;
@@ -174,12 +255,25 @@ export async function runPool(pack: string, steps: number, jobs: number, todo: {
     while (next < todo.length) {
       const w = todo[next++];
       const t = performance.now();
-      const code = await child(['--pack', pack, '--condition', w.condition, '--seed', String(w.seed), '--steps', String(steps), '--json', ...extra]);
+      const code = await child([
+        '--pack',
+        pack,
+        '--condition',
+        w.condition,
+        '--seed',
+        String(w.seed),
+        '--steps',
+        String(steps),
+        '--json',
+        ...extra,
+      ]);
       finished++;
       if (code === 0) ok++;
       const el = (performance.now() - t0) / 1000;
       const eta = (el / finished) * (todo.length - finished);
-      process.stderr.write(`[${finished}/${todo.length}] ${w.condition} s${w.seed}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - t) / 1000).toFixed(0)} s; elapsed ${(el / 60).toFixed(0)} min, ETA ${(eta / 3600).toFixed(1)} h\n`);
+      process.stderr.write(
+        `[${finished}/${todo.length}] ${w.condition} s${w.seed}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${((performance.now() - t) / 1000).toFixed(0)} s; elapsed ${(el / 60).toFixed(0)} min, ETA ${(eta / 3600).toFixed(1)} h\n`,
+      );
       save();
     }
   };
@@ -189,7 +283,9 @@ export async function runPool(pack: string, steps: number, jobs: number, todo: {
 
 function child(args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     p.on('exit', (code) => resolve(code ?? 1));
     p.on('error', () => resolve(1));
   });
@@ -207,7 +303,9 @@ export async function runFull(args: Args): Promise<void> {
   const families = parsePack(new Uint8Array(readFileSync(file)), file).meta.families;
   const done = new Set(readRuns(pack, steps).map((r) => `${r.condition}-s${r.seed}`));
   const todo = args.summary === true ? [] : plan(seeds, only).filter((w) => !done.has(`${w.condition}-s${w.seed}`));
-  process.stderr.write(`study ${pack}: ${Object.keys(CONDITIONS).length} conditions × ${seeds} seeds, ${steps} steps; ${done.size} runs done, ${todo.length} to go, ${jobs} at a time\n`);
+  process.stderr.write(
+    `study ${pack}: ${Object.keys(CONDITIONS).length} conditions × ${seeds} seeds, ${steps} steps; ${done.size} runs done, ${todo.length} to go, ${jobs} at a time\n`,
+  );
   const save = () => writeStudy(pack, steps, seeds, families, 'wasm');
   save();
   await runPool(pack, steps, jobs, todo, save);
@@ -216,12 +314,16 @@ export async function runFull(args: Args): Promise<void> {
   if (args['max-seeds'] !== undefined && args.summary !== true) {
     const maxSeeds = intArg(args, 'max-seeds', seeds, seeds, 50);
     const target = Number(args['target-se'] ?? TARGET_SE);
-    if (!(target > 0)) throw new Error(`--target-se: expected a positive number of points, got ${JSON.stringify(args['target-se'])}`);
+    if (!(target > 0))
+      throw new Error(`--target-se: expected a positive number of points, got ${JSON.stringify(args['target-se'])}`);
     for (let round = 1; ; round++) {
       const extra = extraRuns(save(), maxSeeds, target);
       if (!extra.length) break;
-      process.stderr.write(`study ${pack}: extra-seed round ${round}: ${extra.map((w) => `${w.condition} s${w.seed}`).join(', ')}\n`);
-      if ((await runPool(pack, steps, jobs, extra, save)) === 0) throw new Error(`study ${pack}: every run of extra-seed round ${round} failed (see the lines above)`);
+      process.stderr.write(
+        `study ${pack}: extra-seed round ${round}: ${extra.map((w) => `${w.condition} s${w.seed}`).join(', ')}\n`,
+      );
+      if ((await runPool(pack, steps, jobs, extra, save)) === 0)
+        throw new Error(`study ${pack}: every run of extra-seed round ${round} failed (see the lines above)`);
     }
   }
   const j = writeStudy(pack, steps, seeds, families, 'wasm');

@@ -9,7 +9,7 @@ describe('loadMnistBank', () => {
   const bank = loadMnistBank({ size: TASK_SPECS.digits.digitSize });
   const S = bank.size;
 
-  it('holds the package\'s 10,000 digits in label order, as valid 10×10 uint8 bitmaps', () => {
+  it("holds the package's 10,000 digits in label order, as valid 10×10 uint8 bitmaps", () => {
     expect(S).toBe(10);
     expect(bank.labels.length).toBe(10_000);
     expect(bank.images.length).toBe(10_000 * S * S);
@@ -65,7 +65,12 @@ describe('loadMnistBank', () => {
   });
 
   it('feeds the digits task: every answer checks out on real digits', () => {
-    const ds = generateDataset({ task: 'digits', seed: 3, sizes: { trainLabeled: 60, trainUnlabeled: 0, val: 30, test: 30 }, digitBank: bank });
+    const ds = generateDataset({
+      task: 'digits',
+      seed: 3,
+      sizes: { trainLabeled: 60, trainUnlabeled: 0, val: 30, test: 30 },
+      digitBank: bank,
+    });
     ds.questions.forEach((q, i) => expect(checkAnswer(ds.scenes[i], q.family, q.prompt, q.answer)).toBe(true));
     expect(ds.license).toMatch(/LeCun.*Cortes.*Burges.*Cazala/s);
   });

@@ -31,7 +31,12 @@ export function mnistDigitsDir(): string {
   try {
     pkg = require.resolve('mnist/package.json');
   } catch (e) {
-    throw new FieldError({ field: 'mnist', expected: 'the dev dependency mnist to be installed', got: errText(e), hint: INSTALL_HINT });
+    throw new FieldError({
+      field: 'mnist',
+      expected: 'the dev dependency mnist to be installed',
+      got: errText(e),
+      hint: INSTALL_HINT,
+    });
   }
   return join(dirname(pkg), 'src', 'digits');
 }
@@ -41,15 +46,26 @@ export function mnistDigitsDir(): string {
  * the bbox, outside pixels = 0), area-averages it to size×size and rescales so the darkest ink is 255.
  */
 export function downsampleDigit(src: ArrayLike<number>, offset: number, size: number, inkThreshold = 0.1): Uint8Array {
-  let x0 = SRC, y0 = SRC, x1 = -1, y1 = -1;
+  let x0 = SRC,
+    y0 = SRC,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < SRC; y++) {
     for (let x = 0; x < SRC; x++) {
       if (src[offset + y * SRC + x] > inkThreshold) {
-        x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
       }
     }
   }
-  if (x1 < 0) { x0 = 0; y0 = 0; x1 = SRC - 1; y1 = SRC - 1; }
+  if (x1 < 0) {
+    x0 = 0;
+    y0 = 0;
+    x1 = SRC - 1;
+    y1 = SRC - 1;
+  }
   const side = Math.max(x1 - x0 + 1, y1 - y0 + 1) + 2;
   const bx = (x0 + x1 + 1) / 2 - side / 2; // box origin in source pixels (may be fractional or outside)
   const by = (y0 + y1 + 1) / 2 - side / 2;
@@ -59,7 +75,10 @@ export function downsampleDigit(src: ArrayLike<number>, offset: number, size: nu
   let max = 0;
   for (let oy = 0; oy < size; oy++) {
     for (let ox = 0; ox < size; ox++) {
-      const sx0 = bx + ox * f, sx1 = sx0 + f, sy0 = by + oy * f, sy1 = sy0 + f;
+      const sx0 = bx + ox * f,
+        sx1 = sx0 + f,
+        sy0 = by + oy * f,
+        sy1 = sy0 + f;
       let acc = 0;
       for (let y = Math.floor(sy0); y < Math.ceil(sy1); y++) {
         const wy = Math.min(sy1, y + 1) - Math.max(sy0, y);
@@ -81,7 +100,8 @@ export function downsampleDigit(src: ArrayLike<number>, offset: number, size: nu
 /** Loads the package's digits (label order 0..9, file order within a label) as a DigitBank. */
 export function loadMnistBank(opts: MnistBankOptions = {}): DigitBank {
   const size = opts.size ?? 10;
-  if (!Number.isInteger(size) || size < 4 || size > SRC) throw new FieldError({ field: 'size', expected: `an integer in 4..${SRC}`, got: size });
+  if (!Number.isInteger(size) || size < 4 || size > SRC)
+    throw new FieldError({ field: 'size', expected: `an integer in 4..${SRC}`, got: size });
   const dir = mnistDigitsDir();
   const chunks: Uint8Array[] = [];
   const labels: number[] = [];
@@ -91,13 +111,31 @@ export function loadMnistBank(opts: MnistBankOptions = {}): DigitBank {
     try {
       data = (JSON.parse(readFileSync(path, 'utf8')) as { data?: unknown }).data;
     } catch (e) {
-      throw new FieldError({ file: `mnist digits/${d}.json`, field: 'data', expected: 'a readable JSON file {"data": [784·n numbers]}', got: errText(e), hint: INSTALL_HINT });
+      throw new FieldError({
+        file: `mnist digits/${d}.json`,
+        field: 'data',
+        expected: 'a readable JSON file {"data": [784·n numbers]}',
+        got: errText(e),
+        hint: INSTALL_HINT,
+      });
     }
     if (!Array.isArray(data)) {
-      throw new FieldError({ file: `mnist digits/${d}.json`, field: 'data', expected: `an array of ${SRC * SRC}·n numbers`, got: data, hint: INSTALL_HINT });
+      throw new FieldError({
+        file: `mnist digits/${d}.json`,
+        field: 'data',
+        expected: `an array of ${SRC * SRC}·n numbers`,
+        got: data,
+        hint: INSTALL_HINT,
+      });
     }
     if (data.length % (SRC * SRC) !== 0) {
-      throw new FieldError({ file: `mnist digits/${d}.json`, field: 'data.length', expected: `a multiple of ${SRC * SRC}`, got: data.length, hint: INSTALL_HINT });
+      throw new FieldError({
+        file: `mnist digits/${d}.json`,
+        field: 'data.length',
+        expected: `a multiple of ${SRC * SRC}`,
+        got: data.length,
+        hint: INSTALL_HINT,
+      });
     }
     const n = Math.min(data.length / (SRC * SRC), opts.perLabel ?? Infinity);
     for (let i = 0; i < n; i++) {

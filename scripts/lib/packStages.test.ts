@@ -18,7 +18,16 @@ describe('calibrationReport', () => {
     row(1, EOS_ID, 10); // sure of <eos>: right
     row(3, 4, Math.log(3 * 5)); // 4 at p = 15/(15+5) = ¾ over 6 tokens (five at 0): wrong (label 5)
     row(4, EOS_ID, 10);
-    const r = calibrationReport({ logits, answerIds, teacherAnswerIds, bayesAnswerIds, split: new Uint8Array([2, 2, 0]), N, A, V });
+    const r = calibrationReport({
+      logits,
+      answerIds,
+      teacherAnswerIds,
+      bayesAnswerIds,
+      split: new Uint8Array([2, 2, 0]),
+      N,
+      A,
+      V,
+    });
     expect(r.rows).toBe(4); // train sample and slots after <eos> not counted
     expect(r.tokenAccuracy).toBeCloseTo(3 / 4, 12);
     expect(r.vsLabels).toBe(50);

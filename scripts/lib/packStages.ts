@@ -24,7 +24,14 @@ export interface TextRows {
 }
 
 /** Rows `idx` of a dataset's prompts and answers; `withAnswers` false keeps the prompts only. */
-export function textRows(promptIds: Int32Array, answerIds: Int32Array, Lp: number, A: number, idx: readonly number[], withAnswers = true): TextRows {
+export function textRows(
+  promptIds: Int32Array,
+  answerIds: Int32Array,
+  Lp: number,
+  A: number,
+  idx: readonly number[],
+  withAnswers = true,
+): TextRows {
   const prompt = new Int32Array(idx.length * Lp);
   const answer = new Int32Array(idx.length * A).fill(PAD_ID);
   idx.forEach((n, i) => {
@@ -46,18 +53,33 @@ export function joinRows(a: TextRows, b: TextRows): TextRows {
 }
 
 /** A fresh LM of `model` (seeded) trained on next-token loss over `rows`: the teacher's stage 1, or the student init. */
-export async function pretrainedLm(model: ModelConfig, rows: TextRows, st: LmStage, seed: number, label: string): Promise<{ params: Params; loss: number; seconds: number }> {
+export async function pretrainedLm(
+  model: ModelConfig,
+  rows: TextRows,
+  st: LmStage,
+  seed: number,
+  label: string,
+): Promise<{ params: Params; loss: number; seconds: number }> {
   const t0 = performance.now();
   const params = initLlava(model, new Rng(deriveSeed(seed, `${label}-init`)));
   const prog = new Progress(label, st.steps);
-  const loss = await pretrainLm(model, params, rows.prompt, rows.answer, { ...st, seed: deriveSeed(seed, label), onStep: (s, l) => prog.update(s + 1, `next-token CE ${l.toFixed(4)}`) });
+  const loss = await pretrainLm(model, params, rows.prompt, rows.answer, {
+    ...st,
+    seed: deriveSeed(seed, label),
+    onStep: (s, l) => prog.update(s + 1, `next-token CE ${l.toFixed(4)}`),
+  });
   return { params, loss, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The student_init.* tensors and metadata of a pretrained student (weights exported, params freed). */
-export async function studentInitTensors(model: ModelConfig, params: Params, spec: Omit<StudentInitSpec, 'config'>): Promise<{ tensors: Record<string, SafeTensor>; meta: StudentInitSpec }> {
+export async function studentInitTensors(
+  model: ModelConfig,
+  params: Params,
+  spec: Omit<StudentInitSpec, 'config'>,
+): Promise<{ tensors: Record<string, SafeTensor>; meta: StudentInitSpec }> {
   const tensors: Record<string, SafeTensor> = {};
-  for (const [k, w] of Object.entries(await exportParams(params, 'student_init.'))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+  for (const [k, w] of Object.entries(await exportParams(params, 'student_init.')))
+    tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
   disposeParams(params);
   return { tensors, meta: { config: model as unknown as Record<string, unknown>, ...spec } };
 }
@@ -74,7 +96,17 @@ export interface CalibrationReport extends CalibrationSpec {
  * teacher_logits) against the sampled label tokens, over the slots up to and including <eos>; and its greedy answers'
  * exact match against the sampled labels and against the Bayes answers.
  */
-export function calibrationReport(o: { logits: Float32Array; answerIds: Int32Array; teacherAnswerIds: Int32Array; bayesAnswerIds?: Int32Array; split: Uint8Array; N: number; A: number; V: number; contentOnly?: boolean }): CalibrationReport {
+export function calibrationReport(o: {
+  logits: Float32Array;
+  answerIds: Int32Array;
+  teacherAnswerIds: Int32Array;
+  bayesAnswerIds?: Int32Array;
+  split: Uint8Array;
+  N: number;
+  A: number;
+  V: number;
+  contentOnly?: boolean;
+}): CalibrationReport {
   const { N, A, V } = o;
   const rows: number[] = [];
   const targets: number[] = [];
@@ -114,4 +146,8 @@ export function calibrationReport(o: { logits: Float32Array; answerIds: Int32Arr
 }
 
 /** teacher.pretrain of the metadata. */
-export const pretrainSpec = (st: LmStage, corpus: string): PretrainSpec => ({ objective: 'next-token', steps: st.steps, corpus });
+export const pretrainSpec = (st: LmStage, corpus: string): PretrainSpec => ({
+  objective: 'next-token',
+  steps: st.steps,
+  corpus,
+});

@@ -25,13 +25,20 @@ export async function runQuickStudy(args: Args): Promise<void> {
   const steps = intArg(args, 'steps', DEFAULT_CONFIG.optim.totalSteps, 1);
   // --init pretrained: every student starts from the pack's student_init.* (issue 27); default scratch
   const init = args.init === 'pretrained' ? 'pretrained' : 'scratch';
-  if (args.init !== undefined && args.init !== 'pretrained' && args.init !== 'scratch') throw new Error(`--init: expected scratch or pretrained, got ${JSON.stringify(args.init)}`);
+  if (args.init !== undefined && args.init !== 'pretrained' && args.init !== 'scratch')
+    throw new Error(`--init: expected scratch or pretrained, got ${JSON.stringify(args.init)}`);
   const results: Record<string, Pick<StudentRunResult, 'overall' | 'perFamily' | 'seconds' | 'msPerStep'>[]> = {};
   let backend = String(args.backend ?? 'wasm');
   if (typeof args.merge === 'string') {
     only.length = 0;
     for (const f of args.merge.split(',')) {
-      const j = JSON.parse(readFileSync(f, 'utf8')) as { backend: string; conditions: Record<string, { runs: { overall: number; perFamily: Record<string, number>; seconds: number; msPerStep: number }[] }> };
+      const j = JSON.parse(readFileSync(f, 'utf8')) as {
+        backend: string;
+        conditions: Record<
+          string,
+          { runs: { overall: number; perFamily: Record<string, number>; seconds: number; msPerStep: number }[] }
+        >;
+      };
       backend = j.backend;
       for (const [k, c] of Object.entries(j.conditions)) {
         results[k] = c.runs;
@@ -41,20 +48,37 @@ export async function runQuickStudy(args: Args): Promise<void> {
     only.sort();
   }
   if (typeof args.merge !== 'string') backend = await initBackend(backend as 'wasm' | 'cpu');
-  process.stderr.write(`study ${name}: ${seeds} seeds × ${only.join(',')}, ${steps} steps, backend ${backend}, student init ${init}\n`);
+  process.stderr.write(
+    `study ${name}: ${seeds} seeds × ${only.join(',')}, ${steps} steps, backend ${backend}, student init ${init}\n`,
+  );
   for (const key of typeof args.merge === 'string' ? [] : only) {
     results[key] = [];
     for (let s = 0; s < seeds; s++) {
-      const cfg = mergeConfig(DEFAULT_CONFIG, { ...CONDITIONS[key].patch, seed: s + 1, optim: { totalSteps: steps }, studentInit: init });
+      const cfg = mergeConfig(DEFAULT_CONFIG, {
+        ...CONDITIONS[key].patch,
+        seed: s + 1,
+        optim: { totalSteps: steps },
+        studentInit: init,
+      });
       const r = await runStudent(pack, cfg);
       results[key].push(r);
-      process.stderr.write(`${CONDITIONS[key].label} seed ${s + 1}: val ${r.overall.toFixed(1)}% in ${r.seconds.toFixed(0)} s (${r.msPerStep.toFixed(0)} ms/step)\n`);
+      process.stderr.write(
+        `${CONDITIONS[key].label} seed ${s + 1}: val ${r.overall.toFixed(1)}% in ${r.seconds.toFixed(0)} s (${r.msPerStep.toFixed(0)} ms/step)\n`,
+      );
     }
   }
   const fams = pack.meta.families;
   const header = ['condition', 'overall', ...fams];
-  const rows = only.map((k) => [CONDITIONS[k].label, fmt(results[k].map((r) => r.overall)), ...fams.map((f) => fmt(results[k].map((r) => r.perFamily[f])))]);
-  const teacherRow = ['teacher', String(pack.meta.teacher.accuracy && JSON.parse(pack.extraMetadata.teacher_overall_accuracy ?? 'null')), ...fams.map((f) => String(pack.meta.teacher.accuracy[f]))];
+  const rows = only.map((k) => [
+    CONDITIONS[k].label,
+    fmt(results[k].map((r) => r.overall)),
+    ...fams.map((f) => fmt(results[k].map((r) => r.perFamily[f]))),
+  ]);
+  const teacherRow = [
+    'teacher',
+    String(pack.meta.teacher.accuracy && JSON.parse(pack.extraMetadata.teacher_overall_accuracy ?? 'null')),
+    ...fams.map((f) => String(pack.meta.teacher.accuracy[f])),
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length), teacherRow[i].length));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
   console.log(line(header));
@@ -65,9 +89,14 @@ export async function runQuickStudy(args: Args): Promise<void> {
   const gains: Record<string, { diff: number; ci95: [number, number]; p: number; df: number }> = {};
   if (results.a) {
     for (const k of only.filter((x) => x !== 'a')) {
-      const w = welch(results[k].map((r) => r.overall), results.a.map((r) => r.overall));
+      const w = welch(
+        results[k].map((r) => r.overall),
+        results.a.map((r) => r.overall),
+      );
       gains[k] = { diff: w.diff, ci95: w.ci95, p: w.p, df: w.df };
-      console.log(`${CONDITIONS[k].label} − (a): ${w.diff.toFixed(1)} points, 95 % CI [${w.ci95[0].toFixed(1)}, ${w.ci95[1].toFixed(1)}], Welch df ${w.df.toFixed(1)}, p ${w.p.toPrecision(2)}`);
+      console.log(
+        `${CONDITIONS[k].label} − (a): ${w.diff.toFixed(1)} points, 95 % CI [${w.ci95[0].toFixed(1)}, ${w.ci95[1].toFixed(1)}], Welch df ${w.df.toFixed(1)}, p ${w.p.toPrecision(2)}`,
+      );
     }
   }
   mkdirSync('study', { recursive: true });
@@ -79,11 +108,40 @@ export async function runQuickStudy(args: Args): Promise<void> {
         label: CONDITIONS[k].label,
         config: CONDITIONS[k].patch,
         overall: { mean: mean(results[k].map((r) => r.overall)), std: std(results[k].map((r) => r.overall)) },
-        perFamily: Object.fromEntries(fams.map((f) => [f, { mean: mean(results[k].map((r) => r.perFamily[f])), std: std(results[k].map((r) => r.perFamily[f])) }])),
-        runs: results[k].map((r, i) => ({ seed: i + 1, overall: r.overall, perFamily: r.perFamily, seconds: r.seconds, msPerStep: r.msPerStep })),
+        perFamily: Object.fromEntries(
+          fams.map((f) => [
+            f,
+            { mean: mean(results[k].map((r) => r.perFamily[f])), std: std(results[k].map((r) => r.perFamily[f])) },
+          ]),
+        ),
+        runs: results[k].map((r, i) => ({
+          seed: i + 1,
+          overall: r.overall,
+          perFamily: r.perFamily,
+          seconds: r.seconds,
+          msPerStep: r.msPerStep,
+        })),
       },
     ]),
   );
-  writeFileSync(out, JSON.stringify({ pack: name, file, backend, steps, seeds, studentInit: init, date: new Date().toISOString(), teacher: pack.meta.teacher.accuracy, conditions: summary, gainsOverA: gains }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        pack: name,
+        file,
+        backend,
+        steps,
+        seeds,
+        studentInit: init,
+        date: new Date().toISOString(),
+        teacher: pack.meta.teacher.accuracy,
+        conditions: summary,
+        gainsOverA: gains,
+      },
+      null,
+      2,
+    ),
+  );
   process.stderr.write(`wrote ${out}\n`);
 }

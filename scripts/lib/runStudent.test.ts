@@ -41,9 +41,12 @@ describe('runStudent', () => {
     expect(Number.isInteger(Math.round(((r.overall * 6) / 100) * 1e9) / 1e9)).toBe(true);
   });
 
-  it('the fair study\'s run (DESIGN §6c): a val curve, the best-val step, and the numbers on the test split, each as a re-run gives them', async () => {
+  it("the fair study's run (DESIGN §6c): a val curve, the best-val step, and the numbers on the test split, each as a re-run gives them", async () => {
     const pack = parsePack(bytes, 'tiny.safetensors');
-    const cfg = mergeConfig(DEFAULT_CONFIG, { seed: 3, optim: { batchSize: 4, totalSteps: 21, warmupSteps: 0, lr: 3e-2 } });
+    const cfg = mergeConfig(DEFAULT_CONFIG, {
+      seed: 3,
+      optim: { batchSize: 4, totalSteps: 21, warmupSteps: 0, lr: 3e-2 },
+    });
     const r = await runStudent(pack, cfg, { curveEvery: 2, split: 'test' });
     expect(r.split).toBe('test');
     expect(r.curve!.map((p) => p.step)).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 21]);
@@ -67,13 +70,19 @@ describe('runStudent', () => {
   });
 
   it('needsTeacher: exactly the study conditions that run the teacher online (F3 all positions and its probe, F11 on-policy)', () => {
-    const need = Object.values(CONDITIONS).filter((c) => needsTeacher(mergeConfig(DEFAULT_CONFIG, c.patch))).map((c) => c.id);
+    const need = Object.values(CONDITIONS)
+      .filter((c) => needsTeacher(mergeConfig(DEFAULT_CONFIG, c.patch)))
+      .map((c) => c.id);
     expect(need.sort()).toEqual(['rich-fkl-all', 'rich-fkl-img', 'rich-fkl-onpol', 'rich-fkl-prompt']);
   });
 
   it('fits the config to a pack without teacher weights as the lab does (cache, answer positions, no on-policy)', () => {
     const pack = parsePack(bytes, 'tiny.safetensors');
-    const c = fitConfigToPack(mergeConfig(DEFAULT_CONFIG, { kd: { allPositions: true, source: 'online' }, onPolicy: { lambda: 0.5 } }), pack, false);
+    const c = fitConfigToPack(
+      mergeConfig(DEFAULT_CONFIG, { kd: { allPositions: true, source: 'online' }, onPolicy: { lambda: 0.5 } }),
+      pack,
+      false,
+    );
     expect(c.kd).toMatchObject({ allPositions: false, source: 'cached' });
     expect(c.onPolicy.lambda).toBe(0);
   });

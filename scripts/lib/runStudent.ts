@@ -62,16 +62,29 @@ export function needsTeacher(cfg: TrainConfig): boolean {
   return cfg.kd.allPositions || cfg.kd.source === 'online' || cfg.onPolicy.lambda > 0;
 }
 
-export async function runStudent(pack: Pack, cfg: TrainConfig, opts: RunStudentOptions = {}): Promise<StudentRunResult> {
+export async function runStudent(
+  pack: Pack,
+  cfg: TrainConfig,
+  opts: RunStudentOptions = {},
+): Promise<StudentRunResult> {
   const teacher = opts.teacher ?? needsTeacher(cfg);
   if (needsTeacher(cfg) && !hasTeacherWeights(pack)) {
-    throw new FieldError({ field: 'tensor teacher.*', expected: 'teacher weights in the pack (all positions, online teacher and on-policy run the teacher)', hint: 'use a pack with teacher.* or a cached-teacher condition' });
+    throw new FieldError({
+      field: 'tensor teacher.*',
+      expected: 'teacher weights in the pack (all positions, online teacher and on-policy run the teacher)',
+      hint: 'use a pack with teacher.* or a cached-teacher condition',
+    });
   }
   const run = buildStudentRun(pack, cfg, { name: 'pack', evalSamples: opts.evalSamples, teacher });
   const split = opts.split ?? 'val';
   const val = indicesOf(pack, SPLIT.val);
   const reported = split === 'test' ? indicesOf(pack, SPLIT.test) : val;
-  if (!reported.length) throw new FieldError({ field: 'tensor split', expected: `samples of the ${split} split (code ${split === 'test' ? SPLIT.test : SPLIT.val})`, got: 0 });
+  if (!reported.length)
+    throw new FieldError({
+      field: 'tensor split',
+      expected: `samples of the ${split} split (code ${split === 'test' ? SPLIT.test : SPLIT.val})`,
+      got: 0,
+    });
   let best: { step: number; valAll: number; params: Params } | null = null;
   let result: StudentRunResult;
   try {
@@ -106,7 +119,15 @@ export async function runStudent(pack: Pack, cfg: TrainConfig, opts: RunStudentO
       overall: ev.overall,
       perFamily: byFamily(Array.from(ev.perFamily)),
       split,
-      ...(opts.curveEvery ? { curve, bestStep: best!.step, bestValOverall: best!.valAll, bestOverall: atBest!.overall, bestPerFamily: byFamily(Array.from(atBest!.perFamily)) } : {}),
+      ...(opts.curveEvery
+        ? {
+            curve,
+            bestStep: best!.step,
+            bestValOverall: best!.valAll,
+            bestOverall: atBest!.overall,
+            bestPerFamily: byFamily(Array.from(atBest!.perFamily)),
+          }
+        : {}),
       steps,
       seconds: trainMs / 1000,
       msPerStep: trainMs / steps,
@@ -116,6 +137,7 @@ export async function runStudent(pack: Pack, cfg: TrainConfig, opts: RunStudentO
     if (best) disposeParams(best.params);
     run.dispose();
   }
-  if (tf.memory().numTensors > 10_000) throw new Error(`runStudent: ${tf.memory().numTensors} tensors alive after a run (leak)`);
+  if (tf.memory().numTensors > 10_000)
+    throw new Error(`runStudent: ${tf.memory().numTensors} tensors alive after a run (leak)`);
   return result;
 }

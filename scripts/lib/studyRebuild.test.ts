@@ -20,18 +20,30 @@ describe('study/<pack>.json rebuilt from study/runs/<pack>/', () => {
     describe(`${j.pack} (${j.steps} steps)`, () => {
       // Only runs of this JSON's step budget and of a study condition count (readRuns filters both).
       const runs = readRuns(j.pack, j.steps);
-      const re = studyJson({ pack: j.pack, steps: j.steps, backend: j.backend, seeds: j.seeds, families: j.families, runs });
+      const re = studyJson({
+        pack: j.pack,
+        steps: j.steps,
+        backend: j.backend,
+        seeds: j.seeds,
+        families: j.families,
+        runs,
+      });
 
       it('has the same conditions, with the same seeds and each condition the same mean', () => {
         expect(Object.keys(re.conditions).sort()).toEqual(Object.keys(j.conditions).sort());
         for (const [id, c] of Object.entries(j.conditions)) {
           const r = re.conditions[id];
-          expect(r.runs.map((x) => x.seed), `${id} seeds`).toEqual(c.runs.map((x) => x.seed));
+          expect(
+            r.runs.map((x) => x.seed),
+            `${id} seeds`,
+          ).toEqual(c.runs.map((x) => x.seed));
           expect(r.overall.mean, `${id} mean`).toBe(c.overall.mean);
           expect(r.overall.std, `${id} std`).toBe(c.overall.std);
         }
         expect(re.complete).toBe(j.complete);
-        expect(runs.length, 'run files counted').toBe(Object.values(j.conditions).reduce((n, c) => n + c.runs.length, 0));
+        expect(runs.length, 'run files counted').toBe(
+          Object.values(j.conditions).reduce((n, c) => n + c.runs.length, 0),
+        );
       });
 
       it('gives every finding the committed verdict (data-rich and labeled-only)', () => {
@@ -40,7 +52,10 @@ describe('study/<pack>.json rebuilt from study/runs/<pack>/', () => {
           const r = re.findings.find((x) => x.id === f.id)!;
           expect(r.verdict, `${f.id} verdict`).toBe(f.verdict);
           expect(r.labeled?.verdict, `${f.id} labeled verdict`).toBe(f.labeled?.verdict);
-          expect(r.comparisons.map((c) => c.diff), `${f.id} differences`).toEqual(f.comparisons.map((c) => c.diff));
+          expect(
+            r.comparisons.map((c) => c.diff),
+            `${f.id} differences`,
+          ).toEqual(f.comparisons.map((c) => c.diff));
         }
       });
     });

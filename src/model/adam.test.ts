@@ -77,8 +77,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
       applyHost(adam, p, { a: [1, -1], b: [2] });
       applyHost(adam, p, { a: [1, -1] }); // b has no gradient: untouched, its t stays 1
       const b1 = vals(p.b)[0];
-      expect(b1).toBeCloseTo(1 - LR * 2 / (2 + EPS), 6);
-      const t = Object.fromEntries((await adam.state()).filter((s) => s.name.endsWith('/t')).map((s) => [s.name, s.data[0]]));
+      expect(b1).toBeCloseTo(1 - (LR * 2) / (2 + EPS), 6);
+      const t = Object.fromEntries(
+        (await adam.state()).filter((s) => s.name.endsWith('/t')).map((s) => [s.name, s.data[0]]),
+      );
       expect(t).toEqual({ 'a/t': 2, 'b/t': 1 });
       // b's next step is its own t = 2, whatever a's count: m = 0.9·0.2 + 0.1·g, bias 1 − 0.9².
       applyHost(adam, p, { b: [2] });
@@ -124,7 +126,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     // The moments of parameters that step together live in one flat buffer each (one fused update per group).
     it('holds two tensors (m, v) per group of parameters with one step count, flat across steps, none after dispose', () => {
-      const p = { a: tf.variable(tf.zeros([4, 3])), b: tf.variable(tf.zeros([3])), c: tf.variable(tf.zeros([2, 2, 2])) };
+      const p = {
+        a: tf.variable(tf.zeros([4, 3])),
+        b: tf.variable(tf.zeros([3])),
+        c: tf.variable(tf.zeros([2, 2, 2])),
+      };
       const n0 = tf.memory().numTensors;
       const adam = new Adam(LR, B1, B2, EPS);
       expect(tf.memory().numTensors).toBe(n0); // no state before the first apply
@@ -133,7 +139,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       applyHost(adam, p, { a: new Array(12).fill(0.1), b: [1, 2, 3], c: new Array(8).fill(-1) });
       const n1 = tf.memory().numTensors;
       expect(n1).toBe(n0 + 2 * 2); // {a, b} at t = 2 and {c} at t = 1: two groups from now on
-      for (let s = 0; s < 25; s++) applyHost(adam, p, { a: new Array(12).fill(s), b: [s, 1, 2], c: new Array(8).fill(1) });
+      for (let s = 0; s < 25; s++)
+        applyHost(adam, p, { a: new Array(12).fill(s), b: [s, 1, 2], c: new Array(8).fill(1) });
       expect(tf.memory().numTensors).toBe(n1);
       adam.dispose();
       expect(tf.memory().numTensors).toBe(n0);

@@ -50,7 +50,12 @@ export class Adam {
    * and finds it non-finite calls `unstep(names)` (Trainer.settle does), before the next step when it can.
    * Returns ‖g‖ (a scalar the caller owns, before clipping).
    */
-  apply(grads: Record<string, tf.Tensor>, vars: Record<string, tf.Variable>, clipNorm = 0, finite: tf.Scalar[] = []): tf.Scalar {
+  apply(
+    grads: Record<string, tf.Tensor>,
+    vars: Record<string, tf.Variable>,
+    clipNorm = 0,
+    finite: tf.Scalar[] = [],
+  ): tf.Scalar {
     return tf.tidy(() => {
       const parts = new Map<number, string[]>(); // next step count → the parameters that reach it now
       for (const name of Object.keys(grads)) {
@@ -60,7 +65,11 @@ export class Adam {
       }
       // wasm: the lab's fused kernels (the same float32 operations, 2 kernels instead of ~25; simd/kernels/LabAdam.ts).
       const fused = wasmKernelsActive();
-      const flats = [...parts].map(([t, names]) => ({ t, group: this.groupFor(names, vars), g: fused ? null : flatten(names.map((n) => grads[n])) }));
+      const flats = [...parts].map(([t, names]) => ({
+        t,
+        group: this.groupFor(names, vars),
+        g: fused ? null : flatten(names.map((n) => grads[n])),
+      }));
       // ‖g‖ over every parameter: one square-sum per group (one group unless a stage schedule split the step counts).
       const sq = flats.map((f) => (f.g ? tf.sum(tf.square(f.g)) : sumSquares(f.group.names.map((n) => grads[n]))));
       const norm = tf.sqrt(sq.length === 1 ? sq[0] : tf.sum(tf.stack(sq))) as tf.Scalar;
@@ -71,7 +80,15 @@ export class Adam {
         const okF = tf.cast(ok, 'float32'); // [1]
         for (const { t, group } of flats) {
           const hyper = { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, lr: this.lr, t };
-          const r = fusedAdam(group.names.map((n) => grads[n]), group.names.map((n) => vars[n]), group.m, group.v, okF, scale as tf.Scalar | null, hyper);
+          const r = fusedAdam(
+            group.names.map((n) => grads[n]),
+            group.names.map((n) => vars[n]),
+            group.m,
+            group.v,
+            okF,
+            scale as tf.Scalar | null,
+            hyper,
+          );
           group.m.assign(r.m);
           group.v.assign(r.v);
           group.names.forEach((n, i) => {
@@ -122,16 +139,30 @@ export class Adam {
     const old = new Set(names.map((n) => this.groupOf.get(n)).filter((g): g is Group => !!g));
     const saved = new Map<string, { m: tf.Tensor; v: tf.Tensor; shape: number[] }>();
     for (const g of old) {
-      g.names.forEach((n, i) => saved.set(n, { m: tf.slice(g.m, g.offsets[i], g.sizes[i]), v: tf.slice(g.v, g.offsets[i], g.sizes[i]), shape: g.shapes[i] }));
+      g.names.forEach((n, i) =>
+        saved.set(n, {
+          m: tf.slice(g.m, g.offsets[i], g.sizes[i]),
+          v: tf.slice(g.v, g.offsets[i], g.sizes[i]),
+          shape: g.shapes[i],
+        }),
+      );
       this.dropGroup(g);
     }
     const rest = [...old].flatMap((g) => g.names).filter((n) => !names.includes(n));
     const make = (ns: string[], shapes: number[][]) => {
-      const mk = (k: 'm' | 'v') => tf.concat(ns.map((n, i) => saved.get(n)?.[k] ?? tf.zeros([shapes[i].reduce((a, b) => a * b, 1)])));
+      const mk = (k: 'm' | 'v') =>
+        tf.concat(ns.map((n, i) => saved.get(n)?.[k] ?? tf.zeros([shapes[i].reduce((a, b) => a * b, 1)])));
       this.addGroup(ns, shapes, mk('m'), mk('v'));
     };
-    if (rest.length) make(rest, rest.map((n) => saved.get(n)!.shape));
-    make(names, names.map((n) => vars[n].shape.slice()));
+    if (rest.length)
+      make(
+        rest,
+        rest.map((n) => saved.get(n)!.shape),
+      );
+    make(
+      names,
+      names.map((n) => vars[n].shape.slice()),
+    );
     return this.groups.get(keyOf(names))!;
   }
 
@@ -139,7 +170,14 @@ export class Adam {
     const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
     const offsets: number[] = [];
     sizes.reduce((o, s) => (offsets.push(o), o + s), 0);
-    const g: Group = { names, shapes, sizes, offsets, m: tf.keep(tf.variable(m, false)), v: tf.keep(tf.variable(v, false)) };
+    const g: Group = {
+      names,
+      shapes,
+      sizes,
+      offsets,
+      m: tf.keep(tf.variable(m, false)),
+      v: tf.keep(tf.variable(v, false)),
+    };
     this.groups.set(keyOf(names), g);
     for (const n of names) this.groupOf.set(n, g);
   }
@@ -161,7 +199,12 @@ export class Adam {
    * reader of that frozen copy: steps taken while it reads do not leak into it. The reader frees the clones.
    */
   snapshot(): () => Promise<OptimizerTensor[]> {
-    const frozen = [...this.groups.values()].map((g) => ({ g, m: tf.clone(g.m), v: tf.clone(g.v), t: g.names.map((n) => this.t.get(n) ?? 0) }));
+    const frozen = [...this.groups.values()].map((g) => ({
+      g,
+      m: tf.clone(g.m),
+      v: tf.clone(g.v),
+      t: g.names.map((n) => this.t.get(n) ?? 0),
+    }));
     return async () => {
       const out: OptimizerTensor[] = [];
       try {
@@ -200,7 +243,13 @@ export class Adam {
     }
     // One group per parameter; the first apply packs them as the step counts say.
     tf.tidy(() => {
-      for (const [name, s] of m) this.addGroup([name], [s.shape.slice()], tf.tensor1d(Float32Array.from(s.data)), tf.tensor1d(Float32Array.from(v.get(name)!.data)));
+      for (const [name, s] of m)
+        this.addGroup(
+          [name],
+          [s.shape.slice()],
+          tf.tensor1d(Float32Array.from(s.data)),
+          tf.tensor1d(Float32Array.from(v.get(name)!.data)),
+        );
     });
   }
 
@@ -232,7 +281,12 @@ function flatten(gs: tf.Tensor[]): tf.Tensor1D {
  * One Adam step on `loss` over `vars` (call inside tf.tidy): the gradients of every variable, applied by name, with
  * optional clipping. Returns the loss value (a scalar kept by the caller's tidy). The pretraining stages use it.
  */
-export function adamStep(adam: Adam, vars: Record<string, tf.Variable>, loss: () => tf.Scalar, clipNorm = 0): tf.Scalar {
+export function adamStep(
+  adam: Adam,
+  vars: Record<string, tf.Variable>,
+  loss: () => tf.Scalar,
+  clipNorm = 0,
+): tf.Scalar {
   const { value, grads } = tf.variableGrads(loss, Object.values(vars));
   const byName = new Map(Object.entries(vars).map(([k, v]) => [v.name, k]));
   adam.apply(Object.fromEntries(Object.entries(grads).map(([vn, g]) => [byName.get(vn)!, g])), vars, clipNorm);

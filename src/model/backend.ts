@@ -93,7 +93,6 @@ interface AdapterInfo {
   description?: string;
 }
 
-
 interface GlLike {
   RENDERER: number;
   getExtension(name: string): { UNMASKED_RENDERER_WEBGL: number } | null;
@@ -156,7 +155,11 @@ export async function measureBackends(
     try {
       const t0 = performance.now();
       measured[c] = await opts.measure(budget);
-      if (c === 'wasm') budget = Math.min(MEASURE_BUDGET.maxMs, Math.max(MEASURE_BUDGET.minMs, MEASURE_BUDGET.factor * (performance.now() - t0)));
+      if (c === 'wasm')
+        budget = Math.min(
+          MEASURE_BUDGET.maxMs,
+          Math.max(MEASURE_BUDGET.minMs, MEASURE_BUDGET.factor * (performance.now() - t0)),
+        );
     } catch (e) {
       skipped.push(`${c} (measure): ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -172,7 +175,10 @@ export async function initBackend(name: BackendName, opts: BackendOptions = {}):
   await ensureGradients();
   failures.length = 0;
   lastOpts = opts;
-  if (!(await trySet(name, opts))) throw new Error(`initBackend: backend '${name}' could not be initialised (${failures.join('; ') || `tried ${name}`})`);
+  if (!(await trySet(name, opts)))
+    throw new Error(
+      `initBackend: backend '${name}' could not be initialised (${failures.join('; ') || `tried ${name}`})`,
+    );
   const ad = name === 'webgpu' ? await webgpuAdapter() : { fallback: null, name: null };
   info = { name, isFallbackAdapter: ad.fallback, adapter: ad.name };
   return name;
@@ -189,16 +195,25 @@ export async function withBackend<T>(candidates: BackendName[], fn: (name: Backe
     for (const c of candidates) if (await trySet(c, lastOpts)) return await fn(c);
     throw new Error(`withBackend: none of ${candidates.join(', ')} could be initialised (${failures.join('; ')})`);
   };
-  const out = await run().then((value) => ({ value }), (error: unknown) => ({ error }));
+  const out = await run().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   // switch back whatever happened; failing to is the error that matters most (every later step would run elsewhere)
-  if (tf.getBackend() !== prev && !(await tf.setBackend(prev))) throw new Error(`withBackend: could not switch back to '${prev}'`);
+  if (tf.getBackend() !== prev && !(await tf.setBackend(prev)))
+    throw new Error(`withBackend: could not switch back to '${prev}'`);
   if ('error' in out) throw out.error;
   return out.value;
 }
 
 /** The backend chosen by the last initBackend call, with the WebGPU adapter's fallback flag. */
 export function backendInfo(): BackendInfo {
-  const kernels = tf.getBackend() === 'wasm' ? (wasmKernelsActive() ? 'lab SIMD (matmul, LayerNorm, GELU, Adam)' : 'tfjs only (no WebAssembly SIMD)') : null;
+  const kernels =
+    tf.getBackend() === 'wasm'
+      ? wasmKernelsActive()
+        ? 'lab SIMD (matmul, LayerNorm, GELU, Adam)'
+        : 'tfjs only (no WebAssembly SIMD)'
+      : null;
   return { ...info, kernels };
 }
 

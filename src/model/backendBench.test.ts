@@ -16,7 +16,9 @@ describe('measureStepMs (Node wasm)', () => {
   }, 60_000);
 
   it('describes the backend in use for the badge', () => {
-    expect(measuredNote({ name: 'wasm', isFallbackAdapter: null, adapter: null, kernels: 'lab SIMD (matmul)' })).toBe('kernels: lab SIMD (matmul)');
+    expect(measuredNote({ name: 'wasm', isFallbackAdapter: null, adapter: null, kernels: 'lab SIMD (matmul)' })).toBe(
+      'kernels: lab SIMD (matmul)',
+    );
     expect(measuredNote({ name: 'cpu', isFallbackAdapter: null, adapter: null, kernels: null })).toBeNull();
   });
 });

@@ -27,14 +27,24 @@ export async function measureStepMs(budgetMs = Infinity): Promise<number> {
   const answerIds = new Int32Array(N * m.A).map((_, i) => (i % m.A === m.A - 1 ? 2 : 4 + rng.int(44)));
   const encParams = initEncoder(enc, rng.fork());
   const cfg = validateConfig(mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 16 } }));
-  const tr = new Trainer({ model: m, encoder: { config: enc, params: encParams }, config: cfg, data: { images, promptIds, answerIds, labeled: [...Array(N).keys()] } });
+  const tr = new Trainer({
+    model: m,
+    encoder: { config: enc, params: encParams },
+    config: cfg,
+    data: { images, promptIds, answerIds, labeled: [...Array(N).keys()] },
+  });
   const free = () => {
     tr.dispose();
     disposeParams(encParams);
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const within = <T>(p: Promise<T>): Promise<T | typeof OVER> =>
-    Promise.race([p, new Promise<typeof OVER>((r) => (timer = setTimeout(() => r(OVER), Math.max(0, start + budgetMs - performance.now()))))]).finally(() => clearTimeout(timer));
+    Promise.race([
+      p,
+      new Promise<typeof OVER>(
+        (r) => (timer = setTimeout(() => r(OVER), Math.max(0, start + budgetMs - performance.now()))),
+      ),
+    ]).finally(() => clearTimeout(timer));
   let t0 = 0;
   for (let i = 0; i < 3; i++) {
     if (i === 1) t0 = performance.now();
@@ -63,7 +73,10 @@ export function measuredNote(bi: BackendInfo): string | null {
  * initBackend for the worker: the backend, its info and the badge's note. A forced backend, or wasm while 'auto'
  * measures the others in the probe (the UI moves the run when one is faster).
  */
-export async function initMeasuredBackend(name: BackendName, wasmPaths?: Record<string, string>): Promise<{ name: string; info: BackendInfo; note: string | null }> {
+export async function initMeasuredBackend(
+  name: BackendName,
+  wasmPaths?: Record<string, string>,
+): Promise<{ name: string; info: BackendInfo; note: string | null }> {
   const active = await initBackend(name, { wasmPaths });
   const info = backendInfo();
   return { name: active, info, note: measuredNote(info) };

@@ -124,4 +124,12 @@ export const STUDENT_PRESET = { d: 64, layers: 2, heads: 2, mlpRatio: 4 } as con
 /** Teacher: d = 128, 3 layers, 4 heads; trains in Node wasm on one core in minutes (see bench:step). */
 export const TEACHER_PRESET = { d: 128, layers: 3, heads: 4, mlpRatio: 4 } as const;
 /** Vision encoder for 24×24 RGB images with 8×8 patches (P = 9). */
-export const ENCODER_PRESET: EncoderConfig = { height: 24, width: 24, channels: 3, patch: 8, dV: 64, layers: 2, heads: 2 };
+export const ENCODER_PRESET: EncoderConfig = {
+  height: 24,
+  width: 24,
+  channels: 3,
+  patch: 8,
+  dV: 64,
+  layers: 2,
+  heads: 2,
+};

@@ -90,7 +90,12 @@ export function encodeAll(e: EncoderConfig, p: Params, images: Uint8Array, chunk
  * host weights (`encoder.*` names), then uploaded to the active one. On a software WebGPU adapter encodeAll's ~3,000
  * dispatches took 210 s for 4,500 images here (SwiftShader) against 2.6 s on wasm; the result is the same function.
  */
-export async function encodeAllVia(on: BackendName[], e: EncoderConfig, weights: HostParams, images: Uint8Array): Promise<tf.Tensor3D> {
+export async function encodeAllVia(
+  on: BackendName[],
+  e: EncoderConfig,
+  weights: HostParams,
+  images: Uint8Array,
+): Promise<tf.Tensor3D> {
   const { P } = encoderGeometry(e);
   const N = images.length / (e.height * e.width * e.channels);
   const data = await withBackend(on, async () => {

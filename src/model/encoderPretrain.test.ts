@@ -16,7 +16,11 @@ beforeAll(async () => {
 describe('patchLabels', () => {
   it('labels each object cell and leaves empty cells at 0', () => {
     const spec = getTaskSpec('shapes');
-    const ds = generateDataset({ task: 'shapes', seed: 3, sizes: { trainLabeled: 5, trainUnlabeled: 0, val: 0, test: 0 } });
+    const ds = generateDataset({
+      task: 'shapes',
+      seed: 3,
+      sizes: { trainLabeled: 5, trainUnlabeled: 0, val: 0, test: 0 },
+    });
     const lab = patchLabels(ds.scenes, spec);
     const P = spec.grid * spec.grid;
     ds.scenes.forEach((s, n) => {
@@ -32,13 +36,21 @@ describe('patchLabels', () => {
 describe('pretrainEncoder', () => {
   it('lowers the per-patch loss and frees its heads', async () => {
     const spec = getTaskSpec('shapes');
-    const ds = generateDataset({ task: 'shapes', seed: 4, sizes: { trainLabeled: 8, trainUnlabeled: 0, val: 0, test: 0 } });
+    const ds = generateDataset({
+      task: 'shapes',
+      seed: 4,
+      sizes: { trainLabeled: 8, trainUnlabeled: 0, val: 0, test: 0 },
+    });
     const cfg = { height: 24, width: 24, channels: 3, patch: 8, dV: 8, layers: 1, heads: 2 };
     const enc = initEncoder(cfg, new Rng(1));
     const before = tf.memory().numTensors;
     const losses: number[] = [];
     await pretrainEncoder(cfg, enc, ds.images, patchLabels(ds.scenes, spec), patchHeadClasses(spec), {
-      steps: 30, batch: 8, lr: 2e-2, seed: 1, onStep: (_s, l) => losses.push(l),
+      steps: 30,
+      batch: 8,
+      lr: 2e-2,
+      seed: 1,
+      onStep: (_s, l) => losses.push(l),
     });
     expect(losses[losses.length - 1]).toBeLessThan(0.5 * losses[0]);
     expect(tf.memory().numTensors).toBe(before);
@@ -47,7 +59,11 @@ describe('pretrainEncoder', () => {
 
 describe('rescaleEncoderOutput', () => {
   it('scales every feature by one factor so the mean patch norm is the target', async () => {
-    const ds = generateDataset({ task: 'shapes', seed: 5, sizes: { trainLabeled: 6, trainUnlabeled: 0, val: 0, test: 0 } });
+    const ds = generateDataset({
+      task: 'shapes',
+      seed: 5,
+      sizes: { trainLabeled: 6, trainUnlabeled: 0, val: 0, test: 0 },
+    });
     const cfg = { height: 24, width: 24, channels: 3, patch: 8, dV: 8, layers: 1, heads: 2 };
     const enc = initEncoder(cfg, new Rng(2));
     tf.tidy(() => enc['encoder.lnf.b'].assign(tf.fill([8], 0.3))); // a non-zero bias must scale too

@@ -74,7 +74,12 @@ export async function pretrainEncoder(
  * projector, and the teacher then misses the questions that name a cell (research/teacher-sweep/README.md). Baked into
  * the weights, so the pack, the lab and the student all see the same encoder function.
  */
-export async function rescaleEncoderOutput(e: EncoderConfig, p: Params, images: Uint8Array, target: number): Promise<number> {
+export async function rescaleEncoderOutput(
+  e: EncoderConfig,
+  p: Params,
+  images: Uint8Array,
+  target: number,
+): Promise<number> {
   if (!(target > 0)) throw new Error(`rescaleEncoderOutput: target norm must be > 0, got ${target}`);
   const f = encodeAll(e, p, images); // [N, P, dV]
   const m = tf.tidy(() => tf.mean(tf.norm(f, 'euclidean', -1)));

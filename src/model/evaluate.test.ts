@@ -14,7 +14,8 @@ const A = 3;
 const E = EOS_ID;
 const P = PAD_ID;
 /** Rows of token ids [n, A] from short answers (<eos> then <pad>). */
-const rows = (...answers: number[][]) => Int32Array.from(answers.flatMap((a) => [...a, E, ...new Array(A - a.length - 1).fill(P)]));
+const rows = (...answers: number[][]) =>
+  Int32Array.from(answers.flatMap((a) => [...a, E, ...new Array(A - a.length - 1).fill(P)]));
 
 describe('scoreAnswers / percents (pure)', () => {
   // Five samples (indices 0..4), families 0 0 1 1 1; labels drawn, Bayes answers the modes.
@@ -65,7 +66,9 @@ describe('evaluate with bayesIds (cpu)', () => {
     expect(plain.bayes).toBeUndefined();
     expect(plain.right.reduce((a, b) => a + b, 0)).toBe(Math.round((plain.overall * idx.length) / 100));
 
-    const same = await evaluate(model, encoder, { ...data, family, bayesIds: data.answerIds }, idx, 3, { batchSize: 3 });
+    const same = await evaluate(model, encoder, { ...data, family, bayesIds: data.answerIds }, idx, 3, {
+      batchSize: 3,
+    });
     expect(same.bayes).toEqual({ overall: same.overall, perFamily: same.perFamily, right: same.right });
 
     // Bayes answers = what the student says (its own greedy answers, in sample order): agreement is 100 %.

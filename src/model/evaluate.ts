@@ -41,7 +41,10 @@ export async function generateAnswers(
   const rng = temperature > 0 ? new Rng(opts.seed ?? 0) : undefined;
   const n = indices.length;
   if (!opts.features && !(encoder && data.images)) {
-    throw new FieldError({ field: 'opts.features', expected: 'precomputed features [N, P, dV], or an encoder and images to compute them' });
+    throw new FieldError({
+      field: 'opts.features',
+      expected: 'precomputed features [N, P, dV], or an encoder and images to compute them',
+    });
   }
   const out = new Int32Array(n * A);
   for (let s = 0; s < n; s += bs) {
@@ -62,7 +65,13 @@ export async function generateAnswers(
 }
 
 /** Exact match of one answer row: equal up to and including the first <eos> (slots after it are ignored). */
-export function exactMatch(pred: ArrayLike<number>, gt: ArrayLike<number>, offP: number, offG: number, A: number): boolean {
+export function exactMatch(
+  pred: ArrayLike<number>,
+  gt: ArrayLike<number>,
+  offP: number,
+  offG: number,
+  A: number,
+): boolean {
   for (let t = 0; t < A; t++) {
     const p = pred[offP + t];
     const g = gt[offG + t];
@@ -109,7 +118,10 @@ export function scoreAnswers(
 }
 
 /** Percent right per family and overall from counts (NaN where there are no samples). */
-export function percents(right: readonly number[], counts: readonly number[]): { overall: number; perFamily: number[] } {
+export function percents(
+  right: readonly number[],
+  counts: readonly number[],
+): { overall: number; perFamily: number[] } {
   const pct = (r: number, c: number) => (c > 0 ? (100 * r) / c : NaN);
   const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
   return { overall: pct(sum(right), sum(counts)), perFamily: right.map((r, f) => pct(r, counts[f])) };
@@ -124,7 +136,13 @@ export function percents(right: readonly number[], counts: readonly number[]): {
 export async function evaluate(
   model: ModelRef,
   encoder: EncoderRef | null,
-  data: { images?: Uint8Array; promptIds: Int32Array; answerIds: Int32Array; family: ArrayLike<number>; bayesIds?: Int32Array },
+  data: {
+    images?: Uint8Array;
+    promptIds: Int32Array;
+    answerIds: Int32Array;
+    family: ArrayLike<number>;
+    bayesIds?: Int32Array;
+  },
   indices: ArrayLike<number>,
   nFamilies: number,
   opts: GenerateAnswersOptions = {},

@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 describe('LazyFeatures', () => {
-  it('encodes the rows asked for with encodeAll\'s values, fills ahead a chunk per call, and the rest when asked; nothing leaks', () => {
+  it("encodes the rows asked for with encodeAll's values, fills ahead a chunk per call, and the rest when asked; nothing leaks", () => {
     const e = TINY_ENC;
     const rng = new Rng(3);
     const p = initEncoder(e, rng.fork());

@@ -89,7 +89,16 @@ export class LazyFeatures {
         const fresh = g.map((n, j) => [n, j]).filter(([n]) => !this.done[n]);
         if (!fresh.length) continue;
         const f = encodeImages(this.e, this.params, this.images, g); // [g, P, dV]
-        parts.push(tf.keep(fresh.length === g.length ? f : tf.gather(f, fresh.map(([, j]) => j))));
+        parts.push(
+          tf.keep(
+            fresh.length === g.length
+              ? f
+              : tf.gather(
+                  f,
+                  fresh.map(([, j]) => j),
+                ),
+          ),
+        );
         for (const [n] of fresh) {
           this.done[n] = 1;
           at.push(n);
@@ -100,7 +109,9 @@ export class LazyFeatures {
     this.left -= at.length;
     tf.tidy(() => {
       const rows = parts.length === 1 ? parts[0] : tf.concat(parts); // [k, P, dV]
-      this.tensor.assign(tf.tensorScatterUpdate(this.tensor, tf.tensor2d(at, [at.length, 1], 'int32'), rows) as tf.Tensor3D);
+      this.tensor.assign(
+        tf.tensorScatterUpdate(this.tensor, tf.tensor2d(at, [at.length, 1], 'int32'), rows) as tf.Tensor3D,
+      );
     });
     tf.dispose(parts);
   }

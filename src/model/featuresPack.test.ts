@@ -13,7 +13,10 @@ import { readStep } from './train/trainer';
 import { tinyConfig } from './testing/tiny';
 
 const feat = parsePack(buildPackBytes(makeTinyFeaturesPack()), 'feat.safetensors');
-const featFull = parsePack(buildPackBytes(makeTinyFeaturesPack({ alignment: true, thumbnails: false })), 'feat-full.safetensors');
+const featFull = parsePack(
+  buildPackBytes(makeTinyFeaturesPack({ alignment: true, thumbnails: false })),
+  'feat-full.safetensors',
+);
 const KD = { weights: { ce: 1, kd: 1 }, kd: { topKMode: 'tail' as const, T: 1 }, optim: { batchSize: 4 } };
 
 beforeAll(async () => {
@@ -44,7 +47,10 @@ describe('student from a features pack', () => {
   });
 
   it('trains a few steps with CE + tail KD, every value finite, tensors flat, and evaluates', async () => {
-    const run = buildStudentRun(featFull, tinyConfig({ ...KD, weights: { ce: 1, kd: 1, hidden: 0.5, affinity: 1, attention: 1 } }));
+    const run = buildStudentRun(
+      featFull,
+      tinyConfig({ ...KD, weights: { ce: 1, kd: 1, hidden: 0.5, affinity: 1, attention: 1 } }),
+    );
     try {
       const totals: number[] = [];
       let at2 = 0;
@@ -59,9 +65,22 @@ describe('student from a features pack', () => {
       const acc = await run.accuracy();
       expect(acc.perFamily.length).toBe(2);
       expect(run.hasImages).toBe(false);
-      const ans = await generateAnswers({ config: run.model, params: run.trainer.params }, null, { promptIds: featFull.tensors.prompt_ids }, [0, 2], { features: run.features });
+      const ans = await generateAnswers(
+        { config: run.model, params: run.trainer.params },
+        null,
+        { promptIds: featFull.tensors.prompt_ids },
+        [0, 2],
+        { features: run.features },
+      );
       expect(ans.length).toBe(2 * TINY_DIMS.A);
-      await expect(generateAnswers({ config: run.model, params: run.trainer.params }, null, { promptIds: featFull.tensors.prompt_ids }, [0])).rejects.toThrow(/opts\.features/);
+      await expect(
+        generateAnswers(
+          { config: run.model, params: run.trainer.params },
+          null,
+          { promptIds: featFull.tensors.prompt_ids },
+          [0],
+        ),
+      ).rejects.toThrow(/opts\.features/);
     } finally {
       run.dispose();
     }
@@ -93,7 +112,11 @@ describe('checkConfigAgainstPack', () => {
   });
 
   it('refuses the hidden, affinity and attention terms, naming the tensor the pack lacks', () => {
-    for (const [term, tensor] of [['hidden', 'teacher_hidden'], ['affinity', 'teacher_affinity'], ['attention', 'teacher_attention']] as const) {
+    for (const [term, tensor] of [
+      ['hidden', 'teacher_hidden'],
+      ['affinity', 'teacher_affinity'],
+      ['attention', 'teacher_attention'],
+    ] as const) {
       const e = refused({ weights: { [term]: 1 } });
       expect(e.field).toBe(`weights.${term}`);
       expect(e.message).toContain(`tensor ${tensor}`);
@@ -102,9 +125,13 @@ describe('checkConfigAgainstPack', () => {
 
   it('accepts what the pack can give, and a version-1 pack with its teacher weights', () => {
     expect(() => checkConfigAgainstPack(tinyConfig(KD), feat)).not.toThrow();
-    expect(() => checkConfigAgainstPack(tinyConfig({ weights: { hidden: 1, affinity: 1, attention: 1 } }), featFull)).not.toThrow();
+    expect(() =>
+      checkConfigAgainstPack(tinyConfig({ weights: { hidden: 1, affinity: 1, attention: 1 } }), featFull),
+    ).not.toThrow();
     const v1 = parsePack(buildPackBytes(makeTinyPack()), 'v1.safetensors');
-    expect(() => checkConfigAgainstPack(tinyConfig({ kd: { source: 'online' }, onPolicy: { lambda: 1 } }), v1)).not.toThrow();
+    expect(() =>
+      checkConfigAgainstPack(tinyConfig({ kd: { source: 'online' }, onPolicy: { lambda: 1 } }), v1),
+    ).not.toThrow();
     expect(() => checkConfigAgainstPack(tinyConfig({ kd: { source: 'online' } }), v1, false)).toThrow(ConfigError);
   });
 });

@@ -12,7 +12,8 @@ import type { TrainData } from './train/data';
 export function indicesOf(pack: Pack, code: number, family?: number): number[] {
   const out: number[] = [];
   const { split, family: fam } = pack.tensors;
-  for (let i = 0; i < split.length; i++) if (split[i] === code && (family === undefined || fam[i] === family)) out.push(i);
+  for (let i = 0; i < split.length; i++)
+    if (split[i] === code && (family === undefined || fam[i] === family)) out.push(i);
   return out;
 }
 
@@ -35,7 +36,12 @@ export function encoderConfigOf(pack: Pack, file = 'pack'): EncoderConfig {
 /** The teacher's ModelConfig from metadata (`teacher.config`); an external teacher (config null) has none. */
 export function teacherConfigOf(pack: Pack): ModelConfig {
   const c = pack.meta.teacher.config;
-  if (c === null) throw new FieldError({ field: 'metadata.teacher.config', expected: 'a model config (this pack\'s teacher is external: config null, no teacher.* weights)', got: null });
+  if (c === null)
+    throw new FieldError({
+      field: 'metadata.teacher.config',
+      expected: "a model config (this pack's teacher is external: config null, no teacher.* weights)",
+      got: null,
+    });
   return c as unknown as ModelConfig;
 }
 

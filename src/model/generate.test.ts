@@ -29,7 +29,12 @@ describe('overfit, generation and evaluation (cpu)', () => {
   beforeAll(async () => {
     await initBackend('cpu');
     enc = initEncoder(TINY_ENC, new Rng(1));
-    student = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ optim: { lr: 2e-2 } }), data });
+    student = new Trainer({
+      model: m,
+      encoder: { config: TINY_ENC, params: enc },
+      config: tinyConfig({ optim: { lr: 2e-2 } }),
+      data,
+    });
   });
   afterAll(() => {
     student.dispose();
@@ -43,7 +48,13 @@ describe('overfit, generation and evaluation (cpu)', () => {
   it('a tiny teacher trained with its encoder overfits 8 examples to CE < 0.05', async () => {
     const tm = tinyModel({ d: 24 });
     const own = initEncoder(TINY_ENC, new Rng(2));
-    const t = new Trainer({ model: tm, encoder: { config: TINY_ENC, params: own }, config: tinyConfig({ optim: { lr: 2e-2 } }), data, trainEncoder: true });
+    const t = new Trainer({
+      model: tm,
+      encoder: { config: TINY_ENC, params: own },
+      config: tinyConfig({ optim: { lr: 2e-2 } }),
+      data,
+      trainEncoder: true,
+    });
     expect(await overfit(t, 400)).toBeLessThan(0.05);
     t.dispose();
     disposeParams(own);
@@ -57,7 +68,9 @@ describe('overfit, generation and evaluation (cpu)', () => {
     expect(r.counts).toEqual([3, 3, 2]);
     expect(Array.from(r.predictions)).toEqual(Array.from(data.answerIds));
     // the cached features give the same answers as encoding the images again
-    const viaCache = await generateAnswers(model, { config: TINY_ENC, params: enc }, data, batch, { features: student.features });
+    const viaCache = await generateAnswers(model, { config: TINY_ENC, params: enc }, data, batch, {
+      features: student.features,
+    });
     expect(Array.from(viaCache)).toEqual(Array.from(r.predictions));
   });
 

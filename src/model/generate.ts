@@ -38,7 +38,12 @@ export function generateIds(
 ): tf.Tensor2D {
   const { A, vocabSize: V } = c;
   const B = feats.shape[0];
-  if (opts.temperature > 0 && !opts.rng) throw new FieldError({ field: 'opts.rng', expected: 'a seeded Rng when temperature > 0 (sampling)', got: opts.rng });
+  if (opts.temperature > 0 && !opts.rng)
+    throw new FieldError({
+      field: 'opts.rng',
+      expected: 'a seeded Rng when temperature > 0 (sampling)',
+      got: opts.rng,
+    });
   return tf.tidy(() => {
     const banned = new Float32Array(V);
     banned[PAD_ID] = NEG_INF;

@@ -29,7 +29,11 @@ describe('golden-tiny.json', () => {
   it('holds exactly the variants of goldenVariants(), and together they weigh every term', () => {
     const vs = goldenVariants();
     expect(Object.keys(ref.variants).sort()).toEqual(vs.map((v) => v.name).sort()); // else run `npm run golden`
-    for (const t of TERM_NAMES) expect(vs.some((v) => v.config.weights[t] > 0), `no variant trains ${t}`).toBe(true);
+    for (const t of TERM_NAMES)
+      expect(
+        vs.some((v) => v.config.weights[t] > 0),
+        `no variant trains ${t}`,
+      ).toBe(true);
     const divs = new Set(vs.map((v) => v.config.kd.divergence));
     for (const d of ['fkl', 'rkl', 'jsd', 'tvd', 'sfkl', 'srkl', 'mse'] as const) expect(divs.has(d), d).toBe(true);
   });
@@ -52,7 +56,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
         expect(Object.keys(sums)).toEqual(Object.keys(g.inputs).sort());
         for (const [name, [s, a]] of Object.entries(sums)) {
           const [rs, ra] = g.inputs[name];
-          expect(Math.abs(s - rs), `${name}: Σx ${s} vs ${rs} (inputs changed? npm run golden)`).toBeLessThan(1e-5 * Math.max(1, ra));
+          expect(Math.abs(s - rs), `${name}: Σx ${s} vs ${rs} (inputs changed? npm run golden)`).toBeLessThan(
+            1e-5 * Math.max(1, ra),
+          );
           expect(Math.abs(a - ra), `${name}: Σ|x|`).toBeLessThan(1e-5 * Math.max(1, ra));
         }
         expect(run.steps.length).toBe(v.steps);

@@ -25,7 +25,13 @@ afterAll(() => disposeParams(enc));
 
 async function check(patch: DeepPartial<TrainConfig>, opts: { trainEncoder?: boolean } = {}) {
   const own = opts.trainEncoder ? initEncoder(TINY_ENC, new Rng(4)) : enc;
-  const tr = new Trainer({ model: m, encoder: { config: TINY_ENC, params: own }, config: tinyConfig(patch), data, trainEncoder: opts.trainEncoder });
+  const tr = new Trainer({
+    model: m,
+    encoder: { config: TINY_ENC, params: own },
+    config: tinyConfig(patch),
+    data,
+    trainEncoder: opts.trainEncoder,
+  });
   const grads = await tr.gradients(batch);
   const vars: Params = { ...tr.params, ...(tr.phi ?? {}), ...(opts.trainEncoder ? own : {}) };
   // per parameter group (encoder, projector, lm, phi): the largest-gradient coordinate of its two largest params
@@ -37,7 +43,9 @@ async function check(patch: DeepPartial<TrainConfig>, opts: { trainEncoder?: boo
     })
     .filter((p) => p.g !== 0)
     .sort((a, b) => Math.abs(b.g) - Math.abs(a.g));
-  const picks = ['encoder.', 'projector.', 'lm.', 'phi.'].flatMap((root) => best.filter((p) => p.name.startsWith(root)).slice(0, 2));
+  const picks = ['encoder.', 'projector.', 'lm.', 'phi.'].flatMap((root) =>
+    best.filter((p) => p.name.startsWith(root)).slice(0, 2),
+  );
   expect(picks.some((p) => p.name.startsWith('projector.'))).toBe(true);
   if (opts.trainEncoder) expect(picks.some((p) => p.name.startsWith('encoder.'))).toBe(true);
   for (const { name, j, g } of picks) {
@@ -53,7 +61,9 @@ async function check(patch: DeepPartial<TrainConfig>, opts: { trainEncoder?: boo
     const fd = (hi - (await at(-EPS))) / (2 * EPS);
     const noise = (8 * Math.abs(hi) * 2 ** -23) / (2 * EPS); // a few float32 ulps of the total, through the difference
     setTo(v, base);
-    expect(Math.abs(fd - g), `${name}[${j}]: fd ${fd} vs analytic ${g}`).toBeLessThan(5e-2 * Math.max(Math.abs(g), Math.abs(fd)) + noise + 1e-6);
+    expect(Math.abs(fd - g), `${name}[${j}]: fd ${fd} vs analytic ${g}`).toBeLessThan(
+      5e-2 * Math.max(Math.abs(g), Math.abs(fd)) + noise + 1e-6,
+    );
   }
   tr.dispose();
   if (opts.trainEncoder) disposeParams(own);
@@ -65,16 +75,21 @@ function setTo(v: tf.Variable, x: Float32Array): void {
 
 describe('finite-difference gradients through the model (cpu)', () => {
   it('ce', () => check({ weights: { ...ZERO, ce: 1 } }));
-  it('ce with the encoder training (teacher build)', () => check({ weights: { ...ZERO, ce: 1 } }, { trainEncoder: true }));
+  it('ce with the encoder training (teacher build)', () =>
+    check({ weights: { ...ZERO, ce: 1 } }, { trainEncoder: true }));
   it('seqCE (second forward on differing teacher answers)', () => check({ weights: { ...ZERO, seq: 1 } }));
   it('kd fkl dense', () => check({ weights: { ...ZERO, kd: 1 } }));
-  it('kd jsd, T = 2, T², normLogits', () => check({ weights: { ...ZERO, kd: 1 }, kd: { divergence: 'jsd', T: 2, t2: true, normLogits: true } }));
-  it('kd srkl top-K renorm', () => check({ weights: { ...ZERO, kd: 1 }, kd: { divergence: 'srkl', topKMode: 'renorm', topK: 3 } }));
-  it('kd rkl top-K tail', () => check({ weights: { ...ZERO, kd: 1 }, kd: { divergence: 'rkl', topKMode: 'tail', topK: 4 } }));
+  it('kd jsd, T = 2, T², normLogits', () =>
+    check({ weights: { ...ZERO, kd: 1 }, kd: { divergence: 'jsd', T: 2, t2: true, normLogits: true } }));
+  it('kd srkl top-K renorm', () =>
+    check({ weights: { ...ZERO, kd: 1 }, kd: { divergence: 'srkl', topKMode: 'renorm', topK: 3 } }));
+  it('kd rkl top-K tail', () =>
+    check({ weights: { ...ZERO, kd: 1 }, kd: { divergence: 'rkl', topKMode: 'tail', topK: 4 } }));
   it('kd mse', () => check({ weights: { ...ZERO, kd: 1 }, kd: { divergence: 'mse' } }));
   it('hidden mse', () => check({ weights: { ...ZERO, hidden: 1 } }));
   it('hidden cosine', () => check({ weights: { ...ZERO, hidden: 1 }, hiddenMode: 'cosine' }));
   it('affinity', () => check({ weights: { ...ZERO, affinity: 1 } }));
   it('attention', () => check({ weights: { ...ZERO, attention: 1 } }));
-  it('all terms weighted', () => check({ weights: { ce: 1, seq: 0.5, kd: 2, hidden: 0.3, affinity: 1, attention: 3 } }));
+  it('all terms weighted', () =>
+    check({ weights: { ce: 1, seq: 0.5, kd: 2, hidden: 0.3, affinity: 1, attention: 3 } }));
 });

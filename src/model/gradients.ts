@@ -34,11 +34,17 @@ function matMulGrad(dy: G, saved: G[], attrs: tf.NamedAttrMap): Record<string, (
   // The lab's wasm SIMD kernel takes transposed operands at full speed: no explicit transposes there.
   if (a.rank === 2 && b.rank === 2 && !transposeA && !transposeB && !wasmKernelsActive()) {
     // y = a·b: da = dy·bᵀ, db = aᵀ·dy, each a plain matmul after an explicit transpose (XNNPACK path).
-    return { a: () => tf.matMul(dy as tf.Tensor2D, t(b) as tf.Tensor2D), b: () => tf.matMul(t(a) as tf.Tensor2D, dy as tf.Tensor2D) };
+    return {
+      a: () => tf.matMul(dy as tf.Tensor2D, t(b) as tf.Tensor2D),
+      b: () => tf.matMul(t(a) as tf.Tensor2D, dy as tf.Tensor2D),
+    };
   }
-  if (!transposeA && !transposeB) return { a: () => tf.matMul(dy, b, false, true), b: () => tf.matMul(a, dy, true, false) };
-  if (!transposeA && transposeB) return { a: () => tf.matMul(dy, b, false, false), b: () => tf.matMul(dy, a, true, false) };
-  if (transposeA && !transposeB) return { a: () => tf.matMul(b, dy, false, true), b: () => tf.matMul(a, dy, false, false) };
+  if (!transposeA && !transposeB)
+    return { a: () => tf.matMul(dy, b, false, true), b: () => tf.matMul(a, dy, true, false) };
+  if (!transposeA && transposeB)
+    return { a: () => tf.matMul(dy, b, false, false), b: () => tf.matMul(dy, a, true, false) };
+  if (transposeA && !transposeB)
+    return { a: () => tf.matMul(b, dy, false, true), b: () => tf.matMul(a, dy, false, false) };
   return { a: () => tf.matMul(b, dy, true, true), b: () => tf.matMul(dy, a, true, true) };
 }
 
@@ -64,7 +70,10 @@ const LEAN: tf.GradConfig[] = [
     inputsToSave: ['a', 'b'],
     gradFunc: (dy, saved) => {
       const [a, b] = saved;
-      return { a: () => unbroadcast(tf.mul(dy as G, f32(b)), a.shape, true), b: () => unbroadcast(tf.mul(dy as G, f32(a)), b.shape, true) };
+      return {
+        a: () => unbroadcast(tf.mul(dy as G, f32(b)), a.shape, true),
+        b: () => unbroadcast(tf.mul(dy as G, f32(a)), b.shape, true),
+      };
     },
   },
   {

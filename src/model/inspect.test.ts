@@ -32,7 +32,13 @@ afterAll(() => {
 });
 
 function make(data: TrainData, patch: DeepPartial<TrainConfig>): Trainer {
-  return new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig(patch), data, teacher });
+  return new Trainer({
+    model: m,
+    encoder: { config: TINY_ENC, params: enc },
+    config: tinyConfig(patch),
+    data,
+    teacher,
+  });
 }
 
 /** Mean of the finite entries (the views write NaN after <eos>, where the trainer's mask is 0). */
@@ -45,7 +51,11 @@ function finiteMean(xs: ArrayLike<number>): number {
 const CASES: [string, TrainData, DeepPartial<TrainConfig>][] = [
   ['dense cache, fKL at T 2', both, { kd: { divergence: 'fkl', T: 2, t2: true } }],
   ['dense cache truncated to top-3 (renorm)', both, { kd: { divergence: 'rkl', topKMode: 'renorm', topK: 3 } }],
-  ['top-K cache (K 6) read at top-3, renorm', topOnly, { kd: { divergence: 'jsd', topKMode: 'renorm', topK: 3, T: 2 } }],
+  [
+    'top-K cache (K 6) read at top-3, renorm',
+    topOnly,
+    { kd: { divergence: 'jsd', topKMode: 'renorm', topK: 3, T: 2 } },
+  ],
   ['top-K cache read at top-3, tail', topOnly, { kd: { topKMode: 'tail', topK: 3 } }],
   ['online teacher (dense)', both, { kd: { divergence: 'fkl', source: 'online', T: 3 } }],
 ];
@@ -60,7 +70,8 @@ describe('inspect views vs the trainer KD term', () => {
       const grid = await divergenceGrid(m, tr.params, tr.features!, data, batch, kd, teacher);
       expect(finiteMean(grid)).toBeCloseTo(want, 5);
       const rows: number[] = [];
-      for (const n of batch) rows.push(...(await alignmentOf(m, tr.params, tr.features!, data, n, kd, 4, teacher)).divergence);
+      for (const n of batch)
+        rows.push(...(await alignmentOf(m, tr.params, tr.features!, data, n, kd, 4, teacher)).divergence);
       expect(finiteMean(rows)).toBeCloseTo(want, 5);
       const labeled = batch.filter((n) => data.labeled.includes(n));
       const val = await valTerms(m, tr.params, tr.features!, data, labeled, kd, { ce: 1, kd: 1 }, teacher);

@@ -28,7 +28,14 @@ export interface TeacherRef {
  * target: the online teacher when kd.source is online or allPositions is on, else the pack's cache). zs [R, V];
  * null when the config cannot take the target (e.g. mse against a top-K cache): the views show no values then.
  */
-function kdRows(zs: tf.Tensor2D, h: HostBatch, kd: KdOptions, feats: tf.Tensor3D, text: tf.Tensor2D, teacher?: TeacherRef | null): tf.Tensor1D | null {
+function kdRows(
+  zs: tf.Tensor2D,
+  h: HostBatch,
+  kd: KdOptions,
+  feats: tf.Tensor3D,
+  text: tf.Tensor2D,
+  teacher?: TeacherRef | null,
+): tf.Tensor1D | null {
   const V = zs.shape[1];
   let target: KdTarget | null;
   if (teacher && (kd.source === 'online' || kd.allPositions)) {
@@ -70,7 +77,10 @@ export async function alignmentOf(
     const d = kdRows(zs, hKd, kd, feats, text, online);
     return [tf.softmax(tf.div(zs, T)), d ?? tf.fill([A], NaN)];
   });
-  const [psHost, divHost] = await Promise.all([ps.data() as Promise<Float32Array>, div.data() as Promise<Float32Array>]);
+  const [psHost, divHost] = await Promise.all([
+    ps.data() as Promise<Float32Array>,
+    div.data() as Promise<Float32Array>,
+  ]);
   tf.dispose([ps, div]);
 
   const kk = Math.max(1, Math.min(k, h.topk ? h.topk.k : V));
@@ -86,7 +96,9 @@ export async function alignmentOf(
       for (let v = 0; v < V; v++) m = Math.max(m, z[v] / T);
       const e = Array.from(z, (x) => Math.exp(x / T - m));
       const s = e.reduce((x, y) => x + y, 0);
-      ids = Array.from({ length: V }, (_, v) => v).sort((x, y) => e[y] - e[x] || x - y).slice(0, kk);
+      ids = Array.from({ length: V }, (_, v) => v)
+        .sort((x, y) => e[y] - e[x] || x - y)
+        .slice(0, kk);
       probs = ids.map((v) => e[v] / s);
     } else if (h.topk) {
       const K = h.topk.k;

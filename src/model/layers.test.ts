@@ -6,7 +6,11 @@ import { Rng } from '../core/base/rng';
 import { initBackend } from './backend';
 import { concatAddPos, gelu, layerNorm, linear, slice } from './layers';
 
-const rnd = (rng: Rng, shape: number[], scale = 1) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
+const rnd = (rng: Rng, shape: number[], scale = 1) =>
+  tf.tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale),
+    shape,
+  );
 const close = (a: tf.Tensor, b: tf.Tensor, tol: number) => {
   expect(a.shape).toEqual(b.shape);
   const x = a.dataSync();
@@ -17,7 +21,12 @@ const close = (a: tf.Tensor, b: tf.Tensor, tol: number) => {
 };
 
 /** Compare f (custom) and ref (plain tfjs ops) in value and in the gradient of Σ u·f(xs) w.r.t. every input. */
-function compare(xs: tf.Tensor[], f: (...a: tf.Tensor[]) => tf.Tensor, ref: (...a: tf.Tensor[]) => tf.Tensor, tol = 1e-5) {
+function compare(
+  xs: tf.Tensor[],
+  f: (...a: tf.Tensor[]) => tf.Tensor,
+  ref: (...a: tf.Tensor[]) => tf.Tensor,
+  tol = 1e-5,
+) {
   const n0 = tf.memory().numTensors;
   tf.tidy(() => {
     const y = f(...xs);
@@ -43,9 +52,26 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const w = rnd(rng, [6, 3]);
       const b = rnd(rng, [3]);
       const r = rnd(rng, [4, 5, 3]);
-      compare([x, w, b], (a, c, e) => linear(a, c, e), (a, c, e) => tf.reshape(tf.add(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), e), [4, 5, 3]));
-      compare([x, w], (a, c) => linear(a, c), (a, c) => tf.reshape(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), [4, 5, 3]));
-      compare([x, w, b, r], (a, c, e, q) => linear(a, c, e, { res: q }), (a, c, e, q) => tf.add(q, tf.reshape(tf.add(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), e), [4, 5, 3])));
+      compare(
+        [x, w, b],
+        (a, c, e) => linear(a, c, e),
+        (a, c, e) =>
+          tf.reshape(tf.add(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), e), [4, 5, 3]),
+      );
+      compare(
+        [x, w],
+        (a, c) => linear(a, c),
+        (a, c) => tf.reshape(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), [4, 5, 3]),
+      );
+      compare(
+        [x, w, b, r],
+        (a, c, e, q) => linear(a, c, e, { res: q }),
+        (a, c, e, q) =>
+          tf.add(
+            q,
+            tf.reshape(tf.add(tf.matMul(tf.reshape(a, [-1, 6]) as tf.Tensor2D, c as tf.Tensor2D), e), [4, 5, 3]),
+          ),
+      );
     });
 
     it('layerNorm = (x − mean)/sqrt(var + 1e-5)·g + b', () => {
@@ -66,11 +92,19 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('slice and concat + positions', () => {
       const x = rnd(rng, [2, 6, 4]);
-      compare([x], (a) => slice(a, [0, 2, 0], [2, 3, 4]), (a) => tf.slice(a, [0, 2, 0], [2, 3, 4]));
+      compare(
+        [x],
+        (a) => slice(a, [0, 2, 0], [2, 3, 4]),
+        (a) => tf.slice(a, [0, 2, 0], [2, 3, 4]),
+      );
       const p1 = rnd(rng, [2, 3, 4]);
       const p2 = rnd(rng, [2, 5, 4]);
       const pos = rnd(rng, [8, 4]);
-      compare([p1, p2, pos], (a, c, e) => concatAddPos([a, c], e), (a, c, e) => tf.add(tf.concat([a, c], 1), e));
+      compare(
+        [p1, p2, pos],
+        (a, c, e) => concatAddPos([a, c], e),
+        (a, c, e) => tf.add(tf.concat([a, c], 1), e),
+      );
     });
   });
 }

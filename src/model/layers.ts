@@ -32,7 +32,12 @@ export function slice(x: T, begin: number[], size: number[]): T {
   const end = size.map((n, i) => (n < 0 ? shape[i] : begin[i] + n));
   const op = tf.customGrad(((xx: T) => ({
     value: tf.slice(xx, begin, size),
-    gradFunc: (dy: T | T[]) => [tf.pad(dy as T, begin.map((b, i) => [b, shape[i] - end[i]] as [number, number]))],
+    gradFunc: (dy: T | T[]) => [
+      tf.pad(
+        dy as T,
+        begin.map((b, i) => [b, shape[i] - end[i]] as [number, number]),
+      ),
+    ],
   })) as unknown as CustomFn) as unknown as (a: T) => T;
   return op(x);
 }
@@ -54,7 +59,8 @@ export function concatAddPos(parts: T[], pos: T): T {
 }
 
 /** Same dims in the same order. */
-export const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+export const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** x in `shape`, without a Reshape dispatch when it already has it (a bias, a LayerNorm gain, a flat activation). */
 export function reshapeTo(x: T, shape: number[]): T {
@@ -78,7 +84,8 @@ export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = 
   const fwd = (xx: T, ww: T, bb: T | undefined, rr: T | undefined, save: Save) => {
     const x2 = reshapeTo(xx, [rows, n]) as tf.Tensor2D;
     save(wVar ? [x2] : [x2, ww]);
-    if (wasmKernelsActive()) return reshapeTo(linearFused(x2, ww, bb, rr ? reshapeTo(rr, [rows, m]) : undefined), [...lead, m]); // one kernel
+    if (wasmKernelsActive())
+      return reshapeTo(linearFused(x2, ww, bb, rr ? reshapeTo(rr, [rows, m]) : undefined), [...lead, m]); // one kernel
     const y = tf.matMul(x2, ww as tf.Tensor2D);
     const out = reshapeTo(bb ? tf.add(y, bb) : y, [...lead, m]);
     return rr ? tf.add(rr, out) : out;
@@ -89,7 +96,13 @@ export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = 
     const out: T[] = [];
     // The lab's wasm SIMD matmul reads transposed operands in place; tfjs's stock kernels want explicit transposes.
     const direct = wasmKernelsActive();
-    if (withX) out.push(reshapeTo(direct ? tf.matMul(dy2, ww as tf.Tensor2D, false, true) : tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D), x.shape));
+    if (withX)
+      out.push(
+        reshapeTo(
+          direct ? tf.matMul(dy2, ww as tf.Tensor2D, false, true) : tf.matMul(dy2, tf.transpose(ww) as tf.Tensor2D),
+          x.shape,
+        ),
+      );
     out.push(direct ? tf.matMul(x2, dy2, true, false) : tf.matMul(tf.transpose(x2) as tf.Tensor2D, dy2));
     if (withB) out.push(tf.sum(dy2, 0));
     if (res) out.push(tf.reshape(dy, res.shape)); // a new tensor object: the tape may dispose either gradient
@@ -103,7 +116,10 @@ export function linear(x: T, w: T, b?: T, opts: { xConst?: boolean; res?: T } = 
     const ww = ins[xConst ? 0 : 1];
     const bb = hasB ? ins[xConst ? 1 : 2] : undefined;
     const rr = res ? ins[ins.length - 1] : undefined;
-    return { value: fwd(xx, ww, bb, rr, save), gradFunc: (dy: T | T[], saved: T[]) => back(dy as T, saved, !xConst, hasB) };
+    return {
+      value: fwd(xx, ww, bb, rr, save),
+      gradFunc: (dy: T | T[], saved: T[]) => back(dy as T, saved, !xConst, hasB),
+    };
   }) as (...t: T[]) => T;
   const inputs = [...(xConst ? [] : [x]), w, ...(hasB ? [b!] : []), ...(res ? [res] : [])];
   return op(...inputs);
@@ -121,7 +137,10 @@ export function layerNorm(x: T, g: T, b: T): T {
     if (fused) {
       const [y, xhat, rstd] = layerNormFused(xx, gg, bb, LN_EPS);
       save(gVar ? [xhat, rstd] : [xhat, rstd, gg]);
-      return { value: y, gradFunc: (dy: T | T[], [xh, rs, gSaved]: T[]) => layerNormGradFused(xh, rs, gVar ? g : gSaved, dy as T) };
+      return {
+        value: y,
+        gradFunc: (dy: T | T[], [xh, rs, gSaved]: T[]) => layerNormGradFused(xh, rs, gVar ? g : gSaved, dy as T),
+      };
     }
     const mean = tf.mean(xx, -1, true);
     const xc = tf.sub(xx, mean);
@@ -135,7 +154,10 @@ export function layerNorm(x: T, g: T, b: T): T {
         const gs = gVar ? g : gSaved;
         const dyT = dy as T;
         const dxhat = tf.mul(dyT, gs);
-        const dx = tf.mul(tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))), rs);
+        const dx = tf.mul(
+          tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))),
+          rs,
+        );
         const R = dyT.size / d;
         const dy2 = reshapeTo(dyT, [R, d]);
         return [dx, tf.sum(tf.mul(dy2, reshapeTo(xh, [R, d])), 0), tf.sum(dy2, 0)];
@@ -252,7 +274,17 @@ function attend(q: T, k: T, v: T, B: number, L: number, H: number, bias: T | nul
  * Returns the output [B·L, d] and, with `withMean`, the attention probabilities averaged over heads [B, L, L]
  * (differentiable: the attention term reads them).
  */
-export function attention(x: T, p: Params, prefix: string, heads: number, bias: T | null, B: number, L: number, withMean = false, res?: T): { out: T; attnMean: T | null } {
+export function attention(
+  x: T,
+  p: Params,
+  prefix: string,
+  heads: number,
+  bias: T | null,
+  B: number,
+  L: number,
+  withMean = false,
+  res?: T,
+): { out: T; attnMean: T | null } {
   const d = x.shape[1]!;
   const q = linear(x, p[`${prefix}.wq`], p[`${prefix}.bq`]);
   const k = linear(x, p[`${prefix}.wk`], p[`${prefix}.bk`]);
@@ -267,10 +299,34 @@ export function attention(x: T, p: Params, prefix: string, heads: number, bias: 
  * Pre-LN block: x + attn(LN1(x)); then x + MLP(LN2(x)) with GELU. x [B·L, d] (flat, so no layer reshapes);
  * attnMean [B, L, L] with `withMean`.
  */
-export function block(x: T, p: Params, prefix: string, heads: number, bias: T | null, B: number, L: number, withMean = false): { x: T; attnMean: T | null } {
-  const a = attention(layerNorm(x, p[`${prefix}.ln1.g`], p[`${prefix}.ln1.b`]), p, `${prefix}.attn`, heads, bias, B, L, withMean, x);
+export function block(
+  x: T,
+  p: Params,
+  prefix: string,
+  heads: number,
+  bias: T | null,
+  B: number,
+  L: number,
+  withMean = false,
+): { x: T; attnMean: T | null } {
+  const a = attention(
+    layerNorm(x, p[`${prefix}.ln1.g`], p[`${prefix}.ln1.b`]),
+    p,
+    `${prefix}.attn`,
+    heads,
+    bias,
+    B,
+    L,
+    withMean,
+    x,
+  );
   const x1 = a.out; // x + attn(LN1(x))
   const h = layerNorm(x1, p[`${prefix}.ln2.g`], p[`${prefix}.ln2.b`]);
-  const x2 = linear(gelu(linear(h, p[`${prefix}.mlp.fc1.w`], p[`${prefix}.mlp.fc1.b`])), p[`${prefix}.mlp.fc2.w`], p[`${prefix}.mlp.fc2.b`], { res: x1 });
+  const x2 = linear(
+    gelu(linear(h, p[`${prefix}.mlp.fc1.w`], p[`${prefix}.mlp.fc1.b`])),
+    p[`${prefix}.mlp.fc2.w`],
+    p[`${prefix}.mlp.fc2.b`],
+    { res: x1 },
+  );
   return { x: x2, attnMean: a.attnMean };
 }

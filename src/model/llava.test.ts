@@ -28,7 +28,9 @@ describe('sequence layout', () => {
     expect(Array.from(t)).toEqual([5, 6, 0, BOS_ID, 7, 8, 2]);
   });
   it('masks answer slots after the first <eos>', () => {
-    expect(Array.from(answerMask(new Int32Array([7, EOS_ID, PAD_ID, PAD_ID, 5, 6, 7, 8]), 2, 4))).toEqual([1, 1, 0, 0, 1, 1, 1, 1]);
+    expect(Array.from(answerMask(new Int32Array([7, EOS_ID, PAD_ID, PAD_ID, 5, 6, 7, 8]), 2, 4))).toEqual([
+      1, 1, 0, 0, 1, 1, 1, 1,
+    ]);
   });
   it('patchifies row-major with pixels / 255', () => {
     const e = { ...TINY_ENC };
@@ -65,7 +67,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const S = affinityMatrix(out.hiddenImg, out.hiddenAns);
       expect(S.shape).toEqual([6, m.P, m.A]);
       // logits are the answer-position slice of logitsAll
-      const d = tf.tidy(() => tf.max(tf.abs(tf.sub(out.logits, tf.slice(out.logitsAll!, [0, m.P + m.Lp, 0], [6, m.A, m.vocabSize])))));
+      const d = tf.tidy(() =>
+        tf.max(tf.abs(tf.sub(out.logits, tf.slice(out.logitsAll!, [0, m.P + m.Lp, 0], [6, m.A, m.vocabSize])))),
+      );
       expect(d.dataSync()[0]).toBeLessThan(1e-5);
       tf.dispose([feats, text, S, d, ...Object.values(out)]);
       expect(tf.memory().numTensors).toBe(before);
@@ -87,7 +91,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const a = run(ans);
       const b = run(ans2);
       for (let r = 0; r < 6; r++) {
-        for (let t = 0; t <= 2; t++) for (let v = 0; v < m.vocabSize; v++) expect(b[r][t][v]).toBeCloseTo(a[r][t][v], 5);
+        for (let t = 0; t <= 2; t++)
+          for (let v = 0; v < m.vocabSize; v++) expect(b[r][t][v]).toBeCloseTo(a[r][t][v], 5);
         const diff = b[r][3].reduce((s, v, i) => s + Math.abs(v - a[r][3][i]), 0);
         expect(diff).toBeGreaterThan(1e-6);
       }
@@ -101,11 +106,20 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const run = () =>
         tf.tidy(() => {
           const feats = encodeImages(TINY_ENC, enc, data.images, [0]);
-          const text = tf.tensor2d(buildTextIds(new Int32Array([5, PAD_ID, PAD_ID]), new Int32Array([6, 7, EOS_ID, 0]), 1, 3, 4), [1, 7], 'int32');
+          const text = tf.tensor2d(
+            buildTextIds(new Int32Array([5, PAD_ID, PAD_ID]), new Int32Array([6, 7, EOS_ID, 0]), 1, 3, 4),
+            [1, 7],
+            'int32',
+          );
           return llavaForward(m, p, feats, text).logits.arraySync();
         });
       const a = run();
-      const padRow = tf.tidy(() => tf.mul(tf.transpose(tf.cast(tf.oneHot(tf.tensor1d([PAD_ID], 'int32'), m.vocabSize), 'float32')), tf.ones([1, m.d])));
+      const padRow = tf.tidy(() =>
+        tf.mul(
+          tf.transpose(tf.cast(tf.oneHot(tf.tensor1d([PAD_ID], 'int32'), m.vocabSize), 'float32')),
+          tf.ones([1, m.d]),
+        ),
+      );
       p['lm.embed'].assign(tf.tidy(() => tf.add(p['lm.embed'], tf.mul(padRow, 5))));
       padRow.dispose();
       const b = run();

@@ -5,7 +5,19 @@ import { FieldError } from '../core/base/errors';
 import { NORM_EPS } from '../core/kd/kdRef';
 import { Rng } from '../core/base/rng';
 import { type ModelConfig, PAD_ID, seqLayout, validateModelConfig } from './configs';
-import { block, blockSpecs, gelu, layerNorm, linear, linearSpecs, lnSpecs, NEG_INF, offTape, slice, concatAddPos } from './layers';
+import {
+  block,
+  blockSpecs,
+  gelu,
+  layerNorm,
+  linear,
+  linearSpecs,
+  lnSpecs,
+  NEG_INF,
+  offTape,
+  slice,
+  concatAddPos,
+} from './layers';
 import { initParams, type Params, type ParamSpecs } from './params';
 
 /**
@@ -124,7 +136,8 @@ export function makeTextIds(prompt: tf.Tensor2D, answer: tf.Tensor2D, bosId = 1)
 /** Affinity S = ĥ_img · ĥ_ansᵀ with ĥ = h/max(‖h‖, NORM_EPS) (DESIGN §3, as losses.affinityLoss). hImg [B,P,d], hAns [B,A,d] → [B,P,A]. */
 export function affinityMatrix(hImg: tf.Tensor3D, hAns: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
-    const unit = (h: tf.Tensor3D) => tf.div(h, tf.sqrt(tf.maximum(tf.sum(tf.square(h), -1, true), NORM_EPS * NORM_EPS)));
+    const unit = (h: tf.Tensor3D) =>
+      tf.div(h, tf.sqrt(tf.maximum(tf.sum(tf.square(h), -1, true), NORM_EPS * NORM_EPS)));
     return tf.matMul(unit(hImg), unit(hAns), false, true) as tf.Tensor3D;
   });
 }

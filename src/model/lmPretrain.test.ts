@@ -16,7 +16,13 @@ beforeAll(async () => {
 
 describe('nextTokenTargets', () => {
   it('prompt [7 8 pad], answer [9 eos pad]: 7→8, 8→<bos>, <bos>→9, 9→<eos>; pads and after <eos> masked', () => {
-    const { targets, mask } = nextTokenTargets(new Int32Array([7, 8, PAD_ID]), new Int32Array([9, EOS_ID, PAD_ID]), 1, 3, 3);
+    const { targets, mask } = nextTokenTargets(
+      new Int32Array([7, 8, PAD_ID]),
+      new Int32Array([9, EOS_ID, PAD_ID]),
+      1,
+      3,
+      3,
+    );
     // text = [7, 8, pad, <bos>, 9, eos]; positions 0..5
     expect(Array.from(targets.slice(0, 2))).toEqual([8, BOS_ID]);
     expect(Array.from(mask)).toEqual([1, 1, 0, 1, 1, 0]); // <eos> (position 5) predicts nothing
@@ -44,7 +50,13 @@ describe('pretrainLm', () => {
     const losses: number[] = [];
     await pretrainLm(c, p, prompt, answer, { steps: 2, batch: 8, lr: 1e-2, seed: 1 });
     const before = tf.memory().numTensors;
-    await pretrainLm(c, p, prompt, answer, { steps: 120, batch: 8, lr: 1e-2, seed: 1, onStep: (_, l) => losses.push(l) });
+    await pretrainLm(c, p, prompt, answer, {
+      steps: 120,
+      batch: 8,
+      lr: 1e-2,
+      seed: 1,
+      onStep: (_, l) => losses.push(l),
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(losses.at(-1)!).toBeLessThan(0.5 * losses[0]);
     disposeParams(p);

@@ -22,7 +22,13 @@ export interface LmPretrainOptions {
  * and the pads predict nothing; after <eos> nothing is predicted. prompt [B, Lp], answer [B, A] (all <pad> for a
  * prompt-only row). Returns targets [B·T] and mask [B·T] (1 where a target counts), T = Lp + A.
  */
-export function nextTokenTargets(prompt: Int32Array, answer: Int32Array, B: number, Lp: number, A: number): { targets: Int32Array; mask: Float32Array } {
+export function nextTokenTargets(
+  prompt: Int32Array,
+  answer: Int32Array,
+  B: number,
+  Lp: number,
+  A: number,
+): { targets: Int32Array; mask: Float32Array } {
   const T = Lp + A;
   const text = buildTextIds(prompt, answer, B, Lp, A); // [B, T] = [prompt | <bos> | answer[:A-1]]
   const targets = new Int32Array(B * T);
@@ -44,10 +50,17 @@ export function nextTokenTargets(prompt: Int32Array, answer: Int32Array, B: numb
  * Train `params` (projector + LM of `c`, in place) on next-token loss over the rows' text: mean CE at the masked text
  * positions (nextTokenTargets), image positions fed zero features. prompt [N, Lp], answer [N, A]. Returns the last loss.
  */
-export async function pretrainLm(c: ModelConfig, params: Params, prompt: Int32Array, answer: Int32Array, o: LmPretrainOptions): Promise<number> {
+export async function pretrainLm(
+  c: ModelConfig,
+  params: Params,
+  prompt: Int32Array,
+  answer: Int32Array,
+  o: LmPretrainOptions,
+): Promise<number> {
   const { P, Lp, A, T } = seqLayout(c);
   const N = prompt.length / Lp;
-  if (!Number.isInteger(N) || answer.length !== N * A) throw new Error(`pretrainLm: prompt [N, ${Lp}] and answer [N, ${A}] disagree (${prompt.length}, ${answer.length})`);
+  if (!Number.isInteger(N) || answer.length !== N * A)
+    throw new Error(`pretrainLm: prompt [N, ${Lp}] and answer [N, ${A}] disagree (${prompt.length}, ${answer.length})`);
   const adam = new Adam(o.lr, 0.9, 0.999, 1e-7);
   const rng = new Rng(deriveSeed(o.seed, 'lm-pretrain-order'));
   let order: number[] = [];
@@ -68,12 +81,23 @@ export async function pretrainLm(c: ModelConfig, params: Params, prompt: Int32Ar
       const feats = tf.zeros([B, P, c.dV]) as tf.Tensor3D;
       const tgt = tf.tensor1d(targets, 'int32');
       const m = tf.tensor1d(mask);
-      const count = Math.max(1, mask.reduce((x, y) => x + y, 0));
-      return adamStep(adam, params, () => {
-        const out = llavaForward(c, params, feats, textIds, { allPositions: true, featsConst: true });
-        const z = tf.reshape(tf.slice(out.logitsAll!, [0, P, 0], [B, T, c.vocabSize]), [B * T, c.vocabSize]) as tf.Tensor2D;
-        return tf.div(tf.sum(tf.mul(cePerRow(z, tgt), m)), count) as tf.Scalar;
-      }, 1);
+      const count = Math.max(
+        1,
+        mask.reduce((x, y) => x + y, 0),
+      );
+      return adamStep(
+        adam,
+        params,
+        () => {
+          const out = llavaForward(c, params, feats, textIds, { allPositions: true, featsConst: true });
+          const z = tf.reshape(tf.slice(out.logitsAll!, [0, P, 0], [B, T, c.vocabSize]), [
+            B * T,
+            c.vocabSize,
+          ]) as tf.Tensor2D;
+          return tf.div(tf.sum(tf.mul(cePerRow(z, tgt), m)), count) as tf.Scalar;
+        },
+        1,
+      );
     });
     if (s % 25 === 0 || s === o.steps - 1) {
       last = (await loss.data())[0];

@@ -129,7 +129,10 @@ function scaleT2(d: tf.Tensor1D, o: DivOptions): tf.Tensor1D {
 /** Dense logit term per position (DESIGN §3). zs, zt: [R,V] student and teacher logits → [R]. */
 export function divergencePerRow(zs: tf.Tensor2D, zt: tf.Tensor2D, o: DivOptions): tf.Tensor1D {
   if (zs.rank !== 2 || zt.rank !== 2 || zs.shape[0] !== zt.shape[0] || zs.shape[1] !== zt.shape[1]) {
-    throw shapeErr('divergencePerRow', `zs ${JSON.stringify(zs.shape)} and zt ${JSON.stringify(zt.shape)} must both be [R,V]`);
+    throw shapeErr(
+      'divergencePerRow',
+      `zs ${JSON.stringify(zs.shape)} and zt ${JSON.stringify(zt.shape)} must both be [R,V]`,
+    );
   }
   return tf.tidy(() => {
     let s: tf.Tensor2D = zs;
@@ -163,7 +166,8 @@ export function topkDivergencePerRow(
   const fn = 'topkDivergencePerRow';
   if (zs.rank !== 2) throw shapeErr(fn, `zs must be [R,V], got ${JSON.stringify(zs.shape)}`);
   const [R, V] = zs.shape;
-  if (ids.rank !== 2 || ids.shape[0] !== R) throw shapeErr(fn, `ids must be [${R},K], got ${JSON.stringify(ids.shape)}`);
+  if (ids.rank !== 2 || ids.shape[0] !== R)
+    throw shapeErr(fn, `ids must be [${R},K], got ${JSON.stringify(ids.shape)}`);
   const K = ids.shape[1];
   if (K < 1 || K > V) throw shapeErr(fn, `K must be in [1, V=${V}], got ${K}`);
   if (tLogits.rank !== 2 || tLogits.shape[0] !== R || tLogits.shape[1] !== K) {
@@ -210,7 +214,8 @@ export function truncateTeacherTopK(
   k: number,
 ): { ids: tf.Tensor2D; logits: tf.Tensor2D; lse: tf.Tensor1D } {
   const V = zt.shape[1];
-  if (!Number.isInteger(k) || k < 1 || k > V) throw shapeErr('truncateTeacherTopK', `k must be an integer in [1, ${V}], got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > V)
+    throw shapeErr('truncateTeacherTopK', `k must be an integer in [1, ${V}], got ${k}`);
   return tf.tidy(() => {
     const { values, indices } = tf.topk(zt, k, true);
     return { ids: indices as tf.Tensor2D, logits: values as tf.Tensor2D, lse: tf.logSumExp(zt, -1) as tf.Tensor1D };
@@ -220,7 +225,10 @@ export function truncateTeacherTopK(
 /** Cross-entropy per row: −log softmax(z)[target] (T = 1). z [R,V], targets [R] int32 → [R]. */
 export function cePerRow(z: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   if (z.rank !== 2 || targets.rank !== 1 || targets.shape[0] !== z.shape[0]) {
-    throw shapeErr('cePerRow', `z must be [R,V] and targets [R], got ${JSON.stringify(z.shape)} and ${JSON.stringify(targets.shape)}`);
+    throw shapeErr(
+      'cePerRow',
+      `z must be [R,V] and targets [R], got ${JSON.stringify(z.shape)} and ${JSON.stringify(targets.shape)}`,
+    );
   }
   // One tape node: forward −Σ onehot·logsoftmax(z) (the same ops as before), backward dz = (softmax(z) − onehot)·dy.
   const op = tf.customGrad(((zz: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -229,7 +237,9 @@ export function cePerRow(z: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
     save([logp, y]);
     return {
       value: tf.neg(tf.sum(tf.mul(y, logp), -1)),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], [lp, yy]: tf.Tensor[]) => [tf.mul(tf.sub(tf.exp(lp), yy), tf.expandDims(dy as tf.Tensor, 1))],
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [lp, yy]: tf.Tensor[]) => [
+        tf.mul(tf.sub(tf.exp(lp), yy), tf.expandDims(dy as tf.Tensor, 1)),
+      ],
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor1D;
   return op(z);
@@ -261,15 +271,31 @@ export function hiddenPerRow(a: tf.Tensor2D, b: tf.Tensor2D, mode: 'mse' | 'cosi
  * (b, p, a) entries of (S_s − S_t)²; 0 when the mask is empty.
  * hsImg [B,P,d], hsAns [B,A,d], St [B,P,A], ansMask [B,A] (1 = in).
  */
-export function affinityLoss(hsImg: tf.Tensor3D, hsAns: tf.Tensor3D, St: tf.Tensor3D, ansMask: tf.Tensor2D, maskCount?: number): tf.Scalar {
+export function affinityLoss(
+  hsImg: tf.Tensor3D,
+  hsAns: tf.Tensor3D,
+  St: tf.Tensor3D,
+  ansMask: tf.Tensor2D,
+  maskCount?: number,
+): tf.Scalar {
   const [B, P, d] = hsImg.shape;
   const A = hsAns.shape[1];
   const ok =
-    hsAns.rank === 3 && hsAns.shape[0] === B && hsAns.shape[2] === d &&
-    St.rank === 3 && St.shape[0] === B && St.shape[1] === P && St.shape[2] === A &&
-    ansMask.rank === 2 && ansMask.shape[0] === B && ansMask.shape[1] === A;
+    hsAns.rank === 3 &&
+    hsAns.shape[0] === B &&
+    hsAns.shape[2] === d &&
+    St.rank === 3 &&
+    St.shape[0] === B &&
+    St.shape[1] === P &&
+    St.shape[2] === A &&
+    ansMask.rank === 2 &&
+    ansMask.shape[0] === B &&
+    ansMask.shape[1] === A;
   if (hsImg.rank !== 3 || !ok) {
-    throw shapeErr('affinityLoss', `expected hsImg [B,P,d], hsAns [B,A,d], St [B,P,A], ansMask [B,A]; got ${JSON.stringify([hsImg.shape, hsAns.shape, St.shape, ansMask.shape])}`);
+    throw shapeErr(
+      'affinityLoss',
+      `expected hsImg [B,P,d], hsAns [B,A,d], St [B,P,A], ansMask [B,A]; got ${JSON.stringify([hsImg.shape, hsAns.shape, St.shape, ansMask.shape])}`,
+    );
   }
   return tf.tidy(() => {
     const ui = tf.div(hsImg, flooredNorm(hsImg));
@@ -288,7 +314,10 @@ export function affinityLoss(hsImg: tf.Tensor3D, hsAns: tf.Tensor3D, St: tf.Tens
 export function attentionLoss(As: tf.Tensor3D, At: tf.Tensor3D, ansMask: tf.Tensor2D, maskCount?: number): tf.Scalar {
   const [B, A, P] = As.shape;
   if (As.rank !== 3 || At.rank !== 3 || At.shape.join() !== As.shape.join() || ansMask.shape.join() !== [B, A].join()) {
-    throw shapeErr('attentionLoss', `expected As, At [B,A,P] and ansMask [B,A]; got ${JSON.stringify([As.shape, At.shape, ansMask.shape])}`);
+    throw shapeErr(
+      'attentionLoss',
+      `expected As, At [B,A,P] and ansMask [B,A]; got ${JSON.stringify([As.shape, At.shape, ansMask.shape])}`,
+    );
   }
   return tf.tidy(() => {
     const m = tf.cast(ansMask, 'float32');
@@ -304,7 +333,10 @@ export function attentionLoss(As: tf.Tensor3D, At: tf.Tensor3D, ansMask: tf.Tens
 export function maskedMean(values: tf.Tensor1D, mask: tf.Tensor1D | Float32Array): tf.Scalar {
   const R = mask instanceof Float32Array ? mask.length : mask.shape[0];
   if (values.rank !== 1 || (!(mask instanceof Float32Array) && mask.rank !== 1) || values.shape[0] !== R) {
-    throw shapeErr('maskedMean', `values and mask must both be [R], got ${JSON.stringify(values.shape)} and ${JSON.stringify(mask instanceof Float32Array ? [R] : mask.shape)}`);
+    throw shapeErr(
+      'maskedMean',
+      `values and mask must both be [R], got ${JSON.stringify(values.shape)} and ${JSON.stringify(mask instanceof Float32Array ? [R] : mask.shape)}`,
+    );
   }
   if (mask instanceof Float32Array) return maskedMeanHost(values, mask);
   return tf.tidy(() => {
@@ -338,7 +370,9 @@ function maskedMeanHost(values: tf.Tensor1D, mask: Float32Array): tf.Scalar {
   if (den > 0) for (let i = 0; i < R; i++) coef[i] = w[i] / den;
   const op = tf.customGrad(((vals: tf.Tensor) => {
     // masked entries may be NaN: select, not multiply (the Select kernel alone: tf.where adds an Identity per input)
-    const v = tf.engine().runKernel('Select', { condition: tf.tensor1d(on, 'bool'), t: vals, e: tf.zeros([R]) }) as tf.Tensor;
+    const v = tf
+      .engine()
+      .runKernel('Select', { condition: tf.tensor1d(on, 'bool'), t: vals, e: tf.zeros([R]) }) as tf.Tensor;
     const num = tf.sum(tf.mul(v, tf.tensor1d(w)));
     return {
       value: den > 0 ? tf.div(num, Math.fround(den)) : tf.mul(num, 0), // empty mask → 0

@@ -3,7 +3,16 @@
 import { FieldError, PackError } from '../core/base/errors';
 import type { Pack } from '../core/pack/pack';
 import { SPLIT } from '../core/kd/terms';
-import { ENCODER_PRESET, type EncoderConfig, encoderGeometry, type ModelConfig, modelFor, STUDENT_PRESET, validateEncoderConfig, validateModelConfig } from './configs';
+import {
+  ENCODER_PRESET,
+  type EncoderConfig,
+  encoderGeometry,
+  type ModelConfig,
+  modelFor,
+  STUDENT_PRESET,
+  validateEncoderConfig,
+  validateModelConfig,
+} from './configs';
 import { encoderSpecs } from './encoder';
 import { llavaSpecs } from './llava';
 import type { ParamSpecs } from './params';
@@ -36,7 +45,12 @@ const hasTeacher = (pack: Pack): boolean => Object.keys(pack.weights).some((k) =
 const DOC = 'docs/pack-format.md lists the encoder and teacher configs and their weights';
 
 /** Run a builder check; its FieldError becomes a PackError naming the file and the pack field (`fieldOf` maps the builder's name). */
-function asPackError<T>(file: string, fn: () => T, fieldOf: (f: string) => [string, string?] = (f) => [f], hint?: string): T {
+function asPackError<T>(
+  file: string,
+  fn: () => T,
+  fieldOf: (f: string) => [string, string?] = (f) => [f],
+  hint?: string,
+): T {
   try {
     return fn();
   } catch (e) {
@@ -54,14 +68,30 @@ function asPackError<T>(file: string, fn: () => T, fieldOf: (f: string) => [stri
 function checkWeights(pack: Pack, file: string, prefix: string, specs: ParamSpecs, owner: string): void {
   for (const [name, s] of Object.entries(specs)) {
     const w = pack.weights[name];
-    if (!w) throw new PackError(file, `tensor ${name}`, `present: an F32 weight of shape [${s.shape.join(', ')}] for ${owner} (it is missing)`, DOC);
+    if (!w)
+      throw new PackError(
+        file,
+        `tensor ${name}`,
+        `present: an F32 weight of shape [${s.shape.join(', ')}] for ${owner} (it is missing)`,
+        DOC,
+      );
     if (w.shape.length !== s.shape.length || w.shape.some((d, i) => d !== s.shape[i])) {
-      throw new PackError(file, `tensor ${name}`, `shape [${s.shape.join(', ')}] for ${owner} (got [${w.shape.join(', ')}])`, DOC);
+      throw new PackError(
+        file,
+        `tensor ${name}`,
+        `shape [${s.shape.join(', ')}] for ${owner} (got [${w.shape.join(', ')}])`,
+        DOC,
+      );
     }
   }
   for (const name of Object.keys(pack.weights)) {
     if (name.startsWith(prefix) && !specs[name]) {
-      throw new PackError(file, `tensor ${name}`, `absent: ${owner} has no such weight (it has ${Object.keys(specs).length} ${prefix}* weights)`, DOC);
+      throw new PackError(
+        file,
+        `tensor ${name}`,
+        `absent: ${owner} has no such weight (it has ${Object.keys(specs).length} ${prefix}* weights)`,
+        DOC,
+      );
     }
   }
 }
@@ -71,16 +101,30 @@ function encoderOf(pack: Pack, file: string): EncoderConfig {
   const e = pack.meta.encoder as unknown as EncoderConfig;
   const keys = Object.keys(ENCODER_PRESET);
   const hint = `metadata.encoder is a JSON object {${keys.join(', ')}} (got keys ${Object.keys(e ?? {}).join(', ') || 'none'}); ${DOC}`;
-  asPackError(file, () => validateEncoderConfig(e, 'metadata.encoder'), (f) => [f], hint);
+  asPackError(
+    file,
+    () => validateEncoderConfig(e, 'metadata.encoder'),
+    (f) => [f],
+    hint,
+  );
   const img = pack.meta.image;
   if (img) {
     for (const k of ['height', 'width', 'channels'] as const) {
-      if (e[k] !== img[k]) throw new PackError(file, `metadata.encoder.${k}`, `${img[k]} = metadata.image.${k} (the encoder reads the pack's images; got ${e[k]})`);
+      if (e[k] !== img[k])
+        throw new PackError(
+          file,
+          `metadata.encoder.${k}`,
+          `${img[k]} = metadata.image.${k} (the encoder reads the pack's images; got ${e[k]})`,
+        );
     }
   }
   const { P } = encoderGeometry(e);
   if (pack.dims.P > 0 && pack.dims.P !== P) {
-    throw new PackError(file, 'metadata.encoder.patch', `a patch size that cuts the image into the pack's P = ${pack.dims.P} patches (teacher_affinity, teacher_attention); got patch ${e.patch}: ${P} patches`);
+    throw new PackError(
+      file,
+      'metadata.encoder.patch',
+      `a patch size that cuts the image into the pack's P = ${pack.dims.P} patches (teacher_affinity, teacher_attention); got patch ${e.patch}: ${P} patches`,
+    );
   }
   checkWeights(pack, file, 'encoder.', encoderSpecs(e), 'metadata.encoder');
   return e;
@@ -90,19 +134,39 @@ function encoderOf(pack: Pack, file: string): EncoderConfig {
 function teacherOf(pack: Pack, file: string, enc: EncoderConfig): ModelConfig {
   const tc = pack.meta.teacher.config as unknown as ModelConfig;
   const field = 'metadata.teacher.config';
-  asPackError(file, () => validateModelConfig(tc, field), (f) => [f], `with teacher.* weights, ${field} is the teacher's full model config; ${DOC}`);
+  asPackError(
+    file,
+    () => validateModelConfig(tc, field),
+    (f) => [f],
+    `with teacher.* weights, ${field} is the teacher's full model config; ${DOC}`,
+  );
   const { V, Lp, A } = pack.dims;
   const want = modelFor(tc, enc, { vocabSize: V, Lp, A }); // what the builder sizes a model on this pack to
-  const why: Record<string, string> = { vocabSize: 'the vocab size', Lp: 'the width of prompt_ids', A: 'the answer slots', P: "the encoder's patches", dV: "the encoder's feature width" };
+  const why: Record<string, string> = {
+    vocabSize: 'the vocab size',
+    Lp: 'the width of prompt_ids',
+    A: 'the answer slots',
+    P: "the encoder's patches",
+    dV: "the encoder's feature width",
+  };
   for (const [k, v] of Object.entries(want)) {
     const got = (tc as unknown as Record<string, unknown>)[k];
-    if (got !== v) throw new PackError(file, `${field}.${k}`, `${v}, ${why[k] ?? 'as the pack implies'} (got ${JSON.stringify(got)})`);
+    if (got !== v)
+      throw new PackError(
+        file,
+        `${field}.${k}`,
+        `${v}, ${why[k] ?? 'as the pack implies'} (got ${JSON.stringify(got)})`,
+      );
   }
   const specs: ParamSpecs = {};
   for (const [name, s] of Object.entries(llavaSpecs(tc))) specs[`teacher.${name}`] = s;
   checkWeights(pack, file, 'teacher.', specs, field);
   if (pack.tensors.teacher_hidden && pack.dims.dh !== tc.d) {
-    throw new PackError(file, 'tensor teacher_hidden', `width d_h = ${field}.d = ${tc.d} (the teacher's hidden states; got ${pack.dims.dh})`);
+    throw new PackError(
+      file,
+      'tensor teacher_hidden',
+      `width d_h = ${field}.d = ${tc.d} (the teacher's hidden states; got ${pack.dims.dh})`,
+    );
   }
   return tc;
 }
@@ -135,10 +199,22 @@ export function checkPackBuildable(pack: Pack, file: string): BuildablePack {
   const t = pack.tensors;
   const labeled: number[] = [];
   for (let i = 0; i < t.split.length; i++) if (t.split[i] === SPLIT.trainLabeled) labeled.push(i);
-  if (labeled.length === 0) throw new PackError(file, 'tensor split', `at least one train-labeled sample (value ${SPLIT.trainLabeled}): the student's CE batches are drawn from them`);
+  if (labeled.length === 0)
+    throw new PackError(
+      file,
+      'tensor split',
+      `at least one train-labeled sample (value ${SPLIT.trainLabeled}): the student's CE batches are drawn from them`,
+    );
   const images = features ? new Uint8Array(N * P) : t.images;
   if (!images) throw new PackError(file, 'tensor images', 'present in a pack with an encoder');
-  const data = { images, promptIds: t.prompt_ids, answerIds: t.answer_ids, teacherAnswerIds: t.teacher_answer_ids, kdIds: t.kd_ids, labeled };
+  const data = {
+    images,
+    promptIds: t.prompt_ids,
+    answerIds: t.answer_ids,
+    teacherAnswerIds: t.teacher_answer_ids,
+    kdIds: t.kd_ids,
+    labeled,
+  };
   const fieldOf = (f: string): [string, string?] => {
     const m = /^(\w+)(?:\[(\d+)\])?$/.exec(f);
     const base = m ? DATA_FIELD[m[1]] : undefined;

@@ -58,15 +58,31 @@ export function loadParams(record: HostParams, prefix = '', specs?: ParamSpecs, 
     for (const [name, s] of Object.entries(specs)) {
       const t = picked[name];
       const field = `tensor ${prefix}${name}`;
-      if (!t) throw new FieldError({ file: source, field, expected: `a tensor of shape [${s.shape}] (it is missing)`, hint: 'the weights were written for another model config' });
+      if (!t)
+        throw new FieldError({
+          file: source,
+          field,
+          expected: `a tensor of shape [${s.shape}] (it is missing)`,
+          hint: 'the weights were written for another model config',
+        });
       if (t.shape.length !== s.shape.length || t.shape.some((d, i) => d !== s.shape[i])) {
-        throw new FieldError({ file: source, field, expected: `shape [${s.shape}]`, got: t.shape, hint: 'the weights were written for another model config' });
+        throw new FieldError({
+          file: source,
+          field,
+          expected: `shape [${s.shape}]`,
+          got: t.shape,
+          hint: 'the weights were written for another model config',
+        });
       }
     }
     const roots = new Set(Object.keys(specs).map((n) => n.split('.')[0]));
     for (const name of Object.keys(picked)) {
       if (!specs[name] && roots.has(name.split('.')[0])) {
-        throw new FieldError({ file: source, field: `tensor ${prefix}${name}`, expected: 'no such tensor for this model config (it is unexpected)' });
+        throw new FieldError({
+          file: source,
+          field: `tensor ${prefix}${name}`,
+          expected: 'no such tensor for this model config (it is unexpected)',
+        });
       }
     }
   }
@@ -75,7 +91,12 @@ export function loadParams(record: HostParams, prefix = '', specs?: ParamSpecs, 
   for (const name of names) {
     const t = picked[name];
     if (t.data.length !== size(t.shape)) {
-      throw new FieldError({ file: source, field: `tensor ${prefix}${name}`, expected: `${size(t.shape)} values for shape [${t.shape}]`, got: `${t.data.length} values` });
+      throw new FieldError({
+        file: source,
+        field: `tensor ${prefix}${name}`,
+        expected: `${size(t.shape)} values for shape [${t.shape}]`,
+        got: `${t.data.length} values`,
+      });
     }
     out[name] = tf.tidy(() => tf.variable(tf.tensor(Float32Array.from(t.data), t.shape, 'float32'), true));
   }

@@ -22,7 +22,10 @@ export interface StepHealth {
 export type StepNumbers = Record<ValueName, number> & Omit<StepResult, 'values'> & StepHealth;
 
 /** Read a step's values with one `await data()`, dispose the tensor and settle the step with its trainer. */
-export async function readStep(r: StepResult, trainer?: { settle(step: number, row: ArrayLike<number>): StepHealth }): Promise<StepNumbers> {
+export async function readStep(
+  r: StepResult,
+  trainer?: { settle(step: number, row: ArrayLike<number>): StepHealth },
+): Promise<StepNumbers> {
   const v = await r.values.data();
   r.values.dispose();
   const health = trainer ? trainer.settle(r.step, v) : stepHealth(v, r.measured, r.trained);
@@ -38,7 +41,11 @@ export function stepHealth(row: ArrayLike<number>, measured: readonly TermName[]
 }
 
 /** The values row [VALUE_WIDTH]: total, each term (NaN when not computed), ‖g‖; disposes the term scalars. */
-export function stepValues(total: tf.Scalar | null, terms: Partial<Record<TermName, tf.Scalar>>, gradNorm: tf.Scalar | null): tf.Tensor1D {
+export function stepValues(
+  total: tf.Scalar | null,
+  terms: Partial<Record<TermName, tf.Scalar>>,
+  gradNorm: tf.Scalar | null,
+): tf.Tensor1D {
   const nan = () => tf.scalar(NaN);
   const t = tf.stack([total ?? nan(), ...TERM_NAMES.map((n) => terms[n] ?? nan()), gradNorm ?? nan()]) as tf.Tensor1D;
   Object.values(terms).forEach((s) => s!.dispose());

@@ -28,21 +28,38 @@ export function hasTeacherWeights(pack: Pack): boolean {
  * field; returns the config when the pack can give everything it asks for. `withTeacher` false: the run loads no teacher.
  */
 export function checkConfigAgainstPack(c: TrainConfig, pack: Pack, withTeacher = hasTeacherWeights(pack)): TrainConfig {
-  const external = pack.meta.teacher.config === null ? ' (this pack\'s teacher is external: metadata.teacher.config is null)' : '';
+  const external =
+    pack.meta.teacher.config === null ? " (this pack's teacher is external: metadata.teacher.config is null)" : '';
   const online = c.kd.source === 'online' || c.kd.allPositions || c.onPolicy.lambda > 0;
   if (online && !withTeacher) {
-    const [field, got, off] = c.onPolicy.lambda > 0
-      ? ['onPolicy.lambda', c.onPolicy.lambda, '0']
-      : c.kd.allPositions ? ['kd.allPositions', true, 'false'] : ['kd.source', c.kd.source, "'cached'"];
-    throw new ConfigError(field, `${off}: this knob runs the teacher online and needs the pack's teacher weights (tensors teacher.*)${external}`, got,
-      "turn the online teacher, all positions and on-policy off, or load a pack that ships the teacher's weights");
+    const [field, got, off] =
+      c.onPolicy.lambda > 0
+        ? ['onPolicy.lambda', c.onPolicy.lambda, '0']
+        : c.kd.allPositions
+          ? ['kd.allPositions', true, 'false']
+          : ['kd.source', c.kd.source, "'cached'"];
+    throw new ConfigError(
+      field,
+      `${off}: this knob runs the teacher online and needs the pack's teacher weights (tensors teacher.*)${external}`,
+      got,
+      "turn the online teacher, all positions and on-policy off, or load a pack that ships the teacher's weights",
+    );
   }
   if (!online || !withTeacher) {
     const t = pack.tensors;
-    const terms = [['hidden', t.teacher_hidden, 'teacher_hidden'], ['affinity', t.teacher_affinity, 'teacher_affinity'], ['attention', t.teacher_attention, 'teacher_attention']] as const;
+    const terms = [
+      ['hidden', t.teacher_hidden, 'teacher_hidden'],
+      ['affinity', t.teacher_affinity, 'teacher_affinity'],
+      ['attention', t.teacher_attention, 'teacher_attention'],
+    ] as const;
     for (const [term, tensor, name] of terms) {
       if (c.weights[term] > 0 && !tensor) {
-        throw new ConfigError(`weights.${term}`, `0: the ${term} term needs tensor ${name}, which this pack lacks${external}`, c.weights[term], `set the ${term} weight to 0, or export the pack with ${name}`);
+        throw new ConfigError(
+          `weights.${term}`,
+          `0: the ${term} term needs tensor ${name}, which this pack lacks${external}`,
+          c.weights[term],
+          `set the ${term} weight to 0, or export the pack with ${name}`,
+        );
       }
     }
   }
@@ -55,7 +72,8 @@ export function checkConfigAgainstPack(c: TrainConfig, pack: Pack, withTeacher =
  */
 export function fitConfigToPack(c: TrainConfig, pack: Pack, withTeacher = hasTeacherWeights(pack)): TrainConfig {
   const patch: Parameters<typeof mergeConfig>[1] = {};
-  if (pack.meta.targets.kind === 'topk' && c.kd.topKMode === 'dense') patch.kd = { topKMode: 'renorm', topK: Math.min(c.kd.topK, pack.dims.K) };
+  if (pack.meta.targets.kind === 'topk' && c.kd.topKMode === 'dense')
+    patch.kd = { topKMode: 'renorm', topK: Math.min(c.kd.topK, pack.dims.K) };
   if (!withTeacher) {
     patch.kd = { ...patch.kd, source: 'cached', allPositions: false };
     patch.onPolicy = { lambda: 0 };
@@ -68,17 +86,34 @@ export function fitConfigToPack(c: TrainConfig, pack: Pack, withTeacher = hasTea
  * step's memory at the config's batch size, the models of `lanes` students), before anything is allocated. `as`
  * 'pack': a PackError naming the file (a pack load); 'config': a ConfigError on optim.batchSize (a knob, a new lane).
  */
-export function checkRunCost(pack: Pack, c: TrainConfig, lanes = 1, as: 'pack' | 'config' = 'pack', name = 'pack'): StepCost {
+export function checkRunCost(
+  pack: Pack,
+  c: TrainConfig,
+  lanes = 1,
+  as: 'pack' | 'config' = 'pack',
+  name = 'pack',
+): StepCost {
   const enc = encoderConfigOf(pack, name);
   const { Lp, A, V } = pack.dims;
   const online = hasTeacherWeights(pack) && (c.kd.source === 'online' || c.kd.allPositions || c.onPolicy.lambda > 0);
-  const x = { seq: { P: encoderGeometry(enc).P, Lp, A, V, dV: enc.dV }, student: STUDENT_PRESET, teacher: online ? teacherConfigOf(pack) : null, batch: c.optim.batchSize, lanes };
+  const x = {
+    seq: { P: encoderGeometry(enc).P, Lp, A, V, dV: enc.dV },
+    student: STUDENT_PRESET,
+    teacher: online ? teacherConfigOf(pack) : null,
+    batch: c.optim.batchSize,
+    lanes,
+  };
   try {
     return checkPackCost(name, x);
   } catch (e) {
     if (as === 'config' && e instanceof PackError && e.field === 'step memory') {
       const fit = maxBatch(x);
-      throw new ConfigError('optim.batchSize', `at most ${fit} for this pack (${e.detail})`, c.optim.batchSize, `use a batch size of at most ${fit}`);
+      throw new ConfigError(
+        'optim.batchSize',
+        `at most ${fit} for this pack (${e.detail})`,
+        c.optim.batchSize,
+        `use a batch size of at most ${fit}`,
+      );
     }
     throw e;
   }
@@ -130,21 +165,29 @@ export class StudentRun {
     const encCfg = encoderConfigOf(pack, name);
     checkRunCost(pack, config, 1, 'pack', name); // before a byte of the model is allocated
     this.featuresPack = isFeaturesPack(pack);
-    const encParams = this.featuresPack ? {} : loadParams(weightsOf(pack, 'encoder.'), '', encoderSpecs(encCfg), `${name} encoder.*`);
-    this.grid = pack.meta.features ? featuresGrid(pack.meta.features) : { rows: encCfg.height / encCfg.patch, cols: encCfg.width / encCfg.patch };
+    const encParams = this.featuresPack
+      ? {}
+      : loadParams(weightsOf(pack, 'encoder.'), '', encoderSpecs(encCfg), `${name} encoder.*`);
+    this.grid = pack.meta.features
+      ? featuresGrid(pack.meta.features)
+      : { rows: encCfg.height / encCfg.patch, cols: encCfg.width / encCfg.patch };
     let teacher: StudentRun['teacher'] = null;
     let features: tf.Tensor3D | null = null;
     try {
       if ((opts.teacher ?? true) && hasTeacherWeights(pack)) {
         const tc = teacherConfigOf(pack);
-        teacher = { config: tc, params: loadParams(weightsOf(pack, 'teacher.'), 'teacher.', llavaSpecs(tc), `${name} teacher.*`) };
+        teacher = {
+          config: tc,
+          params: loadParams(weightsOf(pack, 'teacher.'), 'teacher.', llavaSpecs(tc), `${name} teacher.*`),
+        };
       }
       const { Lp, A, V } = pack.dims;
       this.model = modelFor(STUDENT_PRESET, encCfg, { vocabSize: V, Lp, A });
       this.data = trainDataOf(pack);
       this.encoder = { config: encCfg, params: encParams };
       this.teacher = teacher;
-      if (!opts.features && opts.lazyFeatures && !this.featuresPack) this.lazy = new LazyFeatures(encCfg, encParams, this.data.images);
+      if (!opts.features && opts.lazyFeatures && !this.featuresPack)
+        this.lazy = new LazyFeatures(encCfg, encParams, this.data.images);
       features = opts.features ?? this.lazy?.tensor ?? this.cacheOf(pack, encCfg, encParams);
       this.features = features;
       this.trainer = this.makeTrainer(config);
@@ -198,7 +241,17 @@ export class StudentRun {
     const ck = resume ? { ...resume, config: c } : undefined;
     const ensureFeatures = this.lazy ? (idx: readonly number[]) => this.ensureFeatures(idx, true) : undefined; // steps fill ahead
     const init = !resume && studentInitOf(c) === 'pretrained' ? this.pretrainedInit() : undefined;
-    return new Trainer({ model: this.model, encoder: this.encoder, config: c, data: this.data, teacher: this.teacher ?? undefined, features: this.features, ensureFeatures, resume: ck, init });
+    return new Trainer({
+      model: this.model,
+      encoder: this.encoder,
+      config: c,
+      data: this.data,
+      teacher: this.teacher ?? undefined,
+      features: this.features,
+      ensureFeatures,
+      resume: ck,
+      init,
+    });
   }
 
   private studentInit: Params | null = null; // the pack's student_init.*, loaded when a student first asks for it
@@ -210,13 +263,28 @@ export class StudentRun {
   private pretrainedInit(): Params {
     if (this.studentInit) return this.studentInit;
     const si = this.pack.meta.studentInit;
-    if (!si) throw new ConfigError('studentInit', "'scratch': this pack ships no pretrained student (metadata.student_init and tensors student_init.*)", 'pretrained', 'use student init: scratch, or a pack built with a pretrained student');
+    if (!si)
+      throw new ConfigError(
+        'studentInit',
+        "'scratch': this pack ships no pretrained student (metadata.student_init and tensors student_init.*)",
+        'pretrained',
+        'use student init: scratch, or a pack built with a pretrained student',
+      );
     for (const [k, v] of Object.entries(this.model)) {
       if (si.config[k] !== v) {
-        throw new ConfigError('studentInit', `'scratch': the pack's student_init was made for another student (metadata.student_init.config.${k} = ${JSON.stringify(si.config[k])}; the lab's student has ${v})`, 'pretrained');
+        throw new ConfigError(
+          'studentInit',
+          `'scratch': the pack's student_init was made for another student (metadata.student_init.config.${k} = ${JSON.stringify(si.config[k])}; the lab's student has ${v})`,
+          'pretrained',
+        );
       }
     }
-    this.studentInit = loadParams(weightsOf(this.pack, 'student_init.'), 'student_init.', llavaSpecs(this.model), 'student_init.*');
+    this.studentInit = loadParams(
+      weightsOf(this.pack, 'student_init.'),
+      'student_init.',
+      llavaSpecs(this.model),
+      'student_init.*',
+    );
     return this.studentInit;
   }
 

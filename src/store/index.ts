@@ -11,7 +11,18 @@ import { recoveryMessage, rewindLane } from './recovery';
 import { type LiveRunMeta, snapshotRun } from './runs';
 import type { RunSlice, ConfigSlice, PackSlice, LanesSlice, MetricsSlice, RunsSlice, LabState } from './state';
 
-export type { BackendState, RunSlice, ConfigSlice, PackSlice, LanesSlice, MetricsSlice, RunsSlice, RecoverySlice, Actions, LabState } from './state';
+export type {
+  BackendState,
+  RunSlice,
+  ConfigSlice,
+  PackSlice,
+  LanesSlice,
+  MetricsSlice,
+  RunsSlice,
+  RecoverySlice,
+  Actions,
+  LabState,
+} from './state';
 
 /** The banner fields for a new list: the list and its newest. */
 const withBanners = (banners: Banner[]) => ({ banners, banner: newestBanner(banners) });
@@ -31,7 +42,8 @@ const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => ({
     set((s) => ({ ...withBanners(pushedBanners(s.banners, b, id)), nextBannerId: id + 1 }));
     return id;
   },
-  dismissBanner: (id) => set((s) => withBanners(id === undefined ? s.banners.slice(0, -1) : s.banners.filter((b) => b.id !== id))),
+  dismissBanner: (id) =>
+    set((s) => withBanners(id === undefined ? s.banners.slice(0, -1) : s.banners.filter((b) => b.id !== id))),
   clearBanners: (source) => set((s) => withBanners(s.banners.filter((b) => b.source !== source))),
   setHiddenPause: (on) => set({ hiddenPause: on }),
   setBanner: (title, error) => void get().pushBanner({ source: 'lab', severity: 'error', title, error }),
@@ -64,7 +76,17 @@ const packSlice: StateCreator<LabState, [], [], PackSlice> = (set) => ({
 function selectedView(lanes: LaneState[], id: number): Partial<LabState> {
   const l = lanes.find((x) => x.id === id) ?? lanes[0];
   if (!l) return {};
-  return { selectedLane: l.id, config: l.config, series: l.series, evals: l.evals, alignRows: l.alignRows, live: l.live, sample: l.sample, lastValues: l.lastValues, lastWeights: l.lastWeights };
+  return {
+    selectedLane: l.id,
+    config: l.config,
+    series: l.series,
+    evals: l.evals,
+    alignRows: l.alignRows,
+    live: l.live,
+    sample: l.sample,
+    lastValues: l.lastValues,
+    lastWeights: l.lastWeights,
+  };
 }
 
 /** Replace lane `id` by `patch` applied to it (and refresh the selected view when it is the selected lane). */
@@ -86,13 +108,29 @@ const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
     const kept = keepLiveRuns(s);
     const made: LaneState[] = [];
     seeds.forEach((seed, i) => made.push(makeLane(s.nextLaneId + i, seed, made)));
-    set({ ...kept, lanes: made, nextLaneId: s.nextLaneId + seeds.length, pendingLanes: made.map((l) => l.id), compareLane: null, raceId, version: s.version + 1, compareSample: null, ...selectedView(made, made[0].id) });
+    set({
+      ...kept,
+      lanes: made,
+      nextLaneId: s.nextLaneId + seeds.length,
+      pendingLanes: made.map((l) => l.id),
+      compareLane: null,
+      raceId,
+      version: s.version + 1,
+      compareSample: null,
+      ...selectedView(made, made[0].id),
+    });
     return made;
   },
   addLocalLane: (seed) => {
     const s = get();
     const lane = makeLane(s.nextLaneId, seed, s.lanes);
-    set({ lanes: [...s.lanes, lane], nextLaneId: s.nextLaneId + 1, pendingLanes: [...s.pendingLanes, lane.id], raceId: null, version: s.version + 1 });
+    set({
+      lanes: [...s.lanes, lane],
+      nextLaneId: s.nextLaneId + 1,
+      pendingLanes: [...s.pendingLanes, lane.id],
+      raceId: null,
+      version: s.version + 1,
+    });
     return lane;
   },
   removeLocalLane: (id) => {
@@ -100,7 +138,10 @@ const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
     const gone = s.lanes.find((l) => l.id === id);
     if (!gone || s.lanes.length === 1) return;
     const lanes = s.lanes.filter((l) => l.id !== id);
-    const rec = gone.live && gone.series.n > 0 ? snapshotRun(gone.live, gone.series, gone.evals, gone.alignRows, gone.config) : null;
+    const rec =
+      gone.live && gone.series.n > 0
+        ? snapshotRun(gone.live, gone.series, gone.evals, gone.alignRows, gone.config)
+        : null;
     set({
       lanes,
       raceId: null,
@@ -111,7 +152,8 @@ const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
       ...selectedView(lanes, s.selectedLane === id ? lanes[0].id : s.selectedLane),
     });
   },
-  selectLane: (id) => set((s) => ({ ...selectedView(s.lanes, id), compareLane: s.compareLane === id ? null : s.compareLane })),
+  selectLane: (id) =>
+    set((s) => ({ ...selectedView(s.lanes, id), compareLane: s.compareLane === id ? null : s.compareLane })),
   setCompareLane: (compareLane) => set({ compareLane, compareSample: null }),
 });
 
@@ -154,7 +196,12 @@ const runsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, get) => ({
   toggleOverlay: (id) =>
     set((s) => {
       const on = s.settings.overlay.includes(id);
-      return { settings: { ...s.settings, overlay: on ? s.settings.overlay.filter((x) => x !== id) : [...s.settings.overlay, id] } };
+      return {
+        settings: {
+          ...s.settings,
+          overlay: on ? s.settings.overlay.filter((x) => x !== id) : [...s.settings.overlay, id],
+        },
+      };
     }),
   liveRecord: () => {
     const s = get();
@@ -178,8 +225,24 @@ function keepLiveRuns(s: LabState): Partial<LabState> {
 function resetMetrics(s: LabState): Partial<LabState> {
   const kept = keepLiveRuns(s);
   s.lanes.forEach((l) => l.series.clear());
-  const lanes = s.lanes.map((l) => ({ ...l, step: 0, evals: [], alignRows: [], live: null, lastValues: null, lastWeights: null, sample: null }));
-  return { ...kept, lanes, ...selectedView(lanes, s.selectedLane), compareSample: null, version: s.version + 1, step: 0 };
+  const lanes = s.lanes.map((l) => ({
+    ...l,
+    step: 0,
+    evals: [],
+    alignRows: [],
+    live: null,
+    lastValues: null,
+    lastWeights: null,
+    sample: null,
+  }));
+  return {
+    ...kept,
+    lanes,
+    ...selectedView(lanes, s.selectedLane),
+    compareSample: null,
+    version: s.version + 1,
+    step: 0,
+  };
 }
 
 /** A lane's new live run at its first logged step: the lane's config, the pack and backend. */
@@ -213,7 +276,16 @@ export const useLab = create<LabState>()((set, get, api) => ({
     const s = get();
     switch (msg.type) {
       case 'ready':
-        set({ backend: { name: msg.backend, isFallbackAdapter: msg.isFallbackAdapter, adapter: msg.adapter, note: msg.note, changed: s.recovery?.backendChange ?? (s.backend?.name === msg.backend ? s.backend.changed : null), auto: s.backend?.auto ?? null } });
+        set({
+          backend: {
+            name: msg.backend,
+            isFallbackAdapter: msg.isFallbackAdapter,
+            adapter: msg.adapter,
+            note: msg.note,
+            changed: s.recovery?.backendChange ?? (s.backend?.name === msg.backend ? s.backend.changed : null),
+            auto: s.backend?.auto ?? null,
+          },
+        });
         return;
       case 'packProgress':
         set({ packLoading: { name: msg.name, loaded: msg.loaded, total: msg.total } });
@@ -221,29 +293,60 @@ export const useLab = create<LabState>()((set, get, api) => ({
       case 'packLoaded': {
         const r = s.recovery;
         if (!r) {
-          set({ pack: msg.info, packLoading: null, sample: null, sampleIndex: 0, ...resetMetrics(s), ...withBanners(s.banners.filter((b) => b.source !== 'pack')) });
+          set({
+            pack: msg.info,
+            packLoading: null,
+            sample: null,
+            sampleIndex: 0,
+            ...resetMetrics(s),
+            ...withBanners(s.banners.filter((b) => b.source !== 'pack')),
+          });
           return;
         }
         // A restarted worker: every lane continues from its checkpoint; its run, curves and evaluations up to it stay.
         const lanes = s.lanes.map((l) => rewindLane(l, r.steps[l.id] ?? 0));
-        set({ pack: msg.info, packLoading: null, recovery: null, lanes, ...selectedView(lanes, s.selectedLane), version: s.version + 1, step: Math.max(0, ...lanes.map((l) => l.step)) });
+        set({
+          pack: msg.info,
+          packLoading: null,
+          recovery: null,
+          lanes,
+          ...selectedView(lanes, s.selectedLane),
+          version: s.version + 1,
+          step: Math.max(0, ...lanes.map((l) => l.step)),
+        });
         s.clearBanners('run'); // a non-finite pause or a divergence warning of the run before the restart
-        s.pushBanner({ source: 'worker', severity: 'info', title: 'The run was resumed', error: { name: 'Resumed', message: recoveryMessage(r, lanes) } });
+        s.pushBanner({
+          source: 'worker',
+          severity: 'info',
+          title: 'The run was resumed',
+          error: { name: 'Resumed', message: recoveryMessage(r, lanes) },
+        });
         return;
       }
       case 'packError':
         if (s.recovery) {
           // A restarted worker could not load the pack again: it has none, so say so and let the person choose one.
           set({ packLoading: null, recovery: null, pack: null, status: 'idle' });
-          s.pushBanner({ source: 'pack', severity: 'error', title: `Could not load ${msg.name} again on the new worker; choose a pack to go on`, error: msg.error });
+          s.pushBanner({
+            source: 'pack',
+            severity: 'error',
+            title: `Could not load ${msg.name} again on the new worker; choose a pack to go on`,
+            error: msg.error,
+          });
           return;
         }
         set({ packLoading: null });
-        s.pushBanner({ source: 'pack', severity: 'error', title: `Could not load ${msg.name}; the lab keeps ${s.pack ? s.pack.name : 'no pack'}`, error: msg.error });
+        s.pushBanner({
+          source: 'pack',
+          severity: 'error',
+          title: `Could not load ${msg.name}; the lab keeps ${s.pack ? s.pack.name : 'no pack'}`,
+          error: msg.error,
+        });
         return;
       case 'status': {
         const patch: Partial<LabState> = { status: msg.status, step: msg.step };
-        if (msg.status === 'idle' && msg.step === 0 && s.lanes.some((l) => l.series.n > 0 || l.live)) Object.assign(patch, resetMetrics(s), { step: 0 });
+        if (msg.status === 'idle' && msg.step === 0 && s.lanes.some((l) => l.series.n > 0 || l.live))
+          Object.assign(patch, resetMetrics(s), { step: 0 });
         set(patch);
         return;
       }
@@ -252,9 +355,16 @@ export const useLab = create<LabState>()((set, get, api) => ({
         // it has not seen them yet (a lane added while the pack loads: the worker lists it once it handles the add).
         const byId = new Map(msg.lanes.map((l) => [l.id, l]));
         const pending = s.pendingLanes.filter((id) => !byId.has(id));
-        const lanes = s.lanes.filter((l) => byId.has(l.id) || pending.includes(l.id)).map((l) => (byId.has(l.id) ? { ...l, config: byId.get(l.id)!.config, step: byId.get(l.id)!.step } : l));
+        const lanes = s.lanes
+          .filter((l) => byId.has(l.id) || pending.includes(l.id))
+          .map((l) => (byId.has(l.id) ? { ...l, config: byId.get(l.id)!.config, step: byId.get(l.id)!.step } : l));
         if (!lanes.length) return;
-        set({ lanes, pendingLanes: pending, ...selectedView(lanes, s.selectedLane), compareLane: lanes.some((l) => l.id === s.compareLane) ? s.compareLane : null });
+        set({
+          lanes,
+          pendingLanes: pending,
+          ...selectedView(lanes, s.selectedLane),
+          compareLane: lanes.some((l) => l.id === s.compareLane) ? s.compareLane : null,
+        });
         return;
       }
       case 'configApplied':
@@ -262,7 +372,15 @@ export const useLab = create<LabState>()((set, get, api) => ({
         return;
       case 'configError':
         if (msg.lane === null) set({ pendingLanes: [] }); // a refused race or addition: the next `lanes` message is the truth
-        s.pushBanner({ source: 'config', severity: 'error', title: msg.lane === null ? 'That race was refused; the lanes stay as they were' : 'That setting was refused; the previous one stays', error: msg.error });
+        s.pushBanner({
+          source: 'config',
+          severity: 'error',
+          title:
+            msg.lane === null
+              ? 'That race was refused; the lanes stay as they were'
+              : 'That setting was refused; the previous one stays',
+          error: msg.error,
+        });
         return;
       case 'metrics': {
         const lane = s.lanes.find((l) => l.id === msg.lane);
@@ -288,7 +406,16 @@ export const useLab = create<LabState>()((set, get, api) => ({
       case 'eval':
         set({
           ...patchLane(s, msg.lane, (l) => ({
-            evals: [...l.evals, { step: msg.step, overall: msg.overall, perFamily: msg.perFamily, valLoss: msg.valLoss, ...(msg.bayesPerFamily ? { bayesOverall: msg.bayesOverall, bayesPerFamily: msg.bayesPerFamily } : {}) }],
+            evals: [
+              ...l.evals,
+              {
+                step: msg.step,
+                overall: msg.overall,
+                perFamily: msg.perFamily,
+                valLoss: msg.valLoss,
+                ...(msg.bayesPerFamily ? { bayesOverall: msg.bayesOverall, bayesPerFamily: msg.bayesPerFamily } : {}),
+              },
+            ],
             alignRows: [...l.alignRows, { step: msg.step, values: Array.from(msg.alignment) }],
           })),
           version: s.version + 1,
@@ -297,21 +424,44 @@ export const useLab = create<LabState>()((set, get, api) => ({
       case 'weights':
         return; // a download: the controller handles it
       case 'sample':
-        if (msg.view.lane === s.compareLane) set({ compareSample: msg.view, ...patchLane(s, msg.view.lane, () => ({ sample: msg.view })) });
+        if (msg.view.lane === s.compareLane)
+          set({ compareSample: msg.view, ...patchLane(s, msg.view.lane, () => ({ sample: msg.view })) });
         else set(patchLane(s, msg.view.lane, () => ({ sample: msg.view })));
         return;
       case 'error':
-        s.pushBanner({ source: 'worker', severity: 'error', title: 'The training worker reported an error', error: msg.error });
+        s.pushBanner({
+          source: 'worker',
+          severity: 'error',
+          title: 'The training worker reported an error',
+          error: msg.error,
+        });
         return;
       case 'nonFinite': {
-        const name = s.lanes.length > 1 ? `${s.lanes.find((l) => l.id === msg.lane)?.name ?? `lane ${msg.lane}`}: ` : '';
+        const name =
+          s.lanes.length > 1 ? `${s.lanes.find((l) => l.id === msg.lane)?.name ?? `lane ${msg.lane}`}: ` : '';
         const values = msg.bad.map((b) => `${b.name} = ${b.value}`).join(', ');
-        s.pushBanner({ source: 'run', severity: 'error', title: 'Training paused: a step went non-finite', error: { name: 'NonFinite', message: `${name}${msg.message}. Values: ${values}. Lower the learning rate, raise T or turn on clipping, then press play.` } });
+        s.pushBanner({
+          source: 'run',
+          severity: 'error',
+          title: 'Training paused: a step went non-finite',
+          error: {
+            name: 'NonFinite',
+            message: `${name}${msg.message}. Values: ${values}. Lower the learning rate, raise T or turn on clipping, then press play.`,
+          },
+        });
         return;
       }
       case 'warning': {
-        const name = msg.lane !== null && s.lanes.length > 1 ? `${s.lanes.find((l) => l.id === msg.lane)?.name ?? `lane ${msg.lane}`}: ` : '';
-        s.pushBanner({ source: 'run', severity: msg.knob ? 'warning' : 'info', title: msg.knob ? 'The run looks like it is diverging' : 'Note', error: { name: 'Warning', message: `${name}${msg.message}` } });
+        const name =
+          msg.lane !== null && s.lanes.length > 1
+            ? `${s.lanes.find((l) => l.id === msg.lane)?.name ?? `lane ${msg.lane}`}: `
+            : '';
+        s.pushBanner({
+          source: 'run',
+          severity: msg.knob ? 'warning' : 'info',
+          title: msg.knob ? 'The run looks like it is diverging' : 'Note',
+          error: { name: 'Warning', message: `${name}${msg.message}` },
+        });
         return;
       }
       case 'checkpoint':

@@ -73,14 +73,18 @@ export function configSummary(c: TrainConfig): string {
   const parts: string[] = [];
   if (w.ce) parts.push(w.ce === 1 ? 'CE' : `${fmt(w.ce)}·CE`);
   if (w.seq) parts.push(w.seq === 1 ? 'seqCE' : `${fmt(w.seq)}·seqCE`);
-  if (w.kd) parts.push(`${w.kd === 1 ? '' : `${fmt(w.kd)}·`}${c.kd.divergence}(T ${fmt(c.kd.T)}${c.kd.t2 ? ', T²' : ''})`);
+  if (w.kd)
+    parts.push(`${w.kd === 1 ? '' : `${fmt(w.kd)}·`}${c.kd.divergence}(T ${fmt(c.kd.T)}${c.kd.t2 ? ', T²' : ''})`);
   if (w.hidden) parts.push(`${w.hidden === 1 ? '' : `${fmt(w.hidden)}·`}hidden ${c.hiddenMode}`);
   if (w.affinity) parts.push(`${w.affinity === 1 ? '' : `${fmt(w.affinity)}·`}affinity`);
   if (w.attention) parts.push(`${w.attention === 1 ? '' : `${fmt(w.attention)}·`}attention`);
   const extra: string[] = [];
   if (c.data.useUnlabeled) extra.push('+ unlabeled');
   if (c.onPolicy.lambda > 0) extra.push(`on-policy λ ${fmt(c.onPolicy.lambda)}`);
-  if (c.kd.allPositions && w.kd) extra.push(extraPositionsOf(c.kd) === 'image+prompt' ? 'all positions' : `answer + ${c.kd.extraPositions} positions`);
+  if (c.kd.allPositions && w.kd)
+    extra.push(
+      extraPositionsOf(c.kd) === 'image+prompt' ? 'all positions' : `answer + ${c.kd.extraPositions} positions`,
+    );
   extra.push(`lr ${c.optim.lr.toExponential(0)}`, `B ${c.optim.batchSize}`);
   return `${parts.join(' + ') || 'no loss'} · ${extra.join(' · ')}`;
 }

@@ -3,7 +3,13 @@
 // What is read back is untrusted (storedRecords.ts): bad records are skipped and listed, never rendered.
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { RunRecord } from './runs';
-import { type LabSettings, type SkippedRecord, sortStoredRuns, storedSettings, validateSettings } from './storedRecords';
+import {
+  type LabSettings,
+  type SkippedRecord,
+  sortStoredRuns,
+  storedSettings,
+  validateSettings,
+} from './storedRecords';
 
 export { DEFAULT_SETTINGS, type LabSettings } from './storedRecords';
 
@@ -21,7 +27,8 @@ let dbp: Promise<IDBPDatabase<LabDb>> | null = null;
 function db(): Promise<IDBPDatabase<LabDb>> {
   if (dbp) return dbp;
   try {
-    if (typeof indexedDB === 'undefined' || !indexedDB) return Promise.reject(new Error('IndexedDB is not available in this browser'));
+    if (typeof indexedDB === 'undefined' || !indexedDB)
+      return Promise.reject(new Error('IndexedDB is not available in this browser'));
     dbp = openDB<LabDb>(DB_NAME, DB_VERSION, {
       upgrade(d) {
         d.createObjectStore('runs', { keyPath: 'id' });
@@ -40,9 +47,12 @@ export function storageReason(e: unknown): string {
   const isErr = e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException);
   const name = isErr ? (e as Error).name : '';
   const message = isErr ? (e as Error).message : String(e);
-  if (name === 'QuotaExceededError') return `the browser's storage for this site is full (QuotaExceededError); delete kept runs or free space`;
-  if (name === 'VersionError') return `the lab's stored data was written by a newer build of the lab (VersionError); open that build, or clear this site's data to start afresh`;
-  if (name === 'SecurityError' || name === 'InvalidStateError') return `IndexedDB is blocked here, e.g. in a private window or by site settings (${name}${message ? `: ${message}` : ''})`;
+  if (name === 'QuotaExceededError')
+    return `the browser's storage for this site is full (QuotaExceededError); delete kept runs or free space`;
+  if (name === 'VersionError')
+    return `the lab's stored data was written by a newer build of the lab (VersionError); open that build, or clear this site's data to start afresh`;
+  if (name === 'SecurityError' || name === 'InvalidStateError')
+    return `IndexedDB is blocked here, e.g. in a private window or by site settings (${name}${message ? `: ${message}` : ''})`;
   return message ? (name && name !== 'Error' ? `${name}: ${message}` : message) : name || 'IndexedDB failed';
 }
 
@@ -59,7 +69,11 @@ export async function loadAll(): Promise<Loaded> {
   const d = await db();
   const tx = d.transaction(['runs', 'settings'], 'readonly');
   const runStore = tx.objectStore('runs');
-  const [keys, values, rawSettings] = await Promise.all([runStore.getAllKeys(), runStore.getAll() as Promise<unknown[]>, tx.objectStore('settings').get('lab')]);
+  const [keys, values, rawSettings] = await Promise.all([
+    runStore.getAllKeys(),
+    runStore.getAll() as Promise<unknown[]>,
+    tx.objectStore('settings').get('lab'),
+  ]);
   await tx.done;
   const { runs, skipped, migrated } = sortStoredRuns(keys.map((k, i) => [k, values[i]] as const));
   const { settings, fixed } = validateSettings(rawSettings);

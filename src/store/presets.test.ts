@@ -22,7 +22,10 @@ describe('presets', () => {
   });
 
   it('study-b and study-c are the quick study conditions (b) and (c)', () => {
-    for (const [id, key] of [['study-b', 'b'], ['study-c', 'c']] as const) {
+    for (const [id, key] of [
+      ['study-b', 'b'],
+      ['study-c', 'c'],
+    ] as const) {
       const fromPreset = mergeConfig(DEFAULT_CONFIG, presetById(id)!.patch);
       expect(fromPreset, id).toEqual(mergeConfig(DEFAULT_CONFIG, STUDY_CONDITIONS[key].patch));
       expect(fromPreset.kd.T).toBe(4);
@@ -40,7 +43,8 @@ describe('paper numbers in the presets', () => {
     const paperPart = text.slice(0, text.indexOf("id: 'study-b'"));
     expect(paperPart.match(/\b\d\d\.\d+\b/g) ?? []).toEqual([]);
     for (const p of PRESETS.filter((x) => !x.id.startsWith('study-'))) {
-      for (const m of p.found.join(' ').matchAll(/TextVQA (\d+(?:\.\d+)?)/g)) expect(paper.has(Number(m[1])), `${p.id}: ${m[0]}`).toBe(true);
+      for (const m of p.found.join(' ').matchAll(/TextVQA (\d+(?:\.\d+)?)/g))
+        expect(paper.has(Number(m[1])), `${p.id}: ${m[0]}`).toBe(true);
     }
     expect(presetById('llavadi')!.found.join(' ')).toContain(`TextVQA ${FINDINGS[4].paper.values[2].textvqa}`);
   });
@@ -48,9 +52,17 @@ describe('paper numbers in the presets', () => {
 
 describe('presetConfig', () => {
   it('applies the patch over the defaults, keeping seed, optimiser and stage-1 steps of the base', () => {
-    const base = mergeConfig(DEFAULT_CONFIG, { seed: 9, optim: { lr: 0.01, batchSize: 8 }, stage1Steps: 3, kd: { T: 3 }, hiddenProjDim: 16 });
+    const base = mergeConfig(DEFAULT_CONFIG, {
+      seed: 9,
+      optim: { lr: 0.01, batchSize: 8 },
+      stage1Steps: 3,
+      kd: { T: 3 },
+      hiddenProjDim: 16,
+    });
     const c = presetConfig('llavadi', base)!;
-    expect(c).toEqual(mergeConfig({ ...DEFAULT_CONFIG, seed: 9, optim: base.optim, stage1Steps: 3 }, presetById('llavadi')!.patch));
+    expect(c).toEqual(
+      mergeConfig({ ...DEFAULT_CONFIG, seed: 9, optim: base.optim, stage1Steps: 3 }, presetById('llavadi')!.patch),
+    );
     expect(c.weights).toMatchObject({ ce: 1, kd: 5, hidden: 5 });
     expect(c.hiddenProjDim).toBe(0);
     expect(c.kd.T).toBe(1);
@@ -62,20 +74,34 @@ describe('presetConfig', () => {
 });
 
 describe("a link's config", () => {
-  it.each(['llavadi', 'fkl', 'rkl', 'jsd', 'hidden-only', 'affinity-logits', 'ce-only', 'kd-t01', 'kd-t07', 'teacher-data', 'study-b', 'study-c'])(
-    "the README's ?preset=%s is a preset and gives its config",
-    (id) => {
-      const r = fromLink(`?preset=${id}`);
-      expect(r.messages).toEqual([]);
-      expect(r.presetId).toBe(id);
-      expect(r.config).toEqual(presetConfig(id, DEFAULT_CONFIG));
-    },
-  );
+  it.each([
+    'llavadi',
+    'fkl',
+    'rkl',
+    'jsd',
+    'hidden-only',
+    'affinity-logits',
+    'ce-only',
+    'kd-t01',
+    'kd-t07',
+    'teacher-data',
+    'study-b',
+    'study-c',
+  ])("the README's ?preset=%s is a preset and gives its config", (id) => {
+    const r = fromLink(`?preset=${id}`);
+    expect(r.messages).toEqual([]);
+    expect(r.presetId).toBe(id);
+    expect(r.config).toEqual(presetConfig(id, DEFAULT_CONFIG));
+  });
 
   it('seed and batch first, then the preset, then cfg', () => {
     const r = fromLink('?seed=5&batch=8&preset=llavadi&cfg={"weights":{"kd":2}}');
     expect(r.error).toBeNull();
-    expect(r.config).toEqual(mergeConfig(presetConfig('llavadi', mergeConfig(DEFAULT_CONFIG, { seed: 5, optim: { batchSize: 8 } }))!, { weights: { kd: 2 } }));
+    expect(r.config).toEqual(
+      mergeConfig(presetConfig('llavadi', mergeConfig(DEFAULT_CONFIG, { seed: 5, optim: { batchSize: 8 } }))!, {
+        weights: { kd: 2 },
+      }),
+    );
     expect(r.config.weights.hidden).toBe(5);
   });
 
@@ -107,7 +133,11 @@ describe("a link's config", () => {
         }),
         (r) => {
           const base = mergeConfig(DEFAULT_CONFIG, { seed: r.seed, optim: { batchSize: r.batch } });
-          const c = mergeConfig(r.preset ? presetConfig(r.preset, base)! : base, { optim: { lr: r.lr }, weights: { kd: r.kd }, kd: { T: r.T } });
+          const c = mergeConfig(r.preset ? presetConfig(r.preset, base)! : base, {
+            optim: { lr: r.lr },
+            weights: { kd: r.kd },
+            kd: { T: r.T },
+          });
           const opened = parseUrlState(`?backend=wasm${r.preset ? `&preset=${r.preset}` : ''}`, CATALOG).state;
           const link = fromLink(`?${writeUrlState(urlStateOfRun(opened, c, 'digits'))}`);
           expect(link.messages).toEqual([]);

@@ -12,7 +12,9 @@ describe('race descriptions', () => {
       for (const w of seq) expect(r.about, id).toContain(`seqCE ${w}`);
     }
     const t = raceById('temperature')!;
-    expect(raceLanes(t.lanes, DEFAULT_CONFIG).every((l) => l.config.weights.ce === 0 && l.config.weights.seq === 1)).toBe(true);
+    expect(
+      raceLanes(t.lanes, DEFAULT_CONFIG).every((l) => l.config.weights.ce === 0 && l.config.weights.seq === 1),
+    ).toBe(true);
     expect(t.about).toContain('CE 0');
   });
 

@@ -26,7 +26,7 @@ const LAB_RACES: RacePreset[] = [
     id: 'ce-vs-kd',
     label: 'CE vs CE + KD',
     about:
-      'Logit distillation against cross-entropy alone. Both lanes: CE 1 on the 500 labels + seqCE 1 on the teacher\'s answers to 3,000 unlabeled images; the second adds forward KL ×5 at T 1 (no T²) on the answer tokens.',
+      "Logit distillation against cross-entropy alone. Both lanes: CE 1 on the 500 labels + seqCE 1 on the teacher's answers to 3,000 unlabeled images; the second adds forward KL ×5 at T 1 (no T²) on the answer tokens.",
     lanes: [
       { name: 'CE', patch: rich({}) },
       { name: 'CE + fKL ×5', patch: rich({ kd: 5 }) },
@@ -36,14 +36,14 @@ const LAB_RACES: RacePreset[] = [
     id: 'temperature',
     label: 'Temperature (KD only ×5, T 0.1 / 0.25 / 0.7 / 1)',
     about:
-      'How soft the teacher\'s targets are. Every lane: no ground-truth CE (CE 0), seqCE 1 on the teacher\'s answers to the unlabeled images, and forward KL ×5 (no T²) on the answer tokens at T 0.1, 0.25, 0.7 or 1.',
+      "How soft the teacher's targets are. Every lane: no ground-truth CE (CE 0), seqCE 1 on the teacher's answers to the unlabeled images, and forward KL ×5 (no T²) on the answer tokens at T 0.1, 0.25, 0.7 or 1.",
     lanes: [0.1, 0.25, 0.7, 1].map((T) => ({ name: `T ${T}`, patch: rich({ ce: 0, kd: 5 }, { kd: { T } }) })),
   },
   {
     id: 'logits-hidden',
     label: 'Logits vs hidden vs both',
     about:
-      'What to align. Every lane: CE 1 + seqCE 1 on the data-rich base; plus forward KL ×5 at T 1 on the logits, or hidden-state MSE ×5 through φ, or both (the paper\'s recipe).',
+      "What to align. Every lane: CE 1 + seqCE 1 on the data-rich base; plus forward KL ×5 at T 1 on the logits, or hidden-state MSE ×5 through φ, or both (the paper's recipe).",
     lanes: [
       { name: 'logits (fKL ×5)', patch: rich({ kd: 5 }) },
       { name: 'hidden ×5', patch: rich({ hidden: 5 }) },
@@ -54,7 +54,7 @@ const LAB_RACES: RacePreset[] = [
     id: 'labeled-vs-unlabeled',
     label: 'Labeled only vs + teacher answers on unlabeled',
     about:
-      'What the teacher\'s answers on unlabeled images add. Both lanes: CE 1 + forward KL ×5 at T 1 on the answer tokens; the first on the 500 labeled samples alone (seqCE 0: no teacher answers), the second also with seqCE 1 on the teacher\'s answers to 3,000 unlabeled images.',
+      "What the teacher's answers on unlabeled images add. Both lanes: CE 1 + forward KL ×5 at T 1 on the answer tokens; the first on the 500 labeled samples alone (seqCE 0: no teacher answers), the second also with seqCE 1 on the teacher's answers to 3,000 unlabeled images.",
     lanes: [
       { name: 'labeled only', patch: { data: { useUnlabeled: false }, weights: { ...W0, ce: 1, kd: 5 } } },
       { name: '+ teacher answers', patch: rich({ kd: 5 }) },
@@ -64,7 +64,8 @@ const LAB_RACES: RacePreset[] = [
 
 /** What each lane trains, from its config: "Lanes: A = CE + seqCE + fkl(T 1) on + unlabeled; B = …". */
 export function lanesAbout(lanes: RacePreset['lanes']): string {
-  const terms = (patch: DeepPartial<TrainConfig>) => configSummary(mergeConfig(DEFAULT_CONFIG, patch)).replace(/ · lr .*$/, '');
+  const terms = (patch: DeepPartial<TrainConfig>) =>
+    configSummary(mergeConfig(DEFAULT_CONFIG, patch)).replace(/ · lr .*$/, '');
   return `Lanes: ${lanes.map((l) => `${l.name} = ${terms(l.patch)}`).join('; ')}.`;
 }
 

@@ -14,18 +14,56 @@ const DIR = join(dirname(fileURLToPath(import.meta.url)), 'testing', 'recipes');
 /** Fields of distill_train.py's ModelArguments/TrainingArguments (and the transformers TrainingArguments it extends)
  *  that the recipe may emit, as read in xushilin1/LLaVADI projects/distill/distill_train.py. */
 const LLAVADI_FLAGS = new Set([
-  'teacher_model_path', 'model_name_or_path', 'version', 'data_path', 'image_folder', 'vision_tower', 'mm_projector_type',
-  'align_logits', 'align_logits_all', 'norm_logits', 'reverse_kd', 'jsd', 'mse_distill', 'align_hidden_embeds',
-  'align_affinity', 'align_attn_map', 'attn_ans2img', 'align_on_policy',
+  'teacher_model_path',
+  'model_name_or_path',
+  'version',
+  'data_path',
+  'image_folder',
+  'vision_tower',
+  'mm_projector_type',
+  'align_logits',
+  'align_logits_all',
+  'norm_logits',
+  'reverse_kd',
+  'jsd',
+  'mse_distill',
+  'align_hidden_embeds',
+  'align_affinity',
+  'align_attn_map',
+  'attn_ans2img',
+  'align_on_policy',
   // transformers.TrainingArguments (the script's TrainingArguments subclasses it; distill_finetune.sh passes these)
-  'bf16', 'output_dir', 'max_steps', 'per_device_train_batch_size', 'learning_rate', 'weight_decay', 'warmup_steps',
-  'lr_scheduler_type', 'adam_beta1', 'adam_beta2', 'adam_epsilon', 'max_grad_norm', 'seed',
+  'bf16',
+  'output_dir',
+  'max_steps',
+  'per_device_train_batch_size',
+  'learning_rate',
+  'weight_decay',
+  'warmup_steps',
+  'lr_scheduler_type',
+  'adam_beta1',
+  'adam_beta2',
+  'adam_epsilon',
+  'max_grad_norm',
+  'seed',
 ]);
 /** GKDConfig's own fields (trl/experimental/gkd/gkd_config.py; trl/trainer/ before TRL 1.0) and the TrainingArguments it inherits that the recipe emits. */
 const GKD_KEYWORDS = new Set([
-  'beta', 'lmbda', 'temperature', 'seq_kd',
-  'output_dir', 'learning_rate', 'per_device_train_batch_size', 'max_steps', 'warmup_steps', 'lr_scheduler_type',
-  'adam_beta1', 'adam_beta2', 'adam_epsilon', 'max_grad_norm', 'seed',
+  'beta',
+  'lmbda',
+  'temperature',
+  'seq_kd',
+  'output_dir',
+  'learning_rate',
+  'per_device_train_batch_size',
+  'max_steps',
+  'warmup_steps',
+  'lr_scheduler_type',
+  'adam_beta1',
+  'adam_beta2',
+  'adam_epsilon',
+  'max_grad_norm',
+  'seed',
 ]);
 
 describe('recipe export', () => {
@@ -42,8 +80,10 @@ describe('recipe export', () => {
   it('every flag and keyword emitted for any preset exists in the cited sources', () => {
     for (const p of PRESETS) {
       const c = presetConfig(p.id, DEFAULT_CONFIG)!;
-      for (const m of llavadiCommand(c).matchAll(/^\s+--(\w+)/gm)) expect(LLAVADI_FLAGS.has(m[1]), `${p.id}: --${m[1]}`).toBe(true);
-      for (const m of trlGkdConfig(c).matchAll(/^\s+(\w+)=/gm)) expect(GKD_KEYWORDS.has(m[1]), `${p.id}: ${m[1]}=`).toBe(true);
+      for (const m of llavadiCommand(c).matchAll(/^\s+--(\w+)/gm))
+        expect(LLAVADI_FLAGS.has(m[1]), `${p.id}: --${m[1]}`).toBe(true);
+      for (const m of trlGkdConfig(c).matchAll(/^\s+(\w+)=/gm))
+        expect(GKD_KEYWORDS.has(m[1]), `${p.id}: ${m[1]}=`).toBe(true);
     }
   });
 
@@ -58,15 +98,25 @@ describe('recipe export', () => {
     expect(all).not.toMatch(/no flag selects a part/);
     const img = cfg({ weights: { kd: 1 }, kd: { allPositions: true, source: 'online', extraPositions: 'image' } });
     expect(llavadiCommand(img)).toMatch(/--align_logits_all True/);
-    expect(llavadiCommand(img)).toMatch(/^# no equivalent: answer \+ image positions only: --align_logits_all aligns every position/m);
-    expect(trlGkdConfig(img)).toMatch(/^# no equivalent: all positions \(answer \+ image\): GKD aligns the completion tokens only/m);
-    const tvd = cfg({ weights: { kd: 5, hidden: 5 }, kd: { divergence: 'tvd', T: 4, t2: true }, onPolicy: { lambda: 0.5 } });
+    expect(llavadiCommand(img)).toMatch(
+      /^# no equivalent: answer \+ image positions only: --align_logits_all aligns every position/m,
+    );
+    expect(trlGkdConfig(img)).toMatch(
+      /^# no equivalent: all positions \(answer \+ image\): GKD aligns the completion tokens only/m,
+    );
+    const tvd = cfg({
+      weights: { kd: 5, hidden: 5 },
+      kd: { divergence: 'tvd', T: 4, t2: true },
+      onPolicy: { lambda: 0.5 },
+    });
     expect(llavadiCommand(tvd)).toMatch(/^# no equivalent: divergence tvd/m);
     expect(llavadiCommand(tvd)).toMatch(/^# no equivalent: loss weights kd ×5, hidden ×5/m);
     expect(llavadiCommand(tvd)).toMatch(/--align_on_policy True/);
     expect(trlGkdConfig(tvd)).toMatch(/^# no equivalent: hidden ×5: GKD aligns logits only/m);
     expect(trlGkdConfig(tvd)).toMatch(/^# no equivalent: T² factor/m);
     expect(trlGkdConfig(tvd)).toMatch(/lmbda=0\.50/);
-    expect(llavadiCommand(cfg({ kd: { topKMode: 'tail', topK: 8 }, weights: { kd: 1 } }))).toMatch(/^# no equivalent: top-K teacher \(tail, K 8\)/m);
+    expect(llavadiCommand(cfg({ kd: { topKMode: 'tail', topK: 8 }, weights: { kd: 1 } }))).toMatch(
+      /^# no equivalent: top-K teacher \(tail, K 8\)/m,
+    );
   });
 });

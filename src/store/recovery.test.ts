@@ -8,7 +8,15 @@ import { resetLabStore } from './testing/reset';
 
 const info = tinyInfo;
 const delta = (fromStep: number, count: number) => msgDelta(fromStep, count, 0, (from, i) => from + i / 8);
-const evalAt = (step: number) => ({ type: 'eval' as const, lane: 0, step, overall: step, perFamily: new Float32Array(2), valLoss: new Float32Array(3), alignment: new Float32Array(8) });
+const evalAt = (step: number) => ({
+  type: 'eval' as const,
+  lane: 0,
+  step,
+  overall: step,
+  perFamily: new Float32Array(2),
+  valLoss: new Float32Array(3),
+  alignment: new Float32Array(8),
+});
 
 describe('store recovery', () => {
   beforeEach(resetLabStore);
@@ -20,7 +28,13 @@ describe('store recovery', () => {
     st().applyMessage(evalAt(100));
     st().applyMessage(evalAt(150));
     const runId = st().live!.id;
-    st().beginRecovery({ reason: 'The training worker crashed (boom)', atStep: 150, steps: { 0: 100 }, resume: true, backendChange: null });
+    st().beginRecovery({
+      reason: 'The training worker crashed (boom)',
+      atStep: 150,
+      steps: { 0: 100 },
+      resume: true,
+      backendChange: null,
+    });
     expect(st().status).toBe('loading');
     st().applyMessage({ type: 'packLoaded', info });
     const s = st();
@@ -30,7 +44,9 @@ describe('store recovery', () => {
     expect(s.evals.map((e) => e.step)).toEqual([100]);
     expect(s.live!.id).toBe(runId);
     expect(s.step).toBe(100);
-    expect(s.banner?.error.message).toMatch(/crashed \(boom\)\. The lab restarted it and resumed the run from the checkpoint at step 100 \(race step 150; at most 50 steps lost/);
+    expect(s.banner?.error.message).toMatch(
+      /crashed \(boom\)\. The lab restarted it and resumed the run from the checkpoint at step 100 \(race step 150; at most 50 steps lost/,
+    );
     st().applyMessage(delta(100, 5));
     expect(st().series.n).toBe(105);
     // a later, ordinary packLoaded resets as before
@@ -40,17 +56,42 @@ describe('store recovery', () => {
 
   it('a device loss names the new backend in the badge', () => {
     const st = useLab.getState;
-    st().applyMessage({ type: 'ready', version: 4, backend: 'webgpu', isFallbackAdapter: true, adapter: 'swiftshader', note: null });
+    st().applyMessage({
+      type: 'ready',
+      version: 4,
+      backend: 'webgpu',
+      isFallbackAdapter: true,
+      adapter: 'swiftshader',
+      note: null,
+    });
     expect(st().backend?.changed).toBeNull();
-    st().beginRecovery({ reason: 'The webgpu device was lost (destroyed)', atStep: 10, steps: {}, resume: false, backendChange: 'The webgpu device was lost (destroyed); continued on webgl' });
-    st().applyMessage({ type: 'ready', version: 4, backend: 'webgl', isFallbackAdapter: null, adapter: null, note: null });
-    expect(st().backend).toMatchObject({ name: 'webgl', changed: 'The webgpu device was lost (destroyed); continued on webgl' });
+    st().beginRecovery({
+      reason: 'The webgpu device was lost (destroyed)',
+      atStep: 10,
+      steps: {},
+      resume: false,
+      backendChange: 'The webgpu device was lost (destroyed); continued on webgl',
+    });
+    st().applyMessage({
+      type: 'ready',
+      version: 4,
+      backend: 'webgl',
+      isFallbackAdapter: null,
+      adapter: null,
+      note: null,
+    });
+    expect(st().backend).toMatchObject({
+      name: 'webgl',
+      changed: 'The webgpu device was lost (destroyed); continued on webgl',
+    });
   });
 
   it('the message names the lanes and the most steps lost', () => {
     const lanes = useLab.getState().lanes;
     const two = [lanes[0], { ...lanes[0], id: 7 }];
-    expect(recoveryMessage({ reason: 'X', atStep: 230, steps: { 0: 200, 7: 100 }, resume: false, backendChange: null }, two)).toBe(
+    expect(
+      recoveryMessage({ reason: 'X', atStep: 230, steps: { 0: 200, 7: 100 }, resume: false, backendChange: null }, two),
+    ).toBe(
       'X. The lab restarted it and resumed all 2 lanes from the checkpoint at steps 200, 100 (race step 230; at most 130 steps lost; curves and runs kept).',
     );
   });

@@ -52,9 +52,18 @@ export interface LiveRunMeta {
 }
 
 /** Snapshot the live run (series rows, evals, alignment rows) into a RunRecord. */
-export function snapshotRun(meta: LiveRunMeta, series: StepSeries, evals: EvalRow[], alignment: AlignmentRow[], finalConfig: TrainConfig): RunRecord {
+export function snapshotRun(
+  meta: LiveRunMeta,
+  series: StepSeries,
+  evals: EvalRow[],
+  alignment: AlignmentRow[],
+  finalConfig: TrainConfig,
+): RunRecord {
   const n = series.n;
-  const values = Object.fromEntries(VALUE_NAMES.map((k) => [k, Array.from(series.column(k))])) as Record<ValueName, number[]>;
+  const values = Object.fromEntries(VALUE_NAMES.map((k) => [k, Array.from(series.column(k))])) as Record<
+    ValueName,
+    number[]
+  >;
   return {
     format: RUN_FORMAT,
     version: RUN_VERSION,
@@ -67,9 +76,22 @@ export function snapshotRun(meta: LiveRunMeta, series: StepSeries, evals: EvalRo
     config: meta.config,
     finalConfig,
     families: meta.families,
-    metrics: { step: Array.from(series.step.subarray(0, n), (s) => s + 1), lr: Array.from(series.lr.subarray(0, n)), values },
-    evals: evals.map((e) => ({ step: e.step, overall: e.overall, perFamily: Array.from(e.perFamily), valLoss: Array.from(e.valLoss) })),
-    alignment: { samples: meta.alignSamples, A: meta.A, rows: alignment.map((r) => ({ step: r.step, values: [...r.values] })) },
+    metrics: {
+      step: Array.from(series.step.subarray(0, n), (s) => s + 1),
+      lr: Array.from(series.lr.subarray(0, n)),
+      values,
+    },
+    evals: evals.map((e) => ({
+      step: e.step,
+      overall: e.overall,
+      perFamily: Array.from(e.perFamily),
+      valLoss: Array.from(e.valLoss),
+    })),
+    alignment: {
+      samples: meta.alignSamples,
+      A: meta.A,
+      rows: alignment.map((r) => ({ step: r.step, values: [...r.values] })),
+    },
   };
 }
 
@@ -87,8 +109,18 @@ export function runToCsv(r: RunRecord): string {
   const byStep = new Map(r.evals.map((e) => [e.step, e]));
   r.metrics.step.forEach((step, i) => {
     const e = byStep.get(step);
-    const val = e ? [e.overall, ...r.families.map((_, f) => e.perFamily[f]), ...e.valLoss].map(num) : valCols.map(() => '');
-    lines.push([String(step), num(r.metrics.values.total[i]), ...TERM_NAMES.map((t) => num(r.metrics.values[t][i])), num(r.metrics.lr[i]), ...val].join(','));
+    const val = e
+      ? [e.overall, ...r.families.map((_, f) => e.perFamily[f]), ...e.valLoss].map(num)
+      : valCols.map(() => '');
+    lines.push(
+      [
+        String(step),
+        num(r.metrics.values.total[i]),
+        ...TERM_NAMES.map((t) => num(r.metrics.values[t][i])),
+        num(r.metrics.lr[i]),
+        ...val,
+      ].join(','),
+    );
   });
   return `${lines.join('\n')}\n`;
 }
@@ -151,29 +183,62 @@ function count(file: string, field: string, v: unknown): number {
 }
 /** JSON's null back to NaN; anything else not a number is refused. */
 function nums(file: string, field: string, v: unknown, len?: number): number[] {
-  if (!Array.isArray(v)) throw new RunImportError(file, field, 'an array of numbers', v === undefined ? undefined : v, v === undefined ? 'the field is missing' : undefined);
+  if (!Array.isArray(v))
+    throw new RunImportError(
+      file,
+      field,
+      'an array of numbers',
+      v === undefined ? undefined : v,
+      v === undefined ? 'the field is missing' : undefined,
+    );
   if (len !== undefined && v.length !== len) throw new RunImportError(file, field, `${len} entries, got ${v.length}`);
   return v.map((x, i) => {
     if (x === null) return NaN;
-    if (typeof x !== 'number') throw new RunImportError(file, `${field}[${i}]`, `a number or null, got ${JSON.stringify(x)?.slice(0, 60)}`);
+    if (typeof x !== 'number')
+      throw new RunImportError(file, `${field}[${i}]`, `a number or null, got ${JSON.stringify(x)?.slice(0, 60)}`);
     return x;
   });
 }
 function str(file: string, field: string, v: unknown): string {
   if (typeof v !== 'string') throw new RunImportError(file, field, `a string, got ${JSON.stringify(v)?.slice(0, 60)}`);
-  if (v.length > MAX_STRING) throw new RunImportError(file, field, `a string of at most ${MAX_STRING} characters, got ${v.length}`);
+  if (v.length > MAX_STRING)
+    throw new RunImportError(file, field, `a string of at most ${MAX_STRING} characters, got ${v.length}`);
   return v;
 }
 /** The config's sections that must be objects before validateConfig reads inside them. */
-const CONFIG_SECTIONS = Object.keys(DEFAULT_CONFIG).filter((k) => isObj((DEFAULT_CONFIG as unknown as Record<string, unknown>)[k]));
+const CONFIG_SECTIONS = Object.keys(DEFAULT_CONFIG).filter((k) =>
+  isObj((DEFAULT_CONFIG as unknown as Record<string, unknown>)[k]),
+);
 function cfg(file: string, field: string, v: unknown): TrainConfig {
   const hint = 'the run file lost its training config: export the run again from the lab that made it';
-  if (!isObj(v)) throw new RunImportError(file, field, `an object: the training config of the run (seed, weights, kd, optim, …)${v === undefined ? ' (the field is missing)' : ''}`, v === undefined ? undefined : v, hint);
-  for (const k of CONFIG_SECTIONS) if (!isObj(v[k])) throw new RunImportError(file, `${field}.${k}`, `an object${v[k] === undefined ? ' (the field is missing)' : ''}`, v[k] === undefined ? undefined : v[k], hint);
+  if (!isObj(v))
+    throw new RunImportError(
+      file,
+      field,
+      `an object: the training config of the run (seed, weights, kd, optim, …)${v === undefined ? ' (the field is missing)' : ''}`,
+      v === undefined ? undefined : v,
+      hint,
+    );
+  for (const k of CONFIG_SECTIONS)
+    if (!isObj(v[k]))
+      throw new RunImportError(
+        file,
+        `${field}.${k}`,
+        `an object${v[k] === undefined ? ' (the field is missing)' : ''}`,
+        v[k] === undefined ? undefined : v[k],
+        hint,
+      );
   try {
     return validateConfig(v as unknown as TrainConfig);
   } catch (e) {
-    if (e instanceof FieldError) throw new RunImportError(file, `${field}.${e.field}`, e.got !== undefined ? `${e.expected}, got ${e.got}` : e.expected, undefined, e.hint);
+    if (e instanceof FieldError)
+      throw new RunImportError(
+        file,
+        `${field}.${e.field}`,
+        e.got !== undefined ? `${e.expected}, got ${e.got}` : e.expected,
+        undefined,
+        e.hint,
+      );
     throw new RunImportError(file, field, `a valid training config (${e instanceof Error ? e.message : String(e)})`);
   }
 }
@@ -182,7 +247,13 @@ function schemaOf(file: string, v: unknown, what: 'schema' | 'version', ours: nu
   if (v === undefined && what === 'schema') return;
   if (v === ours) return;
   if (Number.isSafeInteger(v) && (v as number) > ours) {
-    throw new RunImportError(file, what, `${what} ${ours} or older, got ${v as number}`, undefined, `it came from a newer build of the lab (${what} ${v as number}; this build reads ${ours}): open it there, or reload to update this one`);
+    throw new RunImportError(
+      file,
+      what,
+      `${what} ${ours} or older, got ${v as number}`,
+      undefined,
+      `it came from a newer build of the lab (${what} ${v as number}; this build reads ${ours}): open it there, or reload to update this one`,
+    );
   }
   throw new RunImportError(file, what, `${ours}`, v);
 }
@@ -194,20 +265,37 @@ function schemaOf(file: string, v: unknown, what: 'schema' | 'version', ours: nu
  */
 export function validateRun(o: unknown, file: string, newId?: string): RunRecord {
   if (!isObj(o)) throw new RunImportError(file, '(root)', 'a JSON object', o);
-  if (o.format !== RUN_FORMAT) throw new RunImportError(file, 'format', `"${RUN_FORMAT}", got ${JSON.stringify(o.format)}`);
+  if (o.format !== RUN_FORMAT)
+    throw new RunImportError(file, 'format', `"${RUN_FORMAT}", got ${JSON.stringify(o.format)}`);
   schemaOf(file, o.schema, 'schema', RUN_SCHEMA);
   schemaOf(file, o.version, 'version', RUN_VERSION);
   const id = newId ?? str(file, 'id', o.id);
   if (!id) throw new RunImportError(file, 'id', 'a non-empty string');
   const m = o.metrics;
-  if (!isObj(m)) throw new RunImportError(file, 'metrics', `an object {step, lr, values}${m === undefined ? ' (the field is missing)' : ''}`, m === undefined ? undefined : m);
+  if (!isObj(m))
+    throw new RunImportError(
+      file,
+      'metrics',
+      `an object {step, lr, values}${m === undefined ? ' (the field is missing)' : ''}`,
+      m === undefined ? undefined : m,
+    );
   const step = nums(file, 'metrics.step', m.step);
   step.forEach((x, i) => finiteNum(file, `metrics.step[${i}]`, x));
   const n = step.length;
-  if (!isObj(m.values)) throw new RunImportError(file, 'metrics.values', `an object with ${VALUE_NAMES.join(', ')}${m.values === undefined ? ' (the field is missing)' : ''}`, m.values === undefined ? undefined : m.values);
+  if (!isObj(m.values))
+    throw new RunImportError(
+      file,
+      'metrics.values',
+      `an object with ${VALUE_NAMES.join(', ')}${m.values === undefined ? ' (the field is missing)' : ''}`,
+      m.values === undefined ? undefined : m.values,
+    );
   const mv = m.values;
-  const values = Object.fromEntries(VALUE_NAMES.map((k) => [k, nums(file, `metrics.values.${k}`, mv[k], n)])) as Record<ValueName, number[]>;
-  if (!Array.isArray(o.families) || !o.families.every((f) => typeof f === 'string')) throw new RunImportError(file, 'families', 'an array of family names');
+  const values = Object.fromEntries(VALUE_NAMES.map((k) => [k, nums(file, `metrics.values.${k}`, mv[k], n)])) as Record<
+    ValueName,
+    number[]
+  >;
+  if (!Array.isArray(o.families) || !o.families.every((f) => typeof f === 'string'))
+    throw new RunImportError(file, 'families', 'an array of family names');
   const families = o.families as string[];
   if (!Array.isArray(o.evals)) throw new RunImportError(file, 'evals', 'an array');
   const evals = o.evals.map((e, i) => {
@@ -215,9 +303,15 @@ export function validateRun(o: unknown, file: string, newId?: string): RunRecord
     finiteNum(file, `evals[${i}].step`, e.step);
     const overall = e.overall === null ? NaN : e.overall;
     if (typeof overall !== 'number') throw new RunImportError(file, `evals[${i}].overall`, 'a number or null');
-    return { step: e.step as number, overall, perFamily: nums(file, `evals[${i}].perFamily`, e.perFamily, families.length), valLoss: nums(file, `evals[${i}].valLoss`, e.valLoss, 3) };
+    return {
+      step: e.step as number,
+      overall,
+      perFamily: nums(file, `evals[${i}].perFamily`, e.perFamily, families.length),
+      valLoss: nums(file, `evals[${i}].valLoss`, e.valLoss, 3),
+    };
   });
-  if (o.alignment !== undefined && !isObj(o.alignment)) throw new RunImportError(file, 'alignment', 'an object {samples, A, rows}');
+  if (o.alignment !== undefined && !isObj(o.alignment))
+    throw new RunImportError(file, 'alignment', 'an object {samples, A, rows}');
   const al = isObj(o.alignment) ? o.alignment : { samples: 0, A: 0, rows: [] };
   if (!Array.isArray(al.rows)) throw new RunImportError(file, 'alignment.rows', 'an array');
   const samples = count(file, 'alignment.samples', al.samples);
@@ -225,7 +319,10 @@ export function validateRun(o: unknown, file: string, newId?: string): RunRecord
   const rows = (al.rows as unknown[]).map((r, i) => {
     if (!isObj(r)) throw new RunImportError(file, `alignment.rows[${i}]`, 'an object {step, values}');
     const width = samples * A > 0 ? samples * A : undefined; // values [samples·A]
-    return { step: finiteNum(file, `alignment.rows[${i}].step`, r.step), values: nums(file, `alignment.rows[${i}].values`, r.values, width) };
+    return {
+      step: finiteNum(file, `alignment.rows[${i}].step`, r.step),
+      values: nums(file, `alignment.rows[${i}].values`, r.values, width),
+    };
   });
   const config = cfg(file, 'config', o.config);
   const rec: RunRecord = {

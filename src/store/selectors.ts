@@ -9,4 +9,5 @@ export const selectSample = (s: LabState) => s.sample;
 /** Latest overall val accuracy in percent, or null before the first evaluation. */
 export const selectValAccuracy = (s: LabState) => (s.evals.length ? s.evals[s.evals.length - 1].overall : null);
 /** Latest overall agreement with the pack's Bayes answers in percent, or null (no evaluation yet, or none in the pack). */
-export const selectBayesAgreement = (s: LabState) => (s.evals.length ? (s.evals[s.evals.length - 1].bayesOverall ?? null) : null);
+export const selectBayesAgreement = (s: LabState) =>
+  s.evals.length ? (s.evals[s.evals.length - 1].bayesOverall ?? null) : null;

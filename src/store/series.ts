@@ -1,7 +1,15 @@
 // Append-only, capped metric series in typed arrays (the worker sends deltas; nothing re-sends history), and
 // TensorBoard's debiased EMA smoothing used by the loss chart. Pure TS.
 
-import { type TermName, TERM_WIDTH as NW, valueCol, valueAt, type ValueName, VALUE_WIDTH as NV, weightAt } from '../core/kd/terms';
+import {
+  type TermName,
+  TERM_WIDTH as NW,
+  valueCol,
+  valueAt,
+  type ValueName,
+  VALUE_WIDTH as NV,
+  weightAt,
+} from '../core/kd/terms';
 
 export type { ValueName } from '../core/kd/terms';
 
@@ -20,7 +28,8 @@ export class StepSeries {
   }
 
   append(fromStep: number, count: number, values: Float32Array, weights: Float32Array, lr: Float32Array): void {
-    if (count > this.capacity) throw new Error(`StepSeries.append: a delta of ${count} rows exceeds the capacity ${this.capacity}`);
+    if (count > this.capacity)
+      throw new Error(`StepSeries.append: a delta of ${count} rows exceeds the capacity ${this.capacity}`);
     if (this.n + count > this.capacity) {
       const drop = Math.max(this.n + count - this.capacity, this.capacity >> 1);
       this.step.copyWithin(0, drop, this.n);

@@ -123,4 +123,11 @@ export interface Actions {
   applyMessage: (msg: WorkerToUi) => void; // the only writer of worker state
 }
 
-export type LabState = RunSlice & ConfigSlice & PackSlice & LanesSlice & MetricsSlice & RunsSlice & RecoverySlice & Actions;
+export type LabState = RunSlice &
+  ConfigSlice &
+  PackSlice &
+  LanesSlice &
+  MetricsSlice &
+  RunsSlice &
+  RecoverySlice &
+  Actions;

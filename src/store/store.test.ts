@@ -27,7 +27,11 @@ describe('store.applyMessage', () => {
   it('keeps the pack on a pack error and shows the banner; config errors too', () => {
     const { applyMessage } = useLab.getState();
     applyMessage({ type: 'packLoaded', info });
-    applyMessage({ type: 'packError', name: 'bad.safetensors', error: { name: 'PackError', message: 'bad: metadata.version: "1"', field: 'metadata.version' } });
+    applyMessage({
+      type: 'packError',
+      name: 'bad.safetensors',
+      error: { name: 'PackError', message: 'bad: metadata.version: "1"', field: 'metadata.version' },
+    });
     expect(useLab.getState().pack?.name).toBe('p');
     expect(useLab.getState().banner?.error.field).toBe('metadata.version');
     applyMessage({ type: 'configError', lane: 0, error: { name: 'ConfigError', message: 'x', field: 'config.kd.T' } });
@@ -38,7 +42,15 @@ describe('store.applyMessage', () => {
 
   it('records evaluations and resets series on a new pack', () => {
     const { applyMessage } = useLab.getState();
-    applyMessage({ type: 'eval', lane: 0, step: 5, overall: 42, perFamily: new Float32Array([40, 44]), valLoss: new Float32Array(3), alignment: new Float32Array(8) });
+    applyMessage({
+      type: 'eval',
+      lane: 0,
+      step: 5,
+      overall: 42,
+      perFamily: new Float32Array([40, 44]),
+      valLoss: new Float32Array(3),
+      alignment: new Float32Array(8),
+    });
     expect(selectValAccuracy(useLab.getState())).toBe(42);
     expect(useLab.getState().alignRows.length).toBe(1);
     applyMessage({ type: 'packLoaded', info });
@@ -73,15 +85,30 @@ describe('store.applyMessage', () => {
     ]);
     st().applyMessage(delta(0, 3, a.id));
     st().applyMessage(delta(0, 2, b.id));
-    st().applyMessage({ type: 'eval', lane: b.id, step: 2, overall: 55, perFamily: new Float32Array([50, 60]), valLoss: new Float32Array(3), alignment: new Float32Array(8) });
-    expect(st().lanes.map((l) => [l.series.n, l.step])).toEqual([[3, 3], [2, 2]]);
+    st().applyMessage({
+      type: 'eval',
+      lane: b.id,
+      step: 2,
+      overall: 55,
+      perFamily: new Float32Array([50, 60]),
+      valLoss: new Float32Array(3),
+      alignment: new Float32Array(8),
+    });
+    expect(st().lanes.map((l) => [l.series.n, l.step])).toEqual([
+      [3, 3],
+      [2, 2],
+    ]);
     expect(st().step).toBe(3);
     expect(st().series).toBe(st().lanes[0].series);
     expect(selectValAccuracy(st())).toBeNull();
     st().selectLane(b.id);
     expect(st().config.weights.kd).toBe(1);
     expect(selectValAccuracy(st())).toBe(55);
-    expect(st().liveRecords().map((r) => r.name)).toEqual(['Run 1 · CE', 'Run 2 · KD']);
+    expect(
+      st()
+        .liveRecords()
+        .map((r) => r.name),
+    ).toEqual(['Run 1 · CE', 'Run 2 · KD']);
     st().setLocalConfig({ ...st().config, seed: 4 });
     expect(st().lanes[1].config.seed).toBe(4);
     expect(st().lanes[0].config.seed).toBe(DEFAULT_CONFIG.seed);
@@ -98,13 +125,19 @@ describe('start-up keeps what the person does (issue 31)', () => {
   beforeEach(resetLabStore);
   const cfg = DEFAULT_CONFIG;
 
-  it('a lane added while the pack loads survives the pack\'s `lanes` message that predates it', () => {
+  it("a lane added while the pack loads survives the pack's `lanes` message that predates it", () => {
     const s = useLab.getState();
     s.addLocalLane({ name: 'Lane 2', config: cfg });
     s.applyMessage({ type: 'packLoaded', info });
     s.applyMessage({ type: 'lanes', lanes: [{ id: 0, step: 0, config: cfg }] }); // built before the add was handled
     expect(useLab.getState().lanes.map((l) => l.id)).toEqual([0, 1]);
-    s.applyMessage({ type: 'lanes', lanes: [{ id: 0, step: 0, config: cfg }, { id: 1, step: 0, config: cfg }] });
+    s.applyMessage({
+      type: 'lanes',
+      lanes: [
+        { id: 0, step: 0, config: cfg },
+        { id: 1, step: 0, config: cfg },
+      ],
+    });
     expect(useLab.getState().lanes.map((l) => l.id)).toEqual([0, 1]);
     expect(useLab.getState().pendingLanes).toEqual([]);
   });
@@ -112,7 +145,11 @@ describe('start-up keeps what the person does (issue 31)', () => {
   it('a refused addition is dropped once the worker says so', () => {
     const s = useLab.getState();
     s.addLocalLane({ name: 'Lane 2', config: cfg });
-    s.applyMessage({ type: 'configError', lane: null, error: { name: 'FieldError', message: 'refused', field: 'lanes' } });
+    s.applyMessage({
+      type: 'configError',
+      lane: null,
+      error: { name: 'FieldError', message: 'refused', field: 'lanes' },
+    });
     s.applyMessage({ type: 'lanes', lanes: [{ id: 0, step: 0, config: cfg }] });
     expect(useLab.getState().lanes.map((l) => l.id)).toEqual([0]);
   });
@@ -121,7 +158,11 @@ describe('start-up keeps what the person does (issue 31)', () => {
     const s = useLab.getState();
     s.applyMessage({ type: 'packLoaded', info });
     s.beginRecovery({ reason: 'crash', atStep: 5, steps: { 0: 0 }, resume: false, backendChange: null });
-    s.applyMessage({ type: 'packError', name: 'big.safetensors', error: { name: 'PackError', message: 'too long', field: 'sequence length' } });
+    s.applyMessage({
+      type: 'packError',
+      name: 'big.safetensors',
+      error: { name: 'PackError', message: 'too long', field: 'sequence length' },
+    });
     const after = useLab.getState();
     expect(after.recovery).toBeNull();
     expect(after.pack).toBeNull();

@@ -11,7 +11,13 @@ export interface LabSettings {
   overlay: string[]; // run ids drawn in the loss chart
 }
 
-export const DEFAULT_SETTINGS: LabSettings = { theme: 'system', hintDismissed: false, smoothing: 0.6, logScale: false, overlay: [] };
+export const DEFAULT_SETTINGS: LabSettings = {
+  theme: 'system',
+  hintDismissed: false,
+  smoothing: 0.6,
+  logScale: false,
+  overlay: [],
+};
 /** The settings record's schema (written beside its fields). */
 export const SETTINGS_SCHEMA = 1;
 
@@ -27,7 +33,12 @@ export interface SkippedRecord {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown) => {
   try {
-    const s = v === undefined ? 'undefined' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v);
+    const s =
+      v === undefined
+        ? 'undefined'
+        : typeof v === 'number' && !Number.isFinite(v)
+          ? String(v)
+          : (JSON.stringify(v) ?? String(v));
     return s.length > 40 ? `${s.slice(0, 40)}…` : s;
   } catch {
     return String(v);
@@ -43,7 +54,11 @@ function runLabel(key: IDBValidKey, v: unknown): string {
 }
 
 /** Stored runs sorted into the ones to show (oldest first), the skipped ones, and the ids migrated from an older schema. */
-export function sortStoredRuns(entries: readonly (readonly [IDBValidKey, unknown])[]): { runs: RunRecord[]; skipped: SkippedRecord[]; migrated: string[] } {
+export function sortStoredRuns(entries: readonly (readonly [IDBValidKey, unknown])[]): {
+  runs: RunRecord[];
+  skipped: SkippedRecord[];
+  migrated: string[];
+} {
   const runs: RunRecord[] = [];
   const skipped: SkippedRecord[] = [];
   const migrated: string[] = [];
@@ -67,7 +82,11 @@ export function sortStoredRuns(entries: readonly (readonly [IDBValidKey, unknown
 /** Settings read back: every field checked on its own; a bad or missing one takes its default, and each bad one is named. */
 export function validateSettings(raw: unknown): { settings: LabSettings; fixed: string[] } {
   if (raw === undefined) return { settings: { ...DEFAULT_SETTINGS, overlay: [] }, fixed: [] };
-  if (!isObj(raw)) return { settings: { ...DEFAULT_SETTINGS, overlay: [] }, fixed: [`the record was ${show(raw)}, not an object; every setting is back to its default`] };
+  if (!isObj(raw))
+    return {
+      settings: { ...DEFAULT_SETTINGS, overlay: [] },
+      fixed: [`the record was ${show(raw)}, not an object; every setting is back to its default`],
+    };
   const fixed: string[] = [];
   const pick = <K extends keyof LabSettings>(k: K, ok: (v: unknown) => boolean, what: string): LabSettings[K] => {
     const v = raw[k];
@@ -82,10 +101,18 @@ export function validateSettings(raw: unknown): { settings: LabSettings; fixed: 
     hintDismissed: pick('hintDismissed', bool, 'true or false'),
     smoothing: pick('smoothing', (v) => typeof v === 'number' && v >= 0 && v <= 0.99, 'a number in [0, 0.99]'),
     logScale: pick('logScale', bool, 'true or false'),
-    overlay: [...pick('overlay', (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length <= 1000), 'a list of run ids')],
+    overlay: [
+      ...pick(
+        'overlay',
+        (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length <= 1000),
+        'a list of run ids',
+      ),
+    ],
   };
   if (Number.isSafeInteger(raw.schema) && (raw.schema as number) > SETTINGS_SCHEMA) {
-    fixed.push(`they came from a newer build of the lab (schema ${raw.schema as number}; this build reads ${SETTINGS_SCHEMA}): only the settings this build knows were kept`);
+    fixed.push(
+      `they came from a newer build of the lab (schema ${raw.schema as number}; this build reads ${SETTINGS_SCHEMA}): only the settings this build knows were kept`,
+    );
   }
   return { settings, fixed };
 }
@@ -119,7 +146,9 @@ export function readPartialMarks(ls: KV | null): Record<string, PartialMark> {
     const o: unknown = JSON.parse(ls?.getItem(PARTIAL_KEY) ?? '{}');
     if (!isObj(o)) return {};
     const out: Record<string, PartialMark> = {};
-    for (const [id, m] of Object.entries(o)) if (isObj(m) && Number.isSafeInteger(m.kept) && Number.isSafeInteger(m.total)) out[id] = { kept: m.kept as number, total: m.total as number };
+    for (const [id, m] of Object.entries(o))
+      if (isObj(m) && Number.isSafeInteger(m.kept) && Number.isSafeInteger(m.total))
+        out[id] = { kept: m.kept as number, total: m.total as number };
     return out;
   } catch {
     return {};

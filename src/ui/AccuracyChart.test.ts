@@ -31,7 +31,12 @@ const base = {
   hasStudentInit: false,
   teacherCalibration: null,
 } as unknown as PackInfo;
-const hues = { ...base, bayesAccuracy: { a: 80, b: 40 }, annotator: 'one draw per sample', hasBayesAnswers: true } as PackInfo;
+const hues = {
+  ...base,
+  bayesAccuracy: { a: 80, b: 40 },
+  annotator: 'one draw per sample',
+  hasBayesAnswers: true,
+} as PackInfo;
 
 const evalMsg = (bayes: boolean): WorkerToUi => ({
   type: 'eval',
@@ -69,10 +74,20 @@ describe('Bayes ceiling', () => {
     expect(ceilingTitle(hues)).toMatch(/weighted by their share of the 4 fixed val samples.*one draw per sample/);
   });
   it('evalValues picks the labels or the Bayes answers', () => {
-    const row = { step: 1, overall: 50, perFamily: new Float32Array([60, NaN]), valLoss: new Float32Array(3), bayesOverall: 75, bayesPerFamily: new Float32Array([90, 30]) };
+    const row = {
+      step: 1,
+      overall: 50,
+      perFamily: new Float32Array([60, NaN]),
+      valLoss: new Float32Array(3),
+      bayesOverall: 75,
+      bayesPerFamily: new Float32Array([90, 30]),
+    };
     expect(evalValues(row, 'labels')).toEqual({ overall: 50, perFamily: [60, null] });
     expect(evalValues(row, 'bayes')).toEqual({ overall: 75, perFamily: [90, 30] });
-    expect(evalValues({ ...row, bayesOverall: undefined, bayesPerFamily: undefined }, 'bayes')).toEqual({ overall: null, perFamily: [] });
+    expect(evalValues({ ...row, bayesOverall: undefined, bayesPerFamily: undefined }, 'bayes')).toEqual({
+      overall: null,
+      perFamily: [],
+    });
   });
 });
 
@@ -107,23 +122,36 @@ describe('AccuracyChart', () => {
 });
 
 describe('student init', () => {
-  const opts = (html: string) => [...html.matchAll(/<option value="(\w+)"([^>]*)>/g)].map((m) => [m[1], /disabled/.test(m[2])]);
+  const opts = (html: string) =>
+    [...html.matchAll(/<option value="(\w+)"([^>]*)>/g)].map((m) => [m[1], /disabled/.test(m[2])]);
   it("'pretrained LM' is disabled (and says why) when the pack ships no student_init", () => {
-    const html = renderToString(createElement(StudentInitSelect, { value: 'scratch', hasInit: false, onChange: () => {} }));
+    const html = renderToString(
+      createElement(StudentInitSelect, { value: 'scratch', hasInit: false, onChange: () => {} }),
+    );
     expect(html).toContain('data-testid="student-init"');
-    expect(opts(html)).toEqual([['scratch', false], ['pretrained', true]]);
+    expect(opts(html)).toEqual([
+      ['scratch', false],
+      ['pretrained', true],
+    ]);
     expect(html).toMatch(/acts when a student is made \(Reset, \+ lane, a race\)/);
     expect(html).toMatch(/ships no pretrained student/);
   });
   it('enabled when it does', () => {
-    const html = renderToString(createElement(StudentInitSelect, { value: 'pretrained', hasInit: true, onChange: () => {} }));
-    expect(opts(html)).toEqual([['scratch', false], ['pretrained', false]]);
+    const html = renderToString(
+      createElement(StudentInitSelect, { value: 'pretrained', hasInit: true, onChange: () => {} }),
+    );
+    expect(opts(html)).toEqual([
+      ['scratch', false],
+      ['pretrained', false],
+    ]);
   });
   it("the recipes say what 'pretrained' is for a real student; 'scratch' leaves them as they were", () => {
     const pre = recipeText(mergeConfig(DEFAULT_CONFIG, { studentInit: 'pretrained' }));
     expect(pre).toMatch(/--model_name_or_path "<pretrained student LM, e\.g\. MobileLLaMA-2\.7B>"/);
     expect(pre).toMatch(/# note: student init 'pretrained'.*initialise from a pretrained LM/);
     expect(pre).toMatch(/GKDTrainer\(model="<pretrained student LM/);
-    expect(recipeText(mergeConfig(DEFAULT_CONFIG, { studentInit: 'scratch' }))).toBe(recipeText({ ...DEFAULT_CONFIG, studentInit: undefined }));
+    expect(recipeText(mergeConfig(DEFAULT_CONFIG, { studentInit: 'scratch' }))).toBe(
+      recipeText({ ...DEFAULT_CONFIG, studentInit: undefined }),
+    );
   });
 });

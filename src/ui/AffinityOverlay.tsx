@@ -56,7 +56,16 @@ function drawPanel(cv: HTMLCanvasElement, image: Uint8Array, aff: Float32Array, 
 }
 
 /** One panel: the image under one affinity matrix, captioned (with the lane's colour in a race). */
-function Panel(props: { view: SampleView | null; aff: (v: SampleView) => Float32Array; t: number; g: Geometry | null; label: string; caption: string; color?: string; testId?: string }) {
+function Panel(props: {
+  view: SampleView | null;
+  aff: (v: SampleView) => Float32Array;
+  t: number;
+  g: Geometry | null;
+  label: string;
+  caption: string;
+  color?: string;
+  testId?: string;
+}) {
   const { view, aff, t, g } = props;
   const pal = usePalette();
   const ref = useRef<HTMLCanvasElement>(null);
@@ -65,7 +74,13 @@ function Panel(props: { view: SampleView | null; aff: (v: SampleView) => Float32
   }, [view, aff, t, g, pal.bg]);
   return (
     <figure data-testid={props.testId}>
-      <canvas ref={ref} width={(g?.W ?? 24) * SCALE} height={(g?.H ?? 24) * SCALE} role="img" aria-label={props.label} />
+      <canvas
+        ref={ref}
+        width={(g?.W ?? 24) * SCALE}
+        height={(g?.H ?? 24) * SCALE}
+        role="img"
+        aria-label={props.label}
+      />
       <figcaption>
         {props.color ? <span className="swatch" style={{ background: props.color }} aria-hidden="true" /> : null}
         {props.caption}
@@ -83,7 +98,9 @@ export function AffinityOverlay() {
   const pack = useLab((s) => s.pack);
   const [t, setT] = useState(0);
   const view = main?.view ?? null;
-  const [H, W, C, rows, cols, A] = pack ? [pack.image.height, pack.image.width, pack.image.channels, pack.grid.rows, pack.grid.cols, pack.A] : [];
+  const [H, W, C, rows, cols, A] = pack
+    ? [pack.image.height, pack.image.width, pack.image.channels, pack.grid.rows, pack.grid.cols, pack.A]
+    : [];
   const geo = useMemo<Geometry | null>(
     () => (H === undefined ? null : { H, W: W!, C: C!, P: rows! * cols!, A: A!, grid: { rows: rows!, cols: cols! } }),
     [H, W, C, rows, cols, A],
@@ -93,10 +110,19 @@ export function AffinityOverlay() {
     <section className="card" data-testid="affinity-overlay">
       <header>
         <h2>Affinity overlay</h2>
-        <span className="hint">image × answer-token affinity per patch (brighter = higher, scaled per panel); hover or focus a token</span>
+        <span className="hint">
+          image × answer-token affinity per patch (brighter = higher, scaled per panel); hover or focus a token
+        </span>
       </header>
       <div className="affbody">
-        <Panel view={view} aff={teacherOf} t={tok} g={geo} label="teacher affinity over the image patches" caption="teacher" />
+        <Panel
+          view={view}
+          aff={teacherOf}
+          t={tok}
+          g={geo}
+          label="teacher affinity over the image patches"
+          caption="teacher"
+        />
         <Panel
           view={view}
           aff={studentOf}
@@ -121,7 +147,14 @@ export function AffinityOverlay() {
         ) : null}
         <div className="tokens" role="group" aria-label="answer tokens">
           {(view?.positions ?? []).map((p, i) => (
-            <button key={i} className={i === tok ? 'tok on' : 'tok'} aria-pressed={i === tok} onMouseEnter={() => setT(i)} onFocus={() => setT(i)} onClick={() => setT(i)}>
+            <button
+              key={i}
+              className={i === tok ? 'tok on' : 'tok'}
+              aria-pressed={i === tok}
+              onMouseEnter={() => setT(i)}
+              onFocus={() => setT(i)}
+              onClick={() => setT(i)}
+            >
               {p}
             </button>
           ))}
@@ -130,4 +163,3 @@ export function AffinityOverlay() {
     </section>
   );
 }
-

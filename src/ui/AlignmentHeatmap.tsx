@@ -37,8 +37,10 @@ const DARK_HIGH: Rgb = [158, 202, 225];
 const DARK_POS: Rgb = [244, 140, 110]; // p_s > p_t, as RdBu's red
 const DARK_NEG: Rgb = [110, 170, 230]; // p_s < p_t, as RdBu's blue
 const clamp1 = (x: number) => Math.max(-1, Math.min(1, x));
-const seqColour = (dark: boolean) => (x: number) => (dark ? mix(DARK_LOW, DARK_HIGH, Math.sqrt(Math.max(0, Math.min(1, x)))) : interpolateBlues(Math.min(1, x)));
-const divColour = (dark: boolean) => (x: number) => (dark ? mix(DARK_LOW, x >= 0 ? DARK_POS : DARK_NEG, Math.abs(clamp1(x))) : interpolateRdBu(0.5 - clamp1(x) / 2));
+const seqColour = (dark: boolean) => (x: number) =>
+  dark ? mix(DARK_LOW, DARK_HIGH, Math.sqrt(Math.max(0, Math.min(1, x)))) : interpolateBlues(Math.min(1, x));
+const divColour = (dark: boolean) => (x: number) =>
+  dark ? mix(DARK_LOW, x >= 0 ? DARK_POS : DARK_NEG, Math.abs(clamp1(x))) : interpolateRdBu(0.5 - clamp1(x) / 2);
 
 /** Where each block (teacher, student, difference, divergence) goes: as many side by side as fit in `avail` px,
  *  the rest wrapped below, each row of blocks with its own row labels. */
@@ -62,7 +64,14 @@ export function heatLayout(k: number, rows: number, avail: number) {
   return { places, panelW, blockH, width, height: (line + 1) * blockH, lines: line + 1 };
 }
 
-function draw(cv: HTMLCanvasElement, view: SampleView | null, divergence: string, pal: Palette, dark: boolean, avail: number) {
+function draw(
+  cv: HTMLCanvasElement,
+  view: SampleView | null,
+  divergence: string,
+  pal: Palette,
+  dark: boolean,
+  avail: number,
+) {
   const ctx = cv.getContext('2d');
   if (!ctx) return;
   ctx.clearRect(0, 0, cv.width, cv.height);
@@ -140,7 +149,15 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
 }
 
 /** One lane's heatmap: its name and colour over the canvas when a race is on. */
-function LaneHeatmap(props: { lv: LaneView | null; k: number; divergence: string; T: number; race: boolean; testId: string; avail: number }) {
+function LaneHeatmap(props: {
+  lv: LaneView | null;
+  k: number;
+  divergence: string;
+  T: number;
+  race: boolean;
+  testId: string;
+  avail: number;
+}) {
   const { lv, k, divergence, race, avail } = props;
   const pal = usePalette();
   const dark = useLab((s) => s.dark);
@@ -187,16 +204,36 @@ export function AlignmentHeatmap() {
       <header>
         <h2>Token alignment</h2>
         <span className="hint">
-          rows: answer positions of the sample; columns: the teacher's top {K} tokens there (T = {T}); step {main?.view.step ?? 0}
+          rows: answer positions of the sample; columns: the teacher's top {K} tokens there (T = {T}); step{' '}
+          {main?.view.step ?? 0}
           {race && !other ? ' · tick compare on a lane to see it here too' : ''}
         </span>
         <label>
-          tokens shown {k} <input type="range" min={1} max={16} value={k} onChange={(e) => lab.setHeatK(Number(e.target.value))} />
+          tokens shown {k}{' '}
+          <input type="range" min={1} max={16} value={k} onChange={(e) => lab.setHeatK(Number(e.target.value))} />
         </label>
       </header>
       <div className="scroll heatbox" ref={box} tabIndex={0} role="region" aria-label="token alignment heatmap">
-        <LaneHeatmap lv={main} k={k} divergence={kdOf(main).divergence} T={T} race={race} testId="alignment-heatmap" avail={avail} />
-        {other ? <LaneHeatmap lv={other} k={k} divergence={kdOf(other).divergence} T={kdOf(other).T} race={race} testId="alignment-heatmap-compare" avail={avail} /> : null}
+        <LaneHeatmap
+          lv={main}
+          k={k}
+          divergence={kdOf(main).divergence}
+          T={T}
+          race={race}
+          testId="alignment-heatmap"
+          avail={avail}
+        />
+        {other ? (
+          <LaneHeatmap
+            lv={other}
+            k={k}
+            divergence={kdOf(other).divergence}
+            T={kdOf(other).T}
+            race={race}
+            testId="alignment-heatmap-compare"
+            avail={avail}
+          />
+        ) : null}
       </div>
     </section>
   );

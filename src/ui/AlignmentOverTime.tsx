@@ -24,7 +24,8 @@ export function AlignmentOverTime() {
   const { rows, cols, max } = useMemo(() => {
     const { alignRows } = useLab.getState();
     const used: { s: number; a: number }[] = [];
-    for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) if (alignRows.some((r) => Number.isFinite(r.values[s * A + a]))) used.push({ s, a });
+    for (let s = 0; s < S; s++)
+      for (let a = 0; a < A; a++) if (alignRows.some((r) => Number.isFinite(r.values[s * A + a]))) used.push({ s, a });
     let m = 1e-6;
     for (const r of alignRows) for (const v of r.values) if (Number.isFinite(v)) m = Math.max(m, v);
     return { rows: used, cols: alignRows, max: m };
@@ -87,12 +88,16 @@ export function AlignmentOverTime() {
     <section className="card" data-testid="alignment-over-time">
       <header>
         <h2>Alignment over training</h2>
-        <span className="hint">
-          {S} fixed val samples × their answer positions (rows) at each evaluation (columns)
-        </span>
+        <span className="hint">{S} fixed val samples × their answer positions (rows) at each evaluation (columns)</span>
       </header>
       <div className="scroll" tabIndex={0} role="region" aria-label="alignment over training">
-        <canvas ref={ref} width={WIDTH} height={height} role="img" aria-label={`Per-position ${kd} of ${S} val samples over ${cols.length} evaluations`} />
+        <canvas
+          ref={ref}
+          width={WIDTH}
+          height={height}
+          role="img"
+          aria-label={`Per-position ${kd} of ${S} val samples over ${cols.length} evaluations`}
+        />
       </div>
     </section>
   );

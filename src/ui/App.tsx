@@ -58,7 +58,9 @@ function Recipe() {
 }
 
 /** A panel inside its own error boundary: if it throws, it alone shows what failed (and "retry"). */
-const P = ({ name, children }: { name: string; children: ReactNode }) => <PanelBoundary name={name}>{children}</PanelBoundary>;
+const P = ({ name, children }: { name: string; children: ReactNode }) => (
+  <PanelBoundary name={name}>{children}</PanelBoundary>
+);
 
 /** Panels in order, each by its name (what a failure names) and its component. */
 type Panel = readonly [name: string, Body: ComponentType];
@@ -72,10 +74,30 @@ const Panels = ({ list }: { list: readonly Panel[] }) => (
   </>
 );
 
-const HEADER: Panel[] = [['Lessons', LessonSelect], ['Backend badge', BackendBadge], ['Copy link', CopyLink], ['Theme toggle', ThemeToggle], ['Help links', TopNav]];
-const ABOVE: Panel[] = [['Lesson', LessonPanel], ['Explainer', Explainer], ['Glossary', Glossary], ['Banners', ErrorBanner], ['Stored data', StoredSkipped], ['First-visit hint', FirstVisitHint]];
-const PICKERS: Panel[] = [['Pack picker', PackPicker], ['Race picker', RaceSelect], ['Preset picker', PresetSelect]];
-const SIDE: Panel[] = [['Controls', ControlsPanel], ['Recipe export', Recipe]];
+const HEADER: Panel[] = [
+  ['Lessons', LessonSelect],
+  ['Backend badge', BackendBadge],
+  ['Copy link', CopyLink],
+  ['Theme toggle', ThemeToggle],
+  ['Help links', TopNav],
+];
+const ABOVE: Panel[] = [
+  ['Lesson', LessonPanel],
+  ['Explainer', Explainer],
+  ['Glossary', Glossary],
+  ['Banners', ErrorBanner],
+  ['Stored data', StoredSkipped],
+  ['First-visit hint', FirstVisitHint],
+];
+const PICKERS: Panel[] = [
+  ['Pack picker', PackPicker],
+  ['Race picker', RaceSelect],
+  ['Preset picker', PresetSelect],
+];
+const SIDE: Panel[] = [
+  ['Controls', ControlsPanel],
+  ['Recipe export', Recipe],
+];
 
 function LabPage() {
   useProjectorScale();
@@ -102,15 +124,30 @@ function LabPage() {
             <LanesPanel />
           </P>
           <div className="pair">
-            <Panels list={[['Loss chart', LossChart], ['Accuracy chart', AccuracyChart]]} />
+            <Panels
+              list={[
+                ['Loss chart', LossChart],
+                ['Accuracy chart', AccuracyChart],
+              ]}
+            />
           </div>
           <P name="Runs">
             <RunsPanel />
           </P>
           <div className="pair">
-            <Panels list={[['Affinity overlay', AffinityOverlay], ['Sample viewer', SampleViewer]]} />
+            <Panels
+              list={[
+                ['Affinity overlay', AffinityOverlay],
+                ['Sample viewer', SampleViewer],
+              ]}
+            />
           </div>
-          <Panels list={[['Alignment heatmap', AlignmentHeatmap], ['Alignment over time', AlignmentOverTime]]} />
+          <Panels
+            list={[
+              ['Alignment heatmap', AlignmentHeatmap],
+              ['Alignment over time', AlignmentOverTime],
+            ]}
+          />
           <div id="what-matters" tabIndex={-1} className="anchor">
             <P name="What matters">
               <Findings />

@@ -8,7 +8,13 @@ import { useUi } from './uiPrefs';
 export function ThemeToggle() {
   const dark = useLab((s) => s.dark);
   return (
-    <button data-testid="theme-toggle" className="ghost" onClick={toggleTheme} aria-label={dark ? 'switch to light mode' : 'switch to dark mode'} title="light / dark">
+    <button
+      data-testid="theme-toggle"
+      className="ghost"
+      onClick={toggleTheme}
+      aria-label={dark ? 'switch to light mode' : 'switch to dark mode'}
+      title="light / dark"
+    >
       {dark ? '☀ light' : '☾ dark'}
     </button>
   );
@@ -22,7 +28,10 @@ export function CopyLink() {
       data-testid="copy-link"
       title="The address bar holds the pack, the seed and every changed knob: opening it reproduces the run's first losses on the same backend"
       onClick={() => {
-        void navigator.clipboard?.writeText(location.href).then(() => setDone(true), () => setDone(false));
+        void navigator.clipboard?.writeText(location.href).then(
+          () => setDone(true),
+          () => setDone(false),
+        );
         setTimeout(() => setDone(false), 1500);
       }}
     >
@@ -36,12 +45,26 @@ export function FirstVisitHint() {
   const called = useUi((s) => s.hintShown); // called back by the "Start here" button
   if (!first && !called) return null;
   return (
-    <aside className="firsthint" data-testid="first-visit-hint" aria-label="how to start" id="start-here-box" tabIndex={-1}>
+    <aside
+      className="firsthint"
+      data-testid="first-visit-hint"
+      aria-label="how to start"
+      id="start-here-box"
+      tabIndex={-1}
+    >
       <p>
-        <b>Start here:</b> press <kbd>▶ Train</kbd> (or <kbd>Space</kbd>) to distil the teacher into the student. Turn the knobs on the left
-        while it runs (try <i>KD (logits)</i> = 1), pick a preset from the paper, and watch the loss, the accuracy and the alignment views.
+        <b>Start here:</b> press <kbd>▶ Train</kbd> (or <kbd>Space</kbd>) to distil the teacher into the student. Turn
+        the knobs on the left while it runs (try <i>KD (logits)</i> = 1), pick a preset from the paper, and watch the
+        loss, the accuracy and the alignment views.
       </p>
-      <button className="ghost" aria-label="dismiss the hint" onClick={() => (useLab.getState().setSettings({ hintDismissed: true }), useUi.getState().set({ hintShown: false }))}>
+      <button
+        className="ghost"
+        aria-label="dismiss the hint"
+        onClick={() => (
+          useLab.getState().setSettings({ hintDismissed: true }),
+          useUi.getState().set({ hintShown: false })
+        )}
+      >
         ×
       </button>
     </aside>

@@ -2,7 +2,14 @@
 // Play / pause / single step / reset; Space toggles play (controller.ts, keys.ts). Each knob's label opens the glossary.
 import { TERM_LABELS, TERM_NAMES, type TermName } from '../core/kd/terms';
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { DIVERGENCES, EXTRA_POSITIONS, extraPositionsOf, type ExtraPositions, studentInitOf, type TrainConfig } from '../core/config/config';
+import {
+  DIVERGENCES,
+  EXTRA_POSITIONS,
+  extraPositionsOf,
+  type ExtraPositions,
+  studentInitOf,
+  type TrainConfig,
+} from '../core/config/config';
 import { useLab } from '../store';
 import { TERM_FORMULAS } from '../store/presets';
 import { selectConfig } from '../store/selectors';
@@ -26,7 +33,18 @@ function Field(props: { label: ReactNode; gloss?: string; title?: string; childr
 
 /** A numeric input that keeps what is typed and commits every finite value; blank or refused text is marked and
  *  put back to the value in force when the field is left. It takes no spaces: Space toggles training (keys.ts). */
-function NumberField(props: { label: ReactNode; value: number; onCommit: (x: number) => void; testId?: string; step?: number; min?: number; max?: number; title?: string; disabled?: boolean; gloss?: string }) {
+function NumberField(props: {
+  label: ReactNode;
+  value: number;
+  onCommit: (x: number) => void;
+  testId?: string;
+  step?: number;
+  min?: number;
+  max?: number;
+  title?: string;
+  disabled?: boolean;
+  gloss?: string;
+}) {
   const [text, setText] = useState(String(props.value));
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -36,7 +54,11 @@ function NumberField(props: { label: ReactNode; value: number; onCommit: (x: num
   // The text differs from the value in force (typed and refused, or blank): marked, and put back when the field is left.
   const stale = text.trim() === '' || Number(text) !== props.value;
   return (
-    <Field label={props.label} gloss={props.gloss} title={stale ? `${props.title ? `${props.title}; ` : ''}in force: ${props.value}` : props.title}>
+    <Field
+      label={props.label}
+      gloss={props.gloss}
+      title={stale ? `${props.title ? `${props.title}; ` : ''}in force: ${props.value}` : props.title}
+    >
       {(id) => (
         <input
           id={id}
@@ -65,11 +87,24 @@ function NumberField(props: { label: ReactNode; value: number; onCommit: (x: num
   );
 }
 
-function Check(props: { label: ReactNode; checked: boolean; onChange: (on: boolean) => void; title?: string; testId?: string; gloss?: string }) {
+function Check(props: {
+  label: ReactNode;
+  checked: boolean;
+  onChange: (on: boolean) => void;
+  title?: string;
+  testId?: string;
+  gloss?: string;
+}) {
   return (
     <span className="check" title={props.title}>
       <label>
-        <input type="checkbox" data-testid={props.testId} checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} /> {props.label}
+        <input
+          type="checkbox"
+          data-testid={props.testId}
+          checked={props.checked}
+          onChange={(e) => props.onChange(e.target.checked)}
+        />{' '}
+        {props.label}
       </label>
       {props.gloss ? <GlossLink term={props.gloss} /> : null}
     </span>
@@ -87,7 +122,12 @@ export function RunButtons() {
   const running = status === 'running';
   return (
     <div className="run">
-      <button data-testid="train-toggle" disabled={!ready} onClick={() => (running ? lab.pause() : lab.play())} title="Space">
+      <button
+        data-testid="train-toggle"
+        disabled={!ready}
+        onClick={() => (running ? lab.pause() : lab.play())}
+        title="Space"
+      >
         {running ? '❚❚ Pause' : '▶ Train'}
       </button>
       <button data-testid="step-once" disabled={!ready || running} onClick={lab.step}>
@@ -120,27 +160,77 @@ export function ControlsPanel() {
       <fieldset>
         <legend>Loss weights</legend>
         {WEIGHTS.map(([k, label, id]) => (
-          <NumberField key={k} label={label} testId={id} value={c.weights[k]} min={0} step={0.5} title={TERM_FORMULAS[k]} gloss={k} onCommit={(x) => set({ weights: { [k]: x } })} />
+          <NumberField
+            key={k}
+            label={label}
+            testId={id}
+            value={c.weights[k]}
+            min={0}
+            step={0.5}
+            title={TERM_FORMULAS[k]}
+            gloss={k}
+            onCommit={(x) => set({ weights: { [k]: x } })}
+          />
         ))}
       </fieldset>
       <fieldset>
         <legend>Logit divergence</legend>
         <Field label="divergence" gloss="divergence" title={TERM_FORMULAS.kd}>
           {(id) => (
-          <select id={id} data-testid="divergence-select" value={kd.divergence} onChange={(e) => set({ kd: { divergence: e.target.value as TrainConfig['kd']['divergence'] } })}>
-            {DIVERGENCES.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </select>
+            <select
+              id={id}
+              data-testid="divergence-select"
+              value={kd.divergence}
+              onChange={(e) => set({ kd: { divergence: e.target.value as TrainConfig['kd']['divergence'] } })}
+            >
+              {DIVERGENCES.map((d) => (
+                <option key={d} value={d}>
+                  {d}
+                </option>
+              ))}
+            </select>
           )}
         </Field>
-        <NumberField label="T" testId="temperature" value={kd.T} min={0.05} step={0.1} title="p = softmax(z / T); T > 0" gloss="T" onCommit={(x) => set({ kd: { T: x } })} />
-        <Check label="× T²" checked={kd.t2} onChange={(on) => set({ kd: { t2: on } })} title="multiply every divergence except mse by T²" gloss="t2" />
-        <NumberField label="β (jsd)" value={kd.beta} step={0.1} title="m = β·p_t + (1−β)·p_s; β ∈ (0,1)" gloss="beta" onCommit={(x) => set({ kd: { beta: x } })} />
-        <NumberField label="α (skew)" value={kd.alpha} step={0.05} title="sfkl: KL(p_t ‖ α·p_t + (1−α)·p_s); α ∈ [0,1)" gloss="alpha" onCommit={(x) => set({ kd: { alpha: x } })} />
-        <Check label="normalise logits" checked={kd.normLogits} onChange={(on) => set({ kd: { normLogits: on } })} title="(z − mean) / (std + 1e-7) before T" gloss="norm" />
+        <NumberField
+          label="T"
+          testId="temperature"
+          value={kd.T}
+          min={0.05}
+          step={0.1}
+          title="p = softmax(z / T); T > 0"
+          gloss="T"
+          onCommit={(x) => set({ kd: { T: x } })}
+        />
+        <Check
+          label="× T²"
+          checked={kd.t2}
+          onChange={(on) => set({ kd: { t2: on } })}
+          title="multiply every divergence except mse by T²"
+          gloss="t2"
+        />
+        <NumberField
+          label="β (jsd)"
+          value={kd.beta}
+          step={0.1}
+          title="m = β·p_t + (1−β)·p_s; β ∈ (0,1)"
+          gloss="beta"
+          onCommit={(x) => set({ kd: { beta: x } })}
+        />
+        <NumberField
+          label="α (skew)"
+          value={kd.alpha}
+          step={0.05}
+          title="sfkl: KL(p_t ‖ α·p_t + (1−α)·p_s); α ∈ [0,1)"
+          gloss="alpha"
+          onCommit={(x) => set({ kd: { alpha: x } })}
+        />
+        <Check
+          label="normalise logits"
+          checked={kd.normLogits}
+          onChange={(on) => set({ kd: { normLogits: on } })}
+          title="(z − mean) / (std + 1e-7) before T"
+          gloss="norm"
+        />
         <Check
           label="all positions (online teacher)"
           checked={kd.allPositions}
@@ -151,46 +241,74 @@ export function ControlsPanel() {
         {kd.allPositions && (
           <Field label="positions" gloss="allpos">
             {(id) => (
-            <select
-              id={id}
-              data-testid="extra-positions"
-              value={extraPositionsOf(kd)}
-              title="which non-answer positions the KD term adds to the answer (a probe of where the gain comes from)"
-              onChange={(e) => set({ kd: { extraPositions: e.target.value as ExtraPositions } })}
-            >
-              {EXTRA_POSITIONS.map((p) => (
-                <option key={p} value={p}>
-                  answer + {p}
-                </option>
-              ))}
-            </select>
+              <select
+                id={id}
+                data-testid="extra-positions"
+                value={extraPositionsOf(kd)}
+                title="which non-answer positions the KD term adds to the answer (a probe of where the gain comes from)"
+                onChange={(e) => set({ kd: { extraPositions: e.target.value as ExtraPositions } })}
+              >
+                {EXTRA_POSITIONS.map((p) => (
+                  <option key={p} value={p}>
+                    answer + {p}
+                  </option>
+                ))}
+              </select>
             )}
           </Field>
         )}
         <Field label="teacher" gloss="cached">
           {(id) => (
-          <select id={id} data-testid="teacher-source" value={kd.source} onChange={(e) => set({ kd: { source: e.target.value as 'cached' | 'online', ...(e.target.value === 'cached' ? { allPositions: false } : {}) } })}>
-            <option value="cached">cached ({fmt(sps.cached)})</option>
-            <option value="online" disabled={!online}>
-              online ({fmt(sps.online)})
-            </option>
-          </select>
+            <select
+              id={id}
+              data-testid="teacher-source"
+              value={kd.source}
+              onChange={(e) =>
+                set({
+                  kd: {
+                    source: e.target.value as 'cached' | 'online',
+                    ...(e.target.value === 'cached' ? { allPositions: false } : {}),
+                  },
+                })
+              }
+            >
+              <option value="cached">cached ({fmt(sps.cached)})</option>
+              <option value="online" disabled={!online}>
+                online ({fmt(sps.online)})
+              </option>
+            </select>
           )}
         </Field>
-        <Field label="top-K" gloss="topk" title="Truncate the teacher to its top K tokens (renormalised, or with a tail bucket at T = 1)">
+        <Field
+          label="top-K"
+          gloss="topk"
+          title="Truncate the teacher to its top K tokens (renormalised, or with a tail bucket at T = 1)"
+        >
           {(id) => (
-          <select id={id} value={kd.topKMode} onChange={(e) => set({ kd: { topKMode: e.target.value as TrainConfig['kd']['topKMode'] } })}>
-            <option value="dense" disabled={pack?.targets.kind === 'topk'}>
-              full vocabulary
-            </option>
-            <option value="renorm">top-K renorm</option>
-            <option value="tail">top-K + tail</option>
-          </select>
+            <select
+              id={id}
+              value={kd.topKMode}
+              onChange={(e) => set({ kd: { topKMode: e.target.value as TrainConfig['kd']['topKMode'] } })}
+            >
+              <option value="dense" disabled={pack?.targets.kind === 'topk'}>
+                full vocabulary
+              </option>
+              <option value="renorm">top-K renorm</option>
+              <option value="tail">top-K + tail</option>
+            </select>
           )}
         </Field>
         <Field label={`K = ${kd.topK}`} gloss="topk">
           {(id) => (
-          <input id={id} type="range" min={1} max={pack ? pack.targets.k : 64} value={kd.topK} disabled={kd.topKMode === 'dense'} onChange={(e) => set({ kd: { topK: Number(e.target.value) } })} />
+            <input
+              id={id}
+              type="range"
+              min={1}
+              max={pack ? pack.targets.k : 64}
+              value={kd.topK}
+              disabled={kd.topKMode === 'dense'}
+              onChange={(e) => set({ kd: { topK: Number(e.target.value) } })}
+            />
           )}
         </Field>
       </fieldset>
@@ -198,30 +316,86 @@ export function ControlsPanel() {
         <legend>Hidden, on-policy, data</legend>
         <Field label="hidden" gloss="hidden" title={TERM_FORMULAS.hidden}>
           {(id) => (
-          <select id={id} value={c.hiddenMode} onChange={(e) => set({ hiddenMode: e.target.value as 'mse' | 'cosine' })}>
-            <option value="mse">mse</option>
-            <option value="cosine">cosine</option>
-          </select>
+            <select
+              id={id}
+              value={c.hiddenMode}
+              onChange={(e) => set({ hiddenMode: e.target.value as 'mse' | 'cosine' })}
+            >
+              <option value="mse">mse</option>
+              <option value="cosine">cosine</option>
+            </select>
           )}
         </Field>
-        <Field label={`on-policy λ = ${c.onPolicy.lambda.toFixed(2)}`} gloss="onpolicy" title="chance a batch's answers are sampled from the student and scored by the online teacher (GKD)">
+        <Field
+          label={`on-policy λ = ${c.onPolicy.lambda.toFixed(2)}`}
+          gloss="onpolicy"
+          title="chance a batch's answers are sampled from the student and scored by the online teacher (GKD)"
+        >
           {(id) => (
-          <input id={id} type="range" min={0} max={1} step={0.05} value={c.onPolicy.lambda} disabled={!online} onChange={(e) => set({ onPolicy: { lambda: Number(e.target.value) } })} />
+            <input
+              id={id}
+              type="range"
+              min={0}
+              max={1}
+              step={0.05}
+              value={c.onPolicy.lambda}
+              disabled={!online}
+              onChange={(e) => set({ onPolicy: { lambda: Number(e.target.value) } })}
+            />
           )}
         </Field>
-        <NumberField label="sampling T" gloss="samplingT" value={c.onPolicy.genTemperature} step={0.1} onCommit={(x) => set({ onPolicy: { genTemperature: x } })} />
-        <NumberField label="learning rate" gloss="lr" testId="learning-rate" value={c.optim.lr} step={0.001} onCommit={(x) => set({ optim: { lr: x } })} />
-        <NumberField label="batch size" gloss="batch" testId="batch-size" value={c.optim.batchSize} step={1} min={1} max={512} onCommit={(x) => set({ optim: { batchSize: x } })} />
+        <NumberField
+          label="sampling T"
+          gloss="samplingT"
+          value={c.onPolicy.genTemperature}
+          step={0.1}
+          onCommit={(x) => set({ onPolicy: { genTemperature: x } })}
+        />
+        <NumberField
+          label="learning rate"
+          gloss="lr"
+          testId="learning-rate"
+          value={c.optim.lr}
+          step={0.001}
+          onCommit={(x) => set({ optim: { lr: x } })}
+        />
+        <NumberField
+          label="batch size"
+          gloss="batch"
+          testId="batch-size"
+          value={c.optim.batchSize}
+          step={1}
+          min={1}
+          max={512}
+          onCommit={(x) => set({ optim: { batchSize: x } })}
+        />
         <Field label="data" gloss="datarich">
           {(id) => (
-          <select id={id} value={c.data.useUnlabeled ? 'u' : 'l'} onChange={(e) => set({ data: { useUnlabeled: e.target.value === 'u' } })}>
-            <option value="l">labeled only</option>
-            <option value="u">+ unlabeled (teacher answers)</option>
-          </select>
+            <select
+              id={id}
+              value={c.data.useUnlabeled ? 'u' : 'l'}
+              onChange={(e) => set({ data: { useUnlabeled: e.target.value === 'u' } })}
+            >
+              <option value="l">labeled only</option>
+              <option value="u">+ unlabeled (teacher answers)</option>
+            </select>
           )}
         </Field>
-        <NumberField label="stage-1 steps" value={c.stage1Steps} step={10} min={0} title="projector-only steps on captions before stage 2" gloss="stage1" onCommit={(x) => set({ stage1Steps: x })} />
-        <StudentInitSelect value={studentInitOf(c)} hasInit={pack?.hasStudentInit ?? false} onChange={(studentInit) => set({ studentInit })} gloss={<GlossLink term="init" />} />
+        <NumberField
+          label="stage-1 steps"
+          value={c.stage1Steps}
+          step={10}
+          min={0}
+          title="projector-only steps on captions before stage 2"
+          gloss="stage1"
+          onCommit={(x) => set({ stage1Steps: x })}
+        />
+        <StudentInitSelect
+          value={studentInitOf(c)}
+          hasInit={pack?.hasStudentInit ?? false}
+          onChange={(studentInit) => set({ studentInit })}
+          gloss={<GlossLink term="init" />}
+        />
       </fieldset>
     </div>
   );

@@ -12,9 +12,20 @@ import { BannerList, BANNERS_SHOWN } from './ErrorBanner';
 // vitest's esbuild compiles the .tsx with the classic runtime (React.createElement); Vite's build uses react-jsx.
 (globalThis as { React?: typeof React }).React = React;
 
-const banner = (id: number, severity: BannerSeverity = 'error'): Banner => ({ id, source: 'lab', severity, title: `Banner ${id}`, error: { name: 'E', message: `message ${id}` } });
+const banner = (id: number, severity: BannerSeverity = 'error'): Banner => ({
+  id,
+  source: 'lab',
+  severity,
+  title: `Banner ${id}`,
+  error: { name: 'E', message: `message ${id}` },
+});
 const render = (banners: Banner[]) => renderToString(createElement(BannerList, { banners, onDismiss: () => {} }));
-const items = (html: string) => [...html.matchAll(/<div class="banner ([a-z]+)" role="([a-z]+)" data-testid="banner"[^>]*>.*?<b>(Banner \d+)(?:<!-- -->)?\.<\/b>/g)].map((m) => ({ severity: m[1], role: m[2], title: m[3] }));
+const items = (html: string) =>
+  [
+    ...html.matchAll(
+      /<div class="banner ([a-z]+)" role="([a-z]+)" data-testid="banner"[^>]*>.*?<b>(Banner \d+)(?:<!-- -->)?\.<\/b>/g,
+    ),
+  ].map((m) => ({ severity: m[1], role: m[2], title: m[3] }));
 
 describe('BannerList', () => {
   it('renders nothing without banners', () => {
@@ -42,7 +53,15 @@ describe('BannerList', () => {
   });
 
   it('a config error shows its field once, as code, then what was expected', () => {
-    const html = render([{ id: 1, source: 'config', severity: 'error', title: 'That setting was refused', error: serializeError(new ConfigError('kd.T', 'a number > 0', -1)) }]);
+    const html = render([
+      {
+        id: 1,
+        source: 'config',
+        severity: 'error',
+        title: 'That setting was refused',
+        error: serializeError(new ConfigError('kd.T', 'a number > 0', -1)),
+      },
+    ]);
     expect(html.split('config.kd.T')).toHaveLength(2);
     expect(html).toContain('<code>config.kd.T</code>:');
     expect(html).toContain('expected a number &gt; 0, got -1');

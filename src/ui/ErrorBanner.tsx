@@ -13,10 +13,15 @@ export const BANNERS_SHOWN = 4;
 function BannerItem({ b, onDismiss }: { b: Banner; onDismiss: (id: number) => void }) {
   const { file, field, text } = bannerBody(b.title, b.error);
   return (
-    <div className={`banner ${b.severity}`} role={b.severity === 'error' ? 'alert' : 'status'} data-testid="banner" data-source={b.source} data-severity={b.severity}>
+    <div
+      className={`banner ${b.severity}`}
+      role={b.severity === 'error' ? 'alert' : 'status'}
+      data-testid="banner"
+      data-source={b.source}
+      data-severity={b.severity}
+    >
       <span>
-        <b>{b.title}.</b>{' '}
-        {file ? `${file}: ` : null}
+        <b>{b.title}.</b> {file ? `${file}: ` : null}
         {field ? (
           <>
             <code>{field}</code>:{' '}
@@ -24,7 +29,13 @@ function BannerItem({ b, onDismiss }: { b: Banner; onDismiss: (id: number) => vo
         ) : null}
         {text}
       </span>
-      <button type="button" onClick={() => onDismiss(b.id)} aria-label="Dismiss" title="Dismiss" data-testid="banner-dismiss">
+      <button
+        type="button"
+        onClick={() => onDismiss(b.id)}
+        aria-label="Dismiss"
+        title="Dismiss"
+        data-testid="banner-dismiss"
+      >
         ×
       </button>
     </div>
@@ -63,7 +74,21 @@ export function ErrorBanner() {
 }
 
 /** The stored records the lab did not use (invalid, or from a newer build) and settings that fell back to defaults. */
-export function StoredSkippedList({ lines, count, removing, error, onRemove, onKeep }: { lines: string[]; count: number; removing: boolean; error: string | null; onRemove: () => void; onKeep: () => void }) {
+export function StoredSkippedList({
+  lines,
+  count,
+  removing,
+  error,
+  onRemove,
+  onKeep,
+}: {
+  lines: string[];
+  count: number;
+  removing: boolean;
+  error: string | null;
+  onRemove: () => void;
+  onKeep: () => void;
+}) {
   if (!lines.length) return null;
   const title =
     count > 0
@@ -81,10 +106,23 @@ export function StoredSkippedList({ lines, count, removing, error, onRemove, onK
         {error ? <span className="stored-error">{error}</span> : null}
       </span>
       <span className="stored-actions">
-        <button type="button" className="textbtn" onClick={onRemove} disabled={removing} data-testid="stored-skipped-remove" title="delete these records from this browser's storage">
+        <button
+          type="button"
+          className="textbtn"
+          onClick={onRemove}
+          disabled={removing}
+          data-testid="stored-skipped-remove"
+          title="delete these records from this browser's storage"
+        >
           remove
         </button>
-        <button type="button" className="textbtn" onClick={onKeep} data-testid="stored-skipped-keep" title="hide this for now; the records stay and are listed again at the next load">
+        <button
+          type="button"
+          className="textbtn"
+          onClick={onKeep}
+          data-testid="stored-skipped-keep"
+          title="hide this for now; the records stay and are listed again at the next load"
+        >
           keep for now
         </button>
       </span>
@@ -97,5 +135,14 @@ export function StoredSkipped() {
   const fixed = useStoredRecords((s) => s.settingsFixed);
   const removing = useStoredRecords((s) => s.removing);
   const error = useStoredRecords((s) => s.removeError);
-  return <StoredSkippedList lines={skippedLines(skipped, fixed)} count={skipped.length} removing={removing} error={error} onRemove={() => void runs.removeSkipped()} onKeep={runs.keepSkipped} />;
+  return (
+    <StoredSkippedList
+      lines={skippedLines(skipped, fixed)}
+      count={skipped.length}
+      removing={removing}
+      error={error}
+      onRemove={() => void runs.removeSkipped()}
+      onKeep={runs.keepSkipped}
+    />
+  );
 }

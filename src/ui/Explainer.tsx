@@ -20,19 +20,27 @@ export function Explainer() {
     <section className="explainer" data-testid="explainer" aria-label="what this lab shows">
       <div>
         <p>
-          <b>Distillation</b> trains a small model to imitate a big one. Here the <b>teacher</b> <GlossLink term="teacher" /> is a mini-LLaVA
-          (an image encoder, a projector and a small language model) that answers questions about toy images; the <b>student</b>{' '}
-          <GlossLink term="student" /> is a smaller one, trained live in this tab. The teacher's answers, token probabilities and hidden states
-          were computed once and ship in the pack: the <b>cached outputs</b> <GlossLink term="cached" />, so the student learns without
-          running the teacher.
+          <b>Distillation</b> trains a small model to imitate a big one. Here the <b>teacher</b>{' '}
+          <GlossLink term="teacher" /> is a mini-LLaVA (an image encoder, a projector and a small language model) that
+          answers questions about toy images; the <b>student</b> <GlossLink term="student" /> is a smaller one, trained
+          live in this tab. The teacher's answers, token probabilities and hidden states were computed once and ship in
+          the pack: the <b>cached outputs</b> <GlossLink term="cached" />, so the student learns without running the
+          teacher.
         </p>
         <p>
-          Each loss term is one way to learn — <b>CE</b> from the labels, <b>KD</b>, <b>hidden</b>, <b>affinity</b> and <b>attention</b> from
-          the teacher; the knobs on the left set their weights. Watch the loss fall and the val accuracy rise; a <b>race</b> trains up to four
-          students side by side, and <i>What matters</i> shows which of the paper's findings hold here.
+          Each loss term is one way to learn — <b>CE</b> from the labels, <b>KD</b>, <b>hidden</b>, <b>affinity</b> and{' '}
+          <b>attention</b> from the teacher; the knobs on the left set their weights. Watch the loss fall and the val
+          accuracy rise; a <b>race</b> trains up to four students side by side, and <i>What matters</i> shows which of
+          the paper's findings hold here.
         </p>
       </div>
-      <button type="button" className="ghost" data-testid="explainer-fold" aria-label="fold the explainer away (the ? button brings it back)" onClick={() => useUi.getState().set({ explainerFolded: true })}>
+      <button
+        type="button"
+        className="ghost"
+        data-testid="explainer-fold"
+        aria-label="fold the explainer away (the ? button brings it back)"
+        onClick={() => useUi.getState().set({ explainerFolded: true })}
+      >
         fold ▴
       </button>
     </section>
@@ -47,7 +55,8 @@ export function useProjectorScale() {
   useEffect(() => {
     const mq = window.matchMedia('(min-width: 1600px)');
     const apply = () => {
-      document.documentElement.dataset.scale = mode === 'on' || (mode === 'auto' && mq.matches) ? 'projector' : 'normal';
+      document.documentElement.dataset.scale =
+        mode === 'on' || (mode === 'auto' && mq.matches) ? 'projector' : 'normal';
     };
     apply();
     mq.addEventListener('change', apply);
@@ -63,7 +72,14 @@ export function TopNav() {
   return (
     <nav className="topnav" aria-label="help and navigation">
       {folded ? (
-        <button type="button" className="ghost qm-big" data-testid="explainer-open" aria-label="what is this? (show the explainer)" title="what is this?" onClick={() => useUi.getState().set({ explainerFolded: false })}>
+        <button
+          type="button"
+          className="ghost qm-big"
+          data-testid="explainer-open"
+          aria-label="what is this? (show the explainer)"
+          title="what is this?"
+          onClick={() => useUi.getState().set({ explainerFolded: false })}
+        >
           ?
         </button>
       ) : null}

@@ -19,10 +19,37 @@ function CiBar({ c }: { c: FairComparison }) {
   const [lo, hi] = c.ci95;
   const ok = c.diff !== null && lo !== null && hi !== null;
   return (
-    <svg className="fair-ci" width="100%" height="14" viewBox="0 0 100 14" preserveAspectRatio="none" role="img" aria-label={`difference ${c.diff ?? '—'} points, 95 % interval ${lo ?? '—'} to ${hi ?? '—'}`}>
-      {c.margin !== undefined && <rect x={x(-c.margin)} y={0} width={x(c.margin) - x(-c.margin)} height={14} fill="currentColor" opacity={0.12} />}
+    <svg
+      className="fair-ci"
+      width="100%"
+      height="14"
+      viewBox="0 0 100 14"
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={`difference ${c.diff ?? '—'} points, 95 % interval ${lo ?? '—'} to ${hi ?? '—'}`}
+    >
+      {c.margin !== undefined && (
+        <rect
+          x={x(-c.margin)}
+          y={0}
+          width={x(c.margin) - x(-c.margin)}
+          height={14}
+          fill="currentColor"
+          opacity={0.12}
+        />
+      )}
       <line x1={50} x2={50} y1={0} y2={14} stroke="currentColor" opacity={0.5} vectorEffect="non-scaling-stroke" />
-      {ok && <line x1={x(lo!)} x2={x(hi!)} y1={7} y2={7} stroke="currentColor" strokeWidth={2} vectorEffect="non-scaling-stroke" />}
+      {ok && (
+        <line
+          x1={x(lo!)}
+          x2={x(hi!)}
+          y1={7}
+          y2={7}
+          stroke="currentColor"
+          strokeWidth={2}
+          vectorEffect="non-scaling-stroke"
+        />
+      )}
       {ok && <circle cx={x(c.diff!)} cy={7} r={2.5} fill="currentColor" />}
     </svg>
   );

@@ -14,17 +14,47 @@ import { DEFAULT_CONFIG } from '../core/config/config';
 // vitest's esbuild compiles the .tsx with the classic runtime (React.createElement); Vite's build uses react-jsx.
 (globalThis as { React?: typeof React }).React = React;
 
-const rows = (html: string) => [...html.matchAll(/data-testid="finding-row" data-finding="([^"]+)" data-verdict="([^"]+)"/g)].map((m) => ({ id: m[1], verdict: m[2] }));
+const rows = (html: string) =>
+  [...html.matchAll(/data-testid="finding-row" data-finding="([^"]+)" data-verdict="([^"]+)"/g)].map((m) => ({
+    id: m[1],
+    verdict: m[2],
+  }));
 const render = (study: StudyJson | null) => renderToString(createElement(FindingsPanel, { study, onRace: () => {} }));
 
 const fam = (x: number, sqa: number) => ({ gqa: x, pope: x, sqa });
 function synthetic(): StudyJson {
   const runs: StudyRun[] = [];
-  const add = (condition: string, xs: [number, number][]) => xs.forEach(([o, s], i) => runs.push({ pack: 'shapes', condition, seed: i + 1, steps: 10, backend: 'wasm', overall: o, perFamily: fam(o, s) }));
-  add('rich-fkl', [[60, 40], [62, 42], [61, 41]]);
-  add('rich-ce', [[48, 30], [50, 31], [49, 29]]); // F1 reproduces
-  add('rich-fkl5', [[50, 25], [51, 62], [49, 30]]); // F2 reversed against rich-fkl
-  add('rich-hid5', [[40, 20], [80, 60]]); // F5's first comparison: inconclusive (wide)
+  const add = (condition: string, xs: [number, number][]) =>
+    xs.forEach(([o, s], i) =>
+      runs.push({
+        pack: 'shapes',
+        condition,
+        seed: i + 1,
+        steps: 10,
+        backend: 'wasm',
+        overall: o,
+        perFamily: fam(o, s),
+      }),
+    );
+  add('rich-fkl', [
+    [60, 40],
+    [62, 42],
+    [61, 41],
+  ]);
+  add('rich-ce', [
+    [48, 30],
+    [50, 31],
+    [49, 29],
+  ]); // F1 reproduces
+  add('rich-fkl5', [
+    [50, 25],
+    [51, 62],
+    [49, 30],
+  ]); // F2 reversed against rich-fkl
+  add('rich-hid5', [
+    [40, 20],
+    [80, 60],
+  ]); // F5's first comparison: inconclusive (wide)
   return studyJson({ pack: 'shapes', steps: 10, backend: 'wasm', seeds: 5, families: ['gqa', 'pope', 'sqa'], runs });
 }
 
@@ -56,19 +86,29 @@ describe('FindingsPanel', () => {
     expect(rows(render(null)).every((r) => r.verdict === 'inconclusive')).toBe(true);
   });
 
-  it.each(Object.keys(STUDIES))('the shipped study/%s.json is valid and its verdicts are what the panel shows', (pack) => {
-    const s = STUDIES[pack];
-    expect(s.pack).toBe(pack);
-    expect(s.findings.map((f) => f.id)).toEqual(FINDINGS.map((f) => f.id));
-    for (const f of s.findings) expect(['reproduces', 'reversed', 'inconclusive']).toContain(f.verdict);
-    for (const c of Object.values(s.conditions)) for (const r of c.runs) expect(Number.isFinite(r.overall)).toBe(true);
-    expect(rows(render(s))).toEqual(s.findings.map((f) => ({ id: f.id, verdict: f.verdict })));
-  });
+  it.each(Object.keys(STUDIES))(
+    'the shipped study/%s.json is valid and its verdicts are what the panel shows',
+    (pack) => {
+      const s = STUDIES[pack];
+      expect(s.pack).toBe(pack);
+      expect(s.findings.map((f) => f.id)).toEqual(FINDINGS.map((f) => f.id));
+      for (const f of s.findings) expect(['reproduces', 'reversed', 'inconclusive']).toContain(f.verdict);
+      for (const c of Object.values(s.conditions))
+        for (const r of c.runs) expect(Number.isFinite(r.overall)).toBe(true);
+      expect(rows(render(s))).toEqual(s.findings.map((f) => ({ id: f.id, verdict: f.verdict })));
+    },
+  );
 });
 
 describe('FindingsPanel: the paper in plain words', () => {
   // renderToString escapes quotes and ampersands; compare against the same escaping
-  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const esc = (t: string) =>
+    t
+      .replace(/&/g, '&amp;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#x27;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;');
   const rowOf = (html: string, id: string) => {
     const i = html.indexOf(`data-finding="${id}"`);
     const j = html.indexOf('data-testid="finding-row"', i);
@@ -90,7 +130,9 @@ describe('FindingsPanel: the paper in plain words', () => {
   it('the corrected facts reach the page, with no internal phrase', () => {
     const html = render(null);
     expect(html).not.toMatch(/the issue names|issue/i);
-    expect(rowOf(html, 'F8')).toContain('exp17, 2.7B notes line 90. Student: 20-layer LLaVA student initialised from alternate layers of LLaVA-13B');
+    expect(rowOf(html, 'F8')).toContain(
+      'exp17, 2.7B notes line 90. Student: 20-layer LLaVA student initialised from alternate layers of LLaVA-13B',
+    );
     expect(rowOf(html, 'F8')).toContain('exp38, 2.7B notes line 136');
     expect(rowOf(html, 'F6')).toContain('TextVQA 44.75');
     expect(rowOf(html, 'F10')).toContain('Not in the sources as a number');
@@ -111,14 +153,23 @@ describe('FindingsPanel: the paper in plain words', () => {
 });
 
 describe('FindingsPanel, the fair study (issue 28)', () => {
-  it.each(Object.keys(FAIR_STUDIES).filter((p) => STUDIES[p]))('every %s row carries both verdicts of study/fair-<pack>.json', (pack) => {
-    const html = render(STUDIES[pack]);
-    const got = [...html.matchAll(/data-finding="([^"]+)" data-verdict="([^"]+)" data-verdict-paper="([^"]+)" data-verdict-best="([^"]+)"/g)].map((m) => [m[1], m[3], m[4]]);
-    expect(got).toEqual(FAIR_STUDIES[pack].findings.map((f) => [f.id, f.verdicts.paper.verdict, f.verdicts.best.verdict]));
-    for (const f of FAIR_STUDIES[pack].findings) expect(f.verdict).toBe(f.verdicts.paper.verdict);
-    expect((html.match(/data-testid="verdict-paper"/g) ?? []).length).toBe(FINDINGS.length);
-    expect(html).toContain('Words used here');
-  });
+  it.each(Object.keys(FAIR_STUDIES).filter((p) => STUDIES[p]))(
+    'every %s row carries both verdicts of study/fair-<pack>.json',
+    (pack) => {
+      const html = render(STUDIES[pack]);
+      const got = [
+        ...html.matchAll(
+          /data-finding="([^"]+)" data-verdict="([^"]+)" data-verdict-paper="([^"]+)" data-verdict-best="([^"]+)"/g,
+        ),
+      ].map((m) => [m[1], m[3], m[4]]);
+      expect(got).toEqual(
+        FAIR_STUDIES[pack].findings.map((f) => [f.id, f.verdicts.paper.verdict, f.verdicts.best.verdict]),
+      );
+      for (const f of FAIR_STUDIES[pack].findings) expect(f.verdict).toBe(f.verdicts.paper.verdict);
+      expect((html.match(/data-testid="verdict-paper"/g) ?? []).length).toBe(FINDINGS.length);
+      expect(html).toContain('Words used here');
+    },
+  );
 });
 
 describe('RecipeExport', () => {

@@ -1,7 +1,15 @@
 // "What matters": one row per finding of the paper (src/core/study/findings.ts) with the paper's numbers and where each comes
 // from (experiment, student, teacher, epochs, T), the lab's means ± std per pack from the shipped study JSON, the
 // verdict in words, why (when it does not reproduce) and a race button.
-import { CONDITIONS, FINDINGS, findingLanes, type Lane, provenanceText, textvqaText, TRAINER_T } from '../core/study/findings';
+import {
+  CONDITIONS,
+  FINDINGS,
+  findingLanes,
+  type Lane,
+  provenanceText,
+  textvqaText,
+  TRAINER_T,
+} from '../core/study/findings';
 import { verdictText, whyText } from '../core/study/findingWhy';
 import type { StudyFinding, StudyJson } from '../core/study/study';
 import type { Verdict } from '../core/study/stats';
@@ -22,7 +30,9 @@ const CONDITION_ORDER = Object.keys(CONDITIONS); // the findings table's own ord
 
 /** A condition's label for the chart: the data-rich base is the default and goes unsaid; at most 34 characters. */
 function shortLabel(id: string): string {
-  const full = (CONDITIONS[id]?.label ?? id).replace(' (data-rich)', '').replace(', all positions (online teacher)', ', all positions');
+  const full = (CONDITIONS[id]?.label ?? id)
+    .replace(' (data-rich)', '')
+    .replace(', all positions (online teacher)', ', all positions');
   return full.length > 34 ? `${full.slice(0, 33)}…` : full;
 }
 
@@ -38,17 +48,30 @@ function seedsText(s: StudyJson): string {
 /** The decisive comparisons of a reproducing finding in one line: "a 69.1 ± 4.5 > b 55.0 ± 7.1 (+14.1 ± 3.7 SE)". */
 function numbersLine(f: StudyFinding): string {
   return f.comparisons
-    .map((c) => `${shortLabel(c.ids[0])} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${shortLabel(c.ids[1])} ${f1(c.means[1])} ± ${f1(c.stds[1])} (${c.diff !== null && c.diff >= 0 ? '+' : ''}${f1(c.diff)} ± ${f1(c.se)} SE)`)
+    .map(
+      (c) =>
+        `${shortLabel(c.ids[0])} ${f1(c.means[0])} ± ${f1(c.stds[0])} ${c.kind === 'gt' ? '>' : '≈'} ${shortLabel(c.ids[1])} ${f1(c.means[1])} ± ${f1(c.stds[1])} (${c.diff !== null && c.diff >= 0 ? '+' : ''}${f1(c.diff)} ± ${f1(c.se)} SE)`,
+    )
     .join('; ');
 }
 
 /** Means ± std of a finding's conditions, one bar per pack (0–100 %): HTML labels at the row's 12 px, SVG bars. */
-const CHART_ROW = { display: 'grid', gridTemplateColumns: 'minmax(0, 13em) 1fr', alignItems: 'center', columnGap: 6, fontSize: 12 } as const;
+const CHART_ROW = {
+  display: 'grid',
+  gridTemplateColumns: 'minmax(0, 13em) 1fr',
+  alignItems: 'center',
+  columnGap: 6,
+  fontSize: 12,
+} as const;
 const CHART_LABEL = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', textAlign: 'right' } as const;
 function FindingChart({ ids, studies }: { ids: string[]; studies: StudyJson[] }) {
   const h = 8 * Math.max(1, studies.length) + 2;
   return (
-    <div className="finding-chart" role="img" aria-label="the lab's val exact match per condition, mean ± std over seeds">
+    <div
+      className="finding-chart"
+      role="img"
+      aria-label="the lab's val exact match per condition, mean ± std over seeds"
+    >
       {ids.map((id) => (
         <div key={id} style={CHART_ROW}>
           <span style={CHART_LABEL} title={CONDITIONS[id]?.label ?? id}>
@@ -67,7 +90,15 @@ function FindingChart({ ids, studies }: { ids: string[]; studies: StudyJson[] })
                   <rect x={0} y={y} width={x(m)} height={6} fill={PACK_COLOURS[k % PACK_COLOURS.length]}>
                     <title>{`${s.pack}: ${f1(m)} ± ${f1(sd)} % (${c.runs.length} seeds)`}</title>
                   </rect>
-                  <line x1={x(m - sd)} x2={x(m + sd)} y1={y + 3} y2={y + 3} stroke="currentColor" strokeWidth="1" vectorEffect="non-scaling-stroke" />
+                  <line
+                    x1={x(m - sd)}
+                    x2={x(m + sd)}
+                    y1={y + 3}
+                    y2={y + 3}
+                    stroke="currentColor"
+                    strokeWidth="1"
+                    vectorEffect="non-scaling-stroke"
+                  />
                 </g>
               );
             })}
@@ -108,15 +139,35 @@ function PaperSideView({ f }: { f: (typeof FINDINGS)[number] }) {
   );
 }
 
-function Row({ f, study, studies, fair, onRace }: { f: (typeof FINDINGS)[number]; study: StudyJson | null; studies: StudyJson[]; fair: FairStudyJson | null; onRace: (l: Lane[]) => void }) {
+function Row({
+  f,
+  study,
+  studies,
+  fair,
+  onRace,
+}: {
+  f: (typeof FINDINGS)[number];
+  study: StudyJson | null;
+  studies: StudyJson[];
+  fair: FairStudyJson | null;
+  onRace: (l: Lane[]) => void;
+}) {
   const sf: StudyFinding | undefined = study?.findings.find((x) => x.id === f.id);
   const ff = fair?.findings.find((x) => x.id === f.id);
   // the row's verdict: the fair study's paper-settings one once it is complete (DESIGN §6c), the first study's until then
-  const verdict: Verdict | 'differs' = ff && fair?.complete ? ff.verdicts.paper.verdict : (sf?.verdict ?? 'inconclusive');
+  const verdict: Verdict | 'differs' =
+    ff && fair?.complete ? ff.verdicts.paper.verdict : (sf?.verdict ?? 'inconclusive');
   const why = sf && study ? whyText(sf, study) : null;
   const ids = [...(sf?.conditions ?? [])].sort((a, b) => CONDITION_ORDER.indexOf(a) - CONDITION_ORDER.indexOf(b)); // T 0.1 before 0.25 …
   return (
-    <li className="finding-row" data-testid="finding-row" data-finding={f.id} data-verdict={verdict} data-verdict-paper={ff?.verdicts.paper.verdict} data-verdict-best={ff?.verdicts.best.verdict}>
+    <li
+      className="finding-row"
+      data-testid="finding-row"
+      data-finding={f.id}
+      data-verdict={verdict}
+      data-verdict-paper={ff?.verdicts.paper.verdict}
+      data-verdict-best={ff?.verdicts.best.verdict}
+    >
       <div className="finding-head">
         <strong>{f.id}</strong> {f.claim}
       </div>
@@ -142,7 +193,11 @@ export function FindingsPanel({ study, onRace, others = [] }: FindingsPanelProps
   const studies = [study, ...others].filter((s): s is StudyJson => s !== null);
   const fair = fairFor(study?.pack);
   return (
-    <section className="card findings" data-testid="findings" aria-label="What matters: the paper's findings measured here">
+    <section
+      className="card findings"
+      data-testid="findings"
+      aria-label="What matters: the paper's findings measured here"
+    >
       <header>
         <h2>What matters</h2>
         {study && (
@@ -162,8 +217,9 @@ export function FindingsPanel({ study, onRace, others = [] }: FindingsPanelProps
         )}
       </header>
       <p className="finding-paper">
-        Paper numbers are TextVQA accuracy from the authors’ notes in their code repository (xushilin1/LLaVADI), each with
-        its experiment, student, teacher, epochs and temperature; where the notes say nothing, the row says so. {TRAINER_T}
+        Paper numbers are TextVQA accuracy from the authors’ notes in their code repository (xushilin1/LLaVADI), each
+        with its experiment, student, teacher, epochs and temperature; where the notes say nothing, the row says so.{' '}
+        {TRAINER_T}
       </p>
       <details className="finding-glossary">
         <summary>Words used here</summary>

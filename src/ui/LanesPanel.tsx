@@ -12,7 +12,14 @@ const NO_FAMILIES: string[] = [];
 /** A percentage, or "—" before the lane's first evaluation (never a 0.0 % that was not measured). */
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(1)}%`);
 
-function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]; only: boolean; compare: boolean; bayes: boolean }) {
+function LaneRow(props: {
+  lane: LaneState;
+  selected: boolean;
+  families: string[];
+  only: boolean;
+  compare: boolean;
+  bayes: boolean;
+}) {
   const lab = useController();
   const { lane: l, selected, families, only } = props;
   const evaluated = l.evals.at(-1);
@@ -52,10 +59,21 @@ function LaneRow(props: { lane: LaneState; selected: boolean; families: string[]
       <td onClick={(e) => e.stopPropagation()}>
         {!selected ? (
           <label className="check" title="show this lane's student beside the selected one on the same sample">
-            <input type="checkbox" checked={props.compare} onChange={(e) => lab.setCompare(e.target.checked ? l.id : null)} aria-label={`compare ${l.name} on the sample`} /> compare
+            <input
+              type="checkbox"
+              checked={props.compare}
+              onChange={(e) => lab.setCompare(e.target.checked ? l.id : null)}
+              aria-label={`compare ${l.name} on the sample`}
+            />{' '}
+            compare
           </label>
         ) : null}
-        <button data-testid="lane-remove" disabled={only} onClick={() => lab.removeLane(l.id)} aria-label={`remove ${l.name}`}>
+        <button
+          data-testid="lane-remove"
+          disabled={only}
+          onClick={() => lab.removeLane(l.id)}
+          aria-label={`remove ${l.name}`}
+        >
           ✕
         </button>
       </td>
@@ -71,7 +89,11 @@ export function RaceSelect() {
     <div className="preset">
       <label>
         Race{' '}
-        <select data-testid="race-select" value={id ?? ''} onChange={(e) => e.target.value && lab.applyRace(e.target.value)}>
+        <select
+          data-testid="race-select"
+          value={id ?? ''}
+          onChange={(e) => e.target.value && lab.applyRace(e.target.value)}
+        >
           <option value="">(your lanes)</option>
           {RACES.map((x) => (
             <option key={x.id} value={x.id}>
@@ -98,8 +120,16 @@ export function LanesPanel() {
     <section className="card lanes" data-testid="lanes" aria-label="race lanes" id="lanes-panel" tabIndex={-1}>
       <header>
         <h2>Lanes</h2>
-        <span>every lane steps once per race step, on the same batches when the data and batch size match; click a row to edit it</span>
-        <button data-testid="lane-add" disabled={!canAddLane(lanes)} onClick={lab.addLane} title="a fresh student with the selected lane's config">
+        <span>
+          every lane steps once per race step, on the same batches when the data and batch size match; click a row to
+          edit it
+        </span>
+        <button
+          data-testid="lane-add"
+          disabled={!canAddLane(lanes)}
+          onClick={lab.addLane}
+          title="a fresh student with the selected lane's config"
+        >
           + lane
         </button>
       </header>
@@ -109,23 +139,44 @@ export function LanesPanel() {
             <tr>
               <th>lane</th>
               <th>step</th>
-              <th title="the latest step's ground-truth CE (nats per answer token): every lane measures it, whatever its weights; the loss chart's 'per lane' menu shows the other terms">train CE</th>
+              <th title="the latest step's ground-truth CE (nats per answer token): every lane measures it, whatever its weights; the loss chart's 'per lane' menu shows the other terms">
+                train CE
+              </th>
               <th>val</th>
-              {bayes ? <th title="how often the lane's answer is the Bayes answer (the generator's most probable one), on the same val samples">agrees w/ Bayes</th> : null}
+              {bayes ? (
+                <th title="how often the lane's answer is the Bayes answer (the generator's most probable one), on the same val samples">
+                  agrees w/ Bayes
+                </th>
+              ) : null}
               <th>val per family</th>
               <th />
             </tr>
           </thead>
           <tbody>
             {lanes.map((l) => (
-              <LaneRow key={l.id} lane={l} selected={l.id === selected} families={families} only={lanes.length === 1} compare={l.id === compare} bayes={bayes} />
+              <LaneRow
+                key={l.id}
+                lane={l}
+                selected={l.id === selected}
+                families={families}
+                only={lanes.length === 1}
+                compare={l.id === compare}
+                bayes={bayes}
+              />
             ))}
           </tbody>
         </table>
       </div>
       {sep ? (
-        <p className="hint lane-separated" data-testid="lane-separated" data-step={sep.step} title="their val exact matches differ by more than the binomial 95 % interval of the difference on the shared fixed val samples">
-          <b>{lanes[sep.lanes[0]]?.name}</b> and <b>{lanes[sep.lanes[1]]?.name}</b> separated at step {sep.step}: {sep.acc[0].toFixed(1)} % vs {sep.acc[1].toFixed(1)} %, a {sep.gap.toFixed(1)}-point gap beyond ±{sep.margin.toFixed(1)}
+        <p
+          className="hint lane-separated"
+          data-testid="lane-separated"
+          data-step={sep.step}
+          title="their val exact matches differ by more than the binomial 95 % interval of the difference on the shared fixed val samples"
+        >
+          <b>{lanes[sep.lanes[0]]?.name}</b> and <b>{lanes[sep.lanes[1]]?.name}</b> separated at step {sep.step}:{' '}
+          {sep.acc[0].toFixed(1)} % vs {sep.acc[1].toFixed(1)} %, a {sep.gap.toFixed(1)}-point gap beyond ±
+          {sep.margin.toFixed(1)}
           {pack ? ` on ${pack.evalSamples} val samples` : ''}
         </p>
       ) : null}

@@ -23,8 +23,19 @@ const COLORS: Record<Plotted, string> = {
   affinity: '#ff7f0e',
   attention: '#8c564b',
 };
-const TERMS: { key: Plotted; color: string }[] = (['total', ...TERM_NAMES] as const).map((key) => ({ key, color: COLORS[key] }));
-const SHOWN_AT_START: Record<Plotted, boolean> = { total: true, ce: true, kd: true, hidden: true, seq: true, affinity: true, attention: true };
+const TERMS: { key: Plotted; color: string }[] = (['total', ...TERM_NAMES] as const).map((key) => ({
+  key,
+  color: COLORS[key],
+}));
+const SHOWN_AT_START: Record<Plotted, boolean> = {
+  total: true,
+  ce: true,
+  kd: true,
+  hidden: true,
+  seq: true,
+  affinity: true,
+  attention: true,
+};
 /** Drawing order: later lines lie on top, so the total and CE (often equal, or close) come last, CE over the total. */
 const DRAW_ORDER: Plotted[] = ['attention', 'affinity', 'hidden', 'seq', 'kd', 'total', 'ce'];
 const AXIS_LABEL = { fontSize: 12 };
@@ -64,25 +75,46 @@ export function LossChart() {
       for (const t of TERMS) row[t.key] = pos(cols[t.key][i]);
       return row;
     });
-    const val = race ? [] : evals.map((e) => ({ step: e.step, valTotal: pos(e.valLoss[0]), valCe: pos(e.valLoss[1]), valKd: pos(e.valLoss[2]) }));
+    const val = race
+      ? []
+      : evals.map((e) => ({
+          step: e.step,
+          valTotal: pos(e.valLoss[0]),
+          valCe: pos(e.valLoss[1]),
+          valKd: pos(e.valLoss[2]),
+        }));
     const laneLines = race
       ? lanes.map((l) => {
           const ys = tbSmooth(l.series.column(term), smooth);
           const xs = stepsOf(l.series.step, l.series.n);
-          return { id: l.id, name: l.name, color: l.color, data: lttbIndices(xs, ys, MAX_POINTS).map((i) => ({ step: xs[i], y: pos(ys[i]) })) };
+          return {
+            id: l.id,
+            name: l.name,
+            color: l.color,
+            data: lttbIndices(xs, ys, MAX_POINTS).map((i) => ({ step: xs[i], y: pos(ys[i]) })),
+          };
         })
       : [];
     // the lanes' val losses at their evaluations (total, CE and KD are measured on val; the other terms are not)
     const vi = term === 'total' ? 0 : term === 'ce' ? 1 : term === 'kd' ? 2 : -1;
-    const laneVal = race && vi >= 0
-      ? lanes.map((l) => ({ id: l.id, name: l.name, color: l.color, data: l.evals.filter((e) => e.step > 0).map((e) => ({ step: e.step, y: pos(e.valLoss[vi]) })) }))
-      : [];
+    const laneVal =
+      race && vi >= 0
+        ? lanes.map((l) => ({
+            id: l.id,
+            name: l.name,
+            color: l.color,
+            data: l.evals.filter((e) => e.step > 0).map((e) => ({ step: e.step, y: pos(e.valLoss[vi]) })),
+          }))
+        : [];
     const live = new Set(lanes.map((l) => l.live?.id));
     const overlays = kept
       .filter((r) => overlayIds.includes(r.id) && !live.has(r.id))
       .map((r, j) => {
         const ys = tbSmooth(r.metrics.values.total, smooth);
-        const data = lttbIndices(r.metrics.step, ys, MAX_POINTS).map((i) => ({ step: r.metrics.step[i], total: pos(ys[i]) }));
+        const data = lttbIndices(r.metrics.step, ys, MAX_POINTS).map((i) => ({
+          step: r.metrics.step[i],
+          total: pos(ys[i]),
+        }));
         return { id: r.id, name: `${r.name} total`, color: schemeTableau10[(j + 4) % 10], data };
       });
     return { train, val, overlays, laneLines, laneVal };
@@ -93,7 +125,15 @@ export function LossChart() {
       <header>
         <h2>Loss</h2>
         <label title="TensorBoard's debiased EMA: last = w·last + (1−w)·y, shown as last / (1 − w^k)">
-          smoothing {smooth.toFixed(2)} <input type="range" min={0} max={0.99} step={0.01} value={smooth} onChange={(e) => setSmooth(Number(e.target.value))} />
+          smoothing {smooth.toFixed(2)}{' '}
+          <input
+            type="range"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={smooth}
+            onChange={(e) => setSmooth(Number(e.target.value))}
+          />
         </label>
         <label>
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
@@ -104,7 +144,11 @@ export function LossChart() {
             <select data-testid="loss-term" value={term} onChange={(e) => setTerm(e.target.value as Plotted)}>
               {TERMS.map((t) => (
                 <option key={t.key} value={t.key}>
-                  {t.key === 'ce' ? 'ce (ground truth: alike in every lane)' : t.key === 'total' && totalsDiffer ? 'total (its terms differ between lanes)' : t.key}
+                  {t.key === 'ce'
+                    ? 'ce (ground truth: alike in every lane)'
+                    : t.key === 'total' && totalsDiffer
+                      ? 'total (its terms differ between lanes)'
+                      : t.key}
                 </option>
               ))}
             </select>
@@ -112,14 +156,30 @@ export function LossChart() {
         ) : (
           <>
             {TERMS.filter((t) => active(t.key)).map((t) => (
-              <label key={t.key} className={`term term-${t.key}`} title={weights[t.key as TermName] === 0 ? 'weight 0: measured, trains nothing (a diagnostic)' : undefined}>
-                <input type="checkbox" checked={shown[t.key]} onChange={(e) => setShown({ ...shown, [t.key]: e.target.checked })} />
+              <label
+                key={t.key}
+                className={`term term-${t.key}`}
+                title={
+                  weights[t.key as TermName] === 0 ? 'weight 0: measured, trains nothing (a diagnostic)' : undefined
+                }
+              >
+                <input
+                  type="checkbox"
+                  checked={shown[t.key]}
+                  onChange={(e) => setShown({ ...shown, [t.key]: e.target.checked })}
+                />
                 {t.key}
                 {t.key !== 'total' && weights[t.key] === 0 ? ' (w 0)' : ''}
               </label>
             ))}
             <label title="also draw the terms at weight 0: measured every step as diagnostics, they train nothing">
-              <input type="checkbox" data-testid="show-all-terms" checked={showAll} onChange={(e) => useUi.getState().set({ showAllTerms: e.target.checked })} /> show all terms
+              <input
+                type="checkbox"
+                data-testid="show-all-terms"
+                checked={showAll}
+                onChange={(e) => useUi.getState().set({ showAllTerms: e.target.checked })}
+              />{' '}
+              show all terms
             </label>
           </>
         )}
@@ -128,33 +188,130 @@ export function LossChart() {
             the lanes' totals add different terms: compare CE or the val accuracy
           </span>
         ) : null}
-        <span className="hint units">CE, seqCE, KD: nats per answer token; hidden, affinity, attention: mean squared error</span>
+        <span className="hint units">
+          CE, seqCE, KD: nats per answer token; hidden, affinity, attention: mean squared error
+        </span>
       </header>
       <ResponsiveContainer width="100%" height={260}>
         <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke={pal.grid} />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} stroke={pal.muted} height={38} label={{ value: 'training step', position: 'insideBottom', offset: 2, fill: pal.muted, style: AXIS_LABEL }} />
+          <XAxis
+            dataKey="step"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            allowDuplicatedCategory={false}
+            stroke={pal.muted}
+            height={38}
+            label={{ value: 'training step', position: 'insideBottom', offset: 2, fill: pal.muted, style: AXIS_LABEL }}
+          />
           <YAxis
             stroke={pal.muted}
-            label={{ value: race && term === 'total' ? 'total loss (weighted sum)' : 'loss per answer token', angle: -90, position: 'insideLeft', offset: 10, fill: pal.muted, style: { ...AXIS_LABEL, textAnchor: 'middle' } }}
-            scale={log ? 'log' : 'linear'} domain={['auto', 'auto']} allowDataOverflow width={72} tickFormatter={(v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2))} />
-          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} contentStyle={{ background: pal.bg, color: pal.fg }} />
+            label={{
+              value: race && term === 'total' ? 'total loss (weighted sum)' : 'loss per answer token',
+              angle: -90,
+              position: 'insideLeft',
+              offset: 10,
+              fill: pal.muted,
+              style: { ...AXIS_LABEL, textAnchor: 'middle' },
+            }}
+            scale={log ? 'log' : 'linear'}
+            domain={['auto', 'auto']}
+            allowDataOverflow
+            width={72}
+            tickFormatter={(v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2))}
+          />
+          <Tooltip
+            formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))}
+            contentStyle={{ background: pal.bg, color: pal.fg }}
+          />
           <Legend />
           {overlays.map((o) => (
-            <Line key={o.id} data={o.data} dataKey="total" name={o.name} stroke={o.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} strokeDasharray="2 2" />
+            <Line
+              key={o.id}
+              data={o.data}
+              dataKey="total"
+              name={o.name}
+              stroke={o.color}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+              strokeWidth={1.5}
+              strokeDasharray="2 2"
+            />
           ))}
           {laneLines.map((l) => (
-            <Line key={`lane-${l.id}`} data={l.data} dataKey="y" name={`${l.name} ${term}`} stroke={l.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={2} />
+            <Line
+              key={`lane-${l.id}`}
+              data={l.data}
+              dataKey="y"
+              name={`${l.name} ${term}`}
+              stroke={l.color}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+              strokeWidth={2}
+            />
           ))}
           {laneVal.map((l) => (
-            <Line key={`lane-val-${l.id}`} data={l.data} dataKey="y" name={`${l.name} val ${term}`} stroke={l.color} strokeDasharray="5 4" dot={{ r: 2 }} isAnimationActive={false} connectNulls strokeWidth={1.5} />
+            <Line
+              key={`lane-val-${l.id}`}
+              data={l.data}
+              dataKey="y"
+              name={`${l.name} val ${term}`}
+              stroke={l.color}
+              strokeDasharray="5 4"
+              dot={{ r: 2 }}
+              isAnimationActive={false}
+              connectNulls
+              strokeWidth={1.5}
+            />
           ))}
           {DRAW_ORDER.filter(drawn).map((k) => (
-            <Line key={k} data={train} dataKey={k} name={`train ${k}`} stroke={k === 'total' ? pal.total : COLORS[k]} dot={false} isAnimationActive={false} connectNulls strokeWidth={k === 'total' ? 3 : k === 'ce' ? 1.6 : 1.2} />
+            <Line
+              key={k}
+              data={train}
+              dataKey={k}
+              name={`train ${k}`}
+              stroke={k === 'total' ? pal.total : COLORS[k]}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+              strokeWidth={k === 'total' ? 3 : k === 'ce' ? 1.6 : 1.2}
+            />
           ))}
-          {drawn('kd') ? <Line data={val} dataKey="valKd" name="val kd" stroke="#d62728" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
-          {drawn('total') ? <Line data={val} dataKey="valTotal" name="val total" stroke={pal.total} strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
-          {drawn('ce') ? <Line data={val} dataKey="valCe" name="val ce" stroke="#1f77b4" strokeDasharray="5 4" isAnimationActive={false} dot={{ r: 2 }} /> : null}
+          {drawn('kd') ? (
+            <Line
+              data={val}
+              dataKey="valKd"
+              name="val kd"
+              stroke="#d62728"
+              strokeDasharray="5 4"
+              isAnimationActive={false}
+              dot={{ r: 2 }}
+            />
+          ) : null}
+          {drawn('total') ? (
+            <Line
+              data={val}
+              dataKey="valTotal"
+              name="val total"
+              stroke={pal.total}
+              strokeDasharray="5 4"
+              isAnimationActive={false}
+              dot={{ r: 2 }}
+            />
+          ) : null}
+          {drawn('ce') ? (
+            <Line
+              data={val}
+              dataKey="valCe"
+              name="val ce"
+              stroke="#1f77b4"
+              strokeDasharray="5 4"
+              isAnimationActive={false}
+              dot={{ r: 2 }}
+            />
+          ) : null}
         </LineChart>
       </ResponsiveContainer>
     </section>

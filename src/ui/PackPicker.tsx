@@ -11,7 +11,11 @@ export function PackPicker() {
   const loading = useLab((s) => s.packLoading);
   const [over, setOver] = useState(false);
   const current = SHIPPED_PACKS.find((p) => pack?.name === `${p.id}.safetensors.gz`)?.id ?? '';
-  const pct = loading?.total ? ` ${Math.round((100 * loading.loaded) / loading.total)}%` : loading ? ` ${(loading.loaded / 1e6).toFixed(1)} MB` : '';
+  const pct = loading?.total
+    ? ` ${Math.round((100 * loading.loaded) / loading.total)}%`
+    : loading
+      ? ` ${(loading.loaded / 1e6).toFixed(1)} MB`
+      : '';
   return (
     <div
       className={`pack ${over ? 'over' : ''}`}
@@ -63,12 +67,16 @@ export function PackPicker() {
       </label>{' '}
       <span className="hint">(or drop it here)</span>
       <div className="packinfo" data-testid="pack-info">
-        {loading ? <span data-testid="pack-progress">loading {loading.name}…{pct}</span> : null}
+        {loading ? (
+          <span data-testid="pack-progress">
+            loading {loading.name}…{pct}
+          </span>
+        ) : null}
         {pack ? (
           <span>
             {' '}
-            {pack.name}: {pack.counts.trainLabeled} labeled, {pack.counts.trainUnlabeled} unlabeled, {pack.counts.val} val ·{' '}
-            {pack.targets.kind === 'dense' ? 'dense targets' : `top-${pack.targets.k} targets`} · V={pack.V}
+            {pack.name}: {pack.counts.trainLabeled} labeled, {pack.counts.trainUnlabeled} unlabeled, {pack.counts.val}{' '}
+            val · {pack.targets.kind === 'dense' ? 'dense targets' : `top-${pack.targets.k} targets`} · V={pack.V}
             {pack.hasTeacherWeights ? ' · teacher weights' : ''}
           </span>
         ) : null}

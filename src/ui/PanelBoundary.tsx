@@ -15,7 +15,7 @@ interface State {
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message || e.name;
   try {
-    return typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
+    return typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e));
   } catch {
     return String(e);
   }
@@ -40,7 +40,8 @@ export class PanelBoundary extends Component<Props, State> {
     return (
       <section className="card panel-error" role="alert" data-testid="panel-error" data-panel={this.props.name}>
         <span>
-          <b>{this.props.name} failed</b>: {errorMessage(error)}. The rest of the lab works on; retry redraws this panel.
+          <b>{this.props.name} failed</b>: {errorMessage(error)}. The rest of the lab works on; retry redraws this
+          panel.
         </span>
         <button type="button" onClick={this.retry} data-testid="panel-error-retry">
           retry

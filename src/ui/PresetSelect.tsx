@@ -11,7 +11,11 @@ export function PresetSelect() {
     <div className="preset">
       <label>
         Preset{' '}
-        <select data-testid="preset-select" value={id ?? ''} onChange={(e) => e.target.value && lab.applyPreset(e.target.value)}>
+        <select
+          data-testid="preset-select"
+          value={id ?? ''}
+          onChange={(e) => e.target.value && lab.applyPreset(e.target.value)}
+        >
           <option value="">(custom)</option>
           {PRESETS.map((x) => (
             <option key={x.id} value={x.id}>

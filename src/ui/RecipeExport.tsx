@@ -49,9 +49,19 @@ export function RecipeExport({ config }: { config: TrainConfig }) {
       {open && (
         <>
           <p className="recipe-scale" data-testid="recipe-scale">
-            <b>Scale before a real run:</b> {note[1].replace(/^# - batch: /, 'batch: ')} The lr {config.optim.lr} is the toy's. The recipe's head says how.
+            <b>Scale before a real run:</b> {note[1].replace(/^# - batch: /, 'batch: ')} The lr {config.optim.lr} is the
+            toy's. The recipe's head says how.
           </p>
-          <textarea data-testid="recipe-text" readOnly value={text} rows={18} aria-label="recipes for the real trainers" spellCheck={false} wrap="soft" style={{ width: '100%', fontFamily: 'monospace', fontSize: 11 }} />
+          <textarea
+            data-testid="recipe-text"
+            readOnly
+            value={text}
+            rows={18}
+            aria-label="recipes for the real trainers"
+            spellCheck={false}
+            wrap="soft"
+            style={{ width: '100%', fontFamily: 'monospace', fontSize: 11 }}
+          />
           <button type="button" onClick={copy}>
             {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed: select the text and copy it' : 'Copy'}
           </button>

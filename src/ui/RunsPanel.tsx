@@ -19,17 +19,33 @@ function Row({ r, live }: { r: RunRecord; live: boolean }) {
   return (
     <tr className={selected ? 'sel' : undefined}>
       <td>
-        <input type="checkbox" checked={live || overlay} disabled={live} aria-label={`overlay ${r.name} in the loss chart`} onChange={() => useLab.getState().toggleOverlay(r.id)} />
+        <input
+          type="checkbox"
+          checked={live || overlay}
+          disabled={live}
+          aria-label={`overlay ${r.name} in the loss chart`}
+          onChange={() => useLab.getState().toggleOverlay(r.id)}
+        />
       </td>
       <td>
-        <input type="radio" name="export-target" checked={selected} aria-label={`export ${r.name}`} onChange={() => useLab.getState().selectRun(live ? null : r.id)} />
+        <input
+          type="radio"
+          name="export-target"
+          checked={selected}
+          aria-label={`export ${r.name}`}
+          onChange={() => useLab.getState().selectRun(live ? null : r.id)}
+        />
       </td>
       <td>
         {r.name}
         {live ? <span className="pill">live</span> : null}
         {r.imported ? <span className="pill">imported</span> : null}
         {partial ? (
-          <span className="pill" title={`storage was full: only ${partial.kept} of the run's ${partial.total} steps were saved`} data-testid="run-partial">
+          <span
+            className="pill"
+            title={`storage was full: only ${partial.kept} of the run's ${partial.total} steps were saved`}
+            data-testid="run-partial"
+          >
             partial: {partial.kept} of {partial.total} steps
           </span>
         ) : null}
@@ -80,7 +96,11 @@ export function RunsPanel() {
             }}
           />
         </label>
-        <button data-testid="export-weights" onClick={lab.exportWeights} title="the live student's weights as a .safetensors file">
+        <button
+          data-testid="export-weights"
+          onClick={lab.exportWeights}
+          title="the live student's weights as a .safetensors file"
+        >
           Export weights
         </button>
         <span className="hint">exports act on the selected run</span>
@@ -108,7 +128,9 @@ export function RunsPanel() {
             ))}
           </tbody>
         </table>
-        {rows.length === 0 ? <p className="hint">No runs yet: press Train. Every run is kept here, also after a reload.</p> : null}
+        {rows.length === 0 ? (
+          <p className="hint">No runs yet: press Train. Every run is kept here, also after a reload.</p>
+        ) : null}
       </div>
     </section>
   );

@@ -37,9 +37,21 @@ export function SampleViewer() {
     <section className="card sample">
       <header>
         <h2>Sample</h2>
-        <button onClick={() => lab.setSample((index - 1 + n) % n)} aria-label="previous sample">‹</button>
-        <input type="number" aria-label="val sample index" data-testid="sample-index" min={0} max={n - 1} value={index} onChange={(e) => lab.setSample(Math.max(0, Math.min(n - 1, Number(e.target.value) || 0)))} />
-        <button onClick={() => lab.setSample((index + 1) % n)} aria-label="next sample">›</button>
+        <button onClick={() => lab.setSample((index - 1 + n) % n)} aria-label="previous sample">
+          ‹
+        </button>
+        <input
+          type="number"
+          aria-label="val sample index"
+          data-testid="sample-index"
+          min={0}
+          max={n - 1}
+          value={index}
+          onChange={(e) => lab.setSample(Math.max(0, Math.min(n - 1, Number(e.target.value) || 0)))}
+        />
+        <button onClick={() => lab.setSample((index + 1) % n)} aria-label="next sample">
+          ›
+        </button>
       </header>
       <div className="samplebody">
         <canvas ref={ref} width={W * SCALE} height={H * SCALE} data-testid="sample-image" />
@@ -62,7 +74,10 @@ export function SampleViewer() {
                 <dt>
                   <LaneLabel lv={other} />
                 </dt>
-                <dd data-testid="compare-answer" className={other.view.studentAnswer === other.view.truth ? 'ok' : 'bad'}>
+                <dd
+                  data-testid="compare-answer"
+                  className={other.view.studentAnswer === other.view.truth ? 'ok' : 'bad'}
+                >
                   {other.view.studentAnswer || '(empty)'}
                 </dd>
               </>

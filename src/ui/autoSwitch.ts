@@ -52,9 +52,16 @@ function probe(candidates: BackendName[], wasmPaths: Record<string, string>): Pr
  * What auto should do, the lab training on `current` meanwhile: the backend to move to (or null) and the badge note.
  * Without any GPU backend present nothing is measured (wasm is all there is).
  */
-export async function autoDecision(current: string, wasmPaths: Record<string, string>): Promise<{ pick: string | null; note: string }> {
+export async function autoDecision(
+  current: string,
+  wasmPaths: Record<string, string>,
+): Promise<{ pick: string | null; note: string }> {
   const { candidates, skipped } = await gpuCandidates();
-  if (candidates.length === 0) return { pick: null, note: [`auto: ${current}, the only backend to measure`, ...skipped.map((k) => `skipped ${k}`)].join('\n') };
+  if (candidates.length === 0)
+    return {
+      pick: null,
+      note: [`auto: ${current}, the only backend to measure`, ...skipped.map((k) => `skipped ${k}`)].join('\n'),
+    };
   const r = await probe(candidates, wasmPaths);
   const result = { ...r, skipped: [...skipped, ...r.skipped] };
   const pick = pickFaster(result.measured, current);

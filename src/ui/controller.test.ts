@@ -10,7 +10,12 @@ import type { UiToWorker, WorkerToUi } from '../worker/protocol';
 import { type ControllerDeps, LabController } from './controller';
 import type { LabTestApi } from './testApi';
 
-vi.mock('./runsController', () => ({ download: vi.fn(), startPersistence: vi.fn(async () => {}), startTheme: vi.fn(), startUrlSync: vi.fn() }));
+vi.mock('./runsController', () => ({
+  download: vi.fn(),
+  startPersistence: vi.fn(async () => {}),
+  startTheme: vi.fn(),
+  startUrlSync: vi.fn(),
+}));
 
 /** Stub workers: what each was sent, and a way to answer as it. */
 interface Stub {
@@ -33,7 +38,14 @@ function harness(deps: ControllerDeps = {}) {
   return { lab, workers };
 }
 
-const ready = (backend: string): WorkerToUi => ({ type: 'ready', version: 5, backend, isFallbackAdapter: null, adapter: null, note: null });
+const ready = (backend: string): WorkerToUi => ({
+  type: 'ready',
+  version: 5,
+  backend,
+  isFallbackAdapter: null,
+  adapter: null,
+  note: null,
+});
 const ck = (step: number) => ({ step }) as unknown as TrainerCheckpoint;
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

@@ -12,7 +12,16 @@ import { canAddLane, copyName, type LaneSeed, type LaneState } from '../store/la
 import { configOfUrl, presetConfig } from '../store/presets';
 import { raceById, raceLanes, type RacePreset } from '../store/races';
 import { TrainClient } from '../worker/client';
-import { type FaultKind, FAULT_KINDS, isFatalMessage, type LaneSpec, PROTOCOL_VERSION, serializeError, type UiToWorker, type WorkerToUi } from '../worker/protocol';
+import {
+  type FaultKind,
+  FAULT_KINDS,
+  isFatalMessage,
+  type LaneSpec,
+  PROTOCOL_VERSION,
+  serializeError,
+  type UiToWorker,
+  type WorkerToUi,
+} from '../worker/protocol';
 import { autoDecision } from './autoSwitch';
 import { installTestApi } from './installTestApi';
 import { type PackOrigin, RunKeeper } from './recovery';
@@ -143,10 +152,12 @@ export class LabController {
     this.client?.send({ type: 'setHeatmapK', k });
   };
   /** Ask the worker for the student's weights; the reply downloads as a .safetensors file. */
-  readonly exportWeights = () => this.client?.send({ type: 'exportWeights', requestId: ++this.weightsRequest, lane: store().selectedLane });
+  readonly exportWeights = () =>
+    this.client?.send({ type: 'exportWeights', requestId: ++this.weightsRequest, lane: store().selectedLane });
   /** A fault for the e2e specs (DESIGN §6b; window.__lab.fault under ?e2e). */
   readonly injectFault = (kind: FaultKind) => {
-    if (!FAULT_KINDS.includes(kind)) throw new Error(`__lab.fault: kind must be one of ${FAULT_KINDS.join(', ')}; got ${String(kind)}`);
+    if (!FAULT_KINDS.includes(kind))
+      throw new Error(`__lab.fault: kind must be one of ${FAULT_KINDS.join(', ')}; got ${String(kind)}`);
     this.client?.send({ type: 'fault', kind });
   };
 
@@ -161,7 +172,13 @@ export class LabController {
     const { config, presetId, error } = configOfUrl(url.state);
     const ignored = urlMessagesBanner(url.messages);
     if (ignored) store().pushBanner({ source: 'url', severity: 'warning', title: ignored.title, error: ignored.error });
-    if (error) store().pushBanner({ source: 'url', severity: 'warning', title: "The link's settings were refused; the lab starts from the defaults", error: serializeError(error) });
+    if (error)
+      store().pushBanner({
+        source: 'url',
+        severity: 'warning',
+        title: "The link's settings were refused; the lab starts from the defaults",
+        error: serializeError(error),
+      });
     const race = lanesOfUrl(url.state, config);
     const made = store().setLocalLanes(race.seeds, race.raceId);
     store().setLocalConfig(made[0].config, race.seeds.length === 1 ? presetId : null);
@@ -187,7 +204,10 @@ export class LabController {
     const onKey = (e: KeyboardEvent) => this.onKey(e);
     document.addEventListener('visibilitychange', onVisibility);
     window.addEventListener('keydown', onKey);
-    this.detach.push(() => document.removeEventListener('visibilitychange', onVisibility), () => window.removeEventListener('keydown', onKey));
+    this.detach.push(
+      () => document.removeEventListener('visibilitychange', onVisibility),
+      () => window.removeEventListener('keydown', onKey),
+    );
     if (url.state.e2e) this.detach.push(installTestApi(this));
     return () => this.stop();
   }
@@ -243,11 +263,16 @@ export class LabController {
    */
   private async runAuto(current: string): Promise<void> {
     try {
-      const { pick, note } = await (this.deps.decideAuto ?? autoDecision)(current, (this.initMsg?.wasmPaths ?? {}) as Record<string, string>);
+      const { pick, note } = await (this.deps.decideAuto ?? autoDecision)(
+        current,
+        (this.initMsg?.wasmPaths ?? {}) as Record<string, string>,
+      );
       store().setAutoNote(note);
       if (pick) await this.switchBackend(pick as BackendName, `auto measured ${pick} faster than ${current}`);
     } catch (e) {
-      store().setAutoNote(`auto: measuring the other backends failed (${e instanceof Error ? e.message : String(e)}); kept ${current}`);
+      store().setAutoNote(
+        `auto: measuring the other backends failed (${e instanceof Error ? e.message : String(e)}); kept ${current}`,
+      );
     } finally {
       this.autoState = 'done';
     }
@@ -273,13 +298,25 @@ export class LabController {
     this.client?.terminate();
     this.client = null;
     if (!this.keeper.mayRestart(performance.now())) {
-      s.pushBanner({ source: 'worker', severity: 'error', title: 'The training worker keeps failing; the lab stopped restarting it', error: { name: 'WorkerError', message: `${reason}. Reload the page to try again; your runs are kept.` } });
+      s.pushBanner({
+        source: 'worker',
+        severity: 'error',
+        title: 'The training worker keeps failing; the lab stopped restarting it',
+        error: { name: 'WorkerError', message: `${reason}. Reload the page to try again; your runs are kept.` },
+      });
       return;
     }
     const lanes = this.keeper.specs(specsOf(s.lanes));
     const steps = Object.fromEntries(s.lanes.map((l) => [l.id, this.keeper.stepOf(l.id)]));
-    const changed = backend !== init.backend && s.backend && backend !== s.backend.name ? `${reason}; continued on ${backend}` : null;
-    s.beginRecovery({ reason, atStep: s.step, steps, resume: resume ?? s.status === 'running', backendChange: changed });
+    const changed =
+      backend !== init.backend && s.backend && backend !== s.backend.name ? `${reason}; continued on ${backend}` : null;
+    s.beginRecovery({
+      reason,
+      atStep: s.step,
+      steps,
+      resume: resume ?? s.status === 'running',
+      backendChange: changed,
+    });
     const client = this.makeClient();
     this.client = client;
     this.initMsg = { ...init, backend: changed ? backend : init.backend, lanes };
@@ -305,7 +342,10 @@ export class LabController {
         source: 'worker', // (not 'run': the recovery clears the run's banners when the pack is back)
         severity: 'error',
         title: 'Training stopped: a step ran out of memory or trapped in the backend',
-        error: { name: 'StepFailed', message: `${message} (step ${s.step}, ${s.lanes.length} lane(s), batch ${batch.join('/')}, on ${backend}). The race is paused at its last checkpoint on a new worker: lower the batch size, race fewer lanes or load a smaller pack, then press Train.` },
+        error: {
+          name: 'StepFailed',
+          message: `${message} (step ${s.step}, ${s.lanes.length} lane(s), batch ${batch.join('/')}, on ${backend}). The race is paused at its last checkpoint on a new worker: lower the batch size, race fewer lanes or load a smaller pack, then press Train.`,
+        },
       });
       this.restart(`The training step failed (${message})`, backend, false);
     };
@@ -323,7 +363,12 @@ export class LabController {
     this.client = this.makeClient();
     this.initMsg = { ...this.initMsg, lanes: specsOf(store().lanes) };
     this.client.send(this.initMsg);
-    store().pushBanner({ source: 'worker', severity: 'info', title: 'A new training worker was started', error: { name: 'Restarted', message: 'the lanes start again at step 0 on the pack you chose' } });
+    store().pushBanner({
+      source: 'worker',
+      severity: 'info',
+      title: 'A new training worker was started',
+      error: { name: 'Restarted', message: 'the lanes start again at step 0 on the pack you chose' },
+    });
     return this.client;
   }
 
@@ -341,7 +386,8 @@ export class LabController {
   private onKey(e: KeyboardEvent): void {
     if (e.code !== 'Space') return;
     const t = e.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.tagName === 'BUTTON')) return;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.tagName === 'BUTTON'))
+      return;
     e.preventDefault();
     this.toggle();
   }

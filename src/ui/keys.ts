@@ -13,7 +13,8 @@ export function spaceAction(t: Element | null): 'type' | 'native' | 'toggle' | '
   if (t instanceof HTMLInputElement) {
     if (TEXT_TYPES.has(t.type)) return 'type';
     if (t.type === 'number' || t.type === 'range') return 'toggle';
-    if (t.type === 'checkbox' || t.type === 'radio' || t.type === 'file') return keyboardFocused(t) ? 'native' : 'toggle';
+    if (t.type === 'checkbox' || t.type === 'radio' || t.type === 'file')
+      return keyboardFocused(t) ? 'native' : 'toggle';
     return 'toggle';
   }
   if (t instanceof HTMLButtonElement) return keyboardFocused(t) ? 'native' : 'toggle';

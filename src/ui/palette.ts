@@ -11,8 +11,22 @@ export interface Palette {
   total: string; // the total-loss line
 }
 
-const LIGHT: Palette = { bg: '#ffffff', fg: '#222222', muted: '#555555', grid: '#dddddd', empty: '#eeeeee', total: '#222222' };
-const DARK: Palette = { bg: '#1c1f24', fg: '#e8e8e8', muted: '#b0b0b0', grid: '#3a3f47', empty: '#2b2f36', total: '#f0f0f0' };
+const LIGHT: Palette = {
+  bg: '#ffffff',
+  fg: '#222222',
+  muted: '#555555',
+  grid: '#dddddd',
+  empty: '#eeeeee',
+  total: '#222222',
+};
+const DARK: Palette = {
+  bg: '#1c1f24',
+  fg: '#e8e8e8',
+  muted: '#b0b0b0',
+  grid: '#3a3f47',
+  empty: '#2b2f36',
+  total: '#f0f0f0',
+};
 
 export function usePalette(): Palette {
   return useLab((s) => s.dark) ? DARK : LIGHT;

@@ -16,7 +16,10 @@ describe('RunKeeper', () => {
     k.keep(1, ck(100));
     expect(k.stepOf(0)).toBe(200);
     expect(k.stepOf(2)).toBe(0);
-    const specs = k.specs([{ id: 0, config: DEFAULT_CONFIG }, { id: 2, config: DEFAULT_CONFIG }]);
+    const specs = k.specs([
+      { id: 0, config: DEFAULT_CONFIG },
+      { id: 2, config: DEFAULT_CONFIG },
+    ]);
     expect(specs[0].checkpoint?.step).toBe(200);
     expect(specs[1]).toEqual({ id: 2, config: DEFAULT_CONFIG });
     k.forget(0);
@@ -32,7 +35,6 @@ describe('RunKeeper', () => {
     expect(k.mayRestart(1000 + RESTART_WINDOW_MS + 10)).toBe(true);
   });
 
-
   it('whenCheckpointed resolves on the checkpoint that completes it, at once when kept, false after its timeout', async () => {
     vi.useFakeTimers();
     try {
@@ -40,7 +42,16 @@ describe('RunKeeper', () => {
       k.keep(0, ck(100));
       expect(await k.whenCheckpointed(new Map([[0, 100]]), 1000)).toBe(true);
       let got: boolean | null = null;
-      void k.whenCheckpointed(new Map([[0, 150], [1, 0], [2, 40]]), 1000).then((ok) => (got = ok));
+      void k
+        .whenCheckpointed(
+          new Map([
+            [0, 150],
+            [1, 0],
+            [2, 40],
+          ]),
+          1000,
+        )
+        .then((ok) => (got = ok));
       k.keep(0, ck(150));
       await Promise.resolve();
       expect(got).toBeNull(); // lane 2 still missing

@@ -2,7 +2,15 @@
 // shareable URL (pack, seed and config diff kept in the address bar), and the light / dark theme.
 import { urlStateOfRace, writeUrlState, type UrlState } from '../core/config/urlState';
 import { useLab } from '../store';
-import { deleteRecords, deleteRun, loadAll, putRun, putSettings, storageReason, type LabSettings } from '../store/persist';
+import {
+  deleteRecords,
+  deleteRun,
+  loadAll,
+  putRun,
+  putSettings,
+  storageReason,
+  type LabSettings,
+} from '../store/persist';
 import { checkRunFileSize, parseRunJson, type RunRecord, runToCsv, runToJson } from '../store/runs';
 import { readPartialMarks, useStoredRecords, writePartialMark, type PartialMark } from '../store/storedRecords';
 import { serializeError } from '../worker/protocol';
@@ -29,7 +37,8 @@ export function targetRun(): RunRecord | null {
   return s.liveRecord() ?? s.runs[s.runs.length - 1] ?? null;
 }
 
-const fileStem = (r: RunRecord) => `${r.name.replace(/\s+/g, '-').toLowerCase()}-${r.pack.replace(/\.safetensors(\.gz)?$/, '')}`;
+const fileStem = (r: RunRecord) =>
+  `${r.name.replace(/\s+/g, '-').toLowerCase()}-${r.pack.replace(/\.safetensors(\.gz)?$/, '')}`;
 
 export const runs = {
   exportCsv: () => {
@@ -52,7 +61,9 @@ export const runs = {
     } catch (e) {
       const error = serializeError(e);
       // The error names the file when it is a RunImportError; else the title does.
-      const title = error.file ? 'That run file was refused; the runs are unchanged' : `Could not import ${file.name}; the runs are unchanged`;
+      const title = error.file
+        ? 'That run file was refused; the runs are unchanged'
+        : `Could not import ${file.name}; the runs are unchanged`;
       store().pushBanner({ source: 'run', severity: 'error', title, error });
     }
   },
@@ -101,11 +112,19 @@ export function reportStorageFailure(e: unknown, notes: ReadonlyMap<string, stri
   for (const [id, n] of fresh) runNotes.set(id, n);
   const shown = storageBannerId !== null && store().banners.some((b) => b.id === storageBannerId);
   if (storageReported && !(fresh.length && shown)) return;
-  if (!storageReported) console.warn('LLaVADI Lab: IndexedDB failed; runs stay in memory and will not survive a reload', e);
+  if (!storageReported)
+    console.warn('LLaVADI Lab: IndexedDB failed; runs stay in memory and will not survive a reload', e);
   storageReported = true;
   const about = [...runNotes.values()];
-  const message = about.length ? `${storageReason(e)}. ${about.join('. ')}. Export a run (Export JSON) to keep it.` : storageReason(e);
-  storageBannerId = store().pushBanner({ source: 'storage', severity: 'warning', title: STORAGE_TITLE, error: { name: 'StorageError', message } });
+  const message = about.length
+    ? `${storageReason(e)}. ${about.join('. ')}. Export a run (Export JSON) to keep it.`
+    : storageReason(e);
+  storageBannerId = store().pushBanner({
+    source: 'storage',
+    severity: 'warning',
+    title: STORAGE_TITLE,
+    error: { name: 'StorageError', message },
+  });
 }
 
 /** Test helper: forget that a storage failure was reported. */
@@ -137,12 +156,21 @@ export async function saveRun(rec: RunRecord): Promise<{ error: unknown; note: s
     try {
       await deleteRun(rec.id);
       savedSteps.delete(rec.id);
-      return { error, note: before === undefined ? what : `${what}; its older copy (${before} step${before === 1 ? '' : 's'}) was deleted from storage so that it cannot stand in for the run after a reload` };
+      return {
+        error,
+        note:
+          before === undefined
+            ? what
+            : `${what}; its older copy (${before} step${before === 1 ? '' : 's'}) was deleted from storage so that it cannot stand in for the run after a reload`,
+      };
     } catch {
       if (before === undefined) return { error, note: what };
       const mark: PartialMark = { kept: before, total: n };
       writePartialMark(localStore(), rec.id, mark);
-      return { error, note: `${what}, nor its older copy deleted: after a reload it shows as partial (${before} of ${n} steps kept)` };
+      return {
+        error,
+        note: `${what}, nor its older copy deleted: after a reload it shows as partial (${before} of ${n} steps kept)`,
+      };
     }
   }
 }
@@ -201,7 +229,10 @@ export async function startPersistence(): Promise<void> {
     useStoredRecords.getState().setLoaded(skipped, settingsFixed, partial);
     if (skipped.length) console.warn('LLaVADI Lab: stored records skipped (not valid)', skipped);
     store().hydrate(kept, settings);
-    for (const r of migrated) await putRun(r).catch((e: unknown) => console.warn(`LLaVADI Lab: could not write ${r.id} back with the current schema`, e));
+    for (const r of migrated)
+      await putRun(r).catch((e: unknown) =>
+        console.warn(`LLaVADI Lab: could not write ${r.id} back with the current schema`, e),
+      );
   } catch (e) {
     reportStorageFailure(e);
   }
@@ -233,7 +264,10 @@ function partialRuns(kept: readonly RunRecord[]): Record<string, PartialMark> {
       source: 'storage',
       severity: 'warning',
       title: runsOf.length === 1 ? 'A run was kept only in part' : 'Some runs were kept only in part',
-      error: { name: 'PartialRun', message: `${runsOf.join('; ')} (storage was full when it was last saved). Export it to keep what is there, or delete it.` },
+      error: {
+        name: 'PartialRun',
+        message: `${runsOf.join('; ')} (storage was full when it was last saved). Export it to keep what is there, or delete it.`,
+      },
     });
   }
   return out;
@@ -263,7 +297,9 @@ export function startUrlSync(packIdOf: (name: string) => string | null, opened: 
     }
   };
   useLab.subscribe((s, prev) => {
-    const moved = s.lanes.length !== prev.lanes.length || s.lanes.some((l, i) => l.config !== prev.lanes[i].config || l.name !== prev.lanes[i].name);
+    const moved =
+      s.lanes.length !== prev.lanes.length ||
+      s.lanes.some((l, i) => l.config !== prev.lanes[i].config || l.name !== prev.lanes[i].name);
     if (moved || s.pack !== prev.pack) sync();
   });
 }

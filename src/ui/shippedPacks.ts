@@ -12,7 +12,11 @@ export const SHIPPED_PACKS = [
 ];
 
 /** What the link's `?pack=`, `?preset=` and `?race=` accept. */
-export const URL_CATALOG: UrlCatalog = { packs: SHIPPED_PACKS.map((p) => p.id), presets: PRESETS.map((p) => p.id), races: RACES.map((r) => r.id) };
+export const URL_CATALOG: UrlCatalog = {
+  packs: SHIPPED_PACKS.map((p) => p.id),
+  presets: PRESETS.map((p) => p.id),
+  races: RACES.map((r) => r.id),
+};
 
 /** The shipped pack id of a loaded pack's file name (null for a pack the person brought). */
 export const packIdOf = (name: string) => SHIPPED_PACKS.find((p) => `${p.id}.safetensors.gz` === name)?.id ?? null;

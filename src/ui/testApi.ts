@@ -26,7 +26,15 @@ export interface LabTestApi {
     live: { id: string; name: string } | null;
     saved: boolean; // the live run's latest curves are in IndexedDB
     theme: string | null; // 'light' | 'dark'
-    lanes: { id: number; name: string; step: number; losses: number[]; valAccuracy: number | null; config: TrainConfig; runId: string | null }[];
+    lanes: {
+      id: number;
+      name: string;
+      step: number;
+      losses: number[];
+      valAccuracy: number | null;
+      config: TrainConfig;
+      runId: string | null;
+    }[];
     selectedLane: number; // id
     raceId: string | null;
     backendChanged: string | null; // why the backend changed mid-run (a lost device), else null

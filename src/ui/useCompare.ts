@@ -18,6 +18,12 @@ export function useCompare(): { main: LaneView | null; other: LaneView | null; r
   const lanes = useLab((s) => s.lanes);
   const laneOf = (id: number) => lanes.find((l) => l.id === id);
   const main = view ? { view, lane: laneOf(view.lane) } : null;
-  const shown = view && other && other.lane === compareLane && other.lane !== view.lane && other.sample === view.sample && laneOf(other.lane);
+  const shown =
+    view &&
+    other &&
+    other.lane === compareLane &&
+    other.lane !== view.lane &&
+    other.sample === view.sample &&
+    laneOf(other.lane);
   return { main, other: shown ? { view: other, lane: laneOf(other.lane) } : null, race: lanes.length > 1 };
 }

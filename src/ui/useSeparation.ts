@@ -12,6 +12,9 @@ export function useSeparation(): Separation | null {
     const lanes = useLab.getState().lanes;
     if (lanes.length < 2 || !(n > 0)) return null;
     // step 0 scores the untrained students (the same for one seed): only evaluations after training began count
-    return firstSeparation(lanes.map((l) => l.evals.filter((e) => e.step > 0).map((e) => ({ step: e.step, acc: e.overall }))), n);
+    return firstSeparation(
+      lanes.map((l) => l.evals.filter((e) => e.step > 0).map((e) => ({ step: e.step, acc: e.overall }))),
+      n,
+    );
   }, [key, n]); // eslint-disable-line react-hooks/exhaustive-deps
 }

@@ -36,7 +36,10 @@ describe('CommandQueue', () => {
     const log: string[] = [];
     let steps = 0;
     let running = true;
-    const q = new CommandQueue(() => {}, (): Turn | null => (running ? { kind: 'step', run: () => void log.push(`step${++steps}`) } : null));
+    const q = new CommandQueue(
+      () => {},
+      (): Turn | null => (running ? { kind: 'step', run: () => void log.push(`step${++steps}`) } : null),
+    );
     await q.push(() => void log.push('play'));
     while (steps < 3) await tick();
     await q.push(() => void log.push('cmd'));

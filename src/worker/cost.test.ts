@@ -37,7 +37,9 @@ describe('the cost of a pack and of a config change', () => {
     await x.loadPack(buf(tiny), 'tiny.safetensors');
     const n = await x.loadPack(buf(p1024), 'p1024.safetensors.gz');
     const err = x.ofType('packError', n)[0];
-    expect(err.error.message).toMatch(/^p1024\.safetensors\.gz: sequence length: P \+ Lp \+ A at most 256 tokens \(got 1024 \+ 5 \+ 4 = 1033\)/);
+    expect(err.error.message).toMatch(
+      /^p1024\.safetensors\.gz: sequence length: P \+ Lp \+ A at most 256 tokens \(got 1024 \+ 5 \+ 4 = 1033\)/,
+    );
     expect(err.error.message).toMatch(/HINT: pool the image features to P ≤ 64/);
     await x.send({ type: 'step' });
     expect(x.ofType('metrics').length).toBeGreaterThan(0);
@@ -66,6 +68,11 @@ describe('the cost of a pack and of a config change', () => {
     const n = x.got.length;
     await x.send({ type: 'addLane', lane: { id: 1, config: mergeConfig(config, { optim: { batchSize: 512 } }) } });
     expect(x.ofType('configError', n)[0].error.field).toBe('config.optim.batchSize');
-    expect(x.ofType('lanes', n).at(-1)!.lanes.map((l) => l.id)).toEqual([0]);
+    expect(
+      x
+        .ofType('lanes', n)
+        .at(-1)!
+        .lanes.map((l) => l.id),
+    ).toEqual([0]);
   });
 });

@@ -56,7 +56,16 @@ export class Evaluations implements EvaluationsContract {
     const t = lane.trainer;
     const own: Params = {};
     for (const [k, v] of Object.entries(t.params)) own[k] = tf.variable(v, false);
-    const job: Job = { lane: lane.id, step: t.stepCount, config: t.config, own, pass: null, featCursor: 0, valLoss: null, alignment: null };
+    const job: Job = {
+      lane: lane.id,
+      step: t.stepCount,
+      config: t.config,
+      own,
+      pass: null,
+      featCursor: 0,
+      valLoss: null,
+      alignment: null,
+    };
     this.jobs.push(job);
     return job;
   }
@@ -115,8 +124,25 @@ export class Evaluations implements EvaluationsContract {
       job.own = null;
       job.pass = pass;
       const c = job.config;
-      job.valLoss = await valTerms(r.model, pass.snap, r.features, r.data, r.evalIdx.slice(0, VAL_LOSS_SAMPLES), c.kd, c.weights, r.teacher);
-      job.alignment = await divergenceGrid(r.model, pass.snap, r.features, r.data, r.evalIdx.slice(0, this.alignSamples), c.kd, r.teacher);
+      job.valLoss = await valTerms(
+        r.model,
+        pass.snap,
+        r.features,
+        r.data,
+        r.evalIdx.slice(0, VAL_LOSS_SAMPLES),
+        c.kd,
+        c.weights,
+        r.teacher,
+      );
+      job.alignment = await divergenceGrid(
+        r.model,
+        pass.snap,
+        r.features,
+        r.data,
+        r.evalIdx.slice(0, this.alignSamples),
+        c.kd,
+        r.teacher,
+      );
       return pass.cursor >= n;
     }
     if (job.pass.cursor < n) await this.generateChunk(job.pass);
@@ -164,7 +190,13 @@ export class Evaluations implements EvaluationsContract {
     const ev = await evaluate(
       { config: r.model, params: p.snap },
       r.encoder,
-      { images: pk.images, promptIds: pk.prompt_ids, answerIds: pk.answer_ids, family: pk.family, bayesIds: pk.bayes_answer_ids },
+      {
+        images: pk.images,
+        promptIds: pk.prompt_ids,
+        answerIds: pk.answer_ids,
+        family: pk.family,
+        bayesIds: pk.bayes_answer_ids,
+      },
       idx,
       p.right.length,
       { features: r.features },

@@ -12,7 +12,11 @@ const config = mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 4, warmupSteps:
 let packBytes: Uint8Array;
 const open: Harness[] = [];
 
-async function loaded(cfg = config, lanes?: Parameters<Harness['init']>[0], checkpointEvery?: number): Promise<Harness> {
+async function loaded(
+  cfg = config,
+  lanes?: Parameters<Harness['init']>[0],
+  checkpointEvery?: number,
+): Promise<Harness> {
   const x = makeHandler(cfg, checkpointEvery);
   open.push(x);
   await x.init(lanes);
@@ -22,7 +26,12 @@ async function loaded(cfg = config, lanes?: Parameters<Harness['init']>[0], chec
 
 /** Every metrics row of a lane as [step, total]. */
 function totals(x: Harness, lane = 0): [number, number][] {
-  return x.ofType('metrics').filter((m) => m.lane === lane).flatMap((m) => Array.from({ length: m.count }, (_, i) => [m.fromStep + i, valueAt(m.values, i, 'total')] as [number, number]));
+  return x
+    .ofType('metrics')
+    .filter((m) => m.lane === lane)
+    .flatMap((m) =>
+      Array.from({ length: m.count }, (_, i) => [m.fromStep + i, valueAt(m.values, i, 'total')] as [number, number]),
+    );
 }
 
 beforeAll(async () => {
@@ -49,7 +58,9 @@ describe('non-finite guard', () => {
     expect(bad[0]).toMatchObject({ lane: 0, step: 3 });
     expect(bad[0].bad.map((b) => b.name)).toContain('kd');
     expect(bad[0].bad.every((b) => !Number.isFinite(b.value))).toBe(true);
-    expect(bad[0].message).toMatch(/^step 3: term.*KD.*went non-finite; the update was skipped \(lr [\d.e-]+, T [\d.]+, weights ce 1, kd 1\)/);
+    expect(bad[0].message).toMatch(
+      /^step 3: term.*KD.*went non-finite; the update was skipped \(lr [\d.e-]+, T [\d.]+, weights ce 1, kd 1\)/,
+    );
     const rows = totals(x);
     expect(rows.map((r) => r[0])).toEqual([0, 1, 2]); // step 3 is not in the curves
     expect(rows.every((r) => Number.isFinite(r[1]))).toBe(true);
@@ -75,7 +86,8 @@ describe('non-finite guard', () => {
 describe('divergence warning', () => {
   it('lr 1 without clipping is warned about, naming the learning rate', async () => {
     const x = await loaded(mergeConfig(config, { optim: { lr: 1, clipNorm: 0 } }));
-    for (let i = 0; i < 80 && x.ofType('warning').length === 0 && x.ofType('nonFinite').length === 0; i++) await x.send({ type: 'step' });
+    for (let i = 0; i < 80 && x.ofType('warning').length === 0 && x.ofType('nonFinite').length === 0; i++)
+      await x.send({ type: 'step' });
     const w = x.ofType('warning');
     expect(w).toHaveLength(1);
     expect(w[0].knob).toBe('optim.lr');

@@ -59,7 +59,13 @@ describe('LabHandler', () => {
     const types = got.slice(n).map((m) => m.type);
     expect(types).toEqual(['packProgress', 'packLoaded', 'lanes', 'status', 'eval', 'sample', 'status']);
     const info = ofType('packLoaded', n)[0].info;
-    expect(info).toMatchObject({ name: 'tiny.safetensors', families: ['color', 'count'], targets: { kind: 'dense' }, hasTeacherWeights: true, teacherOverall: 62.5 });
+    expect(info).toMatchObject({
+      name: 'tiny.safetensors',
+      families: ['color', 'count'],
+      targets: { kind: 'dense' },
+      hasTeacherWeights: true,
+      teacherOverall: 62.5,
+    });
     const ev = ofType('eval', n)[0];
     expect(ev.step).toBe(0);
     expect(ev.perFamily).toBeInstanceOf(Float32Array);
@@ -184,20 +190,37 @@ describe('LabHandler', () => {
     await send({ type: 'step' });
     let n = got.length;
     await send({ type: 'addLane', lane: { id: 5, config } });
-    expect(ofType('lanes', n).at(-1)?.lanes.map((l) => [l.id, l.step])).toEqual([[0, 2], [5, 0]]);
+    expect(
+      ofType('lanes', n)
+        .at(-1)
+        ?.lanes.map((l) => [l.id, l.step]),
+    ).toEqual([
+      [0, 2],
+      [5, 0],
+    ]);
     expect(ofType('eval', n).map((e) => [e.lane, e.step])).toEqual([[5, 0]]);
     n = got.length;
     await send({ type: 'step' });
-    expect(ofType('metrics', n).map((m) => [m.lane, m.fromStep])).toEqual([[0, 2], [5, 0]]);
+    expect(ofType('metrics', n).map((m) => [m.lane, m.fromStep])).toEqual([
+      [0, 2],
+      [5, 0],
+    ]);
     await send({ type: 'reset' });
     n = got.length;
     for (let i = 0; i < 3; i++) await send({ type: 'step' });
-    const of = (lane: number) => ofType('metrics', n).filter((m) => m.lane === lane).map((m) => Array.from(m.values));
+    const of = (lane: number) =>
+      ofType('metrics', n)
+        .filter((m) => m.lane === lane)
+        .map((m) => Array.from(m.values));
     expect(of(0)).toHaveLength(3);
     expect(of(5)).toEqual(of(0)); // same config, same seed, same batches: bit for bit
     n = got.length;
     await send({ type: 'removeLane', lane: 0 });
-    expect(ofType('lanes', n).at(-1)?.lanes.map((l) => l.id)).toEqual([5]);
+    expect(
+      ofType('lanes', n)
+        .at(-1)
+        ?.lanes.map((l) => l.id),
+    ).toEqual([5]);
     await send({ type: 'step' });
     expect(ofType('metrics', n).map((m) => [m.lane, m.fromStep])).toEqual([[5, 3]]);
     n = got.length;
@@ -212,12 +235,29 @@ describe('LabHandler', () => {
     await send({ type: 'step' });
     let n = got.length;
     const kd = mergeConfig(config, { weights: { kd: 1 } });
-    await send({ type: 'setLanes', lanes: [{ id: 1, config }, { id: 2, config: kd }] });
-    expect(ofType('lanes', n).at(-1)?.lanes.map((l) => [l.id, l.step, l.config.weights.kd])).toEqual([[1, 0, 0], [2, 0, 1]]);
+    await send({
+      type: 'setLanes',
+      lanes: [
+        { id: 1, config },
+        { id: 2, config: kd },
+      ],
+    });
+    expect(
+      ofType('lanes', n)
+        .at(-1)
+        ?.lanes.map((l) => [l.id, l.step, l.config.weights.kd]),
+    ).toEqual([
+      [1, 0, 0],
+      [2, 0, 1],
+    ]);
     n = got.length;
     await send({ type: 'setLanes', lanes: [{ id: 3, config: { ...config, kd: { ...config.kd, T: -1 } } }] });
     expect(ofType('configError', n)[0].error.field).toBe('config.kd.T');
-    expect(ofType('lanes', n).at(-1)?.lanes.map((l) => l.id)).toEqual([1, 2]);
+    expect(
+      ofType('lanes', n)
+        .at(-1)
+        ?.lanes.map((l) => l.id),
+    ).toEqual([1, 2]);
     n = got.length;
     await send({ type: 'selectLane', lane: 2, compare: 1 });
     expect(ofType('sample', n).map((m) => m.view.lane)).toEqual([2, 1]);
@@ -244,8 +284,12 @@ describe('LabHandler pack URL', () => {
     }) as typeof fetch;
     const got: WorkerToUi[] = [];
     const h = new LabHandler((m) => got.push(m), { fetch: fetchStub, reportMs: 20, sampleMs: 50 });
-    h.onmessage({ data: { type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', lanes: [{ id: 0, config }], evalEvery: 0 } });
-    h.onmessage({ data: { type: 'loadPack', source: { kind: 'url', url: '/packs/missing', name: 'missing.safetensors' } } });
+    h.onmessage({
+      data: { type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', lanes: [{ id: 0, config }], evalEvery: 0 },
+    });
+    h.onmessage({
+      data: { type: 'loadPack', source: { kind: 'url', url: '/packs/missing', name: 'missing.safetensors' } },
+    });
     h.onmessage({ data: { type: 'loadPack', source: { kind: 'url', url: '/packs/tiny', name: 'tiny.safetensors' } } });
     await until(() => got.some((m) => m.type === 'sample'));
     await h.idle();

@@ -3,7 +3,14 @@
 import { CommandQueue } from './commandQueue';
 import { LabSession } from './labSession';
 import { readPack } from './packFetch';
-import { isFatalMessage, type PackSource, serializeError, transferablesOf, type UiToWorker, type WorkerToUi } from './protocol';
+import {
+  isFatalMessage,
+  type PackSource,
+  serializeError,
+  transferablesOf,
+  type UiToWorker,
+  type WorkerToUi,
+} from './protocol';
 import type { RunLoopOptions } from './runLoopTypes';
 
 export type Post = (msg: WorkerToUi, transfer: Transferable[]) => void;
@@ -22,13 +29,17 @@ export class LabHandler {
     private readonly opts: HandlerOptions = {},
   ) {
     this.lab = new LabSession((msg) => this.send(msg), opts);
-    this.queue = new CommandQueue((e) => this.failed(e), () => this.lab.turn());
+    this.queue = new CommandQueue(
+      (e) => this.failed(e),
+      () => this.lab.turn(),
+    );
   }
 
   /** Entry point for `self.onmessage`. */
   onmessage(ev: { data: UiToWorker }): void {
     const msg = ev.data;
-    if (msg.type === 'loadPack') void this.read(msg.source); // the lab keeps training while a pack downloads
+    if (msg.type === 'loadPack')
+      void this.read(msg.source); // the lab keeps training while a pack downloads
     else void this.queue.push(() => this.handle(msg));
   }
 
@@ -84,7 +95,9 @@ export class LabHandler {
   private async read(src: PackSource): Promise<void> {
     let bytes: Uint8Array;
     try {
-      bytes = await readPack(src, this.opts.fetch ?? fetch, (loaded, total) => this.send({ type: 'packProgress', name: src.name, loaded, total }));
+      bytes = await readPack(src, this.opts.fetch ?? fetch, (loaded, total) =>
+        this.send({ type: 'packProgress', name: src.name, loaded, total }),
+      );
     } catch (e) {
       this.send({ type: 'packError', name: src.name, error: serializeError(e) });
       return;

@@ -26,15 +26,27 @@ afterEach(async () => {
 async function makeLab(lanes: LaneSpec[] = [{ id: 0, config }]) {
   const got: { msg: WorkerToUi; phase: Phase }[] = [];
   const lab: LabSession = new LabSession((msg) => got.push({ msg, phase: lab.phase }), { reportMs: 20, sampleMs: 50 });
-  const queue = new CommandQueue((e) => got.push({ msg: { type: 'error', error: { name: 'Error', message: String(e) } }, phase: lab.phase }), () => lab.turn());
+  const queue = new CommandQueue(
+    (e) => got.push({ msg: { type: 'error', error: { name: 'Error', message: String(e) } }, phase: lab.phase }),
+    () => lab.turn(),
+  );
   open.push({ lab, queue });
   const run = async (fn: () => unknown) => {
     await queue.push(async () => void (await fn()));
     await queue.idle();
   };
   const types = (from = 0) => got.slice(from).map((g) => g.msg.type);
-  await run(() => lab.init({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', lanes, evalEvery: 5, evalSamples: 6 }));
-  return { lab, queue, got, run, types, load: (bytes: Uint8Array) => run(() => lab.load(bytes.slice(), 'tiny.safetensors')) };
+  await run(() =>
+    lab.init({ type: 'init', version: PROTOCOL_VERSION, backend: 'cpu', lanes, evalEvery: 5, evalSamples: 6 }),
+  );
+  return {
+    lab,
+    queue,
+    got,
+    run,
+    types,
+    load: (bytes: Uint8Array) => run(() => lab.load(bytes.slice(), 'tiny.safetensors')),
+  };
 }
 
 describe('LabSession phases', () => {
@@ -50,7 +62,9 @@ describe('LabSession phases', () => {
     await run(() => lab.removeLane(0));
     await run(() => lab.removeLane(3)); // the last lane stays
     expect(types(n)).toEqual(['configApplied', 'lanes', 'lanes', 'configError', 'lanes']);
-    const lanes = got.filter((g) => g.msg.type === 'lanes').map((g) => (g.msg as Extract<WorkerToUi, { type: 'lanes' }>).lanes.map((l) => l.id));
+    const lanes = got
+      .filter((g) => g.msg.type === 'lanes')
+      .map((g) => (g.msg as Extract<WorkerToUi, { type: 'lanes' }>).lanes.map((l) => l.id));
     expect(lanes).toEqual([[0, 3], [3], [3]]);
     expect(lab.phase).toBe('no-pack');
   });
@@ -76,7 +90,9 @@ describe('LabSession phases', () => {
     expect(lab.phase).toBe('paused');
     await run(() => lab.newRace(undefined));
     expect(lab.phase).toBe('ready');
-    const status = got.filter((g) => g.msg.type === 'status').map((g) => (g.msg as Extract<WorkerToUi, { type: 'status' }>).status);
+    const status = got
+      .filter((g) => g.msg.type === 'status')
+      .map((g) => (g.msg as Extract<WorkerToUi, { type: 'status' }>).status);
     expect(status).toContain('running');
     expect(status.at(-1)).toBe('idle');
   });
@@ -86,11 +102,15 @@ describe('LabSession phases', () => {
     await first.load(packBytes);
     await first.run(() => first.lab.step());
     await first.run(() => first.lab.pause('user'));
-    const saved = (first.got.find((g) => g.msg.type === 'checkpoint')!.msg as Extract<WorkerToUi, { type: 'checkpoint' }>).checkpoint;
+    const saved = (
+      first.got.find((g) => g.msg.type === 'checkpoint')!.msg as Extract<WorkerToUi, { type: 'checkpoint' }>
+    ).checkpoint;
     const good = await makeLab([{ id: 0, config, checkpoint: structuredClone(saved) }]);
     await good.load(packBytes);
     expect(good.got.find((g) => g.msg.type === 'packLoaded')?.phase).toBe('recovering');
-    expect((good.got.find((g) => g.msg.type === 'lanes')?.msg as Extract<WorkerToUi, { type: 'lanes' }>).lanes[0].step).toBe(1);
+    expect(
+      (good.got.find((g) => g.msg.type === 'lanes')?.msg as Extract<WorkerToUi, { type: 'lanes' }>).lanes[0].step,
+    ).toBe(1);
     expect(good.lab.phase).toBe('ready');
     const ck = structuredClone(saved);
     ck.params = { nope: { shape: [1], data: new Float32Array(1) } };

@@ -7,12 +7,29 @@ import { initMeasuredBackend } from '../model/backendBench';
 import { withFaults } from '../model/train/faults';
 import type { Turn } from './commandQueue';
 import { weightsFileName } from './laneViews';
-import { type FaultKind, type LaneSpec, PROTOCOL_VERSION, serializeError, type UiToWorker, type WorkerToUi } from './protocol';
+import {
+  type FaultKind,
+  type LaneSpec,
+  PROTOCOL_VERSION,
+  serializeError,
+  type UiToWorker,
+  type WorkerToUi,
+} from './protocol';
 import { PlannedRace, type Race, validSpecs } from './race';
 import { EARLY_EVAL, RunLoop } from './runLoop';
 import type { LoopHost, RunLoopOptions } from './runLoopTypes';
 import { Session } from './session';
-import { ANNOUNCED, canStep, INITIAL_STATE, type Phase, type SessionEvent, type SessionState, statusOf, transition, workOf } from './sessionState';
+import {
+  ANNOUNCED,
+  canStep,
+  INITIAL_STATE,
+  type Phase,
+  type SessionEvent,
+  type SessionState,
+  statusOf,
+  transition,
+  workOf,
+} from './sessionState';
 
 export class LabSession implements LoopHost {
   private state: SessionState = INITIAL_STATE;
@@ -52,13 +69,21 @@ export class LabSession implements LoopHost {
   }
 
   async init(msg: Extract<UiToWorker, { type: 'init' }>): Promise<void> {
-    if (msg.version !== PROTOCOL_VERSION) throw new Error(`protocol: the UI speaks version ${msg.version}; this worker speaks ${PROTOCOL_VERSION}`);
+    if (msg.version !== PROTOCOL_VERSION)
+      throw new Error(`protocol: the UI speaks version ${msg.version}; this worker speaks ${PROTOCOL_VERSION}`);
     if (this.phase === 'no-pack') this.race = new PlannedRace(msg.lanes); // the lanes a pack load builds
     this.loop.evalEvery = msg.evalEvery ?? this.loop.evalEvery;
     this.loop.earlyEvery = msg.evalEvery === undefined ? EARLY_EVAL.every : 0; // a link's own cadence stays exact
     this.evalSamples = msg.evalSamples ?? this.evalSamples;
     const { name, info, note } = await initMeasuredBackend(msg.backend, msg.wasmPaths);
-    this.send({ type: 'ready', version: PROTOCOL_VERSION, backend: name, isFallbackAdapter: info.isFallbackAdapter, adapter: info.adapter, note });
+    this.send({
+      type: 'ready',
+      version: PROTOCOL_VERSION,
+      backend: name,
+      isFallbackAdapter: info.isFallbackAdapter,
+      adapter: info.adapter,
+      note,
+    });
     watchDeviceLoss((reason) => this.lost(name, reason));
   }
 
@@ -85,7 +110,13 @@ export class LabSession implements LoopHost {
       this.go('restoreFailed');
       specs = specs.map(({ id, config }) => ({ id, config }));
       this.race.setLanes(specs);
-      this.send({ type: 'warning', lane: null, step: 0, message: `the checkpoints could not be restored (${serializeError(e).message}); the lanes start again at step 0`, knob: null });
+      this.send({
+        type: 'warning',
+        lane: null,
+        step: 0,
+        message: `the checkpoints could not be restored (${serializeError(e).message}); the lanes start again at step 0`,
+        knob: null,
+      });
       try {
         next = await Session.load(bytes, name, specs, this.evalSamples);
       } catch (e2) {
@@ -188,7 +219,13 @@ export class LabSession implements LoopHost {
     await this.loop.flush();
     const bytes = await s.weightsFile(lane);
     const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    this.send({ type: 'weights', requestId, lane: lane.id, name: weightsFileName(s.info.name, lane, s.lanes.length), bytes: buf });
+    this.send({
+      type: 'weights',
+      requestId,
+      lane: lane.id,
+      name: weightsFileName(s.info.name, lane, s.lanes.length),
+      bytes: buf,
+    });
   }
 
   /** A fault for the tests (DESIGN §6b): a NaN in every lane's next step, a wasm trap, a dead worker, a lost device. */
@@ -198,7 +235,8 @@ export class LabSession implements LoopHost {
       return;
     }
     // What a step that runs out of wasm memory throws (a trap), through the same path as a real one.
-    if (kind === 'oom') throw new WebAssembly.RuntimeError('memory access out of bounds (fault injection: a step ran out of memory)');
+    if (kind === 'oom')
+      throw new WebAssembly.RuntimeError('memory access out of bounds (fault injection: a step ran out of memory)');
     if (kind === 'worker-crash') {
       this.go('lost');
       // Thrown outside the queue, as a fatal error would be: the worker's onerror fires in the UI.
@@ -207,7 +245,14 @@ export class LabSession implements LoopHost {
       }, 0);
       return;
     }
-    if (!loseDevice()) this.send({ type: 'warning', lane: null, step: this.loop.step, message: `fault 'device-lost' does nothing on the ${tf.getBackend()} backend (no GPU device or context)`, knob: null });
+    if (!loseDevice())
+      this.send({
+        type: 'warning',
+        lane: null,
+        step: this.loop.step,
+        message: `fault 'device-lost' does nothing on the ${tf.getBackend()} backend (no GPU device or context)`,
+        knob: null,
+      });
   }
 
   /** Free the pack and the students; the lanes stay planned (a later load builds them again). */

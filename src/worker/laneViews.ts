@@ -9,7 +9,14 @@ import type { PackInfo, SampleView } from './protocol';
 import type { Lane } from './runLoopTypes';
 
 /** The sample view and alignment heatmap data of a lane's student on val-subset sample `index`, K teacher tokens. */
-export async function sampleViewOf(r: StudentRun, tok: Tokenizer, info: PackInfo, lane: Lane, index: number, k: number): Promise<SampleView> {
+export async function sampleViewOf(
+  r: StudentRun,
+  tok: Tokenizer,
+  info: PackInfo,
+  lane: Lane,
+  index: number,
+  k: number,
+): Promise<SampleView> {
   const t = lane.trainer;
   const i = Math.min(Math.max(0, index), r.evalIdx.length - 1);
   const n = r.evalIdx[i];
@@ -17,9 +24,15 @@ export async function sampleViewOf(r: StudentRun, tok: Tokenizer, info: PackInfo
   const pk = r.pack.tensors;
   r.ensureFeatures([n]);
   const al = await alignmentOf(r.model, t.params, r.features, r.data, n, t.config.kd, k, r.teacher);
-  const ans = await generateAnswers({ config: r.model, params: t.params }, r.encoder, { images: pk.images, promptIds: pk.prompt_ids }, [n], {
-    features: r.features,
-  });
+  const ans = await generateAnswers(
+    { config: r.model, params: t.params },
+    r.encoder,
+    { images: pk.images, promptIds: pk.prompt_ids },
+    [n],
+    {
+      features: r.features,
+    },
+  );
   const row = (a: Int32Array) => a.subarray(n * A, (n + 1) * A);
   const kd = row(pk.kd_ids);
   const positions: string[] = [];
@@ -30,7 +43,9 @@ export async function sampleViewOf(r: StudentRun, tok: Tokenizer, info: PackInfo
   const { height: H, width: W, channels: C } = info.image;
   const S = H * W * C;
   const studentAffinity = await studentAffinityOf(r.model, t.params, r.features, r.data, n);
-  const teacherAffinity = pk.teacher_affinity ? f16BitsToF32(pk.teacher_affinity.subarray(n * P * A, (n + 1) * P * A)) : new Float32Array(0); // empty: the pack has none
+  const teacherAffinity = pk.teacher_affinity
+    ? f16BitsToF32(pk.teacher_affinity.subarray(n * P * A, (n + 1) * P * A))
+    : new Float32Array(0); // empty: the pack has none
   return {
     lane: lane.id,
     step: t.stepCount,
@@ -57,7 +72,8 @@ export async function sampleViewOf(r: StudentRun, tok: Tokenizer, info: PackInfo
 export async function weightsFileOf(r: StudentRun, packName: string, lane: Lane): Promise<Uint8Array> {
   const t = lane.trainer;
   const tensors: Record<string, SafeTensor> = {};
-  for (const [k, w] of Object.entries(await t.exportModel('student.'))) tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
+  for (const [k, w] of Object.entries(await t.exportModel('student.')))
+    tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
   return writeSafetensors(tensors, {
     format: 'llavadi-lab-student',
     pack: packName,

@@ -21,13 +21,20 @@ describe('fetchWithProgress', () => {
   const body = new Uint8Array(5000).fill(7);
   it('uses content-length when the body is not re-encoded', async () => {
     const seen: [number, number | null][] = [];
-    const out = await fetchWithProgress(fakeFetch(body, { 'content-length': '5000' }), '/p', 'p', (l, t) => seen.push([l, t]));
+    const out = await fetchWithProgress(fakeFetch(body, { 'content-length': '5000' }), '/p', 'p', (l, t) =>
+      seen.push([l, t]),
+    );
     expect(out.length).toBe(5000);
     expect(seen.at(-1)).toEqual([5000, 5000]);
   });
   it('with Content-Encoding: gzip the total is unknown (the header counts compressed bytes)', async () => {
     const seen: [number, number | null][] = [];
-    await fetchWithProgress(fakeFetch(body, { 'content-length': '3500', 'content-encoding': 'gzip' }), '/p', 'p', (l, t) => seen.push([l, t]));
+    await fetchWithProgress(
+      fakeFetch(body, { 'content-length': '3500', 'content-encoding': 'gzip' }),
+      '/p',
+      'p',
+      (l, t) => seen.push([l, t]),
+    );
     expect(seen.every(([, t]) => t === null)).toBe(true);
   });
   it('a content-length smaller than the body never gives more than 100 %', async () => {

@@ -6,7 +6,12 @@ import type { PackSource } from './protocol';
 export type OnProgress = (loaded: number, total: number | null) => void;
 
 /** GET `url` with `fetchFn`; throws `<name>: HTTP <status> fetching <url>` on a non-OK answer. */
-export async function fetchWithProgress(fetchFn: typeof fetch, url: string, name: string, onProgress: OnProgress): Promise<Uint8Array> {
+export async function fetchWithProgress(
+  fetchFn: typeof fetch,
+  url: string,
+  name: string,
+  onProgress: OnProgress,
+): Promise<Uint8Array> {
   const res = await fetchFn(url);
   if (!res.ok) throw new Error(`${name}: HTTP ${res.status} fetching ${url}`);
   // content-length counts the bytes on the wire: with a content-encoding (a server gzipping the .gz again, or sending

@@ -8,8 +8,15 @@ export type ProbeRequest = { type: 'probe'; candidates: BackendName[]; wasmPaths
 export type ProbeReply = { type: 'probed'; result: ProbeResult } | { type: 'probeError'; message: string };
 
 /** Measure wasm first (its time sets the others' budget), then each other candidate that initialises. */
-export async function probeBackends(candidates: BackendName[], wasmPaths?: Record<string, string>): Promise<ProbeResult> {
-  const order = ['wasm', ...candidates.filter((c) => c !== 'wasm' && c !== 'webgpu'), ...candidates.filter((c) => c === 'webgpu')] as BackendName[];
+export async function probeBackends(
+  candidates: BackendName[],
+  wasmPaths?: Record<string, string>,
+): Promise<ProbeResult> {
+  const order = [
+    'wasm',
+    ...candidates.filter((c) => c !== 'wasm' && c !== 'webgpu'),
+    ...candidates.filter((c) => c === 'webgpu'),
+  ] as BackendName[];
   return measureBackends(order, { wasmPaths, measure: measureStepMs });
 }
 

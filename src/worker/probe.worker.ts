@@ -2,4 +2,5 @@
 // Module worker: created by src/ui/autoSwitch.ts with `new Worker(new URL('../worker/probe.worker.ts', import.meta.url), {type:'module'})`.
 import { onProbeMessage, type ProbeRequest } from './probe';
 
-self.onmessage = (ev: MessageEvent<ProbeRequest>) => void onProbeMessage(ev.data, (r) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(r));
+self.onmessage = (ev: MessageEvent<ProbeRequest>) =>
+  void onProbeMessage(ev.data, (r) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(r));

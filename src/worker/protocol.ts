@@ -13,7 +13,9 @@ export const PROTOCOL_VERSION = 5;
  * Emscripten abort): the step is not retried, the race pauses, and the UI restarts the worker without resuming.
  */
 export function isFatalMessage(text: string): boolean {
-  return /out of memory|Array buffer allocation failed|Cannot enlarge memory|memory access out of bounds|RuntimeError|Aborted\(/i.test(text);
+  return /out of memory|Array buffer allocation failed|Cannot enlarge memory|memory access out of bounds|RuntimeError|Aborted\(/i.test(
+    text,
+  );
 }
 
 export { MAX_LANES } from '../core/race/lanes'; // at most this many lanes race in one worker (DESIGN §6b)
@@ -45,7 +47,13 @@ export interface SerializedError {
 
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof FieldError) {
-    const out: SerializedError = { name: e.name, message: e.message, stack: e.stack, field: e.qualifiedField, detail: e.detail };
+    const out: SerializedError = {
+      name: e.name,
+      message: e.message,
+      stack: e.stack,
+      field: e.qualifiedField,
+      detail: e.detail,
+    };
     if (e.file) out.file = e.file;
     if (e.hint) out.hint = e.hint;
     return out;
@@ -55,7 +63,8 @@ export function serializeError(e: unknown): SerializedError {
 }
 
 /** Where a pack comes from: a URL the worker fetches (with progress) or bytes the UI read from a file. */
-export type PackSource = { kind: 'url'; url: string; name: string } | { kind: 'bytes'; bytes: ArrayBuffer; name: string };
+export type PackSource =
+  { kind: 'url'; url: string; name: string } | { kind: 'bytes'; bytes: ArrayBuffer; name: string };
 
 export type RunStatus = 'loading' | 'idle' | 'running' | 'paused';
 
@@ -136,7 +145,14 @@ export interface SampleView {
 
 /** Messages from the worker to the UI. */
 export type WorkerToUi =
-  | { type: 'ready'; version: number; backend: string; isFallbackAdapter: boolean | null; adapter: string | null; note: string | null }
+  | {
+      type: 'ready';
+      version: number;
+      backend: string;
+      isFallbackAdapter: boolean | null;
+      adapter: string | null;
+      note: string | null;
+    }
   | { type: 'packProgress'; name: string; loaded: number; total: number | null }
   | { type: 'packLoaded'; info: PackInfo }
   | { type: 'packError'; name: string; error: SerializedError } // the lab keeps the pack it had
@@ -188,10 +204,22 @@ export function transferablesOf(msg: WorkerToUi | UiToWorker): ArrayBuffer[] {
     case 'metrics':
       return [msg.values.buffer, msg.weights.buffer, msg.lr.buffer] as ArrayBuffer[];
     case 'eval':
-      return [msg.perFamily.buffer, msg.valLoss.buffer, msg.alignment.buffer, ...(msg.bayesPerFamily ? [msg.bayesPerFamily.buffer] : [])] as ArrayBuffer[];
+      return [
+        msg.perFamily.buffer,
+        msg.valLoss.buffer,
+        msg.alignment.buffer,
+        ...(msg.bayesPerFamily ? [msg.bayesPerFamily.buffer] : []),
+      ] as ArrayBuffer[];
     case 'sample': {
       const v = msg.view;
-      return [v.image.buffer, v.teacher.buffer, v.student.buffer, v.divergence.buffer, v.teacherAffinity.buffer, v.studentAffinity.buffer] as ArrayBuffer[];
+      return [
+        v.image.buffer,
+        v.teacher.buffer,
+        v.student.buffer,
+        v.divergence.buffer,
+        v.teacherAffinity.buffer,
+        v.studentAffinity.buffer,
+      ] as ArrayBuffer[];
     }
     case 'weights':
       return [msg.bytes];
@@ -207,7 +235,8 @@ export function transferablesOf(msg: WorkerToUi | UiToWorker): ArrayBuffer[] {
 /** The typed-array buffers of a checkpoint (params, φ, encoder, optimizer state), each once. */
 function checkpointBuffers(c: TrainerCheckpoint): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const ps of [c.params, c.phi, c.encoder ?? {}]) for (const h of Object.values(ps)) out.add(h.data.buffer as ArrayBuffer);
+  for (const ps of [c.params, c.phi, c.encoder ?? {}])
+    for (const h of Object.values(ps)) out.add(h.data.buffer as ArrayBuffer);
   for (const o of c.optimizer) out.add(o.data.buffer as ArrayBuffer);
   return [...out];
 }

@@ -69,12 +69,17 @@ export class PlannedRace implements Race {
 export function validSpecs(lanes: LaneSpec[]): LaneSpec[] {
   if (!Array.isArray(lanes) || lanes.length === 0) throw new Error('protocol: a race needs at least one lane');
   checkLanes(lanes);
-  return lanes.map((l) => ({ id: l.id, config: validateConfig(l.checkpoint?.config ?? l.config), ...(l.checkpoint ? { checkpoint: l.checkpoint } : {}) }));
+  return lanes.map((l) => ({
+    id: l.id,
+    config: validateConfig(l.checkpoint?.config ?? l.config),
+    ...(l.checkpoint ? { checkpoint: l.checkpoint } : {}),
+  }));
 }
 
 /** 1–MAX_LANES lanes with distinct integer ids. */
 export function checkLanes(lanes: readonly { id: number }[]): void {
-  if (lanes.length < 1 || lanes.length > MAX_LANES) throw new FieldError({ scope: 'race', field: 'lanes', expected: `1 to ${MAX_LANES} lanes`, got: lanes.length });
+  if (lanes.length < 1 || lanes.length > MAX_LANES)
+    throw new FieldError({ scope: 'race', field: 'lanes', expected: `1 to ${MAX_LANES} lanes`, got: lanes.length });
   const ids = lanes.map((l) => l.id);
   if (new Set(ids).size !== ids.length || !ids.every((i) => Number.isInteger(i) && i >= 0)) {
     throw new FieldError({ scope: 'race', field: 'lanes.id', expected: 'distinct integers ≥ 0', got: ids.join(',') });
@@ -83,11 +88,17 @@ export function checkLanes(lanes: readonly { id: number }[]): void {
 
 /** The refusal of a lane id the race does not have (FieldError on `race.lane`). */
 export function noLane(lanes: readonly { id: number }[], id: number): FieldError {
-  return new FieldError({ scope: 'race', field: 'lane', expected: `one of the race's lanes (${lanes.map((x) => x.id).join(', ')})`, got: id });
+  return new FieldError({
+    scope: 'race',
+    field: 'lane',
+    expected: `one of the race's lanes (${lanes.map((x) => x.id).join(', ')})`,
+    got: id,
+  });
 }
 
 /** Refuse removing a lane that is not there, or the last one. */
 export function checkRemovable(lanes: readonly { id: number }[], id: number): void {
   if (!lanes.some((l) => l.id === id)) throw noLane(lanes, id);
-  if (lanes.length === 1) throw new FieldError({ scope: 'race', field: 'lane', expected: 'a race keeps at least one lane', got: id });
+  if (lanes.length === 1)
+    throw new FieldError({ scope: 'race', field: 'lane', expected: 'a race keeps at least one lane', got: id });
 }

@@ -42,7 +42,12 @@ function makeLoop(lanes: number | TrainConfig[]) {
   const loop = new RunLoop(host, { reportMs: 20, sampleMs: 50 });
   loop.evalEvery = 4;
   const configs = typeof lanes === 'number' ? Array.from({ length: lanes }, () => config) : lanes;
-  const s = new Session(packBytes, 'tiny.safetensors', configs.map((c, id) => ({ id, config: c })), 6);
+  const s = new Session(
+    packBytes,
+    'tiny.safetensors',
+    configs.map((c, id) => ({ id, config: c })),
+    6,
+  );
   sessions.push(s);
   loop.attach(s);
   const queue = new CommandQueue(
@@ -84,7 +89,8 @@ describe('RunLoop', () => {
     const tensors = tf.memory().numTensors;
     await play();
     const t0 = Date.now();
-    while (of('metrics', 1).reduce((s, m) => s + m.count, 0) < 10 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 5));
+    while (of('metrics', 1).reduce((s, m) => s + m.count, 0) < 10 && Date.now() - t0 < 20_000)
+      await new Promise((r) => setTimeout(r, 5));
     await pause();
     await queue.idle(); // the evaluations in progress finish in the background
     for (const lane of [0, 1]) {

@@ -87,7 +87,8 @@ export class RunLoop {
       book.pending.forEach((p) => p.values.dispose());
       this.books.delete(lane);
     }
-    for (const lane of lanes) if (!this.books.has(lane)) this.books.set(lane, { pending: [], health: freshHealth(lane) });
+    for (const lane of lanes)
+      if (!this.books.has(lane)) this.books.set(lane, { pending: [], health: freshHealth(lane) });
     const ids = lanes.map((l) => l.id);
     if (!ids.length) return; // no race (yet): the selection waits for one
     if (!ids.includes(this.selected)) this.selected = ids[0];
@@ -149,7 +150,15 @@ export class RunLoop {
       const c = lane.trainer.config;
       const r = lane.trainer.step();
       const rows = this.book(lane).pending;
-      rows.push({ values: r.values, step: r.step, lr: r.lr, weights: TERM_NAMES.map((n) => c.weights[n]), T: c.kd.T, clipNorm: c.optim.clipNorm, baseLr: c.optim.lr });
+      rows.push({
+        values: r.values,
+        step: r.step,
+        lr: r.lr,
+        weights: TERM_NAMES.map((n) => c.weights[n]),
+        T: c.kd.T,
+        clipNorm: c.optim.clipNorm,
+        baseLr: c.optim.lr,
+      });
       most = Math.max(most, rows.length);
     }
     const now = performance.now();
@@ -170,7 +179,9 @@ export class RunLoop {
    * lane gets a `warning`; a lane CHECKPOINT_EVERY steps past its last checkpoint posts a new one.
    */
   async flush(): Promise<void> {
-    const batches = this.lanes.map((lane) => ({ lane, book: this.book(lane) })).filter((b) => b.book.pending.length > 0);
+    const batches = this.lanes
+      .map((lane) => ({ lane, book: this.book(lane) }))
+      .filter((b) => b.book.pending.length > 0);
     if (batches.length === 0) return;
     const rowsOf = batches.map((b) => b.book.pending);
     batches.forEach((b) => (b.book.pending = []));
@@ -192,7 +203,8 @@ export class RunLoop {
       const good = settleRows(lane, rows, lv, book.health, (m) => this.host.send(m));
       if (good.length < rows.length) halted = true;
       for (const seg of segments(good)) this.sendRows(lane, rows, lv, seg, (1000 * rows.length) / dt);
-      if (this.checkpointEvery > 0 && lane.trainer.stepCount - book.health.checkpointStep >= this.checkpointEvery) await this.checkpoint(lane);
+      if (this.checkpointEvery > 0 && lane.trainer.stepCount - book.health.checkpointStep >= this.checkpointEvery)
+        await this.checkpoint(lane);
     }
     if (halted && this.running) this.host.halt('non-finite');
   }
@@ -206,11 +218,18 @@ export class RunLoop {
   /** Checkpoint every lane that stepped since its last one (a pause: a crash while paused loses nothing). */
   async checkpointAll(): Promise<void> {
     await this.flush();
-    for (const lane of this.lanes) if (lane.trainer.stepCount !== this.book(lane).health.checkpointStep) await this.checkpoint(lane);
+    for (const lane of this.lanes)
+      if (lane.trainer.stepCount !== this.book(lane).health.checkpointStep) await this.checkpoint(lane);
   }
 
   /** One metrics delta: rows [from, to) of a lane's read steps (contiguous steps). */
-  private sendRows(lane: Lane, rows: Pending[], lv: Float32Array, [from, to]: [number, number], stepsPerSec: number): void {
+  private sendRows(
+    lane: Lane,
+    rows: Pending[],
+    lv: Float32Array,
+    [from, to]: [number, number],
+    stepsPerSec: number,
+  ): void {
     const part = rows.slice(from, to);
     const weights = new Float32Array(part.length * NW);
     part.forEach((p, i) => weights.set(p.weights, i * NW));
@@ -235,11 +254,13 @@ export class RunLoop {
   private startDue(force: boolean): void {
     if (this.evalEvery <= 0 || !this.race) return;
     const idle = this.race.evals.pending.length === 0; // decided once: lanes in lockstep are evaluated at the same steps
-    const early = (s: number) => idle && this.earlyEvery > 0 && s > 0 && s <= EARLY_EVAL_UNTIL && s % this.earlyEvery === 0;
+    const early = (s: number) =>
+      idle && this.earlyEvery > 0 && s > 0 && s <= EARLY_EVAL_UNTIL && s % this.earlyEvery === 0;
     for (const lane of this.lanes) {
       const s = lane.trainer.stepCount;
       const book = this.book(lane);
-      if (book.lastEval === s || (s % this.evalEvery !== 0 && !early(s) && !(force && book.lastEval === undefined))) continue;
+      if (book.lastEval === s || (s % this.evalEvery !== 0 && !early(s) && !(force && book.lastEval === undefined)))
+        continue;
       book.lastEval = s;
       this.race.evals.start(lane);
     }
@@ -274,8 +295,20 @@ export class RunLoop {
     const ev = await evals.next(job); // a failing evaluation ends there (dropped, not retried)
     if (!ev) return;
     await this.flush();
-    const bayes = ev.bayesPerFamily && ev.bayesOverall !== undefined ? { bayesOverall: ev.bayesOverall, bayesPerFamily: ev.bayesPerFamily } : {};
-    this.host.send({ type: 'eval', lane: job.lane, step: job.step, overall: ev.overall, perFamily: ev.perFamily, valLoss: ev.valLoss, alignment: ev.alignment, ...bayes });
+    const bayes =
+      ev.bayesPerFamily && ev.bayesOverall !== undefined
+        ? { bayesOverall: ev.bayesOverall, bayesPerFamily: ev.bayesPerFamily }
+        : {};
+    this.host.send({
+      type: 'eval',
+      lane: job.lane,
+      step: job.step,
+      overall: ev.overall,
+      perFamily: ev.perFamily,
+      valLoss: ev.valLoss,
+      alignment: ev.alignment,
+      ...bayes,
+    });
   }
 
   /** The end of settling: the sample view and the status, as a refresh promises. */
@@ -290,7 +323,8 @@ export class RunLoop {
     const t0 = performance.now();
     const lead = this.lead;
     const views = [lead, ...this.lanes.filter((l) => l.id === this.compare && l !== lead)];
-    for (const lane of views) this.host.send({ type: 'sample', view: await this.race!.sampleView(lane, this.sampleIndex, this.heatK) });
+    for (const lane of views)
+      this.host.send({ type: 'sample', view: await this.race!.sampleView(lane, this.sampleIndex, this.heatK) });
     this.lastSample = performance.now();
     this.sampleGap = 4 * (this.lastSample - t0);
   }

@@ -10,7 +10,11 @@ import { readStep } from '../model/train/trainer';
 import { Session } from './session';
 import { labPackBytes } from './testing/labPack';
 
-const config = mergeConfig(DEFAULT_CONFIG, { optim: { batchSize: 4, warmupSteps: 0 }, weights: { kd: 1 }, data: { useUnlabeled: true } });
+const config = mergeConfig(DEFAULT_CONFIG, {
+  optim: { batchSize: 4, warmupSteps: 0 },
+  weights: { kd: 1 },
+  data: { useUnlabeled: true },
+});
 let bytes: Uint8Array;
 
 beforeAll(async () => {

@@ -48,7 +48,12 @@ export class Session implements Race, LoopRace {
     if (!(bi.name === 'webgpu' && bi.isFallbackAdapter)) return new Session(bytes, name, lanes, evalSamples);
     const pack = parsePack(bytes, name);
     if (!pack.tensors.images || pack.meta.features) return new Session(bytes, name, lanes, evalSamples, { pack }); // features pack: nothing to encode
-    const features = await encodeAllVia(['wasm', 'cpu'], encoderConfigOf(pack, name), weightsOf(pack, 'encoder.'), pack.tensors.images);
+    const features = await encodeAllVia(
+      ['wasm', 'cpu'],
+      encoderConfigOf(pack, name),
+      weightsOf(pack, 'encoder.'),
+      pack.tensors.images,
+    );
     try {
       return new Session(bytes, name, lanes, evalSamples, { pack, features });
     } catch (e) {
@@ -58,12 +63,23 @@ export class Session implements Race, LoopRace {
   }
 
   /** Parse (unless prepared) and build; throws (PackError, config errors) before anything is kept. */
-  constructor(bytes: Uint8Array, name: string, lanes: LaneSpec[], evalSamples: number, prepared?: { pack: Pack; features?: tf.Tensor3D }) {
+  constructor(
+    bytes: Uint8Array,
+    name: string,
+    lanes: LaneSpec[],
+    evalSamples: number,
+    prepared?: { pack: Pack; features?: tf.Tensor3D },
+  ) {
     checkLanes(lanes);
     const pack = prepared?.pack ?? parsePack(bytes, name);
     // Features on demand where the host holds the data (wasm, cpu): the cold open encodes what its first steps read.
     const lazyFeatures = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
-    this.run = buildStudentRun(pack, lanes[0].config, { name, evalSamples, features: prepared?.features, lazyFeatures });
+    this.run = buildStudentRun(pack, lanes[0].config, {
+      name,
+      evalSamples,
+      features: prepared?.features,
+      lazyFeatures,
+    });
     try {
       this.info = packInfoOf(pack, this.run, name, bytes.length);
       this.evals = new Evaluations(this.run, this.info.alignSamples);

@@ -23,7 +23,13 @@ const open = (bytes: Uint8Array, evalSamples: number) => {
 beforeAll(async () => {
   await initBackend('cpu');
   plain = await labPackBytes({ n: 24 });
-  teacherBayes = await labPackBytes({ n: 280, bayes: 'teacher', studentInit: true, calibration: true, ceilings: { color: 70, count: 40 } }); // 70 val: two chunks (64 + 6)
+  teacherBayes = await labPackBytes({
+    n: 280,
+    bayes: 'teacher',
+    studentInit: true,
+    calibration: true,
+    ceilings: { color: 70, count: 40 },
+  }); // 70 val: two chunks (64 + 6)
   answerBayes = await labPackBytes({ n: 48, bayes: 'answers' });
 });
 afterAll(() => {
@@ -34,7 +40,13 @@ afterAll(() => {
 describe('PackInfo (DESIGN §4c fields)', () => {
   it('a pack without the additions: null / false', () => {
     const info = open(plain, 6).info;
-    expect(info).toMatchObject({ bayesAccuracy: null, annotator: null, hasBayesAnswers: false, hasStudentInit: false, teacherCalibration: null });
+    expect(info).toMatchObject({
+      bayesAccuracy: null,
+      annotator: null,
+      hasBayesAnswers: false,
+      hasStudentInit: false,
+      teacherCalibration: null,
+    });
     expect(info.evalFamilyCounts.reduce((a, b) => a + b, 0)).toBe(info.evalSamples);
   });
   it('a pack with them: the ceilings, the annotator, the flags and the calibration', () => {
@@ -42,7 +54,11 @@ describe('PackInfo (DESIGN §4c fields)', () => {
     const info = s.info;
     expect(info.bayesAccuracy).toEqual({ color: 70, count: 40 });
     expect(info.annotator).toMatch(/one draw from a known answer distribution/);
-    expect(info).toMatchObject({ hasBayesAnswers: true, hasStudentInit: true, teacherCalibration: { ece: 0.125, medianTopProb: 0.5, meanEntropy: 1.25 } });
+    expect(info).toMatchObject({
+      hasBayesAnswers: true,
+      hasStudentInit: true,
+      teacherCalibration: { ece: 0.125, medianTopProb: 0.5, meanEntropy: 1.25 },
+    });
     const fam = s.run.pack.tensors.family;
     expect(info.evalFamilyCounts).toEqual([0, 1].map((f) => s.run.evalIdx.filter((k) => fam[k] === f).length));
     expect(info.evalSamples).toBe(70);
@@ -73,7 +89,13 @@ describe('agreement with the Bayes answers', () => {
     // Independently: generate the lane's answers on the whole subset at once and score them against each reference.
     const r = s.run;
     const pk = r.pack.tensors;
-    const preds = await generateAnswers({ config: r.model, params: lane.trainer.params }, r.encoder, { images: pk.images, promptIds: pk.prompt_ids }, r.evalIdx, { features: r.features });
+    const preds = await generateAnswers(
+      { config: r.model, params: lane.trainer.params },
+      r.encoder,
+      { images: pk.images, promptIds: pk.prompt_ids },
+      r.evalIdx,
+      { features: r.features },
+    );
     const nFam = r.pack.meta.families.length;
     const labels = scoreAnswers(preds, pk.answer_ids, r.evalIdx, pk.family, nFam, r.model.A);
     const bayes = scoreAnswers(preds, pk.bayes_answer_ids!, r.evalIdx, pk.family, nFam, r.model.A);
@@ -87,7 +109,10 @@ describe('agreement with the Bayes answers', () => {
 
 describe('the eval message', () => {
   it('carries bayesOverall / bayesPerFamily (transferred) when the pack has Bayes answers, and not otherwise', async () => {
-    for (const [bytes, has] of [[answerBayes, true], [plain, false]] as const) {
+    for (const [bytes, has] of [
+      [answerBayes, true],
+      [plain, false],
+    ] as const) {
       const { ofType, loadPack, init, got, transfers } = makeHandler(config);
       await init();
       const n = await loadPack(bytes.slice().buffer as ArrayBuffer, 'tiny.safetensors');

@@ -1,9 +1,32 @@
 // The worker session's transition table, state by state: where each event leads from each phase, which ones the UI
 // hears of, what the queue does in each phase, and a failed load's return to the phase it started from.
 import { describe, expect, it } from 'vitest';
-import { ANNOUNCED, canStep, INITIAL_STATE, type Phase, PHASES, type SessionEvent, type SessionState, statusOf, transition, workOf } from './sessionState';
+import {
+  ANNOUNCED,
+  canStep,
+  INITIAL_STATE,
+  type Phase,
+  PHASES,
+  type SessionEvent,
+  type SessionState,
+  statusOf,
+  transition,
+  workOf,
+} from './sessionState';
 
-const EVENTS: SessionEvent[] = ['load', 'restore', 'restoreFailed', 'loaded', 'loadFailed', 'play', 'pause', 'halt', 'newRace', 'lost', 'stop'];
+const EVENTS: SessionEvent[] = [
+  'load',
+  'restore',
+  'restoreFailed',
+  'loaded',
+  'loadFailed',
+  'play',
+  'pause',
+  'halt',
+  'newRace',
+  'lost',
+  'stop',
+];
 const at = (phase: Phase, prior: Phase | null = null): SessionState => ({ phase, prior });
 
 /** Where `event` leads from `state`: a phase, 'ignored', or 'impossible' (it throws). */
@@ -18,28 +41,82 @@ function where(state: SessionState, event: SessionEvent): Phase | 'ignored' | 'i
 /** Each phase's row of the table, as where() reads it (a load's phases with a prior of `paused`). */
 const ROWS: Record<Phase, Record<SessionEvent, Phase | 'ignored' | 'impossible'>> = {
   'no-pack': {
-    load: 'loading', restore: 'recovering', restoreFailed: 'impossible', loaded: 'impossible', loadFailed: 'impossible',
-    play: 'ignored', pause: 'ignored', halt: 'ignored', newRace: 'ignored', lost: 'ignored', stop: 'no-pack',
+    load: 'loading',
+    restore: 'recovering',
+    restoreFailed: 'impossible',
+    loaded: 'impossible',
+    loadFailed: 'impossible',
+    play: 'ignored',
+    pause: 'ignored',
+    halt: 'ignored',
+    newRace: 'ignored',
+    lost: 'ignored',
+    stop: 'no-pack',
   },
   loading: {
-    load: 'impossible', restore: 'impossible', restoreFailed: 'impossible', loaded: 'ready', loadFailed: 'paused',
-    play: 'impossible', pause: 'impossible', halt: 'ignored', newRace: 'impossible', lost: 'recovering', stop: 'impossible',
+    load: 'impossible',
+    restore: 'impossible',
+    restoreFailed: 'impossible',
+    loaded: 'ready',
+    loadFailed: 'paused',
+    play: 'impossible',
+    pause: 'impossible',
+    halt: 'ignored',
+    newRace: 'impossible',
+    lost: 'recovering',
+    stop: 'impossible',
   },
   recovering: {
-    load: 'loading', restore: 'recovering', restoreFailed: 'loading', loaded: 'ready', loadFailed: 'paused',
-    play: 'ignored', pause: 'ignored', halt: 'ignored', newRace: 'ignored', lost: 'ignored', stop: 'no-pack',
+    load: 'loading',
+    restore: 'recovering',
+    restoreFailed: 'loading',
+    loaded: 'ready',
+    loadFailed: 'paused',
+    play: 'ignored',
+    pause: 'ignored',
+    halt: 'ignored',
+    newRace: 'ignored',
+    lost: 'ignored',
+    stop: 'no-pack',
   },
   ready: {
-    load: 'loading', restore: 'recovering', restoreFailed: 'impossible', loaded: 'impossible', loadFailed: 'impossible',
-    play: 'running', pause: 'paused', halt: 'ignored', newRace: 'ready', lost: 'recovering', stop: 'no-pack',
+    load: 'loading',
+    restore: 'recovering',
+    restoreFailed: 'impossible',
+    loaded: 'impossible',
+    loadFailed: 'impossible',
+    play: 'running',
+    pause: 'paused',
+    halt: 'ignored',
+    newRace: 'ready',
+    lost: 'recovering',
+    stop: 'no-pack',
   },
   running: {
-    load: 'loading', restore: 'recovering', restoreFailed: 'impossible', loaded: 'impossible', loadFailed: 'impossible',
-    play: 'running', pause: 'paused', halt: 'paused', newRace: 'ready', lost: 'recovering', stop: 'no-pack',
+    load: 'loading',
+    restore: 'recovering',
+    restoreFailed: 'impossible',
+    loaded: 'impossible',
+    loadFailed: 'impossible',
+    play: 'running',
+    pause: 'paused',
+    halt: 'paused',
+    newRace: 'ready',
+    lost: 'recovering',
+    stop: 'no-pack',
   },
   paused: {
-    load: 'loading', restore: 'recovering', restoreFailed: 'impossible', loaded: 'impossible', loadFailed: 'impossible',
-    play: 'running', pause: 'paused', halt: 'ignored', newRace: 'ready', lost: 'recovering', stop: 'no-pack',
+    load: 'loading',
+    restore: 'recovering',
+    restoreFailed: 'impossible',
+    loaded: 'impossible',
+    loadFailed: 'impossible',
+    play: 'running',
+    pause: 'paused',
+    halt: 'ignored',
+    newRace: 'ready',
+    lost: 'recovering',
+    stop: 'no-pack',
   },
 };
 
@@ -87,8 +164,29 @@ describe('the worker session: transitions state by state', () => {
 
   it('each phase has its protocol status, its background work and its single-step rule', () => {
     const of = (f: (p: Phase) => unknown) => Object.fromEntries(PHASES.map((p) => [p, f(p)]));
-    expect(of(statusOf)).toEqual({ 'no-pack': 'loading', loading: 'loading', recovering: 'loading', ready: 'idle', running: 'running', paused: 'paused' });
-    expect(of(workOf)).toEqual({ 'no-pack': null, loading: null, recovering: null, ready: 'settle', running: 'step', paused: 'settle' });
-    expect(of(canStep)).toEqual({ 'no-pack': false, loading: false, recovering: false, ready: true, running: false, paused: true });
+    expect(of(statusOf)).toEqual({
+      'no-pack': 'loading',
+      loading: 'loading',
+      recovering: 'loading',
+      ready: 'idle',
+      running: 'running',
+      paused: 'paused',
+    });
+    expect(of(workOf)).toEqual({
+      'no-pack': null,
+      loading: null,
+      recovering: null,
+      ready: 'settle',
+      running: 'step',
+      paused: 'settle',
+    });
+    expect(of(canStep)).toEqual({
+      'no-pack': false,
+      loading: false,
+      recovering: false,
+      ready: true,
+      running: false,
+      paused: true,
+    });
   });
 });

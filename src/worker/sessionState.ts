@@ -20,22 +20,78 @@ export const PHASES: readonly Phase[] = ['no-pack', 'loading', 'recovering', 're
  * - `play`, `pause`, `newRace` (setLanes or reset: fresh students at step 0), `stop` (free everything).
  * - `halt`: a non-finite step or an error in a command; `lost`: a lost device or the crash fault.
  */
-export type SessionEvent = 'load' | 'restore' | 'restoreFailed' | 'loaded' | 'loadFailed' | 'play' | 'pause' | 'halt' | 'newRace' | 'lost' | 'stop';
+export type SessionEvent =
+  | 'load'
+  | 'restore'
+  | 'restoreFailed'
+  | 'loaded'
+  | 'loadFailed'
+  | 'play'
+  | 'pause'
+  | 'halt'
+  | 'newRace'
+  | 'lost'
+  | 'stop';
 
 /** Where an event leads: a phase, back to the phase before the load (`prior`), or nowhere (`ignore`: nothing changes). */
 type Target = Phase | 'prior' | 'ignore';
 
 /** An event missing from a phase's row cannot happen there (a bug): transition() throws. */
 const TABLE: Record<Phase, Partial<Record<SessionEvent, Target>>> = {
-  'no-pack': { load: 'loading', restore: 'recovering', play: 'ignore', pause: 'ignore', halt: 'ignore', newRace: 'ignore', lost: 'ignore', stop: 'no-pack' },
+  'no-pack': {
+    load: 'loading',
+    restore: 'recovering',
+    play: 'ignore',
+    pause: 'ignore',
+    halt: 'ignore',
+    newRace: 'ignore',
+    lost: 'ignore',
+    stop: 'no-pack',
+  },
   loading: { loaded: 'ready', loadFailed: 'prior', halt: 'ignore', lost: 'recovering' },
   recovering: {
-    restoreFailed: 'loading', loaded: 'ready', loadFailed: 'prior', load: 'loading', restore: 'recovering',
-    play: 'ignore', pause: 'ignore', halt: 'ignore', newRace: 'ignore', lost: 'ignore', stop: 'no-pack',
+    restoreFailed: 'loading',
+    loaded: 'ready',
+    loadFailed: 'prior',
+    load: 'loading',
+    restore: 'recovering',
+    play: 'ignore',
+    pause: 'ignore',
+    halt: 'ignore',
+    newRace: 'ignore',
+    lost: 'ignore',
+    stop: 'no-pack',
   },
-  ready: { load: 'loading', restore: 'recovering', play: 'running', pause: 'paused', halt: 'ignore', newRace: 'ready', lost: 'recovering', stop: 'no-pack' },
-  running: { load: 'loading', restore: 'recovering', play: 'running', pause: 'paused', halt: 'paused', newRace: 'ready', lost: 'recovering', stop: 'no-pack' },
-  paused: { load: 'loading', restore: 'recovering', play: 'running', pause: 'paused', halt: 'ignore', newRace: 'ready', lost: 'recovering', stop: 'no-pack' },
+  ready: {
+    load: 'loading',
+    restore: 'recovering',
+    play: 'running',
+    pause: 'paused',
+    halt: 'ignore',
+    newRace: 'ready',
+    lost: 'recovering',
+    stop: 'no-pack',
+  },
+  running: {
+    load: 'loading',
+    restore: 'recovering',
+    play: 'running',
+    pause: 'paused',
+    halt: 'paused',
+    newRace: 'ready',
+    lost: 'recovering',
+    stop: 'no-pack',
+  },
+  paused: {
+    load: 'loading',
+    restore: 'recovering',
+    play: 'running',
+    pause: 'paused',
+    halt: 'ignore',
+    newRace: 'ready',
+    lost: 'recovering',
+    stop: 'no-pack',
+  },
 };
 
 /** The session's phase, and the phase a failed load returns to (null outside a load). */
@@ -58,7 +114,13 @@ export function transition(state: SessionState, event: SessionEvent): SessionSta
 }
 
 /** Events whose transition the UI hears of as a `status` message (a load's start, a loss and a stop say nothing). */
-export const ANNOUNCED: ReadonlySet<SessionEvent> = new Set<SessionEvent>(['loaded', 'play', 'pause', 'halt', 'newRace']);
+export const ANNOUNCED: ReadonlySet<SessionEvent> = new Set<SessionEvent>([
+  'loaded',
+  'play',
+  'pause',
+  'halt',
+  'newRace',
+]);
 
 /** The protocol's status of a phase. */
 export function statusOf(phase: Phase): RunStatus {

@@ -36,7 +36,13 @@ function weightsOf(p: Pending): Record<TermName, number> {
  * `nonFinite` message (its values and the knobs as the person set them); a finite one may post a divergence
  * `warning`. Returns the indices of the finite rows (what goes into the curves).
  */
-export function settleRows(lane: Lane, rows: readonly Pending[], lv: Float32Array, h: LaneHealth, send: (m: WorkerToUi) => void): number[] {
+export function settleRows(
+  lane: Lane,
+  rows: readonly Pending[],
+  lv: Float32Array,
+  h: LaneHealth,
+  send: (m: WorkerToUi) => void,
+): number[] {
   const good: number[] = [];
   rows.forEach((p, i) => {
     const v = lv.subarray(i * NV, (i + 1) * NV);
@@ -49,7 +55,13 @@ export function settleRows(lane: Lane, rows: readonly Pending[], lv: Float32Arra
       return;
     }
     const bad = health.nonFinite.map((name) => ({ name, value: v[VALUE_NAMES.indexOf(name)] }));
-    send({ type: 'nonFinite', lane: lane.id, step: p.step, bad, message: describeNonFinite(p.step, health.nonFinite, knobs) });
+    send({
+      type: 'nonFinite',
+      lane: lane.id,
+      step: p.step,
+      bad,
+      message: describeNonFinite(p.step, health.nonFinite, knobs),
+    });
   });
   return good;
 }

@@ -16,7 +16,8 @@ let withInit: Pack;
 let wrongInit: Pack;
 let want: Record<string, { shape: number[]; data: Float32Array }>;
 const runs: StudentRun[] = [];
-const cfg = (init: 'scratch' | 'pretrained') => mergeConfig(tinyConfig({ optim: { batchSize: 4 } }), { studentInit: init });
+const cfg = (init: 'scratch' | 'pretrained') =>
+  mergeConfig(tinyConfig({ optim: { batchSize: 4 } }), { studentInit: init });
 
 async function packWithInit(p: Pack, over: Record<string, unknown> = {}): Promise<Pack> {
   const probe = buildStudentRun(p, cfg('scratch'));
@@ -27,7 +28,10 @@ async function packWithInit(p: Pack, over: Record<string, unknown> = {}): Promis
   disposeParams(student);
   const input = packToInput(p);
   for (const [k, w] of Object.entries(host)) input.tensors[k] = { dtype: 'F32', shape: w.shape, data: w.data };
-  input.meta = { ...input.meta, studentInit: { config: { ...model, ...over }, objective: 'next-token', steps: 0, corpus: 'test' } };
+  input.meta = {
+    ...input.meta,
+    studentInit: { config: { ...model, ...over }, objective: 'next-token', steps: 0, corpus: 'test' },
+  };
   return parsePack(buildPackBytes(input), 'with-init');
 }
 
@@ -36,7 +40,11 @@ beforeAll(async () => {
   plain = parsePack(await labPackBytes({ n: 24 }), 'plain');
   withInit = await packWithInit(plain);
   wrongInit = await packWithInit(plain, { d: 999 });
-  want = Object.fromEntries(Object.entries(withInit.weights).filter(([k]) => k.startsWith('student_init.')).map(([k, v]) => [k.slice('student_init.'.length), v]));
+  want = Object.fromEntries(
+    Object.entries(withInit.weights)
+      .filter(([k]) => k.startsWith('student_init.'))
+      .map(([k, v]) => [k.slice('student_init.'.length), v]),
+  );
 });
 afterAll(() => runs.forEach((r) => r.dispose()));
 
@@ -52,7 +60,9 @@ describe('student init', () => {
     expect(Array.from((await exportParams(s.trainer.params))[k0].data)).not.toEqual(Array.from(want[k0].data));
   });
   it('a pack without a pretrained student is refused by name', () => {
-    expect(() => buildStudentRun(plain, cfg('pretrained'))).toThrow(/studentInit: expected 'scratch': this pack ships no pretrained student/);
+    expect(() => buildStudentRun(plain, cfg('pretrained'))).toThrow(
+      /studentInit: expected 'scratch': this pack ships no pretrained student/,
+    );
   });
   it('a student_init made for another student config is refused by name', () => {
     expect(() => buildStudentRun(wrongInit, cfg('pretrained'))).toThrow(/metadata\.student_init\.config\.d = 999/);

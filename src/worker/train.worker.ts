@@ -2,5 +2,7 @@
 // Module worker: created by client.ts with `new Worker(new URL('./train.worker.ts', import.meta.url), {type:'module'})`.
 import { LabHandler } from './handler';
 
-const handler = new LabHandler((msg, transfer) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg, transfer));
+const handler = new LabHandler((msg, transfer) =>
+  (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg, transfer),
+);
 self.onmessage = (ev: MessageEvent) => handler.onmessage(ev);

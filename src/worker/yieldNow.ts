@@ -7,7 +7,8 @@
 export function makeYield(): { next: () => Promise<void>; close: () => void } {
   const si = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
   if (si) return { next: () => new Promise((r) => si(r)), close: () => {} };
-  if (typeof MessageChannel === 'undefined') return { next: () => new Promise((r) => setTimeout(r, 0)), close: () => {} };
+  if (typeof MessageChannel === 'undefined')
+    return { next: () => new Promise((r) => setTimeout(r, 0)), close: () => {} };
   const ch = new MessageChannel();
   const waiters: (() => void)[] = [];
   ch.port1.onmessage = () => waiters.shift()?.();

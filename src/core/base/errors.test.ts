@@ -9,7 +9,13 @@ const count = (s: string, sub: string) => s.split(sub).length - 1;
 
 describe('FieldError', () => {
   it('formats file, field, expected, got and hint, naming the field once', () => {
-    const e = new FieldError({ file: 'a.json', field: 'metrics.step', expected: 'an array', got: 3, hint: 'export the run again' });
+    const e = new FieldError({
+      file: 'a.json',
+      field: 'metrics.step',
+      expected: 'an array',
+      got: 3,
+      hint: 'export the run again',
+    });
     expect(e.message).toBe('a.json: metrics.step: expected an array, got 3. HINT: export the run again');
     expect(e.detail).toBe('expected an array, got 3. HINT: export the run again');
     expect(count(e.message, 'metrics.step')).toBe(1);
@@ -18,7 +24,9 @@ describe('FieldError', () => {
   });
 
   it('shows non-finite numbers as themselves', () => {
-    expect(new FieldError({ field: 'seed', expected: 'a finite number', got: NaN }).message).toBe('seed: expected a finite number, got NaN');
+    expect(new FieldError({ field: 'seed', expected: 'a finite number', got: NaN }).message).toBe(
+      'seed: expected a finite number, got NaN',
+    );
     expect(new FieldError({ field: 'x', expected: 'finite', got: -Infinity }).got).toBe('-Infinity');
   });
 

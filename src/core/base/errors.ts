@@ -15,8 +15,10 @@ export interface FieldErrorInfo {
 export function brief(v: unknown, max = 60): string {
   let s: string;
   try {
-    if (typeof v === 'number' && !Number.isFinite(v)) s = String(v); // JSON would say null
-    else s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
+    if (typeof v === 'number' && !Number.isFinite(v))
+      s = String(v); // JSON would say null
+    else
+      s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v));
   } catch {
     s = String(v);
   }

@@ -4,7 +4,9 @@ import { Rng, deriveSeed } from './rng';
 
 describe('Rng', () => {
   it('same seed gives the same stream; another seed differs', () => {
-    const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+    const a = new Rng(42),
+      b = new Rng(42),
+      c = new Rng(43);
     const xa = Array.from({ length: 20 }, () => a.nextU32());
     const xb = Array.from({ length: 20 }, () => b.nextU32());
     const xc = Array.from({ length: 20 }, () => c.nextU32());
@@ -16,7 +18,9 @@ describe('Rng', () => {
     for (let i = 0; i < 5; i++) a.next();
     const b = Rng.fromState(JSON.parse(JSON.stringify(a.state())));
     expect(Array.from({ length: 50 }, () => b.nextU32())).toEqual(Array.from({ length: 50 }, () => a.nextU32()));
-    expect(() => Rng.fromState([1, 2, 3] as unknown as [number, number, number, number])).toThrow(/four 32-bit integers/);
+    expect(() => Rng.fromState([1, 2, 3] as unknown as [number, number, number, number])).toThrow(
+      /four 32-bit integers/,
+    );
   });
   it('next() is in [0,1) with mean ≈ ½ and int(n) covers [0,n)', () => {
     const r = new Rng(7);
@@ -35,9 +39,14 @@ describe('Rng', () => {
   });
   it('normal() has mean ≈ 0 and variance ≈ 1', () => {
     const r = new Rng(3);
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     const n = 20000;
-    for (let i = 0; i < n; i++) { const x = r.normal(); s += x; s2 += x * x; }
+    for (let i = 0; i < n; i++) {
+      const x = r.normal();
+      s += x;
+      s2 += x * x;
+    }
     expect(Math.abs(s / n)).toBeLessThan(0.03);
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.05);
   });

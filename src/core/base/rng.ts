@@ -25,10 +25,14 @@ export class Rng {
     if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
     let s = seed >>> 0;
     let v: number;
-    [s, v] = splitmix32(s); this.a = v;
-    [s, v] = splitmix32(s); this.b = v;
-    [s, v] = splitmix32(s); this.c = v;
-    [, v] = splitmix32(s); this.d = v;
+    [s, v] = splitmix32(s);
+    this.a = v;
+    [s, v] = splitmix32(s);
+    this.b = v;
+    [s, v] = splitmix32(s);
+    this.c = v;
+    [, v] = splitmix32(s);
+    this.d = v;
     for (let i = 0; i < 12; i++) this.nextU32();
   }
 

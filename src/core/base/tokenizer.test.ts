@@ -56,15 +56,27 @@ describe('Tokenizer', () => {
     expect(tok.encodeInto('red circle', out, 2, 5, true)).toBe(3);
     expect(Array.from(out)).toEqual([-1, -1, 7, 8, EOS_ID, PAD_ID, PAD_ID, -1, -1, -1, -1, -1]);
     expect(tok.encodeInto('red circle', out, 7, 2, false)).toBe(2);
-    expect(() => tok.encodeInto('red circle', out, 7, 2, true)).toThrow(/^text: expected at most 2 tokens \(incl\. <eos>\), got "red circle"\. HINT: it needs 3;/);
+    expect(() => tok.encodeInto('red circle', out, 7, 2, true)).toThrow(
+      /^text: expected at most 2 tokens \(incl\. <eos>\), got "red circle"\. HINT: it needs 3;/,
+    );
   });
 
   it('rejects malformed vocabularies with a message naming the field', () => {
-    expect(() => validateVocab(['<bos>', '<pad>', '<eos>', '<unk>'])).toThrow(/^vocab\[0\]: expected the special token "<pad>", got "<bos>"\. HINT: /);
-    expect(() => validateVocab([...SPECIAL_TOKENS, 'a', 'a'])).toThrow(/^vocab\[5\]: expected a token not already in vocab \(this one is at id 4\), got "a"$/);
-    expect(() => validateVocab([...SPECIAL_TOKENS, 'two words'])).toThrow(/^vocab\[4\]: expected a non-empty string without whitespace, got "two words"$/);
-    expect(() => new Tokenizer(['<pad>'])).toThrow(/^vocab\[1\]: expected the special token "<bos>", got undefined\. HINT: /);
+    expect(() => validateVocab(['<bos>', '<pad>', '<eos>', '<unk>'])).toThrow(
+      /^vocab\[0\]: expected the special token "<pad>", got "<bos>"\. HINT: /,
+    );
+    expect(() => validateVocab([...SPECIAL_TOKENS, 'a', 'a'])).toThrow(
+      /^vocab\[5\]: expected a token not already in vocab \(this one is at id 4\), got "a"$/,
+    );
+    expect(() => validateVocab([...SPECIAL_TOKENS, 'two words'])).toThrow(
+      /^vocab\[4\]: expected a non-empty string without whitespace, got "two words"$/,
+    );
+    expect(() => new Tokenizer(['<pad>'])).toThrow(
+      /^vocab\[1\]: expected the special token "<bos>", got undefined\. HINT: /,
+    );
     expect(() => new Tokenizer(['<pad>'])).toThrow(FieldError);
-    expect(() => validateVocab('<pad>' as unknown as string[])).toThrow(/^vocab: expected an array of strings, got "<pad>"$/);
+    expect(() => validateVocab('<pad>' as unknown as string[])).toThrow(
+      /^vocab: expected an array of strings, got "<pad>"$/,
+    );
   });
 });

@@ -14,7 +14,12 @@ export function validateVocab(vocab: readonly string[]): void {
   if (!Array.isArray(vocab)) throw new FieldError({ field: 'vocab', expected: 'an array of strings', got: vocab });
   SPECIAL_TOKENS.forEach((t, i) => {
     if (vocab[i] !== t) {
-      throw new FieldError({ field: `vocab[${i}]`, expected: `the special token "${t}"`, got: vocab[i], hint: `a vocabulary starts with ${SPECIAL_TOKENS.join(' ')}` });
+      throw new FieldError({
+        field: `vocab[${i}]`,
+        expected: `the special token "${t}"`,
+        got: vocab[i],
+        hint: `a vocabulary starts with ${SPECIAL_TOKENS.join(' ')}`,
+      });
     }
   });
   const seen = new Map<string, number>();
@@ -23,7 +28,12 @@ export function validateVocab(vocab: readonly string[]): void {
       throw new FieldError({ field: `vocab[${i}]`, expected: 'a non-empty string without whitespace', got: t });
     }
     const first = seen.get(t);
-    if (first !== undefined) throw new FieldError({ field: `vocab[${i}]`, expected: `a token not already in vocab (this one is at id ${first})`, got: t });
+    if (first !== undefined)
+      throw new FieldError({
+        field: `vocab[${i}]`,
+        expected: `a token not already in vocab (this one is at id ${first})`,
+        got: t,
+      });
     seen.set(t, i);
   });
 }
@@ -50,7 +60,10 @@ export class Tokenizer {
 
   /** Token ids of whitespace-separated words, no <bos>/<eos> added; unknown words map to <unk>. */
   encode(text: string): number[] {
-    const words = text.trim().split(/\s+/).filter((w) => w.length > 0);
+    const words = text
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w.length > 0);
     return words.map((w) => this.id(w));
   }
 
@@ -78,7 +91,9 @@ export class Tokenizer {
     if (eos) ids.push(EOS_ID);
     if (ids.length > length) {
       throw new FieldError({
-        field: 'text', expected: `at most ${length} tokens${eos ? ' (incl. <eos>)' : ''}`, got: text,
+        field: 'text',
+        expected: `at most ${length} tokens${eos ? ' (incl. <eos>)' : ''}`,
+        got: text,
         hint: `it needs ${ids.length}; shorten the text or give it more slots`,
       });
     }

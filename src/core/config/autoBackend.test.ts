@@ -13,8 +13,16 @@ describe('auto backend choice', () => {
   });
 
   it('describes the figures, the skipped candidates and the decision', () => {
-    const note = probeNote({ measured: { wasm: 61.2, webgpu: Infinity }, skipped: ['webgl: software renderer (SwiftShader)'] }, 'wasm', null);
-    expect(note).toBe('auto: started on wasm at once, then measured ms/step: wasm 61, webgpu over budget\nskipped webgl: software renderer (SwiftShader)\nkept wasm');
-    expect(probeNote({ measured: { wasm: 60, webgl: 20 }, skipped: [] }, 'wasm', 'webgl')).toContain('switched to webgl');
+    const note = probeNote(
+      { measured: { wasm: 61.2, webgpu: Infinity }, skipped: ['webgl: software renderer (SwiftShader)'] },
+      'wasm',
+      null,
+    );
+    expect(note).toBe(
+      'auto: started on wasm at once, then measured ms/step: wasm 61, webgpu over budget\nskipped webgl: software renderer (SwiftShader)\nkept wasm',
+    );
+    expect(probeNote({ measured: { wasm: 60, webgl: 20 }, skipped: [] }, 'wasm', 'webgl')).toContain(
+      'switched to webgl',
+    );
   });
 });

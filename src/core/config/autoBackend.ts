@@ -19,16 +19,29 @@ export function pickFaster(measured: Record<string, number>, current: string): s
   if (!(base > 0) || !Number.isFinite(base)) return null;
   let best: string | null = null;
   for (const [name, ms] of Object.entries(measured)) {
-    if (name !== current && Number.isFinite(ms) && ms > 0 && ms <= SWITCH_FACTOR * base && (best == null || ms < measured[best])) best = name;
+    if (
+      name !== current &&
+      Number.isFinite(ms) &&
+      ms > 0 &&
+      ms <= SWITCH_FACTOR * base &&
+      (best == null || ms < measured[best])
+    )
+      best = name;
   }
   return best;
 }
 
 /** The badge's details: the figures, what was skipped, and what auto did with them. */
 export function probeNote(r: ProbeResult, current: string, picked: string | null): string {
-  const figures = Object.entries(r.measured).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(0) : 'over budget'}`);
+  const figures = Object.entries(r.measured).map(
+    ([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(0) : 'over budget'}`,
+  );
   const lines = [`auto: started on ${current} at once, then measured ms/step: ${figures.join(', ') || 'nothing'}`];
   for (const k of r.skipped) lines.push(`skipped ${k}`);
-  lines.push(picked ? `switched to ${picked} (faster than ${current} by more than ${Math.round((1 - SWITCH_FACTOR) * 100)} %)` : `kept ${current}`);
+  lines.push(
+    picked
+      ? `switched to ${picked} (faster than ${current} by more than ${Math.round((1 - SWITCH_FACTOR) * 100)} %)`
+      : `kept ${current}`,
+  );
   return lines.join('\n');
 }

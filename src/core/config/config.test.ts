@@ -1,7 +1,16 @@
 // Tests of the training-config schema: defaults are valid, every invalid case is rejected with a message that
 // names the field and the allowed range, merge and the lr schedule behave.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, extraPositionsOf, lrAt, mergeConfig, validateConfig, type DeepPartial, type TrainConfig } from './config';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  extraPositionsOf,
+  lrAt,
+  mergeConfig,
+  validateConfig,
+  type DeepPartial,
+  type TrainConfig,
+} from './config';
 
 function bad(patch: DeepPartial<TrainConfig>): ConfigError {
   try {
@@ -39,7 +48,12 @@ describe('validateConfig', () => {
     ['top-K with K = 0', { kd: { topKMode: 'renorm', topK: 0 } }, 'kd.topK', /integer/],
     ['unknown divergence', { kd: { divergence: 'kl' as never } }, 'kd.divergence', /fkl \| rkl/],
     ['allPositions with cached teacher', { kd: { allPositions: true, source: 'cached' } }, 'kd.source', /online/],
-    ['unknown extraPositions', { kd: { allPositions: true, source: 'online', extraPositions: 'answer' as never } }, 'kd.extraPositions', /image\+prompt \| image \| prompt/],
+    [
+      'unknown extraPositions',
+      { kd: { allPositions: true, source: 'online', extraPositions: 'answer' as never } },
+      'kd.extraPositions',
+      /image\+prompt \| image \| prompt/,
+    ],
     ['negative CE weight', { weights: { ce: -1 } }, 'weights.ce', /\[0, 1000\]/],
     ['negative KD weight', { weights: { kd: -0.5 } }, 'weights.kd', /\[0, 1000\]/],
     ['negative hidden weight', { weights: { hidden: -2 } }, 'weights.hidden', /\[0/],
@@ -62,7 +76,9 @@ describe('validateConfig', () => {
 
   it('accepts the edges of each open/closed range', () => {
     expect(() => validateConfig(mergeConfig(DEFAULT_CONFIG, { kd: { alpha: 0, beta: 0.999, T: 100 } }))).not.toThrow();
-    expect(() => validateConfig(mergeConfig(DEFAULT_CONFIG, { kd: { topKMode: 'tail', T: 1, topK: 1 } }))).not.toThrow();
+    expect(() =>
+      validateConfig(mergeConfig(DEFAULT_CONFIG, { kd: { topKMode: 'tail', T: 1, topK: 1 } })),
+    ).not.toThrow();
     expect(() => validateConfig(mergeConfig(DEFAULT_CONFIG, { onPolicy: { lambda: 1 } }))).not.toThrow();
   });
 });

@@ -13,7 +13,8 @@ export type TeacherSource = 'cached' | 'online';
 export const EXTRA_POSITIONS = ['image+prompt', 'image', 'prompt'] as const;
 export type ExtraPositions = (typeof EXTRA_POSITIONS)[number];
 /** The non-answer positions allPositions aligns (a config saved before the field means all of them). */
-export const extraPositionsOf = (kd: { extraPositions?: ExtraPositions }): ExtraPositions => kd.extraPositions ?? 'image+prompt';
+export const extraPositionsOf = (kd: { extraPositions?: ExtraPositions }): ExtraPositions =>
+  kd.extraPositions ?? 'image+prompt';
 export type HiddenMode = 'mse' | 'cosine';
 
 /** Options of one logit-divergence term (DESIGN §3). */
@@ -148,8 +149,18 @@ export function validateKdOptions(kd: KdOptions, prefix = 'kd'): void {
   oneOf(kd.topKMode, `${prefix}.topKMode`, TOPK_MODES);
   if (kd.topKMode !== 'dense') {
     num(kd.topK, `${prefix}.topK`, 1, 1e6, false, false, true);
-    need(kd.divergence !== 'mse', `${prefix}.divergence`, 'a divergence other than mse with a top-K teacher (raw logits outside the top K are unknown)', kd.divergence);
-    need(!kd.normLogits, `${prefix}.normLogits`, 'false with a top-K teacher (the full-vocabulary mean and std are unknown)', kd.normLogits);
+    need(
+      kd.divergence !== 'mse',
+      `${prefix}.divergence`,
+      'a divergence other than mse with a top-K teacher (raw logits outside the top K are unknown)',
+      kd.divergence,
+    );
+    need(
+      !kd.normLogits,
+      `${prefix}.normLogits`,
+      'false with a top-K teacher (the full-vocabulary mean and std are unknown)',
+      kd.normLogits,
+    );
   }
   if (kd.topKMode === 'tail') {
     need(kd.T === 1, `${prefix}.T`, '1 in tail mode (the teacher tail at T ≠ 1 cannot be recovered from top-K)', kd.T);
@@ -158,7 +169,12 @@ export function validateKdOptions(kd: KdOptions, prefix = 'kd'): void {
   bool(kd.allPositions, `${prefix}.allPositions`);
   if (kd.extraPositions !== undefined) oneOf(kd.extraPositions, `${prefix}.extraPositions`, EXTRA_POSITIONS);
   if (kd.allPositions) {
-    need(kd.source === 'online', `${prefix}.source`, "'online' when allPositions is on (the cache holds answer positions only)", kd.source);
+    need(
+      kd.source === 'online',
+      `${prefix}.source`,
+      "'online' when allPositions is on (the cache holds answer positions only)",
+      kd.source,
+    );
   }
 }
 
@@ -210,7 +226,14 @@ const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>) {
   for (const [k, v] of Object.entries(src)) {
     if (UNSAFE_KEYS.has(k)) continue; // never write through to a prototype
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(dst, k) && typeof dst[k] === 'object' && dst[k] !== null) {
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      Object.hasOwn(dst, k) &&
+      typeof dst[k] === 'object' &&
+      dst[k] !== null
+    ) {
       mergeInto(dst[k] as Record<string, unknown>, v as Record<string, unknown>);
     } else if (v !== undefined) {
       dst[k] = v;
@@ -240,7 +263,8 @@ export function configDiff(base: TrainConfig, c: TrainConfig): DeepPartial<Train
     }
     return Object.keys(out).length ? out : null;
   };
-  return (walk(base as unknown as Record<string, unknown>, c as unknown as Record<string, unknown>) ?? {}) as DeepPartial<TrainConfig>;
+  return (walk(base as unknown as Record<string, unknown>, c as unknown as Record<string, unknown>) ??
+    {}) as DeepPartial<TrainConfig>;
 }
 
 /**
@@ -254,7 +278,8 @@ export function configFromPatchJson(base: TrainConfig, text: string): TrainConfi
   } catch {
     throw new ConfigError('(cfg)', 'a JSON object of config fields', text.slice(0, 80));
   }
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new ConfigError('(cfg)', 'a JSON object of config fields', patch);
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+    throw new ConfigError('(cfg)', 'a JSON object of config fields', patch);
   const check = (b: Record<string, unknown>, v: Record<string, unknown>, path: string) => {
     for (const [k, x] of Object.entries(v)) {
       const field = path ? `${path}.${k}` : k;

@@ -12,9 +12,20 @@ describe('config in the URL', () => {
   it('diff → JSON → patch reproduces the config (random knob settings)', () => {
     fc.assert(
       fc.property(
-        fc.record({ lr: fc.double({ min: 1e-5, max: 0.05, noNaN: true }), kd: fc.double({ min: 0, max: 5, noNaN: true }), seed: fc.integer({ min: 0, max: 2 ** 31 }), T: fc.constantFrom(1, 2, 4), div: fc.constantFrom('fkl', 'rkl', 'jsd', 'tvd') }),
+        fc.record({
+          lr: fc.double({ min: 1e-5, max: 0.05, noNaN: true }),
+          kd: fc.double({ min: 0, max: 5, noNaN: true }),
+          seed: fc.integer({ min: 0, max: 2 ** 31 }),
+          T: fc.constantFrom(1, 2, 4),
+          div: fc.constantFrom('fkl', 'rkl', 'jsd', 'tvd'),
+        }),
         (r) => {
-          const c = mergeConfig(DEFAULT_CONFIG, { seed: r.seed, optim: { lr: r.lr }, weights: { kd: r.kd }, kd: { T: r.T, divergence: r.div as 'fkl' } });
+          const c = mergeConfig(DEFAULT_CONFIG, {
+            seed: r.seed,
+            optim: { lr: r.lr },
+            weights: { kd: r.kd },
+            kd: { T: r.T, divergence: r.div as 'fkl' },
+          });
           const text = JSON.stringify(configDiff(DEFAULT_CONFIG, c));
           expect(configFromPatchJson(DEFAULT_CONFIG, text)).toEqual(c);
         },
@@ -50,7 +61,11 @@ describe('config in the URL', () => {
 
 describe('cfg patches cannot reach a prototype', () => {
   it('refuses __proto__ and constructor keys and leaves Object.prototype alone', () => {
-    for (const text of ['{"__proto__":{"hasOwnProperty":5}}', '{"constructor":{"prototype":{"x":1}}}', '{"kd":{"__proto__":{"T":3}}}']) {
+    for (const text of [
+      '{"__proto__":{"hasOwnProperty":5}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      '{"kd":{"__proto__":{"T":3}}}',
+    ]) {
       expect(() => configFromPatchJson(DEFAULT_CONFIG, text)).toThrow(ConfigError);
     }
     expect(typeof Object.prototype.hasOwnProperty).toBe('function');

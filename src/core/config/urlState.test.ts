@@ -18,7 +18,11 @@ import {
   writeUrlState,
 } from './urlState';
 
-const CATALOG: UrlCatalog = { packs: ['shapes', 'digits'], presets: ['llavadi', 'fkl', 'ce-only', 'kd-t07'], races: ['ce-vs-kd', 'temperature'] };
+const CATALOG: UrlCatalog = {
+  packs: ['shapes', 'digits'],
+  presets: ['llavadi', 'fkl', 'ce-only', 'kd-t07'],
+  races: ['ce-vs-kd', 'temperature'],
+};
 const parse = (q: string) => parseUrlState(q, CATALOG);
 const field = (k: keyof UrlState) => URL_FIELDS[k] as unknown as UrlField<unknown>;
 
@@ -26,7 +30,20 @@ describe('URL state: the links in use today', () => {
   it('no parameters: the defaults, no messages; the writer keeps only the pack and the seed', () => {
     const { state, messages } = parse('');
     expect(messages).toEqual([]);
-    expect(state).toEqual({ pack: 'shapes', seed: 1, preset: null, cfg: {}, race: null, lanes: null, lesson: null, backend: 'auto', batch: null, evalEvery: null, evalSamples: null, e2e: false });
+    expect(state).toEqual({
+      pack: 'shapes',
+      seed: 1,
+      preset: null,
+      cfg: {},
+      race: null,
+      lanes: null,
+      lesson: null,
+      backend: 'auto',
+      batch: null,
+      evalEvery: null,
+      evalSamples: null,
+      e2e: false,
+    });
     expect(writeUrlState(state)).toBe('pack=shapes&seed=1');
   });
 
@@ -43,12 +60,17 @@ describe('URL state: the links in use today', () => {
   });
 
   it('?lanes= and ?race=: a race link parses; a bad lane is named and dropped to the defaults', () => {
-    const lanes = [{ name: 'CE', cfg: {} }, { name: 'KD', cfg: { weights: { kd: 1 } } }];
+    const lanes = [
+      { name: 'CE', cfg: {} },
+      { name: 'KD', cfg: { weights: { kd: 1 } } },
+    ];
     const ok = parse(`?race=temperature&lanes=${encodeURIComponent(JSON.stringify(lanes))}`);
     expect(ok.messages).toEqual([]);
     expect(ok.state.lanes).toEqual(lanes);
     expect(ok.state.race).toBe('temperature');
-    const bad = parse(`?lanes=${encodeURIComponent(JSON.stringify([{ name: 'x', cfg: { kd: { T: -1 } } }]))}&race=nope`);
+    const bad = parse(
+      `?lanes=${encodeURIComponent(JSON.stringify([{ name: 'x', cfg: { kd: { T: -1 } } }]))}&race=nope`,
+    );
     expect(bad.state.lanes).toBeNull();
     expect(bad.state.race).toBeNull();
     expect(bad.messages.map((m) => m.param)).toEqual(['lanes', 'race']);
@@ -76,7 +98,10 @@ describe('URL state: the links in use today', () => {
     ['lab.spec preset', { backend: 'wasm', preset: 'llavadi', evalSamples: 8 }],
     ['lab2.spec', { backend: 'wasm', evalEvery: 1000, evalSamples: 24, seed: 5 }],
   ])('the e2e query of %s parses without a message', (_n, query) => {
-    const qs = new URLSearchParams({ e2e: '1', ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
+    const qs = new URLSearchParams({
+      e2e: '1',
+      ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+    });
     const { state, messages } = parse(`?${qs}`);
     expect(messages).toEqual([]);
     expect(state).toMatchObject({ ...query, e2e: true });
@@ -156,15 +181,37 @@ describe('URL state: refused parameters', () => {
 
 // A valid state: each field's value drawn from what it accepts; cfg is the diff of a random config.
 const arbCfg = fc
-  .record({ lr: fc.double({ min: 1e-5, max: 0.05, noNaN: true }), kd: fc.double({ min: 0, max: 5, noNaN: true }), T: fc.constantFrom(1, 2, 0.5), div: fc.constantFrom('fkl', 'rkl', 'jsd'), unl: fc.boolean() })
-  .map((r) => configDiff(DEFAULT_CONFIG, mergeConfig(DEFAULT_CONFIG, { optim: { lr: r.lr }, weights: { kd: r.kd }, kd: { T: r.T, divergence: r.div as 'fkl' }, data: { useUnlabeled: r.unl } })));
+  .record({
+    lr: fc.double({ min: 1e-5, max: 0.05, noNaN: true }),
+    kd: fc.double({ min: 0, max: 5, noNaN: true }),
+    T: fc.constantFrom(1, 2, 0.5),
+    div: fc.constantFrom('fkl', 'rkl', 'jsd'),
+    unl: fc.boolean(),
+  })
+  .map((r) =>
+    configDiff(
+      DEFAULT_CONFIG,
+      mergeConfig(DEFAULT_CONFIG, {
+        optim: { lr: r.lr },
+        weights: { kd: r.kd },
+        kd: { T: r.T, divergence: r.div as 'fkl' },
+        data: { useUnlabeled: r.unl },
+      }),
+    ),
+  );
 const arbState: fc.Arbitrary<UrlState> = fc.record({
   pack: fc.constantFrom(...CATALOG.packs),
   seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
   preset: fc.option(fc.constantFrom(...CATALOG.presets), { nil: null }),
   cfg: arbCfg,
   race: fc.option(fc.constantFrom('ce-vs-kd', 'temperature'), { nil: null }),
-  lanes: fc.option(fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 80 }), cfg: arbCfg }), { minLength: 1, maxLength: 4 }), { nil: null }),
+  lanes: fc.option(
+    fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 80 }), cfg: arbCfg }), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+    { nil: null },
+  ),
   lesson: fc.option(fc.constantFrom(...LESSON_IDS), { nil: null }),
   backend: fc.constantFrom(...BACKEND_CHOICES),
   batch: fc.option(fc.integer({ min: 1, max: 512 }), { nil: null }),
@@ -178,7 +225,10 @@ function isValid(s: UrlState): boolean {
   return URL_PARAMS.every((k) => {
     const f = field(k);
     const r = f.parse(f.write(s[k]), CATALOG);
-    return (f.isDefault ? f.isDefault(s[k]) : s[k] === f.default) || ('value' in r && JSON.stringify(r.value) === JSON.stringify(s[k]));
+    return (
+      (f.isDefault ? f.isDefault(s[k]) : s[k] === f.default) ||
+      ('value' in r && JSON.stringify(r.value) === JSON.stringify(s[k]))
+    );
   });
 }
 
@@ -194,16 +244,37 @@ describe('URL state: properties', () => {
     );
   });
 
-  const key = fc.oneof(fc.constantFrom(...URL_PARAMS), fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'race', 'lanes'));
+  const key = fc.oneof(
+    fc.constantFrom(...URL_PARAMS),
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom('__proto__', 'constructor', 'race', 'lanes'),
+  );
   const value = fc.oneof(
     fc.string({ maxLength: 12 }),
-    fc.constantFrom('shapes', 'llavadi', 'wasm', '5', '-1', '1e3', '0x10', '1.5', '{}', '{"kd":{"T":2}}', '{"__proto__":{"x":1}}', 'null', '%E0%A4%A', '%'),
+    fc.constantFrom(
+      'shapes',
+      'llavadi',
+      'wasm',
+      '5',
+      '-1',
+      '1e3',
+      '0x10',
+      '1.5',
+      '{}',
+      '{"kd":{"T":2}}',
+      '{"__proto__":{"x":1}}',
+      'null',
+      '%E0%A4%A',
+      '%',
+    ),
     fc.integer().map(String),
     fc.json({ maxDepth: 2 }),
   );
   const query = fc.oneof(
     fc.string({ maxLength: 40 }),
-    fc.array(fc.tuple(key, value), { maxLength: 6 }).map((kv) => kv.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')),
+    fc
+      .array(fc.tuple(key, value), { maxLength: 6 })
+      .map((kv) => kv.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')),
     fc.array(fc.tuple(key, value), { maxLength: 6 }).map((kv) => `?${kv.map(([k, v]) => `${k}=${v}`).join('&')}`),
   );
 
@@ -219,7 +290,8 @@ describe('URL state: properties', () => {
           expect(given.has(m.param)).toBe(true);
           expect(m.message.length).toBeGreaterThan(0);
         }
-        for (const k of given) if (!URL_PARAMS.includes(k as keyof UrlState)) expect(messages.some((m) => m.param === k)).toBe(true);
+        for (const k of given)
+          if (!URL_PARAMS.includes(k as keyof UrlState)) expect(messages.some((m) => m.param === k)).toBe(true);
         expect(typeof Object.prototype.toString).toBe('function');
       }),
       { numRuns: 1000 },
@@ -273,7 +345,13 @@ describe('URL state of a run', () => {
     const q = new URLSearchParams(writeUrlState(urlStateOfRun(opened, config, 'shapes')));
     expect(q.get('seed')).toBe('5');
     expect(JSON.parse(q.get('cfg')!)).toEqual({ weights: { kd: 1 }, kd: { T: 2 } });
-    expect(Object.fromEntries(q)).toMatchObject({ pack: 'shapes', backend: 'wasm', evalEvery: '1000', evalSamples: '24', e2e: '1' });
+    expect(Object.fromEntries(q)).toMatchObject({
+      pack: 'shapes',
+      backend: 'wasm',
+      evalEvery: '1000',
+      evalSamples: '24',
+      e2e: '1',
+    });
     expect(q.has('preset') || q.has('batch')).toBe(false);
   });
 
@@ -284,11 +362,14 @@ describe('URL state of a run', () => {
 });
 
 describe('URL state: integers are decimal as written', () => {
-  it.each(['0x10', '1e3', '0b1', ' 7', '7 ', '+7', '1.0', ''])('seed=%j is refused by name, the default seed stays', (text) => {
-    const { state, messages } = parse(`?seed=${encodeURIComponent(text)}`);
-    expect(state.seed).toBe(DEFAULT_CONFIG.seed);
-    expect(messages.map((m) => m.param)).toEqual(['seed']);
-    expect(messages[0].message).toMatch(/in decimal digits/);
-  });
+  it.each(['0x10', '1e3', '0b1', ' 7', '7 ', '+7', '1.0', ''])(
+    'seed=%j is refused by name, the default seed stays',
+    (text) => {
+      const { state, messages } = parse(`?seed=${encodeURIComponent(text)}`);
+      expect(state.seed).toBe(DEFAULT_CONFIG.seed);
+      expect(messages.map((m) => m.param)).toEqual(['seed']);
+      expect(messages[0].message).toMatch(/in decimal digits/);
+    },
+  );
   it('seed=16 is 16', () => expect(parse('?seed=16').state.seed).toBe(16));
 });

@@ -40,14 +40,20 @@ export interface UrlField<T> {
 
 const SEED_MAX = 2 ** 32 - 1;
 
-function oneOf<T extends string>(values: (c: UrlCatalog) => readonly T[], def: T, doc: string, sticky = false): UrlField<T> {
+function oneOf<T extends string>(
+  values: (c: UrlCatalog) => readonly T[],
+  def: T,
+  doc: string,
+  sticky = false,
+): UrlField<T> {
   return {
     type: 'enum',
     doc,
     default: def,
     sticky,
     accepts: (c) => `one of ${values(c).join(' | ')}`,
-    parse: (text, c) => ((values(c) as readonly string[]).includes(text) ? { value: text as T } : { error: 'unknown value' }),
+    parse: (text, c) =>
+      (values(c) as readonly string[]).includes(text) ? { value: text as T } : { error: 'unknown value' },
     write: (v) => v,
   };
 }
@@ -64,7 +70,13 @@ function optionalOneOf(values: (c: UrlCatalog) => readonly string[], doc: string
   };
 }
 
-function int<D extends number | null>(lo: number, hi: number, def: D, doc: string, sticky = false): UrlField<number | D> {
+function int<D extends number | null>(
+  lo: number,
+  hi: number,
+  def: D,
+  doc: string,
+  sticky = false,
+): UrlField<number | D> {
   return {
     type: 'int',
     doc,
@@ -87,7 +99,12 @@ function flag(doc: string): UrlField<boolean> {
     doc,
     default: false,
     accepts: () => 'present (e2e, e2e=1 or e2e=true) or 0 / false',
-    parse: (text) => (['', '1', 'true'].includes(text) ? { value: true } : ['0', 'false'].includes(text) ? { value: false } : { error: 'not a flag' }),
+    parse: (text) =>
+      ['', '1', 'true'].includes(text)
+        ? { value: true }
+        : ['0', 'false'].includes(text)
+          ? { value: false }
+          : { error: 'not a flag' },
     write: (v) => (v ? '1' : '0'),
   };
 }
@@ -110,7 +127,8 @@ function foreignKey(base: unknown, patch: unknown, path: string): string | null 
  */
 function checkPatch(patch: unknown, where = ''): DeepPartial<TrainConfig> {
   const at = where ? `${where}: ` : '';
-  if (where && (patch === null || typeof patch !== 'object' || Array.isArray(patch))) throw new Error(`${where} is not a JSON object`);
+  if (where && (patch === null || typeof patch !== 'object' || Array.isArray(patch)))
+    throw new Error(`${where} is not a JSON object`);
   const bad = foreignKey(DEFAULT_CONFIG, patch, '');
   if (bad) throw new Error(`${at}config.${bad} is not a config field`);
   configFromPatchJson(DEFAULT_CONFIG, JSON.stringify(patch)); // throws a ConfigError naming the field
@@ -143,7 +161,8 @@ const lanesField: UrlField<UrlLane[] | null> = {
   type: 'json',
   doc: 'the race: every lane as {"name", "cfg"} (cfg: its config diff from the defaults; the link\'s seed underneath)',
   default: null,
-  accepts: () => `a JSON array of 1 to ${MAX_LANES} lanes like [{"name":"CE","cfg":{}},{"name":"KD","cfg":{"weights":{"kd":1}}}]`,
+  accepts: () =>
+    `a JSON array of 1 to ${MAX_LANES} lanes like [{"name":"CE","cfg":{}},{"name":"KD","cfg":{"weights":{"kd":1}}}]`,
   parse: (text) => {
     let v: unknown;
     try {
@@ -151,10 +170,17 @@ const lanesField: UrlField<UrlLane[] | null> = {
     } catch {
       return { error: 'not valid JSON' };
     }
-    if (!Array.isArray(v) || v.length < 1 || v.length > MAX_LANES) return { error: `not an array of 1 to ${MAX_LANES} lanes` };
+    if (!Array.isArray(v) || v.length < 1 || v.length > MAX_LANES)
+      return { error: `not an array of 1 to ${MAX_LANES} lanes` };
     const out: UrlLane[] = [];
     for (const [i, l] of v.entries()) {
-      if (l === null || typeof l !== 'object' || typeof l.name !== 'string' || l.name.length === 0 || l.name.length > 80) {
+      if (
+        l === null ||
+        typeof l !== 'object' ||
+        typeof l.name !== 'string' ||
+        l.name.length === 0 ||
+        l.name.length > 80
+      ) {
         return { error: `lane ${i + 1} needs a "name" of 1 to 80 characters` };
       }
       try {
@@ -172,12 +198,19 @@ const lanesField: UrlField<UrlLane[] | null> = {
 export const URL_FIELDS = {
   pack: oneOf((c) => c.packs, 'shapes', 'the shipped pack to load', true),
   seed: int(0, SEED_MAX, DEFAULT_CONFIG.seed, 'the one seed of data order, init and sampling (config.seed)', true),
-  preset: optionalOneOf((c) => c.presets, 'a preset applied over the defaults (keeps seed, optimiser and stage-1 steps)'),
+  preset: optionalOneOf(
+    (c) => c.presets,
+    'a preset applied over the defaults (keeps seed, optimiser and stage-1 steps)',
+  ),
   cfg: cfgField,
   race: optionalOneOf((c) => c.races ?? [], 'a race preset: its lanes (ignored when lanes is given)'),
   lanes: lanesField,
   lesson: optionalOneOf(() => LESSON_IDS, 'a lesson (core/lessons.ts) opened at its first step'),
-  backend: oneOf((): readonly BackendChoice[] => BACKEND_CHOICES, 'auto', 'forces a tfjs backend; auto picks the fastest'),
+  backend: oneOf(
+    (): readonly BackendChoice[] => BACKEND_CHOICES,
+    'auto',
+    'forces a tfjs backend; auto picks the fastest',
+  ),
   batch: int(1, 512, null, 'samples per step (config.optim.batchSize); absent = the config default'),
   evalEvery: int(0, 1e7, null, 'steps between val evaluations (0 = never); absent = the worker default (50)'),
   evalSamples: int(1, 1e6, null, 'size of the fixed val subset; absent = the worker default (100)'),
@@ -221,12 +254,18 @@ export function parseUrlState(query: string, catalog: UrlCatalog): { state: UrlS
   try {
     params = new URLSearchParams(query);
   } catch {
-    return { state: state as UrlState, messages: [{ param: '(query)', message: 'the query string could not be read; the lab starts from the defaults' }] };
+    return {
+      state: state as UrlState,
+      messages: [{ param: '(query)', message: 'the query string could not be read; the lab starts from the defaults' }],
+    };
   }
   const seen = new Set<string>();
   params.forEach((text, name) => {
     if (!Object.hasOwn(URL_FIELDS, name)) {
-      messages.push({ param: name, message: `?${clip(name, 30)}= is not a parameter of the lab (it reads ${URL_PARAMS.join(', ')}); ignored` });
+      messages.push({
+        param: name,
+        message: `?${clip(name, 30)}= is not a parameter of the lab (it reads ${URL_PARAMS.join(', ')}); ignored`,
+      });
       return;
     }
     const k = name as UrlParam;
@@ -244,8 +283,14 @@ export function parseUrlState(query: string, catalog: UrlCatalog): { state: UrlS
     }
     if ('value' in r) state[k] = r.value;
     else {
-      const why = r.error === 'unknown value' || r.error === 'not accepted' || r.error === 'not a flag' ? '' : ` (${clip(r.error, 160)})`;
-      messages.push({ param: k, message: `?${k}=${clip(text)} was ignored${why}: it accepts ${f.accepts(catalog)}; using ${shownDefault(k)}` });
+      const why =
+        r.error === 'unknown value' || r.error === 'not accepted' || r.error === 'not a flag'
+          ? ''
+          : ` (${clip(r.error, 160)})`;
+      messages.push({
+        param: k,
+        message: `?${k}=${clip(text)} was ignored${why}: it accepts ${f.accepts(catalog)}; using ${shownDefault(k)}`,
+      });
     }
   });
   return { state: state as UrlState, messages };
@@ -282,7 +327,11 @@ export function urlStateOfRun(base: UrlState, config: TrainConfig, packId: strin
  * The address bar of a race: one lane is a plain run (urlStateOfRun); two or more go in `lanes`, each lane's diff
  * taken from the defaults with the first lane's seed (which `seed` carries).
  */
-export function urlStateOfRace(base: UrlState, lanes: { name: string; config: TrainConfig }[], packId: string | null): UrlState {
+export function urlStateOfRace(
+  base: UrlState,
+  lanes: { name: string; config: TrainConfig }[],
+  packId: string | null,
+): UrlState {
   const first = urlStateOfRun(base, lanes[0].config, packId);
   if (lanes.length === 1) return first;
   const under = { ...DEFAULT_CONFIG, seed: lanes[0].config.seed };
@@ -290,10 +339,19 @@ export function urlStateOfRace(base: UrlState, lanes: { name: string; config: Tr
 }
 
 /** The messages as one banner: the parameters in `field`, the sentences in `message`. */
-export function urlMessagesBanner(messages: UrlMessage[]): { title: string; error: { name: string; message: string; field: string } } | null {
+export function urlMessagesBanner(
+  messages: UrlMessage[],
+): { title: string; error: { name: string; message: string; field: string } } | null {
   if (!messages.length) return null;
   return {
-    title: messages.length === 1 ? 'A parameter of the link was ignored' : `${messages.length} parameters of the link were ignored`,
-    error: { name: 'UrlParamError', field: [...new Set(messages.map((m) => `?${m.param}`))].join(' '), message: messages.map((m) => m.message).join(' · ') },
+    title:
+      messages.length === 1
+        ? 'A parameter of the link was ignored'
+        : `${messages.length} parameters of the link were ignored`,
+    error: {
+      name: 'UrlParamError',
+      field: [...new Set(messages.map((m) => `?${m.param}`))].join(' '),
+      message: messages.map((m) => m.message).join(' · '),
+    },
   };
 }

@@ -24,9 +24,15 @@ function softmax(z: ArrayLike<number>, off: number, V: number): Float64Array {
  * Calibration of R rows of logits [R, V] against their targets [R] (the token a row should predict). The top
  * probability is the row's confidence; a row is correct when its argmax (lowest id on ties) is the target.
  */
-export function calibrationOf(logits: ArrayLike<number>, targets: ArrayLike<number>, V: number, bins = 15): Calibration {
+export function calibrationOf(
+  logits: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  V: number,
+  bins = 15,
+): Calibration {
   const R = targets.length;
-  if (logits.length !== R * V) throw new Error(`calibrationOf: logits of ${R}×${V} = ${R * V} values expected, got ${logits.length}`);
+  if (logits.length !== R * V)
+    throw new Error(`calibrationOf: logits of ${R}×${V} = ${R * V} values expected, got ${logits.length}`);
   if (R === 0) return { ece: NaN, medianTopProb: NaN, meanEntropy: NaN, accuracy: NaN, rows: 0 };
   const top = new Float64Array(R);
   const binN = new Float64Array(bins);
@@ -48,7 +54,8 @@ export function calibrationOf(logits: ArrayLike<number>, targets: ArrayLike<numb
     binAcc[b] += ok;
   }
   let ece = 0;
-  for (let b = 0; b < bins; b++) if (binN[b] > 0) ece += (binN[b] / R) * Math.abs(binAcc[b] / binN[b] - binConf[b] / binN[b]);
+  for (let b = 0; b < bins; b++)
+    if (binN[b] > 0) ece += (binN[b] / R) * Math.abs(binAcc[b] / binN[b] - binConf[b] / binN[b]);
   const sorted = Array.from(top).sort((a, b) => a - b);
   const mid = R >> 1;
   const medianTopProb = R % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

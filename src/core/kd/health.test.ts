@@ -1,14 +1,33 @@
 // health.ts on synthetic row streams: which measured values went non-finite, the divergence rules (raw 100×, smoothed
 // 5×, gradient norm), restarts on a knob change, and the likely-knob order.
 import { describe, expect, it } from 'vitest';
-import { describeNonFinite, DIVERGENCE_DEFAULTS, DivergenceDetector, likelyKnob, nonFiniteTerms, nonFiniteValues } from './health';
+import {
+  describeNonFinite,
+  DIVERGENCE_DEFAULTS,
+  DivergenceDetector,
+  likelyKnob,
+  nonFiniteTerms,
+  nonFiniteValues,
+} from './health';
 import { TERM_NAMES, type TermName, VALUE_NAMES } from './terms';
 
 const W = Object.fromEntries(TERM_NAMES.map((n) => [n, n === 'ce' || n === 'kd' ? 1 : 0])) as Record<TermName, number>;
-const row = (total: number, gradNorm = 1) => VALUE_NAMES.map((n) => (n === 'total' ? total : n === 'gradNorm' ? gradNorm : n === 'seq' ? NaN : 0.5));
-const feed = (det: DivergenceDetector, totals: number[], over: Partial<{ lr: number; T: number; clipNorm: number; gradNorm: number }> = {}) => {
+const row = (total: number, gradNorm = 1) =>
+  VALUE_NAMES.map((n) => (n === 'total' ? total : n === 'gradNorm' ? gradNorm : n === 'seq' ? NaN : 0.5));
+const feed = (
+  det: DivergenceDetector,
+  totals: number[],
+  over: Partial<{ lr: number; T: number; clipNorm: number; gradNorm: number }> = {},
+) => {
   for (let i = 0; i < totals.length; i++) {
-    const w = det.push({ step: i, values: row(totals[i], over.gradNorm), lr: over.lr ?? 0.001, clipNorm: over.clipNorm ?? 1, T: over.T ?? 2, weights: W });
+    const w = det.push({
+      step: i,
+      values: row(totals[i], over.gradNorm),
+      lr: over.lr ?? 0.001,
+      clipNorm: over.clipNorm ?? 1,
+      T: over.T ?? 2,
+      weights: W,
+    });
     if (w) return w;
   }
   return null;

@@ -33,10 +33,16 @@ export function nonFiniteTerms(bad: readonly ValueName[]): TermName[] {
 }
 
 /** A sentence for a skipped step: which values went non-finite and the knobs in force, e.g. for a banner. */
-export function describeNonFinite(step: number, bad: readonly ValueName[], knobs: Pick<HealthRow, 'lr' | 'T' | 'weights'>): string {
+export function describeNonFinite(
+  step: number,
+  bad: readonly ValueName[],
+  knobs: Pick<HealthRow, 'lr' | 'T' | 'weights'>,
+): string {
   const terms = nonFiniteTerms(bad).map((n) => TERM_LABELS[n]);
   const what = terms.length ? `term${terms.length > 1 ? 's' : ''} ${terms.join(', ')}` : bad.join(', ');
-  const w = TERM_NAMES.filter((n) => knobs.weights[n] > 0).map((n) => `${n} ${knobs.weights[n]}`).join(', ');
+  const w = TERM_NAMES.filter((n) => knobs.weights[n] > 0)
+    .map((n) => `${n} ${knobs.weights[n]}`)
+    .join(', ');
   return `step ${step}: ${what} went non-finite; the update was skipped (lr ${knobs.lr}, T ${knobs.T}, weights ${w || 'none'})`;
 }
 
@@ -56,7 +62,13 @@ export interface DivergenceOptions {
   patience: number; // … for this many consecutive steps (default 20)
   maxGradNorm: number; // or one gradient norm past this (default 1e4)
 }
-export const DIVERGENCE_DEFAULTS: DivergenceOptions = { factor: 100, smoothFactor: 5, smoothing: 0.2, patience: 20, maxGradNorm: 1e4 };
+export const DIVERGENCE_DEFAULTS: DivergenceOptions = {
+  factor: 100,
+  smoothFactor: 5,
+  smoothing: 0.2,
+  patience: 20,
+  maxGradNorm: 1e4,
+};
 
 /**
  * Feed rows in step order; `push` returns a warning the first time a rule fires (then stays quiet until `reset`).
@@ -93,7 +105,8 @@ export class DivergenceDetector {
     const norm = r.values[VALUE_NAMES.length - 1];
     if (this.fired || !Number.isFinite(total)) return null;
     const o = this.opts;
-    if (Number.isFinite(norm) && norm > o.maxGradNorm) return this.fire(r, 'grad-norm', `gradient norm ${fmt(norm)} > ${fmt(o.maxGradNorm)}`);
+    if (Number.isFinite(norm) && norm > o.maxGradNorm)
+      return this.fire(r, 'grad-norm', `gradient norm ${fmt(norm)} > ${fmt(o.maxGradNorm)}`);
     this.min = Math.min(this.min, total);
     this.ema = Number.isNaN(this.ema) ? total : this.ema + o.smoothing * (total - this.ema);
     this.emaMin = Math.min(this.emaMin, this.ema);
@@ -101,7 +114,9 @@ export class DivergenceDetector {
     const smooth = this.emaMin > 0 && this.ema > o.smoothFactor * this.emaMin;
     this.over = raw || smooth ? this.over + 1 : 0;
     if (this.over >= o.patience) {
-      const why = raw ? `total ${fmt(total)} above ${o.factor}× its minimum ${fmt(this.min)}` : `smoothed total ${fmt(this.ema)} above ${o.smoothFactor}× its minimum ${fmt(this.emaMin)}`;
+      const why = raw
+        ? `total ${fmt(total)} above ${o.factor}× its minimum ${fmt(this.min)}`
+        : `smoothed total ${fmt(this.ema)} above ${o.smoothFactor}× its minimum ${fmt(this.emaMin)}`;
       return this.fire(r, 'loss-climb', `${why} for ${this.over} steps`);
     }
     return null;
@@ -111,7 +126,9 @@ export class DivergenceDetector {
     this.fired = true;
     const knob = likelyKnob(r);
     const knobs = { lr: r.lr, clipNorm: r.clipNorm, T: r.T, weights: { ...r.weights } };
-    const w = TERM_NAMES.filter((n) => r.weights[n] > 0).map((n) => `${n} ${r.weights[n]}`).join(', ');
+    const w = TERM_NAMES.filter((n) => r.weights[n] > 0)
+      .map((n) => `${n} ${r.weights[n]}`)
+      .join(', ');
     const message = `diverging at step ${r.step}: ${why}; likely ${knob} (lr ${r.lr}, clipNorm ${r.clipNorm || 'off'}, T ${r.T}, weights ${w})`;
     return { step: r.step, rule, knob, message, knobs };
   }
@@ -128,4 +145,5 @@ export function likelyKnob(r: Pick<HealthRow, 'lr' | 'clipNorm' | 'T' | 'weights
   return 'optim.lr';
 }
 
-const fmt = (x: number) => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : String(Math.round(x * 1000) / 1000));
+const fmt = (x: number) =>
+  Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : String(Math.round(x * 1000) / 1000);

@@ -52,13 +52,17 @@ describe('divergenceRow: hand-derived values', () => {
     expect(divergenceRow(zs, zt, opt({}))).toBeCloseTo(0.75 * Math.log(1.5) + 0.25 * Math.log(0.5), 14);
   });
   it('rkl = 1/2 ln(2/3) + 1/2 ln 2', () => {
-    expect(divergenceRow(zs, zt, opt({ divergence: 'rkl' }))).toBeCloseTo(0.5 * Math.log(2 / 3) + 0.5 * Math.log(2), 14);
+    expect(divergenceRow(zs, zt, opt({ divergence: 'rkl' }))).toBeCloseTo(
+      0.5 * Math.log(2 / 3) + 0.5 * Math.log(2),
+      14,
+    );
   });
   it('tvd = ½(|3/4 − 1/2| + |1/4 − 1/2|) = 1/4', () => {
     expect(divergenceRow(zs, zt, opt({ divergence: 'tvd' }))).toBeCloseTo(0.25, 14);
   });
   it('jsd(β=1/2): m = [5/8, 3/8]; ½[3/4 ln(6/5) + 1/4 ln(2/3)] + ½[1/2 ln(4/5) + 1/2 ln(4/3)]', () => {
-    const want = 0.5 * (0.75 * Math.log(0.75 / 0.625) + 0.25 * Math.log(0.25 / 0.375)) +
+    const want =
+      0.5 * (0.75 * Math.log(0.75 / 0.625) + 0.25 * Math.log(0.25 / 0.375)) +
       0.5 * (0.5 * Math.log(0.5 / 0.625) + 0.5 * Math.log(0.5 / 0.375));
     expect(divergenceRow(zs, zt, opt({ divergence: 'jsd' }))).toBeCloseTo(want, 14);
   });
@@ -71,7 +75,7 @@ describe('divergenceRow: hand-derived values', () => {
     expect(divergenceRow(zs, zt, opt({ divergence: 'srkl', alpha: 0.25 }))).toBeCloseTo(want, 14);
   });
   it('mse = mean (z_s − z_t)², ignores T and t2', () => {
-    const want = (Math.log(3) ** 2) / 2;
+    const want = Math.log(3) ** 2 / 2;
     expect(divergenceRow(zs, zt, opt({ divergence: 'mse', T: 7, t2: true }))).toBeCloseTo(want, 14);
   });
   it('fkl at T = 2, t2: T² · KL of softmax(z/2)', () => {
@@ -95,11 +99,14 @@ describe('divergenceRow: identities on random rows', () => {
     return { zs: randRow(rng, V, s), zt: randRow(rng, V, s), T: rng.pick([0.5, 1, 3]) };
   });
   it('identical inputs give 0 for every loss', () => {
-    for (const c of cases) for (const d of DIVERGENCES) expect(Math.abs(divergenceRow(c.zt, c.zt, opt({ divergence: d, T: c.T })))).toBeLessThan(1e-12);
+    for (const c of cases)
+      for (const d of DIVERGENCES)
+        expect(Math.abs(divergenceRow(c.zt, c.zt, opt({ divergence: d, T: c.T })))).toBeLessThan(1e-12);
   });
   it('KL ≥ 0, tvd ∈ [0, 1], jsd ≤ ln 2 at β = ½', () => {
     for (const c of cases) {
-      for (const d of KL) expect(divergenceRow(c.zs, c.zt, opt({ divergence: d, T: c.T }))).toBeGreaterThanOrEqual(-1e-12);
+      for (const d of KL)
+        expect(divergenceRow(c.zs, c.zt, opt({ divergence: d, T: c.T }))).toBeGreaterThanOrEqual(-1e-12);
       const t = divergenceRow(c.zs, c.zt, opt({ divergence: 'tvd', T: c.T }));
       expect(t).toBeLessThanOrEqual(1);
       expect(divergenceRow(c.zs, c.zt, opt({ divergence: 'jsd', T: c.T }))).toBeLessThanOrEqual(Math.log(2) + 1e-12);
@@ -109,13 +116,20 @@ describe('divergenceRow: identities on random rows', () => {
     for (const c of cases) {
       const o = opt({ divergence: 'jsd', T: c.T });
       expect(divergenceRow(c.zs, c.zt, o)).toBeCloseTo(divergenceRow(c.zt, c.zs, o), 10);
-      expect(divergenceRow(c.zs, c.zt, opt({ T: c.T }))).toBeCloseTo(divergenceRow(c.zt, c.zs, opt({ divergence: 'rkl', T: c.T })), 10);
+      expect(divergenceRow(c.zs, c.zt, opt({ T: c.T }))).toBeCloseTo(
+        divergenceRow(c.zt, c.zs, opt({ divergence: 'rkl', T: c.T })),
+        10,
+      );
     }
   });
   it('sfkl at α = 0 is fkl, srkl at α = 0 is rkl', () => {
     for (const c of cases) {
-      expect(divergenceRow(c.zs, c.zt, opt({ divergence: 'sfkl', alpha: 0, T: c.T }))).toBe(divergenceRow(c.zs, c.zt, opt({ T: c.T })));
-      expect(divergenceRow(c.zs, c.zt, opt({ divergence: 'srkl', alpha: 0, T: c.T }))).toBe(divergenceRow(c.zs, c.zt, opt({ divergence: 'rkl', T: c.T })));
+      expect(divergenceRow(c.zs, c.zt, opt({ divergence: 'sfkl', alpha: 0, T: c.T }))).toBe(
+        divergenceRow(c.zs, c.zt, opt({ T: c.T })),
+      );
+      expect(divergenceRow(c.zs, c.zt, opt({ divergence: 'srkl', alpha: 0, T: c.T }))).toBe(
+        divergenceRow(c.zs, c.zt, opt({ divergence: 'rkl', T: c.T })),
+      );
     }
   });
   it('t2 multiplies every divergence except mse by T²', () => {
@@ -131,7 +145,11 @@ describe('divergenceRow: identities on random rows', () => {
     for (const c of cases.slice(0, 10)) {
       for (const d of DIVERGENCES) {
         const o = opt({ divergence: d, T: c.T, normLogits: true });
-        const moved = divergenceRow(c.zs.map((v) => 3 * v + 11), c.zt.map((v) => 0.5 * v - 4), o);
+        const moved = divergenceRow(
+          c.zs.map((v) => 3 * v + 11),
+          c.zt.map((v) => 0.5 * v - 4),
+          o,
+        );
         expect(moved).toBeCloseTo(divergenceRow(c.zs, c.zt, o), 5); // up to the 1e-7 in std + 1e-7
       }
     }
@@ -139,7 +157,8 @@ describe('divergenceRow: identities on random rows', () => {
   it('peaked ±60 logits at T = 0.1 give finite values', () => {
     const zs = [60, -60, -60, 0];
     const zt = [-60, 60, 0, -60];
-    for (const d of DIVERGENCES) expect(Number.isFinite(divergenceRow(zs, zt, opt({ divergence: d, T: 0.1, t2: true })))).toBe(true);
+    for (const d of DIVERGENCES)
+      expect(Number.isFinite(divergenceRow(zs, zt, opt({ divergence: d, T: 0.1, t2: true })))).toBe(true);
     expect(divergenceRow(zs, zt, opt({ divergence: 'tvd', T: 0.1 }))).toBeCloseTo(1, 12);
   });
 });
@@ -151,7 +170,10 @@ describe('topkDivergenceRow', () => {
     return { zs: randRow(rng, V, 3), zt: randRow(rng, V, 3) };
   });
   const topk = (zt: number[], K: number) => {
-    const ids = zt.map((_, i) => i).sort((a, b) => zt[b] - zt[a]).slice(0, K);
+    const ids = zt
+      .map((_, i) => i)
+      .sort((a, b) => zt[b] - zt[a])
+      .slice(0, K);
     return { ids, logits: ids.map((i) => zt[i]), lse: lse(zt) };
   };
   it('K = V renorm equals dense for every divergence and T, t2', () => {
@@ -206,16 +228,31 @@ describe('hidden, affinity, attention, maskedMean', () => {
   });
   it('affinityLoss: hand-derived, masked columns ignored, empty → 0', () => {
     // ĥ_img = [[1,0],[0,1]]; ĥ_ans = [[1,0],[0.6,0.8]] → S_s = [[1, 0.6],[0, 0.8]]
-    const img = [[2, 0], [0, 5]];
-    const ans = [[3, 0], [3, 4]];
-    const St = [[0, 0.6], [0, 0]];
+    const img = [
+      [2, 0],
+      [0, 5],
+    ];
+    const ans = [
+      [3, 0],
+      [3, 4],
+    ];
+    const St = [
+      [0, 0.6],
+      [0, 0],
+    ];
     expect(affinityLoss(img, ans, St, [1, 1])).toBeCloseTo((1 + 0 + 0 + 0.64) / 4, 14);
     expect(affinityLoss(img, ans, St, [0, 1])).toBeCloseTo((0 + 0.64) / 2, 14);
     expect(affinityLoss(img, ans, St, [0, 0])).toBe(0);
   });
   it('attentionLoss: mean over masked rows × P', () => {
-    const As = [[0.5, 0.5], [1, 0]];
-    const At = [[1, 0], [1, 0]];
+    const As = [
+      [0.5, 0.5],
+      [1, 0],
+    ];
+    const At = [
+      [1, 0],
+      [1, 0],
+    ];
     expect(attentionLoss(As, At, [1, 1])).toBeCloseTo(0.5 / 4, 14);
     expect(attentionLoss(As, At, [1, 0])).toBeCloseTo(0.5 / 2, 14);
     expect(attentionLoss(As, At, [0, 0])).toBe(0);

@@ -43,8 +43,15 @@ export function crc32(bytes: Uint8Array): number {
     for (let w = 0; w < words.length; w += 2) {
       const a = c ^ words[w];
       const d = words[w + 1];
-      c = t[1792 + (a & 0xff)] ^ t[1536 + ((a >>> 8) & 0xff)] ^ t[1280 + ((a >>> 16) & 0xff)] ^ t[1024 + (a >>> 24)]
-        ^ t[768 + (d & 0xff)] ^ t[512 + ((d >>> 8) & 0xff)] ^ t[256 + ((d >>> 16) & 0xff)] ^ t[d >>> 24];
+      c =
+        t[1792 + (a & 0xff)] ^
+        t[1536 + ((a >>> 8) & 0xff)] ^
+        t[1280 + ((a >>> 16) & 0xff)] ^
+        t[1024 + (a >>> 24)] ^
+        t[768 + (d & 0xff)] ^
+        t[512 + ((d >>> 8) & 0xff)] ^
+        t[256 + ((d >>> 16) & 0xff)] ^
+        t[d >>> 24];
     }
     i += words.length * 4;
   }
@@ -70,7 +77,13 @@ class Stop extends Error {}
  * (`exact`: the trailer's size, allocated up front; else grown by doubling). Stops at once when the output passes
  * the limit or a second member begins (fflate's onmember), and hands the prefix to `check` as it grows.
  */
-function inflateMember(bytes: Uint8Array, limit: number, exact: boolean, F: string, check?: PrefixCheck): { out: Uint8Array; over: boolean } {
+function inflateMember(
+  bytes: Uint8Array,
+  limit: number,
+  exact: boolean,
+  F: string,
+  check?: PrefixCheck,
+): { out: Uint8Array; over: boolean } {
   let out = new Uint8Array(exact ? limit : Math.min(limit, Math.max(1 << 20, bytes.length * 4)));
   let got = 0;
   let over = false;
@@ -99,7 +112,12 @@ function inflateMember(bytes: Uint8Array, limit: number, exact: boolean, F: stri
     }
   });
   g.onmember = (offset) => {
-    if (!stop) stop = new PackError(F, 'gzip', `one gzip member (a second one starts at byte ${offset}: files concatenated? decompress and gzip the pack again as one file)`);
+    if (!stop)
+      stop = new PackError(
+        F,
+        'gzip',
+        `one gzip member (a second one starts at byte ${offset}: files concatenated? decompress and gzip the pack again as one file)`,
+      );
   };
   try {
     for (let i = 0; i < bytes.length && !stop; i += INFLATE_CHUNK) {
@@ -112,7 +130,11 @@ function inflateMember(bytes: Uint8Array, limit: number, exact: boolean, F: stri
     if (why) throw why;
     const msg = e instanceof Error ? e.message : String(e);
     if (/unexpected EOF/i.test(msg)) {
-      throw new PackError(F, 'gzip', `a complete gzip file (the compressed data ends early after ${bytes.length} bytes: the file is truncated; download or copy it again)`);
+      throw new PackError(
+        F,
+        'gzip',
+        `a complete gzip file (the compressed data ends early after ${bytes.length} bytes: the file is truncated; download or copy it again)`,
+      );
     }
     throw new PackError(F, 'gzip', `a valid deflate stream (${msg})`);
   }
@@ -132,11 +154,17 @@ const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
  * member is refused. `check` sees the output's prefix as it grows (see PrefixCheck). The result must match ISIZE and
  * the CRC-32. Throws PackError(fileName, 'gzip', …).
  */
-export function maybeGunzip(bytes: Uint8Array, fileName: string, maxBytes: number = DEFAULT_MAX_GUNZIP_BYTES, check?: PrefixCheck): Uint8Array {
+export function maybeGunzip(
+  bytes: Uint8Array,
+  fileName: string,
+  maxBytes: number = DEFAULT_MAX_GUNZIP_BYTES,
+  check?: PrefixCheck,
+): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   const F = fileName;
   const G = 'gzip';
-  if (bytes.length < 18) throw new PackError(F, G, `a complete gzip file of at least 18 bytes (it has ${bytes.length}: truncated?)`);
+  if (bytes.length < 18)
+    throw new PackError(F, G, `a complete gzip file of at least 18 bytes (it has ${bytes.length}: truncated?)`);
   if (bytes[2] !== 8) throw new PackError(F, G, 'compression method 8 (deflate)');
   const tail = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 8);
   const wantCrc = tail.getUint32(0, true);
@@ -145,12 +173,27 @@ export function maybeGunzip(bytes: Uint8Array, fileName: string, maxBytes: numbe
   if (!plausible) {
     // Either a bomb, a corrupt trailer or (most often) a truncated download whose last 8 bytes are not a trailer.
     const { out, over } = inflateMember(bytes, maxBytes, false, F, check);
-    if (over) throw new PackError(F, G, `a decompressed size of at most ${mib(maxBytes)} (it inflates past that; the trailer says ${mib(isize)})`);
-    throw new PackError(F, G, `a trailer that gives the decompressed size (it says ${isize} bytes; the data inflates to ${out.length}: corrupt)`);
+    if (over)
+      throw new PackError(
+        F,
+        G,
+        `a decompressed size of at most ${mib(maxBytes)} (it inflates past that; the trailer says ${mib(isize)})`,
+      );
+    throw new PackError(
+      F,
+      G,
+      `a trailer that gives the decompressed size (it says ${isize} bytes; the data inflates to ${out.length}: corrupt)`,
+    );
   }
   const { out, over } = inflateMember(bytes, isize, true, F, check);
-  if (over) throw new PackError(F, G, `decompressed data no longer than the trailer's size ${isize} (it is longer: corrupt, or a bomb)`);
-  if (out.length !== isize) throw new PackError(F, G, `decompressed size ${isize} as the trailer says (got ${out.length})`);
+  if (over)
+    throw new PackError(
+      F,
+      G,
+      `decompressed data no longer than the trailer's size ${isize} (it is longer: corrupt, or a bomb)`,
+    );
+  if (out.length !== isize)
+    throw new PackError(F, G, `decompressed size ${isize} as the trailer says (got ${out.length})`);
   if (crc32(out) !== wantCrc) throw new PackError(F, G, 'decompressed data matching the trailer CRC-32');
   return out;
 }
@@ -159,4 +202,3 @@ export function maybeGunzip(bytes: Uint8Array, fileName: string, maxBytes: numbe
 export function gzip(bytes: Uint8Array, level: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 = 6): Uint8Array {
   return gzipSync(bytes, { level, mtime: 0 });
 }
-

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  PackError, parsePack, buildPackBytes, packToInput, summarizePack, serializePackMeta, REQUIRED_METADATA, type PackInput,
+  PackError,
+  parsePack,
+  buildPackBytes,
+  packToInput,
+  summarizePack,
+  serializePackMeta,
+  REQUIRED_METADATA,
+  type PackInput,
 } from './pack';
 import { writeSafetensors, gzip, type SafeTensor, type Dtype } from './safetensors';
 import { makeTinyPack, TINY_DIMS } from '../testing/packFixture';
@@ -12,16 +19,18 @@ import { bytesOf, expectPackError as packError } from '../testing/packBytes';
 const F = 'tiny.safetensors';
 const expectPackError = (bytes: Uint8Array, field: string, file = F) => packError(bytes, field, file);
 
-
-
 /** A zero-filled tensor of a dtype and shape. */
 function zeros(dtype: Dtype, shape: number[]): SafeTensor {
   const n = shape.reduce((a, b) => a * b, 1);
   switch (dtype) {
-    case 'U8': return { dtype, shape, data: new Uint8Array(n) };
-    case 'I32': return { dtype, shape, data: new Int32Array(n) };
-    case 'F16': return { dtype, shape, data: new Uint16Array(n) };
-    case 'F32': return { dtype, shape, data: new Float32Array(n) };
+    case 'U8':
+      return { dtype, shape, data: new Uint8Array(n) };
+    case 'I32':
+      return { dtype, shape, data: new Int32Array(n) };
+    case 'F16':
+      return { dtype, shape, data: new Uint16Array(n) };
+    case 'F32':
+      return { dtype, shape, data: new Float32Array(n) };
   }
 }
 
@@ -39,7 +48,10 @@ const { A, V, P, dh } = TINY_DIMS;
 const N = 6;
 
 describe('pack round trip', () => {
-  for (const [label, input] of [['dense', dense], ['topk', topk]] as const) {
+  for (const [label, input] of [
+    ['dense', dense],
+    ['topk', topk],
+  ] as const) {
     for (const gz of [false, true]) {
       it(`${label}${gz ? ' gzipped' : ''}: parse(build(x)) has the same tensors and metadata`, () => {
         const bytes = buildPackBytes(input, { gzip: gz });
@@ -58,12 +70,17 @@ describe('pack round trip', () => {
   }
 
   it('the fixture and the writer are deterministic', () => {
-    expect(buildPackBytes(makeTinyPack({ kind: 'topk' }), { gzip: true })).toEqual(buildPackBytes(makeTinyPack({ kind: 'topk' }), { gzip: true }));
+    expect(buildPackBytes(makeTinyPack({ kind: 'topk' }), { gzip: true })).toEqual(
+      buildPackBytes(makeTinyPack({ kind: 'topk' }), { gzip: true }),
+    );
     expect(buildPackBytes(makeTinyPack({ seed: 2 }))).not.toEqual(buildPackBytes(makeTinyPack({ seed: 1 })));
   });
 
   it('keeps extra metadata keys and lists extra tensors', () => {
-    const bytes = writeSafetensors({ ...dense.tensors, notes: zeros('U8', [2]) }, { ...serializePackMeta(dense.meta), source: 'x' });
+    const bytes = writeSafetensors(
+      { ...dense.tensors, notes: zeros('U8', [2]) },
+      { ...serializePackMeta(dense.meta), source: 'x' },
+    );
     const pack = parsePack(bytes, F);
     expect(pack.extraMetadata).toEqual({ source: 'x' });
     expect(pack.tensorInfo.notes).toEqual({ dtype: 'U8', shape: [2] });
@@ -71,16 +88,37 @@ describe('pack round trip', () => {
 
   it('summarizes a pack', () => {
     const s = summarizePack(parsePack(buildPackBytes(topk), F));
-    expect(Object.keys(s)).toEqual(['format', 'version', 'n', 'families', 'vocab_size', 'answer_slots', 'patches', 'targets', 'teacher_accuracy', 'tensors']);
+    expect(Object.keys(s)).toEqual([
+      'format',
+      'version',
+      'n',
+      'families',
+      'vocab_size',
+      'answer_slots',
+      'patches',
+      'targets',
+      'teacher_accuracy',
+      'tensors',
+    ]);
     expect(s.n).toEqual({ train_labeled: 2, train_unlabeled: 2, val: 1, test: 1 });
-    expect(s).toMatchObject({ format: 'llavadi-lab-pack', version: '1', vocab_size: V, answer_slots: A, patches: P, targets: { kind: 'topk', k: 3 } });
+    expect(s).toMatchObject({
+      format: 'llavadi-lab-pack',
+      version: '1',
+      vocab_size: V,
+      answer_slots: A,
+      patches: P,
+      targets: { kind: 'topk', k: 3 },
+    });
     expect(s.teacher_accuracy).toEqual({ color: 75, count: 50 });
     expect(s.tensors['teacher.lm_head.weight']).toEqual({ dtype: 'F32', shape: [dh, V] });
     expect(Object.keys(s.tensors)).toEqual(Object.keys(topk.tensors).sort());
   });
 
   it('buildPackBytes validates by default', () => {
-    const bad = { ...dense, tensors: { ...dense.tensors, split: { dtype: 'U8', shape: [N], data: new Uint8Array(N).fill(9) } as SafeTensor } };
+    const bad = {
+      ...dense,
+      tensors: { ...dense.tensors, split: { dtype: 'U8', shape: [N], data: new Uint8Array(N).fill(9) } as SafeTensor },
+    };
     expect(() => buildPackBytes(bad)).toThrow(PackError);
     expect(() => buildPackBytes(bad, { validate: false })).not.toThrow();
   });
@@ -104,33 +142,70 @@ describe('pack rejections', () => {
     expect(expectPackError(bytesOf(dense, {}, { version: '3' }), 'metadata.version').expected).toContain('"1"');
   });
   it('metadata JSON that does not parse', () => {
-    for (const key of ['vocab', 'image', 'families', 'targets', 'encoder', 'teacher']) expectPackError(bytesOf(dense, {}, { [key]: '{oops' }), `metadata.${key}`);
+    for (const key of ['vocab', 'image', 'families', 'targets', 'encoder', 'teacher'])
+      expectPackError(bytesOf(dense, {}, { [key]: '{oops' }), `metadata.${key}`);
   });
   it('metadata JSON of the wrong shape', () => {
     expectPackError(bytesOf(dense, {}, { vocab: '"abc"' }), 'metadata.vocab');
     expectPackError(bytesOf(dense, {}, { image: '{"height": 8, "width": 8}' }), 'metadata.image');
     expectPackError(bytesOf(dense, {}, { families: '[]' }), 'metadata.families');
-    expectPackError(bytesOf(dense, {}, { targets: '{"kind": "sparse", "k": 3, "positions": "answer"}' }), 'metadata.targets');
-    expectPackError(bytesOf(dense, {}, { targets: `{"kind": "dense", "k": ${V}, "positions": "all"}` }), 'metadata.targets');
-    expectPackError(bytesOf(dense, {}, { targets: '{"kind": "dense", "k": 3, "positions": "answer"}' }), 'metadata.targets');
-    expectPackError(bytesOf(topk, {}, { targets: `{"kind": "topk", "k": ${V + 1}, "positions": "answer"}` }), 'metadata.targets');
+    expectPackError(
+      bytesOf(dense, {}, { targets: '{"kind": "sparse", "k": 3, "positions": "answer"}' }),
+      'metadata.targets',
+    );
+    expectPackError(
+      bytesOf(dense, {}, { targets: `{"kind": "dense", "k": ${V}, "positions": "all"}` }),
+      'metadata.targets',
+    );
+    expectPackError(
+      bytesOf(dense, {}, { targets: '{"kind": "dense", "k": 3, "positions": "answer"}' }),
+      'metadata.targets',
+    );
+    expectPackError(
+      bytesOf(topk, {}, { targets: `{"kind": "topk", "k": ${V + 1}, "positions": "answer"}` }),
+      'metadata.targets',
+    );
     expectPackError(bytesOf(dense, {}, { encoder: '[1]' }), 'metadata.encoder');
     expectPackError(bytesOf(dense, {}, { teacher: '{"config": {}, "params": 1}' }), 'metadata.teacher');
-    expectPackError(bytesOf(dense, {}, { teacher: JSON.stringify({ ...dense.meta.teacher, accuracy: { color: 'high' } }) }), 'metadata.teacher');
+    expectPackError(
+      bytesOf(dense, {}, { teacher: JSON.stringify({ ...dense.meta.teacher, accuracy: { color: 'high' } }) }),
+      'metadata.teacher',
+    );
   });
   it('a vocab lacking a special token, or with duplicates', () => {
     for (const s of ['<pad>', '<bos>', '<eos>', '<unk>']) {
       const vocab = dense.meta.vocab.map((t) => (t === s ? 'x' + t : t));
-      expect(expectPackError(bytesOf(dense, {}, { vocab: JSON.stringify(vocab) }), 'metadata.vocab').expected).toContain(`${s} is missing`);
+      expect(
+        expectPackError(bytesOf(dense, {}, { vocab: JSON.stringify(vocab) }), 'metadata.vocab').expected,
+      ).toContain(`${s} is missing`);
     }
-    expectPackError(bytesOf(dense, {}, { vocab: JSON.stringify([...dense.meta.vocab.slice(0, -1), 'red']) }), 'metadata.vocab');
+    expectPackError(
+      bytesOf(dense, {}, { vocab: JSON.stringify([...dense.meta.vocab.slice(0, -1), 'red']) }),
+      'metadata.vocab',
+    );
   });
   for (const [input, names] of [
-    [dense, ['images', 'split', 'family', 'prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids', 'teacher_logits', 'teacher_hidden', 'teacher_affinity', 'teacher_attention']],
+    [
+      dense,
+      [
+        'images',
+        'split',
+        'family',
+        'prompt_ids',
+        'answer_ids',
+        'teacher_answer_ids',
+        'kd_ids',
+        'teacher_logits',
+        'teacher_hidden',
+        'teacher_affinity',
+        'teacher_attention',
+      ],
+    ],
     [topk, ['teacher_topk_ids', 'teacher_topk_logits', 'teacher_lse']],
   ] as const) {
     for (const name of names) {
-      it(`missing tensor ${name} (${input.meta.targets.kind})`, () => expectPackError(bytesOf(input, { [name]: null }), `tensor ${name}`));
+      it(`missing tensor ${name} (${input.meta.targets.kind})`, () =>
+        expectPackError(bytesOf(input, { [name]: null }), `tensor ${name}`));
     }
   }
   it('wrong dtype for a named tensor or a weight', () => {
@@ -146,7 +221,10 @@ describe('pack rejections', () => {
     expectPackError(bytesOf(dense, { teacher_affinity: zeros('F16', [N, P + 1, A]) }), 'tensor teacher_attention'); // P bound by affinity
     expectPackError(bytesOf(topk, { teacher_topk_ids: zeros('I32', [N, A, 4]) }), 'tensor teacher_topk_ids');
     expectPackError(bytesOf(topk, { teacher_topk_logits: zeros('F16', [N, A, 2]) }), 'tensor teacher_topk_logits');
-    expect(expectPackError(bytesOf(dense, { teacher_logits: zeros('F16', [N, A, V + 1]) }), 'tensor teacher_logits').expected).toContain('V = 12');
+    expect(
+      expectPackError(bytesOf(dense, { teacher_logits: zeros('F16', [N, A, V + 1]) }), 'tensor teacher_logits')
+        .expected,
+    ).toContain('V = 12');
     expectPackError(bytesOf(dense, { teacher_hidden: zeros('F16', [N, A]) }), 'tensor teacher_hidden');
   });
   it('an images shape that disagrees with metadata.image', () => {
@@ -186,7 +264,10 @@ describe('pack fuzz', () => {
   const base = buildPackBytes(makeTinyPack({ kind: 'topk', n: 4 }));
   const baseGz = gzip(base);
   const headerLen = new DataView(base.buffer).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(base.subarray(8, 8 + headerLen))) as Record<string, Record<string, unknown>>;
+  const header = JSON.parse(new TextDecoder().decode(base.subarray(8, 8 + headerLen))) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const data = base.subarray(8 + headerLen);
 
   /** parsePack must return or throw a PackError; anything else (TypeError, RangeError, a hang) fails. */
@@ -198,59 +279,116 @@ describe('pack fuzz', () => {
     }
     return true;
   };
-  const flips = fc.array(fc.record({ at: fc.nat(), val: fc.integer({ min: 0, max: 255 }), inHeader: fc.boolean() }), { minLength: 1, maxLength: 8 });
-  const applyFlips = (src: Uint8Array, fl: { at: number; val: number; inHeader: boolean }[], hdrEnd: number): Uint8Array => {
+  const flips = fc.array(fc.record({ at: fc.nat(), val: fc.integer({ min: 0, max: 255 }), inHeader: fc.boolean() }), {
+    minLength: 1,
+    maxLength: 8,
+  });
+  const applyFlips = (
+    src: Uint8Array,
+    fl: { at: number; val: number; inHeader: boolean }[],
+    hdrEnd: number,
+  ): Uint8Array => {
     const b = src.slice();
     for (const f of fl) b[f.inHeader ? f.at % hdrEnd : f.at % b.length] = f.val;
     return b;
   };
 
   it('random byte flips (plain and gzipped)', () => {
-    fc.assert(fc.property(flips, (fl) => parsesOrPackError(applyFlips(base, fl, 8 + headerLen))), { numRuns: 400, seed: 1 });
-    fc.assert(fc.property(flips, (fl) => parsesOrPackError(applyFlips(baseGz, fl, 24))), { numRuns: 150, seed: 2 });
+    fc.assert(
+      fc.property(flips, (fl) => parsesOrPackError(applyFlips(base, fl, 8 + headerLen))),
+      { numRuns: 400, seed: 1 },
+    );
+    fc.assert(
+      fc.property(flips, (fl) => parsesOrPackError(applyFlips(baseGz, fl, 24))),
+      { numRuns: 150, seed: 2 },
+    );
   });
 
   it('truncations and extensions', () => {
-    fc.assert(fc.property(fc.nat({ max: base.length }), fc.boolean(), (n, gz) => parsesOrPackError((gz ? baseGz : base).slice(0, n))), { numRuns: 200, seed: 3 });
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (extra) => {
-      const b = new Uint8Array(base.length + extra.length);
-      b.set(base);
-      b.set(extra, base.length);
-      return parsesOrPackError(b);
-    }), { numRuns: 50, seed: 4 });
+    fc.assert(
+      fc.property(fc.nat({ max: base.length }), fc.boolean(), (n, gz) =>
+        parsesOrPackError((gz ? baseGz : base).slice(0, n)),
+      ),
+      { numRuns: 200, seed: 3 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (extra) => {
+        const b = new Uint8Array(base.length + extra.length);
+        b.set(base);
+        b.set(extra, base.length);
+        return parsesOrPackError(b);
+      }),
+      { numRuns: 50, seed: 4 },
+    );
   });
 
   it('header edits', () => {
     const names = Object.keys(header);
     const weird = fc.oneof(
-      fc.constantFrom(-1, 0, 1, 2, 3, 1e9, 2 ** 31, 2 ** 53, 1.5, NaN, null, 'x', [], {}, 'I64', 'F64', 'BOOL', 'U8', 'F16', 'F32', 'I32'),
+      fc.constantFrom(
+        -1,
+        0,
+        1,
+        2,
+        3,
+        1e9,
+        2 ** 31,
+        2 ** 53,
+        1.5,
+        NaN,
+        null,
+        'x',
+        [],
+        {},
+        'I64',
+        'F64',
+        'BOOL',
+        'U8',
+        'F16',
+        'F32',
+        'I32',
+      ),
       fc.integer({ min: -5, max: 5000 }),
       fc.jsonValue({ maxDepth: 2 }),
     );
     const edit = fc.record({
       name: fc.constantFrom(...names),
-      key: fc.constantFrom('dtype', 'shape', 'data_offsets', 'shape.0', 'shape.1', 'data_offsets.0', 'data_offsets.1', 'delete', 'meta'),
+      key: fc.constantFrom(
+        'dtype',
+        'shape',
+        'data_offsets',
+        'shape.0',
+        'shape.1',
+        'data_offsets.0',
+        'data_offsets.1',
+        'delete',
+        'meta',
+      ),
       metaKey: fc.constantFrom(...REQUIRED_METADATA, 'extra'),
       value: weird,
     });
-    fc.assert(fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
-      const h = structuredClone(header);
-      for (const e of edits) {
-        const entry = h[e.name];
-        if (!entry) continue;
-        if (e.key === 'delete') delete h[e.name];
-        else if (e.key === 'meta') h.__metadata__[e.metaKey] = typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
-        else if (e.key.includes('.')) {
-          const [k, i] = e.key.split('.');
-          if (Array.isArray(entry[k])) (entry[k] as unknown[])[Number(i)] = e.value;
-        } else entry[e.key] = e.value;
-      }
-      const json = new TextEncoder().encode(JSON.stringify(h) ?? '');
-      const b = new Uint8Array(8 + json.length + data.length);
-      new DataView(b.buffer).setUint32(0, json.length, true);
-      b.set(json, 8);
-      b.set(data, 8 + json.length);
-      return parsesOrPackError(b);
-    }), { numRuns: 400, seed: 5 });
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
+        const h = structuredClone(header);
+        for (const e of edits) {
+          const entry = h[e.name];
+          if (!entry) continue;
+          if (e.key === 'delete') delete h[e.name];
+          else if (e.key === 'meta')
+            h.__metadata__[e.metaKey] = typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
+          else if (e.key.includes('.')) {
+            const [k, i] = e.key.split('.');
+            if (Array.isArray(entry[k])) (entry[k] as unknown[])[Number(i)] = e.value;
+          } else entry[e.key] = e.value;
+        }
+        const json = new TextEncoder().encode(JSON.stringify(h) ?? '');
+        const b = new Uint8Array(8 + json.length + data.length);
+        new DataView(b.buffer).setUint32(0, json.length, true);
+        b.set(json, 8);
+        b.set(data, 8 + json.length);
+        return parsesOrPackError(b);
+      }),
+      { numRuns: 400, seed: 5 },
+    );
   });
 });

@@ -1,8 +1,18 @@
 // Teacher pack (DESIGN §4): the tensors' schema over safetensors, the full validating reader and the writer; the types
 // are packTypes.ts, the metadata schema packMeta.ts, pack:inspect's summary packSummary.ts. Rejections name file and field.
 import {
-  PackError, readSafetensors, writeSafetensors, maybeGunzip, gzip, isF16NonFinite, f16BitsToF32, checkHeaderPrefix,
-  DEFAULT_MAX_GUNZIP_BYTES, nameOf, type Dtype, type SafeTensor,
+  PackError,
+  readSafetensors,
+  writeSafetensors,
+  maybeGunzip,
+  gzip,
+  isF16NonFinite,
+  f16BitsToF32,
+  checkHeaderPrefix,
+  DEFAULT_MAX_GUNZIP_BYTES,
+  nameOf,
+  type Dtype,
+  type SafeTensor,
 } from './safetensors';
 import { checkPackFileSize, checkSeqLen, PACK_LIMITS } from './packCost';
 import { EXTRA_METADATA, parsePackMeta, REQUIRED_METADATA, serializePackMeta, V2_METADATA } from './packMeta';
@@ -38,11 +48,32 @@ const SPEC: readonly [keyof PackTensors, Dtype, Sym[]][] = [
   ['teacher_attention', 'F16', ['N', 'A', 'P']],
   ['bayes_answer_ids', 'I32', ['N', 'A']],
 ];
-const ALWAYS_REQUIRED: readonly string[] = ['images', 'split', 'family', 'prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids', 'teacher_hidden', 'teacher_affinity', 'teacher_attention'];
+const ALWAYS_REQUIRED: readonly string[] = [
+  'images',
+  'split',
+  'family',
+  'prompt_ids',
+  'answer_ids',
+  'teacher_answer_ids',
+  'kd_ids',
+  'teacher_hidden',
+  'teacher_affinity',
+  'teacher_attention',
+];
 /** Version 2: the text tensors always; `images` (pixels + encoder) or `image_features` (features) by the pack's style. */
 const REQUIRED_V2: readonly string[] = ['split', 'family', 'prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids'];
-const TARGET_TENSORS = { dense: ['teacher_logits'], topk: ['teacher_topk_ids', 'teacher_topk_logits', 'teacher_lse'] } as const;
-const ID_TENSORS = ['prompt_ids', 'answer_ids', 'teacher_answer_ids', 'kd_ids', 'teacher_topk_ids', 'bayes_answer_ids'] as const;
+const TARGET_TENSORS = {
+  dense: ['teacher_logits'],
+  topk: ['teacher_topk_ids', 'teacher_topk_logits', 'teacher_lse'],
+} as const;
+const ID_TENSORS = [
+  'prompt_ids',
+  'answer_ids',
+  'teacher_answer_ids',
+  'kd_ids',
+  'teacher_topk_ids',
+  'bayes_answer_ids',
+] as const;
 const WEIGHT_PREFIXES = ['encoder.', 'teacher.', 'student_init.'] as const;
 const isWeightName = (name: string): boolean => WEIGHT_PREFIXES.some((p) => name.startsWith(p));
 
@@ -57,7 +88,9 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
   const F = fileName;
   checkPackFileSize(F, bytes.length);
   const limits = { maxHeaderBytes: PACK_LIMITS.headerBytes, maxEntries: PACK_LIMITS.headerEntries }; // before any parse
-  const raw = maybeGunzip(bytes, F, opts.maxGunzipBytes ?? DEFAULT_MAX_GUNZIP_BYTES, (prefix) => checkHeaderPrefix(prefix, F, limits));
+  const raw = maybeGunzip(bytes, F, opts.maxGunzipBytes ?? DEFAULT_MAX_GUNZIP_BYTES, (prefix) =>
+    checkHeaderPrefix(prefix, F, limits),
+  );
   const file = readSafetensors(raw, F, limits);
   const meta = parsePackMeta(file.metadata, F);
   const all = file.tensors;
@@ -70,21 +103,37 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
   const required = [...base, ...TARGET_TENSORS[meta.targets.kind]];
   for (const name of required) {
     if (!Object.prototype.hasOwnProperty.call(all, name)) {
-      const why = (TARGET_TENSORS[meta.targets.kind] as readonly string[]).includes(name) ? ` for targets.kind "${meta.targets.kind}"` : '';
-      const style = v2 && (name === 'images' || name === 'image_features') ? ` with metadata.${feat ? 'features' : 'encoder'}` : '';
+      const why = (TARGET_TENSORS[meta.targets.kind] as readonly string[]).includes(name)
+        ? ` for targets.kind "${meta.targets.kind}"`
+        : '';
+      const style =
+        v2 && (name === 'images' || name === 'image_features') ? ` with metadata.${feat ? 'features' : 'encoder'}` : '';
       throw new PackError(F, tfield(name), `present (a required tensor${why}${style})`);
     }
   }
   if (v2 && !feat && has('image_features')) {
-    throw new PackError(F, tfield('image_features'), 'absent in a pack with images + metadata.encoder, or metadata.features in place of metadata.encoder (DESIGN §4b)');
+    throw new PackError(
+      F,
+      tfield('image_features'),
+      'absent in a pack with images + metadata.encoder, or metadata.features in place of metadata.encoder (DESIGN §4b)',
+    );
   }
   if (feat && has('images') && !meta.image) {
-    throw new PackError(F, 'metadata.image', 'present when a features pack ships tensor images (the thumbnails it describes)');
+    throw new PackError(
+      F,
+      'metadata.image',
+      'present when a features pack ships tensor images (the thumbnails it describes)',
+    );
   }
   for (const name of Object.keys(all)) {
-    if (feat && name.startsWith('encoder.')) throw new PackError(F, tfield(name), 'absent in a features pack (image_features replace the encoder)');
+    if (feat && name.startsWith('encoder.'))
+      throw new PackError(F, tfield(name), 'absent in a features pack (image_features replace the encoder)');
     if (meta.teacher.config === null && name.startsWith('teacher.')) {
-      throw new PackError(F, tfield(name), 'absent when metadata.teacher.config is null (an external teacher ships no weights)');
+      throw new PackError(
+        F,
+        tfield(name),
+        'absent when metadata.teacher.config is null (an external teacher ships no weights)',
+      );
     }
   }
 
@@ -96,7 +145,10 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     Object.assign(dims, { H: meta.image.height, W: meta.image.width, C: meta.image.channels });
     Object.assign(source, { H: 'metadata.image.height', W: 'metadata.image.width', C: 'metadata.image.channels' });
   }
-  if (meta.targets.kind === 'topk') { dims.K = meta.targets.k; source.K = 'metadata.targets.k'; }
+  if (meta.targets.kind === 'topk') {
+    dims.K = meta.targets.k;
+    source.K = 'metadata.targets.k';
+  }
   if (feat) {
     Object.assign(dims, { P: feat.P, dV: feat.dV });
     Object.assign(source, { P: 'metadata.features.P', dV: 'metadata.features.dV' });
@@ -107,7 +159,8 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     if (!t || (!v2 && name === 'image_features')) continue; // version 1: an unknown extra tensor
     if (t.dtype !== dtype) throw new PackError(F, tfield(name), `dtype ${dtype} (got ${t.dtype})`);
     const sym = `[${syms.join(', ')}]`;
-    if (t.shape.length !== syms.length) throw new PackError(F, tfield(name), `shape ${sym} of rank ${syms.length} (got ${fmt(t.shape)})`);
+    if (t.shape.length !== syms.length)
+      throw new PackError(F, tfield(name), `shape ${sym} of rank ${syms.length} (got ${fmt(t.shape)})`);
     syms.forEach((s, i) => {
       const d = t.shape[i];
       if (dims[s] === undefined) {
@@ -116,14 +169,22 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
         source[s] = `tensor ${name}`;
       } else if (dims[s] !== d) {
         const want = syms.map((q) => (dims[q] === undefined ? q : `${q}=${dims[q]}`)).join(', ');
-        throw new PackError(F, tfield(name), `shape [${want}] with ${s} = ${dims[s]} as in ${source[s]} (got ${fmt(t.shape)})`);
+        throw new PackError(
+          F,
+          tfield(name),
+          `shape [${want}] with ${s} = ${dims[s]} as in ${source[s]} (got ${fmt(t.shape)})`,
+        );
       }
     });
     tensors[name] = t.data;
   }
   if (meta.targets.kind === 'dense') dims.K = V;
   if (meta.hidden && dims.dh !== undefined && meta.hidden.d !== dims.dh) {
-    throw new PackError(F, tfield('teacher_hidden'), `width d_h = metadata.hidden.d = ${meta.hidden.d} (got ${fmt(all.teacher_hidden.shape)})`);
+    throw new PackError(
+      F,
+      tfield('teacher_hidden'),
+      `width d_h = metadata.hidden.d = ${meta.hidden.d} (got ${fmt(all.teacher_hidden.shape)})`,
+    );
   }
   const D = dims as PackDims;
   const tn = tensors as PackTensors;
@@ -137,7 +198,12 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     }
   };
   maxCheck('split', tn.split, SPLIT_COUNT, 'values in 0..3 (0 train-labeled, 1 train-unlabeled, 2 val, 3 test)');
-  maxCheck('family', tn.family, meta.families.length, `values in 0..${meta.families.length - 1} (indices into metadata.families)`);
+  maxCheck(
+    'family',
+    tn.family,
+    meta.families.length,
+    `values in 0..${meta.families.length - 1} (indices into metadata.families)`,
+  );
   for (const name of ID_TENSORS) {
     const arr = tn[name];
     if (arr) maxCheck(name, arr, V, `token ids in [0, ${V}) (V = vocab size)`);
@@ -147,15 +213,26 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
   for (const [name, t] of Object.entries(all)) {
     if (t.dtype === 'F16') {
       for (let i = 0; i < t.data.length; i++) {
-        if (isF16NonFinite(t.data[i])) throw new PackError(F, tfield(name), `finite values (got ${(t.data[i] & 0x3ff) ? 'NaN' : 'Infinity'} at flat index ${i})`);
+        if (isF16NonFinite(t.data[i]))
+          throw new PackError(
+            F,
+            tfield(name),
+            `finite values (got ${t.data[i] & 0x3ff ? 'NaN' : 'Infinity'} at flat index ${i})`,
+          );
       }
     } else if (t.dtype === 'F32') {
       for (let i = 0; i < t.data.length; i++) {
-        if (!Number.isFinite(t.data[i])) throw new PackError(F, tfield(name), `finite values (got ${t.data[i]} at flat index ${i})`);
+        if (!Number.isFinite(t.data[i]))
+          throw new PackError(F, tfield(name), `finite values (got ${t.data[i]} at flat index ${i})`);
       }
     }
     if (isWeightName(name)) {
-      if (t.dtype !== 'F32') throw new PackError(F, tfield(name), `dtype F32 for encoder.*/teacher.*/student_init.* weights (got ${t.dtype})`);
+      if (t.dtype !== 'F32')
+        throw new PackError(
+          F,
+          tfield(name),
+          `dtype F32 for encoder.*/teacher.*/student_init.* weights (got ${t.dtype})`,
+        );
       weights[name] = { shape: t.shape, data: t.data };
     }
   }
@@ -164,23 +241,49 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     const z = f16BitsToF32(tn.teacher_topk_logits);
     for (let r = 0; r < z.length; r += K) {
       for (let j = 1; j < K; j++) {
-        if (z[r + j] > z[r + j - 1]) throw new PackError(F, tfield('teacher_topk_logits'), `logits sorted descending along K (not at flat index ${r + j})`);
+        if (z[r + j] > z[r + j - 1])
+          throw new PackError(
+            F,
+            tfield('teacher_topk_logits'),
+            `logits sorted descending along K (not at flat index ${r + j})`,
+          );
       }
     }
   }
 
   const sortedNames = Object.keys(all).sort();
   const tensorInfo = Object.fromEntries(sortedNames.map((n) => [n, { dtype: all[n].dtype, shape: all[n].shape }]));
-  const known: readonly string[] = [...(v2 ? [...REQUIRED_METADATA, ...V2_METADATA] : REQUIRED_METADATA), ...EXTRA_METADATA];
+  const known: readonly string[] = [
+    ...(v2 ? [...REQUIRED_METADATA, ...V2_METADATA] : REQUIRED_METADATA),
+    ...EXTRA_METADATA,
+  ];
   const hasInit = Object.keys(all).some((n) => n.startsWith('student_init.'));
   if (hasInit !== !!meta.studentInit) {
-    throw new PackError(F, hasInit ? 'metadata.student_init' : 'tensor student_init.*', hasInit ? 'present when the pack ships student_init.* weights (DESIGN §4c)' : 'present when metadata.student_init is (DESIGN §4c)');
+    throw new PackError(
+      F,
+      hasInit ? 'metadata.student_init' : 'tensor student_init.*',
+      hasInit
+        ? 'present when the pack ships student_init.* weights (DESIGN §4c)'
+        : 'present when metadata.student_init is (DESIGN §4c)',
+    );
   }
   const extraMetadata = Object.fromEntries(Object.entries(file.metadata).filter(([k]) => !known.includes(k)));
   const id = (tok: string): number => meta.vocab.indexOf(tok);
   return {
     meta,
-    dims: { N: D.N, H: D.H ?? 0, W: D.W ?? 0, C: D.C ?? 0, Lp: D.Lp, A: D.A, V: D.V, K: D.K, P: D.P ?? 0, dh: D.dh ?? 0, ...(feat ? { dV: feat.dV } : {}) },
+    dims: {
+      N: D.N,
+      H: D.H ?? 0,
+      W: D.W ?? 0,
+      C: D.C ?? 0,
+      Lp: D.Lp,
+      A: D.A,
+      V: D.V,
+      K: D.K,
+      P: D.P ?? 0,
+      dh: D.dh ?? 0,
+      ...(feat ? { dV: feat.dV } : {}),
+    },
     special: { pad: id('<pad>'), bos: id('<bos>'), eos: id('<eos>'), unk: id('<unk>') },
     tensors: tn,
     weights,
@@ -190,7 +293,10 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
 }
 
 /** Serialise a pack. validate (default true) re-parses the result, so a bad input fails here, not in the lab. */
-export function buildPackBytes(input: PackInput, opts: { gzip?: boolean; validate?: boolean; fileName?: string } = {}): Uint8Array {
+export function buildPackBytes(
+  input: PackInput,
+  opts: { gzip?: boolean; validate?: boolean; fileName?: string } = {},
+): Uint8Array {
   const bytes = writeSafetensors(input.tensors, serializePackMeta(input.meta, input.extraMetadata));
   if (opts.validate ?? true) parsePack(bytes, opts.fileName ?? 'buildPackBytes');
   return opts.gzip ? gzip(bytes) : bytes;
@@ -201,7 +307,8 @@ export function packToInput(pack: Pack): PackInput {
   const tensors: Record<string, SafeTensor> = {};
   for (const [name] of SPEC) {
     const data = pack.tensors[name];
-    if (data) tensors[name] = { dtype: pack.tensorInfo[name].dtype, shape: pack.tensorInfo[name].shape, data } as SafeTensor;
+    if (data)
+      tensors[name] = { dtype: pack.tensorInfo[name].dtype, shape: pack.tensorInfo[name].shape, data } as SafeTensor;
   }
   for (const [name, w] of Object.entries(pack.weights)) tensors[name] = { dtype: 'F32', shape: w.shape, data: w.data };
   return { meta: pack.meta, tensors, extraMetadata: pack.extraMetadata };

@@ -47,10 +47,20 @@ describe('what a pack costs', () => {
   });
   it('the shipped packs fit at every batch the lab offers (512), with the online teacher', () => {
     const teacher = { d: 128, layers: 4, heads: 8, mlpRatio: 4 };
-    expect(() => checkPackCost('shapes', { seq: SHAPES, student: STUDENT, teacher, batch: 512, lanes: 4 })).not.toThrow();
+    expect(() =>
+      checkPackCost('shapes', { seq: SHAPES, student: STUDENT, teacher, batch: 512, lanes: 4 }),
+    ).not.toThrow();
   });
   it('P = 1,024 image tokens is refused by name with a hint to pool', () => {
-    const e = refused(() => checkPackCost('big.safetensors', { seq: { ...SHAPES, P: 1024, dV: 8 }, student: STUDENT, teacher: null, batch: 32, lanes: 1 }));
+    const e = refused(() =>
+      checkPackCost('big.safetensors', {
+        seq: { ...SHAPES, P: 1024, dV: 8 },
+        student: STUDENT,
+        teacher: null,
+        batch: 32,
+        lanes: 1,
+      }),
+    );
     expect(e.message).toContain('big.safetensors');
     expect(e.field).toBe('sequence length');
     expect(e.message).toContain('1041');
@@ -68,7 +78,9 @@ describe('what a pack costs', () => {
   });
   it('a file over the bound is refused before it is read', () => {
     expect(() => checkPackFileSize('f', PACK_LIMITS.fileBytes)).not.toThrow();
-    expect(refused(() => checkPackFileSize('f', 1.5 * 2 ** 30)).message).toContain('at most 1024 MiB (it is 1536 MiB); nothing was read');
+    expect(refused(() => checkPackFileSize('f', 1.5 * 2 ** 30)).message).toContain(
+      'at most 1024 MiB (it is 1536 MiB); nothing was read',
+    );
   });
 });
 
@@ -78,10 +90,12 @@ describe('headers are bounded before they are parsed', () => {
     expect(bytes.length).toBeGreaterThan(PACK_LIMITS.headerBytes);
     expect(refused(() => parsePack(bytes, 'h.safetensors')).field).toBe('header length');
     let inflated = 0; // the prefix check stops inflation at the first chunk that holds the 8-byte length
-    const e = refused(() => maybeGunzip(gzip(bytes, 1), 'h.gz', undefined, (prefix) => {
-      inflated = prefix.length;
-      return checkHeaderPrefix(prefix, 'h.gz', { maxHeaderBytes: PACK_LIMITS.headerBytes });
-    }));
+    const e = refused(() =>
+      maybeGunzip(gzip(bytes, 1), 'h.gz', undefined, (prefix) => {
+        inflated = prefix.length;
+        return checkHeaderPrefix(prefix, 'h.gz', { maxHeaderBytes: PACK_LIMITS.headerBytes });
+      }),
+    );
     expect(e.field).toBe('header length');
     expect(e.message).toContain(`at most ${PACK_LIMITS.headerBytes} bytes`);
     expect(inflated).toBeLessThan(bytes.length / 8);
@@ -90,7 +104,9 @@ describe('headers are bounded before they are parsed', () => {
   it('a header listing more tensors than the bound is refused before JSON.parse', () => {
     const e = refused(() => parsePack(manyTensors(PACK_LIMITS.headerEntries + 1), 'n.safetensors'));
     expect(e.field).toBe('header');
-    expect(e.message).toContain(`at most ${PACK_LIMITS.headerEntries} tensors (it lists ${PACK_LIMITS.headerEntries + 1})`);
+    expect(e.message).toContain(
+      `at most ${PACK_LIMITS.headerEntries} tensors (it lists ${PACK_LIMITS.headerEntries + 1})`,
+    );
   });
 });
 

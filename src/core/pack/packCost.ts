@@ -93,7 +93,12 @@ const mib = (n: number): string => `${(n / MiB).toFixed(n < 10 * MiB ? 1 : 0)} M
 /** A pack file's size, checked before a byte of it is read (the browser's file picker and the CLI alike). */
 export function checkPackFileSize(file: string, size: number): void {
   if (size > PACK_LIMITS.fileBytes) {
-    throw new PackError(file, 'file', `at most ${mib(PACK_LIMITS.fileBytes)} (it is ${mib(size)}); nothing was read`, 'pool the image features or keep fewer samples');
+    throw new PackError(
+      file,
+      'file',
+      `at most ${mib(PACK_LIMITS.fileBytes)} (it is ${mib(size)}); nothing was read`,
+      'pool the image features or keep fewer samples',
+    );
   }
 }
 
@@ -101,10 +106,16 @@ export function checkPackFileSize(file: string, size: number): void {
 export function checkSeqLen(file: string, P: number, Lp: number, A: number): void {
   const L = P + Lp + A;
   if (L <= PACK_LIMITS.seqLen) return;
-  const hint = P > Lp + A
-    ? `pool the image features to P ≤ ${Math.min(64, Math.max(1, PACK_LIMITS.seqLen - Lp - A))} (the exporter's \`--pool 4\`: 4×4 windows), or use larger patches`
-    : 'shorten the prompt (Lp) or the answer slots (A)';
-  throw new PackError(file, 'sequence length', `P + Lp + A at most ${PACK_LIMITS.seqLen} tokens (got ${P} + ${Lp} + ${A} = ${L}): attention grows with its square`, hint);
+  const hint =
+    P > Lp + A
+      ? `pool the image features to P ≤ ${Math.min(64, Math.max(1, PACK_LIMITS.seqLen - Lp - A))} (the exporter's \`--pool 4\`: 4×4 windows), or use larger patches`
+      : 'shorten the prompt (Lp) or the answer slots (A)';
+  throw new PackError(
+    file,
+    'sequence length',
+    `P + Lp + A at most ${PACK_LIMITS.seqLen} tokens (got ${P} + ${Lp} + ${A} = ${L}): attention grows with its square`,
+    hint,
+  );
 }
 
 /** The largest batch whose step fits PACK_LIMITS.stepBytes (0 when not even one sample fits). */
@@ -122,11 +133,20 @@ export function checkPackCost(file: string, x: StepCostInput): StepCost {
   checkSeqLen(file, x.seq.P, x.seq.Lp, x.seq.A);
   if (c.stepBytes > PACK_LIMITS.stepBytes) {
     const fit = maxBatch(x);
-    throw new PackError(file, 'step memory', `a training step of at most ${mib(PACK_LIMITS.stepBytes)} (batch ${x.batch} at L = ${c.seqLen} needs ≈ ${mib(c.stepBytes)})`,
-      fit >= 1 ? `use a batch size of at most ${fit}` : 'pool the image features or shorten the sequence');
+    throw new PackError(
+      file,
+      'step memory',
+      `a training step of at most ${mib(PACK_LIMITS.stepBytes)} (batch ${x.batch} at L = ${c.seqLen} needs ≈ ${mib(c.stepBytes)})`,
+      fit >= 1 ? `use a batch size of at most ${fit}` : 'pool the image features or shorten the sequence',
+    );
   }
   if (c.modelBytes > PACK_LIMITS.modelBytes) {
-    throw new PackError(file, 'model memory', `students and teacher within ${mib(PACK_LIMITS.modelBytes)} (${x.lanes} lane(s) need ≈ ${mib(c.modelBytes)})`, 'race fewer lanes');
+    throw new PackError(
+      file,
+      'model memory',
+      `students and teacher within ${mib(PACK_LIMITS.modelBytes)} (${x.lanes} lane(s) need ≈ ${mib(c.modelBytes)})`,
+      'race fewer lanes',
+    );
   }
   return c;
 }

@@ -7,13 +7,33 @@ import { makeTinyPack, TINY_DIMS } from '../testing/packFixture';
 function withExtras(): PackInput {
   const p = makeTinyPack();
   const N = p.tensors.answer_ids.shape[0];
-  p.tensors.bayes_answer_ids = { dtype: 'I32', shape: [N, TINY_DIMS.A], data: (p.tensors.answer_ids.data as Int32Array).slice() };
-  p.tensors['student_init.lm.head.w'] = { dtype: 'F32', shape: [4, TINY_DIMS.V], data: new Float32Array(4 * TINY_DIMS.V) };
+  p.tensors.bayes_answer_ids = {
+    dtype: 'I32',
+    shape: [N, TINY_DIMS.A],
+    data: (p.tensors.answer_ids.data as Int32Array).slice(),
+  };
+  p.tensors['student_init.lm.head.w'] = {
+    dtype: 'F32',
+    shape: [4, TINY_DIMS.V],
+    data: new Float32Array(4 * TINY_DIMS.V),
+  };
   p.meta = {
     ...p.meta,
-    ambiguity: { annotator: 'colour words drawn from a Gaussian over hue prototypes', bayesAccuracy: { color: 81.5, count: 77 } },
-    studentInit: { config: { d: 4 }, objective: 'next-token', steps: 500, corpus: 'prompts and answers of the unlabeled split' },
-    teacher: { ...p.meta.teacher, pretrain: { objective: 'next-token', steps: 800, corpus: 'prompts and answers' }, calibration: { ece: 0.03, medianTopProb: 0.8, meanEntropy: 0.6 } },
+    ambiguity: {
+      annotator: 'colour words drawn from a Gaussian over hue prototypes',
+      bayesAccuracy: { color: 81.5, count: 77 },
+    },
+    studentInit: {
+      config: { d: 4 },
+      objective: 'next-token',
+      steps: 500,
+      corpus: 'prompts and answers of the unlabeled split',
+    },
+    teacher: {
+      ...p.meta.teacher,
+      pretrain: { objective: 'next-token', steps: 800, corpus: 'prompts and answers' },
+      calibration: { ece: 0.03, medianTopProb: 0.8, meanEntropy: 0.6 },
+    },
   };
   return p;
 }
@@ -30,7 +50,10 @@ const refuse = (p: PackInput) => {
 describe('pack §4c additions', () => {
   it('round-trip: every addition is read back as written, student_init.* among the weights', () => {
     const pack = parsePack(buildPackBytes(withExtras()), 'x');
-    expect(pack.meta.ambiguity).toEqual({ annotator: 'colour words drawn from a Gaussian over hue prototypes', bayesAccuracy: { color: 81.5, count: 77 } });
+    expect(pack.meta.ambiguity).toEqual({
+      annotator: 'colour words drawn from a Gaussian over hue prototypes',
+      bayesAccuracy: { color: 81.5, count: 77 },
+    });
     expect(pack.meta.studentInit?.steps).toBe(500);
     expect(pack.meta.teacher.pretrain?.steps).toBe(800);
     expect(pack.meta.teacher.calibration?.medianTopProb).toBe(0.8);
@@ -55,7 +78,9 @@ describe('pack §4c additions', () => {
     expect(refuse(c)).toMatch(/tensor bayes_answer_ids: token ids in \[0, 12\)/);
     const d = withExtras();
     d.tensors.bayes_answer_ids = { dtype: 'I32', shape: [3, TINY_DIMS.A], data: new Int32Array(3 * TINY_DIMS.A) };
-    expect(refuse(d)).toMatch(/tensor bayes_answer_ids: shape \[N=6, A=4\] with N = 6 as in tensor images \(got \[3, 4\]\)/);
+    expect(refuse(d)).toMatch(
+      /tensor bayes_answer_ids: shape \[N=6, A=4\] with N = 6 as in tensor images \(got \[3, 4\]\)/,
+    );
     const e = withExtras();
     delete e.meta.studentInit;
     expect(refuse(e)).toMatch(/metadata\.student_init: present when the pack ships student_init\.\* weights/);
@@ -75,7 +100,11 @@ describe('pack:inspect prints the §4c additions', () => {
   it('each present addition, nothing for a pack without them', async () => {
     const { summarizePack } = await import('./packSummary');
     const s = summarizePack(parsePack(buildPackBytes(withExtras()), 'x'));
-    expect(s.ambiguity).toEqual({ annotator: 'colour words drawn from a Gaussian over hue prototypes', bayes_accuracy: { color: 81.5, count: 77 }, bayes_answer_ids: true });
+    expect(s.ambiguity).toEqual({
+      annotator: 'colour words drawn from a Gaussian over hue prototypes',
+      bayes_accuracy: { color: 81.5, count: 77 },
+      bayes_answer_ids: true,
+    });
     expect(s.student_init).toMatchObject({ objective: 'next-token', steps: 500, tensors: 1 });
     expect(s.teacher_pretrain?.steps).toBe(800);
     expect(s.teacher_calibration).toEqual({ ece: 0.03, median_top_prob: 0.8, mean_entropy: 0.6 });

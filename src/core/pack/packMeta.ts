@@ -1,9 +1,22 @@
 // Teacher pack metadata (DESIGN §4, §4b, §4c): the `__metadata__` schema as types, its parser with errors that name
 // the file and the key, and its writer. The tensors and the whole-pack reader are pack.ts.
 import { brief, nameOf, PackError } from './safetensors';
-import { type FeaturesSpec, type HiddenSpec, type VocabSource, parseFeaturesSpec, parseHiddenSpec, parseVocabSource } from './packV2';
 import {
-  type AmbiguitySpec, type CalibrationSpec, parseAmbiguity, parseStudentInit, parseTeacherExtras, type PretrainSpec, type StudentInitSpec,
+  type FeaturesSpec,
+  type HiddenSpec,
+  type VocabSource,
+  parseFeaturesSpec,
+  parseHiddenSpec,
+  parseVocabSource,
+} from './packV2';
+import {
+  type AmbiguitySpec,
+  type CalibrationSpec,
+  parseAmbiguity,
+  parseStudentInit,
+  parseTeacherExtras,
+  type PretrainSpec,
+  type StudentInitSpec,
 } from './packExtras';
 
 export const PACK_FORMAT = 'llavadi-lab-pack';
@@ -13,14 +26,40 @@ export const PACK_VERSIONS = ['1', '2'] as const;
 export type PackVersion = (typeof PACK_VERSIONS)[number];
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 /** Metadata keys every version-1 pack carries (all string values; JSON where DESIGN §4 says so). */
-export const REQUIRED_METADATA = ['format', 'version', 'vocab', 'image', 'families', 'targets', 'encoder', 'teacher', 'license'] as const;
+export const REQUIRED_METADATA = [
+  'format',
+  'version',
+  'vocab',
+  'image',
+  'families',
+  'targets',
+  'encoder',
+  'teacher',
+  'license',
+] as const;
 /** Version 2 (DESIGN §4b): `image` and `encoder` only in a pixels + encoder pack; `features` in a features pack. */
-export const REQUIRED_METADATA_V2 = ['format', 'version', 'vocab', 'families', 'targets', 'teacher', 'license'] as const;
+export const REQUIRED_METADATA_V2 = [
+  'format',
+  'version',
+  'vocab',
+  'families',
+  'targets',
+  'teacher',
+  'license',
+] as const;
 /** Version-2 metadata keys that PackMeta holds (not kept in extraMetadata). */
 export const V2_METADATA = ['features', 'vocab_source', 'hidden'] as const;
 
-export interface ImageSpec { height: number; width: number; channels: number } // pixels, pixels, 1..n
-export interface TargetsSpec { kind: 'dense' | 'topk'; k: number; positions: 'answer' } // k = V for dense, 1..V for topk
+export interface ImageSpec {
+  height: number;
+  width: number;
+  channels: number;
+} // pixels, pixels, 1..n
+export interface TargetsSpec {
+  kind: 'dense' | 'topk';
+  k: number;
+  positions: 'answer';
+} // k = V for dense, 1..V for topk
 export interface TeacherInfo {
   config: Record<string, unknown> | null; // null (version 2 only): an external teacher without `teacher.*` weights
   params: number | null; // parameter count, ≥ 0; null only with config null (an external teacher: informational)
@@ -58,22 +97,38 @@ const isInt = (v: unknown, min: number): v is number => typeof v === 'number' &&
 export function parsePackMeta(md: Record<string, string>, file: string): PackMeta {
   const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(md, key);
   const present = (keys: readonly string[]): void => {
-    for (const key of keys) if (!has(key)) throw new PackError(file, `metadata.${key}`, 'present (a required metadata key; see docs/pack-format.md)');
+    for (const key of keys)
+      if (!has(key))
+        throw new PackError(file, `metadata.${key}`, 'present (a required metadata key; see docs/pack-format.md)');
   };
   present(['format', 'version']);
-  if (md.format !== PACK_FORMAT) throw new PackError(file, 'metadata.format', `"${PACK_FORMAT}" (got ${brief(md.format)})`);
+  if (md.format !== PACK_FORMAT)
+    throw new PackError(file, 'metadata.format', `"${PACK_FORMAT}" (got ${brief(md.format)})`);
   if (!(PACK_VERSIONS as readonly string[]).includes(md.version)) {
-    throw new PackError(file, 'metadata.version', `"1" or "2", the versions this reader supports (got ${brief(md.version)})`, 'rebuild the pack with `npm run pack:build`, or export it again in version 1 or 2');
+    throw new PackError(
+      file,
+      'metadata.version',
+      `"1" or "2", the versions this reader supports (got ${brief(md.version)})`,
+      'rebuild the pack with `npm run pack:build`, or export it again in version 1 or 2',
+    );
   }
   const v2 = md.version === '2';
   present(v2 ? REQUIRED_METADATA_V2 : REQUIRED_METADATA);
   // Version 2: either pixels + encoder or features, never both, never neither (DESIGN §4b).
   const featuresStyle = v2 && has('features');
   if (v2 && has('encoder') && has('features')) {
-    throw new PackError(file, 'metadata.features', 'absent when metadata.encoder is present: a pack has either images + encoder or image_features + features (DESIGN §4b)');
+    throw new PackError(
+      file,
+      'metadata.features',
+      'absent when metadata.encoder is present: a pack has either images + encoder or image_features + features (DESIGN §4b)',
+    );
   }
   if (v2 && !has('encoder') && !has('features')) {
-    throw new PackError(file, 'metadata.encoder', 'present (with tensor images), or metadata.features (with tensor image_features): a pack has one of the two (DESIGN §4b)');
+    throw new PackError(
+      file,
+      'metadata.encoder',
+      'present (with tensor images), or metadata.features (with tensor image_features): a pack has one of the two (DESIGN §4b)',
+    );
   }
   if (v2 && !featuresStyle) present(['image']);
   const json = (key: string): unknown => {
@@ -83,7 +138,9 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
       throw new PackError(file, `metadata.${key}`, `a JSON string (${e instanceof Error ? e.message : String(e)})`);
     }
   };
-  const bad = (key: string, expected: string): never => { throw new PackError(file, `metadata.${key}`, expected); };
+  const bad = (key: string, expected: string): never => {
+    throw new PackError(file, `metadata.${key}`, expected);
+  };
 
   const vocab = json('vocab');
   const vocabWant = `a JSON array of unique token strings containing ${SPECIAL_TOKENS.join(' ')}`;
@@ -96,22 +153,32 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
   if (has('image')) {
     const image = json('image');
     const imageWant = 'a JSON object {height, width, channels} of positive integers';
-    if (!isObj(image) || !isInt(image.height, 1) || !isInt(image.width, 1) || !isInt(image.channels, 1)) bad('image', imageWant);
+    if (!isObj(image) || !isInt(image.height, 1) || !isInt(image.width, 1) || !isInt(image.channels, 1))
+      bad('image', imageWant);
     img = image as Record<string, number>;
   }
 
   const families = json('families');
-  if (!Array.isArray(families) || families.length < 1 || families.length > 256 || !families.every((f) => typeof f === 'string' && f.length > 0) || new Set(families).size !== families.length) {
+  if (
+    !Array.isArray(families) ||
+    families.length < 1 ||
+    families.length > 256 ||
+    !families.every((f) => typeof f === 'string' && f.length > 0) ||
+    new Set(families).size !== families.length
+  ) {
     bad('families', 'a JSON array of 1..256 unique non-empty family names');
   }
 
   const targets = json('targets');
   const V = vocabArr.length;
-  if (!isObj(targets) || (targets.kind !== 'dense' && targets.kind !== 'topk')) bad('targets', 'a JSON object {kind: "dense" | "topk", k, positions: "answer"}');
+  if (!isObj(targets) || (targets.kind !== 'dense' && targets.kind !== 'topk'))
+    bad('targets', 'a JSON object {kind: "dense" | "topk", k, positions: "answer"}');
   const tg = targets as Record<string, unknown>;
   if (tg.positions !== 'answer') bad('targets', `positions "answer" (got ${brief(tg.positions)})`);
-  if (tg.kind === 'dense' && tg.k !== V) bad('targets', `k = V = ${V} (the vocab size) for a dense pack (got ${brief(tg.k)})`);
-  if (tg.kind === 'topk' && !(isInt(tg.k, 1) && tg.k <= V)) bad('targets', `k an integer in 1..${V} for a topk pack (got ${brief(tg.k)})`);
+  if (tg.kind === 'dense' && tg.k !== V)
+    bad('targets', `k = V = ${V} (the vocab size) for a dense pack (got ${brief(tg.k)})`);
+  if (tg.kind === 'topk' && !(isInt(tg.k, 1) && tg.k <= V))
+    bad('targets', `k an integer in 1..${V} for a topk pack (got ${brief(tg.k)})`);
 
   let encoder: unknown;
   if (!featuresStyle) {
@@ -125,12 +192,20 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
   // An external teacher (config null, DESIGN §4b): params and trainedSteps are informational and may be null.
   const external = isObj(teacher) && teacher.config === null;
   const countOk = (c: unknown): boolean => isInt(c, 0) || (external && c === null);
-  if (!isObj(teacher) || !configOk(teacher.config) || !countOk(teacher.params) || !isObj(teacher.accuracy) || !countOk(teacher.trainedSteps) || !isInt(teacher.seed, Number.MIN_SAFE_INTEGER)) {
+  if (
+    !isObj(teacher) ||
+    !configOk(teacher.config) ||
+    !countOk(teacher.params) ||
+    !isObj(teacher.accuracy) ||
+    !countOk(teacher.trainedSteps) ||
+    !isInt(teacher.seed, Number.MIN_SAFE_INTEGER)
+  ) {
     bad('teacher', teacherWant);
   }
   const th = teacher as Record<string, unknown>;
   for (const [fam, acc] of Object.entries(th.accuracy as Record<string, unknown>)) {
-    if (typeof acc !== 'number' || !(acc >= 0 && acc <= 100)) bad('teacher', `accuracy.${nameOf(fam)} a percent in 0..100 (got ${brief(acc)})`);
+    if (typeof acc !== 'number' || !(acc >= 0 && acc <= 100))
+      bad('teacher', `accuracy.${nameOf(fam)} a percent in 0..100 (got ${brief(acc)})`);
   }
 
   const out: PackMeta = {
@@ -156,7 +231,10 @@ export function parsePackMeta(md: Record<string, string>, file: string): PackMet
     if (has('vocab_source')) {
       out.vocabSource = parseVocabSource(md, file, V);
       if (out.targets.kind !== 'topk') {
-        bad('targets', 'kind "topk": a compacted vocabulary (metadata.vocab_source) needs top-K targets whose teacher_lse covers the full original vocabulary (DESIGN §4b)');
+        bad(
+          'targets',
+          'kind "topk": a compacted vocabulary (metadata.vocab_source) needs top-K targets whose teacher_lse covers the full original vocabulary (DESIGN §4b)',
+        );
       }
     }
     if (has('hidden')) out.hidden = parseHiddenSpec(md, file);
@@ -172,7 +250,8 @@ export function serializePackMeta(meta: PackMeta, extra: Record<string, string> 
   out.format = meta.format;
   out.version = meta.version;
   out.vocab = JSON.stringify(meta.vocab);
-  if (meta.image) out.image = JSON.stringify({ height: meta.image.height, width: meta.image.width, channels: meta.image.channels });
+  if (meta.image)
+    out.image = JSON.stringify({ height: meta.image.height, width: meta.image.width, channels: meta.image.channels });
   out.families = JSON.stringify(meta.families);
   out.targets = JSON.stringify({ kind: meta.targets.kind, k: meta.targets.k, positions: meta.targets.positions });
   if (meta.encoder) out.encoder = JSON.stringify(meta.encoder);

@@ -33,7 +33,12 @@ export function summarizePack(pack: Pack): PackSummary {
   return {
     format: pack.meta.format,
     version: pack.meta.version,
-    n: { train_labeled: n[SPLIT.trainLabeled], train_unlabeled: n[SPLIT.trainUnlabeled], val: n[SPLIT.val], test: n[SPLIT.test] },
+    n: {
+      train_labeled: n[SPLIT.trainLabeled],
+      train_unlabeled: n[SPLIT.trainUnlabeled],
+      val: n[SPLIT.val],
+      test: n[SPLIT.test],
+    },
     families: pack.meta.families,
     vocab_size: pack.dims.V,
     answer_slots: pack.dims.A,
@@ -47,13 +52,41 @@ export function summarizePack(pack: Pack): PackSummary {
 }
 
 /** The §4c additions a pack carries, as pack:inspect prints them (absent keys: the pack has none). */
-function packExtras(pack: Pack): Pick<PackSummary, 'ambiguity' | 'student_init' | 'teacher_pretrain' | 'teacher_calibration'> {
+function packExtras(
+  pack: Pack,
+): Pick<PackSummary, 'ambiguity' | 'student_init' | 'teacher_pretrain' | 'teacher_calibration'> {
   const { ambiguity: a, studentInit: si, teacher: t } = pack.meta;
   return {
-    ...(a ? { ambiguity: { annotator: a.annotator, bayes_accuracy: a.bayesAccuracy, bayes_answer_ids: pack.tensors.bayes_answer_ids !== undefined } } : {}),
-    ...(si ? { student_init: { objective: si.objective, steps: si.steps, corpus: si.corpus, tensors: Object.keys(pack.weights).filter((k) => k.startsWith('student_init.')).length, config: si.config } } : {}),
+    ...(a
+      ? {
+          ambiguity: {
+            annotator: a.annotator,
+            bayes_accuracy: a.bayesAccuracy,
+            bayes_answer_ids: pack.tensors.bayes_answer_ids !== undefined,
+          },
+        }
+      : {}),
+    ...(si
+      ? {
+          student_init: {
+            objective: si.objective,
+            steps: si.steps,
+            corpus: si.corpus,
+            tensors: Object.keys(pack.weights).filter((k) => k.startsWith('student_init.')).length,
+            config: si.config,
+          },
+        }
+      : {}),
     ...(t.pretrain ? { teacher_pretrain: t.pretrain } : {}),
-    ...(t.calibration ? { teacher_calibration: { ece: t.calibration.ece, median_top_prob: t.calibration.medianTopProb, mean_entropy: t.calibration.meanEntropy } } : {}),
+    ...(t.calibration
+      ? {
+          teacher_calibration: {
+            ece: t.calibration.ece,
+            median_top_prob: t.calibration.medianTopProb,
+            mean_entropy: t.calibration.meanEntropy,
+          },
+        }
+      : {}),
   };
 }
 
@@ -64,8 +97,12 @@ export function packSources(pack: Pack): { features: string; vocabulary: string;
   const size = vs?.size ? ` of ${vs.size}` : '';
   const hasWeights = Object.keys(pack.weights).some((k) => k.startsWith('teacher.'));
   return {
-    features: f ? `image_features from ${f.source}: P ${f.P} × dV ${f.dV}, pooling ${f.pooling}${thumbs}` : 'images + encoder (encoder.* in the pack)',
-    vocabulary: vs ? `compacted: ${pack.dims.V} entries${size} of ${vs.tokenizer} (original ids in vocab_source)` : "the pack's own",
+    features: f
+      ? `image_features from ${f.source}: P ${f.P} × dV ${f.dV}, pooling ${f.pooling}${thumbs}`
+      : 'images + encoder (encoder.* in the pack)',
+    vocabulary: vs
+      ? `compacted: ${pack.dims.V} entries${size} of ${vs.tokenizer} (original ids in vocab_source)`
+      : "the pack's own",
     teacher: hasWeights ? 'weights in the pack (teacher.*)' : 'external: no teacher.* weights (cached targets only)',
   };
 }

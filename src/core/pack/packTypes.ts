@@ -8,7 +8,19 @@ import type { Dtype, SafeTensor } from './safetensors';
  * per slot (V when dense), P patches (0 when no tensor carries them), dh teacher hidden width (0 without teacher_hidden),
  * dV feature width (features packs only).
  */
-export interface PackDims { N: number; H: number; W: number; C: number; Lp: number; A: number; V: number; K: number; P: number; dh: number; dV?: number }
+export interface PackDims {
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  Lp: number;
+  A: number;
+  V: number;
+  K: number;
+  P: number;
+  dh: number;
+  dV?: number;
+}
 export interface PackTensors {
   images?: Uint8Array; // [N, H, W, C] pixels (version 1 and pixels + encoder packs) or optional thumbnails (features packs)
   image_features?: Uint16Array; // [N, P, dV] F16 bits: frozen-encoder features (features packs)
@@ -27,7 +39,10 @@ export interface PackTensors {
   teacher_attention?: Uint16Array; // [N, A, P] F16 bits (required in version 1)
   bayes_answer_ids?: Int32Array; // [N, A] §4c: the generator's most probable answer (ambiguous data only)
 }
-export interface PackWeight { shape: number[]; data: Float32Array }
+export interface PackWeight {
+  shape: number[];
+  data: Float32Array;
+}
 export interface Pack {
   meta: PackMeta;
   dims: PackDims;

@@ -12,8 +12,11 @@ const { A, P, V } = TINY_DIMS;
 const N = 6;
 const rejects = (bytes: Uint8Array, field: string) => expectPackError(bytes, field, F);
 
-
-const f16zeros = (shape: number[]): SafeTensor => ({ dtype: 'F16', shape, data: new Uint16Array(shape.reduce((a, b) => a * b, 1)) });
+const f16zeros = (shape: number[]): SafeTensor => ({
+  dtype: 'F16',
+  shape,
+  data: new Uint16Array(shape.reduce((a, b) => a * b, 1)),
+});
 
 const feat = makeTinyFeaturesPack();
 const featFull = makeTinyFeaturesPack({ alignment: true, thumbnails: false });
@@ -93,13 +96,25 @@ describe('pack version 2: rejections (DESIGN §4b)', () => {
   it('features metadata without image_features, or image_features in an encoder pack', () => {
     rejects(bytesOf(feat, { image_features: null }), 'tensor image_features');
     const v1 = makeTinyPack({ kind: 'topk' });
-    rejects(bytesOf({ ...v1, meta: { ...v1.meta, version: '2' } }, { image_features: f16zeros([N, P, 6]) }), 'tensor image_features');
+    rejects(
+      bytesOf({ ...v1, meta: { ...v1.meta, version: '2' } }, { image_features: f16zeros([N, P, 6]) }),
+      'tensor image_features',
+    );
   });
   it('image_features of a shape other than [N, features.P, features.dV]', () => {
-    expect(rejects(bytesOf(feat, { image_features: f16zeros([N, P + 1, 6]) }), 'tensor image_features').message).toContain('metadata.features.P');
-    expect(rejects(bytesOf(feat, { image_features: f16zeros([N, P, 7]) }), 'tensor image_features').message).toContain('metadata.features.dV');
+    expect(
+      rejects(bytesOf(feat, { image_features: f16zeros([N, P + 1, 6]) }), 'tensor image_features').message,
+    ).toContain('metadata.features.P');
+    expect(rejects(bytesOf(feat, { image_features: f16zeros([N, P, 7]) }), 'tensor image_features').message).toContain(
+      'metadata.features.dV',
+    );
     rejects(bytesOf(feat, { image_features: f16zeros([N - 1, P, 6]) }), 'tensor image_features');
-    rejects(bytesOf(feat, { image_features: { ...f16zeros([N, P, 6]), dtype: 'U8', data: new Uint8Array(N * P * 6) } as SafeTensor }), 'tensor image_features');
+    rejects(
+      bytesOf(feat, {
+        image_features: { ...f16zeros([N, P, 6]), dtype: 'U8', data: new Uint8Array(N * P * 6) } as SafeTensor,
+      }),
+      'tensor image_features',
+    );
   });
   it('a non-finite image feature', () => {
     const t = feat.tensors.image_features;
@@ -110,13 +125,39 @@ describe('pack version 2: rejections (DESIGN §4b)', () => {
   it('features metadata of the wrong shape', () => {
     rejects(bytesOf(feat, {}, { features: '{"source": "x", "P": 4}' }), 'metadata.features');
     rejects(bytesOf(feat, {}, { features: '{oops' }), 'metadata.features');
-    rejects(bytesOf(feat, {}, { features: '{"source": "x", "P": 4, "dV": 6, "pooling": "none", "grid": {"rows": 3, "cols": 3}}' }), 'metadata.features');
+    rejects(
+      bytesOf(
+        feat,
+        {},
+        { features: '{"source": "x", "P": 4, "dV": 6, "pooling": "none", "grid": {"rows": 3, "cols": 3}}' },
+      ),
+      'metadata.features',
+    );
   });
   it('vocab_source.ids of a length other than the vocab, or malformed', () => {
     const ids = feat.meta.vocabSource!.ids;
-    expect(rejects(bytesOf(feat, {}, { vocab_source: JSON.stringify({ tokenizer: 't', ids: ids.slice(1) }) }), 'metadata.vocab_source').message).toContain(`length ${V}`);
-    rejects(bytesOf(feat, {}, { vocab_source: JSON.stringify({ tokenizer: 't', ids: ids.map((x, i) => (i === 5 ? -2 : x)) }) }), 'metadata.vocab_source');
-    rejects(bytesOf(feat, {}, { vocab_source: JSON.stringify({ tokenizer: 't', ids: ids.map((x, i) => (i === 5 ? ids[4] : x)) }) }), 'metadata.vocab_source');
+    expect(
+      rejects(
+        bytesOf(feat, {}, { vocab_source: JSON.stringify({ tokenizer: 't', ids: ids.slice(1) }) }),
+        'metadata.vocab_source',
+      ).message,
+    ).toContain(`length ${V}`);
+    rejects(
+      bytesOf(
+        feat,
+        {},
+        { vocab_source: JSON.stringify({ tokenizer: 't', ids: ids.map((x, i) => (i === 5 ? -2 : x)) }) },
+      ),
+      'metadata.vocab_source',
+    );
+    rejects(
+      bytesOf(
+        feat,
+        {},
+        { vocab_source: JSON.stringify({ tokenizer: 't', ids: ids.map((x, i) => (i === 5 ? ids[4] : x)) }) },
+      ),
+      'metadata.vocab_source',
+    );
     rejects(bytesOf(feat, {}, { vocab_source: '[1, 2]' }), 'metadata.vocab_source');
   });
   it('a compacted pack with dense targets', () => {
@@ -124,7 +165,10 @@ describe('pack version 2: rejections (DESIGN §4b)', () => {
     const { encoder: _e, image: _i, ...rest } = dense.meta;
     const input: PackInput = {
       meta: { ...rest, version: '2', features: feat.meta.features, vocabSource: feat.meta.vocabSource },
-      tensors: { ...Object.fromEntries(Object.entries(dense.tensors).filter(([k]) => !k.includes('.') && k !== 'images')), image_features: feat.tensors.image_features },
+      tensors: {
+        ...Object.fromEntries(Object.entries(dense.tensors).filter(([k]) => !k.includes('.') && k !== 'images')),
+        image_features: feat.tensors.image_features,
+      },
     };
     expect(rejects(bytesOf(input), 'metadata.targets').message).toContain('vocab_source');
     // Without vocab_source the same dense features pack is fine.

@@ -43,7 +43,11 @@ export function parseFeaturesSpec(md: Record<string, string>, file: string): Fea
   if (f.grid !== undefined) {
     const g = f.grid;
     if (!isObj(g) || !isInt(g.rows, 1) || !isInt(g.cols, 1) || g.rows * g.cols !== f.P) {
-      throw new PackError(file, 'metadata.features', `grid {rows, cols} of positive integers with rows·cols = P = ${f.P} (got ${brief(g)})`);
+      throw new PackError(
+        file,
+        'metadata.features',
+        `grid {rows, cols} of positive integers with rows·cols = P = ${f.P} (got ${brief(g)})`,
+      );
     }
     out.grid = { rows: g.rows, cols: g.cols };
   }
@@ -53,20 +57,39 @@ export function parseFeaturesSpec(md: Record<string, string>, file: string): Fea
 export function parseVocabSource(md: Record<string, string>, file: string, vocabLength: number): VocabSource {
   const v = json(md, 'vocab_source', file);
   if (!isObj(v) || typeof v.tokenizer !== 'string' || !Array.isArray(v.ids)) {
-    throw new PackError(file, 'metadata.vocab_source', `a JSON object {tokenizer: string, ids: [original id per vocab entry]} (got ${brief(md.vocab_source)})`);
+    throw new PackError(
+      file,
+      'metadata.vocab_source',
+      `a JSON object {tokenizer: string, ids: [original id per vocab entry]} (got ${brief(md.vocab_source)})`,
+    );
   }
   if (v.ids.length !== vocabLength) {
-    throw new PackError(file, 'metadata.vocab_source', `ids of length ${vocabLength}, one per metadata.vocab entry (got ${v.ids.length})`);
+    throw new PackError(
+      file,
+      'metadata.vocab_source',
+      `ids of length ${vocabLength}, one per metadata.vocab entry (got ${v.ids.length})`,
+    );
   }
   const seen = new Set<number>();
   v.ids.forEach((id, i) => {
-    if (!isInt(id, -1)) throw new PackError(file, 'metadata.vocab_source', `ids integers ≥ −1 (got ${brief(id)} at index ${i})`);
-    if (id >= 0 && seen.has(id)) throw new PackError(file, 'metadata.vocab_source', `ids unique where ≥ 0 (original id ${id} repeats at index ${i})`);
+    if (!isInt(id, -1))
+      throw new PackError(file, 'metadata.vocab_source', `ids integers ≥ −1 (got ${brief(id)} at index ${i})`);
+    if (id >= 0 && seen.has(id))
+      throw new PackError(
+        file,
+        'metadata.vocab_source',
+        `ids unique where ≥ 0 (original id ${id} repeats at index ${i})`,
+      );
     seen.add(id);
   });
   const out: VocabSource = { tokenizer: v.tokenizer, ids: v.ids as number[] };
   if (v.size !== undefined) {
-    if (!isInt(v.size, 1) || v.size < vocabLength) throw new PackError(file, 'metadata.vocab_source', `size an integer ≥ ${vocabLength} (the vocab length) (got ${brief(v.size)})`);
+    if (!isInt(v.size, 1) || v.size < vocabLength)
+      throw new PackError(
+        file,
+        'metadata.vocab_source',
+        `size an integer ≥ ${vocabLength} (the vocab length) (got ${brief(v.size)})`,
+      );
     out.size = v.size;
   }
   return out;
@@ -75,7 +98,11 @@ export function parseVocabSource(md: Record<string, string>, file: string, vocab
 export function parseHiddenSpec(md: Record<string, string>, file: string): HiddenSpec {
   const h = json(md, 'hidden', file);
   if (!isObj(h) || !isInt(h.d, 1) || typeof h.method !== 'string') {
-    throw new PackError(file, 'metadata.hidden', `a JSON object {d: integer ≥ 1, method: string} (got ${brief(md.hidden)})`);
+    throw new PackError(
+      file,
+      'metadata.hidden',
+      `a JSON object {d: integer ≥ 1, method: string} (got ${brief(md.hidden)})`,
+    );
   }
   return { d: h.d, method: h.method };
 }

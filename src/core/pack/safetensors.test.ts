@@ -3,8 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'fflate';
 import {
-  PackError, readSafetensors, writeSafetensors, maybeGunzip, gzip, isGzip, crc32, f32ToF16Bits, f16BitsToF32,
-  isF16NonFinite, type SafeTensor,
+  PackError,
+  readSafetensors,
+  writeSafetensors,
+  maybeGunzip,
+  gzip,
+  isGzip,
+  crc32,
+  f32ToF16Bits,
+  f16BitsToF32,
+  isF16NonFinite,
+  type SafeTensor,
 } from './safetensors';
 
 /** A file from a header (object or raw JSON text, padded to 8 with spaces) and data bytes. */
@@ -83,7 +92,10 @@ describe('writeSafetensors / readSafetensors', () => {
     data[0] = 9;
     new DataView(data.buffer).setFloat32(1, 1.5, true);
     new DataView(data.buffer).setFloat32(5, -2, true);
-    const bytes = craft({ a: { dtype: 'U8', shape: [1], data_offsets: [0, 1] }, b: { dtype: 'F32', shape: [2], data_offsets: [1, 9] } }, data);
+    const bytes = craft(
+      { a: { dtype: 'U8', shape: [1], data_offsets: [0, 1] }, b: { dtype: 'F32', shape: [2], data_offsets: [1, 9] } },
+      data,
+    );
     const r = readSafetensors(bytes, 'x.safetensors');
     expect(Array.from(r.tensors.b.data)).toEqual([1.5, -2]);
     expect(Array.from(r.tensors.a.data)).toEqual([9]);
@@ -104,7 +116,11 @@ describe('writeSafetensors / readSafetensors', () => {
   });
 
   it('refuses writer input whose data length disagrees with the shape', () => {
-    expectPackError(() => writeSafetensors({ a: { dtype: 'F32', shape: [3], data: new Float32Array(2) } }, {}), 'tensor a', 'writeSafetensors');
+    expectPackError(
+      () => writeSafetensors({ a: { dtype: 'F32', shape: [3], data: new Float32Array(2) } }, {}),
+      'tensor a',
+      'writeSafetensors',
+    );
   });
 });
 
@@ -128,24 +144,45 @@ describe('readSafetensors rejections', () => {
     expectPackError(() => readSafetensors(craft('[1, 2]'), F), 'header');
   });
   it('an unknown dtype, with a hint for int64', () => {
-    const pe = expectPackError(() => readSafetensors(craft({ a: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), F), 'tensor a');
+    const pe = expectPackError(
+      () => readSafetensors(craft({ a: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), F),
+      'tensor a',
+    );
     expect(pe.expected).toContain('int32');
   });
   it('a shape whose byte size differs from its offsets', () => {
-    expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), F), 'tensor a');
+    expectPackError(
+      () => readSafetensors(craft({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), F),
+      'tensor a',
+    );
   });
   it('a malformed shape', () => {
-    expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), F), 'tensor a');
-    expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [1.5], data_offsets: [0, 4] } }, new Uint8Array(4)), F), 'tensor a');
+    expectPackError(
+      () => readSafetensors(craft({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), F),
+      'tensor a',
+    );
+    expectPackError(
+      () => readSafetensors(craft({ a: { dtype: 'F32', shape: [1.5], data_offsets: [0, 4] } }, new Uint8Array(4)), F),
+      'tensor a',
+    );
   });
   it('offsets past the end of the file', () => {
-    expectPackError(() => readSafetensors(craft({ a: { dtype: 'U8', shape: [9], data_offsets: [0, 9] } }, new Uint8Array(8)), F), 'tensor a');
+    expectPackError(
+      () => readSafetensors(craft({ a: { dtype: 'U8', shape: [9], data_offsets: [0, 9] } }, new Uint8Array(8)), F),
+      'tensor a',
+    );
   });
   it('offsets with begin after end', () => {
-    expectPackError(() => readSafetensors(craft({ a: { dtype: 'U8', shape: [0], data_offsets: [4, 2] } }, new Uint8Array(8)), F), 'tensor a');
+    expectPackError(
+      () => readSafetensors(craft({ a: { dtype: 'U8', shape: [0], data_offsets: [4, 2] } }, new Uint8Array(8)), F),
+      'tensor a',
+    );
   });
   it('overlapping offsets', () => {
-    const h = { a: { dtype: 'U8', shape: [6], data_offsets: [0, 6] }, b: { dtype: 'U8', shape: [4], data_offsets: [4, 8] } };
+    const h = {
+      a: { dtype: 'U8', shape: [6], data_offsets: [0, 6] },
+      b: { dtype: 'U8', shape: [4], data_offsets: [4, 8] },
+    };
     expectPackError(() => readSafetensors(craft(h, new Uint8Array(8)), F), /^tensor (a|b)$/);
   });
   it('an overlap hidden behind an empty tensor', () => {
@@ -161,9 +198,23 @@ describe('readSafetensors rejections', () => {
   });
   it('a huge declared tensor in a small file, without allocating it', () => {
     // Allocating 4 GB would throw a RangeError (or exhaust the heap) before any PackError: the PackError is the check.
-    expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [1e9], data_offsets: [0, 4e9] } }, new Uint8Array(16)), F), 'tensor a');
-    expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [1e9], data_offsets: [0, 16] } }, new Uint8Array(16)), F), 'tensor a');
-    expectPackError(() => readSafetensors(craft({ a: { dtype: 'F32', shape: [1e9, 1e9, 1e9], data_offsets: [0, 16] } }, new Uint8Array(16)), F), 'tensor a');
+    expectPackError(
+      () =>
+        readSafetensors(craft({ a: { dtype: 'F32', shape: [1e9], data_offsets: [0, 4e9] } }, new Uint8Array(16)), F),
+      'tensor a',
+    );
+    expectPackError(
+      () => readSafetensors(craft({ a: { dtype: 'F32', shape: [1e9], data_offsets: [0, 16] } }, new Uint8Array(16)), F),
+      'tensor a',
+    );
+    expectPackError(
+      () =>
+        readSafetensors(
+          craft({ a: { dtype: 'F32', shape: [1e9, 1e9, 1e9], data_offsets: [0, 16] } }, new Uint8Array(16)),
+          F,
+        ),
+      'tensor a',
+    );
   });
 });
 
@@ -220,7 +271,11 @@ describe('gzip', () => {
     expectPackError(() => maybeGunzip(bad, 'g'), 'gzip', 'g');
     const cut = gz.slice(0, gz.length - 20);
     expectPackError(() => maybeGunzip(cut, 'g'), 'gzip', 'g');
-    expectPackError(() => maybeGunzip(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0]), 'g'), 'gzip', 'g');
+    expectPackError(
+      () => maybeGunzip(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0]), 'g'),
+      'gzip',
+      'g',
+    );
   });
   it('crc32 matches the standard check value', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
@@ -229,7 +284,9 @@ describe('gzip', () => {
 
 describe('float16', () => {
   it('converts named values', () => {
-    const bits = f32ToF16Bits(new Float32Array([1, -2, 65504, 1e5, -0, 0.5, 6.103515625e-5, 5.960464477539063e-8, NaN]));
+    const bits = f32ToF16Bits(
+      new Float32Array([1, -2, 65504, 1e5, -0, 0.5, 6.103515625e-5, 5.960464477539063e-8, NaN]),
+    );
     expect(Array.from(bits.subarray(0, 8))).toEqual([0x3c00, 0xc000, 0x7bff, 0x7c00, 0x8000, 0x3800, 0x0400, 0x0001]);
     expect(isF16NonFinite(bits[3])).toBe(true);
     expect(isF16NonFinite(bits[8])).toBe(true);

@@ -76,12 +76,16 @@ export function writeSafetensors(tensors: Record<string, SafeTensor>, metadata: 
   const names = Object.keys(tensors);
   for (const name of names) {
     const t = tensors[name];
-    if (name === '__metadata__' || name.length === 0) throw new PackError(W, `tensor ${JSON.stringify(name)}`, 'a non-empty name other than __metadata__');
-    if (!DTYPES.includes(t.dtype)) throw new PackError(W, `tensor ${name}`, `dtype one of ${DTYPES.join(', ')} (got ${String(t.dtype)})`);
+    if (name === '__metadata__' || name.length === 0)
+      throw new PackError(W, `tensor ${JSON.stringify(name)}`, 'a non-empty name other than __metadata__');
+    if (!DTYPES.includes(t.dtype))
+      throw new PackError(W, `tensor ${name}`, `dtype one of ${DTYPES.join(', ')} (got ${String(t.dtype)})`);
     const n = shapeSize(t.shape);
     if (n < 0) throw new PackError(W, `tensor ${name}`, 'shape an array of non-negative integers');
-    if (n !== t.data.length) throw new PackError(W, `tensor ${name}`, `${n} elements for shape ${fmtShape(t.shape)} (got ${t.data.length})`);
-    if (t.data.BYTES_PER_ELEMENT !== DTYPE_BYTES[t.dtype]) throw new PackError(W, `tensor ${name}`, `a typed array matching dtype ${t.dtype}`);
+    if (n !== t.data.length)
+      throw new PackError(W, `tensor ${name}`, `${n} elements for shape ${fmtShape(t.shape)} (got ${t.data.length})`);
+    if (t.data.BYTES_PER_ELEMENT !== DTYPE_BYTES[t.dtype])
+      throw new PackError(W, `tensor ${name}`, `a typed array matching dtype ${t.dtype}`);
   }
   const meta: Record<string, string> = {};
   for (const k of Object.keys(metadata).sort()) {
@@ -137,10 +141,14 @@ function typedAt(bytes: Uint8Array, start: number, count: number, dtype: Dtype):
     off = 0;
   }
   switch (dtype) {
-    case 'U8': return new Uint8Array(buf, off, count);
-    case 'I32': return new Int32Array(buf, off, count);
-    case 'F16': return new Uint16Array(buf, off, count);
-    case 'F32': return new Float32Array(buf, off, count);
+    case 'U8':
+      return new Uint8Array(buf, off, count);
+    case 'I32':
+      return new Int32Array(buf, off, count);
+    case 'F16':
+      return new Uint16Array(buf, off, count);
+    case 'F32':
+      return new Float32Array(buf, off, count);
   }
 }
 
@@ -158,7 +166,11 @@ const KEY = new TextEncoder().encode('"data_offsets"');
 function countEntries(header: Uint8Array): number {
   let n = 0;
   const first = KEY[0];
-  outer: for (let i = header.indexOf(first); i >= 0 && i <= header.length - KEY.length; i = header.indexOf(first, i + 1)) {
+  outer: for (
+    let i = header.indexOf(first);
+    i >= 0 && i <= header.length - KEY.length;
+    i = header.indexOf(first, i + 1)
+  ) {
     for (let j = 1; j < KEY.length; j++) if (header[i + j] !== KEY[j]) continue outer;
     n++;
   }
@@ -170,21 +182,40 @@ function countEntries(header: Uint8Array): number {
  * length against the bound (needs 8 bytes), then the entry count (needs the header). Returns true once both are
  * checked (false: not enough bytes yet). `total`: the file's size when known (the header must fit inside it).
  */
-export function checkHeaderPrefix(prefix: Uint8Array, fileName: string, limits: Partial<HeaderLimits> = {}, total?: number): boolean {
+export function checkHeaderPrefix(
+  prefix: Uint8Array,
+  fileName: string,
+  limits: Partial<HeaderLimits> = {},
+  total?: number,
+): boolean {
   const lim = { ...DEFAULT_LIMITS, ...limits };
   if (prefix.length < 8) return false;
   const dv = new DataView(prefix.buffer, prefix.byteOffset, 8);
   const headerLen = dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true);
   if (total !== undefined && headerLen > total - 8) {
-    throw new PackError(fileName, 'header length', `at most ${total - 8} (the bytes after the length field; got ${headerLen})`);
+    throw new PackError(
+      fileName,
+      'header length',
+      `at most ${total - 8} (the bytes after the length field; got ${headerLen})`,
+    );
   }
   if (headerLen > lim.maxHeaderBytes) {
-    throw new PackError(fileName, 'header length', `at most ${lim.maxHeaderBytes} bytes (got ${headerLen})`, 'a pack header holds metadata and one entry per tensor; one this large is not a pack');
+    throw new PackError(
+      fileName,
+      'header length',
+      `at most ${lim.maxHeaderBytes} bytes (got ${headerLen})`,
+      'a pack header holds metadata and one entry per tensor; one this large is not a pack',
+    );
   }
   if (prefix.length < 8 + headerLen) return false;
   const entries = countEntries(prefix.subarray(8, 8 + headerLen));
   if (entries > lim.maxEntries) {
-    throw new PackError(fileName, 'header', `at most ${lim.maxEntries} tensors (it lists ${entries})`, 'a pack has one tensor per field and weight; merge or drop the rest');
+    throw new PackError(
+      fileName,
+      'header',
+      `at most ${lim.maxEntries} tensors (it lists ${entries})`,
+      'a pack has one tensor per field and weight; merge or drop the rest',
+    );
   }
   return true;
 }
@@ -195,9 +226,14 @@ export function checkHeaderPrefix(prefix: Uint8Array, fileName: string, limits: 
  * overlapping, string metadata. Tensor data are views into `bytes` where aligned (copies otherwise), so keep
  * `bytes` unchanged while they are used. Throws PackError(fileName, field, expected).
  */
-export function readSafetensors(bytes: Uint8Array, fileName: string, limits: Partial<HeaderLimits> = {}): SafetensorsFile {
+export function readSafetensors(
+  bytes: Uint8Array,
+  fileName: string,
+  limits: Partial<HeaderLimits> = {},
+): SafetensorsFile {
   const F = fileName;
-  if (bytes.length < 8) throw new PackError(F, 'header length', `8-byte little-endian header length (file has ${bytes.length} bytes)`);
+  if (bytes.length < 8)
+    throw new PackError(F, 'header length', `8-byte little-endian header length (file has ${bytes.length} bytes)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = dv.getUint32(0, true);
   const hi = dv.getUint32(4, true);
@@ -220,12 +256,20 @@ export function readSafetensors(bytes: Uint8Array, fileName: string, limits: Par
   if (rawMeta !== undefined && rawMeta !== null) {
     if (!isPlainObject(rawMeta)) throw new PackError(F, '__metadata__', 'a JSON object of string values');
     for (const [k, v] of Object.entries(rawMeta)) {
-      if (typeof v !== 'string') throw new PackError(F, `metadata.${nameOf(k)}`, `a string value (got ${v === null ? 'null' : typeof v})`);
+      if (typeof v !== 'string')
+        throw new PackError(F, `metadata.${nameOf(k)}`, `a string value (got ${v === null ? 'null' : typeof v})`);
       metaEntries.push([k, v]);
     }
   }
 
-  interface Entry { name: string; dtype: Dtype; shape: number[]; begin: number; end: number; count: number }
+  interface Entry {
+    name: string;
+    dtype: Dtype;
+    shape: number[];
+    begin: number;
+    end: number;
+    count: number;
+  }
   const entries: Entry[] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
@@ -233,22 +277,40 @@ export function readSafetensors(bytes: Uint8Array, fileName: string, limits: Par
     if (!isPlainObject(info)) throw new PackError(F, field, 'an object {dtype, shape, data_offsets}');
     const dtype = info['dtype'];
     if (typeof dtype !== 'string' || !(DTYPES as readonly string[]).includes(dtype)) {
-      const hint = dtype === 'I64' ? '; cast ids with .astype(np.int32)' : dtype === 'F64' ? '; cast with .astype(np.float32)' : '';
+      const hint =
+        dtype === 'I64'
+          ? '; cast ids with .astype(np.int32)'
+          : dtype === 'F64'
+            ? '; cast with .astype(np.float32)'
+            : '';
       throw new PackError(F, field, `dtype one of ${DTYPES.join(', ')} (got ${brief(dtype)}${hint})`);
     }
     const shape = info['shape'];
     const count = shapeSize(shape);
     if (count < 0) throw new PackError(F, field, `shape an array of non-negative integers (got ${brief(shape)})`);
     const offs = info['data_offsets'];
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0)) {
+    if (
+      !Array.isArray(offs) ||
+      offs.length !== 2 ||
+      !offs.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0)
+    ) {
       throw new PackError(F, field, `data_offsets [begin, end] of non-negative integers (got ${brief(offs)})`);
     }
     const [begin, end] = offs as number[];
     if (begin > end) throw new PackError(F, field, `data_offsets begin ≤ end (got [${begin}, ${end}])`);
-    if (end > dataLen) throw new PackError(F, field, `data_offsets inside the ${dataLen} data bytes of the file (got [${begin}, ${end}])`);
+    if (end > dataLen)
+      throw new PackError(
+        F,
+        field,
+        `data_offsets inside the ${dataLen} data bytes of the file (got [${begin}, ${end}])`,
+      );
     const bytesNeeded = count * DTYPE_BYTES[dtype as Dtype];
     if (bytesNeeded !== end - begin) {
-      throw new PackError(F, field, `shape ${fmtShape(shape as number[])} × ${DTYPE_BYTES[dtype as Dtype]} bytes = ${bytesNeeded} bytes, equal to its data_offsets span ${end - begin}`);
+      throw new PackError(
+        F,
+        field,
+        `shape ${fmtShape(shape as number[])} × ${DTYPE_BYTES[dtype as Dtype]} bytes = ${bytesNeeded} bytes, equal to its data_offsets span ${end - begin}`,
+      );
     }
     entries.push({ name, dtype: dtype as Dtype, shape: [...(shape as number[])], begin, end, count });
   }
@@ -258,7 +320,11 @@ export function readSafetensors(bytes: Uint8Array, fileName: string, limits: Par
     const prev = byBegin[i - 1];
     const cur = byBegin[i];
     if (cur.begin < prev.end) {
-      throw new PackError(F, `tensor ${nameOf(cur.name)}`, `data_offsets not overlapping tensor ${nameOf(prev.name)} (got [${cur.begin}, ${cur.end}] vs [${prev.begin}, ${prev.end}])`);
+      throw new PackError(
+        F,
+        `tensor ${nameOf(cur.name)}`,
+        `data_offsets not overlapping tensor ${nameOf(prev.name)} (got [${cur.begin}, ${cur.end}] vs [${prev.begin}, ${prev.end}])`,
+      );
     }
   }
   const tensorEntries: [string, SafeTensor][] = entries.map((e) => [

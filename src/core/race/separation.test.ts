@@ -1,7 +1,15 @@
 // The separation rule (core/separation.ts): the binomial 95 % interval of a difference of two exact matches, and the
 // first evaluation where two of a race's lanes differ by more than it.
 import { describe, expect, it } from 'vitest';
-import { firstSeparation, latestGap, SEPARATION_HOLD, separated, separationMargin, sharedSteps, widestPair } from './separation';
+import {
+  firstSeparation,
+  latestGap,
+  SEPARATION_HOLD,
+  separated,
+  separationMargin,
+  sharedSteps,
+  widestPair,
+} from './separation';
 
 describe('separationMargin', () => {
   it('is 1.96·√(p₁(1−p₁)/n + p₂(1−p₂)/n) in points', () => {
@@ -84,8 +92,22 @@ describe('firstSeparation', () => {
   });
   it('a gap beyond the interval that does not hold for 3 evaluations in a row is no separation', () => {
     // the measured ce-vs-kd case: 36.4 against 27.6 % at step 30 (interval ±8.1), side by side from step 40 on
-    const a = curve([[10, 20], [20, 25], [30, 36.4], [40, 37], [50, 38], [60, 39]]);
-    const b = curve([[10, 21], [20, 24], [30, 27.6], [40, 36], [50, 39], [60, 38]]);
+    const a = curve([
+      [10, 20],
+      [20, 25],
+      [30, 36.4],
+      [40, 37],
+      [50, 38],
+      [60, 39],
+    ]);
+    const b = curve([
+      [10, 21],
+      [20, 24],
+      [30, 27.6],
+      [40, 36],
+      [50, 39],
+      [60, 38],
+    ]);
     expect(firstSeparation([a, b], 250)).toBeNull();
     expect(firstSeparation([a, b], 250, 1)?.step).toBe(30); // the first-crossing reading
     expect(SEPARATION_HOLD).toBe(3);

@@ -75,7 +75,11 @@ export const SEPARATION_HOLD = 3;
  * of the pairs whose run completes first, the one with the widest gap beyond its interval at that first step. Null
  * when none has yet.
  */
-export function firstSeparation(curves: readonly (readonly AccPoint[])[], n: number, hold = SEPARATION_HOLD): Separation | null {
+export function firstSeparation(
+  curves: readonly (readonly AccPoint[])[],
+  n: number,
+  hold = SEPARATION_HOLD,
+): Separation | null {
   const steps = sharedSteps(curves);
   const streak = new Map<string, { start: number; count: number }>(); // "hi,lo" → its current run
   for (const step of steps) {
@@ -100,7 +104,10 @@ export function firstSeparation(curves: readonly (readonly AccPoint[])[], n: num
         }
       }
     }
-    if (done.length) return done.reduce((p, q) => (q.step < p.step || (q.step === p.step && q.gap - q.margin > p.gap - p.margin) ? q : p));
+    if (done.length)
+      return done.reduce((p, q) =>
+        q.step < p.step || (q.step === p.step && q.gap - q.margin > p.gap - p.margin) ? q : p,
+      );
   }
   return null;
 }

@@ -5,7 +5,13 @@ import type { Rng } from '../base/rng';
 import { type ColorName, HUE_COLORS, HUE_SIZES, type SizeName } from './spec';
 
 /** Hue (degrees) of each colour word's prototype, HUE_COLORS order. */
-export const HUE_PROTOTYPES: Readonly<Record<string, number>> = { red: 0, yellow: 60, green: 120, blue: 230, purple: 290 };
+export const HUE_PROTOTYPES: Readonly<Record<string, number>> = {
+  red: 0,
+  yellow: 60,
+  green: 120,
+  blue: 230,
+  purple: 290,
+};
 /** Width σ (degrees) of the annotator's Gaussian around a prototype: p(word | hue) ∝ exp(−d²/(2σ²)) over the two nearest. */
 export const HUE_SIGMA = 20;
 /** Range of the continuous side (pixels) a hues shape is drawn with (uniform). */
@@ -67,10 +73,14 @@ export function sizeProbs(side: number): Record<string, number> {
 /** p(yes) for "is a REL b" from the centres (pixels): a logistic of the signed difference along the relation's axis. */
 export function relationYes(a: { cx: number; cy: number }, b: { cx: number; cy: number }, rel: string): number {
   switch (rel) {
-    case 'left of': return logistic((b.cx - a.cx) / REL_SCALE);
-    case 'right of': return logistic((a.cx - b.cx) / REL_SCALE);
-    case 'above': return logistic((b.cy - a.cy) / REL_SCALE);
-    default: return logistic((a.cy - b.cy) / REL_SCALE); // below
+    case 'left of':
+      return logistic((b.cx - a.cx) / REL_SCALE);
+    case 'right of':
+      return logistic((a.cx - b.cx) / REL_SCALE);
+    case 'above':
+      return logistic((b.cy - a.cy) / REL_SCALE);
+    default:
+      return logistic((a.cy - b.cy) / REL_SCALE); // below
   }
 }
 
@@ -115,7 +125,10 @@ export function drawAnswer(rng: Rng, dist: AnswerDist): [string, number] {
 
 /** Binary yes/no distribution. */
 export function yesNo(pYes: number): AnswerDist {
-  return [['yes', pYes], ['no', 1 - pYes]];
+  return [
+    ['yes', pYes],
+    ['no', 1 - pYes],
+  ];
 }
 
 /** The word with the highest probability in a word → probability record (first of `order` on ties). */

@@ -10,19 +10,30 @@ export { checkHuesLabel, type HuesCheck, huesAnswerDist, recomputeHidden } from 
 const ROWS = ['top', 'middle', 'bottom'];
 const COLS = ['left', 'center', 'right'];
 const NUMS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-const PLURALS: Record<string, string> = { circles: 'circle', squares: 'square', triangles: 'triangle', crosses: 'cross', cards: 'card' };
+const PLURALS: Record<string, string> = {
+  circles: 'circle',
+  squares: 'square',
+  triangles: 'triangle',
+  crosses: 'cross',
+  cards: 'card',
+};
 const COLOR_WORDS = ['red', 'blue', 'green', 'yellow', 'purple', 'white'];
 const W = '([a-z0-9]+)';
 const REL = '(left of|right of|above|below)';
 
 /** Objects matching an optional colour / kind / size / cell. */
-function find(scene: Scene, q: { color?: string; kind?: string; size?: string; row?: number; col?: number }): SceneObject[] {
-  return scene.objects.filter((o) =>
-    (q.color === undefined || o.color === q.color) &&
-    (q.kind === undefined || o.kind === q.kind) &&
-    (q.size === undefined || o.size === q.size) &&
-    (q.row === undefined || o.row === q.row) &&
-    (q.col === undefined || o.col === q.col));
+function find(
+  scene: Scene,
+  q: { color?: string; kind?: string; size?: string; row?: number; col?: number },
+): SceneObject[] {
+  return scene.objects.filter(
+    (o) =>
+      (q.color === undefined || o.color === q.color) &&
+      (q.kind === undefined || o.kind === q.kind) &&
+      (q.size === undefined || o.size === q.size) &&
+      (q.row === undefined || o.row === q.row) &&
+      (q.col === undefined || o.col === q.col),
+  );
 }
 
 /** The single object matching, or null when none or several do (an ambiguous question has no answer). */
@@ -48,7 +59,9 @@ function solveGqa(scene: Scene, p: string): string | null {
     const a = one(find(scene, { color: m[1], kind: m[2] }));
     const b = one(find(scene, { color: m[4], kind: m[5] }));
     if (!a || !b || a === b) return null;
-    const ok = { 'left of': a.col < b.col, 'right of': b.col < a.col, above: a.row < b.row, below: b.row < a.row }[m[3]];
+    const ok = { 'left of': a.col < b.col, 'right of': b.col < a.col, above: a.row < b.row, below: b.row < a.row }[
+      m[3]
+    ];
     return ok ? 'yes' : 'no';
   }
   return null;
@@ -124,15 +137,20 @@ export function solveQuestion(scene: Scene, family: FamilyName, prompt: string):
     return best;
   }
   switch (family) {
-    case 'gqa': return solveGqa(scene, prompt);
+    case 'gqa':
+      return solveGqa(scene, prompt);
     case 'pope': {
       const m = new RegExp(`^is there a ${W} ${W} \\?$`).exec(prompt);
       return m ? (find(scene, { color: m[1], kind: m[2] }).length > 0 ? 'yes' : 'no') : null;
     }
-    case 'count': return solveCount(scene, prompt);
-    case 'textvqa': return solveTextvqa(scene, prompt);
-    case 'sqa': return solveSqa(scene, prompt);
-    case 'caption': return solveCaption(scene, prompt);
+    case 'count':
+      return solveCount(scene, prompt);
+    case 'textvqa':
+      return solveTextvqa(scene, prompt);
+    case 'sqa':
+      return solveSqa(scene, prompt);
+    case 'caption':
+      return solveCaption(scene, prompt);
   }
 }
 

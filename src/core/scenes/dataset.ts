@@ -7,10 +7,24 @@ import { deriveSeed, Rng } from '../base/rng';
 import { PAD_ID, Tokenizer } from '../base/tokenizer';
 import { ANNOTATOR } from './annotator';
 import { renderScene } from './draw';
-import { type CategoryStats, type DigitPool, generateScene, priorStats, splitDigitBank, validateDigitBank } from './generate';
+import {
+  type CategoryStats,
+  type DigitPool,
+  generateScene,
+  priorStats,
+  splitDigitBank,
+  validateDigitBank,
+} from './generate';
 import { makeQuestion, POPE_CYCLE, type PopeKind, type Question } from './questions';
 import {
-  type DigitBank, type FamilyName, getTaskSpec, MNIST_LICENSE, type Scene, type SplitName, SPLITS, type TaskName,
+  type DigitBank,
+  type FamilyName,
+  getTaskSpec,
+  MNIST_LICENSE,
+  type Scene,
+  type SplitName,
+  SPLITS,
+  type TaskName,
   type TaskSpec,
 } from './spec';
 import { buildVocab } from './vocab';
@@ -83,7 +97,8 @@ function checkSizes(sizes: DatasetSizes): number[] {
   const keys: (keyof DatasetSizes)[] = ['trainLabeled', 'trainUnlabeled', 'val', 'test'];
   return keys.map((k) => {
     const v = sizes?.[k];
-    if (!Number.isInteger(v) || v < 0) throw new FieldError({ field: `sizes.${k}`, expected: 'a non-negative integer', got: v });
+    if (!Number.isInteger(v) || v < 0)
+      throw new FieldError({ field: `sizes.${k}`, expected: 'a non-negative integer', got: v });
     return v;
   });
 }
@@ -95,19 +110,27 @@ export function generateDataset(opts: DatasetOptions): Dataset {
   if (!Number.isFinite(opts.seed)) throw new FieldError({ field: 'seed', expected: 'a finite number', got: opts.seed });
   const counts = checkSizes(opts.sizes);
   const families = (opts.families ?? spec.families).slice();
-  if (families.length === 0) throw new FieldError({ field: 'families', expected: 'at least one family', got: families });
+  if (families.length === 0)
+    throw new FieldError({ field: 'families', expected: 'at least one family', got: families });
   families.forEach((f, k) => {
     if (!spec.families.includes(f)) {
-      throw new FieldError({ field: `families[${k}]`, expected: `one of ${spec.families.join(', ')} for task "${task}"`, got: f });
+      throw new FieldError({
+        field: `families[${k}]`,
+        expected: `one of ${spec.families.join(', ')} for task "${task}"`,
+        got: f,
+      });
     }
   });
-  if (new Set(families).size !== families.length) throw new FieldError({ field: 'families', expected: 'no family twice', got: families });
+  if (new Set(families).size !== families.length)
+    throw new FieldError({ field: 'families', expected: 'no family twice', got: families });
 
   let pools: { train: DigitPool; heldOut: DigitPool } | null = null;
   if (spec.kinds.includes('card')) {
     if (!opts.digitBank) {
       throw new FieldError({
-        field: 'digitBank', expected: `a DigitBank (task "${task}" draws cards from it)`, got: opts.digitBank,
+        field: 'digitBank',
+        expected: `a DigitBank (task "${task}" draws cards from it)`,
+        got: opts.digitBank,
         hint: 'in Node, load the MNIST digits with loadMnistBank()',
       });
     }
@@ -144,7 +167,8 @@ export function generateDataset(opts: DatasetOptions): Dataset {
         scene = generateScene(rng, task, pool);
         q = makeQuestion(rng, scene, fam, stats, { popeKind });
       }
-      if (!q || !scene) throw new Error(`no "${fam}" question found in ${MAX_TRIES} scenes (sample ${j} of ${splitName})`);
+      if (!q || !scene)
+        throw new Error(`no "${fam}" question found in ${MAX_TRIES} scenes (sample ${j} of ${splitName})`);
       images.set(renderScene(scene, opts.digitBank), i * H * W * C);
       split[i] = s;
       family[i] = f;
@@ -156,9 +180,27 @@ export function generateDataset(opts: DatasetOptions): Dataset {
   });
 
   const ds: Dataset = {
-    task, spec, seed: opts.seed, vocab, families, n: N, height: H, width: W, channels: C, promptLen: Lp, answerLen: A,
-    numPatches: spec.numPatches, images, split, family, promptIds, answerIds, scenes, questions,
-    prompts: questions.map((q) => q.prompt), answers: questions.map((q) => q.answer),
+    task,
+    spec,
+    seed: opts.seed,
+    vocab,
+    families,
+    n: N,
+    height: H,
+    width: W,
+    channels: C,
+    promptLen: Lp,
+    answerLen: A,
+    numPatches: spec.numPatches,
+    images,
+    split,
+    family,
+    promptIds,
+    answerIds,
+    scenes,
+    questions,
+    prompts: questions.map((q) => q.prompt),
+    answers: questions.map((q) => q.answer),
     license: task === 'digits' ? MNIST_LICENSE : '',
   };
   if (task === 'hues') addBayes(ds, tok);
@@ -200,7 +242,8 @@ export function datasetFingerprint(ds: Dataset): string {
   feed(ds.split);
   feed(ds.family);
   const feedI32 = (ids: Int32Array): void => {
-    for (let k = 0; k < ids.length; k++) for (let b = 0; b < 32; b += 8) h = Math.imul(h ^ ((ids[k] >>> b) & 0xff), 0x01000193);
+    for (let k = 0; k < ids.length; k++)
+      for (let b = 0; b < 32; b += 8) h = Math.imul(h ^ ((ids[k] >>> b) & 0xff), 0x01000193);
   };
   feedI32(ds.promptIds);
   feedI32(ds.answerIds);

@@ -56,20 +56,32 @@ export function renderScene(scene: Scene, digitBank?: DigitBank): Uint8Array {
     const y0 = obj.row * cell;
     const [r, g, b] = obj.rgb;
     if (obj.kind === 'card') {
-      if (!digitBank) throw new FieldError({ field: 'digitBank', expected: 'a DigitBank for a scene with cards', got: digitBank });
+      if (!digitBank)
+        throw new FieldError({ field: 'digitBank', expected: 'a DigitBank for a scene with cards', got: digitBank });
       const n = digitBank.labels.length;
       const ds = spec.digitSize;
       if (digitBank.size !== ds) {
-        throw new FieldError({ field: 'DigitBank.size', expected: `the task's digitSize ${ds}`, got: digitBank.size, hint: 'check the bank with validateDigitBank' });
+        throw new FieldError({
+          field: 'DigitBank.size',
+          expected: `the task's digitSize ${ds}`,
+          got: digitBank.size,
+          hint: 'check the bank with validateDigitBank',
+        });
       }
       if (digitBank.images.length !== n * ds * ds) {
         throw new FieldError({
-          field: 'DigitBank.images.length', expected: `n·size² = ${n * ds * ds} (n = ${n}, size = ${ds})`, got: digitBank.images.length,
+          field: 'DigitBank.images.length',
+          expected: `n·size² = ${n * ds * ds} (n = ${n}, size = ${ds})`,
+          got: digitBank.images.length,
           hint: 'check the bank with validateDigitBank',
         });
       }
       if (!(obj.digitIndex >= 0 && obj.digitIndex < n) || digitBank.labels[obj.digitIndex] !== obj.digit) {
-        throw new FieldError({ field: `scene.objects[${k}].digitIndex`, expected: `the index of a bank digit labelled ${obj.digit}`, got: obj.digitIndex });
+        throw new FieldError({
+          field: `scene.objects[${k}].digitIndex`,
+          expected: `the index of a bank digit labelled ${obj.digit}`,
+          got: obj.digitIndex,
+        });
       }
       for (let y = 0; y < cell; y++) for (let x = 0; x < cell; x++) put(x0 + x, y0 + y, r, g, b);
       const off = Math.floor((cell - ds) / 2);
@@ -87,7 +99,11 @@ export function renderScene(scene: Scene, digitBank?: DigitBank): Uint8Array {
     const s = spec.shapePx[obj.size as 'small' | 'big'];
     for (const d of ['dx', 'dy'] as const) {
       if (obj[d] < 0 || obj[d] + s > cell) {
-        throw new FieldError({ field: `scene.objects[${k}].${d}`, expected: `0..${cell - s} (a ${s}px shape inside its ${cell}px cell)`, got: obj[d] });
+        throw new FieldError({
+          field: `scene.objects[${k}].${d}`,
+          expected: `0..${cell - s} (a ${s}px shape inside its ${cell}px cell)`,
+          got: obj[d],
+        });
       }
     }
     for (let y = 0; y < s; y++) {

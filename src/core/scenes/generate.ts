@@ -7,8 +7,23 @@ import { Rng } from '../base/rng';
 import { colorProbs } from './annotator';
 import { generateHuesScene } from './hues';
 import {
-  BACKGROUND_RANGE, COLOR_JITTER, COLOR_RGB, COLOR_WEIGHTS, COLORS, type ColorName, type DigitBank, getTaskSpec,
-  HUE_COLORS, type KindName, type Scene, type SceneObject, SHAPE_WEIGHTS, SHAPES, SIZES, taskColors, type TaskName,
+  BACKGROUND_RANGE,
+  COLOR_JITTER,
+  COLOR_RGB,
+  COLOR_WEIGHTS,
+  COLORS,
+  type ColorName,
+  type DigitBank,
+  getTaskSpec,
+  HUE_COLORS,
+  type KindName,
+  type Scene,
+  type SceneObject,
+  SHAPE_WEIGHTS,
+  SHAPES,
+  SIZES,
+  taskColors,
+  type TaskName,
 } from './spec';
 
 /** Bank indices grouped by label: pool[d] lists the indices of digit d (every label must have ≥ 1). */
@@ -17,20 +32,25 @@ export type DigitPool = readonly (readonly number[])[];
 /** Throws unless `bank` is well formed: images [n,size,size], labels [n] in 0..9, size = the task's digit size. */
 export function validateDigitBank(bank: DigitBank, expectedSize?: number): void {
   const { size, images, labels } = bank;
-  if (!Number.isInteger(size) || size < 1) throw new FieldError({ field: 'DigitBank.size', expected: 'a positive integer', got: size });
+  if (!Number.isInteger(size) || size < 1)
+    throw new FieldError({ field: 'DigitBank.size', expected: 'a positive integer', got: size });
   if (expectedSize !== undefined && size !== expectedSize) {
     throw new FieldError({ field: 'DigitBank.size', expected: `the task's digitSize ${expectedSize}`, got: size });
   }
-  if (!(images instanceof Uint8Array)) throw new FieldError({ field: 'DigitBank.images', expected: 'a Uint8Array', got: kindOf(images) });
-  if (!(labels instanceof Uint8Array)) throw new FieldError({ field: 'DigitBank.labels', expected: 'a Uint8Array', got: kindOf(labels) });
+  if (!(images instanceof Uint8Array))
+    throw new FieldError({ field: 'DigitBank.images', expected: 'a Uint8Array', got: kindOf(images) });
+  if (!(labels instanceof Uint8Array))
+    throw new FieldError({ field: 'DigitBank.labels', expected: 'a Uint8Array', got: kindOf(labels) });
   if (images.length !== labels.length * size * size) {
     throw new FieldError({
-      field: 'DigitBank.images.length', expected: `n·size² = ${labels.length * size * size} (n = ${labels.length} labels, size = ${size})`,
+      field: 'DigitBank.images.length',
+      expected: `n·size² = ${labels.length * size * size} (n = ${labels.length} labels, size = ${size})`,
       got: images.length,
     });
   }
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] > 9) throw new FieldError({ field: `DigitBank.labels[${i}]`, expected: 'a digit in 0..9', got: labels[i] });
+    if (labels[i] > 9)
+      throw new FieldError({ field: `DigitBank.labels[${i}]`, expected: 'a digit in 0..9', got: labels[i] });
   }
 }
 
@@ -80,21 +100,26 @@ export function generateScene(rng: Rng, task: TaskName, digits?: DigitPool): Sce
   const hasCards = spec.kinds.includes('card');
   if (hasCards && (!digits || digits.length !== 10 || digits.some((p) => p.length === 0))) {
     throw new FieldError({
-      field: 'digits', expected: `a DigitPool with ≥ 1 index for each of 0..9 (task "${task}" has cards)`,
-      got: digits ? digits.map((p) => p.length) : digits, hint: 'make one with splitDigitBank',
+      field: 'digits',
+      expected: `a DigitPool with ≥ 1 index for each of 0..9 (task "${task}" has cards)`,
+      got: digits ? digits.map((p) => p.length) : digits,
+      hint: 'make one with splitDigitBank',
     });
   }
   const cellCount = spec.grid * spec.grid;
   const n = spec.minObjects + rng.int(spec.maxObjects - spec.minObjects + 1);
-  const cells = rng.shuffle(Array.from({ length: cellCount }, (_, i) => i)).slice(0, n).sort((a, b) => a - b);
+  const cells = rng
+    .shuffle(Array.from({ length: cellCount }, (_, i) => i))
+    .slice(0, n)
+    .sort((a, b) => a - b);
   const isCard = cells.map(() => hasCards && rng.next() < spec.cardProb);
   if (hasCards && !isCard.some(Boolean)) isCard[rng.int(n)] = true;
 
   const objects: SceneObject[] = cells.map((cell, i) => {
     const color: ColorName = COLORS[rng.categorical(COLOR_WEIGHTS)];
     const base = COLOR_RGB[color];
-    const rgb: [number, number, number] = [0, 1, 2].map(
-      (c) => clampU8(base[c] + rng.int(2 * COLOR_JITTER + 1) - COLOR_JITTER),
+    const rgb: [number, number, number] = [0, 1, 2].map((c) =>
+      clampU8(base[c] + rng.int(2 * COLOR_JITTER + 1) - COLOR_JITTER),
     ) as [number, number, number];
     const row = Math.floor(cell / spec.grid);
     const col = cell % spec.grid;
@@ -142,7 +167,7 @@ export interface CategoryStats {
 function rankStats(task: TaskName, freq: Record<string, number>): CategoryStats {
   const cats = taskCategories(task);
   const order = cats.map((c, i) => [c, i] as const);
-  order.sort((a, b) => (freq[b[0]] - freq[a[0]]) || (a[1] - b[1]));
+  order.sort((a, b) => freq[b[0]] - freq[a[0]] || a[1] - b[1]);
   return { task, ranked: order.map((o) => o[0]), freq };
 }
 
@@ -180,7 +205,10 @@ function huesPriorFreq(): Record<string, number> {
   }
   const sw = SHAPE_WEIGHTS.reduce((a, b) => a + b, 0);
   const freq: Record<string, number> = {};
-  for (const c of HUE_COLORS) SHAPES.forEach((s, si) => { freq[categoryKey(c, s)] = cf[c] * (SHAPE_WEIGHTS[si] / sw); });
+  for (const c of HUE_COLORS)
+    SHAPES.forEach((s, si) => {
+      freq[categoryKey(c, s)] = cf[c] * (SHAPE_WEIGHTS[si] / sw);
+    });
   return freq;
 }
 
@@ -188,7 +216,8 @@ function huesPriorFreq(): Record<string, number> {
 export function computeStats(scenes: readonly Scene[], task: TaskName): CategoryStats {
   const freq: Record<string, number> = {};
   for (const c of taskCategories(task)) freq[c] = 0;
-  for (const s of scenes) for (const o of s.objects) freq[categoryKey(o.color, o.kind)] += 1 / Math.max(1, scenes.length);
+  for (const s of scenes)
+    for (const o of s.objects) freq[categoryKey(o.color, o.kind)] += 1 / Math.max(1, scenes.length);
   return rankStats(task, freq);
 }
 
@@ -200,10 +229,14 @@ export const POPULAR_TOP = 3;
  * among the POPULAR_TOP most frequent, or adversarially by the task's own rule (`adversarial(present, absent)`).
  */
 export function popeCategory(
-  rng: Rng, scene: Scene, stats: CategoryStats, kind: 'yes' | 'random' | 'popular' | 'adversarial',
+  rng: Rng,
+  scene: Scene,
+  stats: CategoryStats,
+  kind: 'yes' | 'random' | 'popular' | 'adversarial',
   adversarial: (present: Set<string>, absent: string[]) => string,
 ): string {
-  if (stats.task !== scene.task) throw new FieldError({ field: 'stats.task', expected: `the scene's task "${scene.task}"`, got: stats.task });
+  if (stats.task !== scene.task)
+    throw new FieldError({ field: 'stats.task', expected: `the scene's task "${scene.task}"`, got: stats.task });
   const present = new Set(scene.objects.map((o) => categoryKey(o.color, o.kind)));
   const absent = taskCategories(scene.task).filter((c) => !present.has(c));
   if (kind === 'yes') return rng.pick([...present].sort());

@@ -5,9 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../base/rng';
 import { EOS_ID, PAD_ID, Tokenizer, UNK_ID } from '../base/tokenizer';
 import {
-  ANNOTATOR, buildVocab, checkAnswer, checkHuesLabel, colorProbs, datasetFingerprint, generateDataset,
-  generateScene, getTaskSpec, huesAnswerDist, makeQuestion, poissonBinomial, priorStats, relationYes, renderScene,
-  solveQuestion, sizeProbs, TASKS, type FamilyName,
+  ANNOTATOR,
+  buildVocab,
+  checkAnswer,
+  checkHuesLabel,
+  colorProbs,
+  datasetFingerprint,
+  generateDataset,
+  generateScene,
+  getTaskSpec,
+  huesAnswerDist,
+  makeQuestion,
+  poissonBinomial,
+  priorStats,
+  relationYes,
+  renderScene,
+  solveQuestion,
+  sizeProbs,
+  TASKS,
+  type FamilyName,
 } from './index';
 import { drawAnswer } from './annotator';
 import { hiddenFraction } from './hues';
@@ -25,7 +41,8 @@ function sameBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 
 function fnv(bytes: ArrayLike<number>): string {
   let h = 0x811c9dc5;
-  for (let k = 0; k < bytes.length; k++) for (let b = 0; b < 32; b += 8) h = Math.imul(h ^ ((bytes[k] >>> b) & 0xff), 0x01000193);
+  for (let k = 0; k < bytes.length; k++)
+    for (let b = 0; b < 32; b += 8) h = Math.imul(h ^ ((bytes[k] >>> b) & 0xff), 0x01000193);
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
@@ -34,7 +51,17 @@ describe('hues task', () => {
     expect(TASKS).toContain('hues');
     const spec = getTaskSpec('hues');
     const shapes = getTaskSpec('shapes');
-    for (const k of ['height', 'width', 'channels', 'patchSize', 'grid', 'numPatches', 'promptLen', 'answerLen'] as const) expect(spec[k]).toBe(shapes[k]);
+    for (const k of [
+      'height',
+      'width',
+      'channels',
+      'patchSize',
+      'grid',
+      'numPatches',
+      'promptLen',
+      'answerLen',
+    ] as const)
+      expect(spec[k]).toBe(shapes[k]);
     expect(spec.families).toEqual(shapes.families);
     expect(spec.answerLen).toBeLessThanOrEqual(4);
     expect(DS.images.length).toBe(DS.n * 24 * 24 * 3);
@@ -46,8 +73,13 @@ describe('hues task', () => {
   });
 
   it('leaves the shapes and digits datasets without the hues fields', () => {
-    const ds = generateDataset({ task: 'shapes', seed: 1, sizes: { trainLabeled: 5, trainUnlabeled: 0, val: 5, test: 0 } });
-    for (const k of ['bayesAnswerIds', 'answerProb', 'bayesProb', 'bayesAccuracy', 'annotator'] as const) expect(k in ds).toBe(false);
+    const ds = generateDataset({
+      task: 'shapes',
+      seed: 1,
+      sizes: { trainLabeled: 5, trainUnlabeled: 0, val: 5, test: 0 },
+    });
+    for (const k of ['bayesAnswerIds', 'answerProb', 'bayesProb', 'bayesAccuracy', 'annotator'] as const)
+      expect(k in ds).toBe(false);
     expect(ds.questions.every((q) => q.dist === undefined && q.bayesAnswer === undefined)).toBe(true);
   });
 
@@ -62,7 +94,9 @@ describe('hues task', () => {
     const g = generateDataset({ task: 'hues', seed: 2024, sizes: small });
     expect(datasetFingerprint(g)).toBe('4d7bd44c');
     expect(fnv(g.bayesAnswerIds!)).toBe('216170c3');
-    expect(datasetFingerprint(generateDataset({ task: 'hues', seed: 2025, sizes: small }))).not.toBe(datasetFingerprint(g));
+    expect(datasetFingerprint(generateDataset({ task: 'hues', seed: 2025, sizes: small }))).not.toBe(
+      datasetFingerprint(g),
+    );
   });
 
   it('encodes prompts, drawn answers and Bayes answers in the vocabulary, <eos>-terminated, <pad>-filled', () => {
@@ -104,7 +138,9 @@ describe('hues task', () => {
   });
 
   it('rejects a wrong Bayes answer, a zero-probability label and a tampered hidden fraction', () => {
-    const i = DS.questions.findIndex((q) => q.family === 'gqa' && q.prompt.startsWith('what color') && q.bayesProb! < 0.9);
+    const i = DS.questions.findIndex(
+      (q) => q.family === 'gqa' && q.prompt.startsWith('what color') && q.bayesProb! < 0.9,
+    );
     const q = DS.questions[i];
     const runnerUp = q.dist!.filter((e) => e[0] !== q.bayesAnswer).sort((a, b) => b[1] - a[1])[0][0];
     expect(checkHuesLabel(DS.scenes[i], 'gqa', q.prompt, q.answer, runnerUp).ok).toBe(false);
@@ -115,7 +151,15 @@ describe('hues task', () => {
     const scene = structuredClone(DS.scenes[k]);
     const o = scene.objects.find((x) => x.hues!.hidden > 0.2)!;
     o.hues!.hidden = 0;
-    expect(checkHuesLabel(scene, DS.questions[k].family, DS.questions[k].prompt, DS.questions[k].answer, DS.questions[k].bayesAnswer!).why).toMatch(/hidden/);
+    expect(
+      checkHuesLabel(
+        scene,
+        DS.questions[k].family,
+        DS.questions[k].prompt,
+        DS.questions[k].answer,
+        DS.questions[k].bayesAnswer!,
+      ).why,
+    ).toMatch(/hidden/);
   });
 
   it('draws labels with the frequencies of their distribution (χ² on 2,000 redraws per family)', () => {
@@ -142,12 +186,18 @@ describe('hues task', () => {
         chi2 += ((counts.get(a) ?? 0) - n * p) ** 2 / (n * p);
       }
       // generous bound: the 99.9 % quantile of χ²(df) is below df + 4·sqrt(2 df) + 10 for the df seen here
-      expect(chi2, `${fam} χ² = ${chi2.toFixed(2)}, df = ${df}`).toBeLessThan(df + 4 * Math.sqrt(2 * Math.max(df, 1)) + 10);
+      expect(chi2, `${fam} χ² = ${chi2.toFixed(2)}, df = ${df}`).toBeLessThan(
+        df + 4 * Math.sqrt(2 * Math.max(df, 1)) + 10,
+      );
     }
   });
 
-  it('the dataset\'s own draws match their distributions and differ from the Bayes answer on ≈ 1 − mean(bayesProb)', () => {
-    const big = generateDataset({ task: 'hues', seed: 5, sizes: { trainLabeled: 10000, trainUnlabeled: 0, val: 0, test: 0 } });
+  it("the dataset's own draws match their distributions and differ from the Bayes answer on ≈ 1 − mean(bayesProb)", () => {
+    const big = generateDataset({
+      task: 'hues',
+      seed: 5,
+      sizes: { trainLabeled: 10000, trainUnlabeled: 0, val: 0, test: 0 },
+    });
     for (const fam of FAMILIES) {
       const idx = big.questions.map((_, i) => i).filter((i) => big.questions[i].family === fam);
       expect(idx.length).toBe(2000);
@@ -163,7 +213,9 @@ describe('hues task', () => {
           exp.set(a, e);
         }
       }
-      for (const [a, [mu, v, obs]] of exp) if (v > 0.5) expect(Math.abs(obs - mu) / Math.sqrt(v), `${fam} "${a}": ${obs} vs ${mu.toFixed(1)}`).toBeLessThan(4.5);
+      for (const [a, [mu, v, obs]] of exp)
+        if (v > 0.5)
+          expect(Math.abs(obs - mu) / Math.sqrt(v), `${fam} "${a}": ${obs} vs ${mu.toFixed(1)}`).toBeLessThan(4.5);
       const miss = idx.filter((i) => big.questions[i].answer !== big.questions[i].bayesAnswer).length;
       const ps = idx.map((i) => big.bayesProb![i]);
       const mu = ps.reduce((s, p) => s + (1 - p), 0);
@@ -173,7 +225,11 @@ describe('hues task', () => {
   });
 
   it('has Bayes ceilings strictly below 100 % and well above the best constant answer (val of 500, seed 1)', () => {
-    const val = generateDataset({ task: 'hues', seed: 1, sizes: { trainLabeled: 0, trainUnlabeled: 0, val: 500, test: 0 } });
+    const val = generateDataset({
+      task: 'hues',
+      seed: 1,
+      sizes: { trainLabeled: 0, trainUnlabeled: 0, val: 500, test: 0 },
+    });
     const acc = val.bayesAccuracy!;
     const rows: string[] = [];
     for (const fam of FAMILIES) {
@@ -226,7 +282,14 @@ describe('hues task', () => {
         const x = Math.floor(a.cx);
         const y = Math.floor(a.cy);
         const px = (y * 24 + x) * 3;
-        if (a.occluder && x + 0.5 >= a.occluder.x0 - 1 && x + 0.5 <= a.occluder.x1 + 1 && y + 0.5 >= a.occluder.y0 - 1 && y + 0.5 <= a.occluder.y1 + 1) continue;
+        if (
+          a.occluder &&
+          x + 0.5 >= a.occluder.x0 - 1 &&
+          x + 0.5 <= a.occluder.x1 + 1 &&
+          y + 0.5 >= a.occluder.y0 - 1 &&
+          y + 0.5 <= a.occluder.y1 + 1
+        )
+          continue;
         if (o.kind === 'cross' || o.kind === 'triangle') continue; // centre pixel may be partly off the shape
         for (let c = 0; c < 3; c++) expect(Math.abs(img[px + c] - o.rgb[c])).toBeLessThanOrEqual(8);
         checked++;
@@ -235,12 +298,19 @@ describe('hues task', () => {
       const occupied = new Set(scene.objects.map((o) => o.row * 3 + o.col));
       const free = [0, 1, 2, 3, 4, 5, 6, 7, 8].find((c) => !occupied.has(c));
       if (free !== undefined) {
-        const px = (((Math.floor(free / 3) * 8) + 4) * 24 + (free % 3) * 8 + 4) * 3;
+        const px = ((Math.floor(free / 3) * 8 + 4) * 24 + (free % 3) * 8 + 4) * 3;
         expect(Math.abs(img[px] - scene.background)).toBeLessThanOrEqual(6);
       }
     }
     expect(checked).toBeGreaterThan(20);
-    const occ = DS.scenes.flatMap((s) => s.objects.map((o) => ({ s, o }))).find(({ o }) => o.hues!.occluder && o.hues!.occluder.x1 - o.hues!.occluder.x0 >= 2 && o.hues!.occluder.y1 - o.hues!.occluder.y0 >= 2)!;
+    const occ = DS.scenes
+      .flatMap((s) => s.objects.map((o) => ({ s, o })))
+      .find(
+        ({ o }) =>
+          o.hues!.occluder &&
+          o.hues!.occluder.x1 - o.hues!.occluder.x0 >= 2 &&
+          o.hues!.occluder.y1 - o.hues!.occluder.y0 >= 2,
+      )!;
     const r = occ.o.hues!.occluder!;
     const img = renderScene(occ.s);
     const x = Math.ceil(r.x0);
@@ -263,7 +333,8 @@ describe('hues task', () => {
     const spec = getTaskSpec('hues');
     expect(patchHeadClasses(spec)).toEqual([7, 5, 4, 11]);
     const lab = patchLabels(DS.scenes.slice(0, 10), spec);
-    for (let n = 0; n < 10; n++) for (const o of DS.scenes[n].objects) expect(lab[(n * 9 + o.row * 3 + o.col) * 4 + 2]).toBeGreaterThan(0);
+    for (let n = 0; n < 10; n++)
+      for (const o of DS.scenes[n].objects) expect(lab[(n * 9 + o.row * 3 + o.col) * 4 + 2]).toBeGreaterThan(0);
   });
 
   it('asks POPE about Bayes-present, random, popular and adversarial categories with yes/no distributions', () => {

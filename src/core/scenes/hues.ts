@@ -5,7 +5,16 @@ import { FieldError } from '../base/errors';
 import { Rng } from '../base/rng';
 import { addPixelNoise } from './noise';
 import { bayesWords, OCCLUDE_PROB, SAT_RANGE, SIDE_RANGE, VAL_RANGE } from './annotator';
-import { BACKGROUND_RANGE, getTaskSpec, type HueAttrs, type KindName, type Scene, type SceneObject, SHAPE_WEIGHTS, SHAPES } from './spec';
+import {
+  BACKGROUND_RANGE,
+  getTaskSpec,
+  type HueAttrs,
+  type KindName,
+  type Scene,
+  type SceneObject,
+  SHAPE_WEIGHTS,
+  SHAPES,
+} from './spec';
 
 /** Supersamples per pixel side when rendering (coverage in sixteenths). */
 const SS = 4;
@@ -40,7 +49,18 @@ export function hsvToRgb(hue: number, sat: number, val: number): [number, number
   const x = c * (1 - Math.abs((hp % 2) - 1));
   const m = val - c;
   const i = Math.floor(hp);
-  const [r, g, b] = i === 0 ? [c, x, 0] : i === 1 ? [x, c, 0] : i === 2 ? [0, c, x] : i === 3 ? [0, x, c] : i === 4 ? [x, 0, c] : [c, 0, x];
+  const [r, g, b] =
+    i === 0
+      ? [c, x, 0]
+      : i === 1
+        ? [x, c, 0]
+        : i === 2
+          ? [0, c, x]
+          : i === 3
+            ? [0, x, c]
+            : i === 4
+              ? [x, 0, c]
+              : [c, 0, x];
   const q = (t: number): number => Math.min(255, Math.max(0, Math.round((t + m) * 255)));
   return [q(r), q(g), q(b)];
 }
@@ -70,7 +90,10 @@ export function generateHuesScene(rng: Rng): Scene {
   const spec = getTaskSpec('hues');
   const cell = spec.patchSize;
   const n = spec.minObjects + rng.int(spec.maxObjects - spec.minObjects + 1);
-  const cells = rng.shuffle(Array.from({ length: spec.grid * spec.grid }, (_, i) => i)).slice(0, n).sort((a, b) => a - b);
+  const cells = rng
+    .shuffle(Array.from({ length: spec.grid * spec.grid }, (_, i) => i))
+    .slice(0, n)
+    .sort((a, b) => a - b);
   const objects: SceneObject[] = cells.map((c) => {
     const row = Math.floor(c / spec.grid);
     const col = c % spec.grid;
@@ -92,14 +115,29 @@ export function generateHuesScene(rng: Rng): Scene {
       const right = corner % 2 === 1;
       const bottom = corner >= 2;
       occluder = {
-        x0: right ? bx0 + side - k : col * cell, x1: right ? (col + 1) * cell : bx0 + k,
-        y0: bottom ? by0 + side - k : row * cell, y1: bottom ? (row + 1) * cell : by0 + k, grey,
+        x0: right ? bx0 + side - k : col * cell,
+        x1: right ? (col + 1) * cell : bx0 + k,
+        y0: bottom ? by0 + side - k : row * cell,
+        y1: bottom ? (row + 1) * cell : by0 + k,
+        grey,
       };
     }
     const attrs: HueAttrs = { hue, sat, val, side, cx, cy, occluder, hidden: 0 };
     attrs.hidden = hiddenFraction(kind, attrs, occluder);
     const { color, size } = bayesWords(hue, side);
-    return { kind, color, size, row, col, rgb: hsvToRgb(hue, sat, val), dx: 0, dy: 0, digit: -1, digitIndex: -1, hues: attrs };
+    return {
+      kind,
+      color,
+      size,
+      row,
+      col,
+      rgb: hsvToRgb(hue, sat, val),
+      dx: 0,
+      dy: 0,
+      digit: -1,
+      digitIndex: -1,
+      hues: attrs,
+    };
   });
   const [lo, hi] = BACKGROUND_RANGE;
   const background = lo + rng.int(hi - lo + 1);
@@ -117,7 +155,12 @@ export function renderHuesScene(scene: Scene): Uint8Array {
   };
   scene.objects.forEach((obj, k) => {
     const a = obj.hues;
-    if (!a) throw new FieldError({ field: `scene.objects[${k}].hues`, expected: 'the continuous attributes of a hues object', got: a });
+    if (!a)
+      throw new FieldError({
+        field: `scene.objects[${k}].hues`,
+        expected: 'the continuous attributes of a hues object',
+        got: a,
+      });
     const x0 = obj.col * cell;
     const y0 = obj.row * cell;
     for (let y = y0; y < y0 + cell; y++) {

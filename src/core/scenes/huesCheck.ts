@@ -7,7 +7,12 @@ import type { FamilyName, Scene, SceneObject } from './spec';
 const ROWS = ['top', 'middle', 'bottom'];
 const COLS = ['left', 'center', 'right'];
 const NUMS = ['zero', 'one', 'two', 'three', 'four'];
-const PLURALS: Record<string, string> = { circles: 'circle', squares: 'square', triangles: 'triangle', crosses: 'cross' };
+const PLURALS: Record<string, string> = {
+  circles: 'circle',
+  squares: 'square',
+  triangles: 'triangle',
+  crosses: 'cross',
+};
 const WORDS = ['red', 'yellow', 'green', 'blue', 'purple'];
 const W = '([a-z]+)';
 /** Largest |stored − recomputed| hidden fraction accepted (the two grids differ). */
@@ -33,7 +38,11 @@ function colourOf(hue: number): Map<string, number> {
 function sizeOf(side: number): Map<string, number> {
   const a = sig((side - SIZE_BOUNDS[0]) / SIZE_SCALE);
   const b = sig((side - SIZE_BOUNDS[1]) / SIZE_SCALE);
-  return new Map([['small', 1 - a], ['medium', a - b], ['large', b]]);
+  return new Map([
+    ['small', 1 - a],
+    ['medium', a - b],
+    ['large', b],
+  ]);
 }
 
 /** Hidden fraction of an object's shape on a 40×40 grid (independent of the generator's grid and shape code). */
@@ -49,10 +58,14 @@ export function recomputeHidden(o: SceneObject): number {
       const y = h.cy - h.side / 2 + ((j + 0.5) * h.side) / n;
       const u = (x - h.cx) / h.side; // in [−½, ½]
       const v = (y - h.cy) / h.side;
-      const ok = o.kind === 'square' ? true
-        : o.kind === 'circle' ? u * u + v * v <= 0.25
-          : o.kind === 'triangle' ? 2 * Math.abs(u) <= v + 0.5
-            : Math.min(Math.abs(u), Math.abs(v)) <= 1 / 6;
+      const ok =
+        o.kind === 'square'
+          ? true
+          : o.kind === 'circle'
+            ? u * u + v * v <= 0.25
+            : o.kind === 'triangle'
+              ? 2 * Math.abs(u) <= v + 0.5
+              : Math.min(Math.abs(u), Math.abs(v)) <= 1 / 6;
       if (!ok) continue;
       inside++;
       const r = h.occluder;
@@ -74,7 +87,10 @@ function countDist(ps: number[]): Map<string, number> {
     let p = 1;
     let k = 0;
     ps.forEach((q, i) => {
-      if (mask & (1 << i)) { p *= q; k++; } else p *= 1 - q;
+      if (mask & (1 << i)) {
+        p *= q;
+        k++;
+      } else p *= 1 - q;
     });
     out.set(NUMS[k], out.get(NUMS[k])! + p);
   }
@@ -100,9 +116,14 @@ export function huesAnswerDist(scene: Scene, family: FamilyName, prompt: string)
       const b = only(m[3]);
       if (!a || !b || a === b) return null;
       const [ha, hb] = [a.hues!, b.hues!];
-      const diff = { 'left of': hb.cx - ha.cx, 'right of': ha.cx - hb.cx, above: hb.cy - ha.cy, below: ha.cy - hb.cy }[m[2]]!;
+      const diff = { 'left of': hb.cx - ha.cx, 'right of': ha.cx - hb.cx, above: hb.cy - ha.cy, below: ha.cy - hb.cy }[
+        m[2]
+      ]!;
       const y = sig(diff / REL_SCALE);
-      return new Map([['yes', y], ['no', 1 - y]]);
+      return new Map([
+        ['yes', y],
+        ['no', 1 - y],
+      ]);
     }
     return null;
   }
@@ -110,13 +131,17 @@ export function huesAnswerDist(scene: Scene, family: FamilyName, prompt: string)
     if (!(m = new RegExp(`^is there a ${W} ${W} \\?$`).exec(prompt))) return null;
     const [color, kind] = [m[1], m[2]];
     const miss = byKind(scene, kind).reduce((acc, o) => acc * (1 - seenP(o) * colourOf(o.hues!.hue).get(color)!), 1);
-    return new Map([['yes', 1 - miss], ['no', miss]]);
+    return new Map([
+      ['yes', 1 - miss],
+      ['no', miss],
+    ]);
   }
   if (family === 'count') {
     if (!(m = /^how many (.+) are there \?$/.exec(prompt))) return null;
     const words = m[1].split(' ');
     if (words.length === 1 && words[0] === 'objects') return countDist(scene.objects.map(seenP));
-    if (words.length === 1 && words[0] in PLURALS) return countDist(scene.objects.map((o) => (o.kind === PLURALS[words[0]] ? seenP(o) : 0)));
+    if (words.length === 1 && words[0] in PLURALS)
+      return countDist(scene.objects.map((o) => (o.kind === PLURALS[words[0]] ? seenP(o) : 0)));
     if (words.length === 2 && words[1] === 'objects' && WORDS.includes(words[0])) {
       return countDist(scene.objects.map((o) => seenP(o) * colourOf(o.hues!.hue).get(words[0])!));
     }
@@ -161,12 +186,19 @@ export interface HuesCheck {
  * Checks a hues sample: the stored hidden fractions agree with a recomputation, the prompt parses, the drawn
  * answer has positive probability and the claimed Bayes answer is the argmax (up to 1e-9).
  */
-export function checkHuesLabel(scene: Scene, family: FamilyName, prompt: string, answer: string, bayesAnswer: string): HuesCheck {
+export function checkHuesLabel(
+  scene: Scene,
+  family: FamilyName,
+  prompt: string,
+  answer: string,
+  bayesAnswer: string,
+): HuesCheck {
   const fail = (why: string): HuesCheck => ({ ok: false, why, pAnswer: 0, pBayes: 0, maxP: 0 });
   for (const [k, o] of scene.objects.entries()) {
     if (!o.hues) return fail(`object ${k} has no hues attributes`);
     const h = recomputeHidden(o);
-    if (Math.abs(h - o.hues.hidden) > HIDDEN_TOLERANCE) return fail(`object ${k}: hidden ${o.hues.hidden} but recomputed ${h}`);
+    if (Math.abs(h - o.hues.hidden) > HIDDEN_TOLERANCE)
+      return fail(`object ${k}: hidden ${o.hues.hidden} but recomputed ${h}`);
   }
   const dist = huesAnswerDist(scene, family, prompt);
   if (!dist) return fail(`unparseable or ill-posed prompt "${prompt}"`);
@@ -176,6 +208,7 @@ export function checkHuesLabel(scene: Scene, family: FamilyName, prompt: string,
   const pBayes = dist.get(bayesAnswer.trim()) ?? 0;
   const maxP = Math.max(...dist.values());
   if (!(pAnswer > 0)) return { ok: false, why: `answer "${answer}" has probability 0`, pAnswer, pBayes, maxP };
-  if (pBayes < maxP - 1e-9) return { ok: false, why: `Bayes answer "${bayesAnswer}" has ${pBayes} < max ${maxP}`, pAnswer, pBayes, maxP };
+  if (pBayes < maxP - 1e-9)
+    return { ok: false, why: `Bayes answer "${bayesAnswer}" has ${pBayes} < max ${maxP}`, pAnswer, pBayes, maxP };
   return { ok: true, why: '', pAnswer, pBayes, maxP };
 }

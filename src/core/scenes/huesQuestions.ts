@@ -4,13 +4,32 @@
 import { FieldError } from '../base/errors';
 import type { Rng } from '../base/rng';
 import {
-  type AnswerDist, argmaxAnswer, colorProbs, detectProb, drawAnswer, poissonBinomial, relationYes, sizeProbs, yesNo,
+  type AnswerDist,
+  argmaxAnswer,
+  colorProbs,
+  detectProb,
+  drawAnswer,
+  poissonBinomial,
+  relationYes,
+  sizeProbs,
+  yesNo,
 } from './annotator';
 import { categoryKey, type CategoryStats, popeCategory } from './generate';
 import type { PopeKind, Question } from './questionTypes';
 import {
-  COL_WORDS, type FamilyName, getTaskSpec, HUE_COLORS, HUE_SIZES, type HueAttrs, KIND_PLURAL, NUMBER_WORDS,
-  OPTION_LETTERS, RELATIONS, ROW_WORDS, type Scene, type SceneObject,
+  COL_WORDS,
+  type FamilyName,
+  getTaskSpec,
+  HUE_COLORS,
+  HUE_SIZES,
+  type HueAttrs,
+  KIND_PLURAL,
+  NUMBER_WORDS,
+  OPTION_LETTERS,
+  RELATIONS,
+  ROW_WORDS,
+  type Scene,
+  type SceneObject,
 } from './spec';
 
 /** A question without its label yet: prompt and answer distribution (plus pope's sample kind). */
@@ -23,7 +42,8 @@ interface Asked {
 const attrs = (o: SceneObject): HueAttrs => o.hues!;
 const pos = (o: SceneObject): string => `${ROW_WORDS[o.row]} ${COL_WORDS[o.col]}`;
 /** p(the annotator notices o and calls it colour c). */
-const seenAs = (o: SceneObject, c: string): number => detectProb(attrs(o).hidden) * colorProbs(attrs(o).hue)[c as 'red'];
+const seenAs = (o: SceneObject, c: string): number =>
+  detectProb(attrs(o).hidden) * colorProbs(attrs(o).hue)[c as 'red'];
 
 function gqa(rng: Rng, scene: Scene): Asked | null {
   const uniq = scene.objects.filter((o) => scene.objects.filter((p) => p.kind === o.kind).length === 1);
@@ -43,7 +63,9 @@ function gqa(rng: Rng, scene: Scene): Asked | null {
     // relation: half the time a near tie (same column for left/right, same row for above/below) when one exists
     const all: [SceneObject, string, SceneObject][] = [];
     for (const a of uniq) for (const b of uniq) if (a !== b) for (const rel of RELATIONS) all.push([a, rel, b]);
-    const ties = all.filter(([a, rel, b]) => (rel === 'left of' || rel === 'right of' ? a.col === b.col : a.row === b.row));
+    const ties = all.filter(([a, rel, b]) =>
+      rel === 'left of' || rel === 'right of' ? a.col === b.col : a.row === b.row,
+    );
     const [a, rel, b] = rng.pick(ties.length > 0 && rng.next() < 0.5 ? ties : all);
     return { prompt: `is the ${a.kind} ${rel} the ${b.kind} ?`, dist: yesNo(relationYes(attrs(a), attrs(b), rel)) };
   }
@@ -54,11 +76,13 @@ function pope(rng: Rng, scene: Scene, stats: CategoryStats, kind: PopeKind): Ask
   // "present" = some object's most probable description; the answer is still the annotator's draw
   const cat = popeCategory(rng, scene, stats, kind, (present, absent) => {
     // adversarial: an object's runner-up colour word with its own shape (the confusable neighbour)
-    const second = scene.objects.map((o) => {
-      const p = colorProbs(attrs(o).hue);
-      const runner = HUE_COLORS.filter((c) => c !== o.color).reduce((x, y) => (p[y] > p[x] ? y : x));
-      return categoryKey(runner, o.kind);
-    }).filter((c) => !present.has(c));
+    const second = scene.objects
+      .map((o) => {
+        const p = colorProbs(attrs(o).hue);
+        const runner = HUE_COLORS.filter((c) => c !== o.color).reduce((x, y) => (p[y] > p[x] ? y : x));
+        return categoryKey(runner, o.kind);
+      })
+      .filter((c) => !present.has(c));
     return rng.pick(second.length > 0 ? [...new Set(second)].sort() : absent);
   });
   const [color, k] = cat.split(' ');
@@ -82,8 +106,12 @@ function count(rng: Rng, scene: Scene): Asked {
   };
   const seen = (x: SceneObject): number => detectProb(attrs(x).hidden);
   if (t === 0) return { prompt: 'how many objects are there ?', dist: dist(objs.map(seen)) };
-  if (t === 1) return { prompt: `how many ${color} objects are there ?`, dist: dist(objs.map((x) => seenAs(x, color))) };
-  return { prompt: `how many ${KIND_PLURAL[kind]} are there ?`, dist: dist(objs.map((x) => (x.kind === kind ? seen(x) : 0))) };
+  if (t === 1)
+    return { prompt: `how many ${color} objects are there ?`, dist: dist(objs.map((x) => seenAs(x, color))) };
+  return {
+    prompt: `how many ${KIND_PLURAL[kind]} are there ?`,
+    dist: dist(objs.map((x) => (x.kind === kind ? seen(x) : 0))),
+  };
 }
 
 function sqa(rng: Rng, scene: Scene): Asked {
@@ -98,7 +126,10 @@ function sqa(rng: Rng, scene: Scene): Asked {
   // forced choice: the annotator's word distribution renormalised over the offered options
   const z = options.reduce((s, v) => s + p[v], 0);
   const opts = options.map((v, i) => `${OPTION_LETTERS[i]} ${v}`).join(' ');
-  return { prompt: `which ${attr} is at ${pos(o)} ? ${opts}`, dist: options.map((v, i) => [OPTION_LETTERS[i], p[v] / z]) };
+  return {
+    prompt: `which ${attr} is at ${pos(o)} ? ${opts}`,
+    dist: options.map((v, i) => [OPTION_LETTERS[i], p[v] / z]),
+  };
 }
 
 function caption(rng: Rng, scene: Scene): Asked {
@@ -123,15 +154,36 @@ function caption(rng: Rng, scene: Scene): Asked {
  * A hues question of `family`, or null when the scene admits none. The label (`answer`) is one draw from the
  * answer distribution with `rng` (after the question's own draws); `bayesAnswer` is its argmax.
  */
-export function makeHuesQuestion(rng: Rng, scene: Scene, family: FamilyName, stats: CategoryStats, popeKind: PopeKind): Question | null {
+export function makeHuesQuestion(
+  rng: Rng,
+  scene: Scene,
+  family: FamilyName,
+  stats: CategoryStats,
+  popeKind: PopeKind,
+): Question | null {
   let asked: Asked | null;
   switch (family) {
-    case 'gqa': asked = gqa(rng, scene); break;
-    case 'pope': asked = pope(rng, scene, stats, popeKind); break;
-    case 'count': asked = count(rng, scene); break;
-    case 'sqa': asked = sqa(rng, scene); break;
-    case 'caption': asked = caption(rng, scene); break;
-    default: throw new FieldError({ field: 'family', expected: `one of ${getTaskSpec('hues').families.join(', ')} for task "hues"`, got: family });
+    case 'gqa':
+      asked = gqa(rng, scene);
+      break;
+    case 'pope':
+      asked = pope(rng, scene, stats, popeKind);
+      break;
+    case 'count':
+      asked = count(rng, scene);
+      break;
+    case 'sqa':
+      asked = sqa(rng, scene);
+      break;
+    case 'caption':
+      asked = caption(rng, scene);
+      break;
+    default:
+      throw new FieldError({
+        field: 'family',
+        expected: `one of ${getTaskSpec('hues').families.join(', ')} for task "hues"`,
+        got: family,
+      });
   }
   if (!asked) return null;
   const [bayesAnswer, bayesProb] = argmaxAnswer(asked.dist);

@@ -9,20 +9,50 @@
 
 export * from './spec';
 export {
-  type CategoryStats, categoryKey, computeStats, type DigitPool, generateScene, priorStats, splitDigitBank,
-  taskCategories, validateDigitBank,
+  type CategoryStats,
+  categoryKey,
+  computeStats,
+  type DigitPool,
+  generateScene,
+  priorStats,
+  splitDigitBank,
+  taskCategories,
+  validateDigitBank,
 } from './generate';
 export { renderScene, shapeMask } from './draw';
 export {
-  buildVocab, HUES_TEMPLATES, placeholderValues, TEMPLATES, taskFamilies, taskTemplates, type FamilyTemplates,
+  buildVocab,
+  HUES_TEMPLATES,
+  placeholderValues,
+  TEMPLATES,
+  taskFamilies,
+  taskTemplates,
+  type FamilyTemplates,
 } from './vocab';
 export {
-  ANNOTATOR, type AnswerDist, colorProbs, HUE_PROTOTYPES, HUE_SIGMA, OCCLUDE_PROB, poissonBinomial, REL_SCALE,
-  relationYes, SIDE_RANGE, SIZE_BOUNDS, SIZE_SCALE, sizeProbs,
+  ANNOTATOR,
+  type AnswerDist,
+  colorProbs,
+  HUE_PROTOTYPES,
+  HUE_SIGMA,
+  OCCLUDE_PROB,
+  poissonBinomial,
+  REL_SCALE,
+  relationYes,
+  SIDE_RANGE,
+  SIZE_BOUNDS,
+  SIZE_SCALE,
+  sizeProbs,
 } from './annotator';
 export { generateHuesScene, hsvToRgb, renderHuesScene } from './hues';
 export {
-  makeQuestion, POPE_CYCLE, POPE_KINDS, POPULAR_TOP, type PopeKind, type Question, type QuestionOptions,
+  makeQuestion,
+  POPE_CYCLE,
+  POPE_KINDS,
+  POPULAR_TOP,
+  type PopeKind,
+  type Question,
+  type QuestionOptions,
 } from './questions';
 export { checkAnswer, checkHuesLabel, type HuesCheck, huesAnswerDist, solveQuestion } from './check';
 export { type Dataset, datasetFingerprint, type DatasetOptions, type DatasetSizes, generateDataset } from './dataset';

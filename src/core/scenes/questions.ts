@@ -9,8 +9,18 @@ export { POPULAR_TOP } from './generate';
 import { makeHuesQuestion } from './huesQuestions';
 import type { PopeKind, Question } from './questionTypes';
 import {
-  COL_WORDS, COLORS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
-  RELATIONS, ROW_WORDS, type Scene, type SceneObject,
+  COL_WORDS,
+  COLORS,
+  DIGIT_WORDS,
+  type FamilyName,
+  getTaskSpec,
+  KIND_PLURAL,
+  NUMBER_WORDS,
+  OPTION_LETTERS,
+  RELATIONS,
+  ROW_WORDS,
+  type Scene,
+  type SceneObject,
 } from './spec';
 
 export type { PopeKind, Question } from './questionTypes';
@@ -71,7 +81,9 @@ function gqa(rng: Rng, scene: Scene): Question | null {
     const want = rng.next() < 0.5;
     for (const w of [want, !want]) {
       const cands: [SceneObject, string, SceneObject][] = [];
-      for (const a of uniq) for (const b of uniq) if (a !== b) for (const rel of RELATIONS) if (holds(a, b, rel) === w) cands.push([a, rel, b]);
+      for (const a of uniq)
+        for (const b of uniq)
+          if (a !== b) for (const rel of RELATIONS) if (holds(a, b, rel) === w) cands.push([a, rel, b]);
       if (cands.length === 0) continue;
       const [a, rel, b] = rng.pick(cands);
       return { family: 'gqa', prompt: `is the ${desc(a)} ${rel} the ${desc(b)} ?`, answer: w ? 'yes' : 'no' };
@@ -102,7 +114,8 @@ function count(rng: Rng, scene: Scene): Question {
   const t = rng.int(3);
   const n = (f: (x: SceneObject) => boolean): string => NUMBER_WORDS[objs.filter(f).length];
   if (t === 0) return { family: 'count', prompt: 'how many objects are there ?', answer: n(() => true) };
-  if (t === 1) return { family: 'count', prompt: `how many ${color} objects are there ?`, answer: n((x) => x.color === color) };
+  if (t === 1)
+    return { family: 'count', prompt: `how many ${color} objects are there ?`, answer: n((x) => x.color === color) };
   return { family: 'count', prompt: `how many ${KIND_PLURAL[kind]} are there ?`, answer: n((x) => x.kind === kind) };
 }
 
@@ -140,7 +153,11 @@ function caption(rng: Rng, scene: Scene): Question {
   const row = o ? o.row : rng.int(grid);
   const col = o ? o.col : rng.int(grid);
   const at = scene.objects.find((x) => x.row === row && x.col === col);
-  const answer = !at ? 'nothing' : at.kind === 'card' ? `${at.color} card ${DIGIT_WORDS[at.digit]}` : `${at.size} ${desc(at)}`;
+  const answer = !at
+    ? 'nothing'
+    : at.kind === 'card'
+      ? `${at.color} card ${DIGIT_WORDS[at.digit]}`
+      : `${at.size} ${desc(at)}`;
   return { family: 'caption', prompt: `describe the object at ${ROW_WORDS[row]} ${COL_WORDS[col]} .`, answer };
 }
 
@@ -149,22 +166,37 @@ function caption(rng: Rng, scene: Scene): Question {
  * object has a unique description; the dataset then draws a new scene). `stats` ranks categories for POPE.
  */
 export function makeQuestion(
-  rng: Rng, scene: Scene, family: FamilyName, stats: CategoryStats, opts: QuestionOptions = {},
+  rng: Rng,
+  scene: Scene,
+  family: FamilyName,
+  stats: CategoryStats,
+  opts: QuestionOptions = {},
 ): Question | null {
   const spec = getTaskSpec(scene.task);
   if (!spec.families.includes(family)) {
-    throw new FieldError({ field: 'family', expected: `one of ${spec.families.join(', ')} for task "${scene.task}"`, got: family });
+    throw new FieldError({
+      field: 'family',
+      expected: `one of ${spec.families.join(', ')} for task "${scene.task}"`,
+      got: family,
+    });
   }
   if (scene.task === 'hues') {
-    const kind = family === 'pope' ? (opts.popeKind ?? (rng.next() < 0.5 ? 'yes' : rng.pick(POPE_KINDS.slice(1)))) : 'yes';
+    const kind =
+      family === 'pope' ? (opts.popeKind ?? (rng.next() < 0.5 ? 'yes' : rng.pick(POPE_KINDS.slice(1)))) : 'yes';
     return makeHuesQuestion(rng, scene, family, stats, kind);
   }
   switch (family) {
-    case 'gqa': return gqa(rng, scene);
-    case 'pope': return pope(rng, scene, stats, opts.popeKind ?? (rng.next() < 0.5 ? 'yes' : rng.pick(POPE_KINDS.slice(1))));
-    case 'count': return count(rng, scene);
-    case 'textvqa': return textvqa(rng, scene);
-    case 'sqa': return sqa(rng, scene);
-    case 'caption': return caption(rng, scene);
+    case 'gqa':
+      return gqa(rng, scene);
+    case 'pope':
+      return pope(rng, scene, stats, opts.popeKind ?? (rng.next() < 0.5 ? 'yes' : rng.pick(POPE_KINDS.slice(1))));
+    case 'count':
+      return count(rng, scene);
+    case 'textvqa':
+      return textvqa(rng, scene);
+    case 'sqa':
+      return sqa(rng, scene);
+    case 'caption':
+      return caption(rng, scene);
   }
 }

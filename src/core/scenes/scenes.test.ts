@@ -5,9 +5,29 @@ import { describe, expect, it } from 'vitest';
 import { FieldError } from '../base/errors';
 import { Rng } from '../base/rng';
 import {
-  buildVocab, checkAnswer, COLOR_RGB, COLORS, type Dataset, datasetFingerprint, type DigitBank, generateDataset,
-  generateScene, getTaskSpec, makeQuestion, MNIST_LICENSE, priorStats, renderScene, type Scene, shapeMask, SHAPES, SIZES,
-  solveQuestion, splitDigitBank, TASK_SPECS, type TaskName, validateDigitBank,
+  buildVocab,
+  checkAnswer,
+  COLOR_RGB,
+  COLORS,
+  type Dataset,
+  datasetFingerprint,
+  type DigitBank,
+  generateDataset,
+  generateScene,
+  getTaskSpec,
+  makeQuestion,
+  MNIST_LICENSE,
+  priorStats,
+  renderScene,
+  type Scene,
+  shapeMask,
+  SHAPES,
+  SIZES,
+  solveQuestion,
+  splitDigitBank,
+  TASK_SPECS,
+  type TaskName,
+  validateDigitBank,
 } from './index';
 import { EOS_ID, PAD_ID, Tokenizer, UNK_ID } from '../base/tokenizer';
 
@@ -18,7 +38,8 @@ function fakeBank(): DigitBank {
   const labels = Uint8Array.from({ length: n }, (_, i) => Math.floor(i / 5));
   const images = new Uint8Array(n * size * size);
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < size * size; k++) images[i * size * size + k] = (k * 7 + labels[i] * 13 + i) % 5 === 0 ? 255 : 0;
+    for (let k = 0; k < size * size; k++)
+      images[i * size * size + k] = (k * 7 + labels[i] * 13 + i) % 5 === 0 ? 255 : 0;
   }
   return { size, images, labels };
 }
@@ -64,7 +85,9 @@ describe.each(['shapes', 'digits'] as const)('task %s', (task) => {
     let same = 0;
     for (let i = 0; i < 40; i++) if (JSON.stringify(other.scenes[i]) === JSON.stringify(ds.scenes[i])) same++;
     expect(same).toBe(0);
-    expect(datasetFingerprint(other)).not.toBe(datasetFingerprint(make(task, 11, { trainLabeled: 40, trainUnlabeled: 0, val: 0, test: 0 })));
+    expect(datasetFingerprint(other)).not.toBe(
+      datasetFingerprint(make(task, 11, { trainLabeled: 40, trainUnlabeled: 0, val: 0, test: 0 })),
+    );
   });
 
   it('keeps a split unchanged when another split is resized', () => {
@@ -77,7 +100,10 @@ describe.each(['shapes', 'digits'] as const)('task %s', (task) => {
     for (let i = 0; i < ds.n; i++) {
       const fam = ds.families[ds.family[i]];
       expect(fam).toBe(ds.questions[i].family);
-      expect(checkAnswer(ds.scenes[i], fam, ds.prompts[i], ds.answers[i]), `${fam}: ${ds.prompts[i]} → ${ds.answers[i]}`).toBe(true);
+      expect(
+        checkAnswer(ds.scenes[i], fam, ds.prompts[i], ds.answers[i]),
+        `${fam}: ${ds.prompts[i]} → ${ds.answers[i]}`,
+      ).toBe(true);
       const wrong = ds.answers[i] === 'yes' ? 'no' : ds.answers[i] === 'a' ? 'b' : `${ds.answers[i]} red`;
       expect(checkAnswer(ds.scenes[i], fam, ds.prompts[i], wrong)).toBe(false);
     }
@@ -110,14 +136,15 @@ describe.each(['shapes', 'digits'] as const)('task %s', (task) => {
     }
   });
 
-  it('balances POPE: half yes, the no\'s split equally among random, popular and adversarial', () => {
+  it("balances POPE: half yes, the no's split equally among random, popular and adversarial", () => {
     const stats = priorStats(task);
     for (let s = 0; s < 4; s++) {
       const idx = ds.questions.map((_, i) => i).filter((i) => ds.split[i] === s && ds.questions[i].family === 'pope');
       const kinds = idx.map((i) => ds.questions[i].popeKind!);
       const n = (k: string): number => kinds.filter((x) => x === k).length;
       expect(Math.abs(n('yes') - idx.length / 2)).toBeLessThanOrEqual(1);
-      for (const k of ['random', 'popular', 'adversarial']) expect(Math.abs(n(k) - (idx.length - n('yes')) / 3)).toBeLessThanOrEqual(1);
+      for (const k of ['random', 'popular', 'adversarial'])
+        expect(Math.abs(n(k) - (idx.length - n('yes')) / 3)).toBeLessThanOrEqual(1);
       for (const i of idx) {
         const q = ds.questions[i];
         expect(q.answer).toBe(q.popeKind === 'yes' ? 'yes' : 'no');
@@ -127,7 +154,8 @@ describe.each(['shapes', 'digits'] as const)('task %s', (task) => {
           const topAbsent = stats.ranked.filter((c) => !present.has(c)).slice(0, 3);
           expect(topAbsent).toContain(`${color} ${kind}`);
         }
-        if (q.popeKind === 'adversarial') expect(ds.scenes[i].objects.some((o) => o.kind === kind && o.color !== color)).toBe(true);
+        if (q.popeKind === 'adversarial')
+          expect(ds.scenes[i].objects.some((o) => o.kind === kind && o.color !== color)).toBe(true);
       }
     }
   });
@@ -197,8 +225,23 @@ describe('digits task specifics', () => {
   it('blends the digit bitmap over the card colour (ink where the bitmap is 255)', () => {
     const spec = TASK_SPECS.digits;
     const scene: Scene = {
-      task: 'digits', background: 20, noiseSeed: 1,
-      objects: [{ kind: 'card', color: 'red', size: 'big', row: 1, col: 2, rgb: [...COLOR_RGB.red] as [number, number, number], dx: 0, dy: 0, digit: 3, digitIndex: 17 }],
+      task: 'digits',
+      background: 20,
+      noiseSeed: 1,
+      objects: [
+        {
+          kind: 'card',
+          color: 'red',
+          size: 'big',
+          row: 1,
+          col: 2,
+          rgb: [...COLOR_RGB.red] as [number, number, number],
+          dx: 0,
+          dy: 0,
+          digit: 3,
+          digitIndex: 17,
+        },
+      ],
     };
     const img = renderScene(scene, BANK);
     const off = (spec.patchSize - spec.digitSize) / 2;
@@ -214,29 +257,51 @@ describe('digits task specifics', () => {
 
   it('requires a digit bank whose size matches the task and labels that match digitIndex', () => {
     const sizes = { trainLabeled: 1, trainUnlabeled: 0, val: 0, test: 0 };
-    expect(() => generateDataset({ task: 'digits', seed: 1, sizes })).toThrow(/^digitBank: expected a DigitBank \(task "digits" draws cards from it\), got undefined\. HINT: .*loadMnistBank/);
+    expect(() => generateDataset({ task: 'digits', seed: 1, sizes })).toThrow(
+      /^digitBank: expected a DigitBank \(task "digits" draws cards from it\), got undefined\. HINT: .*loadMnistBank/,
+    );
     const wrong = { ...BANK, size: 8, images: new Uint8Array(50 * 64) };
-    expect(() => generateDataset({ task: 'digits', seed: 1, sizes, digitBank: wrong })).toThrow(/^DigitBank\.size: expected the task's digitSize 10, got 8$/);
+    expect(() => generateDataset({ task: 'digits', seed: 1, sizes, digitBank: wrong })).toThrow(
+      /^DigitBank\.size: expected the task's digitSize 10, got 8$/,
+    );
     const scene = generateScene(new Rng(3), 'digits', splitDigitBank(BANK).train);
     const card = scene.objects.find((o) => o.kind === 'card')!;
     card.digit = (card.digit + 1) % 10;
     const k = scene.objects.indexOf(card);
-    expect(() => renderScene(scene, BANK)).toThrow(new RegExp(`^scene\\.objects\\[${k}\\]\\.digitIndex: expected the index of a bank digit labelled ${card.digit}, got ${card.digitIndex}$`));
+    expect(() => renderScene(scene, BANK)).toThrow(
+      new RegExp(
+        `^scene\\.objects\\[${k}\\]\\.digitIndex: expected the index of a bank digit labelled ${card.digit}, got ${card.digitIndex}$`,
+      ),
+    );
     expect(() => renderScene(scene)).toThrow(/^digitBank: expected a DigitBank for a scene with cards, got undefined$/);
-    expect(() => renderScene(scene, wrong)).toThrow(/^DigitBank\.size: expected the task's digitSize 10, got 8\. HINT: /);
-    expect(() => renderScene(scene, { ...BANK, images: BANK.images.subarray(1) })).toThrow(/^DigitBank\.images\.length: expected n·size² = 5000 .*, got 4999\. HINT: /);
+    expect(() => renderScene(scene, wrong)).toThrow(
+      /^DigitBank\.size: expected the task's digitSize 10, got 8\. HINT: /,
+    );
+    expect(() => renderScene(scene, { ...BANK, images: BANK.images.subarray(1) })).toThrow(
+      /^DigitBank\.images\.length: expected n·size² = 5000 .*, got 4999\. HINT: /,
+    );
   });
 
   it('validates a digit bank field by field', () => {
-    expect(() => validateDigitBank({ ...BANK, size: 0 })).toThrow(/^DigitBank\.size: expected a positive integer, got 0$/);
-    expect(() => validateDigitBank({ ...BANK, images: [...BANK.images] as unknown as Uint8Array })).toThrow(/^DigitBank\.images: expected a Uint8Array, got "Array"$/);
-    expect(() => validateDigitBank({ ...BANK, labels: undefined as unknown as Uint8Array })).toThrow(/^DigitBank\.labels: expected a Uint8Array, got "undefined"$/);
-    expect(() => validateDigitBank({ ...BANK, images: BANK.images.subarray(100) })).toThrow(/^DigitBank\.images\.length: expected n·size² = 5000 \(n = 50 labels, size = 10\), got 4900$/);
+    expect(() => validateDigitBank({ ...BANK, size: 0 })).toThrow(
+      /^DigitBank\.size: expected a positive integer, got 0$/,
+    );
+    expect(() => validateDigitBank({ ...BANK, images: [...BANK.images] as unknown as Uint8Array })).toThrow(
+      /^DigitBank\.images: expected a Uint8Array, got "Array"$/,
+    );
+    expect(() => validateDigitBank({ ...BANK, labels: undefined as unknown as Uint8Array })).toThrow(
+      /^DigitBank\.labels: expected a Uint8Array, got "undefined"$/,
+    );
+    expect(() => validateDigitBank({ ...BANK, images: BANK.images.subarray(100) })).toThrow(
+      /^DigitBank\.images\.length: expected n·size² = 5000 \(n = 50 labels, size = 10\), got 4900$/,
+    );
     const bad = { ...BANK, labels: BANK.labels.slice() };
     bad.labels[7] = 12;
     expect(() => validateDigitBank(bad)).toThrow(/^DigitBank\.labels\[7\]: expected a digit in 0\.\.9, got 12$/);
     expect(() => splitDigitBank(BANK, 1)).toThrow(/^heldOutEvery: expected an integer ≥ 2, got 1$/);
-    expect(() => splitDigitBank(BANK, 10)).toThrow(/^DigitBank\.labels: expected digit 0 in both the training and the held-out pool \(train 5, held-out 0; heldOutEvery = 10\)\. HINT: /);
+    expect(() => splitDigitBank(BANK, 10)).toThrow(
+      /^DigitBank\.labels: expected digit 0 in both the training and the held-out pool \(train 5, held-out 0; heldOutEvery = 10\)\. HINT: /,
+    );
     expect(() => validateDigitBank(BANK, 10)).not.toThrow();
   });
 });
@@ -246,7 +311,9 @@ describe('generator details', () => {
     for (const spec of Object.values(TASK_SPECS)) {
       for (const size of SIZES) {
         const s = spec.shapePx[size];
-        const masks = SHAPES.map((k) => Array.from({ length: s * s }, (_, i) => (shapeMask(k, s, i % s, Math.floor(i / s)) ? 1 : 0)).join(''));
+        const masks = SHAPES.map((k) =>
+          Array.from({ length: s * s }, (_, i) => (shapeMask(k, s, i % s, Math.floor(i / s)) ? 1 : 0)).join(''),
+        );
         expect(new Set(masks).size).toBe(SHAPES.length);
       }
     }
@@ -254,36 +321,82 @@ describe('generator details', () => {
 
   it('rejects bad options with messages naming the field', () => {
     const sizes = { trainLabeled: 2, trainUnlabeled: 0, val: 0, test: 0 };
-    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['textvqa'] })).toThrow(/^families\[0\]: expected one of gqa, pope, count, sqa, caption for task "shapes", got "textvqa"$/);
-    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes: { ...sizes, val: -1 } })).toThrow(/^sizes\.val: expected a non-negative integer, got -1$/);
-    expect(() => generateDataset({ task: 'nope' as TaskName, seed: 1, sizes })).toThrow(/^task: expected one of "shapes", "digits", "hues", got "nope"$/);
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['textvqa'] })).toThrow(
+      /^families\[0\]: expected one of gqa, pope, count, sqa, caption for task "shapes", got "textvqa"$/,
+    );
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes: { ...sizes, val: -1 } })).toThrow(
+      /^sizes\.val: expected a non-negative integer, got -1$/,
+    );
+    expect(() => generateDataset({ task: 'nope' as TaskName, seed: 1, sizes })).toThrow(
+      /^task: expected one of "shapes", "digits", "hues", got "nope"$/,
+    );
     const scene = generateScene(new Rng(1), 'shapes');
-    expect(() => makeQuestion(new Rng(1), scene, 'textvqa', priorStats('shapes'))).toThrow(/^family: expected one of .* for task "shapes", got "textvqa"$/);
-    expect(() => makeQuestion(new Rng(1), scene, 'pope', priorStats('digits'))).toThrow(/^stats\.task: expected the scene's task "shapes", got "digits"$/);
-    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: [] })).toThrow(/^families: expected at least one family, got \[\]$/);
-    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['gqa', 'gqa'] })).toThrow(/^families: expected no family twice, got \["gqa","gqa"\]$/);
-    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['gqa', 'textvqa'] })).toThrow(/^families\[1\]: /);
-    expect(() => generateDataset({ task: 'shapes', seed: NaN, sizes })).toThrow(/^seed: expected a finite number, got /);
-    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes: { ...sizes, test: 1.5 } })).toThrow(/^sizes\.test: expected a non-negative integer, got 1\.5$/);
+    expect(() => makeQuestion(new Rng(1), scene, 'textvqa', priorStats('shapes'))).toThrow(
+      /^family: expected one of .* for task "shapes", got "textvqa"$/,
+    );
+    expect(() => makeQuestion(new Rng(1), scene, 'pope', priorStats('digits'))).toThrow(
+      /^stats\.task: expected the scene's task "shapes", got "digits"$/,
+    );
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: [] })).toThrow(
+      /^families: expected at least one family, got \[\]$/,
+    );
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['gqa', 'gqa'] })).toThrow(
+      /^families: expected no family twice, got \["gqa","gqa"\]$/,
+    );
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes, families: ['gqa', 'textvqa'] })).toThrow(
+      /^families\[1\]: /,
+    );
+    expect(() => generateDataset({ task: 'shapes', seed: NaN, sizes })).toThrow(
+      /^seed: expected a finite number, got /,
+    );
+    expect(() => generateDataset({ task: 'shapes', seed: 1, sizes: { ...sizes, test: 1.5 } })).toThrow(
+      /^sizes\.test: expected a non-negative integer, got 1\.5$/,
+    );
     expect(() => generateDataset({ task: 'shapes', seed: 1, sizes })).not.toThrow();
     expect(() => getTaskSpec('nope')).toThrow(FieldError);
     const off = { ...scene, objects: scene.objects.map((o, k) => (k === 0 ? { ...o, dy: 99 } : o)) };
-    expect(() => renderScene(off)).toThrow(/^scene\.objects\[0\]\.dy: expected 0\.\.\d+ \(a \d+px shape inside its \d+px cell\), got 99$/);
-    expect(() => generateScene(new Rng(1), 'digits')).toThrow(/^digits: expected a DigitPool with ≥ 1 index for each of 0\.\.9 .*, got undefined\. HINT: /);
+    expect(() => renderScene(off)).toThrow(
+      /^scene\.objects\[0\]\.dy: expected 0\.\.\d+ \(a \d+px shape inside its \d+px cell\), got 99$/,
+    );
+    expect(() => generateScene(new Rng(1), 'digits')).toThrow(
+      /^digits: expected a DigitPool with ≥ 1 index for each of 0\.\.9 .*, got undefined\. HINT: /,
+    );
   });
 
   it('restricts a dataset to the requested families (e.g. captions only for stage 1)', () => {
-    const ds = generateDataset({ task: 'shapes', seed: 5, sizes: { trainLabeled: 30, trainUnlabeled: 0, val: 0, test: 0 }, families: ['caption'] });
+    const ds = generateDataset({
+      task: 'shapes',
+      seed: 5,
+      sizes: { trainLabeled: 30, trainUnlabeled: 0, val: 0, test: 0 },
+      families: ['caption'],
+    });
     expect(ds.families).toEqual(['caption']);
     expect(ds.questions.every((q) => q.family === 'caption' && q.prompt.startsWith('describe'))).toBe(true);
   });
 
   it('answers a hand-made scene as documented', () => {
     const obj = (kind: string, color: string, size: string, row: number, col: number, digit = -1) =>
-      ({ kind, color, size, row, col, rgb: [0, 0, 0], dx: 0, dy: 0, digit, digitIndex: digit }) as Scene['objects'][number];
+      ({
+        kind,
+        color,
+        size,
+        row,
+        col,
+        rgb: [0, 0, 0],
+        dx: 0,
+        dy: 0,
+        digit,
+        digitIndex: digit,
+      }) as Scene['objects'][number];
     const scene: Scene = {
-      task: 'digits', background: 20, noiseSeed: 0,
-      objects: [obj('square', 'red', 'small', 0, 0), obj('circle', 'blue', 'big', 0, 2), obj('card', 'green', 'big', 1, 2, 7)],
+      task: 'digits',
+      background: 20,
+      noiseSeed: 0,
+      objects: [
+        obj('square', 'red', 'small', 0, 0),
+        obj('circle', 'blue', 'big', 0, 2),
+        obj('card', 'green', 'big', 1, 2, 7),
+      ],
     };
     const cases: [Parameters<typeof solveQuestion>[1], string, string | null][] = [
       ['gqa', 'what color is the circle ?', 'blue'],
@@ -315,7 +428,7 @@ describe('generator details', () => {
     expect(datasetFingerprint(make('digits', 2024, sizes))).toBe('0c56e2b8');
   });
 
-  it('ranks POPE categories by the generator\'s priors', () => {
+  it("ranks POPE categories by the generator's priors", () => {
     const st = priorStats('digits');
     expect(st.ranked.length).toBe(COLORS.length * 5);
     expect(st.ranked[0]).toBe('red card');

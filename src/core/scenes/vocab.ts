@@ -3,8 +3,18 @@
 
 import { SPECIAL_TOKENS } from '../base/tokenizer';
 import {
-  COL_WORDS, DIGIT_WORDS, type FamilyName, getTaskSpec, KIND_PLURAL, NUMBER_WORDS, OPTION_LETTERS,
-  RELATIONS, ROW_WORDS, taskColors, taskSizes, type TaskName,
+  COL_WORDS,
+  DIGIT_WORDS,
+  type FamilyName,
+  getTaskSpec,
+  KIND_PLURAL,
+  NUMBER_WORDS,
+  OPTION_LETTERS,
+  RELATIONS,
+  ROW_WORDS,
+  taskColors,
+  taskSizes,
+  type TaskName,
 } from './spec';
 
 /**
@@ -99,19 +109,34 @@ export function placeholderValues(token: string, task: TaskName): readonly strin
   const spec = getTaskSpec(task);
   const hasCards = spec.kinds.includes('card');
   switch (token) {
-    case '$C': return taskColors(task);
-    case '$K': return spec.kinds;
-    case '$KP': return spec.kinds.map((k) => KIND_PLURAL[k]);
-    case '$S': return taskSizes(task);
-    case '$R': return ROW_WORDS;
-    case '$L': return COL_WORDS;
-    case '$REL': return RELATIONS;
-    case '$N': return NUMBER_WORDS.slice(0, spec.maxObjects + 1);
-    case '$D': return DIGIT_WORDS;
-    case '$O': return OPTION_LETTERS;
-    case '$V': return task === 'hues' ? [...taskColors(task), ...taskSizes(task)] : [...taskColors(task), ...spec.kinds, ...(hasCards ? DIGIT_WORDS : [])];
-    case '$YN': return ['yes', 'no'];
-    default: return [token];
+    case '$C':
+      return taskColors(task);
+    case '$K':
+      return spec.kinds;
+    case '$KP':
+      return spec.kinds.map((k) => KIND_PLURAL[k]);
+    case '$S':
+      return taskSizes(task);
+    case '$R':
+      return ROW_WORDS;
+    case '$L':
+      return COL_WORDS;
+    case '$REL':
+      return RELATIONS;
+    case '$N':
+      return NUMBER_WORDS.slice(0, spec.maxObjects + 1);
+    case '$D':
+      return DIGIT_WORDS;
+    case '$O':
+      return OPTION_LETTERS;
+    case '$V':
+      return task === 'hues'
+        ? [...taskColors(task), ...taskSizes(task)]
+        : [...taskColors(task), ...spec.kinds, ...(hasCards ? DIGIT_WORDS : [])];
+    case '$YN':
+      return ['yes', 'no'];
+    default:
+      return [token];
   }
 }
 

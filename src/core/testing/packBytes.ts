@@ -20,7 +20,11 @@ export function expectPackError(bytes: Uint8Array, field: string, file: string):
 }
 
 /** Bytes of a pack input with some tensors replaced (null: removed) and metadata strings edited, without validation. */
-export function bytesOf(input: PackInput, tensors: Record<string, SafeTensor | null> = {}, meta: Record<string, string | null> = {}): Uint8Array {
+export function bytesOf(
+  input: PackInput,
+  tensors: Record<string, SafeTensor | null> = {},
+  meta: Record<string, string | null> = {},
+): Uint8Array {
   const t: Record<string, SafeTensor> = { ...input.tensors };
   for (const [k, v] of Object.entries(tensors)) {
     if (v === null) delete t[k];

@@ -11,7 +11,20 @@ export interface TinyPackOptions {
   n?: number; // samples ≥ 4 (default 6); splits cycle train-labeled, train-unlabeled, val, test, train-labeled, …
 }
 
-export const TINY_VOCAB = ['<pad>', '<bos>', '<eos>', '<unk>', 'what', 'color', 'how', 'many', 'red', 'blue', 'one', 'two'];
+export const TINY_VOCAB = [
+  '<pad>',
+  '<bos>',
+  '<eos>',
+  '<unk>',
+  'what',
+  'color',
+  'how',
+  'many',
+  'red',
+  'blue',
+  'one',
+  'two',
+];
 export const TINY_FAMILIES = ['color', 'count'];
 /** Dims of the tiny pack other than N and K: image 8×8×3, 4 patches of 4×4, 5 prompt tokens, 4 answer slots, hidden 8. */
 export const TINY_DIMS = { H: 8, W: 8, C: 3, Lp: 5, A: 4, V: TINY_VOCAB.length, P: 4, dh: 8 } as const;
@@ -26,14 +39,16 @@ export function makeTinyPack(opts: TinyPackOptions = {}): PackInput {
   const kind = opts.kind ?? 'dense';
   const N = opts.n ?? 6;
   const { H, W, C, Lp, A, V, P, dh } = TINY_DIMS;
-  const K = kind === 'dense' ? V : opts.k ?? 3;
+  const K = kind === 'dense' ? V : (opts.k ?? 3);
   const rng = new Rng(opts.seed ?? 1);
   const tok = (s: string): number => TINY_VOCAB.indexOf(s);
   const PAD = tok('<pad>');
   const EOS = tok('<eos>');
 
   const images = new Uint8Array(N * H * W * C).map(() => rng.int(256)); // [N, H, W, C]
-  const split = new Uint8Array(N).map((_, i) => [SPLIT.trainLabeled, SPLIT.trainUnlabeled, SPLIT.val, SPLIT.test][i % 4]); // [N]
+  const split = new Uint8Array(N).map(
+    (_, i) => [SPLIT.trainLabeled, SPLIT.trainUnlabeled, SPLIT.val, SPLIT.test][i % 4],
+  ); // [N]
   const family = new Uint8Array(N).map(() => rng.int(TINY_FAMILIES.length)); // [N]
   const prompt = new Int32Array(N * Lp).fill(PAD); // [N, Lp]
   const answer = new Int32Array(N * A).fill(PAD); // [N, A]
@@ -122,7 +137,13 @@ export function makeTinyPack(opts: TinyPackOptions = {}): PackInput {
     families: [...TINY_FAMILIES],
     targets: { kind, k: K, positions: 'answer' },
     encoder: { patch: 4, dim: 8, layers: 1, heads: 2 },
-    teacher: { config: { d: dh, layers: 1, heads: 2 }, params: 1234, accuracy: { color: 75, count: 50 }, trainedSteps: 100, seed: opts.seed ?? 1 },
+    teacher: {
+      config: { d: dh, layers: 1, heads: 2 },
+      params: 1234,
+      accuracy: { color: 75, count: 50 },
+      trainedSteps: 100,
+      seed: opts.seed ?? 1,
+    },
     license: 'synthetic test data (no third-party content)',
   };
   return { meta, tensors };
@@ -153,7 +174,10 @@ export function makeTinyFeaturesPack(opts: TinyFeaturesPackOptions = {}): PackIn
     if (name === 'images' && opts.thumbnails === false) continue;
     tensors[name] = t;
   }
-  tensors.image_features = f16([N, P, dV], new Float32Array(N * P * dV).map(() => rng.normal())); // [N, P, dV]
+  tensors.image_features = f16(
+    [N, P, dV],
+    new Float32Array(N * P * dV).map(() => rng.normal()),
+  ); // [N, P, dV]
   const { image, encoder: _encoder, ...rest } = base.meta;
   const meta: PackMeta = {
     ...rest,
@@ -162,7 +186,11 @@ export function makeTinyFeaturesPack(opts: TinyFeaturesPackOptions = {}): PackIn
     teacher: { ...base.meta.teacher, config: null, params: 0 },
     features: { source: 'random test features', P, dV, pooling: 'none' },
     // Specials the made-up tokenizer lacks (<pad>, <bos>) get −1; the words map to distinct original ids.
-    vocabSource: { tokenizer: 'tiny-test-tokenizer', ids: TINY_VOCAB.map((_, i) => (i < 2 ? -1 : i === 2 ? 2 : i === 3 ? 0 : 10 + 3 * i)), size: 50 },
+    vocabSource: {
+      tokenizer: 'tiny-test-tokenizer',
+      ids: TINY_VOCAB.map((_, i) => (i < 2 ? -1 : i === 2 ? 2 : i === 3 ? 0 : 10 + 3 * i)),
+      size: 50,
+    },
     ...(opts.alignment ? { hidden: { d: TINY_DIMS.dh, method: 'identity (test data)' } } : {}),
   };
   return { meta, tensors };

@@ -22,8 +22,48 @@ export function fuzzBase(name: string, bytes: Uint8Array): FuzzBase {
 }
 
 /** Values a hostile header might hold where numbers, dtypes, shapes or JSON strings are expected. */
-const WEIRD: unknown[] = [-1, 0, 1, 2, 3, 7, 255, 1e9, 2 ** 31, 2 ** 32 + 1, 2 ** 53, 1.5, -0.5, 1e308, null, true, 'x', '', [], {}, [1, 2], [-1], [1e9, 1e9],
-  'I64', 'F64', 'BOOL', 'U8', 'F16', 'F32', 'I32', 'u8', '{', '[]', '{}', 'null', '"1"', '[1,2', '{"a":', '\u0000', 'NaN'];
+const WEIRD: unknown[] = [
+  -1,
+  0,
+  1,
+  2,
+  3,
+  7,
+  255,
+  1e9,
+  2 ** 31,
+  2 ** 32 + 1,
+  2 ** 53,
+  1.5,
+  -0.5,
+  1e308,
+  null,
+  true,
+  'x',
+  '',
+  [],
+  {},
+  [1, 2],
+  [-1],
+  [1e9, 1e9],
+  'I64',
+  'F64',
+  'BOOL',
+  'U8',
+  'F16',
+  'F32',
+  'I32',
+  'u8',
+  '{',
+  '[]',
+  '{}',
+  'null',
+  '"1"',
+  '[1,2',
+  '{"a":',
+  '\u0000',
+  'NaN',
+];
 
 function weird(r: Rng): unknown {
   const k = r.int(4);
@@ -75,7 +115,11 @@ function editMetadata(md: Record<string, unknown>, r: Rng): void {
 }
 
 /** The bytes of case `i` of a run seeded `seed` on `base`; same arguments → same bytes. Half the cases are gzipped. */
-export function mutateCase(base: FuzzBase, seed: number, i: number): { kind: Mutation; gz: boolean; bytes: Uint8Array } {
+export function mutateCase(
+  base: FuzzBase,
+  seed: number,
+  i: number,
+): { kind: Mutation; gz: boolean; bytes: Uint8Array } {
   const r = new Rng(deriveSeed(seed, `${base.name}:${i}`));
   const kind = MUTATIONS[r.int(MUTATIONS.length)];
   const gz = r.int(2) === 0;
@@ -104,7 +148,8 @@ export function mutateCase(base: FuzzBase, seed: number, i: number): { kind: Mut
       const dv = new DataView(out.buffer);
       const choice = r.int(4);
       if (choice === 0) dv.setUint32(0, r.nextU32(), true);
-      else if (choice === 1) dv.setUint32(4, 1 + r.int(255), true); // length ≥ 2^32
+      else if (choice === 1)
+        dv.setUint32(4, 1 + r.int(255), true); // length ≥ 2^32
       else if (choice === 2) dv.setUint32(0, Math.max(0, hdrEnd - 8 + r.int(64) - 32), true);
       else dv.setUint32(0, src.length, true);
       break;
@@ -126,8 +171,12 @@ export function mutateCase(base: FuzzBase, seed: number, i: number): { kind: Mut
         const field = r.pick(['dtype', 'shape', 'data_offsets', 'shape.i', 'offset.i', 'delete', 'copy']);
         if (field === 'delete') delete h[name];
         else if (field === 'copy') h[`${name}_copy${r.int(3)}`] = structuredClone(entry);
-        else if (field === 'shape.i' && Array.isArray(entry.shape) && entry.shape.length) (entry.shape as unknown[])[r.int(entry.shape.length)] = weird(r);
-        else if (field === 'offset.i' && Array.isArray(entry.data_offsets)) (entry.data_offsets as unknown[])[r.int(2)] = r.int(3) ? (entry.data_offsets as number[])[r.int(2)] + r.int(9) - 4 : weird(r);
+        else if (field === 'shape.i' && Array.isArray(entry.shape) && entry.shape.length)
+          (entry.shape as unknown[])[r.int(entry.shape.length)] = weird(r);
+        else if (field === 'offset.i' && Array.isArray(entry.data_offsets))
+          (entry.data_offsets as unknown[])[r.int(2)] = r.int(3)
+            ? (entry.data_offsets as number[])[r.int(2)] + r.int(9) - 4
+            : weird(r);
         else entry[field] = weird(r);
       }
       out = assemble(JSON.stringify(h), base.data);
@@ -156,7 +205,12 @@ export interface CaseResult {
  * Parse `bytes`; anything but a return or a PackError within limitMs is a failure. `clock` (ms) defaults to wall
  * time; the Node script passes the process's CPU time, which other processes on a shared machine do not inflate.
  */
-export function runCase(bytes: Uint8Array, fileName: string, limitMs = 1000, clock: () => number = () => performance.now()): CaseResult {
+export function runCase(
+  bytes: Uint8Array,
+  fileName: string,
+  limitMs = 1000,
+  clock: () => number = () => performance.now(),
+): CaseResult {
   const t0 = clock();
   let outcome: CaseResult['outcome'] = 'parsed';
   let error: string | undefined;

@@ -2,4 +2,13 @@
 // model, backend init, tests and benchmarks use — install at init, whether active, the ops of the lab's own kernels.
 export type { LabKernels, WasmKernelsMode } from './instance';
 export { installWasmKernels, wasmKernelsActive, wasmKernelsState } from './install';
-export { type AdamHyper, fusedAdam, geluFused, geluGradFused, layerNormFused, layerNormGradFused, linearFused, sumSquares } from './ops';
+export {
+  type AdamHyper,
+  fusedAdam,
+  geluFused,
+  geluGradFused,
+  layerNormFused,
+  layerNormGradFused,
+  linearFused,
+  sumSquares,
+} from './ops';

@@ -1,7 +1,13 @@
 // Init of the lab's wasm SIMD kernels: create the module instance on the active wasm backend and register every kernel
 // config once (registerAll.ts); then whether they are active, and their state, for the model, tests and benchmarks.
 import * as tf from '@tensorflow/tfjs-core';
-import { createLabKernels, type LabKernels, labKernelsOf, type WasmBackendLike, type WasmKernelsMode } from './instance';
+import {
+  createLabKernels,
+  type LabKernels,
+  labKernelsOf,
+  type WasmBackendLike,
+  type WasmKernelsMode,
+} from './instance';
 import { registerAllLabKernels } from './registerAll';
 
 /**

@@ -53,7 +53,14 @@ export async function createLabKernels(be: WasmBackendLike, mode: WasmKernelsMod
   const bytes = bytesOf(KERNELS_WASM_BASE64);
   if (!WebAssembly.validate(bytes)) return null; // no SIMD128 in this engine
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), { env: { memory } });
-  const s: LabKernels = { backend: be, k: instance.exports as unknown as KernelExports, scratch: 0, scratchBytes: 0, mode, calls: 0 };
+  const s: LabKernels = {
+    backend: be,
+    k: instance.exports as unknown as KernelExports,
+    scratch: 0,
+    scratchBytes: 0,
+    mode,
+    calls: 0,
+  };
   instances.set(be, s);
   return s;
 }
@@ -76,7 +83,8 @@ export function ensureScratch(s: LabKernels, bytes: number): number {
   if (s.scratch !== 0) s.backend.wasm._free(s.scratch);
   const want = Math.max(bytes, 2 * s.scratchBytes);
   s.scratch = s.backend.wasm._malloc(want);
-  if (s.scratch === 0) throw new Error(`lab SIMD kernels: could not allocate ${want} bytes of scratch on the wasm heap`);
+  if (s.scratch === 0)
+    throw new Error(`lab SIMD kernels: could not allocate ${want} bytes of scratch on the wasm heap`);
   s.scratchBytes = want;
   return s.scratch;
 }

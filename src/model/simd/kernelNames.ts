@@ -2,7 +2,15 @@
 // and the lab's own kernels (names tfjs does not have) with their inputs and attributes, as tfjs-core's kernel_names.
 import type { NamedTensorInfoMap } from '@tensorflow/tfjs-core';
 
-export { BatchMatMul, type BatchMatMulAttrs, type BatchMatMulInputs, Exp, Identity, Sum, type SumAttrs } from '@tensorflow/tfjs-core';
+export {
+  BatchMatMul,
+  type BatchMatMulAttrs,
+  type BatchMatMulInputs,
+  Exp,
+  Identity,
+  Sum,
+  type SumAttrs,
+} from '@tensorflow/tfjs-core';
 
 /** y = res + (x·W + b): x [R, n], W [n, m], bias [m] and res [R, m] optional. */
 export const LabLinear = 'LabLinear';

@@ -1,12 +1,22 @@
 // The ops the model calls to run the lab's own wasm kernels (tf.engine().runKernel by their name in kernelNames.ts);
 // call them only while wasmKernelsActive() — the kernels are registered at init, so nothing registers here.
 import * as tf from '@tensorflow/tfjs-core';
-import { LabAdam, type LabAdamAttrs, LabGelu, LabGeluGrad, LabLayerNorm, LabLayerNormGrad, LabLinear, LabSumSquares } from './kernelNames';
+import {
+  LabAdam,
+  type LabAdamAttrs,
+  LabGelu,
+  LabGeluGrad,
+  LabLayerNorm,
+  LabLayerNormGrad,
+  LabLinear,
+  LabSumSquares,
+} from './kernelNames';
 
 /** Adam's hyperparameters for one group's step, as Adam.apply rounds them (JS numbers; wasm takes them as f32). */
 export type AdamHyper = Omit<LabAdamAttrs, 'n' | 'scaled'>;
 
-const run = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap);
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: object = {}) =>
+  tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap);
 
 /** y = res + (x·W + b) in one lab kernel. x [R, n], W [n, m], bias [m], res [R, m]. */
 export function linearFused(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor, res?: tf.Tensor): tf.Tensor {
@@ -27,12 +37,22 @@ export function geluGradFused(x: tf.Tensor, e: tf.Tensor, pdf: tf.Tensor, dy: tf
 }
 
 /** [y, x̂, rstd] of LayerNorm over x's last axis: y, x̂ x's shape; rstd [rows] = 1/√(σ² + eps). g, b [d]. */
-export function layerNormFused(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
+export function layerNormFused(
+  x: tf.Tensor,
+  g: tf.Tensor,
+  b: tf.Tensor,
+  eps: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
   return run(LabLayerNorm, { x, g, b }, { eps }) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
 /** [dx, dg, db] for the upstream gradient dy (x's shape), from the forward's x̂ and rstd. */
-export function layerNormGradFused(xhat: tf.Tensor, rstd: tf.Tensor, g: tf.Tensor, dy: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] {
+export function layerNormGradFused(
+  xhat: tf.Tensor,
+  rstd: tf.Tensor,
+  g: tf.Tensor,
+  dy: tf.Tensor,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
   return run(LabLayerNormGrad, { xhat, rstd, g, dy }) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 

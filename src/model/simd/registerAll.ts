@@ -40,7 +40,14 @@ function wrap(config: LabOverrideConfig, stock: tf.KernelConfig): WrappedConfig 
   };
   // tfjs's setupFunc stays: a re-initialised wasm backend sets tfjs's kernel up again for the fallback.
   const { kernelName, backendName } = config;
-  return { kernelName, backendName, setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc, kernelFunc: kernelFunc as unknown as tf.KernelFunc, stock };
+  return {
+    kernelName,
+    backendName,
+    setupFunc: stock.setupFunc,
+    disposeFunc: stock.disposeFunc,
+    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+    stock,
+  };
 }
 
 /**

@@ -21,7 +21,14 @@ function values(n: number, seed: number): Float32Array {
 }
 
 /** float64 op(A)·op(B) per batch; a [bA, r, c] and b [bB, r, c] as stored, bA or bB may be 1 (broadcast). */
-function reference(a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], ta: boolean, tb: boolean): Float64Array {
+function reference(
+  a: Float32Array,
+  aShape: number[],
+  b: Float32Array,
+  bShape: number[],
+  ta: boolean,
+  tb: boolean,
+): Float64Array {
   const [bA, ar, ac] = aShape;
   const [bB, br, bc] = bShape;
   const M = ta ? ac : ar;
@@ -35,7 +42,8 @@ function reference(a: Float32Array, aShape: number[], b: Float32Array, bShape: n
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let sum = 0;
-        for (let k = 0; k < K; k++) sum += a[ao + (ta ? k * ac + i : i * ac + k)] * b[bo + (tb ? j * bc + k : k * bc + j)];
+        for (let k = 0; k < K; k++)
+          sum += a[ao + (ta ? k * ac + i : i * ac + k)] * b[bo + (tb ? j * bc + k : k * bc + j)];
         out[(z * M + i) * N + j] = sum;
       }
     }
@@ -55,19 +63,34 @@ describe('lab wasm kernels', () => {
     expect(wasmKernelsState()?.mode).toBe('all');
   });
 
-  it('registers every kernel config at init, before any is used: the overrides over tfjs\'s, the lab\'s own', () => {
+  it("registers every kernel config at init, before any is used: the overrides over tfjs's, the lab's own", () => {
     for (const c of overrideConfigs) expect(tf.getKernel(c.kernelName, 'wasm'), c.kernelName).toHaveProperty('stock');
     for (const c of labKernelConfigs) expect(tf.getKernel(c.kernelName, 'wasm'), c.kernelName).toBe(c);
     expect(overrideConfigs.map((c) => c.kernelName)).toEqual([tf.BatchMatMul, tf.Sum, tf.Exp, tf.Identity]);
-    expect(labKernelConfigs.map((c) => c.kernelName)).toEqual(Object.values(names).filter((v) => typeof v === 'string' && v.startsWith('Lab')));
+    expect(labKernelConfigs.map((c) => c.kernelName)).toEqual(
+      Object.values(names).filter((v) => typeof v === 'string' && v.startsWith('Lab')),
+    );
   });
 
   it('BatchMatMul matches float64 for every transpose, edge size and batch broadcast, and takes the SIMD path', async () => {
     await installWasmKernels('all');
     const before = wasmKernelsState()!.calls;
     let cases = 0;
-    const sizes: [number, number, number][] = [[1, 1, 1], [3, 5, 2], [4, 8, 4], [5, 9, 7], [33, 33, 32], [9, 17, 64], [2, 1, 130]];
-    const batches: [number, number][] = [[1, 1], [3, 3], [1, 4], [4, 1]];
+    const sizes: [number, number, number][] = [
+      [1, 1, 1],
+      [3, 5, 2],
+      [4, 8, 4],
+      [5, 9, 7],
+      [33, 33, 32],
+      [9, 17, 64],
+      [2, 1, 130],
+    ];
+    const batches: [number, number][] = [
+      [1, 1],
+      [3, 3],
+      [1, 4],
+      [4, 1],
+    ];
     for (const [M, N, K] of sizes) {
       for (const [bA, bB] of batches) {
         for (const ta of [false, true]) {
@@ -77,10 +100,20 @@ describe('lab wasm kernels', () => {
             const av = values(aShape[0] * aShape[1] * aShape[2], 7 + cases);
             const bv = values(bShape[0] * bShape[1] * bShape[2], 101 + cases);
             const want = reference(av, aShape, bv, bShape, ta, tb);
-            const got = tf.tidy(() => tf.matMul(tf.tensor3d(av, aShape as [number, number, number]), tf.tensor3d(bv, bShape as [number, number, number]), ta, tb).dataSync());
+            const got = tf.tidy(() =>
+              tf
+                .matMul(
+                  tf.tensor3d(av, aShape as [number, number, number]),
+                  tf.tensor3d(bv, bShape as [number, number, number]),
+                  ta,
+                  tb,
+                )
+                .dataSync(),
+            );
             expect(got.length, `M${M} N${N} K${K} b${bA}/${bB} ta${ta} tb${tb}`).toBe(want.length);
             for (let i = 0; i < want.length; i++) {
-              if (Math.abs(got[i] - want[i]) > 1e-5 * (1 + K)) throw new Error(`M${M} N${N} K${K} b${bA}/${bB} ta${ta} tb${tb} [${i}]: ${got[i]} vs ${want[i]}`);
+              if (Math.abs(got[i] - want[i]) > 1e-5 * (1 + K))
+                throw new Error(`M${M} N${N} K${K} b${bA}/${bB} ta${ta} tb${tb} [${i}]: ${got[i]} vs ${want[i]}`);
             }
             cases++;
           }
@@ -108,7 +141,18 @@ describe('lab wasm kernels', () => {
     const run = async (mode: 'off' | 'all') => {
       await installWasmKernels(mode);
       const vars: Record<string, tf.Variable> = {};
-      Object.entries(shapes).forEach(([n, s], i) => (vars[n] = tf.variable(tf.tensor(values(s.reduce((p, x) => p * x, 1), 11 + i), s))));
+      Object.entries(shapes).forEach(
+        ([n, s], i) =>
+          (vars[n] = tf.variable(
+            tf.tensor(
+              values(
+                s.reduce((p, x) => p * x, 1),
+                11 + i,
+              ),
+              s,
+            ),
+          )),
+      );
       const opt = new Adam(1e-2, 0.9, 0.999, 1e-7);
       for (let step = 0; step < 6; step++) {
         const names = step === 3 ? ['a.w', 'a.b'] : Object.keys(shapes); // step 3: only some params → two count groups after
@@ -116,7 +160,10 @@ describe('lab wasm kernels', () => {
         names.forEach((n, i) => {
           const g = values(vars[n].size, 1000 * step + i);
           if (step === 4 && n === 'c.b') g[1] = NaN; // the guard keeps everything as it was
-          grads[n] = tf.tensor(g.map((x) => x * (step + 1)), shapes[n]);
+          grads[n] = tf.tensor(
+            g.map((x) => x * (step + 1)),
+            shapes[n],
+          );
         });
         const info = await tf.profile(() => tf.dispose(opt.apply(grads, vars, step % 2 === 0 ? 0.5 : 0)));
         const fusedRan = info.kernels.some((k) => k.name === 'LabAdam');
@@ -141,23 +188,42 @@ describe('lab wasm kernels', () => {
     const run = async (mode: 'off' | 'all') => {
       await installWasmKernels(mode);
       const x = tf.tensor1d(xs);
-      const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => tf.sum(tf.mul(gelu(t), tf.div(tf.range(0, xs.length), xs.length))))([x]);
+      const { value, grads } = tf.valueAndGrads((t: tf.Tensor) =>
+        tf.sum(tf.mul(gelu(t), tf.div(tf.range(0, xs.length), xs.length))),
+      )([x]);
       const out = { y: value.dataSync().slice(), yv: gelu(x).dataSync(), dx: grads[0].dataSync() };
       tf.dispose([x, value, ...grads]);
       return out;
     };
     const stock = await run('off');
     const fused = await run('all');
-    const erf = (z: number) => { // float64 erf from Numerical Recipes' erfc (fractional error < 1.2e-7)
+    const erf = (z: number) => {
+      // float64 erf from Numerical Recipes' erfc (fractional error < 1.2e-7)
       const t = 1 / (1 + 0.5 * Math.abs(z));
-      const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+      const r =
+        t *
+        Math.exp(
+          -z * z -
+            1.26551223 +
+            t *
+              (1.00002368 +
+                t *
+                  (0.37409196 +
+                    t *
+                      (0.09678418 +
+                        t *
+                          (-0.18628806 +
+                            t *
+                              (0.27886807 +
+                                t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        );
       return z >= 0 ? 1 - r : r - 1;
     };
     for (let i = 0; i < xs.length; i++) {
       const x = xs[i];
       const w = i / xs.length;
       const y = 0.5 * x * (1 + erf(x / Math.SQRT2));
-      const g = w * (0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp(-x * x / 2)) / Math.sqrt(2 * Math.PI));
+      const g = w * (0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp((-x * x) / 2)) / Math.sqrt(2 * Math.PI));
       expect(Math.abs(fused.yv[i] - y), `y(${x})`).toBeLessThan(2e-6 * (1 + Math.abs(x)));
       expect(Math.abs(fused.dx[i] - g), `dy/dx(${x})`).toBeLessThan(2e-6);
       expect(Math.abs(fused.yv[i] - stock.yv[i]), `vs tfjs y(${x})`).toBeLessThan(1e-6 * (1 + Math.abs(x)));
@@ -168,29 +234,59 @@ describe('lab wasm kernels', () => {
   });
 
   it('fused LayerNorm and its gradients (x, g, b) agree with the tfjs formulation, d a multiple of 4 or not', async () => {
-    for (const shape of [[7, 5], [3, 4, 64], [2, 3]]) {
+    for (const shape of [
+      [7, 5],
+      [3, 4, 64],
+      [2, 3],
+    ]) {
       const d = shape[shape.length - 1];
       const n = shape.reduce((p, x) => p * x, 1);
       const run = async (mode: 'off' | 'all') => {
         await installWasmKernels(mode);
-        const x = tf.tensor(values(n, 21).map((v, i) => 3 * v + (i % d)), shape);
+        const x = tf.tensor(
+          values(n, 21).map((v, i) => 3 * v + (i % d)),
+          shape,
+        );
         const g = tf.tensor1d(values(d, 22).map((v) => 1 + v));
         const b = tf.tensor1d(values(d, 23));
         const w = tf.tensor(values(n, 24), shape);
-        const { value, grads } = tf.valueAndGrads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(tf.mul(layerNorm(a, c, e), w)))([x, g, b]);
+        const { value, grads } = tf.valueAndGrads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) =>
+          tf.sum(tf.mul(layerNorm(a, c, e), w)),
+        )([x, g, b]);
         const out = [value, ...grads].map((t) => Array.from(t.dataSync()));
         tf.dispose([x, g, b, w, value, ...grads]);
         return out;
       };
       const stock = await run('off');
       const fused = await run('all');
-      stock.forEach((arr, k) => arr.forEach((v, i) => expect(Math.abs(fused[k][i] - v), `${shape} output ${k}[${i}]`).toBeLessThan(2e-5 * (1 + Math.abs(v)))));
+      stock.forEach((arr, k) =>
+        arr.forEach((v, i) =>
+          expect(Math.abs(fused[k][i] - v), `${shape} output ${k}[${i}]`).toBeLessThan(2e-5 * (1 + Math.abs(v))),
+        ),
+      );
     }
   });
 
   it('Exp matches Math.exp to float32 precision, with IEEE edges (0 past underflow, subnormals, +Inf, NaN)', async () => {
     await installWasmKernels('all');
-    const xs = [...Array.from(values(1001, 9), (v) => v * 80), -1e9, -104, -100, -90, -87.5, -1e-7, 0, 1e-7, 1, 88, 88.5, 88.72, 89, 1e9, NaN];
+    const xs = [
+      ...Array.from(values(1001, 9), (v) => v * 80),
+      -1e9,
+      -104,
+      -100,
+      -90,
+      -87.5,
+      -1e-7,
+      0,
+      1e-7,
+      1,
+      88,
+      88.5,
+      88.72,
+      89,
+      1e9,
+      NaN,
+    ];
     const got = tf.tidy(() => tf.exp(tf.tensor1d(xs)).dataSync());
     xs.forEach((x, i) => {
       const want = Math.fround(Math.exp(Math.fround(x))); // of the float32 input
@@ -203,12 +299,26 @@ describe('lab wasm kernels', () => {
 
   it('Sum over leading axes (column sums) equals tfjs kernel; other axes still reduce correctly', async () => {
     const x = tf.tensor3d(values(2 * 7 * 5, 31), [2, 7, 5]);
-    const cases: [number | number[], boolean][] = [[0, false], [[0, 1], false], [[1, 0], true], [1, false], [2, true], [[0, 1, 2], false], [-1, false]];
+    const cases: [number | number[], boolean][] = [
+      [0, false],
+      [[0, 1], false],
+      [[1, 0], true],
+      [1, false],
+      [2, true],
+      [[0, 1, 2], false],
+      [-1, false],
+    ];
     for (const [axis, keepDims] of cases) {
       await installWasmKernels('off');
-      const want = tf.tidy(() => { const t = tf.sum(x, axis, keepDims); return { v: Array.from(t.dataSync()), s: t.shape }; });
+      const want = tf.tidy(() => {
+        const t = tf.sum(x, axis, keepDims);
+        return { v: Array.from(t.dataSync()), s: t.shape };
+      });
       await installWasmKernels('all');
-      const got = tf.tidy(() => { const t = tf.sum(x, axis, keepDims); return { v: Array.from(t.dataSync()), s: t.shape }; });
+      const got = tf.tidy(() => {
+        const t = tf.sum(x, axis, keepDims);
+        return { v: Array.from(t.dataSync()), s: t.shape };
+      });
       expect(got.s, `axis ${axis}`).toEqual(want.s);
       got.v.forEach((v, i) => expect(Math.abs(v - want.v[i]), `axis ${axis} [${i}]`).toBeLessThan(1e-5));
     }
@@ -223,7 +333,9 @@ describe('lab wasm kernels', () => {
       const b = tf.tensor1d(values(6, 43));
       const r = tf.tensor3d(values(2 * 5 * 6, 44), [2, 5, 6]);
       const u = tf.tensor3d(values(2 * 5 * 6, 45), [2, 5, 6]);
-      const { value, grads } = tf.valueAndGrads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(linear(a, c, e, { res: f }), u)))([x, w, b, r]);
+      const { value, grads } = tf.valueAndGrads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor, f: tf.Tensor) =>
+        tf.sum(tf.mul(linear(a, c, e, { res: f }), u)),
+      )([x, w, b, r]);
       const plain = linear(x, w);
       const out = [value, plain, ...grads].map((t) => Array.from(t.dataSync()));
       tf.dispose([x, w, b, r, u, value, plain, ...grads]);
@@ -231,7 +343,11 @@ describe('lab wasm kernels', () => {
     };
     const stock = await run('off');
     const fused = await run('all');
-    stock.forEach((arr, k) => arr.forEach((v, i) => expect(Math.abs(fused[k][i] - v), `output ${k}[${i}]`).toBeLessThan(1e-5 * (1 + Math.abs(v)))));
+    stock.forEach((arr, k) =>
+      arr.forEach((v, i) =>
+        expect(Math.abs(fused[k][i] - v), `output ${k}[${i}]`).toBeLessThan(1e-5 * (1 + Math.abs(v))),
+      ),
+    );
   });
 
   it('Identity (tf.clone) shares the data: either copy outlives the other, and nothing leaks', async () => {

@@ -32,8 +32,26 @@ export function goldenConfig(): TrainConfig {
   return tinyConfig({
     seed: 1,
     weights: { ce: 1, seq: 0, kd: 0.5, hidden: 0, affinity: 0, attention: 0 },
-    kd: { divergence: 'fkl', T: 2, t2: true, normLogits: false, topKMode: 'dense', source: 'cached', allPositions: false },
-    optim: { lr: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 8, warmupSteps: 2, totalSteps: 5, minLrFrac: 0.1, batchSize: 8 },
+    kd: {
+      divergence: 'fkl',
+      T: 2,
+      t2: true,
+      normLogits: false,
+      topKMode: 'dense',
+      source: 'cached',
+      allPositions: false,
+    },
+    optim: {
+      lr: 1e-2,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      clipNorm: 8,
+      warmupSteps: 2,
+      totalSteps: 5,
+      minLrFrac: 0.1,
+      batchSize: 8,
+    },
     data: { useUnlabeled: true },
     stage1Steps: 0,
   });
@@ -49,9 +67,20 @@ export interface GoldenVariant {
   config: TrainConfig;
 }
 
-function variant(name: string, patch: DeepPartial<TrainConfig>, o: Partial<Omit<GoldenVariant, 'name' | 'config'>> = {}): GoldenVariant {
+function variant(
+  name: string,
+  patch: DeepPartial<TrainConfig>,
+  o: Partial<Omit<GoldenVariant, 'name' | 'config'>> = {},
+): GoldenVariant {
   const base = { weights: { kd: 1 } } as DeepPartial<TrainConfig>;
-  return { name, steps: 3, targets: 'dense', teacher: false, ...o, config: mergeConfig(mergeConfig(goldenConfig(), base), patch) };
+  return {
+    name,
+    steps: 3,
+    targets: 'dense',
+    teacher: false,
+    ...o,
+    config: mergeConfig(mergeConfig(goldenConfig(), base), patch),
+  };
 }
 
 /**
@@ -77,13 +106,25 @@ export function goldenVariants(): GoldenVariant[] {
     variant('affinityAttention', { weights: { affinity: 1, attention: 1 } }),
     variant('seq', { weights: { seq: 0.5 } }),
     variant('online', { kd: { source: 'online' }, weights: { hidden: 0.5 } }, { teacher: true }),
-    variant('allPositions', { kd: { source: 'online', allPositions: true, extraPositions: 'image+prompt' }, weights: { hidden: 0.5, affinity: 0.5, attention: 0.5 } }, { teacher: true }),
+    variant(
+      'allPositions',
+      {
+        kd: { source: 'online', allPositions: true, extraPositions: 'image+prompt' },
+        weights: { hidden: 0.5, affinity: 0.5, attention: 0.5 },
+      },
+      { teacher: true },
+    ),
   ];
 }
 
 /** N 24 samples (data seed 7), first 16 labeled, with the variant's synthetic teacher targets. */
 export function goldenData(v: GoldenVariant): TrainData {
-  const d = syntheticData(GOLDEN_ENC, GOLDEN_MODEL, { N: 24, labeled: 16, targets: v.targets === 'topk' ? 'topk' : 'dense', topK: 4 });
+  const d = syntheticData(GOLDEN_ENC, GOLDEN_MODEL, {
+    N: 24,
+    labeled: 16,
+    targets: v.targets === 'topk' ? 'topk' : 'dense',
+    topK: 4,
+  });
   return v.targets === 'logitsOnly' ? { ...d, targets: { logits: d.targets!.logits } } : d;
 }
 
@@ -120,12 +161,20 @@ export async function goldenRun(v: GoldenVariant): Promise<GoldenRun> {
   const data = goldenData(v);
   const enc = initEncoder(GOLDEN_ENC, new Rng(1));
   const teacher = v.teacher ? { config: GOLDEN_TEACHER, params: initLlava(GOLDEN_TEACHER, new Rng(2)) } : undefined;
-  const tr = new Trainer({ model: GOLDEN_MODEL, encoder: { config: GOLDEN_ENC, params: enc }, config: cfg, data, teacher });
+  const tr = new Trainer({
+    model: GOLDEN_MODEL,
+    encoder: { config: GOLDEN_ENC, params: enc },
+    config: cfg,
+    data,
+    teacher,
+  });
   const tensors: Record<string, SafeTensor> = {};
   try {
     for (const [name, p] of Object.entries(await tr.exportModel())) tensors[`init.${name}`] = f32(p.shape, p.data);
     for (const [name, p] of Object.entries(await tr.exportPhi())) tensors[name] = f32(p.shape, p.data); // phi.fc1.w …
-    if (teacher) for (const [name, p] of Object.entries(await exportParams(teacher.params))) tensors[`teacher.${name}`] = f32(p.shape, p.data);
+    if (teacher)
+      for (const [name, p] of Object.entries(await exportParams(teacher.params)))
+        tensors[`teacher.${name}`] = f32(p.shape, p.data);
     const feats = (await tr.features!.data()) as Float32Array; // [N, P, dV]
     const { P } = encoderGeometry(GOLDEN_ENC);
     const { dV, Lp, A, vocabSize: V } = GOLDEN_MODEL;

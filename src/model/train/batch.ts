@@ -22,7 +22,12 @@ export interface PrepareContext {
 }
 
 /** Sequence, masks and online teacher outputs of batch h; feats0 gives the frozen features of sample indices. */
-export function prepareBatch(x: PrepareContext, h: HostBatch, onPolicy: boolean, feats0: (idx: number[]) => tf.Tensor3D): PreBatch {
+export function prepareBatch(
+  x: PrepareContext,
+  h: HostBatch,
+  onPolicy: boolean,
+  feats0: (idx: number[]) => tf.Tensor3D,
+): PreBatch {
   const m = x.model;
   const c = x.cfg;
   const needTeacher = onPolicy || c.kd.source === 'online' || c.kd.allPositions;
@@ -51,7 +56,13 @@ export function prepareBatch(x: PrepareContext, h: HostBatch, onPolicy: boolean,
 }
 
 /** The terms batch h can compute given what was prepared (the rest are NaN by contract). */
-export function wantedTerms(cfg: TrainConfig, targets: TeacherTargets | undefined, hasPhi: boolean, h: HostBatch, pre: PreBatch): Record<TermName, boolean> {
+export function wantedTerms(
+  cfg: TrainConfig,
+  targets: TeacherTargets | undefined,
+  hasPhi: boolean,
+  h: HostBatch,
+  pre: PreBatch,
+): Record<TermName, boolean> {
   const on = pre.teacher != null;
   return {
     ce: !pre.onPolicy,

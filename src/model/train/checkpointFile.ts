@@ -28,19 +28,30 @@ const optKey = (i: number) => `opt/${String(i).padStart(5, '0')}`;
  * The bytes of `ck` (and of `extra`: host tensors the caller keeps beside it, e.g. a frozen encoder), with the caller's
  * `metadata` (a fingerprint of the settings, say).
  */
-export function checkpointToBytes(ck: TrainerCheckpoint, extra: HostParams = {}, metadata: Record<string, string> = {}): Uint8Array {
+export function checkpointToBytes(
+  ck: TrainerCheckpoint,
+  extra: HostParams = {},
+  metadata: Record<string, string> = {},
+): Uint8Array {
   checkEnvelope(ck);
-  if (HEAD_KEY in metadata) throw new FieldError({ scope: 'checkpoint', field: `metadata.${HEAD_KEY}`, expected: 'a key the checkpoint does not use' });
+  if (HEAD_KEY in metadata)
+    throw new FieldError({
+      scope: 'checkpoint',
+      field: `metadata.${HEAD_KEY}`,
+      expected: 'a key the checkpoint does not use',
+    });
   const tensors: Record<string, SafeTensor> = {};
   const put = (set: string, ps: HostParams | null) => {
-    for (const [k, v] of Object.entries(ps ?? {})) tensors[`${set}/${k}`] = { dtype: 'F32', shape: v.shape, data: v.data };
+    for (const [k, v] of Object.entries(ps ?? {}))
+      tensors[`${set}/${k}`] = { dtype: 'F32', shape: v.shape, data: v.data };
   };
   put('params', ck.params);
   put('phi', ck.phi);
   put('encoder', ck.encoder);
   put('extra', extra);
   ck.optimizer.forEach((o, i) => (tensors[optKey(i)] = { dtype: 'F32', shape: o.shape, data: o.data }));
-  for (const { key, state } of ck.iterators) tensors[`order/${key}`] = { dtype: 'I32', shape: [state.order.length], data: state.order };
+  for (const { key, state } of ck.iterators)
+    tensors[`order/${key}`] = { dtype: 'I32', shape: [state.order.length], data: state.order };
   const head: Head = {
     format: ck.format,
     version: ck.version,
@@ -55,14 +66,21 @@ export function checkpointToBytes(ck: TrainerCheckpoint, extra: HostParams = {},
 }
 
 /** A checkpoint file read back: the checkpoint, the extra tensors and the caller's metadata. Errors name the field. */
-export function checkpointFromBytes(bytes: Uint8Array, fileName: string): { checkpoint: TrainerCheckpoint; extra: HostParams; metadata: Record<string, string> } {
+export function checkpointFromBytes(
+  bytes: Uint8Array,
+  fileName: string,
+): { checkpoint: TrainerCheckpoint; extra: HostParams; metadata: Record<string, string> } {
   const f = readSafetensors(bytes, fileName);
   const { [HEAD_KEY]: raw, ...metadata } = f.metadata;
   let head: Head;
   try {
     head = JSON.parse(raw ?? '') as Head;
   } catch {
-    throw new FieldError({ scope: fileName, field: `metadata.${HEAD_KEY}`, expected: 'the JSON head of a trainer checkpoint' });
+    throw new FieldError({
+      scope: fileName,
+      field: `metadata.${HEAD_KEY}`,
+      expected: 'the JSON head of a trainer checkpoint',
+    });
   }
   const sets: Record<(typeof SETS)[number], HostParams> = { params: {}, phi: {}, encoder: {}, extra: {} };
   for (const [name, t] of Object.entries(f.tensors)) {
@@ -88,7 +106,10 @@ export function checkpointFromBytes(bytes: Uint8Array, fileName: string): { chec
       return { name, shape: t.shape, data: t.data };
     }),
     rng: head.rng,
-    iterators: (head.iterators ?? []).map(({ key, pos, rng }) => ({ key, state: { order: tensor(`order/${key}`, 'I32').data, pos, rng } })),
+    iterators: (head.iterators ?? []).map(({ key, pos, rng }) => ({
+      key,
+      state: { order: tensor(`order/${key}`, 'I32').data, pos, rng },
+    })),
   };
   checkEnvelope(checkpoint);
   return { checkpoint, extra: sets.extra, metadata };

@@ -32,7 +32,11 @@ function need(ok: boolean, field: string, expected: string): void {
 
 /** Check lengths and ranges against the model; returns N. Errors name the field and what was expected. */
 export function validateTrainData(d: TrainData, m: ModelConfig, imageSize: number): number {
-  need(d.images instanceof Uint8Array && d.images.length % imageSize === 0, 'images', `a Uint8Array of N·${imageSize} pixels`);
+  need(
+    d.images instanceof Uint8Array && d.images.length % imageSize === 0,
+    'images',
+    `a Uint8Array of N·${imageSize} pixels`,
+  );
   const N = d.images.length / imageSize;
   const { Lp, A, vocabSize: V, P } = m;
   need(d.promptIds?.length === N * Lp, 'promptIds', `Int32Array [N=${N}, Lp=${Lp}]`);
@@ -40,11 +44,18 @@ export function validateTrainData(d: TrainData, m: ModelConfig, imageSize: numbe
   for (const k of ['promptIds', 'answerIds', 'teacherAnswerIds', 'kdIds'] as const) {
     const a = d[k];
     if (!a) continue;
-    need(a.length === N * (k === 'promptIds' ? Lp : A), k, `length N·${k === 'promptIds' ? Lp : A} = ${N * (k === 'promptIds' ? Lp : A)}`);
-    for (let i = 0; i < a.length; i++) if (!(a[i] >= 0 && a[i] < V)) need(false, `${k}[${i}]`, `an id in [0, ${V}), got ${a[i]}`);
+    need(
+      a.length === N * (k === 'promptIds' ? Lp : A),
+      k,
+      `length N·${k === 'promptIds' ? Lp : A} = ${N * (k === 'promptIds' ? Lp : A)}`,
+    );
+    for (let i = 0; i < a.length; i++)
+      if (!(a[i] >= 0 && a[i] < V)) need(false, `${k}[${i}]`, `an id in [0, ${V}), got ${a[i]}`);
   }
   const inRange = (xs: number[] | undefined, f: string) =>
-    xs?.forEach((n, i) => need(Number.isInteger(n) && n >= 0 && n < N, `${f}[${i}]`, `a sample index in [0, ${N}), got ${n}`));
+    xs?.forEach((n, i) =>
+      need(Number.isInteger(n) && n >= 0 && n < N, `${f}[${i}]`, `a sample index in [0, ${N}), got ${n}`),
+    );
   need(Array.isArray(d.labeled), 'labeled', 'an array of sample indices');
   inRange(d.labeled, 'labeled');
   inRange(d.unlabeled, 'unlabeled');
@@ -93,7 +104,12 @@ export class EpochIterator {
     private readonly pool: readonly number[],
     private rng: Rng,
   ) {
-    if (pool.length === 0) throw new FieldError({ field: 'data.labeled', expected: 'at least one sample in the pool the batches are drawn from (it is empty)', hint: 'the pack has no samples in this split' });
+    if (pool.length === 0)
+      throw new FieldError({
+        field: 'data.labeled',
+        expected: 'at least one sample in the pool the batches are drawn from (it is empty)',
+        hint: 'the pack has no samples in this split',
+      });
   }
   /** A copy of where the iterator stands (structured-clone safe). */
   state(): IteratorState {
@@ -104,8 +120,15 @@ export class EpochIterator {
   restore(s: IteratorState, field: string): void {
     const pool = new Set(this.pool);
     const order = Array.from(s?.order ?? [], Number);
-    if (!(s?.order instanceof Int32Array) || (order.length !== 0 && order.length !== this.pool.length) || !order.every((n) => pool.has(n))) {
-      throw new FieldError({ field: `${field}.order`, expected: `an Int32Array permutation of the ${this.pool.length} pool indices (or empty)` });
+    if (
+      !(s?.order instanceof Int32Array) ||
+      (order.length !== 0 && order.length !== this.pool.length) ||
+      !order.every((n) => pool.has(n))
+    ) {
+      throw new FieldError({
+        field: `${field}.order`,
+        expected: `an Int32Array permutation of the ${this.pool.length} pool indices (or empty)`,
+      });
     }
     if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > order.length) {
       throw new FieldError({ field: `${field}.pos`, expected: `an integer in [0, ${order.length}]`, got: s.pos });
@@ -155,7 +178,13 @@ function gatherRows<T extends Int32Array | Float32Array>(src: T, idx: number[], 
 }
 
 /** Assemble a batch: inputs, masks and (when cached) teacher targets. topK = entries to keep (≤ pack K). */
-export function buildHostBatch(d: TrainData, m: ModelConfig, idx: number[], labeledSet: Set<number>, topK: number): HostBatch {
+export function buildHostBatch(
+  d: TrainData,
+  m: ModelConfig,
+  idx: number[],
+  labeledSet: Set<number>,
+  topK: number,
+): HostBatch {
   const { Lp, A, P, vocabSize: V } = m;
   const B = idx.length;
   const prompt = gatherRows(d.promptIds, idx, Lp);
@@ -167,7 +196,16 @@ export function buildHostBatch(d: TrainData, m: ModelConfig, idx: number[], labe
   });
   const promptMask = new Float32Array(B * Lp);
   for (let i = 0; i < B * Lp; i++) promptMask[i] = prompt[i] === PAD_ID ? 0 : 1;
-  const h: HostBatch = { idx, B, prompt, promptMask, kdIds, textKd: buildTextIds(prompt, kdIds, B, Lp, A), kdMask, ceMask };
+  const h: HostBatch = {
+    idx,
+    B,
+    prompt,
+    promptMask,
+    kdIds,
+    textKd: buildTextIds(prompt, kdIds, B, Lp, A),
+    kdMask,
+    ceMask,
+  };
   if (d.teacherAnswerIds) {
     h.teacherAns = gatherRows(d.teacherAnswerIds, idx, A);
     h.teacherMask = answerMask(h.teacherAns, B, A);

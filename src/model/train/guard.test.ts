@@ -24,13 +24,21 @@ let enc: Params;
 let teacher: { config: typeof tm; params: Params };
 
 function make(patch: DeepPartial<TrainConfig>, extra: Partial<TrainerInit> = {}): Trainer {
-  return new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig(patch), data, teacher, ...extra });
+  return new Trainer({
+    model: m,
+    encoder: { config: TINY_ENC, params: enc },
+    config: tinyConfig(patch),
+    data,
+    teacher,
+    ...extra,
+  });
 }
 
 /** Every weight, φ and Adam buffer of a trainer as host arrays (keys sorted), for bit-for-bit comparisons. */
 async function stateOf(tr: Trainer): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
-  for (const [k, v] of Object.entries({ ...(await tr.exportModel()), ...(await tr.exportPhi()) })) out[k] = Array.from(v.data);
+  for (const [k, v] of Object.entries({ ...(await tr.exportModel()), ...(await tr.exportPhi()) }))
+    out[k] = Array.from(v.data);
   for (const s of await tr.optimizerState()) out[`adam:${s.name}`] = Array.from(s.data);
   return out;
 }
@@ -73,7 +81,10 @@ describe('non-finite guard', () => {
     const cases: [string, Trainer][] = [
       ['cached', make({})],
       ['online', make({ ...ALL, kd: { source: 'online' } })],
-      ['no teacher', new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: bare })],
+      [
+        'no teacher',
+        new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: bare }),
+      ],
     ];
     for (const [what, tr] of cases) {
       await readStep(tr.step(), tr);
@@ -119,7 +130,14 @@ describe('divergence detector', () => {
     let warning = null;
     for (let i = 0; i < 150 && !warning; i++) {
       const r = await readStep(tr.step(), tr);
-      warning = det.push({ step: r.step, values: VALUE_NAMES.map((n) => r[n]), lr: r.lr, clipNorm: c.optim.clipNorm, T: c.kd.T, weights: c.weights });
+      warning = det.push({
+        step: r.step,
+        values: VALUE_NAMES.map((n) => r[n]),
+        lr: r.lr,
+        clipNorm: c.optim.clipNorm,
+        T: c.kd.T,
+        weights: c.weights,
+      });
     }
     expect(warning).not.toBeNull();
     expect(warning!.knob).toBe('optim.lr');
@@ -133,7 +151,16 @@ describe('divergence detector', () => {
     const c = tr.config;
     for (let i = 0; i < 60; i++) {
       const r = await readStep(tr.step(), tr);
-      expect(det.push({ step: r.step, values: VALUE_NAMES.map((n) => r[n]), lr: r.lr, clipNorm: c.optim.clipNorm, T: c.kd.T, weights: c.weights })).toBeNull();
+      expect(
+        det.push({
+          step: r.step,
+          values: VALUE_NAMES.map((n) => r[n]),
+          lr: r.lr,
+          clipNorm: c.optim.clipNorm,
+          T: c.kd.T,
+          weights: c.weights,
+        }),
+      ).toBeNull();
     }
     tr.dispose();
   });

@@ -85,7 +85,9 @@ function seqTerm(x: TermContext, h: HostBatch, pre: PreBatch, zs: tf.Tensor2D): 
       if (i < diff.length) m2.set(tMask.subarray(b * A, (b + 1) * A), i * A);
     });
     const text = tf.tensor2d(buildTextIds(prompt, tgt, n, Lp, A), [n, Lp + A], 'int32');
-    const out2 = llavaForward(x.model, x.params, x.feats(rows.map((b) => h.idx[b])), text, { featsConst: x.featsConst });
+    const out2 = llavaForward(x.model, x.params, x.feats(rows.map((b) => h.idx[b])), text, {
+      featsConst: x.featsConst,
+    });
     vals.push(cePerRow(tf.reshape(out2.logits, [n * A, V]) as tf.Tensor2D, tf.tensor1d(tgt, 'int32')));
     masks.push(tf.tensor1d(m2));
   }
@@ -103,7 +105,12 @@ export function cachedKdTarget(h: HostBatch, V: number): KdTarget | null {
   if (h.logits) return { kind: 'dense', logits: tf.tensor2d(h.logits, [R, V]) };
   const t = h.topk;
   if (!t) return null;
-  return { kind: 'topk', ids: tf.tensor2d(t.ids, [R, t.k], 'int32'), logits: tf.tensor2d(t.logits, [R, t.k]), lse: tf.tensor1d(t.lse) };
+  return {
+    kind: 'topk',
+    ids: tf.tensor2d(t.ids, [R, t.k], 'int32'),
+    logits: tf.tensor2d(t.logits, [R, t.k]),
+    lse: tf.tensor1d(t.lse),
+  };
 }
 
 /**
@@ -113,13 +120,26 @@ export function cachedKdTarget(h: HostBatch, V: number): KdTarget | null {
  */
 export function kdPerRow(zs: tf.Tensor2D, target: KdTarget, kd: KdOptions): tf.Tensor1D {
   const V = zs.shape[1];
-  const o = { divergence: kd.divergence, T: kd.T, t2: kd.t2, normLogits: kd.normLogits, beta: kd.beta, alpha: kd.alpha };
+  const o = {
+    divergence: kd.divergence,
+    T: kd.T,
+    t2: kd.t2,
+    normLogits: kd.normLogits,
+    beta: kd.beta,
+    alpha: kd.alpha,
+  };
   if (target.kind === 'dense') {
     if (kd.topKMode === 'dense') return divergencePerRow(zs, target.logits, o);
     const t = truncateTeacherTopK(target.logits, Math.min(kd.topK, V));
     return topkDivergencePerRow(zs, t.ids, t.logits, t.lse, o, kd.topKMode);
   }
-  if (kd.topKMode === 'dense') throw new ConfigError('kd.topKMode', "'renorm' or 'tail' (dense needs dense teacher_logits)", kd.topKMode, 'choose renorm or tail');
+  if (kd.topKMode === 'dense')
+    throw new ConfigError(
+      'kd.topKMode',
+      "'renorm' or 'tail' (dense needs dense teacher_logits)",
+      kd.topKMode,
+      'choose renorm or tail',
+    );
   return topkDivergencePerRow(zs, target.ids, target.logits, target.lse, o, kd.topKMode);
 }
 
@@ -144,9 +164,17 @@ function kdTerm(x: TermContext, h: HostBatch, pre: PreBatch, out: LlavaOutput): 
   } else {
     zs = tf.reshape(out.logits, [B * A, V]) as tf.Tensor2D;
     mask = pre.ansMaskHost ?? (tf.reshape(pre.ansMask, [B * A]) as tf.Tensor1D);
-    target = pre.teacher ? { kind: 'dense', logits: tf.reshape(pre.teacher.out.logits, [B * A, V]) as tf.Tensor2D } : cachedKdTarget(h, V);
+    target = pre.teacher
+      ? { kind: 'dense', logits: tf.reshape(pre.teacher.out.logits, [B * A, V]) as tf.Tensor2D }
+      : cachedKdTarget(h, V);
   }
-  if (!target) throw new ConfigError('weights.kd', '0: the KD term has no teacher target (no online teacher, no cached logits)', 'a KD term', 'set the KD weight to 0 or use the online teacher');
+  if (!target)
+    throw new ConfigError(
+      'weights.kd',
+      '0: the KD term has no teacher target (no online teacher, no cached logits)',
+      'a KD term',
+      'set the KD weight to 0 or use the online teacher',
+    );
   return maskedMean(kdPerRow(zs, target, kd), mask);
 }
 
@@ -170,7 +198,10 @@ export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer 
   const B = h.B;
   const R = B * A;
   const allPos = x.cfg.kd.allPositions && pre.teacher?.out.logitsAll != null;
-  const out = llavaForward(x.model, x.params, x.feats(h.idx), pre.textIds, { allPositions: allPos, featsConst: x.featsConst });
+  const out = llavaForward(x.model, x.params, x.feats(h.idx), pre.textIds, {
+    allPositions: allPos,
+    featsConst: x.featsConst,
+  });
   const zs = tf.reshape(out.logits, [R, V]) as tf.Tensor2D; // [B·A, V]
   const w = x.want;
   const jobs: Partial<Record<TermName, () => tf.Scalar>> = {};
@@ -183,7 +214,11 @@ export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer 
       const hs = phiForward(x.phi!, out.hiddenAns);
       const dh = hs.shape[2]!;
       const ht = pre.teacher ? pre.teacher.out.hiddenAns : tf.tensor3d(h.hidden!, [B, A, dh]);
-      const vals = hiddenPerRow(tf.reshape(hs, [R, dh]) as tf.Tensor2D, tf.reshape(ht, [R, dh]) as tf.Tensor2D, x.cfg.hiddenMode);
+      const vals = hiddenPerRow(
+        tf.reshape(hs, [R, dh]) as tf.Tensor2D,
+        tf.reshape(ht, [R, dh]) as tf.Tensor2D,
+        x.cfg.hiddenMode,
+      );
       return maskedMean(vals, pre.ansMaskHost ?? (tf.reshape(pre.ansMask, [R]) as tf.Tensor1D));
     };
   }
@@ -217,7 +252,9 @@ export function computeTerms(x: TermContext, h: HostBatch, pre: PreBatch, defer 
   }
   let diagnostics: BatchTerms['diagnostics'] = null;
   if (later.length) {
-    const kept = [zs, ...Object.values(out).filter((t): t is tf.Tensor => t instanceof tf.Tensor)].map((t) => tf.keep(t));
+    const kept = [zs, ...Object.values(out).filter((t): t is tf.Tensor => t instanceof tf.Tensor)].map((t) =>
+      tf.keep(t),
+    );
     diagnostics = () => {
       const r = tf.tidy(() => Object.fromEntries(later.map((n) => [n, jobs[n]!()])) as Record<string, tf.Scalar>);
       tf.dispose(kept);

@@ -23,7 +23,14 @@ let enc: Params;
 let teacher: { config: typeof tm; params: Params };
 
 function make(patch: DeepPartial<TrainConfig>, extra: Partial<TrainerInit> = {}): Trainer {
-  return new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig(patch), data, teacher, ...extra });
+  return new Trainer({
+    model: m,
+    encoder: { config: TINY_ENC, params: enc },
+    config: tinyConfig(patch),
+    data,
+    teacher,
+    ...extra,
+  });
 }
 
 async function totals(tr: Trainer, n: number): Promise<number[]> {
@@ -62,13 +69,18 @@ describe('trainer on cpu', () => {
   });
 
   it('keeps the count flat with the online teacher, on-policy batches and all positions', async () => {
-    const tr = make({ ...ALL, kd: { source: 'online', allPositions: true, topKMode: 'renorm', topK: 5 }, onPolicy: { lambda: 0.5 } });
+    const tr = make({
+      ...ALL,
+      kd: { source: 'online', allPositions: true, topKMode: 'renorm', topK: 5 },
+      onPolicy: { lambda: 0.5 },
+    });
     let at2 = 0;
     const seen = new Set<boolean>();
     for (let i = 1; i <= 12; i++) {
       const r = await readStep(tr.step());
       seen.add(r.onPolicy);
-      for (const k of ['total', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const) expect(Number.isFinite(r[k])).toBe(true);
+      for (const k of ['total', 'seq', 'kd', 'hidden', 'affinity', 'attention'] as const)
+        expect(Number.isFinite(r[k])).toBe(true);
       expect(r.onPolicy ? Number.isNaN(r.ce) : Number.isFinite(r.ce)).toBe(true);
       if (i === 2) at2 = tf.memory().numTensors;
     }
@@ -93,7 +105,12 @@ describe('trainer on cpu', () => {
     expect(Number.isNaN(r.seq)).toBe(true); // seqCE needs a second forward: only when its weight > 0
     tr.dispose();
     const bare = { ...data, targets: undefined, teacherAnswerIds: undefined };
-    const t2 = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: bare });
+    const t2 = new Trainer({
+      model: m,
+      encoder: { config: TINY_ENC, params: enc },
+      config: tinyConfig({}),
+      data: bare,
+    });
     const r2 = await readStep(t2.step());
     expect(Number.isNaN(r2.kd) && Number.isNaN(r2.hidden) && Number.isNaN(r2.attention)).toBe(true);
     t2.dispose();
@@ -116,25 +133,59 @@ describe('trainer on cpu', () => {
     tr.setConfig({ optim: { lr: 0.5, warmupSteps: 0, minLrFrac: 1 } });
     expect((await readStep(tr.step())).lr).toBeCloseTo(0.5);
     tr.dispose();
-    const noTeacher = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data });
+    const noTeacher = new Trainer({
+      model: m,
+      encoder: { config: TINY_ENC, params: enc },
+      config: tinyConfig({}),
+      data,
+    });
     expect(() => noTeacher.setConfig({ kd: { source: 'online' } })).toThrow(/kd\.source.*teacher/);
     expect(() => noTeacher.setConfig({ onPolicy: { lambda: 0.3 } })).toThrow(/onPolicy\.lambda/);
     noTeacher.dispose();
     const topOnly = { ...data, targets: { ...data.targets, logits: undefined } };
-    expect(() => new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ weights: { kd: 1 } }), data: topOnly })).toThrow(/kd\.topKMode/);
+    expect(
+      () =>
+        new Trainer({
+          model: m,
+          encoder: { config: TINY_ENC, params: enc },
+          config: tinyConfig({ weights: { kd: 1 } }),
+          data: topOnly,
+        }),
+    ).toThrow(/kd\.topKMode/);
   });
 
   it('online and cached teacher give the same terms on answer positions (dense and top-K)', async () => {
     const lab = new Set(data.labeled);
-    const t = await computeTeacherOutputs({ encoder: { config: TINY_ENC, params: enc }, teacher, ...data, labeled: (n) => lab.has(n) });
+    const t = await computeTeacherOutputs({
+      encoder: { config: TINY_ENC, params: enc },
+      teacher,
+      ...data,
+      labeled: (n) => lab.has(n),
+    });
     const { logits, hidden, affinity, attention } = t;
     const topk = topkOf(logits, 24 * m.A, m.vocabSize, 4);
     const targets = { logits, topk, hidden, hiddenDim: tm.d, affinity, attention };
     const cached = { ...data, kdIds: t.kdIds, teacherAnswerIds: t.teacherAnswerIds, targets };
     const batch = [0, 3, 5, 17, 20, 22];
-    for (const kd of [{ topKMode: 'dense' as const, divergence: 'jsd' as const, T: 2, t2: true }, { topKMode: 'renorm' as const, topK: 4 }, { topKMode: 'tail' as const, topK: 4 }]) {
-      const a = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ ...ALL, kd }), data: cached, teacher });
-      const b = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ ...ALL, kd: { ...kd, source: 'online' } }), data: cached, teacher });
+    for (const kd of [
+      { topKMode: 'dense' as const, divergence: 'jsd' as const, T: 2, t2: true },
+      { topKMode: 'renorm' as const, topK: 4 },
+      { topKMode: 'tail' as const, topK: 4 },
+    ]) {
+      const a = new Trainer({
+        model: m,
+        encoder: { config: TINY_ENC, params: enc },
+        config: tinyConfig({ ...ALL, kd }),
+        data: cached,
+        teacher,
+      });
+      const b = new Trainer({
+        model: m,
+        encoder: { config: TINY_ENC, params: enc },
+        config: tinyConfig({ ...ALL, kd: { ...kd, source: 'online' } }),
+        data: cached,
+        teacher,
+      });
       const ta = await a.evalTerms(batch);
       const tb = await b.evalTerms(batch);
       for (const k of ['kd', 'hidden', 'affinity', 'attention'] as const) expect(ta[k]).toBeCloseTo(tb[k], 5);
@@ -142,8 +193,18 @@ describe('trainer on cpu', () => {
       b.dispose();
     }
     // a dense cache truncated on the fly equals a top-K cache of the same teacher
-    const top = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ kd: { topKMode: 'renorm', topK: 4 } }), data: { ...cached, targets: { ...cached.targets, logits: undefined } } });
-    const den = new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({ kd: { topKMode: 'renorm', topK: 4 } }), data: { ...cached, targets: { ...cached.targets, topk: undefined } } });
+    const top = new Trainer({
+      model: m,
+      encoder: { config: TINY_ENC, params: enc },
+      config: tinyConfig({ kd: { topKMode: 'renorm', topK: 4 } }),
+      data: { ...cached, targets: { ...cached.targets, logits: undefined } },
+    });
+    const den = new Trainer({
+      model: m,
+      encoder: { config: TINY_ENC, params: enc },
+      config: tinyConfig({ kd: { topKMode: 'renorm', topK: 4 } }),
+      data: { ...cached, targets: { ...cached.targets, topk: undefined } },
+    });
     expect((await top.evalTerms(batch)).kd).toBeCloseTo((await den.evalTerms(batch)).kd, 5);
     top.dispose();
     den.dispose();
@@ -151,7 +212,10 @@ describe('trainer on cpu', () => {
 
   it('all positions: the image and prompt parts add up to image+prompt (masked means over [image | prompt | answer])', async () => {
     const batch = [1, 4, 9, 18, 23];
-    const kd = (patch: object) => ({ ...ALL, kd: { source: 'online' as const, divergence: 'jsd' as const, T: 2, ...patch } });
+    const kd = (patch: object) => ({
+      ...ALL,
+      kd: { source: 'online' as const, divergence: 'jsd' as const, T: 2, ...patch },
+    });
     const term = async (patch: object) => {
       const tr = make(kd(patch));
       const v = (await tr.evalTerms(batch)).kd;
@@ -166,9 +230,14 @@ describe('trainer on cpu', () => {
     // position counts of the batch: every image patch, the prompt's non-pad tokens, the answer up to <eos>
     const { Lp, A, P } = m;
     const nI = batch.length * P;
-    const nP = batch.reduce((s, n) => s + [...data.promptIds.subarray(n * Lp, (n + 1) * Lp)].filter((t) => t !== PAD_ID).length, 0);
+    const nP = batch.reduce(
+      (s, n) => s + [...data.promptIds.subarray(n * Lp, (n + 1) * Lp)].filter((t) => t !== PAD_ID).length,
+      0,
+    );
     const ids = data.kdIds ?? data.answerIds;
-    const nA = [...answerMask(Int32Array.from(batch.flatMap((n) => [...ids.subarray(n * A, (n + 1) * A)])), batch.length, A)].reduce((s, x) => s + x, 0);
+    const nA = [
+      ...answerMask(Int32Array.from(batch.flatMap((n) => [...ids.subarray(n * A, (n + 1) * A)])), batch.length, A),
+    ].reduce((s, x) => s + x, 0);
     expect(nP).toBeGreaterThan(0);
     // Σ over image∪prompt∪answer = Σ over image∪answer + Σ over prompt∪answer − Σ over answer
     expect(both * (nI + nP + nA)).toBeCloseTo(img * (nI + nA) + prompt * (nP + nA) - ans * nA, 3);
@@ -196,7 +265,8 @@ describe('trainer on cpu', () => {
   });
 
   it('rejects bad data with the field and what was expected', () => {
-    const mk = (d: typeof data) => () => new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: d });
+    const mk = (d: typeof data) => () =>
+      new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: d });
     const badIds = data.promptIds.slice();
     badIds[5] = m.vocabSize;
     expect(mk({ ...data, promptIds: badIds })).toThrow(/data\.promptIds\[5\].*\[0, 12\)/);
@@ -210,7 +280,13 @@ describe('trainer on cpu', () => {
   it('trains the encoder only with trainEncoder', async () => {
     const own = initEncoder(TINY_ENC, new Rng(3));
     const w0 = own['encoder.patch.w'].dataSync().slice();
-    const tr = new Trainer({ model: m, encoder: { config: TINY_ENC, params: own }, config: tinyConfig({}), data, trainEncoder: true });
+    const tr = new Trainer({
+      model: m,
+      encoder: { config: TINY_ENC, params: own },
+      config: tinyConfig({}),
+      data,
+      trainEncoder: true,
+    });
     await readStep(tr.step());
     expect(tr.features).toBeNull();
     expect(Array.from(own['encoder.patch.w'].dataSync())).not.toEqual(Array.from(w0));

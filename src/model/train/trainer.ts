@@ -78,12 +78,17 @@ export class Trainer {
     const enc = init.encoder.config;
     const { P } = encoderGeometry(enc);
     if (P !== this.model.P || enc.dV !== this.model.dV) {
-      throw new FieldError({ field: 'model.P/dV', expected: `the encoder's ${P}/${enc.dV}`, got: `${this.model.P}/${this.model.dV}` });
+      throw new FieldError({
+        field: 'model.P/dV',
+        expected: `the encoder's ${P}/${enc.dV}`,
+        got: `${this.model.P}/${this.model.dV}`,
+      });
     }
     const t = init.teacher?.config;
     if (t) {
       for (const k of ['vocabSize', 'P', 'Lp', 'A', 'dV'] as const) {
-        if (t[k] !== this.model[k]) throw new FieldError({ field: `teacher.config.${k}`, expected: `the student's ${this.model[k]}`, got: t[k] });
+        if (t[k] !== this.model[k])
+          throw new FieldError({ field: `teacher.config.${k}`, expected: `the student's ${this.model[k]}`, got: t[k] });
       }
     }
     this.N = validateTrainData(init.data, this.model, enc.height * enc.width * enc.channels);
@@ -111,7 +116,11 @@ export class Trainer {
     this.adam = new Adam(o.lr, o.beta1, o.beta2, o.epsilon);
     const f = init.features;
     if (f && !init.trainEncoder && f.shape.join() !== [this.N, P, enc.dV].join()) {
-      throw new FieldError({ field: 'features', expected: `shape [${this.N}, ${P}, ${enc.dV}] (N, P, dV)`, got: f.shape });
+      throw new FieldError({
+        field: 'features',
+        expected: `shape [${this.N}, ${P}, ${enc.dV}] (N, P, dV)`,
+        got: f.shape,
+      });
     }
     this.ownsCache = !init.trainEncoder && !f;
     this.cache = init.trainEncoder ? null : (f ?? encodeAll(enc, init.encoder.params, init.data.images));
@@ -154,9 +163,18 @@ export class Trainer {
     const d = this.init.data;
     let it = this.iters.get(key);
     if (!it) {
-      const pools: Record<string, readonly number[] | undefined> = { stage1: d.stage1, 'main+unlabeled': [...d.labeled, ...(d.unlabeled ?? [])], main: d.labeled };
+      const pools: Record<string, readonly number[] | undefined> = {
+        stage1: d.stage1,
+        'main+unlabeled': [...d.labeled, ...(d.unlabeled ?? [])],
+        main: d.labeled,
+      };
       const pool = pools[key];
-      if (!pool) throw new FieldError({ scope: 'checkpoint', field: `iterators.${key}`, expected: 'one of stage1, main+unlabeled, main (a pool this data has)' });
+      if (!pool)
+        throw new FieldError({
+          scope: 'checkpoint',
+          field: `iterators.${key}`,
+          expected: 'one of stage1, main+unlabeled, main (a pool this data has)',
+        });
       it = new EpochIterator(pool, new Rng(deriveSeed(this.cfg.seed, `order:${key}`)));
       this.iters.set(key, it);
     }
@@ -177,7 +195,14 @@ export class Trainer {
 
   /** Sequence, masks and online teacher outputs, computed before (outside) the gradient tape. */
   private prepare(h: HostBatch, onPolicy: boolean): PreBatch {
-    const ctx = { model: this.model, params: this.params, cfg: this.cfg, teacher: this.init.teacher ?? null, sampleRng: this.sampleRng, teacherOut: this.interceptor?.teacher };
+    const ctx = {
+      model: this.model,
+      params: this.params,
+      cfg: this.cfg,
+      teacher: this.init.teacher ?? null,
+      sampleRng: this.sampleRng,
+      teacherOut: this.interceptor?.teacher,
+    };
     return prepareBatch(ctx, h, onPolicy, (idx) => this.feats(idx));
   }
 
@@ -194,8 +219,26 @@ export class Trainer {
     const batch = batch0 && seen ? seen(batch0) : batch0;
     const pos = new Map(h.idx.map((n, i) => [n, i]));
     const feats = (i: number[]) =>
-      !batch ? this.feats(i) : i === h.idx ? batch : (tf.gather(batch, tf.tensor1d(i.map((n) => pos.get(n)!), 'int32')) as tf.Tensor3D);
-    const ctx = { model: this.model, params: this.params, phi: this.phi, cfg: this.cfg, feats, featsConst: !this.init.trainEncoder, want };
+      !batch
+        ? this.feats(i)
+        : i === h.idx
+          ? batch
+          : (tf.gather(
+              batch,
+              tf.tensor1d(
+                i.map((n) => pos.get(n)!),
+                'int32',
+              ),
+            ) as tf.Tensor3D);
+    const ctx = {
+      model: this.model,
+      params: this.params,
+      phi: this.phi,
+      cfg: this.cfg,
+      feats,
+      featsConst: !this.init.trainEncoder,
+      want,
+    };
     let terms: Partial<Record<TermName, tf.Scalar>> = {};
     let hasTotal = false;
     let diagnostics: BatchTerms['diagnostics'] = null;
@@ -248,7 +291,10 @@ export class Trainer {
       // Non-finite guard: a NaN/Inf total, term or ‖g‖ leaves weights and moments as they were (selected in-graph).
       measured = TERM_NAMES.filter((n) => r.terms[n]);
       names = Object.keys(grads);
-      const norm = this.adam.apply(grads, this.named, c.optim.clipNorm, [r.total!, ...measured.map((n) => r.terms[n]!)]);
+      const norm = this.adam.apply(grads, this.named, c.optim.clipNorm, [
+        r.total!,
+        ...measured.map((n) => r.terms[n]!),
+      ]);
       return stepValues(r.total, r.terms, norm);
     });
     this.interceptor?.afterStep?.();
@@ -276,7 +322,8 @@ export class Trainer {
 
   /** Install a wrapper's seams into step() (faults.ts: withFaults); null removes it. One at a time. */
   intercept(i: StepInterceptor | null): void {
-    if (i && this.interceptor && i !== this.interceptor) throw new Error('Trainer: a step interceptor is already installed');
+    if (i && this.interceptor && i !== this.interceptor)
+      throw new Error('Trainer: a step interceptor is already installed');
     this.interceptor = i;
   }
 
@@ -329,7 +376,11 @@ export class Trainer {
       rng: { policy: this.policyRng.state(), sample: this.sampleRng.state() },
       iterators: [...this.iters].map(([key, it]) => ({ key, state: it.state() })),
     };
-    const sets = { params: this.params, phi: this.phi ?? {}, encoder: this.init.trainEncoder ? this.init.encoder.params : null };
+    const sets = {
+      params: this.params,
+      phi: this.phi ?? {},
+      encoder: this.init.trainEncoder ? this.init.encoder.params : null,
+    };
     return takeCheckpoint(head, sets, this.adam.snapshot());
   }
 

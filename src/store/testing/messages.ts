@@ -6,7 +6,12 @@ import type { PackInfo } from '../../worker/protocol';
 export const tinyInfo = { name: 'p', families: ['a', 'b'], A: 4 } as unknown as PackInfo;
 
 /** A metrics delta of `count` rows from `fromStep`; value i of the delta is `value(fromStep, i)` (default i). */
-export const delta = (fromStep: number, count: number, lane = 0, value: (from: number, i: number) => number = (_, i) => i) => ({
+export const delta = (
+  fromStep: number,
+  count: number,
+  lane = 0,
+  value: (from: number, i: number) => number = (_, i) => i,
+) => ({
   type: 'metrics' as const,
   lane,
   fromStep,

@@ -18,15 +18,19 @@ export async function until(pred: () => boolean, ms = 20_000) {
 export function makeHandler(config: TrainConfig, checkpointEvery?: number) {
   const got: WorkerToUi[] = [];
   const transfers: Transferable[][] = [];
-  const h = new LabHandler((m, tr) => {
-    got.push(m);
-    transfers.push(tr);
-  }, { reportMs: 20, sampleMs: 50, checkpointEvery });
+  const h = new LabHandler(
+    (m, tr) => {
+      got.push(m);
+      transfers.push(tr);
+    },
+    { reportMs: 20, sampleMs: 50, checkpointEvery },
+  );
   const send = (msg: UiToWorker) => {
     h.onmessage({ data: msg });
     return h.idle();
   };
-  const ofType = <T extends WorkerToUi['type']>(t: T, from = 0) => got.slice(from).filter((m): m is Msg<T> => m.type === t);
+  const ofType = <T extends WorkerToUi['type']>(t: T, from = 0) =>
+    got.slice(from).filter((m): m is Msg<T> => m.type === t);
   const loadPack = async (bytes: ArrayBuffer, name: string, done: WorkerToUi['type'] = 'sample') => {
     const n = got.length;
     h.onmessage({ data: { type: 'loadPack', source: { kind: 'bytes', bytes, name } } });

@@ -45,9 +45,26 @@ function batchMatMul(s: LabKernels, args: KernelArgs): tf.TensorInfo | null {
   const oInfo = be.dataIdMap.get(out.dataId)!;
   const [aStride, bStride] = [batchA === 1 ? 0 : M * Ka, batchB === 1 ? 0 : Ka * N];
   const [ta, tb] = [transposeA ? 1 : 0, transposeB ? 1 : 0];
-  s.k.matmul(aInfo.memoryOffset, bInfo.memoryOffset, oInfo.memoryOffset, batch, aStride, bStride, M, N, Ka, ta, tb, scratch);
+  s.k.matmul(
+    aInfo.memoryOffset,
+    bInfo.memoryOffset,
+    oInfo.memoryOffset,
+    batch,
+    aStride,
+    bStride,
+    M,
+    N,
+    Ka,
+    ta,
+    tb,
+    scratch,
+  );
   s.calls++;
   return out;
 }
 
-export const batchMatMulConfig: LabOverrideConfig = { kernelName: BatchMatMul, backendName: 'wasm', kernelFunc: batchMatMul };
+export const batchMatMulConfig: LabOverrideConfig = {
+  kernelName: BatchMatMul,
+  backendName: 'wasm',
+  kernelFunc: batchMatMul,
+};

@@ -23,9 +23,32 @@ function labAdam({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const [gP, pP, oP, lens] = i32Tables(s, [gs.map(at), ps.map(at), outs.map(at), sizes]);
   const scale = a.scaled ? at(need('scale')) : 0;
   const [bc1, bc2] = [1 - a.beta1 ** a.t, 1 - a.beta2 ** a.t];
-  s.k.adamUpdate(gP, pP, oP, lens, n, at(m), at(v), at(mOut), at(vOut), at(ok), scale,
-    a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, bc1, bc2, a.epsilon, a.lr);
+  s.k.adamUpdate(
+    gP,
+    pP,
+    oP,
+    lens,
+    n,
+    at(m),
+    at(v),
+    at(mOut),
+    at(vOut),
+    at(ok),
+    scale,
+    a.beta1,
+    1 - a.beta1,
+    a.beta2,
+    1 - a.beta2,
+    bc1,
+    bc2,
+    a.epsilon,
+    a.lr,
+  );
   return [...outs, mOut, vOut];
 }
 
-export const labAdamConfig: tf.KernelConfig = { kernelName: LabAdam, backendName: 'wasm', kernelFunc: labAdam as unknown as tf.KernelFunc };
+export const labAdamConfig: tf.KernelConfig = {
+  kernelName: LabAdam,
+  backendName: 'wasm',
+  kernelFunc: labAdam as unknown as tf.KernelFunc,
+};

@@ -15,4 +15,8 @@ function labGelu({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   return [y, e, pdf];
 }
 
-export const labGeluConfig: tf.KernelConfig = { kernelName: LabGelu, backendName: 'wasm', kernelFunc: labGelu as unknown as tf.KernelFunc };
+export const labGeluConfig: tf.KernelConfig = {
+  kernelName: LabGelu,
+  backendName: 'wasm',
+  kernelFunc: labGelu as unknown as tf.KernelFunc,
+};

@@ -13,4 +13,8 @@ function labGeluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return dx;
 }
 
-export const labGeluGradConfig: tf.KernelConfig = { kernelName: LabGeluGrad, backendName: 'wasm', kernelFunc: labGeluGrad as unknown as tf.KernelFunc };
+export const labGeluGradConfig: tf.KernelConfig = {
+  kernelName: LabGeluGrad,
+  backendName: 'wasm',
+  kernelFunc: labGeluGrad as unknown as tf.KernelFunc,
+};

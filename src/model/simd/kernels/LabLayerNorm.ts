@@ -19,4 +19,8 @@ function labLayerNorm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   return [y, xhat, rstd];
 }
 
-export const labLayerNormConfig: tf.KernelConfig = { kernelName: LabLayerNorm, backendName: 'wasm', kernelFunc: labLayerNorm as unknown as tf.KernelFunc };
+export const labLayerNormConfig: tf.KernelConfig = {
+  kernelName: LabLayerNorm,
+  backendName: 'wasm',
+  kernelFunc: labLayerNorm as unknown as tf.KernelFunc,
+};

@@ -20,4 +20,8 @@ function labLinear({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return out;
 }
 
-export const labLinearConfig: tf.KernelConfig = { kernelName: LabLinear, backendName: 'wasm', kernelFunc: labLinear as unknown as tf.KernelFunc };
+export const labLinearConfig: tf.KernelConfig = {
+  kernelName: LabLinear,
+  backendName: 'wasm',
+  kernelFunc: labLinear as unknown as tf.KernelFunc,
+};

@@ -16,4 +16,8 @@ function labSumSquares({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   return out;
 }
 
-export const labSumSquaresConfig: tf.KernelConfig = { kernelName: LabSumSquares, backendName: 'wasm', kernelFunc: labSumSquares as unknown as tf.KernelFunc };
+export const labSumSquaresConfig: tf.KernelConfig = {
+  kernelName: LabSumSquares,
+  backendName: 'wasm',
+  kernelFunc: labSumSquares as unknown as tf.KernelFunc,
+};
