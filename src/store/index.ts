@@ -1,14 +1,15 @@
 // The lab's one zustand store, in slices (run, config, pack, lanes, metrics). Worker messages reach it only through
 // applyMessage(msg); metric series are mutated in place and announced by a version counter (no history copies).
-// The race's lanes live in `lanes`; config, series, evals, sample … are the selected lane's (what single views show).
+// The race's lanes live in `lanes`, each with its config and run; single views read the selected one through
+// store/selectors.ts (no copy of it is kept beside the lanes).
 import { lastRow, TERM_WIDTH, VALUE_WIDTH } from '../core/kd/terms';
 import { create, type StateCreator } from 'zustand';
-import { DEFAULT_CONFIG } from '../core/config/config';
 import { type Banner, newestBanner, pushedBanners } from './banners';
 import { DEFAULT_LANE, type LaneState, makeLane } from './lanes';
 import { DEFAULT_SETTINGS } from './persist';
 import { recoveryMessage, rewindLane } from './recovery';
 import { type LiveRunMeta, snapshotRun } from './runs';
+import { selectedLaneOf } from './selectors';
 import type { RunSlice, ConfigSlice, PackSlice, LanesSlice, MetricsSlice, RunsSlice, LabState } from './state';
 
 export type {
@@ -50,14 +51,12 @@ const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => ({
 });
 
 const configSlice: StateCreator<LabState, [], [], ConfigSlice> = (set) => ({
-  config: DEFAULT_CONFIG,
   presetId: null,
   raceId: null,
   sampleIndex: 0,
   heatK: 8,
   setLocalConfig: (config, presetId) =>
     set((s) => ({
-      config,
       presetId: presetId === undefined ? s.presetId : presetId,
       lanes: s.lanes.map((l) => (l.id === s.selectedLane ? { ...l, config } : l)),
     })),
@@ -72,27 +71,15 @@ const packSlice: StateCreator<LabState, [], [], PackSlice> = (set) => ({
   setAutoNote: (note) => set((s) => ({ backend: s.backend ? { ...s.backend, auto: note } : s.backend })),
 });
 
-/** The single-lane views' fields, read from the selected lane. */
+/** The selected lane's id among `lanes`: `id` while it is one of them, else the first lane's. */
 function selectedView(lanes: LaneState[], id: number): Partial<LabState> {
   const l = lanes.find((x) => x.id === id) ?? lanes[0];
-  if (!l) return {};
-  return {
-    selectedLane: l.id,
-    config: l.config,
-    series: l.series,
-    evals: l.evals,
-    alignRows: l.alignRows,
-    live: l.live,
-    sample: l.sample,
-    lastValues: l.lastValues,
-    lastWeights: l.lastWeights,
-  };
+  return l ? { selectedLane: l.id } : {};
 }
 
-/** Replace lane `id` by `patch` applied to it (and refresh the selected view when it is the selected lane). */
-function patchLane(s: LabState, id: number, patch: (l: LaneState) => Partial<LaneState>): Partial<LabState> {
-  const lanes = s.lanes.map((l) => (l.id === id ? { ...l, ...patch(l) } : l));
-  return { lanes, ...(id === s.selectedLane ? selectedView(lanes, id) : {}) };
+/** Replace lane `id` by `patch` applied to it. */
+function patchLane(s: LabState, id: number, patch: (l: LaneState) => Partial<LaneState>): Pick<LabState, 'lanes'> {
+  return { lanes: s.lanes.map((l) => (l.id === id ? { ...l, ...patch(l) } : l)) };
 }
 
 const lane0 = makeLane(0, DEFAULT_LANE, []);
@@ -116,7 +103,6 @@ const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
       compareLane: null,
       raceId,
       version: s.version + 1,
-      compareSample: null,
       ...selectedView(made, made[0].id),
     });
     return made;
@@ -146,7 +132,6 @@ const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
       lanes,
       raceId: null,
       compareLane: s.compareLane === id ? null : s.compareLane,
-      compareSample: s.compareLane === id ? null : s.compareSample,
       runs: rec ? [...s.runs.filter((r) => r.id !== rec.id), rec] : s.runs,
       version: s.version + 1,
       ...selectedView(lanes, s.selectedLane === id ? lanes[0].id : s.selectedLane),
@@ -154,22 +139,12 @@ const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
   },
   selectLane: (id) =>
     set((s) => ({ ...selectedView(s.lanes, id), compareLane: s.compareLane === id ? null : s.compareLane })),
-  setCompareLane: (compareLane) => set({ compareLane, compareSample: null }),
+  setCompareLane: (compareLane) => set({ compareLane }),
 });
 
-const metricsSlice: StateCreator<LabState, [], [], MetricsSlice> = () => ({
-  series: lane0.series,
-  evals: [],
-  version: 0,
-  sample: null,
-  compareSample: null,
-  lastValues: null,
-  lastWeights: null,
-});
+const metricsSlice: StateCreator<LabState, [], [], MetricsSlice> = () => ({ version: 0 });
 
 const runsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, get) => ({
-  live: null,
-  alignRows: [],
   runs: [],
   selectedRunId: null,
   settings: DEFAULT_SETTINGS,
@@ -204,8 +179,8 @@ const runsSlice: StateCreator<LabState, [], [], RunsSlice> = (set, get) => ({
       };
     }),
   liveRecord: () => {
-    const s = get();
-    return s.live && s.series.n > 0 ? snapshotRun(s.live, s.series, s.evals, s.alignRows, s.config) : null;
+    const l = selectedLaneOf(get());
+    return l.live && l.series.n > 0 ? snapshotRun(l.live, l.series, l.evals, l.alignRows, l.config) : null;
   },
   liveRecords: () =>
     get()
@@ -239,7 +214,6 @@ function resetMetrics(s: LabState): Partial<LabState> {
     ...kept,
     lanes,
     ...selectedView(lanes, s.selectedLane),
-    compareSample: null,
     version: s.version + 1,
     step: 0,
   };
@@ -296,7 +270,6 @@ export const useLab = create<LabState>()((set, get, api) => ({
           set({
             pack: msg.info,
             packLoading: null,
-            sample: null,
             sampleIndex: 0,
             ...resetMetrics(s),
             ...withBanners(s.banners.filter((b) => b.source !== 'pack')),
@@ -424,9 +397,7 @@ export const useLab = create<LabState>()((set, get, api) => ({
       case 'weights':
         return; // a download: the controller handles it
       case 'sample':
-        if (msg.view.lane === s.compareLane)
-          set({ compareSample: msg.view, ...patchLane(s, msg.view.lane, () => ({ sample: msg.view })) });
-        else set(patchLane(s, msg.view.lane, () => ({ sample: msg.view })));
+        set(patchLane(s, msg.view.lane, () => ({ sample: msg.view })));
         return;
       case 'error':
         s.pushBanner({

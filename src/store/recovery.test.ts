@@ -1,5 +1,6 @@
 // A worker restart as the store sees it: the lanes rewind to their checkpoints (the run and its curves up to the
 // checkpoint are kept), the banner says how many steps were lost, and the badge says why the backend changed.
+import { selectedLaneOf } from './selectors';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useLab } from './index';
 import { recoveryMessage } from './recovery';
@@ -27,7 +28,7 @@ describe('store recovery', () => {
     st().applyMessage(delta(0, 150));
     st().applyMessage(evalAt(100));
     st().applyMessage(evalAt(150));
-    const runId = st().live!.id;
+    const runId = selectedLaneOf(st()).live!.id;
     st().beginRecovery({
       reason: 'The training worker crashed (boom)',
       atStep: 150,
@@ -39,19 +40,19 @@ describe('store recovery', () => {
     st().applyMessage({ type: 'packLoaded', info });
     const s = st();
     expect(s.recovery).toBeNull();
-    expect(s.series.n).toBe(100); // steps 100…149 are dropped: the resumed worker sends them again
-    expect(s.series.step[99]).toBe(99);
-    expect(s.evals.map((e) => e.step)).toEqual([100]);
-    expect(s.live!.id).toBe(runId);
+    expect(selectedLaneOf(s).series.n).toBe(100); // steps 100…149 are dropped: the resumed worker sends them again
+    expect(selectedLaneOf(s).series.step[99]).toBe(99);
+    expect(selectedLaneOf(s).evals.map((e) => e.step)).toEqual([100]);
+    expect(selectedLaneOf(s).live!.id).toBe(runId);
     expect(s.step).toBe(100);
     expect(s.banner?.error.message).toMatch(
       /crashed \(boom\)\. The lab restarted it and resumed the run from the checkpoint at step 100 \(race step 150; at most 50 steps lost/,
     );
     st().applyMessage(delta(100, 5));
-    expect(st().series.n).toBe(105);
+    expect(selectedLaneOf(st()).series.n).toBe(105);
     // a later, ordinary packLoaded resets as before
     st().applyMessage({ type: 'packLoaded', info });
-    expect(st().series.n).toBe(0);
+    expect(selectedLaneOf(st()).series.n).toBe(0);
   });
 
   it('a device loss names the new backend in the badge', () => {

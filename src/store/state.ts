@@ -1,13 +1,12 @@
 // The shape of the lab's store: its slices' state and actions (the behaviour is in index.ts). Types only.
 // Kept apart so a reader sees every field of the state, with its units, in one place.
 import type { TrainConfig } from '../core/config/config';
-import type { PackInfo, RunStatus, SampleView, SerializedError, WorkerToUi } from '../worker/protocol';
+import type { PackInfo, RunStatus, SerializedError, WorkerToUi } from '../worker/protocol';
 import type { Banner, BannerInput, BannerSource } from './banners';
 import type { LaneSeed, LaneState } from './lanes';
 import type { LabSettings } from './persist';
 import type { Recovery } from './recovery';
-import type { AlignmentRow, LiveRunMeta, RunRecord } from './runs';
-import type { EvalRow, StepSeries } from './series';
+import type { RunRecord } from './runs';
 
 // An evaluation of a pack with ambiguous labels (DESIGN §4c) also says how often the student agrees with the pack's
 // Bayes answers: two optional fields of the store's EvalRow (store/series.ts), absent when the pack has none.
@@ -49,12 +48,11 @@ export interface RunSlice {
 }
 
 export interface ConfigSlice {
-  config: TrainConfig; // the selected lane's: what the knobs show and the worker applies at its next step
   presetId: string | null;
   raceId: string | null; // the race preset the lanes came from (null once the lanes are edited by hand)
   sampleIndex: number;
   heatK: number;
-  setLocalConfig: (c: TrainConfig, presetId?: string | null) => void; // the selected lane's config
+  setLocalConfig: (c: TrainConfig, presetId?: string | null) => void; // the selected lane's config (selectConfig)
   setSampleIndex: (i: number) => void;
   setHeatK: (k: number) => void;
 }
@@ -81,19 +79,13 @@ export interface LanesSlice {
   setCompareLane: (id: number | null) => void;
 }
 
+/** The lanes' series are mutated in place (store/lanes.ts LaneRun.series): readers re-read them when this bumps. The
+ *  selected lane's config, series, evaluations, sample … are read from its lane (store/selectors.ts), never copied. */
 export interface MetricsSlice {
-  series: StepSeries; // the selected lane's; mutated in place; read after `version` changes
-  evals: EvalRow[]; // val evaluations (small: one per N steps)
   version: number; // bumps on every metrics / eval message
-  sample: SampleView | null; // the selected lane's
-  compareSample: SampleView | null; // the compare lane's, on the same sample
-  lastValues: Float32Array | null; // [VALUE_WIDTH] the latest step's values (core/terms VALUE_NAMES)
-  lastWeights: Float32Array | null; // [TERM_WIDTH] the latest step's weights (core/terms TERM_NAMES)
 }
 
 export interface RunsSlice {
-  live: LiveRunMeta | null; // the selected lane's run (created at its first logged step)
-  alignRows: AlignmentRow[]; // the selected lane's alignment over training, one row per evaluation
   runs: RunRecord[]; // kept runs (finished, imported, and the live run's last saved snapshot after a reload)
   selectedRunId: string | null; // the run the export buttons act on (null: the live run)
   settings: LabSettings;

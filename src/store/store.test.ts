@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../core/config/config';
 import { useLab } from './index';
-import { selectValAccuracy } from './selectors';
+import { selectedLaneOf, selectValAccuracy } from './selectors';
 import { delta, tinyInfo } from './testing/messages';
 import { resetLabStore } from './testing/reset';
 
@@ -18,10 +18,10 @@ describe('store.applyMessage', () => {
     applyMessage(delta(0, 3));
     applyMessage(delta(3, 2));
     const s = useLab.getState();
-    expect(s.series.n).toBe(5);
+    expect(selectedLaneOf(s).series.n).toBe(5);
     expect(s.step).toBe(5);
     expect(s.stepsPerSecBySource.cached).toBe(12);
-    expect(Array.from(s.lastValues!)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(Array.from(selectedLaneOf(s).lastValues!)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
   });
 
   it('keeps the pack on a pack error and shows the banner; config errors too', () => {
@@ -37,7 +37,7 @@ describe('store.applyMessage', () => {
     applyMessage({ type: 'configError', lane: 0, error: { name: 'ConfigError', message: 'x', field: 'config.kd.T' } });
     expect(useLab.getState().banner?.error.field).toBe('config.kd.T');
     applyMessage({ type: 'configApplied', lane: 0, config: { ...DEFAULT_CONFIG, seed: 9 } });
-    expect(useLab.getState().config.seed).toBe(9);
+    expect(selectedLaneOf(useLab.getState()).config.seed).toBe(9);
   });
 
   it('records evaluations and resets series on a new pack', () => {
@@ -52,9 +52,9 @@ describe('store.applyMessage', () => {
       alignment: new Float32Array(8),
     });
     expect(selectValAccuracy(useLab.getState())).toBe(42);
-    expect(useLab.getState().alignRows.length).toBe(1);
+    expect(selectedLaneOf(useLab.getState()).alignRows.length).toBe(1);
     applyMessage({ type: 'packLoaded', info });
-    expect(useLab.getState().series.n).toBe(0);
+    expect(selectedLaneOf(useLab.getState()).series.n).toBe(0);
     expect(selectValAccuracy(useLab.getState())).toBeNull();
   });
 
@@ -63,17 +63,17 @@ describe('store.applyMessage', () => {
     applyMessage({ type: 'packLoaded', info });
     expect(useLab.getState().runs).toEqual([]);
     applyMessage(delta(0, 4));
-    const live = useLab.getState().live!;
+    const live = selectedLaneOf(useLab.getState()).live!;
     expect(live.name).toBe('Run 1'); // the reset store starts counting again
     applyMessage({ type: 'status', status: 'idle', step: 0 });
     const s = useLab.getState();
-    expect(s.live).toBeNull();
+    expect(selectedLaneOf(s).live).toBeNull();
     expect(s.runs.length).toBe(1);
     const kept = s.runs[s.runs.length - 1];
     expect(kept.id).toBe(live.id);
     expect(kept.metrics.step).toEqual([1, 2, 3, 4]);
     applyMessage(delta(0, 2));
-    expect(useLab.getState().live!.id).not.toBe(live.id);
+    expect(selectedLaneOf(useLab.getState()).live!.id).not.toBe(live.id);
   });
 
   it('keeps one series and one run per lane; the single views follow the selected lane; a removed lane is kept as a run', () => {
@@ -99,17 +99,17 @@ describe('store.applyMessage', () => {
       [2, 2],
     ]);
     expect(st().step).toBe(3);
-    expect(st().series).toBe(st().lanes[0].series);
+    expect(selectedLaneOf(st()).series).toBe(st().lanes[0].series);
     expect(selectValAccuracy(st())).toBeNull();
     st().selectLane(b.id);
-    expect(st().config.weights.kd).toBe(1);
+    expect(selectedLaneOf(st()).config.weights.kd).toBe(1);
     expect(selectValAccuracy(st())).toBe(55);
     expect(
       st()
         .liveRecords()
         .map((r) => r.name),
     ).toEqual(['Run 1 · CE', 'Run 2 · KD']);
-    st().setLocalConfig({ ...st().config, seed: 4 });
+    st().setLocalConfig({ ...selectedLaneOf(st()).config, seed: 4 });
     expect(st().lanes[1].config.seed).toBe(4);
     expect(st().lanes[0].config.seed).toBe(DEFAULT_CONFIG.seed);
     st().removeLocalLane(b.id);

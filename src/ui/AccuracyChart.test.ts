@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeConfig } from '../core/config/config';
 import { recipeText } from '../core/config/recipes';
 import { useLab } from '../store';
-import { selectBayesAgreement } from '../store/selectors';
+import { selectBayesAgreement, selectedLaneOf } from '../store/selectors';
 import { resetLabStore } from '../store/testing/reset';
 import type { PackInfo, WorkerToUi } from '../worker/protocol';
 import { AccuracyChart, bayesCeiling, ceilingTitle, evalValues } from './AccuracyChart';
@@ -114,7 +114,7 @@ describe('AccuracyChart', () => {
     expect(html).toMatch(/<select data-testid="accuracy-reference">.*vs labels.*agrees with Bayes/);
     expect(html).toMatch(/data-testid="bayes-agreement">75.0%/);
     expect(html).toMatch(/data-testid="val-accuracy">50.0%/); // the headline stays exact match with the labels
-    const e = useLab.getState().evals.at(-1)!;
+    const e = selectedLaneOf(useLab.getState()).evals.at(-1)!;
     expect(e.bayesOverall).toBe(75);
     expect(Array.from(e.bayesPerFamily!)).toEqual([90, 30]);
     expect(selectBayesAgreement(useLab.getState())).toBe(75);

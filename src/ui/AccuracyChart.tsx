@@ -4,6 +4,7 @@
 // replay of them, and the step where two lanes separate.
 // A pack with ambiguous labels (DESIGN §4c) adds the Bayes ceiling (dotted) and a switch to plot agreement with the
 // Bayes answers instead of exact match with the sampled labels.
+import { selectEvals } from '../store/selectors';
 import { useMemo, useState } from 'react';
 import {
   CartesianGrid,
@@ -114,8 +115,7 @@ export function AccuracyChart() {
     [kept, overlayIds],
   );
   const data = useMemo(() => {
-    const { evals } = useLab.getState();
-    return evals.map((e) => {
+    return selectEvals(useLab.getState()).map((e) => {
       const v = evalValues(e, reference);
       const row: Record<string, number | null> = { step: e.step, overall: v.overall };
       families.forEach((f, i) => (row[f] = v.perFamily[i] ?? null));
@@ -125,7 +125,7 @@ export function AccuracyChart() {
   }, [version, pack, reference]);
   // The step-0 evaluation scores the untrained student (0 %): the readout says "—" until one after training began.
   const lastEval = useLab((s) => {
-    const e = s.evals.at(-1);
+    const e = selectEvals(s).at(-1);
     return e && e.step > 0 ? e : null;
   });
   const last = lastEval && Number.isFinite(lastEval.overall) ? lastEval.overall : null;

@@ -1,6 +1,7 @@
 // Token-alignment heatmap (canvas): for the chosen sample, answer positions (rows, labelled with their tokens) ×
 // the teacher's top tokens (columns): teacher, student and student − teacher panels, and the per-position divergence.
 // The panels wrap to the panel's width (a 1,024-px window holds them in two rows); dark-theme scales of their own.
+import { selectConfig } from '../store/selectors';
 import { interpolateBlues, interpolateRdBu } from 'd3-scale-chromatic';
 import { type RefObject, useEffect, useRef, useState } from 'react';
 import { useLab } from '../store';
@@ -193,7 +194,7 @@ export function AlignmentHeatmap() {
   const lab = useController();
   const { main, other, race } = useCompare();
   const k = useLab((s) => s.heatK);
-  const selectedKd = useLab((s) => s.config.kd);
+  const selectedKd = useLab((s) => selectConfig(s).kd);
   const kdOf = (lv: LaneView | null) => lv?.lane?.config.kd ?? selectedKd;
   const K = main?.view.k ?? k;
   const T = kdOf(main).T;

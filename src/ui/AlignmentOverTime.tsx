@@ -1,5 +1,6 @@
 // Alignment over training (canvas): the per-position divergence of a fixed set of val samples (rows: sample ×
 // answer position) at every evaluation (columns: steps), so one sees which tokens the student aligns first.
+import { selectAlignRows, selectConfig } from '../store/selectors';
 import { interpolateMagma } from 'd3-scale-chromatic';
 import { useEffect, useMemo, useRef } from 'react';
 import { useLab } from '../store';
@@ -15,14 +16,14 @@ const WIDTH = 640;
 export function AlignmentOverTime() {
   const version = useThrottledVersion(500);
   const pack = useLab((s) => s.pack);
-  const kd = useLab((s) => s.config.kd.divergence);
+  const kd = useLab((s) => selectConfig(s).kd.divergence);
   const pal = usePalette();
   const ref = useRef<HTMLCanvasElement>(null);
   const S = pack?.alignSamples ?? 0;
   const A = pack?.A ?? 0;
   // Rows that ever hold a value (answer slots up to <eos>), grouped by sample.
   const { rows, cols, max } = useMemo(() => {
-    const { alignRows } = useLab.getState();
+    const alignRows = selectAlignRows(useLab.getState());
     const used: { s: number; a: number }[] = [];
     for (let s = 0; s < S; s++)
       for (let a = 0; a < A; a++) if (alignRows.some((r) => Number.isFinite(r.values[s * A + a]))) used.push({ s, a });

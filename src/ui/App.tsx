@@ -1,6 +1,7 @@
 // The lab: header, run controls and knobs on the left; lanes, charts, alignment views, samples and runs on the right, each
 // panel in its own error boundary (one that throws shows what failed; the rest works on). The worker starts on mount.
 // Above them: the explainer, the help links and the glossary (Explainer.tsx, Glossary.tsx); Space anywhere (keys.ts).
+import { selectConfig } from '../store/selectors';
 import { type ComponentType, type ReactNode, useEffect, useState } from 'react';
 import { AccuracyChart } from './AccuracyChart';
 import { AffinityOverlay } from './AffinityOverlay';
@@ -53,7 +54,7 @@ function raceConditions(lab: LabController, lanes: RacePreset['lanes']) {
 }
 
 function Recipe() {
-  const config = useLab((s) => s.config);
+  const config = useLab(selectConfig);
   return <RecipeExport config={config} />;
 }
 

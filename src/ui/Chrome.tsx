@@ -1,5 +1,6 @@
 // Small pieces of the lab's frame: the light/dark toggle, the shareable-link button, and the first-visit hint
 // (what to press), which stays dismissed across reloads (IndexedDB settings) and comes back from "Start here".
+import { selectLive } from '../store/selectors';
 import { useState } from 'react';
 import { useLab } from '../store';
 import { toggleTheme } from './runsController';
@@ -41,7 +42,7 @@ export function CopyLink() {
 }
 
 export function FirstVisitHint() {
-  const first = useLab((s) => !s.settings.hintDismissed && s.runs.length === 0 && s.live == null);
+  const first = useLab((s) => !s.settings.hintDismissed && s.runs.length === 0 && selectLive(s) == null);
   const called = useUi((s) => s.hintShown); // called back by the "Start here" button
   if (!first && !called) return null;
   return (

@@ -1,5 +1,6 @@
 // What you are seeing: a short explainer at the top (foldable, remembered) and the row of links under the title —
 // "?" brings the explainer back, the glossary, a jump to *What matters*, the "Start here" box again, the projector scale.
+import { selectLive } from '../store/selectors';
 import { useEffect } from 'react';
 import { useLab } from '../store';
 import { GlossLink } from './Glossary';
@@ -68,7 +69,7 @@ export function TopNav() {
   const folded = useUi((s) => s.explainerFolded);
   const mode = useUi((s) => s.projector);
   const hintShown = useUi((s) => s.hintShown);
-  const autoHint = useLab((s) => !s.settings.hintDismissed && s.runs.length === 0 && s.live == null);
+  const autoHint = useLab((s) => !s.settings.hintDismissed && s.runs.length === 0 && selectLive(s) == null);
   return (
     <nav className="topnav" aria-label="help and navigation">
       {folded ? (

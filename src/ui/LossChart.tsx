@@ -2,6 +2,7 @@
 // lane (the ground-truth CE by default — train and val, the one term every lane measures alike — or a chosen term) in
 // its colour; kept runs ticked for overlay. LTTB keeps ≤ 1,000 points a line. A term at weight 0 (measured as a
 // diagnostic) is drawn only with "show all terms"; CE is drawn last, on top.
+import { selectConfig, selectEvals, selectSeries } from '../store/selectors';
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -60,13 +61,14 @@ export function LossChart() {
   // What a race plots per lane: CE by default (issue 29: a total whose terms differ between lanes reads as "KD is worse")
   const [term, setTerm] = useState<Plotted>('ce');
   const totalsDiffer = race && new Set(lanes.map((l) => JSON.stringify(l.config.weights))).size > 1;
-  const weights = useLab((s) => s.config.weights);
+  const weights = useLab((s) => selectConfig(s).weights);
   const showAll = useUi((s) => s.showAllTerms);
   /** Offered and drawn: the total, every term with a weight > 0, and the weight-0 ones only with "show all terms". */
   const active = (k: Plotted) => k === 'total' || showAll || weights[k] > 0;
   const drawn = (k: Plotted) => !race && active(k) && shown[k];
   const { train, val, overlays, laneLines, laneVal } = useMemo(() => {
-    const { series, evals, lanes } = useLab.getState();
+    const st = useLab.getState();
+    const [series, evals, lanes] = [selectSeries(st), selectEvals(st), st.lanes];
     const pos = (y: number) => (Number.isFinite(y) && (!log || y > 0) ? y : null);
     const cols = race ? {} : Object.fromEntries(TERMS.map((t) => [t.key, tbSmooth(series.column(t.key), smooth)]));
     const idx = race ? [] : lttbIndices(stepsOf(series.step, series.n), cols.total, MAX_POINTS);

@@ -1,5 +1,6 @@
 // Runs: every run kept with its config and curves (IndexedDB), a table with final val accuracy per family, overlay
 // in the loss chart, delete, CSV / JSON export, JSON import, and the student's weights as safetensors.
+import { selectLive } from '../store/selectors';
 import { useLab } from '../store';
 import { lastEval, type RunRecord } from '../store/runs';
 import { useStoredRecords } from '../store/storedRecords';
@@ -11,7 +12,7 @@ const pct = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? 
 
 function Row({ r, live }: { r: RunRecord; live: boolean }) {
   const overlay = useLab((s) => s.settings.overlay.includes(r.id));
-  const selected = useLab((s) => (s.selectedRunId ?? s.live?.id ?? null) === r.id);
+  const selected = useLab((s) => (s.selectedRunId ?? selectLive(s)?.id ?? null) === r.id);
   const partial = useStoredRecords((s) => (live ? undefined : s.partial[r.id]));
   const e = lastEval(r);
   const n = r.metrics.step.length;
@@ -70,7 +71,7 @@ export function RunsPanel() {
   const lab = useController();
   useThrottledVersion(1000);
   const kept = useLab((s) => s.runs);
-  const liveId = useLab((s) => s.live?.id ?? null);
+  const liveId = useLab((s) => selectLive(s)?.id ?? null);
   const live = liveId ? useLab.getState().liveRecord() : null;
   const rows = [...kept.filter((r) => r.id !== liveId), ...(live ? [live] : [])];
   return (

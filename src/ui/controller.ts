@@ -1,15 +1,16 @@
 // Wires one training worker to the store and gives the UI its commands (play, pause, step, reset, the race's lanes,
 // live config, presets, packs, weights export): an instance the app creates (useController hands it to components).
+import { selectConfig } from '../store/selectors';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { type BackendName, nextBackend } from '../core/config/backends';
-import { type DeepPartial, DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config/config';
+import { type DeepPartial, mergeConfig, type TrainConfig } from '../core/config/config';
 import { checkPackFileSize } from '../core/pack/packCost';
-import { parseUrlState, urlMessagesBanner, type UrlState } from '../core/config/urlState';
+import { parseUrlState } from '../core/config/urlState';
 import { useLab } from '../store';
 import { canAddLane, copyName, type LaneSeed, type LaneState } from '../store/lanes';
-import { configOfUrl, presetConfig } from '../store/presets';
+import { presetConfig } from '../store/presets';
 import { raceById, raceLanes, type RacePreset } from '../store/races';
 import { TrainClient } from '../worker/client';
 import {
@@ -24,6 +25,7 @@ import {
 } from '../worker/protocol';
 import { autoDecision } from './autoSwitch';
 import { installTestApi } from './installTestApi';
+import { applyLink } from './linkStart';
 import { type PackOrigin, RunKeeper } from './recovery';
 import { download, startPersistence, startTheme, startUrlSync } from './runsController';
 import { packIdOf, SHIPPED_PACKS, URL_CATALOG } from './shippedPacks';
@@ -76,11 +78,11 @@ export class LabController {
   };
   /** Live change of the selected lane: shown at once, validated by the worker and applied at its next step. */
   readonly setConfig = (patch: DeepPartial<TrainConfig>) => {
-    store().setLocalConfig(mergeConfig(store().config, patch), null);
+    store().setLocalConfig(mergeConfig(selectConfig(store()), patch), null);
     this.client?.send({ type: 'setConfig', lane: store().selectedLane, patch });
   };
   readonly applyPreset = (id: string) => {
-    const c = presetConfig(id, store().config);
+    const c = presetConfig(id, selectConfig(store()));
     if (!c) return;
     store().setLocalConfig(c, id);
     this.client?.send({ type: 'setConfig', lane: store().selectedLane, patch: c });
@@ -96,10 +98,10 @@ export class LabController {
   /** A race preset's lanes over the defaults with the selected lane's seed. */
   readonly applyRace = (id: string) => {
     const r = raceById(id);
-    if (r) this.startRace(raceLanes(r.lanes, store().config), r.id);
+    if (r) this.startRace(raceLanes(r.lanes, selectConfig(store())), r.id);
   };
   /** Lanes given as patches (a finding's race), over the defaults with the selected lane's seed. */
-  readonly raceOf = (lanes: RacePreset['lanes']) => this.startRace(raceLanes(lanes, store().config));
+  readonly raceOf = (lanes: RacePreset['lanes']) => this.startRace(raceLanes(lanes, selectConfig(store())));
   /** A new lane with the selected lane's config (a fresh student at step 0). */
   readonly addLane = () => {
     const s = store();
@@ -169,19 +171,7 @@ export class LabController {
     if (this.client) return () => this.stop();
     const url = parseUrlState(query, URL_CATALOG);
     this.client = this.makeClient();
-    const { config, presetId, error } = configOfUrl(url.state);
-    const ignored = urlMessagesBanner(url.messages);
-    if (ignored) store().pushBanner({ source: 'url', severity: 'warning', title: ignored.title, error: ignored.error });
-    if (error)
-      store().pushBanner({
-        source: 'url',
-        severity: 'warning',
-        title: "The link's settings were refused; the lab starts from the defaults",
-        error: serializeError(error),
-      });
-    const race = lanesOfUrl(url.state, config);
-    const made = store().setLocalLanes(race.seeds, race.raceId);
-    store().setLocalConfig(made[0].config, race.seeds.length === 1 ? presetId : null);
+    applyLink(url);
     // The one 'auto' path: start on wasm at once and measure the GPU backends beside it (runAuto).
     const backend: BackendName = url.state.backend === 'auto' ? 'wasm' : url.state.backend;
     this.autoState = url.state.backend === 'auto' ? 'pending' : null;
@@ -391,15 +381,4 @@ export class LabController {
     e.preventDefault();
     this.toggle();
   }
-}
-
-/** The race a link starts with: its `lanes`, else its `race` preset, else one lane of its preset and `cfg`. */
-function lanesOfUrl(u: UrlState, config: TrainConfig): { seeds: LaneSeed[]; raceId: string | null } {
-  if (u.lanes) {
-    const base = { ...DEFAULT_CONFIG, seed: u.seed };
-    return { seeds: u.lanes.map((l) => ({ name: l.name, config: mergeConfig(base, l.cfg) })), raceId: null };
-  }
-  const r = raceById(u.race);
-  if (r) return { seeds: raceLanes(r.lanes, config), raceId: r.id };
-  return { seeds: [{ name: 'Lane 1', config }], raceId: null };
 }

@@ -1,5 +1,6 @@
 // Installs window.__lab (the typed API of testApi.ts) for the e2e specs: the lab under `?e2e` only. Reads the store and
 // injects faults through the lab's controller; returns the removal.
+import { selectedLaneOf } from '../store/selectors';
 import { valueAt, weightAt } from '../core/kd/terms';
 import { useLab } from '../store';
 import type { FaultKind } from '../worker/protocol';
@@ -15,16 +16,19 @@ export function installTestApi(lab: FaultInjector): () => void {
     fault: (kind) => lab.injectFault(kind),
     state: () => {
       const s = useLab.getState();
+      const lane = selectedLaneOf(s); // the selected lane: what the single views show
       return {
         step: s.step,
         status: s.status,
         backend: s.backend?.name ?? null,
         pack: s.pack?.name ?? null,
-        values: s.lastValues ? Array.from(s.lastValues) : null,
-        weights: s.lastWeights ? Array.from(s.lastWeights) : null,
+        values: lane.lastValues ? Array.from(lane.lastValues) : null,
+        weights: lane.lastWeights ? Array.from(lane.lastWeights) : null,
         kdContribution:
-          s.lastValues && s.lastWeights ? weightAt(s.lastWeights, 0, 'kd') * valueAt(s.lastValues, 0, 'kd') : null,
-        valAccuracy: s.evals.length ? s.evals[s.evals.length - 1].overall : null,
+          lane.lastValues && lane.lastWeights
+            ? weightAt(lane.lastWeights, 0, 'kd') * valueAt(lane.lastValues, 0, 'kd')
+            : null,
+        valAccuracy: lane.evals.at(-1)?.overall ?? null,
         hiddenPause: s.hiddenPause,
         banner: s.banner ? `${s.banner.title}: ${s.banner.error.message}` : null,
         banners: s.banners.map((b) => ({
@@ -34,12 +38,12 @@ export function installTestApi(lab: FaultInjector): () => void {
           message: b.error.message,
         })),
         presetId: s.presetId,
-        config: s.config,
-        losses: Array.from(s.series.column('total')),
+        config: lane.config,
+        losses: Array.from(lane.series.column('total')),
         stepsPerSec: s.stepsPerSec,
         runs: s.runs.map((r) => ({ id: r.id, name: r.name, steps: r.metrics.step.length })),
-        live: s.live ? { id: s.live.id, name: s.live.name } : null,
-        saved: !s.live || s.savedVersion === s.version,
+        live: lane.live ? { id: lane.live.id, name: lane.live.name } : null,
+        saved: !lane.live || s.savedVersion === s.version,
         theme: document.documentElement.dataset.theme ?? null,
         lanes: s.lanes.map((l) => ({
           id: l.id,

@@ -2,7 +2,7 @@
 // same sample, each with its lane's name and colour (the heatmap, the affinity overlay and the sample viewer share it).
 import { useLab } from '../store';
 import type { LaneState } from '../store/lanes';
-import { selectSample } from '../store/selectors';
+import { selectCompareSample, selectSample } from '../store/selectors';
 import type { SampleView } from '../worker/protocol';
 
 export interface LaneView {
@@ -13,7 +13,7 @@ export interface LaneView {
 /** The selected lane's view, the compare lane's on the same sample (else null), and whether a race is on. */
 export function useCompare(): { main: LaneView | null; other: LaneView | null; race: boolean } {
   const view = useLab(selectSample);
-  const other = useLab((s) => s.compareSample);
+  const other = useLab(selectCompareSample);
   const compareLane = useLab((s) => s.compareLane);
   const lanes = useLab((s) => s.lanes);
   const laneOf = (id: number) => lanes.find((l) => l.id === id);

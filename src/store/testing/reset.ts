@@ -5,8 +5,5 @@ import { DEFAULT_LANE, makeLane } from '../lanes';
 
 export function resetLabStore(): void {
   const lane = makeLane(0, DEFAULT_LANE, []);
-  useLab.setState(
-    { ...useLab.getInitialState(), lanes: [lane], selectedLane: 0, nextLaneId: 1, series: lane.series },
-    true,
-  );
+  useLab.setState({ ...useLab.getInitialState(), lanes: [lane], selectedLane: 0, nextLaneId: 1 }, true);
 }
