@@ -1,6 +1,6 @@
 // Named selectors over the lab store (components subscribe to the smallest piece they render). The selected lane's
 // config, series, evaluations, sample … are read from its lane here: the store keeps no copy of them.
-import type { LabState } from './index';
+import type { LabState } from './state';
 import type { LaneState } from './lanes';
 
 export const selectBackend = (s: LabState) => s.backend;
