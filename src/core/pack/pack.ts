@@ -13,9 +13,17 @@ import {
   nameOf,
   type Dtype,
   type SafeTensor,
+  type SafetensorsFile,
 } from './safetensors';
 import { checkPackFileSize, checkSeqLen, PACK_LIMITS } from './packCost';
-import { EXTRA_METADATA, parsePackMeta, REQUIRED_METADATA, serializePackMeta, V2_METADATA } from './packMeta';
+import {
+  EXTRA_METADATA,
+  parsePackMeta,
+  type PackMeta,
+  REQUIRED_METADATA,
+  serializePackMeta,
+  V2_METADATA,
+} from './packMeta';
 import type { Pack, PackDims, PackInput, PackTensors, PackWeight } from './packTypes';
 import { SPLIT_COUNT } from '../kd/terms';
 
@@ -77,32 +85,60 @@ const ID_TENSORS = [
 const WEIGHT_PREFIXES = ['encoder.', 'teacher.', 'student_init.'] as const;
 const isWeightName = (name: string): boolean => WEIGHT_PREFIXES.some((p) => name.startsWith(p));
 
-// ---------------------------------------------------------------- tensors
+// ---------------------------------------------------------------- the reader, section by section
+
+type Tensors = SafetensorsFile['tensors'];
+type Dims = Partial<Record<Sym, number>>;
 
 function fmt(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+const tfield = (name: string): string => `tensor ${nameOf(name)}`;
+const has = (all: Tensors, name: string): boolean => Object.prototype.hasOwnProperty.call(all, name);
 
 /** Parse a pack (gzipped or not, detected by magic bytes) and perform every check of DESIGN §4. */
 export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzipBytes?: number } = {}): Pack {
   const F = fileName;
-  checkPackFileSize(F, bytes.length);
-  const limits = { maxHeaderBytes: PACK_LIMITS.headerBytes, maxEntries: PACK_LIMITS.headerEntries }; // before any parse
-  const raw = maybeGunzip(bytes, F, opts.maxGunzipBytes ?? DEFAULT_MAX_GUNZIP_BYTES, (prefix) =>
-    checkHeaderPrefix(prefix, F, limits),
-  );
-  const file = readSafetensors(raw, F, limits);
+  const file = readPackFile(bytes, F, opts.maxGunzipBytes ?? DEFAULT_MAX_GUNZIP_BYTES);
   const meta = parsePackMeta(file.metadata, F);
   const all = file.tensors;
-  const tfield = (name: string): string => `tensor ${nameOf(name)}`;
+  checkRequiredTensors(all, meta, F);
+  checkImageStyleAndWeightOwners(all, meta, F);
+  const { dims, tensors } = bindShapes(all, meta, F);
+  checkIdsAndLabels(tensors, meta, F);
+  const weights = checkFloatsAndTakeWeights(all, F);
+  checkTopkOrder(all, tensors, F);
+  checkStudentInit(all, meta, F);
+  const sortedNames = Object.keys(all).sort();
+  const tensorInfo = Object.fromEntries(sortedNames.map((n) => [n, { dtype: all[n].dtype, shape: all[n].shape }]));
+  const id = (tok: string): number => meta.vocab.indexOf(tok);
+  return {
+    meta,
+    dims: packDims(dims, meta),
+    special: { pad: id('<pad>'), bos: id('<bos>'), eos: id('<eos>'), unk: id('<unk>') },
+    tensors,
+    weights,
+    tensorInfo,
+    extraMetadata: extraMetadataOf(file.metadata, meta),
+  };
+}
 
+/** The file: its size, then (gunzipped within bounds) the safetensors header and tensors; limits apply before any parse. */
+function readPackFile(bytes: Uint8Array, F: string, maxGunzipBytes: number): SafetensorsFile {
+  checkPackFileSize(F, bytes.length);
+  const limits = { maxHeaderBytes: PACK_LIMITS.headerBytes, maxEntries: PACK_LIMITS.headerEntries }; // before any parse
+  const raw = maybeGunzip(bytes, F, maxGunzipBytes, (prefix) => checkHeaderPrefix(prefix, F, limits));
+  return readSafetensors(raw, F, limits);
+}
+
+/** Every tensor the pack's version, image style (pixels + encoder or features) and targets kind require. */
+function checkRequiredTensors(all: Tensors, meta: PackMeta, F: string): void {
   const v2 = meta.version === '2';
   const feat = meta.features;
-  const has = (name: string): boolean => Object.prototype.hasOwnProperty.call(all, name);
   const base = v2 ? [...REQUIRED_V2, feat ? 'image_features' : 'images'] : ALWAYS_REQUIRED;
   const required = [...base, ...TARGET_TENSORS[meta.targets.kind]];
   for (const name of required) {
-    if (!Object.prototype.hasOwnProperty.call(all, name)) {
+    if (!has(all, name)) {
       const why = (TARGET_TENSORS[meta.targets.kind] as readonly string[]).includes(name)
         ? ` for targets.kind "${meta.targets.kind}"`
         : '';
@@ -111,14 +147,22 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
       throw new PackError(F, tfield(name), `present (a required tensor${why}${style})`);
     }
   }
-  if (v2 && !feat && has('image_features')) {
+}
+
+/**
+ * Version 2's image style (DESIGN §4b): no image_features beside an encoder, thumbnails described by metadata.image,
+ * no encoder.* in a features pack; and no teacher.* weights from an external teacher (metadata.teacher.config null).
+ */
+function checkImageStyleAndWeightOwners(all: Tensors, meta: PackMeta, F: string): void {
+  const feat = meta.features;
+  if (meta.version === '2' && !feat && has(all, 'image_features')) {
     throw new PackError(
       F,
       tfield('image_features'),
       'absent in a pack with images + metadata.encoder, or metadata.features in place of metadata.encoder (DESIGN §4b)',
     );
   }
-  if (feat && has('images') && !meta.image) {
+  if (feat && has(all, 'images') && !meta.image) {
     throw new PackError(
       F,
       'metadata.image',
@@ -136,10 +180,11 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
       );
     }
   }
+}
 
-  // Bind dims: H, W, C from metadata.image, V from the vocab, K from targets.k; the rest from the first tensor having them.
-  const V = meta.vocab.length;
-  const dims: Partial<Record<Sym, number>> = { V };
+/** Dims the metadata fixes: H, W, C from metadata.image, V from the vocab, K from targets.k, P and dV from features. */
+function metadataDims(meta: PackMeta): { dims: Dims; source: Partial<Record<Sym, string>> } {
+  const dims: Dims = { V: meta.vocab.length };
   const source: Partial<Record<Sym, string>> = { V: 'the vocab size' };
   if (meta.image) {
     Object.assign(dims, { H: meta.image.height, W: meta.image.width, C: meta.image.channels });
@@ -149,10 +194,20 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     dims.K = meta.targets.k;
     source.K = 'metadata.targets.k';
   }
-  if (feat) {
-    Object.assign(dims, { P: feat.P, dV: feat.dV });
+  if (meta.features) {
+    Object.assign(dims, { P: meta.features.P, dV: meta.features.dV });
     Object.assign(source, { P: 'metadata.features.P', dV: 'metadata.features.dV' });
   }
+  return { dims, source };
+}
+
+/**
+ * Each named tensor's dtype and shape against SPEC, binding the dims the metadata leaves open from the first tensor
+ * having them; then the hidden width against metadata.hidden and the sequence length against the pack limits.
+ */
+function bindShapes(all: Tensors, meta: PackMeta, F: string): { dims: PackDims; tensors: PackTensors } {
+  const v2 = meta.version === '2';
+  const { dims, source } = metadataDims(meta);
   const tensors: Partial<Record<keyof PackTensors, SafeTensor['data']>> = {};
   for (const [name, dtype, syms] of SPEC) {
     const t = all[name];
@@ -178,7 +233,7 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     });
     tensors[name] = t.data;
   }
-  if (meta.targets.kind === 'dense') dims.K = V;
+  if (meta.targets.kind === 'dense') dims.K = dims.V;
   if (meta.hidden && dims.dh !== undefined && meta.hidden.d !== dims.dh) {
     throw new PackError(
       F,
@@ -187,10 +242,13 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     );
   }
   const D = dims as PackDims;
-  const tn = tensors as PackTensors;
   checkSeqLen(F, D.P ?? 0, D.Lp, D.A); // a v1 pack's P is checked again from its encoder by the model's cost check
+  return { dims: D, tensors: tensors as PackTensors };
+}
 
-  // Values: split, family, ids, topk order.
+/** Values: split in 0..3, family an index into metadata.families, every id tensor's tokens in the vocab. */
+function checkIdsAndLabels(tn: PackTensors, meta: PackMeta, F: string): void {
+  const V = meta.vocab.length;
   const maxCheck = (name: string, arr: ArrayLike<number>, hi: number, want: string): void => {
     for (let i = 0; i < arr.length; i++) {
       const v = arr[i];
@@ -208,7 +266,10 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
     const arr = tn[name];
     if (arr) maxCheck(name, arr, V, `token ids in [0, ${V}) (V = vocab size)`);
   }
-  // Non-finite values in every float tensor, named or not, weights included.
+}
+
+/** Non-finite values in every float tensor, named or not, weights included; the weights (F32 only), by name. */
+function checkFloatsAndTakeWeights(all: Tensors, F: string): Record<string, PackWeight> {
   const weights: Record<string, PackWeight> = {};
   for (const [name, t] of Object.entries(all)) {
     if (t.dtype === 'F16') {
@@ -236,27 +297,28 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
       weights[name] = { shape: t.shape, data: t.data };
     }
   }
-  if (tn.teacher_topk_logits) {
-    const K = all.teacher_topk_logits.shape[2];
-    const z = f16BitsToF32(tn.teacher_topk_logits);
-    for (let r = 0; r < z.length; r += K) {
-      for (let j = 1; j < K; j++) {
-        if (z[r + j] > z[r + j - 1])
-          throw new PackError(
-            F,
-            tfield('teacher_topk_logits'),
-            `logits sorted descending along K (not at flat index ${r + j})`,
-          );
-      }
+  return weights;
+}
+
+/** Top-K targets: logits sorted descending along K in every answer slot. */
+function checkTopkOrder(all: Tensors, tn: PackTensors, F: string): void {
+  if (!tn.teacher_topk_logits) return;
+  const K = all.teacher_topk_logits.shape[2];
+  const z = f16BitsToF32(tn.teacher_topk_logits);
+  for (let r = 0; r < z.length; r += K) {
+    for (let j = 1; j < K; j++) {
+      if (z[r + j] > z[r + j - 1])
+        throw new PackError(
+          F,
+          tfield('teacher_topk_logits'),
+          `logits sorted descending along K (not at flat index ${r + j})`,
+        );
     }
   }
+}
 
-  const sortedNames = Object.keys(all).sort();
-  const tensorInfo = Object.fromEntries(sortedNames.map((n) => [n, { dtype: all[n].dtype, shape: all[n].shape }]));
-  const known: readonly string[] = [
-    ...(v2 ? [...REQUIRED_METADATA, ...V2_METADATA] : REQUIRED_METADATA),
-    ...EXTRA_METADATA,
-  ];
+/** §4c: student_init.* weights and metadata.student_init come together or not at all. */
+function checkStudentInit(all: Tensors, meta: PackMeta, F: string): void {
   const hasInit = Object.keys(all).some((n) => n.startsWith('student_init.'));
   if (hasInit !== !!meta.studentInit) {
     throw new PackError(
@@ -267,28 +329,31 @@ export function parsePack(bytes: Uint8Array, fileName: string, opts: { maxGunzip
         : 'present when metadata.student_init is (DESIGN §4c)',
     );
   }
-  const extraMetadata = Object.fromEntries(Object.entries(file.metadata).filter(([k]) => !known.includes(k)));
-  const id = (tok: string): number => meta.vocab.indexOf(tok);
+}
+
+/** Metadata keys the pack's version does not know, kept verbatim. */
+function extraMetadataOf(md: Record<string, string>, meta: PackMeta): Record<string, string> {
+  const known: readonly string[] = [
+    ...(meta.version === '2' ? [...REQUIRED_METADATA, ...V2_METADATA] : REQUIRED_METADATA),
+    ...EXTRA_METADATA,
+  ];
+  return Object.fromEntries(Object.entries(md).filter(([k]) => !known.includes(k)));
+}
+
+/** The bound dims as Pack.dims: 0 for what no tensor carries, dV for features packs only. */
+function packDims(D: PackDims, meta: PackMeta): PackDims {
   return {
-    meta,
-    dims: {
-      N: D.N,
-      H: D.H ?? 0,
-      W: D.W ?? 0,
-      C: D.C ?? 0,
-      Lp: D.Lp,
-      A: D.A,
-      V: D.V,
-      K: D.K,
-      P: D.P ?? 0,
-      dh: D.dh ?? 0,
-      ...(feat ? { dV: feat.dV } : {}),
-    },
-    special: { pad: id('<pad>'), bos: id('<bos>'), eos: id('<eos>'), unk: id('<unk>') },
-    tensors: tn,
-    weights,
-    tensorInfo,
-    extraMetadata,
+    N: D.N,
+    H: D.H ?? 0,
+    W: D.W ?? 0,
+    C: D.C ?? 0,
+    Lp: D.Lp,
+    A: D.A,
+    V: D.V,
+    K: D.K,
+    P: D.P ?? 0,
+    dh: D.dh ?? 0,
+    ...(meta.features ? { dV: meta.features.dV } : {}),
   };
 }
 

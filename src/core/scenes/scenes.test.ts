@@ -7,11 +7,9 @@ import { Rng } from '../base/rng';
 import {
   buildVocab,
   checkAnswer,
-  COLOR_RGB,
   COLORS,
   type Dataset,
   datasetFingerprint,
-  type DigitBank,
   generateDataset,
   generateScene,
   getTaskSpec,
@@ -24,27 +22,13 @@ import {
   SHAPES,
   SIZES,
   solveQuestion,
-  splitDigitBank,
   TASK_SPECS,
   type TaskName,
-  validateDigitBank,
 } from './index';
 import { EOS_ID, PAD_ID, Tokenizer, UNK_ID } from '../base/tokenizer';
+import { fakeDigitBank } from '../testing/digitBank';
 
-/** A tiny fake bank: 50 digits of size 10, label = ⌊i/5⌋ (so each label has one held-out digit), textured by label. */
-function fakeBank(): DigitBank {
-  const size = 10;
-  const n = 50;
-  const labels = Uint8Array.from({ length: n }, (_, i) => Math.floor(i / 5));
-  const images = new Uint8Array(n * size * size);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < size * size; k++)
-      images[i * size * size + k] = (k * 7 + labels[i] * 13 + i) % 5 === 0 ? 255 : 0;
-  }
-  return { size, images, labels };
-}
-
-const BANK = fakeBank();
+const BANK = fakeDigitBank();
 /** Element-wise equality of two typed arrays (vitest's deep equality is slow on large arrays). */
 function sameBytes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
@@ -200,109 +184,6 @@ describe.each(['shapes', 'digits'] as const)('task %s', (task) => {
       expect(Math.abs(img[(y * W + x) * 3] - scene.background)).toBeLessThanOrEqual(6);
     }
     expect(sameBytes(renderScene(scene, BANK), img)).toBe(true);
-  });
-});
-
-describe('digits task specifics', () => {
-  const ds = DATA.digits;
-
-  it('draws train digits from the training pool and val/test digits from the held-out pool', () => {
-    const pools = splitDigitBank(BANK);
-    const train = new Set(pools.train.flat());
-    const held = new Set(pools.heldOut.flat());
-    let cards = 0;
-    ds.scenes.forEach((s, i) => {
-      for (const o of s.objects.filter((x) => x.kind === 'card')) {
-        cards++;
-        expect(BANK.labels[o.digitIndex]).toBe(o.digit);
-        expect((ds.split[i] <= 1 ? train : held).has(o.digitIndex)).toBe(true);
-      }
-      expect(s.objects.some((o) => o.kind === 'card')).toBe(true);
-    });
-    expect(cards).toBeGreaterThan(ds.n);
-  });
-
-  it('blends the digit bitmap over the card colour (ink where the bitmap is 255)', () => {
-    const spec = TASK_SPECS.digits;
-    const scene: Scene = {
-      task: 'digits',
-      background: 20,
-      noiseSeed: 1,
-      objects: [
-        {
-          kind: 'card',
-          color: 'red',
-          size: 'big',
-          row: 1,
-          col: 2,
-          rgb: [...COLOR_RGB.red] as [number, number, number],
-          dx: 0,
-          dy: 0,
-          digit: 3,
-          digitIndex: 17,
-        },
-      ],
-    };
-    const img = renderScene(scene, BANK);
-    const off = (spec.patchSize - spec.digitSize) / 2;
-    for (let y = 0; y < spec.digitSize; y++) {
-      for (let x = 0; x < spec.digitSize; x++) {
-        const ink = BANK.images[17 * 100 + y * 10 + x] === 255;
-        const px = ((spec.patchSize + off + y) * spec.width + 2 * spec.patchSize + off + x) * 3;
-        expect(Math.abs(img[px] - (ink ? 255 : 220))).toBeLessThanOrEqual(6); // red is dark: white ink
-        expect(Math.abs(img[px + 2] - (ink ? 255 : 40))).toBeLessThanOrEqual(6);
-      }
-    }
-  });
-
-  it('requires a digit bank whose size matches the task and labels that match digitIndex', () => {
-    const sizes = { trainLabeled: 1, trainUnlabeled: 0, val: 0, test: 0 };
-    expect(() => generateDataset({ task: 'digits', seed: 1, sizes })).toThrow(
-      /^digitBank: expected a DigitBank \(task "digits" draws cards from it\), got undefined\. HINT: .*loadMnistBank/,
-    );
-    const wrong = { ...BANK, size: 8, images: new Uint8Array(50 * 64) };
-    expect(() => generateDataset({ task: 'digits', seed: 1, sizes, digitBank: wrong })).toThrow(
-      /^DigitBank\.size: expected the task's digitSize 10, got 8$/,
-    );
-    const scene = generateScene(new Rng(3), 'digits', splitDigitBank(BANK).train);
-    const card = scene.objects.find((o) => o.kind === 'card')!;
-    card.digit = (card.digit + 1) % 10;
-    const k = scene.objects.indexOf(card);
-    expect(() => renderScene(scene, BANK)).toThrow(
-      new RegExp(
-        `^scene\\.objects\\[${k}\\]\\.digitIndex: expected the index of a bank digit labelled ${card.digit}, got ${card.digitIndex}$`,
-      ),
-    );
-    expect(() => renderScene(scene)).toThrow(/^digitBank: expected a DigitBank for a scene with cards, got undefined$/);
-    expect(() => renderScene(scene, wrong)).toThrow(
-      /^DigitBank\.size: expected the task's digitSize 10, got 8\. HINT: /,
-    );
-    expect(() => renderScene(scene, { ...BANK, images: BANK.images.subarray(1) })).toThrow(
-      /^DigitBank\.images\.length: expected n·size² = 5000 .*, got 4999\. HINT: /,
-    );
-  });
-
-  it('validates a digit bank field by field', () => {
-    expect(() => validateDigitBank({ ...BANK, size: 0 })).toThrow(
-      /^DigitBank\.size: expected a positive integer, got 0$/,
-    );
-    expect(() => validateDigitBank({ ...BANK, images: [...BANK.images] as unknown as Uint8Array })).toThrow(
-      /^DigitBank\.images: expected a Uint8Array, got "Array"$/,
-    );
-    expect(() => validateDigitBank({ ...BANK, labels: undefined as unknown as Uint8Array })).toThrow(
-      /^DigitBank\.labels: expected a Uint8Array, got "undefined"$/,
-    );
-    expect(() => validateDigitBank({ ...BANK, images: BANK.images.subarray(100) })).toThrow(
-      /^DigitBank\.images\.length: expected n·size² = 5000 \(n = 50 labels, size = 10\), got 4900$/,
-    );
-    const bad = { ...BANK, labels: BANK.labels.slice() };
-    bad.labels[7] = 12;
-    expect(() => validateDigitBank(bad)).toThrow(/^DigitBank\.labels\[7\]: expected a digit in 0\.\.9, got 12$/);
-    expect(() => splitDigitBank(BANK, 1)).toThrow(/^heldOutEvery: expected an integer ≥ 2, got 1$/);
-    expect(() => splitDigitBank(BANK, 10)).toThrow(
-      /^DigitBank\.labels: expected digit 0 in both the training and the held-out pool \(train 5, held-out 0; heldOutEvery = 10\)\. HINT: /,
-    );
-    expect(() => validateDigitBank(BANK, 10)).not.toThrow();
   });
 });
 

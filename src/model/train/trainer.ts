@@ -5,43 +5,25 @@ import { type DeepPartial, lrAt, mergeConfig, type TrainConfig, validateConfig }
 import { FieldError } from '../../core/base/errors';
 import { Adam, type OptimizerTensor } from '../adam';
 import { deriveSeed, Rng } from '../../core/base/rng';
-import { type EncoderConfig, encoderGeometry, type ModelConfig, validateModelConfig } from '../configs';
+import { type ModelConfig, validateModelConfig } from '../configs';
 import { encodeAll, encodeImages } from '../encoder';
-import { linearSpecs } from '../layers';
 import { initLlava, llavaSpecs } from '../llava';
-import { cloneChecked, disposeParams, exportParams, type HostParams, initParams, type Params, pick } from '../params';
-import { buildHostBatch, EpochIterator, type HostBatch, type TrainData, validateTrainData } from './data';
+import { cloneChecked, disposeParams, exportParams, type HostParams, type Params, pick } from '../params';
+import { buildHostBatch, EpochIterator, type HostBatch } from './data';
 import { assignHost, checkEnvelope, CHECKPOINT_FORMAT, takeCheckpoint, type TrainerCheckpoint } from './checkpoint';
 import { TERM_NAMES, type TermName } from '../../core/kd/terms';
 import { type BatchTerms, computeTerms, type PreBatch } from './terms';
 import type { StepInterceptor } from './intercept';
 import { prepareBatch, wantedTerms } from './batch';
 import { checkPackSupports } from './checks';
+import { checkFeatures, checkInitParts, initPhi, type TrainerInit } from './init';
 import { type StepHealth, stepHealth, type StepResult, stepValues } from '../stepResult';
 
 export type { TrainData, TeacherTargets } from './data';
 export type { TrainerCheckpoint } from './checkpoint';
+export type { TrainerInit } from './init';
 
 export { readStep, type StepHealth, type StepNumbers, type StepResult } from '../stepResult';
-
-export interface TrainerInit {
-  model: ModelConfig; // the model being trained (student, or the teacher in the pack builder)
-  encoder: { config: EncoderConfig; params: Params }; // frozen unless trainEncoder; not owned by the trainer
-  config: TrainConfig;
-  data: TrainData;
-  teacher?: { config: ModelConfig; params: Params }; // online teacher (kd.source 'online', allPositions, on-policy); not owned
-  trainEncoder?: boolean; // train the encoder too in stage 2 (teacher training); no feature cache then
-  /**
-   * Frozen-encoder features of all N samples [N, P, dV], computed by the caller (once per pack, possibly on another
-   * backend: see encodeAllVia); not owned. Default: encodeAll on the active backend, owned by the trainer.
-   */
-  features?: tf.Tensor3D;
-  /** Called with a batch's sample indices before `features` is read for them (a cache filled on demand: LazyFeatures). */
-  ensureFeatures?: (indices: readonly number[]) => void;
-  init?: Params; // initial model values (copied); default: seeded init
-  /** Continue from a checkpoint (its config replaces `config`; params, φ, Adam, step, cursor and RNGs are loaded). */
-  resume?: TrainerCheckpoint;
-}
 
 /** At most this many read-pending steps are remembered for settle() (older ones settle as not skipped). */
 const MAX_UNSETTLED = 1024;
@@ -76,22 +58,8 @@ export class Trainer {
     this.model = validateModelConfig(init.model);
     this.cfg = validateConfig(init.resume?.config ?? init.config);
     const enc = init.encoder.config;
-    const { P } = encoderGeometry(enc);
-    if (P !== this.model.P || enc.dV !== this.model.dV) {
-      throw new FieldError({
-        field: 'model.P/dV',
-        expected: `the encoder's ${P}/${enc.dV}`,
-        got: `${this.model.P}/${this.model.dV}`,
-      });
-    }
-    const t = init.teacher?.config;
-    if (t) {
-      for (const k of ['vocabSize', 'P', 'Lp', 'A', 'dV'] as const) {
-        if (t[k] !== this.model[k])
-          throw new FieldError({ field: `teacher.config.${k}`, expected: `the student's ${this.model[k]}`, got: t[k] });
-      }
-    }
-    this.N = validateTrainData(init.data, this.model, enc.height * enc.width * enc.channels);
+    const { N, P } = checkInitParts(this.model, init);
+    this.N = N;
     this.labeledSet = new Set(init.data.labeled);
     const seed = this.cfg.seed;
     this.policyRng = new Rng(deriveSeed(seed, 'policy'));
@@ -99,29 +67,14 @@ export class Trainer {
     this.params = init.init
       ? cloneChecked(init.init, llavaSpecs(this.model), 'init', 'projector.', 'lm.')
       : initLlava(this.model, new Rng(deriveSeed(seed, 'init')));
-    const dhCached = init.data.targets?.hiddenDim;
-    if (dhCached !== undefined && t && dhCached !== t.d) {
-      throw new FieldError({ field: 'data.targets.hiddenDim', expected: `the teacher's d = ${t.d}`, got: dhCached });
-    }
-    const dh = dhCached ?? t?.d;
-    if (dh) {
-      const hp = this.cfg.hiddenProjDim || dh;
-      const specs = { ...linearSpecs('phi.fc1', this.model.d, hp), ...linearSpecs('phi.fc2', hp, dh) };
-      this.phi = initParams(specs, new Rng(deriveSeed(seed, 'phi')));
-    } else this.phi = null;
+    this.phi = initPhi(this.model, this.cfg, init);
     checkPackSupports(this.cfg, this.init, this.phi != null);
     this.named = { ...this.params, ...(this.phi ?? {}), ...(init.trainEncoder ? init.encoder.params : {}) };
     for (const [k, v] of Object.entries(this.named)) this.dotted.set(v.name, k);
     const o = this.cfg.optim;
     this.adam = new Adam(o.lr, o.beta1, o.beta2, o.epsilon);
     const f = init.features;
-    if (f && !init.trainEncoder && f.shape.join() !== [this.N, P, enc.dV].join()) {
-      throw new FieldError({
-        field: 'features',
-        expected: `shape [${this.N}, ${P}, ${enc.dV}] (N, P, dV)`,
-        got: f.shape,
-      });
-    }
+    checkFeatures(init, N, P);
     this.ownsCache = !init.trainEncoder && !f;
     this.cache = init.trainEncoder ? null : (f ?? encodeAll(enc, init.encoder.params, init.data.images));
     if (init.resume) this.restoreCheckpoint(init.resume);
