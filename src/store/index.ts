@@ -5,7 +5,7 @@
 import { create, type StateCreator } from 'zustand';
 import { pushedBanners } from './banners';
 import { keepLiveRuns, selectedView, withBanners } from './laneOps';
-import { DEFAULT_LANE, type LaneState, makeLane } from './lanes';
+import { DEFAULT_LANE, type StoreLane, makeLane } from './lanes';
 import { applyWorkerMessage } from './messages';
 import { DEFAULT_SETTINGS } from './persist';
 import { snapshotRun } from './runs';
@@ -79,7 +79,7 @@ const lanesSlice: StateCreator<LabState, [], [], LanesSlice> = (set, get) => ({
   setLocalLanes: (seeds, raceId = null) => {
     const s = get();
     const kept = keepLiveRuns(s);
-    const made: LaneState[] = [];
+    const made: StoreLane[] = [];
     seeds.forEach((seed, i) => made.push(makeLane(s.nextLaneId + i, seed, made)));
     set({
       ...kept,

@@ -1,7 +1,7 @@
 // The store's lane operations as pure functions of the state (what index.ts's actions and messages.ts compose): the
 // selected lane among new lanes, one lane patched, every lane's live run kept among the runs, a reset, a new live run.
 import { type Banner, newestBanner } from './banners';
-import type { LaneState } from './lanes';
+import type { StoreLane } from './lanes';
 import type { LiveRunMeta } from './runs';
 import type { LabState } from './state';
 
@@ -9,7 +9,7 @@ import type { LabState } from './state';
 export const withBanners = (banners: Banner[]) => ({ banners, banner: newestBanner(banners) });
 
 /** The selected lane's id among `lanes`: `id` while it is one of them, else the first lane's. */
-export function selectedView(lanes: LaneState[], id: number): Partial<LabState> {
+export function selectedView(lanes: StoreLane[], id: number): Partial<LabState> {
   const l = lanes.find((x) => x.id === id) ?? lanes[0];
   return l ? { selectedLane: l.id } : {};
 }
@@ -18,7 +18,7 @@ export function selectedView(lanes: LaneState[], id: number): Partial<LabState> 
 export function patchLane(
   s: LabState,
   id: number,
-  patch: (l: LaneState) => Partial<LaneState>,
+  patch: (l: StoreLane) => Partial<StoreLane>,
 ): Pick<LabState, 'lanes'> {
   return { lanes: s.lanes.map((l) => (l.id === id ? { ...l, ...patch(l) } : l)) };
 }
@@ -54,7 +54,7 @@ export function resetMetrics(s: LabState): Partial<LabState> {
 }
 
 /** A lane's new live run at its first logged step: the lane's config, the pack and backend. */
-export function newLive(s: LabState, lane: LaneState): { live: LiveRunMeta; runCounter: number } {
+export function newLive(s: LabState, lane: StoreLane): { live: LiveRunMeta; runCounter: number } {
   const n = s.runCounter + 1;
   const created = new Date();
   const live: LiveRunMeta = {

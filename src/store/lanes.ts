@@ -3,14 +3,14 @@
 import type { TrainConfig } from '../core/config/config';
 import { DEFAULT_CONFIG, extraPositionsOf } from '../core/config/config';
 import type { SampleView } from '../worker/protocol';
-import { MAX_LANES } from '../core/race/lanes';
+import { type LanePlan, MAX_LANES } from '../core/race/lanes';
 import type { AlignmentRow, LiveRunMeta } from './runs';
 import { type EvalRow, StepSeries } from './series';
 
 /** Okabe–Ito colours (distinguishable with common colour-vision deficiencies), one per lane slot. */
 export const LANE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'] as const;
 
-export interface LaneState {
+export interface StoreLane {
   id: number; // stable id shared with the worker (never reused while the page lives)
   name: string; // what the lane changes ("CE + KD", "T 0.1")
   color: string; // one of LANE_COLORS
@@ -25,14 +25,8 @@ export interface LaneState {
   sample: SampleView | null; // the latest sample view of this lane's student
 }
 
-/** What a new lane is made of (a race preset, a link, a copy of the selected lane). */
-export interface LaneSeed {
-  name: string;
-  config: TrainConfig;
-}
-
 /** A fresh lane (step 0, empty series) with the first colour no other lane uses. */
-export function makeLane(id: number, seed: LaneSeed, others: readonly LaneState[]): LaneState {
+export function makeLane(id: number, seed: LanePlan, others: readonly StoreLane[]): StoreLane {
   const used = new Set(others.map((l) => l.color));
   const color = LANE_COLORS.find((c) => !used.has(c)) ?? LANE_COLORS[id % LANE_COLORS.length];
   return {
@@ -52,13 +46,13 @@ export function makeLane(id: number, seed: LaneSeed, others: readonly LaneState[
 }
 
 /** The lane a race starts with when nothing else is asked for. */
-export const DEFAULT_LANE: LaneSeed = { name: 'Lane 1', config: DEFAULT_CONFIG };
+export const DEFAULT_LANE: LanePlan = { name: 'Lane 1', config: DEFAULT_CONFIG };
 
 /** Whether another lane can join (MAX_LANES per race). */
-export const canAddLane = (lanes: readonly LaneState[]) => lanes.length < MAX_LANES;
+export const canAddLane = (lanes: readonly StoreLane[]) => lanes.length < MAX_LANES;
 
 /** A name for a copy of `name` that no lane has yet ("CE copy", "CE copy 2", …). */
-export function copyName(name: string, lanes: readonly LaneState[]): string {
+export function copyName(name: string, lanes: readonly StoreLane[]): string {
   const taken = new Set(lanes.map((l) => l.name));
   const base = `${name.replace(/ copy( \d+)?$/, '')} copy`;
   if (!taken.has(base)) return base;

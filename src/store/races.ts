@@ -3,13 +3,14 @@
 // labels + 3,000 unlabeled images answered by the teacher, seqCE 1).
 import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../core/config/config';
 import { FINDINGS, findingLanes } from '../core/study/findings';
-import { configSummary, type LaneSeed } from './lanes';
+import type { LanePatch, LanePlan } from '../core/race/lanes';
+import { configSummary } from './lanes';
 
 export interface RacePreset {
   id: string;
   label: string;
   about: string; // what the race shows and exactly what each lane trains
-  lanes: { name: string; patch: DeepPartial<TrainConfig> }[]; // 1–4, patches over the defaults (seed kept)
+  lanes: LanePatch[]; // 1–4, patches over the defaults (seed kept)
 }
 
 const W0 = { ce: 0, seq: 0, kd: 0, hidden: 0, affinity: 0, attention: 0 };
@@ -80,6 +81,6 @@ export const RACES: RacePreset[] = [...LAB_RACES, ...FINDING_RACES];
 export const raceById = (id: string | null | undefined) => RACES.find((r) => r.id === id);
 
 /** A race's lanes over the defaults, keeping `base`'s seed (same seed: same initial students, same batches). */
-export function raceLanes(lanes: RacePreset['lanes'], base: TrainConfig): LaneSeed[] {
+export function raceLanes(lanes: RacePreset['lanes'], base: TrainConfig): LanePlan[] {
   return lanes.map((l) => ({ name: l.name, config: mergeConfig({ ...DEFAULT_CONFIG, seed: base.seed }, l.patch) }));
 }

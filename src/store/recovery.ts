@@ -1,6 +1,6 @@
 // Crash and device-loss resume as the store sees it (DESIGN §6b): while the lab restarts the worker, each lane is
 // rewound to its latest checkpoint — curves and evaluations after it are dropped and re-sent — and the run is kept.
-import type { LaneState } from './lanes';
+import type { StoreLane } from './lanes';
 
 /** A restart in progress: why, the race step it was at, and each lane's checkpoint step (0: none yet). */
 export interface Recovery {
@@ -12,7 +12,7 @@ export interface Recovery {
 }
 
 /** The lane as of its checkpoint at `step`: rows and evaluations after it dropped (its series is truncated in place). */
-export function rewindLane(l: LaneState, step: number): LaneState {
+export function rewindLane(l: StoreLane, step: number): StoreLane {
   l.series.truncate(step);
   return {
     ...l,
@@ -25,7 +25,7 @@ export function rewindLane(l: LaneState, step: number): LaneState {
 }
 
 /** What the banner says once every lane is back: the steps lost per lane, at most the checkpoint interval. */
-export function recoveryMessage(r: Recovery, lanes: readonly LaneState[]): string {
+export function recoveryMessage(r: Recovery, lanes: readonly StoreLane[]): string {
   const lost = lanes.map((l) => Math.max(0, r.atStep - (r.steps[l.id] ?? 0)));
   const most = Math.max(0, ...lost);
   const from = lanes.map((l) => r.steps[l.id] ?? 0);

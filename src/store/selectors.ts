@@ -1,14 +1,14 @@
 // Named selectors over the lab store (components subscribe to the smallest piece they render). The selected lane's
 // config, series, evaluations, sample … are read from its lane here: the store keeps no copy of them.
 import type { LabState } from './state';
-import type { LaneState } from './lanes';
+import type { StoreLane } from './lanes';
 
 export const selectBackend = (s: LabState) => s.backend;
 export const selectBanner = (s: LabState) => s.banner; // the newest banner
 export const selectBanners = (s: LabState) => s.banners; // every banner, oldest first
 
 /** The lane the knobs and the single views show (the first while the selected id is not among the lanes). */
-export const selectedLaneOf = (s: Pick<LabState, 'lanes' | 'selectedLane'>): LaneState =>
+export const selectedLaneOf = (s: Pick<LabState, 'lanes' | 'selectedLane'>): StoreLane =>
   s.lanes.find((l) => l.id === s.selectedLane) ?? s.lanes[0];
 export const selectConfig = (s: LabState) => selectedLaneOf(s).config; // what the knobs show and the worker applies
 export const selectSeries = (s: LabState) => selectedLaneOf(s).series; // mutated in place: re-read on `version`

@@ -3,7 +3,8 @@
 import type { TrainConfig } from '../core/config/config';
 import type { PackInfo, RunStatus, SerializedError, WorkerToUi } from '../worker/protocol';
 import type { Banner, BannerInput, BannerSource } from './banners';
-import type { LaneSeed, LaneState } from './lanes';
+import type { LanePlan } from '../core/race/lanes';
+import type { StoreLane } from './lanes';
 import type { LabSettings } from './persist';
 import type { Recovery } from './recovery';
 import type { RunRecord } from './runs';
@@ -65,15 +66,15 @@ export interface PackSlice {
 }
 
 export interface LanesSlice {
-  lanes: LaneState[]; // the race, in order (1–4)
+  lanes: StoreLane[]; // the race, in order (1–4)
   selectedLane: number; // id of the lane the knobs and the single views show
   compareLane: number | null; // id of a second lane shown beside it on the same sample
   nextLaneId: number;
   /** Lanes made here that the worker has not listed yet (kept when an earlier `lanes` message lacks them). */
   pendingLanes: number[];
   /** A new race of these lanes (fresh, step 0); the old lanes' runs are kept. Returns the lanes made. */
-  setLocalLanes: (seeds: LaneSeed[], raceId?: string | null) => LaneState[];
-  addLocalLane: (seed: LaneSeed) => LaneState;
+  setLocalLanes: (seeds: LanePlan[], raceId?: string | null) => StoreLane[];
+  addLocalLane: (seed: LanePlan) => StoreLane;
   removeLocalLane: (id: number) => void;
   selectLane: (id: number) => void;
   setCompareLane: (id: number | null) => void;

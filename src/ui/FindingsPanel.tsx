@@ -1,26 +1,19 @@
 // "What matters": one row per finding of the paper (src/core/study/findings.ts) with the paper's numbers and where each comes
 // from (experiment, student, teacher, epochs, T), the lab's means ± std per pack from the shipped study JSON, the
 // verdict in words, why (when it does not reproduce) and a race button.
-import {
-  CONDITIONS,
-  FINDINGS,
-  findingLanes,
-  type Lane,
-  provenanceText,
-  textvqaText,
-  TRAINER_T,
-} from '../core/study/findings';
+import { CONDITIONS, FINDINGS, findingLanes, provenanceText, textvqaText, TRAINER_T } from '../core/study/findings';
 import { verdictText, whyText } from '../core/study/findingWhy';
 import type { StudyFinding, StudyJson } from '../core/study/study';
 import type { Verdict } from '../core/study/stats';
 import type { FairStudyJson } from '../core/study/fairStudy';
+import type { LanePatch } from '../core/race/lanes';
 import { GLOSSARY } from '../core/study/fairWords';
 import { FairVerdicts } from './FairVerdicts';
 import { fairFor } from './studyData';
 
 export interface FindingsPanelProps {
   study: StudyJson | null; // the loaded pack's study (decides data-verdict)
-  onRace: (lanes: Lane[]) => void;
+  onRace: (lanes: LanePatch[]) => void;
   others?: StudyJson[]; // other packs' studies, drawn beside in the chart
 }
 
@@ -150,7 +143,7 @@ function Row({
   study: StudyJson | null;
   studies: StudyJson[];
   fair: FairStudyJson | null;
-  onRace: (l: Lane[]) => void;
+  onRace: (l: LanePatch[]) => void;
 }) {
   const sf: StudyFinding | undefined = study?.findings.find((x) => x.id === f.id);
   const ff = fair?.findings.find((x) => x.id === f.id);

@@ -2,7 +2,7 @@
 // Bayes answers when the pack has them, remove), a click selects the lane the knobs edit; add a lane (a copy of the
 // selected one); race presets (`race-select`); where two lanes first separated (`lane-separated`, core/separation).
 import { useLab } from '../store';
-import { canAddLane, configSummary, type LaneState } from '../store/lanes';
+import { canAddLane, configSummary, type StoreLane } from '../store/lanes';
 import { raceById, RACES } from '../store/races';
 import { valueAt } from '../core/kd/terms';
 import { useController } from './useController';
@@ -13,7 +13,7 @@ const NO_FAMILIES: string[] = [];
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(1)}%`);
 
 function LaneRow(props: {
-  lane: LaneState;
+  lane: StoreLane;
   selected: boolean;
   families: string[];
   only: boolean;

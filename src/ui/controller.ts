@@ -9,7 +9,8 @@ import { type DeepPartial, mergeConfig, type TrainConfig } from '../core/config/
 import { checkPackFileSize } from '../core/pack/packCost';
 import { parseUrlState } from '../core/config/urlState';
 import { useLab } from '../store';
-import { canAddLane, copyName, type LaneSeed, type LaneState } from '../store/lanes';
+import type { LanePlan } from '../core/race/lanes';
+import { canAddLane, copyName, type StoreLane } from '../store/lanes';
 import { presetConfig } from '../store/presets';
 import { raceById, raceLanes, type RacePreset } from '../store/races';
 import { TrainClient } from '../worker/client';
@@ -45,7 +46,7 @@ export interface ControllerDeps {
   checkpointWaitMs?: number;
 }
 
-const specsOf = (lanes: readonly LaneState[]): LaneSpec[] => lanes.map((l) => ({ id: l.id, config: l.config }));
+const specsOf = (lanes: readonly StoreLane[]): LaneSpec[] => lanes.map((l) => ({ id: l.id, config: l.config }));
 const store = () => useLab.getState();
 const WASM_PATHS = {
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -88,7 +89,7 @@ export class LabController {
     this.client?.send({ type: 'setConfig', lane: store().selectedLane, patch: c });
   };
   /** A new race of these lanes (fresh students at step 0); the old lanes' runs are kept. */
-  readonly startRace = (seeds: LaneSeed[], raceId: string | null = null) => {
+  readonly startRace = (seeds: LanePlan[], raceId: string | null = null) => {
     if (!seeds.length) return;
     const made = store().setLocalLanes(seeds, raceId);
     this.keeper.forgetAll();

@@ -1,13 +1,13 @@
 // The lanes the sample views show: the selected lane's view and, when *compare* is on, a second lane's view of the
 // same sample, each with its lane's name and colour (the heatmap, the affinity overlay and the sample viewer share it).
 import { useLab } from '../store';
-import type { LaneState } from '../store/lanes';
+import type { StoreLane } from '../store/lanes';
 import { selectCompareSample, selectSample } from '../store/selectors';
 import type { SampleView } from '../worker/protocol';
 
 export interface LaneView {
   view: SampleView;
-  lane: LaneState | undefined; // undefined: the view's lane has left the race
+  lane: StoreLane | undefined; // undefined: the view's lane has left the race
 }
 
 /** The selected lane's view, the compare lane's on the same sample (else null), and whether a race is on. */

@@ -6,7 +6,7 @@ import { evaluate, percents } from '../model/evaluate';
 import { divergenceGrid, valTerms } from '../model/inspect';
 import { disposeParams, type Params } from '../model/params';
 import type { StudentRun } from '../model/studentRun';
-import type { EvalJob, Evaluations as EvaluationsContract, Lane, LaneEval } from './runLoopTypes';
+import type { EvalJob, Evaluations as EvaluationsContract, WorkerLane, LaneEval } from './runLoopTypes';
 
 /** Val-subset samples one evaluation chunk generates (one chunk per race step while running). */
 export const EVAL_CHUNK = 64;
@@ -52,7 +52,7 @@ export class Evaluations implements EvaluationsContract {
   }
 
   /** A new evaluation of `lane`'s student as it is now (its weights are copied: training goes on between chunks). */
-  start(lane: Lane): EvalJob {
+  start(lane: WorkerLane): EvalJob {
     const t = lane.trainer;
     const own: Params = {};
     for (const [k, v] of Object.entries(t.params)) own[k] = tf.variable(v, false);
@@ -87,7 +87,7 @@ export class Evaluations implements EvaluationsContract {
   }
 
   /** Every chunk of a new evaluation of `lane` at once (tests; the lab runs them a chunk per turn). */
-  async evaluate(lane: Lane): Promise<LaneEval> {
+  async evaluate(lane: WorkerLane): Promise<LaneEval> {
     const job = this.start(lane);
     for (;;) {
       const r = await this.next(job);

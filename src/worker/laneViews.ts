@@ -6,14 +6,14 @@ import { generateAnswers } from '../model/evaluate';
 import { alignmentOf, studentAffinityOf } from '../model/inspect';
 import type { StudentRun } from '../model/studentRun';
 import type { PackInfo, SampleView } from './protocol';
-import type { Lane } from './runLoopTypes';
+import type { WorkerLane } from './runLoopTypes';
 
 /** The sample view and alignment heatmap data of a lane's student on val-subset sample `index`, K teacher tokens. */
 export async function sampleViewOf(
   r: StudentRun,
   tok: Tokenizer,
   info: PackInfo,
-  lane: Lane,
+  lane: WorkerLane,
   index: number,
   k: number,
 ): Promise<SampleView> {
@@ -69,7 +69,7 @@ export async function sampleViewOf(
 }
 
 /** The student's weights as a safetensors file (F32, names `student.*`) with its config and step in the metadata. */
-export async function weightsFileOf(r: StudentRun, packName: string, lane: Lane): Promise<Uint8Array> {
+export async function weightsFileOf(r: StudentRun, packName: string, lane: WorkerLane): Promise<Uint8Array> {
   const t = lane.trainer;
   const tensors: Record<string, SafeTensor> = {};
   for (const [k, w] of Object.entries(await t.exportModel('student.')))
@@ -84,7 +84,7 @@ export async function weightsFileOf(r: StudentRun, packName: string, lane: Lane)
 }
 
 /** The download name of a lane's weights: a race names the lane. */
-export function weightsFileName(packName: string, lane: Lane, lanes: number): string {
+export function weightsFileName(packName: string, lane: WorkerLane, lanes: number): string {
   const which = lanes > 1 ? `-lane${lane.id}` : '';
   return `student-${packName.replace(/\.safetensors(\.gz)?$/, '')}${which}-step${lane.trainer.stepCount}.safetensors`;
 }

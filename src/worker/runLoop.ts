@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TERM_NAMES, TERM_WIDTH as NW, VALUE_WIDTH as NV } from '../core/kd/terms';
 import type { Turn } from './commandQueue';
 import { CHECKPOINT_EVERY } from './protocol';
-import type { Lane, LoopHost, LoopRace, RunLoopOptions } from './runLoopTypes';
+import type { WorkerLane, LoopHost, LoopRace, RunLoopOptions } from './runLoopTypes';
 import { statusOf } from './sessionState';
 import { freshHealth, type LaneHealth, type Pending, segments, settleRows } from './stepRows';
 
@@ -25,7 +25,7 @@ interface LaneBook {
  */
 export class RunLoop {
   private race: LoopRace | null = null;
-  private books = new Map<Lane, LaneBook>();
+  private books = new Map<WorkerLane, LaneBook>();
   private windowStart = 0;
   private lastSample = 0;
   private sampleGap = 0; // ms between sample views while running: sampleMs, or 4× the last view's cost when slower
@@ -49,11 +49,11 @@ export class RunLoop {
     this.checkpointEvery = opts.checkpointEvery ?? CHECKPOINT_EVERY;
   }
 
-  private get lanes(): readonly Lane[] {
+  private get lanes(): readonly WorkerLane[] {
     return this.race?.lanes ?? [];
   }
 
-  private get lead(): Lane {
+  private get lead(): WorkerLane {
     return this.lanes.find((l) => l.id === this.selected) ?? this.lanes[0];
   }
 
@@ -166,7 +166,7 @@ export class RunLoop {
     await this.afterStep(single);
   }
 
-  private book(lane: Lane): LaneBook {
+  private book(lane: WorkerLane): LaneBook {
     let b = this.books.get(lane);
     if (!b) this.books.set(lane, (b = { pending: [], health: freshHealth(lane) }));
     return b;
@@ -210,7 +210,7 @@ export class RunLoop {
   }
 
   /** Post the lane's latest checkpoint now (after a flush: every step taken is settled). */
-  private async checkpoint(lane: Lane): Promise<void> {
+  private async checkpoint(lane: WorkerLane): Promise<void> {
     this.book(lane).health.checkpointStep = lane.trainer.stepCount;
     this.host.send({ type: 'checkpoint', lane: lane.id, checkpoint: await lane.trainer.checkpoint() });
   }
@@ -224,7 +224,7 @@ export class RunLoop {
 
   /** One metrics delta: rows [from, to) of a lane's read steps (contiguous steps). */
   private sendRows(
-    lane: Lane,
+    lane: WorkerLane,
     rows: Pending[],
     lv: Float32Array,
     [from, to]: [number, number],

@@ -5,7 +5,7 @@ import type { SampleView, WorkerToUi } from './protocol';
 import type { Phase } from './sessionState';
 
 /** One student of the race: its id (chosen by the UI) and its trainer. */
-export interface Lane {
+export interface WorkerLane {
   readonly id: number;
   readonly trainer: Trainer;
 }
@@ -29,16 +29,16 @@ export interface EvalJob {
 /** The evaluations of one pack's lanes, a chunk at a time (evaluate.ts). */
 export interface Evaluations {
   readonly pending: readonly EvalJob[]; // in progress, oldest first
-  start(lane: Lane): EvalJob;
+  start(lane: WorkerLane): EvalJob;
   /** One chunk of `job`: its result after the last chunk (the job then ends), null before; a failing job ends too. */
   next(job: EvalJob): Promise<LaneEval | null>;
 }
 
 /** The loaded race the loop steps: its lanes in order, their evaluations and sample views. */
 export interface LoopRace {
-  readonly lanes: readonly Lane[];
+  readonly lanes: readonly WorkerLane[];
   readonly evals: Evaluations;
-  sampleView(lane: Lane, index: number, k: number): Promise<SampleView>;
+  sampleView(lane: WorkerLane, index: number, k: number): Promise<SampleView>;
 }
 
 /** The session the loop serves: where its messages go, the phase it steps in, and a halt on a non-finite step. */

@@ -14,13 +14,13 @@ import { sampleViewOf, weightsFileOf } from './laneViews';
 import { packInfoOf } from './packInfo';
 import type { LaneSpec, PackInfo, SampleView } from './protocol';
 import { checkLanes, checkRemovable, type LaneRow, noLane, type Race } from './race';
-import type { Lane, LaneEval, LoopRace } from './runLoopTypes';
+import type { WorkerLane, LaneEval, LoopRace } from './runLoopTypes';
 
 export { ALIGN_SAMPLES } from './packInfo';
 export { EVAL_CHUNK } from './evaluate';
 
 /** One lane of the race on this pack: its id, its student, and a whole val evaluation of it now (tests, the doc example). */
-export class LaneRun implements Lane {
+export class LaneRun implements WorkerLane {
   constructor(
     readonly id: number,
     readonly trainer: Trainer,
@@ -156,12 +156,12 @@ export class Session implements Race, LoopRace {
     this.free(l.trainer);
   }
 
-  sampleView(lane: Lane, index: number, k: number): Promise<SampleView> {
+  sampleView(lane: WorkerLane, index: number, k: number): Promise<SampleView> {
     return sampleViewOf(this.run, this.tok, this.info, lane, index, k);
   }
 
   /** The student's weights as a safetensors file (F32, names `student.*`) with its config and step in the metadata. */
-  weightsFile(lane: Lane): Promise<Uint8Array> {
+  weightsFile(lane: WorkerLane): Promise<Uint8Array> {
     return weightsFileOf(this.run, this.info.name, lane);
   }
 

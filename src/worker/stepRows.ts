@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { describeNonFinite, DivergenceDetector } from '../core/kd/health';
 import { TERM_NAMES, type TermName, VALUE_NAMES, VALUE_WIDTH as NV } from '../core/kd/terms';
 import type { WorkerToUi } from './protocol';
-import type { Lane } from './runLoopTypes';
+import type { WorkerLane } from './runLoopTypes';
 
 /** One step taken and not yet read: its values tensor and the knobs in force at that step. */
 export interface Pending {
@@ -23,7 +23,7 @@ export interface LaneHealth {
   checkpointStep: number;
 }
 
-export function freshHealth(lane: Lane): LaneHealth {
+export function freshHealth(lane: WorkerLane): LaneHealth {
   return { divergence: new DivergenceDetector(), checkpointStep: lane.trainer.stepCount };
 }
 
@@ -37,7 +37,7 @@ function weightsOf(p: Pending): Record<TermName, number> {
  * `warning`. Returns the indices of the finite rows (what goes into the curves).
  */
 export function settleRows(
-  lane: Lane,
+  lane: WorkerLane,
   rows: readonly Pending[],
   lv: Float32Array,
   h: LaneHealth,

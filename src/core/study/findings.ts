@@ -2,6 +2,7 @@
 // provenance (src/core/study/paperValues.ts), the study's conditions as config patches over DEFAULT_CONFIG, and the
 // comparisons that decide its verdict. Pure TS.
 import type { DeepPartial, Divergence, ExtraPositions, HiddenMode, TrainConfig } from '../config/config';
+import { type LanePatch, MAX_LANES } from '../race/lanes';
 import { PAPER, type PaperSide, type PaperValue, S14, textvqaText } from './paperValues';
 
 export { NOT_STATED, PAPER_FILES, provenanceText, temperatureText, textvqaText, TRAINER_T } from './paperValues';
@@ -203,15 +204,10 @@ export function findingConditions(f: Finding): string[] {
   return [...new Set(ids)];
 }
 
-export interface Lane {
-  name: string;
-  patch: DeepPartial<TrainConfig>;
-}
-
 /** A finding's race: its conditions as lanes (≤ 4; the decisive ones first, then labeled-only ones while room). */
-export function findingLanes(f: Finding): Lane[] {
+export function findingLanes(f: Finding): LanePatch[] {
   return findingConditions(f)
-    .slice(0, 4)
+    .slice(0, MAX_LANES)
     .map((id) => ({ name: CONDITIONS[id].label, patch: CONDITIONS[id].patch }));
 }
 
