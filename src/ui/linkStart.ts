@@ -3,7 +3,7 @@
 import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config/config';
 import { type parseUrlState, urlMessagesBanner, type UrlState } from '../core/config/urlState';
 import { useLab } from '../store';
-import type { LaneSeed } from '../store/lanes';
+import type { LanePlan } from '../core/race/lanes';
 import { configOfUrl } from '../store/presets';
 import { raceById, raceLanes } from '../store/races';
 import { serializeError } from '../worker/protocol';
@@ -27,7 +27,7 @@ export function applyLink(url: ReturnType<typeof parseUrlState>): void {
 }
 
 /** The race a link starts with: its `lanes`, else its `race` preset, else one lane of its preset and `cfg`. */
-function lanesOfUrl(u: UrlState, config: TrainConfig): { seeds: LaneSeed[]; raceId: string | null } {
+function lanesOfUrl(u: UrlState, config: TrainConfig): { seeds: LanePlan[]; raceId: string | null } {
   if (u.lanes) {
     const base = { ...DEFAULT_CONFIG, seed: u.seed };
     return { seeds: u.lanes.map((l) => ({ name: l.name, config: mergeConfig(base, l.cfg) })), raceId: null };
