@@ -1,5 +1,5 @@
 // `npm run screenshot`: the issue-29 screenshots in docs/screenshots/ — light and dark (1440×900), a phone (390×844)
-// and a projector (1920×1080), each after a short run so that the charts and the token alignment are drawn.
+// and a projector (1920×1080), each after a short run so that the charts and the token alignment are drawn; a lesson step.
 import { expect, test } from '../fixtures';
 import { LabPage } from '../pages/LabPage';
 
@@ -29,3 +29,14 @@ for (const s of SHOTS) {
     await page.screenshot({ path: `docs/screenshots/${s.name}.png`, fullPage: s.full });
   });
 }
+
+test('screenshot: docs/screenshots/lesson.png (a lesson step with its race and the study bands)', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const lab = new LabPage(page);
+  await lab.open({ backend: 'wasm', evalSamples: 40, lesson: 'what-matters' });
+  await expect(page.getByTestId('lesson-step')).toContainText('1 /');
+  await lab.waitForStep(60);
+  await expect(page.getByTestId('study-band')).toHaveCount(2);
+  await page.screenshot({ path: 'docs/screenshots/lesson.png' });
+});
