@@ -7,11 +7,16 @@
 // two steps are the same computation). It needs PyTorch ≥ 2 with a real BLAS (.cache/venv, or --python PATH):
 // Debian's python3-torch 1.x runs on the reference BLAS and is refused; without a suitable torch it says so and exits 0.
 //
-// Flags: --steps N (30) --rounds R (5, ≥ 3) --warmup W (5) --batch B (32) --torch2 0|1 (1) --python PATH
+// The tfjs side runs the lab's relaxed-SIMD kernels (FMA), as current Chromium does: Node 20 validates relaxed SIMD
+// only behind --experimental-wasm-relaxed-simd, which this script sets at run time; --relaxed 0 keeps SIMD128.
+//
+// Flags: --steps N (30) --rounds R (5, ≥ 3) --warmup W (5) --batch B (32) --torch2 0|1 (1) --relaxed 0|1 (1)
+// --python PATH
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { writeSafetensors, type SafeTensor } from '../src/core/pack/safetensors';
 import { VALUE_NAMES } from '../src/core/kd/terms';
 import { initBackend } from '../src/model/backend';
+import { installWasmKernels, wasmKernelsProvenance } from '../src/model/simd';
 import { readStep, type StepNumbers, type TrainerInit } from '../src/model/train/trainer';
 import { buildHostBatch } from '../src/model/train/data';
 import { benchTrainer } from './lib/benchTrainer';
@@ -31,6 +37,7 @@ const ROUNDS = intArg(args, 'rounds', 5, 3);
 const WARMUP = intArg(args, 'warmup', 5, 2); // ≥ 2: the first two tfjs steps are the torch side's check
 const BATCH = intArg(args, 'batch', 32, 1, 512);
 const TORCH2 = intArg(args, 'torch2', 1, 0, 1) === 1;
+const RELAXED = intArg(args, 'relaxed', 1, 0, 1) === 1;
 const OUT_FILE = path.join(ROOT, 'bench/results/peer.json');
 const DATA_FILE = path.join(ROOT, '.cache/peer/peer-data.safetensors');
 const PEER = path.join(ROOT, 'tools/peer/peer_step.py');
@@ -129,7 +136,10 @@ async function main() {
     return;
   }
   const loadStart = os.loadavg();
+  if (RELAXED) v8.setFlagsFromString('--experimental-wasm-relaxed-simd'); // before the kernels' start-up probe
   await initBackend('wasm');
+  if (!RELAXED) await installWasmKernels('all', 'simd');
+  const kernels = wasmKernelsProvenance();
   const { tr, model, dispose } = benchTrainer('student', 'ce', BATCH);
   // The trainer's own data (benchTrainer does not hand it out): the exact rows its steps read.
   const data = (tr as unknown as { init: TrainerInit }).init.data;
@@ -208,7 +218,7 @@ async function main() {
     };
     console.log(`bench:peer  student CE step  ${JSON.stringify(shape)}`);
     console.log(
-      `  tfjs ${tf.version_core} wasm (1 thread, Node ${process.version})  vs  torch ${String(ready.torch)} (BLAS ${String(ready.blas)}, ${torchPy.python})`,
+      `  tfjs ${tf.version_core} wasm (1 thread, Node ${process.version}, kernels ${kernels})  vs  torch ${String(ready.torch)} (BLAS ${String(ready.blas)}, ${torchPy.python})`,
     );
     console.log(
       `  check: torch replays tfjs's first ${chk.steps.length} steps, max |diff| ${chk.maxAbsDiff.toExponential(2)} ${chk.ok ? '(ok)' : '(MISMATCH)'}`,
@@ -279,7 +289,7 @@ async function main() {
       torch: String(ready.torch),
       blas: String(ready.blas),
       threads: 1,
-      tfjs: { version: tf.version_core, backend: tf.getBackend(), threads: 1, node: process.version },
+      tfjs: { version: tf.version_core, backend: tf.getBackend(), threads: 1, node: process.version, kernels },
       adam: 'torch.optim.Adam (default implementation), eps from the trainer config',
       torch2: TORCH2 ? { threads: 2, ompWaitPolicy: env.OMP_WAIT_POLICY } : null,
       check: {

@@ -1,9 +1,10 @@
-// The committed SIMD kernel module and its exports' typings are what their AssemblyScript sources give today (so the
-// three cannot drift); run npm run build:kernels after changing src/model/simd/asm.
+// The committed SIMD kernel modules (SIMD128 and relaxed SIMD) and their exports' typings are what their AssemblyScript
+// sources give today (so they cannot drift); run npm run build:kernels after changing src/model/simd/asm.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  compileKernels,
+  compileKernelVariants,
+  type KernelVariant,
   KERNEL_MODULE,
   KERNEL_TYPINGS,
   kernelExports,
@@ -13,17 +14,25 @@ import {
 } from './lib/kernels';
 
 describe('build:kernels', () => {
-  let bytes: Uint8Array<ArrayBuffer>;
+  let builds: Record<KernelVariant, Uint8Array<ArrayBuffer>>;
   beforeAll(async () => {
-    bytes = await compileKernels();
+    builds = await compileKernelVariants();
   });
 
-  it('src/model/simd/kernelsWasm.ts matches a fresh compile of its source (run npm run build:kernels)', () => {
-    expect(readFileSync(KERNEL_MODULE, 'utf8')).toBe(renderKernelModule(bytes));
+  it('src/model/simd/kernelsWasm.ts matches a fresh compile of its source, both builds (run npm run build:kernels)', () => {
+    expect(readFileSync(KERNEL_MODULE, 'utf8')).toBe(renderKernelModule(builds));
   });
 
-  it("src/model/simd/kernelExports.ts matches the sources' exports, which are the compiled module's (run npm run build:kernels)", () => {
-    expect(readFileSync(KERNEL_TYPINGS, 'utf8')).toBe(renderKernelExports(kernelExports(bytes)));
+  it("src/model/simd/kernelExports.ts matches the sources' exports, which are both builds' (run npm run build:kernels)", () => {
+    expect(readFileSync(KERNEL_TYPINGS, 'utf8')).toBe(renderKernelExports(kernelExports(builds.simd, builds.relaxed)));
+  });
+
+  it('the relaxed build uses relaxed SIMD (f32x4.relaxed_madd) and the SIMD128 build does not', () => {
+    // f32x4.relaxed_madd is 0xfd 0x85 0x02 (SIMD prefix, LEB128 0x105); validation needs no V8 flag for SIMD128
+    const hasMadd = (b: Uint8Array) => b.some((x, i) => x === 0xfd && b[i + 1] === 0x85 && b[i + 2] === 0x02);
+    expect(hasMadd(builds.relaxed)).toBe(true);
+    expect(hasMadd(builds.simd)).toBe(false);
+    expect(WebAssembly.validate(builds.simd)).toBe(true);
   });
 
   it('reads an export signature, and refuses a type that is not a JavaScript number', () => {

@@ -17,7 +17,7 @@ import {
   studyJson,
   type StudyRun,
 } from '../../src/core/study/study';
-import { wasmKernelsActive } from '../../src/model/simd';
+import { wasmKernelsProvenance } from '../../src/model/simd';
 import { FAIR_STUDY } from '../../src/core/study/tuning';
 import { initBackend } from '../../src/model/backend';
 import { type Args, intArg } from './cli';
@@ -137,7 +137,7 @@ export function provenance(backend: string): Pick<StudyRun, 'commit' | 'tfjs' | 
   } catch {
     // not a git checkout: 'unknown'
   }
-  return { commit, tfjs: tfVersion.tfjs, kernels: backend === 'wasm' && wasmKernelsActive() ? 'lab-simd' : 'tfjs' };
+  return { commit, tfjs: tfVersion.tfjs, kernels: backend === 'wasm' ? wasmKernelsProvenance() : 'tfjs' };
 }
 
 /** The finished runs of a pack at this step budget (a run file of another budget counts as not done). */

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { SOFTWARE_RENDERER } from '../core/config/autoBackend';
 import type { BackendName } from '../core/config/backends';
 import { registerLeanGradients } from './gradients';
-import { installWasmKernels, wasmKernelsActive } from './simd';
+import { installWasmKernels, wasmKernelsProvenance } from './simd';
 
 export type { BackendChoice, BackendName } from '../core/config/backends';
 
@@ -208,11 +208,14 @@ export async function withBackend<T>(candidates: BackendName[], fn: (name: Backe
 
 /** The backend chosen by the last initBackend call, with the WebGPU adapter's fallback flag. */
 export function backendInfo(): BackendInfo {
+  const lab = wasmKernelsProvenance();
   const kernels =
     tf.getBackend() === 'wasm'
-      ? wasmKernelsActive()
-        ? 'lab SIMD (matmul, LayerNorm, GELU, Adam)'
-        : 'tfjs only (no WebAssembly SIMD)'
+      ? lab === 'lab-relaxed'
+        ? 'lab SIMD, relaxed (FMA) (matmul, LayerNorm, GELU, Adam)'
+        : lab === 'lab-simd'
+          ? 'lab SIMD128 (matmul, LayerNorm, GELU, Adam)'
+          : 'tfjs only (no WebAssembly SIMD)'
       : null;
   return { ...info, kernels };
 }

@@ -2,7 +2,7 @@
 // scratch region and the mode, created at init and held beside the backend (as tfjs-wasm holds its module on it).
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelExports } from './kernelExports';
-import { KERNELS_WASM_BASE64 } from './kernelsWasm';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernelsWasm';
 
 /** The parts of tfjs-wasm's BackendWasm the lab's kernels use (not in its public typings). */
 export interface WasmBackendLike {
@@ -15,6 +15,15 @@ export interface WasmBackendLike {
 /** 'off': tfjs's kernels only; 'all': the lab's wherever they apply (tests and benchmarks compare the two). */
 export type WasmKernelsMode = 'off' | 'all';
 
+/**
+ * Which build of the module runs: 'relaxed' (relaxed SIMD: the matmul's sums with f32x4.relaxed_madd, one FMA where
+ * the engine and CPU have it) or 'simd' (SIMD128: multiply, then add). The same kernels and exports; the two agree
+ * within float32 rounding (a fused multiply-add rounds once), each deterministic on its own.
+ */
+export type KernelVariant = 'relaxed' | 'simd';
+/** 'auto': relaxed where the engine validates relaxed SIMD (current Chromium; Node 20 behind its flag), else simd. */
+export type KernelVariantChoice = KernelVariant | 'auto';
+
 /** The lab's kernel module instantiated on one wasm backend's memory. */
 export interface LabKernels {
   readonly backend: WasmBackendLike;
@@ -22,6 +31,7 @@ export interface LabKernels {
   scratch: number; // tfjs-wasm heap pointer (bytes), 0 when none yet
   scratchBytes: number;
   mode: WasmKernelsMode;
+  readonly variant: KernelVariant;
   calls: number; // products BatchMatMul ran (tests read it to see that the path was taken)
 }
 
@@ -42,23 +52,53 @@ const bytesOf = (b64: string): Uint8Array<ArrayBuffer> => {
   return out;
 };
 
+// The smallest relaxed-SIMD module: (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0)
+// (v128.const 0))). An engine that validates it runs the relaxed build (the probe wasm-feature-detect also uses).
+const V128_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
+const PROBE_BODY = [0x00, ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02, 0x0b]; // no locals … madd, end
+const RELAXED_PROBE = new Uint8Array([
+  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // magic, version 1
+  ...[0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b], // types: () → v128
+  ...[0x03, 0x02, 0x01, 0x00], // one function of type 0
+  ...[0x0a, PROBE_BODY.length + 2, 0x01, PROBE_BODY.length, ...PROBE_BODY], // its code
+]);
+
+/** Whether this engine validates relaxed SIMD (asked each time: Node's V8 flag may be set at run time). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
+/** The build `choice` resolves to in this engine: the relaxed one only where relaxed SIMD validates. */
+export function resolveVariant(choice: KernelVariantChoice): KernelVariant {
+  return choice !== 'simd' && relaxedSimdSupported() ? 'relaxed' : 'simd';
+}
+
 /**
- * Instantiate the module on `be`'s memory and hold it for `be`; null when WebAssembly SIMD is missing or tfjs-wasm's
- * memory is not reachable (e.g. the threaded build's shared memory).
+ * Instantiate the module (the build `choice` resolves to) on `be`'s memory and hold it for `be`, in place of any
+ * instance held before; null when WebAssembly SIMD is missing or tfjs-wasm's memory is not reachable (e.g. the
+ * threaded build's shared memory).
  */
-export async function createLabKernels(be: WasmBackendLike, mode: WasmKernelsMode): Promise<LabKernels | null> {
+export async function createLabKernels(
+  be: WasmBackendLike,
+  mode: WasmKernelsMode,
+  choice: KernelVariantChoice = 'auto',
+): Promise<LabKernels | null> {
   const memory = be.wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory) || typeof be.wasm._malloc !== 'function') return null;
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
-  const bytes = bytesOf(KERNELS_WASM_BASE64);
+  const variant = resolveVariant(choice);
+  const bytes = bytesOf(variant === 'relaxed' ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64);
   if (!WebAssembly.validate(bytes)) return null; // no SIMD128 in this engine
   const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), { env: { memory } });
+  const held = instances.get(be);
+  if (held != null && held.scratch !== 0) be.wasm._free(held.scratch);
   const s: LabKernels = {
     backend: be,
     k: instance.exports as unknown as KernelExports,
     scratch: 0,
     scratchBytes: 0,
     mode,
+    variant,
     calls: 0,
   };
   instances.set(be, s);

@@ -1,5 +1,6 @@
 // AssemblyScript source of the lab's fused Adam update on tfjs-wasm's memory (one pass over every parameter instead of
-// ~20 whole-buffer kernels): the same float32 operations in the same order as Adam.apply's tfjs formulation.
+// ~20 whole-buffer kernels, 4 lanes at a time): the same float32 operations in the same order as Adam.apply's tfjs
+// formulation (no fused multiply-add here, in either build: the update stays bit-identical to tfjs's).
 
 /** Σ g² over n float32 arrays (pointers and lengths in `ptrs`/`lens`, i32 each), summed in float32 in order. */
 export function sumSquares(ptrs: usize, lens: usize, n: i32): f32 {
@@ -33,13 +34,31 @@ export function adamUpdate(gPtrs: usize, pPtrs: usize, outPtrs: usize, lens: usi
   const ok = load<f32>(okPtr) != 0;
   const useScale = scalePtr != 0;
   const scale: f32 = useScale ? load<f32>(scalePtr) : 1;
+  const scaleV = f32x4.splat(scale);
+  const b1v = f32x4.splat(b1), omb1v = f32x4.splat(omb1), b2v = f32x4.splat(b2), omb2v = f32x4.splat(omb2);
+  const bc1v = f32x4.splat(bc1), bc2v = f32x4.splat(bc2), epsv = f32x4.splat(eps), lrv = f32x4.splat(lr);
   let off: usize = 0;
   for (let t = 0; t < n; t++) {
     const g = <usize>load<i32>(gPtrs + <usize>t * 4);
     const p = <usize>load<i32>(pPtrs + <usize>t * 4);
     const o = <usize>load<i32>(outPtrs + <usize>t * 4);
     const len = load<i32>(lens + <usize>t * 4);
-    for (let i = 0; i < len; i++) {
+    const vec = ok ? len & ~3 : 0;
+    // 4 at a time: f32x4 add, mul, div and sqrt round as their scalar forms do (IEEE), so the lanes equal the loop below
+    for (let i = 0; i < vec; i += 4) {
+      const e = (off + <usize>i) * 4;
+      let gi = v128.load(g + <usize>i * 4);
+      if (useScale) gi = f32x4.mul(gi, scaleV);
+      const mi = v128.load(m + e);
+      const vi = v128.load(v + e);
+      const m1 = f32x4.add(f32x4.mul(mi, b1v), f32x4.mul(gi, omb1v));
+      const v1 = f32x4.add(f32x4.mul(vi, b2v), f32x4.mul(f32x4.mul(gi, gi), omb2v));
+      const u = f32x4.mul(f32x4.div(f32x4.div(m1, bc1v), f32x4.add(f32x4.sqrt(f32x4.div(v1, bc2v)), epsv)), lrv);
+      v128.store(o + <usize>i * 4, f32x4.sub(v128.load(p + <usize>i * 4), u));
+      v128.store(mOut + e, m1);
+      v128.store(vOut + e, v1);
+    }
+    for (let i = vec; i < len; i++) {
       const e = (off + <usize>i) * 4;
       let gi = load<f32>(g + <usize>i * 4);
       if (useScale) gi = gi * scale;

@@ -6,6 +6,17 @@
 // the same on every run (and within float32 rounding of any other order). Not type-checked by tsc: AssemblyScript
 // types (f32, usize, v128) and builtins (load, store, f32x4.*) are its own.
 
+// Two builds of this source (scripts/lib/kernels.ts): SIMD128, and relaxed SIMD (`--enable relaxed-simd`), where each
+// accumulation is `f32x4.relaxed_madd` — one fused multiply-add where the engine and CPU have FMA, else the same
+// multiply then add. A fused step rounds once instead of twice, so the two builds agree within float32 rounding, not to
+// the bit; each build on its own is deterministic (the same engine and CPU give the same sums on every run).
+
+/** c + a·b: fused where the relaxed build runs on FMA hardware, else a·b rounded, then added (the SIMD128 build). */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 // Packed operands (scratch, float32):
 //   Ap [ceil(M/4)][K][4]  rows i = 4·ib + r of op(A), zero past M
 //   Bp [ceil(N/8)][K][8]  cols j = 8·jb + c of op(B), zero past N
@@ -94,15 +105,90 @@ function compute(ap: usize, bp: usize, out: usize, M: i32, N: i32, K: i32, tile:
         const a1 = v128.load32_splat(pa, 4);
         const a2 = v128.load32_splat(pa, 8);
         const a3 = v128.load32_splat(pa, 12);
-        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
+        c20 = madd(a2, b0, c20);
+        c21 = madd(a2, b1, c21);
+        c30 = madd(a3, b0, c30);
+        c31 = madd(a3, b1, c31);
         pa += 16;
+        pb += 32;
+      }
+      const i0 = ib * 4;
+      const j0 = jb * 8;
+      if (i0 + 4 <= M && j0 + 8 <= N) {
+        const o = out + (<usize>i0 * <usize>N + <usize>j0) * 4;
+        const stride = <usize>N * 4;
+        v128.store(o, c00);
+        v128.store(o, c01, 16);
+        v128.store(o + stride, c10);
+        v128.store(o + stride, c11, 16);
+        v128.store(o + 2 * stride, c20);
+        v128.store(o + 2 * stride, c21, 16);
+        v128.store(o + 3 * stride, c30);
+        v128.store(o + 3 * stride, c31, 16);
+      } else {
+        v128.store(tile, c00);
+        v128.store(tile, c01, 16);
+        v128.store(tile, c10, 32);
+        v128.store(tile, c11, 48);
+        v128.store(tile, c20, 64);
+        v128.store(tile, c21, 80);
+        v128.store(tile, c30, 96);
+        v128.store(tile, c31, 112);
+        const rows = min(4, M - i0);
+        const cols = min(8, N - j0);
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < cols; c++) {
+            store<f32>(out + (<usize>(i0 + r) * <usize>N + <usize>(j0 + c)) * 4, load<f32>(tile + (<usize>r * 8 + <usize>c) * 4));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * compute() for A [M, K] read in place (rows contiguous in k, not packed): the same sums in the same order; rows past M
+ * repeat row M−1 (their sums land in `tile` and are dropped).
+ */
+function computeDirect(a: usize, bp: usize, out: usize, M: i32, N: i32, K: i32, tile: usize): void {
+  const mBlocks = (M + 3) >> 2;
+  const nBlocks = (N + 7) >> 3;
+  for (let jb = 0; jb < nBlocks; jb++) {
+    const bPanel = bp + (<usize>jb * <usize>K) * 32;
+    for (let ib = 0; ib < mBlocks; ib++) {
+      const rowBytes = <usize>K * 4;
+      let pa0 = a + <usize>min(ib * 4, M - 1) * rowBytes;
+      let pa1 = a + <usize>min(ib * 4 + 1, M - 1) * rowBytes;
+      let pa2 = a + <usize>min(ib * 4 + 2, M - 1) * rowBytes;
+      let pa3 = a + <usize>min(ib * 4 + 3, M - 1) * rowBytes;
+      let pb = bPanel;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        const a0 = v128.load32_splat(pa0);
+        const a1 = v128.load32_splat(pa1);
+        const a2 = v128.load32_splat(pa2);
+        const a3 = v128.load32_splat(pa3);
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
+        c20 = madd(a2, b0, c20);
+        c21 = madd(a2, b1, c21);
+        c30 = madd(a3, b0, c30);
+        c31 = madd(a3, b1, c31);
+        pa0 += 4;
+        pa1 += 4;
+        pa2 += 4;
+        pa3 += 4;
         pb += 32;
       }
       const i0 = ib * 4;
@@ -147,15 +233,22 @@ export function scratchBytes(M: i32, N: i32, K: i32): i32 {
 /**
  * out[bi] = op(A[bi·aStride]) · op(B[bi·bStride]) for bi < batch; strides in elements (0 broadcasts one operand);
  * A is [M, K] ([K, M] when transA), B is [K, N] ([N, K] when transB), out is [batch, M, N]; scratch is 16-byte
- * aligned and holds scratchBytes(M, N, K). An operand with stride 0 is packed once.
+ * aligned and holds scratchBytes(M, N, K). An operand with stride 0 is packed once; A untransposed is not packed
+ * (its rows are read in place, 4 at a time).
  */
 export function matmul(a: usize, b: usize, out: usize, batch: i32, aStride: i32, bStride: i32, M: i32, N: i32, K: i32, transA: i32, transB: i32, scratch: usize): void {
   const ap = scratch;
   const bp = ap + <usize>(((M + 3) >> 2) * 4 * K) * 4;
   const tile = bp + <usize>(((N + 7) >> 3) * 8 * K) * 4;
   for (let bi = 0; bi < batch; bi++) {
-    if (bi == 0 || aStride != 0) packA(a + <usize>bi * <usize>aStride * 4, ap, M, K, transA);
+    const ab = a + <usize>bi * <usize>aStride * 4;
+    const o = out + <usize>bi * <usize>M * <usize>N * 4;
     if (bi == 0 || bStride != 0) packB(b + <usize>bi * <usize>bStride * 4, bp, N, K, transB);
-    compute(ap, bp, out + <usize>bi * <usize>M * <usize>N * 4, M, N, K, tile);
+    if (!transA) {
+      computeDirect(ab, bp, o, M, N, K, tile); // A's rows are contiguous in k: read in place
+      continue;
+    }
+    if (bi == 0 || aStride != 0) packA(ab, ap, M, K, transA);
+    compute(ap, bp, o, M, N, K, tile);
   }
 }
