@@ -5,7 +5,12 @@ import { expect, test, type Page } from './fixtures';
 import { type LabPage, sharedLab } from './pages/LabPage';
 
 interface ShippedStudy {
-  findings: { id: string; verdict: string }[];
+  findings: {
+    id: string;
+    verdict: string;
+    verdicts?: { paper: { verdict: string } };
+    firstStudy?: { verdict: string };
+  }[];
   conditions: Record<string, { label: string }>;
 }
 const shapes = JSON.parse(readFileSync('study/shapes.json', 'utf8')) as ShippedStudy;
@@ -21,15 +26,19 @@ test.describe('what matters', () => {
 
   sharedLab({ backend: 'wasm', evalEvery: 1000, evalSamples: 8 }, (p, l) => ((page = p), (lab = l)));
 
-  test('one row per finding, each with the verdict of study/shapes.json and a why line unless it reproduces', async () => {
+  test('one row per finding, each with the verdict of study/shapes.json and a why line unless the first study reproduces it', async () => {
     const rows = page.getByTestId('findings').getByTestId('finding-row');
     await expect(rows).toHaveCount(shapes.findings.length);
     for (const f of shapes.findings) {
       const row = rows.and(page.locator(`[data-finding="${f.id}"]`));
-      // until the fair study of shapes is complete the row's verdict is the first study's (then its paper-settings one)
+      // DESIGN §6c: study/shapes.json's verdict is the fair study's at the paper's settings, and so is the row's
       const fair = fairShapes.findings.find((x) => x.id === f.id)!;
-      await expect(row).toHaveAttribute('data-verdict', fairShapes.complete ? fair.verdicts.paper.verdict : f.verdict);
-      await expect(row.locator('.finding-why')).toHaveCount(f.verdict === 'reproduces' ? 0 : 1);
+      expect(f.verdict).toBe(fair.verdicts.paper.verdict);
+      await expect(row).toHaveAttribute('data-verdict', f.verdict);
+      // the why line explains the first study's verdict (its numbers)
+      await expect(row.locator('.finding-why')).toHaveCount(
+        (f.firstStudy?.verdict ?? f.verdict) === 'reproduces' ? 0 : 1,
+      );
     }
   });
 

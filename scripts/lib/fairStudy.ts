@@ -1,22 +1,23 @@
 // `npm run study -- --fair --pack NAME --stage tune|tune2|paper|best|all [--only ids] [--jobs N] [--summary]`: the fair study's
 // stages (issue 28, src/core/study/tuning.ts): grids on val, then the paper's conditions and each best on test; resumable.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   BEST_COMPARISONS,
   fairConfig,
   fairFindings,
   finalIds,
   finalSeeds,
+  firstStudyView,
   pickBest,
   secondStageIds,
   testCondition,
   type TuningEntry,
 } from '../../src/core/study/fairStudy';
 import { FINDINGS } from '../../src/core/study/findings';
-import { mixedVersions } from '../../src/core/study/study';
+import { mixedVersions, type StudyJson } from '../../src/core/study/study';
 import { FAIR_STUDY, PAPER_STAGE, TUNING } from '../../src/core/study/tuning';
 import { type Args, intArg } from './cli';
-import { readFairRuns, runFile, runPool } from './fullStudy';
+import { readFairRuns, runFile, runPool, writeStudyFile } from './fullStudy';
 
 const STAGES = ['tune', 'tune2', 'paper', 'best'] as const;
 type Stage = (typeof STAGES)[number];
@@ -132,6 +133,10 @@ export function writeFair(pack: string) {
   mkdirSync('study', { recursive: true });
   writeFileSync(`study/fair-${pack}.json.tmp`, `${JSON.stringify(j, null, 1)}\n`);
   renameSync(`study/fair-${pack}.json.tmp`, `study/fair-${pack}.json`);
+  // study/<pack>.json carries both verdicts too (DESIGN §6c), when the pack has a first study
+  if (existsSync(`study/${pack}.json`)) {
+    writeStudyFile(pack, firstStudyView(JSON.parse(readFileSync(`study/${pack}.json`, 'utf8')) as StudyJson));
+  }
   return j;
 }
 

@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { version as tfVersion } from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../../src/core/config/config';
-import { fairConfig, pickBest } from '../../src/core/study/fairStudy';
+import { fairConfig, type FairStudyJson, pickBest, withFairVerdicts } from '../../src/core/study/fairStudy';
 import { CONDITIONS } from '../../src/core/study/findings';
 import { parsePack } from '../../src/core/pack/pack';
 import { seedsForSe, TARGET_SE } from '../../src/core/study/stats';
@@ -231,10 +231,20 @@ export function markdownTable(j: StudyJson): string {
 export function writeStudy(pack: string, steps: number, seeds: number, families: string[], backend: string): StudyJson {
   const runs = readRuns(pack, steps);
   const j = studyJson({ pack, steps, backend: runs[0]?.backend ?? backend, seeds, families, runs });
-  mkdirSync('study', { recursive: true });
-  writeFileSync(`study/${pack}.json.tmp`, `${JSON.stringify(j, null, 1)}\n`);
-  renameSync(`study/${pack}.json.tmp`, `study/${pack}.json`);
+  writeStudyFile(pack, j);
   return j;
+}
+
+/** Writes study/<pack>.json (DESIGN §6c): the first study `j` with the fair study's verdicts when
+ *  study/fair-<pack>.json exists (each finding's `verdict` then the fair paper-settings one). */
+export function writeStudyFile(pack: string, j: StudyJson): void {
+  const fairFile = `study/fair-${pack}.json`;
+  const out = existsSync(fairFile)
+    ? withFairVerdicts(j, JSON.parse(readFileSync(fairFile, 'utf8')) as FairStudyJson)
+    : j;
+  mkdirSync('study', { recursive: true });
+  writeFileSync(`study/${pack}.json.tmp`, `${JSON.stringify(out, null, 1)}\n`);
+  renameSync(`study/${pack}.json.tmp`, `study/${pack}.json`);
 }
 
 /** Trains the work list `jobs` at a time in child processes, rewriting study/<pack>.json after each run; the number

@@ -2,14 +2,18 @@
 // must follow from study/runs/<pack>/*.json through the same reader (readRuns) and builder (studyJson) the study uses.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { type FairStudyJson, firstStudyView, withFairVerdicts } from '../../src/core/study/fairStudy';
 import { type StudyJson, studyJson } from '../../src/core/study/study';
 import { readRuns } from './fullStudy';
 
 /** study/<pack>.json files of the full study (issue 15): a pack name, conditions and findings; not fair-*, quick-*, curve-*. */
-const packs = readdirSync('study')
+const files = readdirSync('study')
   .filter((f) => /^[a-z]+\.json$/.test(f))
   .map((f) => JSON.parse(readFileSync(`study/${f}`, 'utf8')) as StudyJson & { design?: string })
   .filter((j) => !j.design && Array.isArray(j.findings) && j.conditions);
+/** Each file in the first study's own view (its verdicts; the fair study's ride along since DESIGN §6c). */
+const packs = files.map((j) => firstStudyView(j));
 
 describe('study/<pack>.json rebuilt from study/runs/<pack>/', () => {
   it('finds the full study files', () => {
@@ -44,6 +48,15 @@ describe('study/<pack>.json rebuilt from study/runs/<pack>/', () => {
         expect(runs.length, 'run files counted').toBe(
           Object.values(j.conditions).reduce((n, c) => n + c.runs.length, 0),
         );
+      });
+
+      it('is, whole, the rebuilt first study with the verdicts of study/fair-<pack>.json', () => {
+        const file = files.find((x) => x.pack === j.pack)!;
+        const fairFile = `study/fair-${j.pack}.json`;
+        if (!existsSync(fairFile)) return expect(file).toEqual(re);
+        const fair = JSON.parse(readFileSync(fairFile, 'utf8')) as FairStudyJson;
+        expect(file).toEqual(JSON.parse(JSON.stringify(withFairVerdicts(re, fair))));
+        for (const f of file.findings) expect(f.verdict).toBe(f.verdicts?.paper.verdict);
       });
 
       it('gives every finding the committed verdict (data-rich and labeled-only)', () => {

@@ -26,7 +26,7 @@ import { RecipeExport } from './RecipeExport';
 import { RunsPanel } from './RunsPanel';
 import { SampleViewer } from './SampleViewer';
 import { packIdOf } from './shippedPacks';
-import { STUDIES, studyFor } from './studyData';
+import { fairFor, STUDIES, studyFor } from './studyData';
 import { ControllerContext, useController } from './useController';
 import { useLab } from '../store';
 import { RACES, type RacePreset } from '../store/races';
@@ -40,7 +40,14 @@ function Findings() {
   const id = pack ? packIdOf(pack.name) : 'shapes';
   const study = studyFor(id ?? 'shapes');
   const others = Object.values(STUDIES).filter((x) => x !== study);
-  return <FindingsPanel study={study} others={others} onRace={(lanes) => raceConditions(lab, lanes)} />;
+  return (
+    <FindingsPanel
+      study={study}
+      others={others}
+      fair={fairFor(id ?? 'shapes')}
+      onRace={(lanes) => raceConditions(lab, lanes)}
+    />
+  );
 }
 
 /** "Race these conditions": the finding's race preset (so the Race menu names it), started, and the lanes in view. */

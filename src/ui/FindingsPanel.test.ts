@@ -154,18 +154,19 @@ describe('FindingsPanel: the paper in plain words', () => {
 
 describe('FindingsPanel, the fair study (issue 28)', () => {
   it.each(Object.keys(FAIR_STUDIES).filter((p) => STUDIES[p]))(
-    'every %s row carries both verdicts of study/fair-<pack>.json',
+    'every %s row carries both verdicts of study/fair-<pack>.json, data-verdict the paper one',
     (pack) => {
-      const html = render(STUDIES[pack]);
+      const fair = FAIR_STUDIES[pack];
+      const html = renderToString(createElement(FindingsPanel, { study: STUDIES[pack], fair, onRace: () => {} }));
       const got = [
         ...html.matchAll(
           /data-finding="([^"]+)" data-verdict="([^"]+)" data-verdict-paper="([^"]+)" data-verdict-best="([^"]+)"/g,
         ),
-      ].map((m) => [m[1], m[3], m[4]]);
+      ].map((m) => [m[1], m[2], m[3], m[4]]);
       expect(got).toEqual(
-        FAIR_STUDIES[pack].findings.map((f) => [f.id, f.verdicts.paper.verdict, f.verdicts.best.verdict]),
+        fair.findings.map((f) => [f.id, f.verdicts.paper.verdict, f.verdicts.paper.verdict, f.verdicts.best.verdict]),
       );
-      for (const f of FAIR_STUDIES[pack].findings) expect(f.verdict).toBe(f.verdicts.paper.verdict);
+      for (const f of fair.findings) expect(f.verdict).toBe(f.verdicts.paper.verdict);
       expect((html.match(/data-testid="verdict-paper"/g) ?? []).length).toBe(FINDINGS.length);
       expect(html).toContain('Words used here');
     },

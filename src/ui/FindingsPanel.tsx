@@ -9,12 +9,12 @@ import type { FairStudyJson } from '../core/study/fairStudy';
 import type { LanePatch } from '../core/race/lanes';
 import { GLOSSARY } from '../core/study/fairWords';
 import { FairVerdicts } from './FairVerdicts';
-import { fairFor } from './studyData';
 
 export interface FindingsPanelProps {
-  study: StudyJson | null; // the loaded pack's study (decides data-verdict)
+  study: StudyJson | null; // the loaded pack's first study (its numbers, why lines and chart)
   onRace: (lanes: LanePatch[]) => void;
   others?: StudyJson[]; // other packs' studies, drawn beside in the chart
+  fair?: FairStudyJson | null; // the loaded pack's fair study: both verdicts, and data-verdict (DESIGN §6c)
 }
 
 const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(1));
@@ -147,9 +147,8 @@ function Row({
 }) {
   const sf: StudyFinding | undefined = study?.findings.find((x) => x.id === f.id);
   const ff = fair?.findings.find((x) => x.id === f.id);
-  // the row's verdict: the fair study's paper-settings one once it is complete (DESIGN §6c), the first study's until then
-  const verdict: Verdict | 'differs' =
-    ff && fair?.complete ? ff.verdicts.paper.verdict : (sf?.verdict ?? 'inconclusive');
+  // the row's verdict (DESIGN §6c): the fair study's at the paper's settings; the first study's without a fair study
+  const verdict: Verdict | 'differs' = ff ? ff.verdicts.paper.verdict : (sf?.verdict ?? 'inconclusive');
   const why = sf && study ? whyText(sf, study) : null;
   const ids = [...(sf?.conditions ?? [])].sort((a, b) => CONDITION_ORDER.indexOf(a) - CONDITION_ORDER.indexOf(b)); // T 0.1 before 0.25 …
   return (
@@ -182,9 +181,8 @@ function Row({
   );
 }
 
-export function FindingsPanel({ study, onRace, others = [] }: FindingsPanelProps) {
+export function FindingsPanel({ study, onRace, others = [], fair = null }: FindingsPanelProps) {
   const studies = [study, ...others].filter((s): s is StudyJson => s !== null);
-  const fair = fairFor(study?.pack);
   return (
     <section
       className="card findings"

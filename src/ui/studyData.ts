@@ -1,16 +1,16 @@
-// The shipped full-study results (study/<pack>.json, partial until the study finishes) as Vite JSON imports, by pack
-// name, for the "What matters" panel.
+// The shipped study results as Vite JSON imports, by pack name, for the "What matters" panel: the first study
+// (study/<pack>.json, read in its own view: each finding's first-study verdict) and the fair one (study/fair-<pack>.json).
 import digits from '../../study/digits.json';
 import shapes from '../../study/shapes.json';
 import type { StudyJson } from '../core/study/study';
-import type { FairStudyJson } from '../core/study/fairStudy';
+import { type FairStudyJson, firstStudyView } from '../core/study/fairStudy';
 import fairDigits from '../../study/fair-digits.json';
 import fairHues from '../../study/fair-hues.json';
 import fairShapes from '../../study/fair-shapes.json';
 
 export const STUDIES: Record<string, StudyJson> = {
-  shapes: shapes as unknown as StudyJson,
-  digits: digits as unknown as StudyJson,
+  shapes: firstStudyView(shapes as unknown as StudyJson),
+  digits: firstStudyView(digits as unknown as StudyJson),
 };
 
 /** The study of a pack, or null for a pack the study has not measured (a user's own pack). */

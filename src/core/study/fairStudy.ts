@@ -3,10 +3,13 @@
 import { DEFAULT_CONFIG, type DeepPartial, mergeConfig, type TrainConfig } from '../config/config';
 import { type Comparison, comparisonIds, CONDITIONS, FINDINGS } from './findings';
 import { beyondMargin, holm, mean, std, tost, welch } from './stats';
-import type { StudyRun } from './study';
+import type { StudyJson, StudyRun } from './study';
+import type { FairComparison, FairVerdict, FairVerdictSet, TuningEntry } from './fairTypes';
+
+export type { FairComparison, FairVerdict, FairVerdictSet, TuningEntry } from './fairTypes';
+import type { Verdict } from './stats';
 import { BEST_OF, FAIR_STUDY, LABELED_PATCH, LABELED_SUFFIX, ON_BEST_FKL, PAPER_STAGE, secondStagePatch, TUNING } from './tuning';
 
-export type FairVerdict = 'reproduces' | 'reversed' | 'differs' | 'inconclusive';
 
 /** Each finding at its best: comparisons over BEST_OF groups (a group stands for its picked config). */
 export const BEST_COMPARISONS: Record<string, { comparisons: Comparison[]; note?: string }> = {
@@ -26,12 +29,6 @@ export const BEST_COMPARISONS: Record<string, { comparisons: Comparison[]; note?
 
 // ------------------------------------------------------------------ tuning: which config is each group's best
 
-export interface TuningEntry {
-  grid: string[]; // the config ids it picks among
-  best: string | null; // the pick: highest mean val exact match at the end of the budget (ties: the earlier config)
-  by: 'val';
-  val: Record<string, { mean: number | null; n: number }>;
-}
 
 const isVal = (r: StudyRun) => (r.split ?? 'val') === 'val';
 
@@ -102,30 +99,7 @@ export const secondStageIds = (): string[] => Object.keys(ON_BEST_FKL).flatMap((
 
 // ------------------------------------------------------------------ verdicts
 
-export interface FairComparison {
-  a: string; // run id of the side the claim puts first (gt: the one that should win)
-  b: string;
-  kind: 'gt' | 'eq';
-  n: [number, number];
-  means: [number | null, number | null];
-  diff: number | null; // mean(a) − mean(b), points of test exact match at the end of the budget
-  se: number | null;
-  df: number | null; // Welch–Satterthwaite
-  p: number | null; // welch: two-sided; tost: the larger one-sided p of |diff| < margin
-  pBeyond?: number | null; // tost only: one-sided p of |diff| > margin (the "differs" side)
-  pHolm: number | null; // the deciding p (welch: p; tost: the smaller of p and pBeyond) after Holm over the family
-  ci95: [number | null, number | null];
-  test: 'welch' | 'tost';
-  margin?: number;
-  verdict: FairVerdict;
-  early?: { diff: number | null; ci95: [number | null, number | null]; p: number | null }; // at each run's best-val step (early stopping), not decisive
-}
 
-export interface FairVerdictSet {
-  verdict: FairVerdict;
-  comparisons: FairComparison[];
-  note?: string;
-}
 
 const r3 = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
 const r4 = (x: number): number | null => (Number.isFinite(x) ? Number(x.toPrecision(4)) : null); // p-values: 4 significant digits
@@ -223,4 +197,34 @@ export interface FairStudyJson {
   tuning: Record<string, TuningEntry>;
   conditions: Record<string, ReturnType<typeof testCondition> & { config: TrainConfig | null }>;
   findings: FairFinding[];
+}
+
+/**
+ * study/<pack>.json as DESIGN §6c has it: the first study's conditions and comparisons, plus the fair study's `tuning`
+ * and each finding's `verdicts: {paper, best}`, its `verdict` the paper one; the first study's own verdict (3,000
+ * steps, val, 2 SE) moves to `firstStudy.verdict`. Idempotent: a file that has them already is rebuilt from its first view.
+ */
+export function withFairVerdicts(study: StudyJson, fair: FairStudyJson): StudyJson {
+  const first = firstStudyView(study);
+  const byId = new Map(fair.findings.map((f) => [f.id, f]));
+  return {
+    ...first,
+    tuning: fair.tuning,
+    fairStudy: { steps: fair.steps, split: fair.split, complete: fair.complete, runs: fair.runs.test, file: `study/fair-${fair.pack}.json` },
+    findings: first.findings.map((f) => {
+      const ff = byId.get(f.id);
+      if (!ff) return f;
+      return { ...f, verdict: ff.verdicts.paper.verdict, verdicts: ff.verdicts, firstStudy: { verdict: f.verdict as Verdict } };
+    }),
+  };
+}
+
+/** The first study's own view of a study JSON (each finding's verdict its first-study one), what its numbers explain. */
+export function firstStudyView(study: StudyJson): StudyJson {
+  if (!study.findings.some((f) => f.firstStudy)) return study;
+  const { tuning: _t, fairStudy: _f, ...rest } = study;
+  return {
+    ...rest,
+    findings: study.findings.map(({ verdicts: _v, firstStudy, ...f }) => ({ ...f, verdict: firstStudy?.verdict ?? f.verdict })),
+  };
 }

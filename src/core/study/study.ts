@@ -1,6 +1,7 @@
 // The studies' conditions and the contract JSON of the full study (DESIGN §6b): the quick study's three conditions,
 // and studyJson(), which turns the finished runs into study/<pack>.json with per-finding verdicts. Pure TS.
 import type { DeepPartial, TrainConfig } from '../config/config';
+import type { FairVerdictSet, TuningEntry } from './fairTypes';
 import { type Base, CONDITIONS, FINDINGS, findingConditions, type PaperValue } from './findings';
 import { combine, compare, type ComparisonResult, mean, pairedDiff, std, TARGET_SE, type Verdict } from './stats';
 
@@ -84,12 +85,15 @@ export type StudyComparison = Omit<ComparisonResult, 'means' | 'stds' | 'diff' |
 export interface StudyFinding {
   id: string;
   claim: string;
-  verdict: Verdict; // on the data-rich base
+  verdict: Verdict | 'differs'; // on the data-rich base (in the file: the fair study's paper-settings verdict, DESIGN §6c)
   paper: { values: PaperValue[]; note: string };
   conditions: string[];
   probe?: string[]; // conditions that probe the reason for the verdict (not decisive)
   comparisons: StudyComparison[];
   labeled?: { verdict: Verdict; comparisons: StudyComparison[] };
+  /** DESIGN §6c: the fair study's two verdicts (study/fair-<pack>.json), and the first study's own verdict. */
+  verdicts?: { paper: FairVerdictSet; best: FairVerdictSet };
+  firstStudy?: { verdict: Verdict };
 }
 
 export interface StudyJson {
@@ -101,6 +105,8 @@ export interface StudyJson {
   families: string[];
   conditions: Record<string, StudyCondition>;
   findings: StudyFinding[];
+  tuning?: Record<string, TuningEntry>; // DESIGN §6c: each objective's grid and pick by val (the fair study's)
+  fairStudy?: { steps: number; split: string; complete: boolean; runs: number; file: string };
 }
 
 const fin = (x: number): number | null => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
