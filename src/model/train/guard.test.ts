@@ -1,38 +1,20 @@
 // Issue 16 on the model side: the non-finite guard (a NaN in the teacher's targets never reaches weights or Adam),
 // the divergence detector on a real diverging run (lr 1, no clipping, T 0.05), and checkpoint → resume bit for bit.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeepPartial, TrainConfig } from '../../core/config/config';
+import { describe, expect, it } from 'vitest';
 import { DivergenceDetector, nonFiniteTerms } from '../../core/kd/health';
-import { Rng } from '../../core/base/rng';
 import { TERM_NAMES, VALUE_NAMES } from '../../core/kd/terms';
 import { Adam } from '../adam';
-import { initBackend } from '../backend';
-import { initEncoder } from '../encoder';
-import { initLlava } from '../llava';
-import { disposeParams, exportParams, type Params } from '../params';
+import { exportParams } from '../params';
 import { withFaults } from './faults';
-import { readStep, Trainer, type TrainerCheckpoint, type TrainerInit } from './trainer';
-import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from '../testing/tiny';
+import { readStep, Trainer, type TrainerCheckpoint } from './trainer';
+import { TINY_ENC, tinyConfig } from '../testing/tiny';
+import { ALL_TERMS, tinyTrainerKit } from '../testing/tinyTrainer';
 
-const m = tinyModel();
-const tm = tinyModel({ d: 24 });
-const ALL = { weights: { ce: 1, seq: 0.5, kd: 1, hidden: 0.5, affinity: 1, attention: 1 } };
-const data = syntheticData(TINY_ENC, m, { N: 24, labeled: 16, targets: 'both', hiddenDim: 24, topK: 4 });
-
-let enc: Params;
-let teacher: { config: typeof tm; params: Params };
-
-function make(patch: DeepPartial<TrainConfig>, extra: Partial<TrainerInit> = {}): Trainer {
-  return new Trainer({
-    model: m,
-    encoder: { config: TINY_ENC, params: enc },
-    config: tinyConfig(patch),
-    data,
-    teacher,
-    ...extra,
-  });
-}
+const kit = tinyTrainerKit();
+const { m, data } = kit;
+const make = kit.make;
+const ALL = ALL_TERMS;
 
 /** Every weight, φ and Adam buffer of a trainer as host arrays (keys sorted), for bit-for-bit comparisons. */
 async function stateOf(tr: Trainer): Promise<Record<string, number[]>> {
@@ -43,15 +25,7 @@ async function stateOf(tr: Trainer): Promise<Record<string, number[]>> {
   return out;
 }
 
-beforeAll(async () => {
-  await initBackend('cpu');
-  enc = initEncoder(TINY_ENC, new Rng(1));
-  teacher = { config: tm, params: initLlava(tm, new Rng(2)) };
-});
-afterAll(() => {
-  disposeParams(enc);
-  disposeParams(teacher.params);
-});
+kit.setup('cpu');
 
 describe('non-finite guard', () => {
   it('a NaN in the teacher targets of a batch leaves weights and Adam state bit-identical; later steps are finite', async () => {
@@ -83,7 +57,7 @@ describe('non-finite guard', () => {
       ['online', make({ ...ALL, kd: { source: 'online' } })],
       [
         'no teacher',
-        new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: bare }),
+        new Trainer({ model: m, encoder: { config: TINY_ENC, params: kit.enc }, config: tinyConfig({}), data: bare }),
       ],
     ];
     for (const [what, tr] of cases) {

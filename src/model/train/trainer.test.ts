@@ -1,37 +1,23 @@
 // Trainer behaviour on tiny models: flat tensor count across steps, seeded determinism on cpu and wasm (and their
 // agreement), stage 1 freezing, on-policy/online paths, online vs cached teacher targets, config checks.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeepPartial, TrainConfig } from '../../core/config/config';
+import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/base/rng';
 import { initBackend } from '../backend';
 import { initEncoder } from '../encoder';
 import { answerMask, PAD_ID } from '../configs';
 import { initLlava } from '../llava';
-import { disposeParams, type Params } from '../params';
+import { disposeParams } from '../params';
 import { computeTeacherOutputs } from '../teacherRun';
 import { checkpointFromBytes, checkpointToBytes } from './checkpointFile';
-import { readStep, Trainer, type TrainerInit } from './trainer';
-import { syntheticData, TINY_ENC, tinyConfig, tinyModel, topkOf } from '../testing/tiny';
+import { readStep, Trainer } from './trainer';
+import { TINY_ENC, tinyConfig, topkOf } from '../testing/tiny';
+import { ALL_TERMS, tinyTrainerKit } from '../testing/tinyTrainer';
 
-const m = tinyModel();
-const tm = tinyModel({ d: 24 });
-const ALL = { weights: { ce: 1, seq: 0.5, kd: 1, hidden: 0.5, affinity: 1, attention: 1 } };
-const data = syntheticData(TINY_ENC, m, { N: 24, labeled: 16, targets: 'both', hiddenDim: 24, topK: 4 });
-
-let enc: Params;
-let teacher: { config: typeof tm; params: Params };
-
-function make(patch: DeepPartial<TrainConfig>, extra: Partial<TrainerInit> = {}): Trainer {
-  return new Trainer({
-    model: m,
-    encoder: { config: TINY_ENC, params: enc },
-    config: tinyConfig(patch),
-    data,
-    teacher,
-    ...extra,
-  });
-}
+const kit = tinyTrainerKit();
+const { m, data } = kit;
+const make = kit.make;
+const ALL = ALL_TERMS;
 
 async function totals(tr: Trainer, n: number): Promise<number[]> {
   const out: number[] = [];
@@ -39,17 +25,7 @@ async function totals(tr: Trainer, n: number): Promise<number[]> {
   return out;
 }
 
-function setup(backend: 'cpu' | 'wasm') {
-  beforeAll(async () => {
-    await initBackend(backend);
-    enc = initEncoder(TINY_ENC, new Rng(1));
-    teacher = { config: tm, params: initLlava(tm, new Rng(2)) };
-  });
-  afterAll(() => {
-    disposeParams(enc);
-    disposeParams(teacher.params);
-  });
-}
+const setup = kit.setup;
 
 describe('trainer on cpu', () => {
   setup('cpu');
@@ -107,7 +83,7 @@ describe('trainer on cpu', () => {
     const bare = { ...data, targets: undefined, teacherAnswerIds: undefined };
     const t2 = new Trainer({
       model: m,
-      encoder: { config: TINY_ENC, params: enc },
+      encoder: { config: TINY_ENC, params: kit.enc },
       config: tinyConfig({}),
       data: bare,
     });
@@ -135,7 +111,7 @@ describe('trainer on cpu', () => {
     tr.dispose();
     const noTeacher = new Trainer({
       model: m,
-      encoder: { config: TINY_ENC, params: enc },
+      encoder: { config: TINY_ENC, params: kit.enc },
       config: tinyConfig({}),
       data,
     });
@@ -147,7 +123,7 @@ describe('trainer on cpu', () => {
       () =>
         new Trainer({
           model: m,
-          encoder: { config: TINY_ENC, params: enc },
+          encoder: { config: TINY_ENC, params: kit.enc },
           config: tinyConfig({ weights: { kd: 1 } }),
           data: topOnly,
         }),
@@ -157,14 +133,14 @@ describe('trainer on cpu', () => {
   it('online and cached teacher give the same terms on answer positions (dense and top-K)', async () => {
     const lab = new Set(data.labeled);
     const t = await computeTeacherOutputs({
-      encoder: { config: TINY_ENC, params: enc },
-      teacher,
+      encoder: { config: TINY_ENC, params: kit.enc },
+      teacher: kit.teacher,
       ...data,
       labeled: (n) => lab.has(n),
     });
     const { logits, hidden, affinity, attention } = t;
     const topk = topkOf(logits, 24 * m.A, m.vocabSize, 4);
-    const targets = { logits, topk, hidden, hiddenDim: tm.d, affinity, attention };
+    const targets = { logits, topk, hidden, hiddenDim: kit.tm.d, affinity, attention };
     const cached = { ...data, kdIds: t.kdIds, teacherAnswerIds: t.teacherAnswerIds, targets };
     const batch = [0, 3, 5, 17, 20, 22];
     for (const kd of [
@@ -174,17 +150,17 @@ describe('trainer on cpu', () => {
     ]) {
       const a = new Trainer({
         model: m,
-        encoder: { config: TINY_ENC, params: enc },
+        encoder: { config: TINY_ENC, params: kit.enc },
         config: tinyConfig({ ...ALL, kd }),
         data: cached,
-        teacher,
+        teacher: kit.teacher,
       });
       const b = new Trainer({
         model: m,
-        encoder: { config: TINY_ENC, params: enc },
+        encoder: { config: TINY_ENC, params: kit.enc },
         config: tinyConfig({ ...ALL, kd: { ...kd, source: 'online' } }),
         data: cached,
-        teacher,
+        teacher: kit.teacher,
       });
       const ta = await a.evalTerms(batch);
       const tb = await b.evalTerms(batch);
@@ -195,13 +171,13 @@ describe('trainer on cpu', () => {
     // a dense cache truncated on the fly equals a top-K cache of the same teacher
     const top = new Trainer({
       model: m,
-      encoder: { config: TINY_ENC, params: enc },
+      encoder: { config: TINY_ENC, params: kit.enc },
       config: tinyConfig({ kd: { topKMode: 'renorm', topK: 4 } }),
       data: { ...cached, targets: { ...cached.targets, logits: undefined } },
     });
     const den = new Trainer({
       model: m,
-      encoder: { config: TINY_ENC, params: enc },
+      encoder: { config: TINY_ENC, params: kit.enc },
       config: tinyConfig({ kd: { topKMode: 'renorm', topK: 4 } }),
       data: { ...cached, targets: { ...cached.targets, topk: undefined } },
     });
@@ -266,7 +242,7 @@ describe('trainer on cpu', () => {
 
   it('rejects bad data with the field and what was expected', () => {
     const mk = (d: typeof data) => () =>
-      new Trainer({ model: m, encoder: { config: TINY_ENC, params: enc }, config: tinyConfig({}), data: d });
+      new Trainer({ model: m, encoder: { config: TINY_ENC, params: kit.enc }, config: tinyConfig({}), data: d });
     const badIds = data.promptIds.slice();
     badIds[5] = m.vocabSize;
     expect(mk({ ...data, promptIds: badIds })).toThrow(/data\.promptIds\[5\].*\[0, 12\)/);
@@ -299,8 +275,8 @@ describe('trainer on cpu', () => {
  * totals. Everything it builds is freed, so each test that calls it stands alone. */
 async function firstFiveTotals(backend: 'cpu' | 'wasm', n: number): Promise<number[][]> {
   await initBackend(backend);
-  enc = initEncoder(TINY_ENC, new Rng(1));
-  teacher = { config: tm, params: initLlava(tm, new Rng(2)) };
+  kit.enc = initEncoder(TINY_ENC, new Rng(1));
+  kit.teacher = { config: kit.tm, params: initLlava(kit.tm, new Rng(2)) };
   try {
     const patch = { ...ALL, onPolicy: { lambda: 0.4 }, data: { useUnlabeled: true } };
     const out: number[][] = [];
@@ -314,8 +290,8 @@ async function firstFiveTotals(backend: 'cpu' | 'wasm', n: number): Promise<numb
     }
     return out;
   } finally {
-    disposeParams(enc);
-    disposeParams(teacher.params);
+    disposeParams(kit.enc);
+    disposeParams(kit.teacher.params);
   }
 }
 
