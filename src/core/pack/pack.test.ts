@@ -88,18 +88,9 @@ describe('pack round trip', () => {
 
   it('summarizes a pack', () => {
     const s = summarizePack(parsePack(buildPackBytes(topk), F));
-    expect(Object.keys(s)).toEqual([
-      'format',
-      'version',
-      'n',
-      'families',
-      'vocab_size',
-      'answer_slots',
-      'patches',
-      'targets',
-      'teacher_accuracy',
-      'tensors',
-    ]);
+    expect(Object.keys(s).join(' ')).toBe(
+      'format version n families vocab_size answer_slots patches targets teacher_accuracy tensors',
+    );
     expect(s.n).toEqual({ train_labeled: 2, train_unlabeled: 2, val: 1, test: 1 });
     expect(s).toMatchObject({
       format: 'llavadi-lab-pack',
