@@ -85,6 +85,42 @@ function packB(b: usize, bp: usize, N: i32, K: i32, transB: i32): void {
   }
 }
 
+/** Stores a 4×8 block of C at row i0, column j0: straight into `out` when it fits, else through `tile` (row-major
+ *  4×8 scratch) for the rows and columns inside M × N. */
+@inline function storeTile(
+  out: usize, tile: usize, M: i32, N: i32, i0: i32, j0: i32,
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128
+): void {
+  if (i0 + 4 <= M && j0 + 8 <= N) {
+    const o = out + (<usize>i0 * <usize>N + <usize>j0) * 4;
+    const stride = <usize>N * 4;
+    v128.store(o, c00);
+    v128.store(o, c01, 16);
+    v128.store(o + stride, c10);
+    v128.store(o + stride, c11, 16);
+    v128.store(o + 2 * stride, c20);
+    v128.store(o + 2 * stride, c21, 16);
+    v128.store(o + 3 * stride, c30);
+    v128.store(o + 3 * stride, c31, 16);
+  } else {
+    v128.store(tile, c00);
+    v128.store(tile, c01, 16);
+    v128.store(tile, c10, 32);
+    v128.store(tile, c11, 48);
+    v128.store(tile, c20, 64);
+    v128.store(tile, c21, 80);
+    v128.store(tile, c30, 96);
+    v128.store(tile, c31, 112);
+    const rows = min(4, M - i0);
+    const cols = min(8, N - j0);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        store<f32>(out + (<usize>(i0 + r) * <usize>N + <usize>(j0 + c)) * 4, load<f32>(tile + (<usize>r * 8 + <usize>c) * 4));
+      }
+    }
+  }
+}
+
 /** out[i, j] = Σ_k Ap · Bp for every 4×8 tile; edge tiles go through `tile` and only their valid part is written. */
 function compute(ap: usize, bp: usize, out: usize, M: i32, N: i32, K: i32, tile: usize): void {
   const mBlocks = (M + 3) >> 2;
@@ -116,36 +152,7 @@ function compute(ap: usize, bp: usize, out: usize, M: i32, N: i32, K: i32, tile:
         pa += 16;
         pb += 32;
       }
-      const i0 = ib * 4;
-      const j0 = jb * 8;
-      if (i0 + 4 <= M && j0 + 8 <= N) {
-        const o = out + (<usize>i0 * <usize>N + <usize>j0) * 4;
-        const stride = <usize>N * 4;
-        v128.store(o, c00);
-        v128.store(o, c01, 16);
-        v128.store(o + stride, c10);
-        v128.store(o + stride, c11, 16);
-        v128.store(o + 2 * stride, c20);
-        v128.store(o + 2 * stride, c21, 16);
-        v128.store(o + 3 * stride, c30);
-        v128.store(o + 3 * stride, c31, 16);
-      } else {
-        v128.store(tile, c00);
-        v128.store(tile, c01, 16);
-        v128.store(tile, c10, 32);
-        v128.store(tile, c11, 48);
-        v128.store(tile, c20, 64);
-        v128.store(tile, c21, 80);
-        v128.store(tile, c30, 96);
-        v128.store(tile, c31, 112);
-        const rows = min(4, M - i0);
-        const cols = min(8, N - j0);
-        for (let r = 0; r < rows; r++) {
-          for (let c = 0; c < cols; c++) {
-            store<f32>(out + (<usize>(i0 + r) * <usize>N + <usize>(j0 + c)) * 4, load<f32>(tile + (<usize>r * 8 + <usize>c) * 4));
-          }
-        }
-      }
+      storeTile(out, tile, M, N, ib * 4, jb * 8, c00, c01, c10, c11, c20, c21, c30, c31);
     }
   }
 }
@@ -191,36 +198,7 @@ function computeDirect(a: usize, bp: usize, out: usize, M: i32, N: i32, K: i32, 
         pa3 += 4;
         pb += 32;
       }
-      const i0 = ib * 4;
-      const j0 = jb * 8;
-      if (i0 + 4 <= M && j0 + 8 <= N) {
-        const o = out + (<usize>i0 * <usize>N + <usize>j0) * 4;
-        const stride = <usize>N * 4;
-        v128.store(o, c00);
-        v128.store(o, c01, 16);
-        v128.store(o + stride, c10);
-        v128.store(o + stride, c11, 16);
-        v128.store(o + 2 * stride, c20);
-        v128.store(o + 2 * stride, c21, 16);
-        v128.store(o + 3 * stride, c30);
-        v128.store(o + 3 * stride, c31, 16);
-      } else {
-        v128.store(tile, c00);
-        v128.store(tile, c01, 16);
-        v128.store(tile, c10, 32);
-        v128.store(tile, c11, 48);
-        v128.store(tile, c20, 64);
-        v128.store(tile, c21, 80);
-        v128.store(tile, c30, 96);
-        v128.store(tile, c31, 112);
-        const rows = min(4, M - i0);
-        const cols = min(8, N - j0);
-        for (let r = 0; r < rows; r++) {
-          for (let c = 0; c < cols; c++) {
-            store<f32>(out + (<usize>(i0 + r) * <usize>N + <usize>(j0 + c)) * 4, load<f32>(tile + (<usize>r * 8 + <usize>c) * 4));
-          }
-        }
-      }
+      storeTile(out, tile, M, N, ib * 4, jb * 8, c00, c01, c10, c11, c20, c21, c30, c31);
     }
   }
 }
