@@ -53,14 +53,9 @@ export async function compileKernelVariants(): Promise<Record<KernelVariant, Uin
   return { simd: await compileKernels('simd'), relaxed: await compileKernels('relaxed') };
 }
 
-const base64Lines = (bytes: Uint8Array): string =>
-  (
-    Buffer.from(bytes)
-      .toString('base64')
-      .match(/.{1,100}/g) ?? []
-  )
-    .map((l) => `  '${l}'`)
-    .join(' +\n') + ';';
+/** A module as one base64 string literal on one line (two builds share long runs of bytes: split into lines, their
+ *  text would repeat line for line). */
+const base64Lines = (bytes: Uint8Array): string => `  '${Buffer.from(bytes).toString('base64')}';`;
 
 /** The generated module's text for both builds. */
 export function renderKernelModule(builds: Record<KernelVariant, Uint8Array>): string {
