@@ -6,10 +6,10 @@
 import v8 from 'node:v8';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fusedLinearCase, values } from './testing/kernelCases';
 import { deriveSeed, Rng } from '../../core/base/rng';
 import { backendInfo, initBackend } from '../backend';
 import { initEncoder } from '../encoder';
-import { linear } from '../layers';
 import { disposeParams } from '../params';
 import { syntheticData, TINY_ENC, tinyConfig, tinyModel } from '../testing/tiny';
 import { readStep, Trainer } from '../train/trainer';
@@ -20,17 +20,6 @@ import {
   wasmKernelsProvenance,
   wasmKernelsState,
 } from '.';
-
-/** A deterministic float32 array of n values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** float64 op(A)·op(B) of single matrices a [r, c], b [r, c] as stored. */
 function reference(a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], ta: boolean, tb: boolean) {
@@ -154,18 +143,7 @@ describe('lab wasm kernels, SIMD128 and relaxed SIMD builds', () => {
 
   it('fused linear (x·W + b, + residual) and its gradients on each build agree with tfjs kernels', async () => {
     const run = async () => {
-      const x = tf.tensor3d(values(2 * 5 * 67, 41), [2, 5, 67]);
-      const w = tf.tensor2d(values(67 * 18, 42), [67, 18]);
-      const b = tf.tensor1d(values(18, 43));
-      const r = tf.tensor3d(values(2 * 5 * 18, 44), [2, 5, 18]);
-      const u = tf.tensor3d(values(2 * 5 * 18, 45), [2, 5, 18]);
-      const { value, grads } = tf.valueAndGrads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor, f: tf.Tensor) =>
-        tf.sum(tf.mul(linear(a, c, e, { res: f }), u)),
-      )([x, w, b, r]);
-      const plain = linear(x, w);
-      const out = [value, plain, ...grads].map((t) => Array.from(t.dataSync()));
-      tf.dispose([x, w, b, r, u, value, plain, ...grads]);
-      return out;
+      return fusedLinearCase(67, 18);
     };
     await installWasmKernels('off');
     const stock = await run();

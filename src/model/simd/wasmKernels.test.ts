@@ -2,23 +2,13 @@
 // broadcast and edge size; the fused Adam against tfjs's own formulation on wasm, bit for bit, clipping and the guard included.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fusedLinearCase, values } from './testing/kernelCases';
 import { Adam } from '../adam';
 import { initBackend } from '../backend';
-import { gelu, layerNorm, linear } from '../layers';
+import { gelu, layerNorm } from '../layers';
 import { installWasmKernels, wasmKernelsState } from '.';
 import * as names from './kernelNames';
 import { labKernelConfigs, overrideConfigs } from './registerAll';
-
-/** A deterministic float32 array of n values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** float64 op(A)·op(B) per batch; a [bA, r, c] and b [bB, r, c] as stored, bA or bB may be 1 (broadcast). */
 function reference(
@@ -328,18 +318,7 @@ describe('lab wasm kernels', () => {
   it('fused linear (x·W + b, + residual) and its gradients agree with tfjs kernels', async () => {
     const run = async (mode: 'off' | 'all') => {
       await installWasmKernels(mode);
-      const x = tf.tensor3d(values(2 * 5 * 7, 41), [2, 5, 7]);
-      const w = tf.tensor2d(values(7 * 6, 42), [7, 6]);
-      const b = tf.tensor1d(values(6, 43));
-      const r = tf.tensor3d(values(2 * 5 * 6, 44), [2, 5, 6]);
-      const u = tf.tensor3d(values(2 * 5 * 6, 45), [2, 5, 6]);
-      const { value, grads } = tf.valueAndGrads((a: tf.Tensor, c: tf.Tensor, e: tf.Tensor, f: tf.Tensor) =>
-        tf.sum(tf.mul(linear(a, c, e, { res: f }), u)),
-      )([x, w, b, r]);
-      const plain = linear(x, w);
-      const out = [value, plain, ...grads].map((t) => Array.from(t.dataSync()));
-      tf.dispose([x, w, b, r, u, value, plain, ...grads]);
-      return out;
+      return fusedLinearCase(7, 6);
     };
     const stock = await run('off');
     const fused = await run('all');
