@@ -1,6 +1,7 @@
 // The race: one row per lane (colour, name, config summary, step, loss, val overall and per family, agreement with the
 // Bayes answers when the pack has them, remove), a click selects the lane the knobs edit; add a lane (a copy of the
 // selected one); race presets (`race-select`); where two lanes first separated (`lane-separated`, core/separation).
+import { PickerSelect } from './PickerSelect';
 import { useLab } from '../store';
 import { canAddLane, configSummary, type StoreLane } from '../store/lanes';
 import { raceById, RACES } from '../store/races';
@@ -86,24 +87,16 @@ export function RaceSelect() {
   const id = useLab((s) => s.raceId);
   const r = raceById(id);
   return (
-    <div className="preset">
-      <label>
-        Race{' '}
-        <select
-          data-testid="race-select"
-          value={id ?? ''}
-          onChange={(e) => e.target.value && lab.applyRace(e.target.value)}
-        >
-          <option value="">(your lanes)</option>
-          {RACES.map((x) => (
-            <option key={x.id} value={x.id}>
-              {x.label}
-            </option>
-          ))}
-        </select>
-      </label>
+    <PickerSelect
+      label="Race"
+      testId="race-select"
+      value={id}
+      none="(your lanes)"
+      options={RACES}
+      onPick={lab.applyRace}
+    >
       {r ? <p className="found">{r.about}</p> : null}
-    </div>
+    </PickerSelect>
   );
 }
 

@@ -45,6 +45,14 @@ const MAX_POINTS = 1000;
 /** Steps (1-based) of a series' rows. */
 const stepsOf = (step: Int32Array, n: number) => Float64Array.from(step.subarray(0, n), (x) => x + 1);
 
+/** The val curves a single lane draws (dashed), in drawing order: the term, its data key, legend name and colour
+ *  (null: the palette's total colour). */
+const VAL_LINES: readonly (readonly [Plotted, string, string, string | null])[] = [
+  ['kd', 'valKd', 'val kd', '#d62728'],
+  ['total', 'valTotal', 'val total', null],
+  ['ce', 'valCe', 'val ce', '#1f77b4'],
+];
+
 export function LossChart() {
   const version = useThrottledVersion(250);
   const smooth = useLab((s) => s.settings.smoothing);
@@ -281,39 +289,18 @@ export function LossChart() {
               strokeWidth={k === 'total' ? 3 : k === 'ce' ? 1.6 : 1.2}
             />
           ))}
-          {drawn('kd') ? (
+          {VAL_LINES.filter(([k]) => drawn(k)).map(([, dataKey, name, colour]) => (
             <Line
+              key={dataKey}
               data={val}
-              dataKey="valKd"
-              name="val kd"
-              stroke="#d62728"
+              dataKey={dataKey}
+              name={name}
+              stroke={colour ?? pal.total}
               strokeDasharray="5 4"
               isAnimationActive={false}
               dot={{ r: 2 }}
             />
-          ) : null}
-          {drawn('total') ? (
-            <Line
-              data={val}
-              dataKey="valTotal"
-              name="val total"
-              stroke={pal.total}
-              strokeDasharray="5 4"
-              isAnimationActive={false}
-              dot={{ r: 2 }}
-            />
-          ) : null}
-          {drawn('ce') ? (
-            <Line
-              data={val}
-              dataKey="valCe"
-              name="val ce"
-              stroke="#1f77b4"
-              strokeDasharray="5 4"
-              isAnimationActive={false}
-              dot={{ r: 2 }}
-            />
-          ) : null}
+          ))}
         </LineChart>
       </ResponsiveContainer>
     </section>

@@ -1,6 +1,7 @@
 // Presets reproducing the paper's ablations, with two lines on what the paper found.
 import { useLab } from '../store';
 import { PRESETS, presetById } from '../store/presets';
+import { PickerSelect } from './PickerSelect';
 import { useController } from './useController';
 
 export function PresetSelect() {
@@ -8,22 +9,14 @@ export function PresetSelect() {
   const id = useLab((s) => s.presetId);
   const p = presetById(id);
   return (
-    <div className="preset">
-      <label>
-        Preset{' '}
-        <select
-          data-testid="preset-select"
-          value={id ?? ''}
-          onChange={(e) => e.target.value && lab.applyPreset(e.target.value)}
-        >
-          <option value="">(custom)</option>
-          {PRESETS.map((x) => (
-            <option key={x.id} value={x.id}>
-              {x.label}
-            </option>
-          ))}
-        </select>
-      </label>
+    <PickerSelect
+      label="Preset"
+      testId="preset-select"
+      value={id}
+      none="(custom)"
+      options={PRESETS}
+      onPick={lab.applyPreset}
+    >
       {p ? (
         <p className="found" data-testid="preset-found">
           {p.found[0]}
@@ -31,6 +24,6 @@ export function PresetSelect() {
           {p.found[1]}
         </p>
       ) : null}
-    </div>
+    </PickerSelect>
   );
 }
