@@ -77,6 +77,10 @@ async function main() {
     steps: STEPS,
     rounds: ROUNDS,
     lanes,
+    // DESIGN §6c: the lanes per worker count; every lane runs in the one worker today (lanes across workers, issue 32
+    // item 1, is not built), so only "1" is measured
+    workers: 1,
+    byWorkers: { '1': lanes },
     ratioToOneLane: ratio,
     tensorsFlat: Object.fromEntries(COUNTS.map((n) => [String(n), flat[n]])),
     conditions: process.env.BENCH_NOTE ?? null,
