@@ -52,6 +52,56 @@ export function RunButtons() {
   );
 }
 
+/** The logit divergence's knobs in the panel's order: numbers (key, label, bounds, formula) and switches. */
+const KD_KNOBS: readonly (
+  | {
+      kind: 'number';
+      key: 'T' | 'beta' | 'alpha';
+      label: string;
+      testId?: string;
+      min?: number;
+      step: number;
+      title: string;
+      gloss: string;
+    }
+  | { kind: 'check'; key: 't2' | 'normLogits'; label: string; title: string; gloss: string }
+)[] = [
+  {
+    kind: 'number',
+    key: 'T',
+    label: 'T',
+    testId: 'temperature',
+    min: 0.05,
+    step: 0.1,
+    title: 'p = softmax(z / T); T > 0',
+    gloss: 'T',
+  },
+  { kind: 'check', key: 't2', label: '× T²', title: 'multiply every divergence except mse by T²', gloss: 't2' },
+  {
+    kind: 'number',
+    key: 'beta',
+    label: 'β (jsd)',
+    step: 0.1,
+    title: 'm = β·p_t + (1−β)·p_s; β ∈ (0,1)',
+    gloss: 'beta',
+  },
+  {
+    kind: 'number',
+    key: 'alpha',
+    label: 'α (skew)',
+    step: 0.05,
+    title: 'sfkl: KL(p_t ‖ α·p_t + (1−α)·p_s); α ∈ [0,1)',
+    gloss: 'alpha',
+  },
+  {
+    kind: 'check',
+    key: 'normLogits',
+    label: 'normalise logits',
+    title: '(z − mean) / (std + 1e-7) before T',
+    gloss: 'norm',
+  },
+];
+
 export function ControlsPanel() {
   const lab = useController();
   const c = useLab(selectConfig);
@@ -97,46 +147,30 @@ export function ControlsPanel() {
             </select>
           )}
         </Field>
-        <NumberField
-          label="T"
-          testId="temperature"
-          value={kd.T}
-          min={0.05}
-          step={0.1}
-          title="p = softmax(z / T); T > 0"
-          gloss="T"
-          onCommit={(x) => set({ kd: { T: x } })}
-        />
-        <Check
-          label="× T²"
-          checked={kd.t2}
-          onChange={(on) => set({ kd: { t2: on } })}
-          title="multiply every divergence except mse by T²"
-          gloss="t2"
-        />
-        <NumberField
-          label="β (jsd)"
-          value={kd.beta}
-          step={0.1}
-          title="m = β·p_t + (1−β)·p_s; β ∈ (0,1)"
-          gloss="beta"
-          onCommit={(x) => set({ kd: { beta: x } })}
-        />
-        <NumberField
-          label="α (skew)"
-          value={kd.alpha}
-          step={0.05}
-          title="sfkl: KL(p_t ‖ α·p_t + (1−α)·p_s); α ∈ [0,1)"
-          gloss="alpha"
-          onCommit={(x) => set({ kd: { alpha: x } })}
-        />
-        <Check
-          label="normalise logits"
-          checked={kd.normLogits}
-          onChange={(on) => set({ kd: { normLogits: on } })}
-          title="(z − mean) / (std + 1e-7) before T"
-          gloss="norm"
-        />
+        {KD_KNOBS.map((k) =>
+          k.kind === 'number' ? (
+            <NumberField
+              key={k.key}
+              label={k.label}
+              testId={k.testId}
+              value={kd[k.key]}
+              min={k.min}
+              step={k.step}
+              title={k.title}
+              gloss={k.gloss}
+              onCommit={(x) => set({ kd: { [k.key]: x } })}
+            />
+          ) : (
+            <Check
+              key={k.key}
+              label={k.label}
+              checked={kd[k.key]}
+              onChange={(on) => set({ kd: { [k.key]: on } })}
+              title={k.title}
+              gloss={k.gloss}
+            />
+          ),
+        )}
         <Check
           label="all positions (online teacher)"
           checked={kd.allPositions}

@@ -82,19 +82,14 @@ function LaneRow(props: {
   );
 }
 
+const RACE_PICKER = { label: 'Race', testId: 'race-select', none: '(your lanes)', options: RACES };
+
 export function RaceSelect() {
   const lab = useController();
   const id = useLab((s) => s.raceId);
   const r = raceById(id);
   return (
-    <PickerSelect
-      label="Race"
-      testId="race-select"
-      value={id}
-      none="(your lanes)"
-      options={RACES}
-      onPick={lab.applyRace}
-    >
+    <PickerSelect {...RACE_PICKER} value={id} onPick={lab.applyRace}>
       {r ? <p className="found">{r.about}</p> : null}
     </PickerSelect>
   );
