@@ -142,9 +142,7 @@ describe('lab wasm kernels, SIMD128 and relaxed SIMD builds', () => {
   });
 
   it('fused linear (x·W + b, + residual) and its gradients on each build agree with tfjs kernels', async () => {
-    const run = async () => {
-      return fusedLinearCase(67, 18);
-    };
+    const run = () => fusedLinearCase(67, 18);
     await installWasmKernels('off');
     const stock = await run();
     for (const v of VARIANTS) {

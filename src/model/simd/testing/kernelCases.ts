@@ -15,8 +15,8 @@ export function values(n: number, seed: number): Float32Array {
 }
 
 /** sum(linear(x, W, b, + residual) ⊙ u) and plain x·W on x [2, 5, K], W [K, N], with the gradients of the first for
- *  x, W, b and the residual, as host arrays: [value, plain, dx, dW, db, dres]. */
-export function fusedLinearCase(K: number, N: number): number[][] {
+ *  x, W, b and the residual, as host arrays (read once, by data()): [value, plain, dx, dW, db, dres]. */
+export async function fusedLinearCase(K: number, N: number): Promise<number[][]> {
   const x = tf.tensor3d(values(2 * 5 * K, 41), [2, 5, K]);
   const w = tf.tensor2d(values(K * N, 42), [K, N]);
   const b = tf.tensor1d(values(N, 43));
@@ -26,7 +26,7 @@ export function fusedLinearCase(K: number, N: number): number[][] {
     tf.sum(tf.mul(linear(a, c, e, { res: f }), u)),
   )([x, w, b, r]);
   const plain = linear(x, w);
-  const out = [value, plain, ...grads].map((t) => Array.from(t.dataSync()));
+  const out = (await Promise.all([value, plain, ...grads].map((t) => t.data()))).map((d) => Array.from(d));
   tf.dispose([x, w, b, r, u, value, plain, ...grads]);
   return out;
 }
