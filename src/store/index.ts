@@ -27,6 +27,7 @@ export type {
 
 const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => ({
   backend: null,
+  workers: null,
   status: 'loading',
   step: 0,
   stepsPerSec: 0,

@@ -37,7 +37,7 @@ export function applyWorkerMessage(msg: WorkerToUi, s: LabState, set: (patch: Pa
         return;
       }
       // A restarted worker: every lane continues from its checkpoint; its run, curves and evaluations up to it stay.
-      const lanes = s.lanes.map((l) => rewindLane(l, r.steps[l.id] ?? 0));
+      const lanes = s.lanes.map((l) => (l.id in r.steps ? rewindLane(l, r.steps[l.id]) : l)); // a pool's crash: its lanes only
       set({
         pack: msg.info,
         packLoading: null,
@@ -194,8 +194,12 @@ export function applyWorkerMessage(msg: WorkerToUi, s: LabState, set: (patch: Pa
       });
       return;
     }
+    case 'workers':
+      set({ workers: { count: msg.count, cap: msg.cap, note: msg.note } });
+      return;
     case 'checkpoint':
     case 'deviceLost':
+    case 'progress': // the pool's lockstep (it never forwards these)
       return; // the controller keeps checkpoints and restarts the worker
     default: {
       const never: never = msg;

@@ -25,7 +25,13 @@ export function rewindLane(l: StoreLane, step: number): StoreLane {
 }
 
 /** What the banner says once every lane is back: the steps lost per lane, at most the checkpoint interval. */
-export function recoveryMessage(r: Recovery, lanes: readonly StoreLane[]): string {
+export function recoveryMessage(r: Recovery, all: readonly StoreLane[]): string {
+  const lanes = all.filter((l) => l.id in r.steps); // a pool's crash: that worker's lanes only
+  if (lanes.length < all.length) {
+    const names = lanes.map((l) => l.name).join(', ');
+    const from = lanes.map((l) => r.steps[l.id]).join(', ');
+    return `${r.reason}. The lab started a new worker for ${names}, resumed from its checkpoint at step ${from}; the other lanes trained on (curves and runs kept).`;
+  }
   const lost = lanes.map((l) => Math.max(0, r.atStep - (r.steps[l.id] ?? 0)));
   const most = Math.max(0, ...lost);
   const from = lanes.map((l) => r.steps[l.id] ?? 0);

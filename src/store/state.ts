@@ -27,8 +27,16 @@ export interface BackendState {
   auto?: string | null; // what 'auto' measured in the browser and did with it (src/ui/autoSwitch.ts), kept across workers
 }
 
+/** The pool's training workers (src/worker/pool.ts): how many step lanes now, the most it would use, and why not more. */
+export interface WorkersState {
+  count: number; // workers running lanes now (1 ≤ count ≤ lanes)
+  cap: number; // the most this lab uses: min(cores, MAX_LANES) on wasm/cpu, 1 on a GPU, or ?workers=
+  note: string | null; // why fewer than the lanes (cores, a GPU backend, the link), else null
+}
+
 export interface RunSlice {
   backend: BackendState | null;
+  workers: WorkersState | null;
   status: RunStatus;
   step: number;
   stepsPerSec: number; // latest delta

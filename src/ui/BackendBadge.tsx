@@ -5,6 +5,7 @@ import { selectBackend } from '../store/selectors';
 export function BackendBadge() {
   const b = useLab(selectBackend);
   const sps = useLab((s) => s.stepsPerSec);
+  const workers = useLab((s) => s.workers);
   if (!b)
     return (
       <span className="badge" data-testid="backend-badge">
@@ -20,6 +21,13 @@ export function BackendBadge() {
       {b.adapter ? ` · ${b.adapter}` : ''}
       {software ? ' · software adapter (slow)' : ''}
       {b.changed ? <span data-testid="backend-changed"> · {b.changed}</span> : null}
+      {workers ? (
+        <span data-testid="workers" data-count={workers.count} title={workers.note ?? undefined}>
+          {' '}
+          · {workers.count} worker{workers.count === 1 ? '' : 's'}
+          {workers.note ? ` (${workers.note})` : ''}
+        </span>
+      ) : null}
       <span className="sps" data-testid="steps-per-sec">
         {' '}
         · {sps > 0 ? `${sps.toFixed(1)} steps/s` : '– steps/s'}

@@ -14,6 +14,7 @@ import { canAddLane, copyName, type StoreLane } from '../store/lanes';
 import { presetConfig } from '../store/presets';
 import { raceById, raceLanes, type RacePreset } from '../store/races';
 import { TrainClient } from '../worker/client';
+import { type MakeWorker, TrainPool, type WorkerPort } from '../worker/pool';
 import {
   type FaultKind,
   FAULT_KINDS,
@@ -31,15 +32,13 @@ import { type PackOrigin, RunKeeper } from './recovery';
 import { download, startPersistence, startTheme, startUrlSync } from './runsController';
 import { packIdOf, SHIPPED_PACKS, URL_CATALOG } from './shippedPacks';
 
-/** The worker as the controller uses it (TrainClient; a stub in tests). */
-export interface WorkerPort {
-  send(msg: UiToWorker): void;
-  terminate(): void;
-}
+export type { WorkerPort };
 
 export interface ControllerDeps {
   /** A new worker calling back with its messages and its crash (default: TrainClient, a module worker). */
-  makeWorker?: (onMessage: (msg: WorkerToUi) => void, onCrash: (message: string) => void) => WorkerPort;
+  makeWorker?: MakeWorker;
+  /** Cores the pool may spread lanes over (default navigator.hardwareConcurrency; tests: 1, or more for a pool). */
+  cores?: number;
   /** 'auto': which backend to move to, measured beside the run (default: autoSwitch's probe worker). */
   decideAuto?: typeof autoDecision;
   /** How long a backend switch waits for the pause's checkpoints before it restarts anyway (ms). */
@@ -56,7 +55,8 @@ const WASM_PATHS = {
 
 /** One lab: its worker (restarted after a crash or a lost device), the lanes' checkpoints and the UI's commands. */
 export class LabController {
-  private client: WorkerPort | null = null;
+  private client: TrainPool | null = null; // the lanes' workers (src/worker/pool.ts)
+  private workersAsked: number | null = null; // ?workers=
   private initMsg: Extract<UiToWorker, { type: 'init' }> | null = null; // what the worker was started with (a restart reuses it)
   private readonly keeper = new RunKeeper(); // the lanes' latest checkpoints and the pack's source
   private pendingPack: PackOrigin | null = null; // the pack asked for last (kept once it loads)
@@ -158,10 +158,10 @@ export class LabController {
   readonly exportWeights = () =>
     this.client?.send({ type: 'exportWeights', requestId: ++this.weightsRequest, lane: store().selectedLane });
   /** A fault for the e2e specs (DESIGN §6b; window.__lab.fault under ?e2e). */
-  readonly injectFault = (kind: FaultKind) => {
+  readonly injectFault = (kind: FaultKind, lane?: number) => {
     if (!FAULT_KINDS.includes(kind))
       throw new Error(`__lab.fault: kind must be one of ${FAULT_KINDS.join(', ')}; got ${String(kind)}`);
-    this.client?.send({ type: 'fault', kind });
+    this.client?.send({ type: 'fault', kind, ...(lane === undefined ? {} : { lane }) });
   };
 
   /**
@@ -171,6 +171,7 @@ export class LabController {
   start(query: string = location.search): () => void {
     if (this.client) return () => this.stop();
     const url = parseUrlState(query, URL_CATALOG);
+    this.workersAsked = url.state.workers;
     this.client = this.makeClient();
     applyLink(url);
     // The one 'auto' path: start on wasm at once and measure the GPU backends beside it (runAuto).
@@ -323,9 +324,10 @@ export class LabController {
    * A worker that died of its step (out of memory, a wasm trap: isFatalMessage) is restarted from the checkpoints but
    * paused, with a banner that says why and what to change: resuming would only fail again. Any other crash resumes.
    */
-  private makeClient(): WorkerPort {
-    const onCrash = (message: string) => {
+  private makeClient(): TrainPool {
+    const onCrash = (message: string, lanes: number[] | null) => {
       const backend = this.initMsg?.backend ?? 'wasm';
+      if (lanes) return this.restartLanes(`A training worker crashed (${message})`, lanes);
       if (!isFatalMessage(message)) return this.restart(`The training worker crashed (${message})`, backend);
       const s = store();
       const batch = s.lanes.map((l) => l.config.optim.batchSize);
@@ -341,7 +343,33 @@ export class LabController {
       this.restart(`The training step failed (${message})`, backend, false);
     };
     const onMessage = (msg: WorkerToUi) => this.onWorkerMessage(msg);
-    return this.deps.makeWorker ? this.deps.makeWorker(onMessage, onCrash) : new TrainClient(onMessage, onCrash);
+    const nav = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { deviceMemory?: number });
+    return new TrainPool(onMessage, onCrash, {
+      makeWorker: this.deps.makeWorker ?? ((m, c) => new TrainClient(m, c)),
+      cores: this.deps.cores ?? nav?.hardwareConcurrency ?? 1,
+      workers: this.workersAsked,
+      memoryGb: nav?.deviceMemory ?? null,
+    });
+  }
+
+  /**
+   * One of the pool's workers died (not of its step): its lanes resume from their checkpoints on a new worker while
+   * the others train on (issue 32); the store rewinds those lanes only.
+   */
+  private restartLanes(reason: string, ids: number[]): void {
+    const s = store();
+    const pool = this.client;
+    if (!pool || s.recovery) return;
+    if (!this.keeper.mayRestart(performance.now())) return this.restart(reason, this.initMsg?.backend ?? 'wasm');
+    const mine = s.lanes.filter((l) => ids.includes(l.id));
+    s.beginRecovery({
+      reason,
+      atStep: s.step,
+      steps: Object.fromEntries(mine.map((l) => [l.id, this.keeper.stepOf(l.id)])),
+      resume: s.status === 'running',
+      backendChange: null,
+    });
+    pool.respawn(this.keeper.specs(specsOf(mine)));
   }
 
   /**

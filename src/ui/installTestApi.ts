@@ -8,12 +8,12 @@ import type { LabTestApi } from './testApi';
 
 /** What the test API needs of the controller. */
 export interface FaultInjector {
-  injectFault(kind: FaultKind): void;
+  injectFault(kind: FaultKind, lane?: number): void;
 }
 
 export function installTestApi(lab: FaultInjector): () => void {
   const api: LabTestApi = {
-    fault: (kind) => lab.injectFault(kind),
+    fault: (kind, lane) => lab.injectFault(kind, lane),
     state: () => {
       const s = useLab.getState();
       const lane = selectedLaneOf(s); // the selected lane: what the single views show
@@ -58,6 +58,7 @@ export function installTestApi(lab: FaultInjector): () => void {
         raceId: s.raceId,
         backendChanged: s.backend?.changed ?? null,
         recovering: s.recovery !== null,
+        workers: s.workers,
       };
     },
   };

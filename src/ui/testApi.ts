@@ -4,8 +4,11 @@ import type { TrainConfig } from '../core/config/config';
 import type { FaultKind } from '../worker/protocol';
 
 export interface LabTestApi {
-  /** DESIGN §6b: 'nan' (every lane's next step goes non-finite), 'worker-crash', 'device-lost' (no-op off WebGPU). */
-  fault: (kind: FaultKind) => void;
+  /**
+   * DESIGN §6b: 'nan' (every lane's next step goes non-finite), 'worker-crash', 'device-lost' (no-op off WebGPU);
+   * `lane`: with several workers, 'worker-crash' kills that lane's worker only (default: the first worker).
+   */
+  fault: (kind: FaultKind, lane?: number) => void;
   state: () => {
     step: number;
     status: string;
@@ -38,6 +41,7 @@ export interface LabTestApi {
     selectedLane: number; // id
     raceId: string | null;
     backendChanged: string | null; // why the backend changed mid-run (a lost device), else null
-    recovering: boolean; // a worker restart is under way
+    recovering: boolean;
+    workers: { count: number; cap: number; note: string | null } | null; // the pool's workers (the badge) // a worker restart is under way
   };
 }

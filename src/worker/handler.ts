@@ -84,6 +84,12 @@ export class LabHandler {
         return lab.fault(msg.kind);
       case 'stop':
         return lab.stop();
+      case 'allow':
+        return lab.allow(msg.tick);
+      case 'sharePack':
+        return lab.sharePack(msg.port);
+      case 'loadShared':
+        return lab.loadShared(msg.port, msg.name);
       default: {
         const never: never = msg;
         throw new Error(`protocol: unknown message ${JSON.stringify(never)}`);

@@ -18,7 +18,7 @@ import {
 import { PlannedRace, type Race, validSpecs } from './race';
 import { EARLY_EVAL, RunLoop } from './runLoop';
 import type { LoopHost, RunLoopOptions } from './runLoopTypes';
-import { Session } from './session';
+import { type SharedPack, Session } from './session';
 import {
   ANNOUNCED,
   canStep,
@@ -75,6 +75,7 @@ export class LabSession implements LoopHost {
     this.loop.evalEvery = msg.evalEvery ?? this.loop.evalEvery;
     this.loop.earlyEvery = msg.evalEvery === undefined ? EARLY_EVAL.every : 0; // a link's own cadence stays exact
     this.evalSamples = msg.evalSamples ?? this.evalSamples;
+    if (msg.pooled) this.loop.gate = this.loop.ticks; // a pool's worker steps only when the pool allows it
     const { name, info, note } = await initMeasuredBackend(msg.backend, msg.wasmPaths);
     this.send({
       type: 'ready',
@@ -97,13 +98,39 @@ export class LabSession implements LoopHost {
   }
 
   /** Build the pack's Session from the race's lanes (restoring their checkpoints); a bad pack leaves the lab as it was. */
-  async load(bytes: Uint8Array, name: string): Promise<void> {
+  load(bytes: Uint8Array, name: string): Promise<void> {
+    return this.build(name, (specs) => Session.load(bytes, name, specs, this.evalSamples));
+  }
+
+  /** The pool's lockstep: race steps may run while this worker has run fewer than `tick` of them. */
+  allow(tick: number): void {
+    this.loop.gate = tick;
+  }
+
+  /** Hand the loaded pack, parsed, to a worker that joins the pool (one structured clone over the port). */
+  sharePack(port: MessagePort): void {
+    const s = this.race;
+    if (!(s instanceof Session)) throw new Error('pool: sharePack before a pack is loaded');
+    port.postMessage(s.shared());
+    port.close();
+  }
+
+  /** Load the pack a worker of the pool posts on `port` (Session.fromShared: no second read or parse). */
+  async loadShared(port: MessagePort, name: string): Promise<void> {
+    const shared = await new Promise<SharedPack>((resolve) => {
+      port.onmessage = (ev: MessageEvent<SharedPack>) => resolve(ev.data);
+    });
+    port.close();
+    await this.build(name, async (specs) => Session.fromShared(shared, specs, this.evalSamples));
+  }
+
+  private async build(name: string, make: (specs: LaneSpec[]) => Promise<Session>): Promise<void> {
     let specs = this.race.specs();
     const restoring = specs.some((x) => x.checkpoint);
     this.go(restoring ? 'restore' : 'load');
     let next: Session;
     try {
-      next = await Session.load(bytes, name, specs, this.evalSamples);
+      next = await make(specs);
     } catch (e) {
       if (!restoring) return this.loadFailed(name, e); // the lab keeps the pack (and run) it had
       // A checkpoint that does not fit (another pack, a changed model): fresh lanes, and say so.
@@ -118,7 +145,7 @@ export class LabSession implements LoopHost {
         knob: null,
       });
       try {
-        next = await Session.load(bytes, name, specs, this.evalSamples);
+        next = await make(specs);
       } catch (e2) {
         return this.loadFailed(name, e2);
       }

@@ -6,7 +6,7 @@ import type { BackendName } from '../core/config/backends';
 import type { TrainerCheckpoint } from '../model/train/checkpoint';
 
 /** Bumped whenever a message shape changes; `init` carries it and the worker refuses another version. */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /**
  * Whether an error's text says the worker's memory or wasm module is unusable (out of memory, a wasm trap, an
@@ -78,6 +78,7 @@ export type UiToWorker =
       lanes: LaneSpec[]; // 1–MAX_LANES lanes the race starts with once a pack is loaded
       evalEvery?: number; // steps between val evaluations (default 50; 0 = never)
       evalSamples?: number; // fixed val subset size (default 250: a 5-point gap between lanes is visible)
+      pooled?: boolean; // one of a pool's workers (pool.ts): steps only as far as `allow` says, posts `progress`
     }
   | { type: 'loadPack'; source: PackSource }
   | { type: 'setConfig'; lane: number; patch: DeepPartial<TrainConfig> } // validated now, applied at the lane's next step
@@ -92,8 +93,14 @@ export type UiToWorker =
   | { type: 'setSample'; index: number } // heatmap sample: index into the val subset
   | { type: 'setHeatmapK'; k: number } // teacher top tokens shown per answer position
   | { type: 'exportWeights'; requestId: number; lane: number } // that lane's student as safetensors → 'weights'
-  | { type: 'fault'; kind: FaultKind } // test hook: 'nan' poisons every lane's next step; 'worker-crash' kills the worker; 'device-lost' destroys the WebGPU device (loses the WebGL context)
-  | { type: 'stop' }; // pause and free everything the worker holds
+  // test hook: 'nan' poisons every lane's next step; 'worker-crash' kills the worker (in a pool: `lane`'s worker, else
+  // the first); 'device-lost' destroys the WebGPU device (loses the WebGL context)
+  | { type: 'fault'; kind: FaultKind; lane?: number }
+  | { type: 'stop' } // pause and free everything the worker holds
+  // A pool's own messages to its workers (pool.ts; never sent by the UI):
+  | { type: 'allow'; tick: number } // a pooled worker may run race steps while its count of them is below `tick`
+  | { type: 'sharePack'; port: MessagePort } // post the loaded pack, parsed, over `port` (to a worker that joins)
+  | { type: 'loadShared'; port: MessagePort; name: string }; // load the parsed pack another worker posts on `port`
 
 /** A pack as the UI sees it (the heavy tensors stay in the worker). */
 export interface PackInfo {
@@ -194,12 +201,14 @@ export type WorkerToUi =
   | { type: 'warning'; lane: number | null; step: number; message: string; knob: string | null } // a diverging run (core/health), or a fault that does nothing here
   | { type: 'checkpoint'; lane: number; checkpoint: TrainerCheckpoint } // the lane's latest checkpoint (every CHECKPOINT_EVERY steps, and on pause)
   | { type: 'deviceLost'; backend: string; reason: string } // the GPU device is gone: the UI resumes on the next backend
-  | { type: 'error'; error: SerializedError };
+  | { type: 'error'; error: SerializedError }
+  | { type: 'progress'; tick: number } // a pooled worker ran its tick-th race step (the pool's lockstep; not for the UI)
+  | { type: 'workers'; count: number; cap: number; note: string | null }; // the pool's workers now, and why not more
 
 export type WorkerToUiType = WorkerToUi['type'];
 
-/** Transferable buffers of a message (metrics arrays, sample pixels), for postMessage's transfer list. */
-export function transferablesOf(msg: WorkerToUi | UiToWorker): ArrayBuffer[] {
+/** Transferables of a message (metrics arrays, sample pixels, a pool's ports), for postMessage's transfer list. */
+export function transferablesOf(msg: WorkerToUi | UiToWorker): Transferable[] {
   switch (msg.type) {
     case 'metrics':
       return [msg.values.buffer, msg.weights.buffer, msg.lr.buffer] as ArrayBuffer[];
@@ -227,6 +236,9 @@ export function transferablesOf(msg: WorkerToUi | UiToWorker): ArrayBuffer[] {
       return checkpointBuffers(msg.checkpoint);
     case 'loadPack':
       return msg.source.kind === 'bytes' ? [msg.source.bytes] : [];
+    case 'sharePack':
+    case 'loadShared':
+      return [msg.port]; // a MessagePort is transferred, never cloned
     default:
       return [];
   }

@@ -39,6 +39,9 @@ export class RunLoop {
   heatK = 8; // teacher tokens per position in the sample view
   selected = 0; // the lane id whose sample view is shown
   compare: number | null = null; // a second lane shown on the same sample
+  /** In a pool (pool.ts): race steps run only while `ticks` < gate, and each posts `progress`; null: not pooled. */
+  gate: number | null = null;
+  ticks = 0; // race steps run since the worker started (a pool's lockstep counts these)
 
   constructor(
     private readonly host: LoopHost,
@@ -121,7 +124,8 @@ export class RunLoop {
   turn(work: 'step' | 'settle'): Turn | null {
     const race = this.race;
     if (!race || !race.lanes.length) return null;
-    if (work === 'step') return { kind: 'step', run: () => this.tick(false) };
+    if (work === 'step' && (this.gate === null || this.ticks < this.gate))
+      return { kind: 'step', run: () => this.tick(false) };
     if (race.evals.pending.length) return { kind: 'settle', run: () => this.runChunk() };
     return this.showDue ? { kind: 'settle', run: () => this.show() } : null;
   }
@@ -161,6 +165,8 @@ export class RunLoop {
       });
       most = Math.max(most, rows.length);
     }
+    this.ticks++;
+    if (this.gate !== null) this.host.send({ type: 'progress', tick: this.ticks });
     const now = performance.now();
     if (single || now - this.windowStart >= this.reportMs || most >= 64) await this.flush();
     await this.afterStep(single);

@@ -32,6 +32,13 @@ export class LaneRun implements WorkerLane {
   }
 }
 
+/** A loaded pack as one pool worker hands it to another (structured clone over a MessagePort): parsed, never re-read. */
+export interface SharedPack {
+  pack: Pack;
+  name: string;
+  bytes: number; // the file's size as loaded (PackInfo.bytes)
+}
+
 export class Session implements Race, LoopRace {
   readonly run: StudentRun;
   readonly info: PackInfo;
@@ -62,13 +69,23 @@ export class Session implements Race, LoopRace {
     }
   }
 
+  /** The pack another worker of the pool loaded (SharedPack): built without a second read or parse. */
+  static fromShared(shared: SharedPack, lanes: LaneSpec[], evalSamples: number): Session {
+    return new Session(new Uint8Array(0), shared.name, lanes, evalSamples, { pack: shared.pack, size: shared.bytes });
+  }
+
+  /** What a worker that joins the pool is handed (sharePack). */
+  shared(): SharedPack {
+    return { pack: this.run.pack, name: this.info.name, bytes: this.info.bytes };
+  }
+
   /** Parse (unless prepared) and build; throws (PackError, config errors) before anything is kept. */
   constructor(
     bytes: Uint8Array,
     name: string,
     lanes: LaneSpec[],
     evalSamples: number,
-    prepared?: { pack: Pack; features?: tf.Tensor3D },
+    prepared?: { pack: Pack; features?: tf.Tensor3D; size?: number },
   ) {
     checkLanes(lanes);
     const pack = prepared?.pack ?? parsePack(bytes, name);
@@ -81,7 +98,7 @@ export class Session implements Race, LoopRace {
       lazyFeatures,
     });
     try {
-      this.info = packInfoOf(pack, this.run, name, bytes.length);
+      this.info = packInfoOf(pack, this.run, name, prepared?.size ?? bytes.length);
       this.evals = new Evaluations(this.run, this.info.alignSamples);
       this.tok = new Tokenizer(pack.meta.vocab);
       this.setLanes(lanes);

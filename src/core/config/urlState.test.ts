@@ -42,6 +42,7 @@ describe('URL state: the links in use today', () => {
       batch: null,
       evalEvery: null,
       evalSamples: null,
+      workers: null,
       e2e: false,
     });
     expect(writeUrlState(state)).toBe('pack=shapes&seed=1');
@@ -217,6 +218,7 @@ const arbState: fc.Arbitrary<UrlState> = fc.record({
   batch: fc.option(fc.integer({ min: 1, max: 512 }), { nil: null }),
   evalEvery: fc.option(fc.integer({ min: 0, max: 1e7 }), { nil: null }),
   evalSamples: fc.option(fc.integer({ min: 1, max: 1e6 }), { nil: null }),
+  workers: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
   e2e: fc.boolean(),
 });
 

@@ -214,6 +214,12 @@ export const URL_FIELDS = {
   batch: int(1, 512, null, 'samples per step (config.optim.batchSize); absent = the config default'),
   evalEvery: int(0, 1e7, null, 'steps between val evaluations (0 = never); absent = the worker default (50)'),
   evalSamples: int(1, 1e6, null, 'size of the fixed val subset; absent = the worker default (100)'),
+  workers: int(
+    1,
+    MAX_LANES,
+    null,
+    'training workers the lanes are spread over (wasm, cpu); absent = min(lanes, cores, 4); a GPU backend uses one',
+  ),
   e2e: flag('installs window.__lab for the Playwright specs'),
 };
 
