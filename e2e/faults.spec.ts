@@ -49,7 +49,8 @@ test.describe('faults', () => {
       { name: 'A', cfg: small },
       { name: 'B', cfg: small },
     ]);
-    const { page, lab } = await newLab(browser, { backend: 'wasm', evalEvery: 50, evalSamples: 24, lanes });
+    // one worker (a pool's crash of one worker is e2e/workers.spec.ts): the whole race restarts
+    const { page, lab } = await newLab(browser, { backend: 'wasm', evalEvery: 50, evalSamples: 24, lanes, workers: 1 });
     await expect(page.getByTestId('lane-row')).toHaveCount(2);
     await lab.toggle.click();
     await lab.waitForStep(130); // past the first checkpoint (every 100 steps)
