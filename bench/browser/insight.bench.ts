@@ -1,11 +1,13 @@
 // `npm run bench:insight` (issue 29 item 6): for each of the lab's race presets, the seconds from a cold open of the
 // built lab (wasm, 1440×900, the default evaluation cadence) to the step where its lanes first separate (the accuracy
 // chart's separation mark, core/separation's rule) and the race steps/s → bench/results/insight.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
 const RACES = (process.env.INSIGHT_RACES ?? 'ce-vs-kd,temperature,logits-hidden,labeled-vs-unlabeled').split(',');
 const CAP_S = Number(process.env.INSIGHT_CAP_S ?? 150); // not separated within this many seconds of training: null
+const WORKERS = process.env.INSIGHT_WORKERS ? Number(process.env.INSIGHT_WORKERS) : null; // ?workers=; null: the lab's choice
+const FILE = 'bench/results/insight.json';
 
 interface Row {
   separatedAtStep: number | null;
@@ -14,9 +16,13 @@ interface Row {
   lanes: number;
   secondsTrained: number;
   firstStepSeconds: number; // cold open → Train enabled and clicked
+  workers: number; // the training workers the race ran on (issue 32: lanes across cores)
+  date: string;
+  conditions: string | null; // what else ran on the machine (BENCH_NOTE)
 }
 
-const races: Record<string, Row> = {};
+// the rows of races not run this time are kept (each carries its own date and conditions)
+const races: Record<string, Row> = existsSync(FILE) ? JSON.parse(readFileSync(FILE, 'utf8')).races : {};
 
 function write(): void {
   const out = {
@@ -30,7 +36,7 @@ function write(): void {
     conditions: process.env.BENCH_NOTE ?? null, // what else ran on the machine, for reading the numbers
   };
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/insight.json', `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(FILE, `${JSON.stringify(out, null, 2)}\n`);
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -43,7 +49,7 @@ for (const id of RACES) {
     const step = () =>
       page.evaluate(() => (window as unknown as { __lab: { state: () => { step: number } } }).__lab.state().step);
     const t0 = Date.now();
-    await page.goto(`/?backend=wasm&race=${id}&e2e`);
+    await page.goto(`/?backend=wasm&race=${id}&e2e${WORKERS ? `&workers=${WORKERS}` : ''}`);
     const toggle = page.getByTestId('train-toggle');
     await expect(toggle).toBeEnabled({ timeout: 180_000 });
     await toggle.click();
@@ -70,9 +76,16 @@ for (const id of RACES) {
       lanes,
       secondsTrained: Math.round(secs),
       firstStepSeconds: Math.round((tTrain - t0) / 100) / 10,
+      workers: await page.evaluate(
+        () =>
+          (window as unknown as { __lab: { state: () => { workers: { count: number } | null } } }).__lab.state().workers
+            ?.count ?? 1,
+      ),
+      date: new Date().toISOString(),
+      conditions: process.env.BENCH_NOTE ?? null,
     };
     console.log(
-      `${id}: ${lanes} lanes, separated at step ${separatedAtStep ?? '—'} after ${secondsToSeparation ?? `> ${CAP_S}`} s from the cold open; ${races[id].raceStepsPerSec} race steps/s`,
+      `${id}: ${lanes} lanes on ${races[id].workers} worker(s), separated at step ${separatedAtStep ?? '—'} after ${secondsToSeparation ?? `> ${CAP_S}`} s from the cold open; ${races[id].raceStepsPerSec} race steps/s`,
     );
     write();
     await ctx.close();
