@@ -195,7 +195,7 @@ export function AlignmentHeatmap() {
   const { main, other, race } = useCompare();
   const k = useLab((s) => s.heatK);
   const selectedKd = useLab((s) => selectConfig(s).kd);
-  const kdOf = (lv: LaneView | null) => lv?.lane?.config.kd ?? selectedKd;
+  const kdOf = (lv: LaneView | null) => lv?.lane?.kd ?? selectedKd;
   const K = main?.view.k ?? k;
   const T = kdOf(main).T;
   const box = useRef<HTMLDivElement>(null);

@@ -61,14 +61,17 @@ export function LossChart() {
   const setLog = (logScale: boolean) => useLab.getState().setSettings({ logScale });
   const overlayIds = useLab((s) => s.settings.overlay);
   const kept = useLab((s) => s.runs);
-  const lanes = useLab((s) => s.lanes);
-  const liveIds = lanes.map((l) => l.live?.id ?? '').join(',');
-  const race = lanes.length > 1;
+  // what the chart needs of the lanes as a string (a metrics delta makes a new lanes array, not a new chart):
+  // each lane's run id and loss weights
+  const laneKey = useLab((s) => JSON.stringify(s.lanes.map((l) => [l.live?.id ?? '', l.config.weights])));
+  const laneLooks = useMemo(() => JSON.parse(laneKey) as [string, unknown][], [laneKey]);
+  const liveIds = laneLooks.map(([id]) => id).join(',');
+  const race = laneLooks.length > 1;
   const pal = usePalette();
   const [shown, setShown] = useState<Record<string, boolean>>(SHOWN_AT_START);
   // What a race plots per lane: CE by default (issue 29: a total whose terms differ between lanes reads as "KD is worse")
   const [term, setTerm] = useState<Plotted>('ce');
-  const totalsDiffer = race && new Set(lanes.map((l) => JSON.stringify(l.config.weights))).size > 1;
+  const totalsDiffer = race && new Set(laneLooks.map(([, w]) => JSON.stringify(w))).size > 1;
   const weights = useLab((s) => selectConfig(s).weights);
   const showAll = useUi((s) => s.showAllTerms);
   /** Offered and drawn: the total, every term with a weight > 0, and the weight-0 ones only with "show all terms". */
@@ -129,7 +132,7 @@ export function LossChart() {
       });
     return { train, val, overlays, laneLines, laneVal };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, smooth, log, overlayIds, kept, liveIds, race, term, lanes.length]);
+  }, [version, smooth, log, overlayIds, kept, liveIds, race, term, laneLooks.length]);
   return (
     <section className="card" data-testid="loss-chart">
       <header>

@@ -26,6 +26,7 @@ import {
   type WorkerToUi,
 } from '../worker/protocol';
 import { autoDecision } from './autoSwitch';
+import { BATCH_MS, MessageBatch } from './messageBatch';
 import { installTestApi } from './installTestApi';
 import { applyLink } from './linkStart';
 import { type PackOrigin, RunKeeper } from './recovery';
@@ -43,6 +44,8 @@ export interface ControllerDeps {
   decideAuto?: typeof autoDecision;
   /** How long a backend switch waits for the pause's checkpoints before it restarts anyway (ms). */
   checkpointWaitMs?: number;
+  /** ms metrics deltas and sample views wait to reach the store together (default BATCH_MS; 0: at once). */
+  batchMs?: number;
 }
 
 const specsOf = (lanes: readonly StoreLane[]): LaneSpec[] => lanes.map((l) => ({ id: l.id, config: l.config }));
@@ -342,7 +345,11 @@ export class LabController {
       });
       this.restart(`The training step failed (${message})`, backend, false);
     };
-    const onMessage = (msg: WorkerToUi) => this.onWorkerMessage(msg);
+    const batch = new MessageBatch(
+      (msg) => this.onWorkerMessage(msg),
+      this.deps.batchMs ?? (this.deps.makeWorker ? 0 : BATCH_MS),
+    );
+    const onMessage = (msg: WorkerToUi) => batch.push(msg);
     const nav = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { deviceMemory?: number });
     return new TrainPool(onMessage, onCrash, {
       makeWorker: this.deps.makeWorker ?? ((m, c) => new TrainClient(m, c)),
