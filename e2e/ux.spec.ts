@@ -51,6 +51,10 @@ test('a phone (390×844): no sideways scroll, even with the longest race and pre
   await lab.presetSelect.selectOption({ index: 1 }); // its two lines on what the paper found wrap too
   expect(await scrollWidth()).toBeLessThanOrEqual(390);
   await expect(lab.toggle).toBeInViewport();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // Train and the whole loss chart on the first screen, before any scrolling
+  const first = await lab.lossChart.boundingBox();
+  expect(first!.y + first!.height).toBeLessThanOrEqual(844);
   await lab.lossChart.scrollIntoViewIfNeeded();
   await expect(lab.lossChart).toBeInViewport();
   await expect(lab.toggle).toBeInViewport({ ratio: 1 });
