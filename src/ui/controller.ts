@@ -29,7 +29,7 @@ import { autoDecision } from './autoSwitch';
 import { BATCH_MS, MessageBatch } from './messageBatch';
 import { installTestApi } from './installTestApi';
 import { applyLink } from './linkStart';
-import { type PackOrigin, RunKeeper } from './recovery';
+import { type PackOrigin, RunKeeper, stepFailedBanner } from './recovery';
 import { download, startPersistence, startTheme, startUrlSync } from './runsController';
 import { packIdOf, SHIPPED_PACKS, URL_CATALOG } from './shippedPacks';
 
@@ -196,13 +196,8 @@ export class LabController {
     void startPersistence();
     startUrlSync(packIdOf, url.state);
     const onVisibility = () => this.onVisibility();
-    const onKey = (e: KeyboardEvent) => this.onKey(e);
     document.addEventListener('visibilitychange', onVisibility);
-    window.addEventListener('keydown', onKey);
-    this.detach.push(
-      () => document.removeEventListener('visibilitychange', onVisibility),
-      () => window.removeEventListener('keydown', onKey),
-    );
+    this.detach.push(() => document.removeEventListener('visibilitychange', onVisibility));
     if (url.state.e2e) this.detach.push(installTestApi(this));
     return () => this.stop();
   }
@@ -333,16 +328,7 @@ export class LabController {
       if (lanes) return this.restartLanes(`A training worker crashed (${message})`, lanes);
       if (!isFatalMessage(message)) return this.restart(`The training worker crashed (${message})`, backend);
       const s = store();
-      const batch = s.lanes.map((l) => l.config.optim.batchSize);
-      s.pushBanner({
-        source: 'worker', // (not 'run': the recovery clears the run's banners when the pack is back)
-        severity: 'error',
-        title: 'Training stopped: a step ran out of memory or trapped in the backend',
-        error: {
-          name: 'StepFailed',
-          message: `${message} (step ${s.step}, ${s.lanes.length} lane(s), batch ${batch.join('/')}, on ${backend}). The race is paused at its last checkpoint on a new worker: lower the batch size, race fewer lanes or load a smaller pack, then press Train.`,
-        },
-      });
+      s.pushBanner(stepFailedBanner(message, s.step, s.lanes, backend));
       this.restart(`The training step failed (${message})`, backend, false);
     };
     const batch = new MessageBatch(
@@ -407,14 +393,5 @@ export class LabController {
       s.setHiddenPause(false);
       this.client?.send({ type: 'play' });
     }
-  }
-
-  private onKey(e: KeyboardEvent): void {
-    if (e.code !== 'Space') return;
-    const t = e.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.tagName === 'BUTTON'))
-      return;
-    e.preventDefault();
-    this.toggle();
   }
 }

@@ -1,11 +1,11 @@
-// Space toggles training from anywhere (the controller's window listener covers the page; this one covers what it
-// skips): numeric knobs, sliders and menus, which take no spaces, and buttons or checkboxes focused by a click.
-// Free-text fields keep their Space; a control reached by the keyboard keeps Space as its own activation key.
+// Space toggles training from anywhere (the one listener for it): the page, numeric knobs, sliders and menus, which
+// take no spaces, and buttons or checkboxes focused by a click. Free-text fields keep their Space; a control reached
+// by the keyboard keeps Space as its own activation key.
 
 const TEXT_TYPES = new Set(['text', 'search', 'email', 'url', 'tel', 'password']);
 
 /** What Space should do on `t`: 'type' (free text), 'native' (the control's own), 'toggle' (train / pause), or
- *  'page' (not ours: the controller's listener toggles). */
+ *  'page' (no control has focus: train / pause too, and the page does not scroll). */
 export function spaceAction(t: Element | null): 'type' | 'native' | 'toggle' | 'page' {
   if (!(t instanceof HTMLElement)) return 'page';
   if (t.isContentEditable || t instanceof HTMLTextAreaElement) return 'type';
@@ -39,8 +39,9 @@ function onKeyUp(e: KeyboardEvent) {
  *  their removal. */
 export function installSpaceKey(toggle: () => void): () => void {
   const onKeyDown = (e: KeyboardEvent) => {
-    if (!isSpace(e) || spaceAction(e.target as Element | null) !== 'toggle') return;
-    e.preventDefault(); // no space typed into a number field (which would blank it), no menu opened, no click
+    const action = isSpace(e) ? spaceAction(e.target as Element | null) : null;
+    if (action !== 'toggle' && action !== 'page') return;
+    e.preventDefault(); // no space typed into a number field (which would blank it), no menu opened, no click, no scroll
     if (!e.repeat) toggle();
   };
   window.addEventListener('keydown', onKeyDown, true);

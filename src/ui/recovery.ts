@@ -2,6 +2,30 @@
 // and the pack's source for the restart, and tells a backend switch when the checkpoints it waits for have arrived.
 import type { TrainerCheckpoint } from '../model/train/checkpoint';
 import type { LaneSpec, PackSource } from '../worker/protocol';
+import type { BannerInput } from '../store/banners';
+import type { StoreLane } from '../store/lanes';
+
+/**
+ * The banner of a worker that died of its step (out of memory, a wasm trap): what failed, where, and what to change
+ * (the lab restarts it paused: resuming would only fail again). `source` 'worker': the recovery keeps it.
+ */
+export function stepFailedBanner(
+  message: string,
+  step: number,
+  lanes: readonly StoreLane[],
+  backend: string,
+): BannerInput {
+  const batch = lanes.map((l) => l.config.optim.batchSize);
+  return {
+    source: 'worker',
+    severity: 'error',
+    title: 'Training stopped: a step ran out of memory or trapped in the backend',
+    error: {
+      name: 'StepFailed',
+      message: `${message} (step ${step}, ${lanes.length} lane(s), batch ${batch.join('/')}, on ${backend}). The race is paused at its last checkpoint on a new worker: lower the batch size, race fewer lanes or load a smaller pack, then press Train.`,
+    },
+  };
+}
 
 /** At most this many restarts in RESTART_WINDOW_MS; past it the lab stops restarting and says so. */
 export const MAX_RESTARTS = 3;
