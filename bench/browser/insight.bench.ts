@@ -32,7 +32,7 @@ function write(): void {
     backend: 'wasm',
     capSeconds: CAP_S,
     evalCadence:
-      'the default: every 10 steps to step 300 (a round skipped while one is pending), then every 50; 250 fixed val samples',
+      'the default: every 25 steps to step 300 (a round skipped while one is pending), then every 50; 250 fixed val samples',
     conditions: process.env.BENCH_NOTE ?? null, // what else ran on the machine, for reading the numbers
   };
   mkdirSync('bench/results', { recursive: true });
