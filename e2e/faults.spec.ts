@@ -1,17 +1,11 @@
 // Faults end to end (DESIGN §6b, issue 16): a NaN step pauses the race with a banner naming step and term and the
 // curves stay finite; a crashed worker and a lost WebGPU device resume from the latest checkpoint; runs are kept.
-import { expect, test, type Browser, type Page } from './fixtures';
+import { expect, test, type Page } from './fixtures';
 import { LabPage } from './pages/LabPage';
 
 type Fault = 'nan' | 'worker-crash' | 'device-lost';
 
-async function newLab(browser: Browser, query: Record<string, string | number>): Promise<{ page: Page; lab: LabPage }> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const lab = new LabPage(page);
-  await lab.open(query);
-  return { page, lab };
-}
+const newLab = LabPage.newLab;
 
 const fault = (page: Page, kind: Fault) =>
   page.evaluate((k) => (window as unknown as { __lab: { fault: (k: Fault) => void } }).__lab.fault(k), kind);

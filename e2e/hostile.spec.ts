@@ -2,20 +2,10 @@
 // load; a step that runs out of memory pauses the race once (no restart loop); clicks during start-up are kept; a knob shows the value in force.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { expect, test, type Browser, type Page } from './fixtures';
+import { expect, test, type Page } from './fixtures';
 import { LabPage } from './pages/LabPage';
 
-async function newLab(
-  browser: Browser,
-  query: Record<string, string | number>,
-  wait = true,
-): Promise<{ page: Page; lab: LabPage }> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const lab = new LabPage(page);
-  if (wait) await lab.open(query);
-  return { page, lab };
-}
+const newLab = LabPage.newLab;
 
 const fault = (page: Page, kind: string) =>
   page.evaluate((k) => (window as unknown as { __lab: { fault: (k: string) => void } }).__lab.fault(k), kind);

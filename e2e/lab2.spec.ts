@@ -9,16 +9,7 @@ import { LabPage } from './pages/LabPage';
 
 const QUERY = { backend: 'wasm', evalEvery: 10, evalSamples: 24 };
 
-async function newLab(
-  browser: Browser,
-  query: Record<string, string | number> = QUERY,
-): Promise<{ page: Page; lab: LabPage }> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const lab = new LabPage(page); // watches the page: a pageerror fails the test (e2e/fixtures.ts)
-  await lab.open(query);
-  return { page, lab };
-}
+const newLab = (browser: Browser, query: Record<string, string | number> = QUERY) => LabPage.newLab(browser, query);
 
 /** Distinct colours drawn on every canvas inside a locator (sampled). */
 function canvasColours(page: Page, testId: string): Promise<number[]> {

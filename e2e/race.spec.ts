@@ -6,16 +6,7 @@ import { LabPage } from './pages/LabPage';
 
 const QUERY = { backend: 'wasm', evalEvery: 10, evalSamples: 24 };
 
-async function newLab(
-  browser: Browser,
-  query: Record<string, string | number> = QUERY,
-): Promise<{ page: Page; lab: LabPage }> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const lab = new LabPage(page);
-  await lab.open(query);
-  return { page, lab };
-}
+const newLab = (browser: Browser, query: Record<string, string | number> = QUERY) => LabPage.newLab(browser, query);
 
 /** Step the race n times with the Step button, waiting for each. */
 async function steps(lab: LabPage, n: number): Promise<void> {

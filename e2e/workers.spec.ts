@@ -1,15 +1,9 @@
 // Lanes across workers end to end (issue 32 item 1): a race on two workers gives the losses of one worker bit for bit,
 // the badge says how many workers run, and a crash of one worker resumes only its lanes while the other trains on.
-import { expect, test, type Browser, type Page } from './fixtures';
+import { expect, test } from './fixtures';
 import { LabPage } from './pages/LabPage';
 
-async function newLab(browser: Browser, query: Record<string, string | number>): Promise<{ page: Page; lab: LabPage }> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  const lab = new LabPage(page);
-  await lab.open(query);
-  return { page, lab };
-}
+const newLab = LabPage.newLab;
 
 const small = { optim: { batchSize: 8 } }; // quick steps: the first checkpoint (step 100) in seconds
 const race = JSON.stringify([

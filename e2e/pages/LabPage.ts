@@ -1,10 +1,23 @@
 // Page object of the lab: every control by its data-testid, plus the typed in-page API (window.__lab, ?e2e only).
 import type { LabTestApi } from '../../src/ui/testApi';
-import { expect, test, watchPage, type Locator, type Page } from '../fixtures';
+import { type Browser, expect, test, watchPage, type Locator, type Page } from '../fixtures';
 
 export type LabState = ReturnType<LabTestApi['state']>;
 
 export class LabPage {
+  /** A lab in a fresh browser context (its own storage), opened with `query` unless `wait` is false. */
+  static async newLab(
+    browser: Browser,
+    query: Record<string, string | number>,
+    wait = true,
+  ): Promise<{ page: Page; lab: LabPage }> {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const lab = new LabPage(page); // watches the page: a pageerror fails the test (e2e/fixtures.ts)
+    if (wait) await lab.open(query);
+    return { page, lab };
+  }
+
   readonly badge: Locator;
   readonly toggle: Locator;
   readonly stepOnce: Locator;
