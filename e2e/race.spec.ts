@@ -8,16 +8,18 @@ const QUERY = { backend: 'wasm', evalEvery: 10, evalSamples: 24 };
 
 const newLab = (browser: Browser, query: Record<string, string | number> = QUERY) => LabPage.newLab(browser, query);
 
-/** Step the race n times with the Step button, waiting for each. */
+const lanesOf = (lab: LabPage) => lab.state().then((s) => s.lanes);
+
+/** Step the race n times with the Step button, waiting for each until every lane has reported it (lanes on two
+ *  workers report separately). */
 async function steps(lab: LabPage, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const at = await lab.step();
     await lab.stepOnce.click();
     await lab.waitForStep(at + 1);
+    await expect.poll(() => lanesOf(lab).then((l) => Math.min(...l.map((x) => x.losses.length)))).toBe(at + 1);
   }
 }
-
-const lanesOf = (lab: LabPage) => lab.state().then((s) => s.lanes);
 
 test.describe('the race on wasm', () => {
   test.describe.configure({ mode: 'serial' });

@@ -367,7 +367,7 @@ export class TrainPool implements WorkerPort {
   }
 
   /**
-   * A worker's status, as the race's: its step the furthest worker's; said once. A worker halted by its own lanes (a
+   * A worker's status, as the race's (forwardStatus), said once. A worker halted by its own lanes (a
    * non-finite step, an error) halts the others too: the race pauses as one.
    */
   private status(m: Member, msg: Status): void {
@@ -380,8 +380,17 @@ export class TrainPool implements WorkerPort {
     this.forwardStatus(msg);
   }
 
+  /**
+   * The race step a status carries: the step every worker of the race has reached (the slowest one's), so that a
+   * single step's status comes once every lane's metrics of that step are in, as with one worker. A worker that joined
+   * a race under way (its lanes start at 0) does not hold it back.
+   */
   private forwardStatus(msg: Status): void {
-    const step = Math.max(...this.members.map((x) => x.status?.step ?? 0));
+    // a worker's step: its furthest lane's, from its metrics (a status's own step is as old as the status: a running
+    // worker says 'running' once, at the play)
+    const at = (x: Member) => Math.max(x.status?.step ?? 0, ...x.lanes.map((id) => this.laneSteps.get(id) ?? 0));
+    const steps = this.members.filter((x) => x.status && !x.joining).map(at);
+    const step = steps.length ? Math.min(...steps) : msg.step;
     const key = `${msg.status}|${msg.reason ?? ''}|${step}`;
     if (key === this.lastStatus) return;
     this.lastStatus = key;
