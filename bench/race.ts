@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONFIG, mergeConfig } from '../src/core/config/config';
 import { initBackend } from '../src/model/backend';
 import { parsePack } from '../src/core/pack/pack';
-import { dealLanes } from '../src/worker/pool';
+import { dealLanes } from '../src/core/race/workers';
 import { type SharedPack, Session } from '../src/worker/session';
 import { intArg, parseArgs } from '../scripts/lib/cli';
 import type { RaceWorkerMsg, RaceWorkerReply } from './lib/raceWorker';

@@ -5,7 +5,8 @@ import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from '../core/config/co
 import { valueAt } from '../core/kd/terms';
 import { initBackend } from '../model/backend';
 import { LabHandler } from './handler';
-import { dealLanes, type PoolCrash, TrainPool, workerCap } from './pool';
+import { dealLanes, workerCap } from '../core/race/workers';
+import { type PoolCrash, TrainPool } from './pool';
 import { PROTOCOL_VERSION, type LaneSpec, type UiToWorker, type WorkerToUi } from './protocol';
 import { type Msg, until } from './testing/handlerHarness';
 import { labPackBytes } from './testing/labPack';

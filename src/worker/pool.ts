@@ -1,6 +1,6 @@
 // The main thread's training pool (issue 32: lanes across cores): spreads a race's lanes over up to `cap` workers,
 // routes each UI command to the workers that own its lanes, merges their messages and keeps them in lockstep.
-import { MAX_LANES } from '../core/race/lanes';
+import { dealLanes, workerCap, type WorkerLimits } from '../core/race/workers';
 import { isFatalMessage, type LaneSpec, type UiToWorker, type WorkerToUi } from './protocol';
 import type { LaneRow } from './race';
 
@@ -17,11 +17,8 @@ export type MakeWorker = (onMessage: (msg: WorkerToUi) => void, onCrash: (messag
  */
 export type PoolCrash = (message: string, lanes: number[] | null) => void;
 
-export interface PoolOptions {
+export interface PoolOptions extends WorkerLimits {
   makeWorker: MakeWorker;
-  cores: number; // navigator.hardwareConcurrency in a page, os.availableParallelism() in Node; ≥ 1
-  workers?: number | null; // ?workers=N: this many (at most the lanes), on wasm and cpu
-  memoryGb?: number | null; // navigator.deviceMemory where the browser says: one worker per GB at most
   slack?: number; // race steps a worker may run ahead of the slowest (default 2: hides the round trip)
 }
 
@@ -41,24 +38,6 @@ type Status = Extract<WorkerToUi, { type: 'status' }>;
 
 type Init = Extract<UiToWorker, { type: 'init' }>;
 
-/** The most workers a lab uses, and why not more (null: nothing holds it back below MAX_LANES). */
-export function workerCap(backend: string, o: Omit<PoolOptions, 'makeWorker'>): { cap: number; note: string | null } {
-  if (backend !== 'wasm' && backend !== 'cpu') return { cap: 1, note: `one ${backend} device serves every lane` };
-  if (o.workers) return { cap: Math.min(o.workers, MAX_LANES), note: o.workers > 1 ? null : 'set by the link' };
-  const cores = Math.max(1, Math.floor(o.cores || 1));
-  const mem = o.memoryGb ? Math.max(1, Math.floor(o.memoryGb)) : MAX_LANES;
-  const cap = Math.min(cores, mem, MAX_LANES);
-  if (cap === MAX_LANES) return { cap, note: null };
-  return { cap, note: mem < cores ? `${o.memoryGb} GB of device memory` : `${cores} core${cores === 1 ? '' : 's'}` };
-}
-
-/** Lanes in race order dealt to `k` workers round-robin: lane i to worker i mod k. */
-export function dealLanes<T>(lanes: readonly T[], k: number): T[][] {
-  const out: T[][] = Array.from({ length: k }, () => []);
-  lanes.forEach((l, i) => out[i % k].push(l));
-  return out;
-}
-
 export class TrainPool implements WorkerPort {
   private members: Member[] = [];
   private init: Init | null = null;
@@ -70,6 +49,7 @@ export class TrainPool implements WorkerPort {
   private compare: number | null = null;
   private readySent = false;
   private loading = new Set<Member>(); // members loading this round's pack: packLoaded waits for all of them
+  private packName: string | null = null; // the loaded pack's name (what a joining worker's load says)
   private lastStatus = '';
   private laneSteps = new Map<number, number>(); // each lane's latest step (its metrics): a worker's older rows lag
   private running = false; // the race runs (play sent, no pause, stop or halt since): a joining worker plays too
@@ -194,8 +174,6 @@ export class TrainPool implements WorkerPort {
     from.port.send({ type: 'sharePack', port: ch.port1 });
     to.port.send({ type: 'loadShared', port: ch.port2, name: this.packName ?? 'pack' });
   }
-
-  private packName: string | null = null;
 
   /** A new race (or a reset): the lanes dealt again over min(lanes, cap) workers; extra workers end, new ones join. */
   private replan(lanes: LaneSpec[], type: 'setLanes' | 'reset'): void {
